@@ -1,0 +1,23 @@
+//! The pure core of orderdesk: what an order is, which moves it may make, and
+//! how money is counted. Nothing here does I/O, so every rule can be tested
+//! exhaustively and both storage backends and the HTTP edge share one truth.
+
+pub mod checkout;
+pub mod event;
+pub mod money;
+pub mod order;
+pub mod payment;
+pub mod timeline;
+
+pub use checkout::CheckoutStep;
+pub use event::EventKind;
+pub use money::{Currency, Money, MoneyError};
+pub use order::{
+    plan_transition, Address, Customer, LineItem, NewOrder, Order, OrderNumber, OrderStatus,
+    StatusChange, TransitionError, TransitionRequest,
+};
+pub use payment::{PaymentMethod, PaymentStatus};
+pub use timeline::{Actor, TimelineEntry, TimelineKind};
+
+/// Timestamps are UTC everywhere; the edge formats them as RFC 3339.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;

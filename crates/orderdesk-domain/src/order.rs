@@ -1,0 +1,169 @@
+//! An order: its data, its human number and the stage machine of DESIGN §2.
+
+mod status;
+mod transition;
+
+use serde::{Deserialize, Serialize};
+
+pub use status::OrderStatus;
+pub use transition::{
+    is_legal, plan_transition, staff_moves, StatusChange, TransitionError, TransitionRequest,
+};
+
+use crate::{CheckoutStep, Currency, Money, MoneyError, PaymentMethod, PaymentStatus, Timestamp};
+
+/// The human order number: sequential per business, starting at 1001.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(transparent)]
+#[schema(value_type = i64, example = 1001)]
+pub struct OrderNumber(i64);
+
+impl OrderNumber {
+    pub const FIRST: OrderNumber = OrderNumber(1001);
+
+    /// Accepts any number from 1001 up; anything lower was never issued.
+    pub fn new(n: i64) -> Option<Self> {
+        (n >= Self::FIRST.0).then_some(Self(n))
+    }
+
+    /// Parses a path segment such as `1001` (a leading `#` is tolerated).
+    pub fn parse(s: &str) -> Option<Self> {
+        s.trim().trim_start_matches('#').parse().ok().and_then(Self::new)
+    }
+
+    pub fn get(&self) -> i64 {
+        self.0
+    }
+
+    /// The number after `self`.
+    pub fn next(&self) -> Self {
+        Self(self.0.saturating_add(1))
+    }
+}
+
+impl std::fmt::Display for OrderNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Who ordered. WhatsApp identifies a customer by the business-scoped
+/// `user_id` and/or the phone number `wa_id`; either may be missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Customer {
+    pub wa_id: Option<String>,
+    pub user_id: Option<String>,
+    pub name: Option<String>,
+}
+
+/// One cart line. Prices are per unit in the order's currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LineItem {
+    pub retailer_id: String,
+    pub name: String,
+    pub quantity: i64,
+    pub unit_price_minor: i64,
+}
+
+/// A delivery address, as the hosted form collects it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Address {
+    pub name: String,
+    pub phone: String,
+    pub line1: String,
+    #[serde(default)]
+    pub line2: String,
+    pub city: String,
+    #[serde(default)]
+    pub state: String,
+    pub postal_code: String,
+    pub country: String,
+}
+
+/// An order as integrators and the dashboard see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Order {
+    pub number: OrderNumber,
+    pub status: OrderStatus,
+    /// While `on_hold`: the stage a release returns to.
+    pub held_from: Option<OrderStatus>,
+    pub payment_status: PaymentStatus,
+    pub payment_method: Option<PaymentMethod>,
+    pub checkout_step: CheckoutStep,
+    pub customer: Customer,
+    pub items: Vec<LineItem>,
+    pub currency: Currency,
+    pub total_minor: i64,
+    pub address: Option<Address>,
+    pub note: Option<String>,
+    pub cart_text: Option<String>,
+    pub tracking: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+    /// Optimistic-concurrency version; a write naming an older one is refused.
+    pub version: i64,
+}
+
+/// A cart that is about to become an order (the store assigns the number).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrder {
+    pub customer: Customer,
+    pub items: Vec<LineItem>,
+    pub currency: Currency,
+    pub total_minor: i64,
+    pub cart_text: Option<String>,
+    pub created_at: Timestamp,
+}
+
+impl NewOrder {
+    /// Builds an order from cart lines, computing the total exactly and
+    /// refusing an empty cart, a non-positive quantity or mixed currencies.
+    pub fn from_cart(
+        customer: Customer,
+        lines: Vec<(LineItem, Currency)>,
+        cart_text: Option<String>,
+        created_at: Timestamp,
+    ) -> Result<Self, CartError> {
+        let currency = match lines.first() {
+            Some((_, c)) => *c,
+            None => return Err(CartError::Empty),
+        };
+        let mut total = Money::from_minor(0, currency);
+        let mut items = Vec::with_capacity(lines.len());
+        for (item, c) in lines {
+            if item.quantity <= 0 {
+                return Err(CartError::Quantity(item.retailer_id));
+            }
+            let line = Money::from_minor(item.unit_price_minor, c).times(item.quantity)?;
+            total = total.plus(line)?;
+            items.push(item);
+        }
+        let cart_text = cart_text.filter(|t| !t.trim().is_empty());
+        Ok(Self {
+            customer,
+            items,
+            currency,
+            total_minor: total.minor(),
+            cart_text,
+            created_at,
+        })
+    }
+}
+
+/// Why a cart cannot become an order.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CartError {
+    #[error("the cart has no items")]
+    Empty,
+    #[error("item {0:?} has a quantity below 1")]
+    Quantity(String),
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+}
+
+#[cfg(test)]
+mod tests;
