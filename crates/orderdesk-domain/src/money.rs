@@ -146,7 +146,8 @@ impl Money {
         // All digits as one integer, with the decimal point `scale` places from the right.
         let digits: String = format!("{int_part}{frac_part}");
         let digits = digits.trim_start_matches('0');
-        let scale = i64::from(u32::try_from(frac_part.len()).map_err(|_| bad())?) - i64::from(exp10);
+        let scale =
+            i64::from(u32::try_from(frac_part.len()).map_err(|_| bad())?) - i64::from(exp10);
         let exponent = currency.exponent();
         // minor = digits * 10^(exponent - scale)
         let shift = i64::from(exponent) - scale;

@@ -14,7 +14,17 @@ use crate::{CheckoutStep, Currency, Money, MoneyError, PaymentMethod, PaymentSta
 
 /// The human order number: sequential per business, starting at 1001.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
 )]
 #[serde(transparent)]
 #[schema(value_type = i64, example = 1001)]
@@ -30,7 +40,11 @@ impl OrderNumber {
 
     /// Parses a path segment such as `1001` (a leading `#` is tolerated).
     pub fn parse(s: &str) -> Option<Self> {
-        s.trim().trim_start_matches('#').parse().ok().and_then(Self::new)
+        s.trim()
+            .trim_start_matches('#')
+            .parse()
+            .ok()
+            .and_then(Self::new)
     }
 
     pub fn get(&self) -> i64 {

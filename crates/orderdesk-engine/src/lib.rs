@@ -1,1 +1,64 @@
+//! Use-cases of orderdesk, between the HTTP edge and the store: the inbox
+//! (group-committed webhook storage and its processor), staff status changes,
+//! and the event bus that wakes live streams.
+//!
+//! Handlers call one method here and map the result; nothing in this crate
+//! knows about HTTP or SQL.
 
+mod bus;
+mod error;
+mod inbox;
+mod orders;
+
+use std::sync::Arc;
+
+use orderdesk_store::Store;
+
+pub use bus::EventBus;
+pub use error::EngineError;
+pub use inbox::{InboxWriter, Processor};
+
+/// The shared handle the web layer and workers hold.
+#[derive(Clone)]
+pub struct Engine {
+    store: Arc<dyn Store>,
+    bus: EventBus,
+    inbox: InboxWriter,
+}
+
+impl Engine {
+    /// Wires the engine over a store. Spawns the group-commit writer; the
+    /// inbox processor is started separately with [`Engine::spawn_processor`]
+    /// so tests and tools can drive it step by step.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        let bus = EventBus::new();
+        let inbox = InboxWriter::spawn(store.clone());
+        Self { store, bus, inbox }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn bus(&self) -> &EventBus {
+        &self.bus
+    }
+
+    pub fn inbox(&self) -> &InboxWriter {
+        &self.inbox
+    }
+
+    /// A processor for the inbox, not yet running.
+    pub fn processor(&self) -> Processor {
+        Processor::new(self.store.clone(), self.bus.clone(), self.inbox.wake())
+    }
+
+    /// Runs the inbox processor in the background until `shutdown` resolves.
+    pub fn spawn_processor(
+        &self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        let processor = self.processor();
+        tokio::spawn(processor.run(shutdown))
+    }
+}

@@ -1,1 +1,788 @@
+//! The SQLite [`Store`]: the default, single-machine backend.
+//!
+//! All writes go through one connection (a pool of one), each as a
+//! `BEGIN IMMEDIATE` transaction; reads use a separate small read-only pool.
+//! In WAL mode readers see the last committed state and never wait behind
+//! the writer, and the single writer makes commit order trivially equal to
+//! event sequence order. `synchronous=FULL` because an acknowledged webhook
+//! must survive a power cut, not only a process crash.
 
+mod codec;
+mod error;
+
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use orderdesk_domain::{
+    Actor, CheckoutStep, EventKind, NewOrder, Order, OrderNumber, OrderStatus, PaymentStatus,
+    StatusChange, TimelineEntry, TimelineKind, Timestamp,
+};
+use orderdesk_store::{
+    ApiToken, InboundOutcome, InboundRecord, NewApiToken, NewInbound, NewUser, OrderPage,
+    OrderQuery, Product, Recorded, Store, StoreError, StoreResult, StoredEvent, User,
+    UserCredentials,
+};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+
+use codec::{micros, time_text, to_json};
+use error::{db_err, migrate_err};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
+
+/// How long a statement waits for a lock held by another process (the CLI
+/// next to a running server) before giving up as `Unavailable`.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+const READERS: u32 = 4;
+/// Rows per multi-row `INSERT`, well under SQLite's 32,766 bound parameters.
+const INSERT_CHUNK: usize = 500;
+/// Ids per `IN (…)` list.
+const IN_CHUNK: usize = 500;
+const MAX_PAGE: u32 = 200;
+
+/// A [`Store`] on one SQLite database file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `url`: `sqlite://PATH`,
+    /// `sqlite:PATH` or an in-memory `sqlite::memory:`. Does not migrate.
+    ///
+    /// # Errors
+    /// `Unavailable` when the file cannot be opened, `Other` for a malformed URL.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        if !url.starts_with("sqlite:") {
+            // sqlx would take anything else for a file name and create it.
+            return Err(StoreError::Other(anyhow::anyhow!(
+                "not a SQLite URL (expected sqlite://PATH or sqlite::memory:): {url}"
+            )));
+        }
+        let base = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Other(anyhow::Error::new(e).context("bad SQLite URL")))?
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT)
+            .synchronous(SqliteSynchronous::Full);
+
+        // The writer connection lives as long as the store: it keeps the
+        // WAL and shared-memory files in place for the read-only readers, and
+        // an in-memory database alive.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(
+                base.clone()
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal),
+            )
+            .await
+            .map_err(db_err)?;
+
+        // Every connection to `sqlite::memory:` would be a separate empty
+        // database, so an in-memory store reads through its writer.
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let reader = if in_memory {
+            writer.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(READERS)
+                .min_connections(1)
+                .connect_with(base.read_only(true))
+                .await
+                .map_err(db_err)?
+        };
+        Ok(Self { writer, reader })
+    }
+
+    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, Sqlite>> {
+        // IMMEDIATE takes the write lock up front, so a read inside the
+        // transaction can never be invalidated by another process's write.
+        self.writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_err)
+    }
+
+    /// Closes both pools, waiting for running statements.
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+}
+
+/// Event-log rows and stage-count changes a write transaction owes, applied
+/// last in the transaction (the same shape as the PostgreSQL backend, where
+/// the order matters for locking).
+#[derive(Default)]
+struct Effects {
+    events: Vec<(EventKind, OrderNumber, serde_json::Value, Timestamp)>,
+    counts: BTreeMap<&'static str, i64>,
+}
+
+impl Effects {
+    fn event(&mut self, kind: EventKind, order: &Order, at: Timestamp) -> StoreResult<()> {
+        let data = serde_json::to_value(order).map_err(|e| StoreError::Other(e.into()))?;
+        self.events.push((kind, order.number, data, at));
+        Ok(())
+    }
+
+    fn count(&mut self, status: OrderStatus, delta: i64) {
+        *self.counts.entry(status.as_str()).or_default() += delta;
+    }
+
+    async fn apply(self, conn: &mut SqliteConnection) -> StoreResult<()> {
+        for (status, delta) in self.counts {
+            if delta != 0 {
+                sqlx::query("UPDATE status_counts SET count = count + ? WHERE status = ?")
+                    .bind(delta)
+                    .bind(status)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_err)?;
+            }
+        }
+        for (kind, number, data, at) in self.events {
+            sqlx::query("INSERT INTO events (kind, order_number, data, at) VALUES (?, ?, ?, ?)")
+                .bind(kind.as_str())
+                .bind(number.get())
+                .bind(to_json(&data)?)
+                .bind(time_text(at))
+                .execute(&mut *conn)
+                .await
+                .map_err(db_err)?;
+        }
+        Ok(())
+    }
+}
+
+/// The order a cart becomes: placed, payment pending, waiting for an address.
+fn new_order(number: OrderNumber, new: &NewOrder) -> Order {
+    let at = micros(new.created_at);
+    Order {
+        number,
+        status: OrderStatus::Placed,
+        held_from: None,
+        payment_status: PaymentStatus::Pending,
+        payment_method: None,
+        checkout_step: CheckoutStep::AwaitingAddress,
+        customer: new.customer.clone(),
+        items: new.items.clone(),
+        currency: new.currency,
+        total_minor: new.total_minor,
+        address: None,
+        note: None,
+        cart_text: new.cart_text.clone(),
+        tracking: None,
+        created_at: at,
+        updated_at: at,
+        version: 1,
+    }
+}
+
+async fn create_order(
+    conn: &mut SqliteConnection,
+    new: &NewOrder,
+    effects: &mut Effects,
+) -> StoreResult<Order> {
+    let number: i64 = sqlx::query_scalar(
+        "UPDATE counters SET value = value + 1 WHERE name = 'order_number' RETURNING value - 1",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let order = new_order(codec::order_number(number)?, new);
+    sqlx::query(
+        "INSERT INTO orders (number, status, held_from, payment_status, payment_method, \
+         checkout_step, customer_wa_id, customer_user_id, customer_name, items, currency, \
+         total_minor, address, note, cart_text, tracking, created_at, updated_at, version) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(order.number.get())
+    .bind(order.status.as_str())
+    .bind(order.held_from.map(|s| s.as_str()))
+    .bind(order.payment_status.as_str())
+    .bind(order.payment_method.map(|m| m.as_str()))
+    .bind(order.checkout_step.as_str())
+    .bind(order.customer.wa_id.as_deref())
+    .bind(order.customer.user_id.as_deref())
+    .bind(order.customer.name.as_deref())
+    .bind(to_json(&order.items)?)
+    .bind(order.currency.as_str())
+    .bind(order.total_minor)
+    .bind(order.address.as_ref().map(to_json).transpose()?)
+    .bind(order.note.as_deref())
+    .bind(order.cart_text.as_deref())
+    .bind(order.tracking.as_deref())
+    .bind(time_text(order.created_at))
+    .bind(time_text(order.updated_at))
+    .bind(order.version)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+
+    let entry = TimelineEntry::new(order.created_at, TimelineKind::Created, &Actor::Customer);
+    insert_timeline(conn, order.number, &entry).await?;
+    effects.count(order.status, 1);
+    effects.event(EventKind::OrderCreated, &order, order.created_at)?;
+    Ok(order)
+}
+
+async fn insert_timeline(
+    conn: &mut SqliteConnection,
+    number: OrderNumber,
+    entry: &TimelineEntry,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO timeline_entries (order_number, at, kind, actor, actor_name, from_status, \
+         to_status, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(number.get())
+    .bind(time_text(entry.at))
+    .bind(entry.kind.as_str())
+    .bind(&entry.actor)
+    .bind(entry.actor_name.as_deref())
+    .bind(entry.from_status.map(|s| s.as_str()))
+    .bind(entry.to_status.map(|s| s.as_str()))
+    .bind(entry.reason.as_deref())
+    .bind(entry.detail.as_deref())
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// `%`, `_` and the escape character itself match literally.
+fn like_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn migrate(&self) -> StoreResult<()> {
+        MIGRATOR.run(&self.writer).await.map_err(migrate_err)
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.reader)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn record_inbound(&self, batch: &[NewInbound]) -> StoreResult<Vec<Recorded>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.begin_write().await?;
+        // The insert itself deduplicates; RETURNING names the rows it kept.
+        // Within one statement the first of two equal keys wins, which is
+        // the one the input-order walk below reports as new.
+        let mut stored: HashMap<(String, String), i64> = HashMap::with_capacity(batch.len());
+        for chunk in batch.chunks(INSERT_CHUNK) {
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO inbound (source, external_id, kind, customer_key, payload, \
+                 received_at) ",
+            );
+            qb.push_values(chunk, |mut row, item| {
+                row.push_bind(&item.source)
+                    .push_bind(&item.external_id)
+                    .push_bind(&item.kind)
+                    .push_bind(item.customer_key.as_deref())
+                    .push_bind(&item.payload)
+                    .push_bind(time_text(item.received_at));
+            });
+            qb.push(
+                " ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id",
+            );
+            let rows = qb.build().fetch_all(&mut *tx).await.map_err(db_err)?;
+            for row in rows {
+                let id: i64 = row.try_get(0).map_err(db_err)?;
+                let source: String = row.try_get(1).map_err(db_err)?;
+                let external_id: String = row.try_get(2).map_err(db_err)?;
+                stored.insert((source, external_id), id);
+            }
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(batch
+            .iter()
+            .map(|item| {
+                // Removing makes a later equal key in the batch a duplicate.
+                match stored.remove(&(item.source.clone(), item.external_id.clone())) {
+                    Some(id) => Recorded::New(id),
+                    None => Recorded::Duplicate,
+                }
+            })
+            .collect())
+    }
+
+    async fn pending_inbound(&self, limit: u32) -> StoreResult<Vec<InboundRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, source, external_id, kind, customer_key, payload, received_at \
+             FROM inbound WHERE processed_at IS NULL ORDER BY id LIMIT ?",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(codec::inbound).collect()
+    }
+
+    async fn complete_inbound(
+        &self,
+        batch: &[(i64, InboundOutcome)],
+    ) -> StoreResult<Vec<Option<Order>>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = time_text(Utc::now());
+        let mut tx = self.begin_write().await?;
+        let mut effects = Effects::default();
+        let mut created = Vec::with_capacity(batch.len());
+        for (id, outcome) in batch {
+            let (label, error) = match outcome {
+                InboundOutcome::CreateOrder(_) => ("created", None),
+                InboundOutcome::Ignored => ("ignored", None),
+                InboundOutcome::Failed(reason) => ("failed", Some(reason.as_str())),
+            };
+            // Claim first: an item someone else already processed is skipped,
+            // so racing processors cannot apply it twice.
+            let claimed = sqlx::query(
+                "UPDATE inbound SET processed_at = ?, outcome = ?, error = ? \
+                 WHERE id = ? AND processed_at IS NULL",
+            )
+            .bind(&now)
+            .bind(label)
+            .bind(error)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+            if claimed == 0 {
+                created.push(None);
+                continue;
+            }
+            let InboundOutcome::CreateOrder(new) = outcome else {
+                created.push(None);
+                continue;
+            };
+            let order = create_order(&mut tx, new, &mut effects).await?;
+            sqlx::query("UPDATE inbound SET order_number = ? WHERE id = ?")
+                .bind(order.number.get())
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            created.push(Some(order));
+        }
+        effects.apply(&mut tx).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(created)
+    }
+
+    async fn order(&self, number: OrderNumber) -> StoreResult<Order> {
+        let row = sqlx::query(&format!(
+            "SELECT {} FROM orders WHERE number = ?",
+            codec::ORDER_COLUMNS
+        ))
+        .bind(number.get())
+        .fetch_one(&self.reader)
+        .await
+        .map_err(db_err)?;
+        codec::order(&row)
+    }
+
+    async fn timeline(&self, number: OrderNumber) -> StoreResult<Vec<TimelineEntry>> {
+        let rows = sqlx::query(
+            "SELECT at, kind, actor, actor_name, from_status, to_status, reason, detail \
+             FROM timeline_entries WHERE order_number = ? ORDER BY id",
+        )
+        .bind(number.get())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_err)?;
+        if rows.is_empty() {
+            // Every order has its `created` entry, so none means no order;
+            // a separate read only happens on this (rare) path.
+            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM orders WHERE number = ?")
+                .bind(number.get())
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(db_err)?;
+            if exists.is_none() {
+                return Err(StoreError::NotFound);
+            }
+        }
+        rows.iter().map(codec::timeline_entry).collect()
+    }
+
+    async fn list_orders(&self, query: &OrderQuery) -> StoreResult<OrderPage> {
+        let limit = query.limit.clamp(1, MAX_PAGE);
+        let mut qb = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {} FROM orders WHERE 1 = 1",
+            codec::ORDER_COLUMNS
+        ));
+        if let Some(before) = query.before {
+            qb.push(" AND number < ").push_bind(before.get());
+        }
+        if let Some(status) = query.status {
+            qb.push(" AND status = ").push_bind(status.as_str());
+        }
+        if let Some(payment) = query.payment {
+            qb.push(" AND payment_status = ")
+                .push_bind(payment.as_str());
+        }
+        if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let pattern = like_pattern(q);
+            qb.push(" AND (");
+            if let Ok(n) = q.trim_start_matches('#').parse::<i64>() {
+                qb.push("number = ").push_bind(n).push(" OR ");
+            }
+            // SQLite's LIKE already ignores ASCII case; lower() keeps the
+            // intent explicit. Neither folds non-ASCII letters.
+            qb.push("lower(customer_name) LIKE lower(")
+                .push_bind(pattern.clone())
+                .push(") ESCAPE '\\' OR customer_wa_id LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR customer_user_id LIKE ")
+                .push_bind(pattern)
+                .push(" ESCAPE '\\')");
+        }
+        // One extra row says whether there is a next page.
+        qb.push(" ORDER BY number DESC LIMIT ")
+            .push_bind(i64::from(limit) + 1);
+        let rows = qb.build().fetch_all(&self.reader).await.map_err(db_err)?;
+        let mut orders = rows
+            .iter()
+            .map(codec::order)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let next_before = if orders.len() > limit as usize {
+            orders.truncate(limit as usize);
+            orders.last().map(|o| o.number)
+        } else {
+            None
+        };
+        Ok(OrderPage {
+            orders,
+            next_before,
+        })
+    }
+
+    async fn status_counts(&self) -> StoreResult<Vec<(OrderStatus, i64)>> {
+        let rows = sqlx::query("SELECT status, count FROM status_counts")
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db_err)?;
+        let mut counts = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let status: String = row.try_get(0).map_err(db_err)?;
+            let count: i64 = row.try_get(1).map_err(db_err)?;
+            counts.insert(codec::status(&status)?, count);
+        }
+        Ok(OrderStatus::ALL
+            .into_iter()
+            .map(|s| (s, counts.get(&s).copied().unwrap_or(0)))
+            .collect())
+    }
+
+    async fn change_status(
+        &self,
+        number: OrderNumber,
+        expected_version: i64,
+        change: &StatusChange,
+        at: Timestamp,
+    ) -> StoreResult<Order> {
+        let at = micros(at);
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {} FROM orders WHERE number = ?",
+            codec::ORDER_COLUMNS
+        ))
+        .bind(number.get())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .ok_or(StoreError::NotFound)?;
+        let mut order = codec::order(&row)?;
+        if order.version != expected_version || order.status != change.from {
+            return Err(StoreError::Conflict {
+                current_version: order.version,
+            });
+        }
+        order.status = change.to;
+        order.held_from = change.held_from;
+        if change.tracking.is_some() {
+            order.tracking.clone_from(&change.tracking);
+        }
+        order.updated_at = at;
+        order.version += 1;
+        sqlx::query(
+            "UPDATE orders SET status = ?, held_from = ?, tracking = ?, updated_at = ?, \
+             version = ? WHERE number = ?",
+        )
+        .bind(order.status.as_str())
+        .bind(order.held_from.map(|s| s.as_str()))
+        .bind(order.tracking.as_deref())
+        .bind(time_text(order.updated_at))
+        .bind(order.version)
+        .bind(number.get())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+
+        let mut entry = TimelineEntry::new(at, TimelineKind::StatusChanged, &change.actor);
+        entry.from_status = Some(change.from);
+        entry.to_status = Some(change.to);
+        entry.reason.clone_from(&change.reason);
+        entry.detail.clone_from(&change.tracking);
+        insert_timeline(&mut tx, number, &entry).await?;
+
+        let mut effects = Effects::default();
+        effects.count(change.from, -1);
+        effects.count(change.to, 1);
+        effects.event(EventKind::OrderStatusChanged, &order, at)?;
+        effects.apply(&mut tx).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(order)
+    }
+
+    async fn events_since(&self, after: i64, limit: u32) -> StoreResult<Vec<StoredEvent>> {
+        let rows = sqlx::query(
+            "SELECT seq, kind, order_number, data, at FROM events \
+             WHERE seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(codec::event).collect()
+    }
+
+    async fn last_event_seq(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events")
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn create_user(&self, user: &NewUser) -> StoreResult<User> {
+        let email = user.email.to_lowercase();
+        let created_at = micros(user.created_at);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (email, role, password_hash, created_at) VALUES (?, ?, ?, ?) \
+             RETURNING id",
+        )
+        .bind(&email)
+        .bind(user.role.as_str())
+        .bind(&user.password_hash)
+        .bind(time_text(created_at))
+        .fetch_one(&self.writer)
+        .await
+        .map_err(db_err)?;
+        Ok(User {
+            id,
+            email,
+            role: user.role,
+            created_at,
+        })
+    }
+
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserCredentials>> {
+        let row = sqlx::query(
+            "SELECT id, email, role, password_hash, created_at FROM users WHERE email = ?",
+        )
+        .bind(email.to_lowercase())
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db_err)?;
+        row.map(|row| {
+            Ok(UserCredentials {
+                user: codec::user(&row)?,
+                password_hash: row.try_get("password_hash").map_err(db_err)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn create_token(&self, token: &NewApiToken) -> StoreResult<ApiToken> {
+        let created_at = micros(token.created_at);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO api_tokens (name, secret_hash, created_at) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(&token.name)
+        .bind(&token.secret_hash)
+        .bind(time_text(created_at))
+        .fetch_one(&self.writer)
+        .await
+        .map_err(db_err)?;
+        Ok(ApiToken {
+            id,
+            name: token.name.clone(),
+            created_at,
+        })
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<ApiToken>> {
+        let row = sqlx::query(
+            "SELECT id, name, created_at FROM api_tokens \
+             WHERE secret_hash = ? AND revoked_at IS NULL",
+        )
+        .bind(hash)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db_err)?;
+        row.as_ref().map(codec::api_token).transpose()
+    }
+
+    async fn upsert_products(&self, products: &[Product]) -> StoreResult<u64> {
+        if products.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.begin_write().await?;
+        let mut written = 0;
+        for p in products {
+            written += sqlx::query(
+                "INSERT INTO products (retailer_id, title, description, availability, condition, \
+                 price_minor, currency, link, image_link, brand) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (retailer_id) DO UPDATE SET title = excluded.title, \
+                 description = excluded.description, availability = excluded.availability, \
+                 condition = excluded.condition, price_minor = excluded.price_minor, \
+                 currency = excluded.currency, link = excluded.link, \
+                 image_link = excluded.image_link, brand = excluded.brand",
+            )
+            .bind(&p.retailer_id)
+            .bind(&p.title)
+            .bind(&p.description)
+            .bind(&p.availability)
+            .bind(&p.condition)
+            .bind(p.price_minor)
+            .bind(p.currency.as_str())
+            .bind(&p.link)
+            .bind(&p.image_link)
+            .bind(&p.brand)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(written)
+    }
+
+    async fn products_by_ids(&self, ids: &[String]) -> StoreResult<Vec<Product>> {
+        let mut products = Vec::new();
+        for chunk in ids.chunks(IN_CHUNK) {
+            let mut qb = QueryBuilder::<Sqlite>::new(format!(
+                "SELECT {} FROM products WHERE retailer_id IN (",
+                codec::PRODUCT_COLUMNS
+            ));
+            let mut list = qb.separated(", ");
+            for id in chunk {
+                list.push_bind(id);
+            }
+            qb.push(")");
+            let rows = qb.build().fetch_all(&self.reader).await.map_err(db_err)?;
+            for row in &rows {
+                products.push(codec::product(row)?);
+            }
+        }
+        products.sort_by(|a, b| a.retailer_id.cmp(&b.retailer_id));
+        products.dedup_by(|a, b| a.retailer_id == b.retailer_id);
+        Ok(products)
+    }
+
+    async fn products(&self) -> StoreResult<Vec<Product>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM products ORDER BY retailer_id",
+            codec::PRODUCT_COLUMNS
+        ))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(codec::product).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_writer_is_durable_and_readers_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = SqliteStore::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&store.writer)
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&store.writer)
+            .await
+            .unwrap();
+        assert_eq!(sync, 2, "FULL");
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&store.reader)
+            .await
+            .unwrap();
+        assert_eq!(fk, 1);
+        let write = sqlx::query("UPDATE counters SET value = value")
+            .execute(&store.reader)
+            .await;
+        assert!(write.is_err(), "the read pool is read-only");
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_store_works_through_one_connection() {
+        let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
+        store.migrate().await.unwrap();
+        let recorded = store
+            .record_inbound(&[NewInbound {
+                source: "whatsapp".into(),
+                external_id: "wamid.1".into(),
+                kind: "message.text".into(),
+                customer_key: None,
+                payload: "{}".into(),
+                received_at: Utc::now(),
+            }])
+            .await
+            .unwrap();
+        assert!(matches!(recorded[..], [Recorded::New(_)]));
+        assert_eq!(store.pending_inbound(10).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_malformed_url_is_refused_without_panicking() {
+        let got = SqliteStore::connect("postgres://nope").await;
+        assert!(matches!(got, Err(StoreError::Other(_))), "{got:?}");
+    }
+
+    #[test]
+    fn like_patterns_match_wildcards_literally() {
+        assert_eq!(like_pattern("asha"), "%asha%");
+        assert_eq!(like_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
+    }
+}

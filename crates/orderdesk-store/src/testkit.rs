@@ -1,1 +1,1638 @@
-//! Conformance suite: filled in by the store work.
+//! The conformance suite: the behaviour every [`Store`] backend must show.
+//!
+//! Each `case_*` function checks one behaviour against a fresh, migrated
+//! store. A backend runs them all with one line in its `tests/`:
+//!
+//! ```text
+//! async fn fresh() -> MyStore { /* new empty database, migrated */ }
+//! orderdesk_store::conformance_suite!(fresh);
+//! ```
+//!
+//! which expands to one `#[tokio::test]` per case, so a failure names the
+//! behaviour and the backend. Times are compared at microsecond precision,
+//! PostgreSQL's: stores truncate what they are given to whole microseconds.
+
+// Test support: a broken expectation is a failed test, and the message says which.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::task::Poll;
+
+use chrono::{DateTime, SubsecRound};
+use orderdesk_domain::{
+    plan_transition, Actor, CheckoutStep, Currency, Customer, EventKind, LineItem, NewOrder, Order,
+    OrderNumber, OrderStatus, PaymentStatus, StatusChange, TimelineEntry, TimelineKind, Timestamp,
+    TransitionRequest,
+};
+
+use crate::{
+    InboundOutcome, NewApiToken, NewInbound, NewUser, OrderQuery, Product, Recorded, Role, Store,
+    StoreError,
+};
+
+/// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
+/// async fn (or closure returning a future) that yields a [`Fixture`]: a
+/// fresh, migrated, empty store of a concrete type implementing
+/// [`Store`](crate::Store), or a [`WithGuard`] pairing one with something
+/// that must outlive it (its temporary directory). The calling crate needs
+/// `tokio` with the `macros` and `rt-multi-thread` features.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($fresh:expr) => {
+        $crate::conformance_suite!(@tests $fresh;
+            an_empty_store_migrates_again_and_reads_as_empty => case_empty_store,
+            record_inbound_deduplicates_within_one_batch => case_inbound_dedupe_within_batch,
+            record_inbound_deduplicates_across_batches => case_inbound_dedupe_across_batches,
+            record_inbound_answers_in_input_order => case_inbound_results_in_input_order,
+            pending_inbound_lists_unprocessed_items_oldest_first => case_pending_inbound_order,
+            complete_inbound_creates_orders_numbered_from_1001 => case_complete_inbound_numbers,
+            complete_inbound_skips_items_already_processed => case_complete_inbound_idempotent,
+            ignored_and_failed_items_are_processed_without_orders => case_ignored_and_failed,
+            orders_round_trip_every_field => case_order_round_trip,
+            a_new_order_starts_its_timeline_with_created => case_created_timeline,
+            unknown_orders_are_not_found => case_unknown_order,
+            list_orders_is_newest_first_with_a_limit => case_list_newest_first,
+            list_orders_pages_without_gaps_while_orders_arrive => case_list_paging,
+            list_orders_filters_by_status_and_payment => case_list_filters,
+            list_orders_searches_number_name_wa_id_and_user_id => case_list_search,
+            status_counts_list_every_stage_and_follow_changes => case_status_counts,
+            change_status_moves_the_order_and_records_who_why_and_when => case_change_status,
+            a_stale_version_is_a_conflict_and_changes_nothing => case_stale_version,
+            changing_an_unknown_order_is_not_found => case_change_unknown,
+            concurrent_changes_with_the_same_version_let_exactly_one_win => case_change_race,
+            events_since_pages_through_the_log_in_order => case_events_since,
+            the_event_log_never_skips_under_concurrent_writers => case_event_log_concurrency,
+            users_are_unique_by_email_whatever_its_case => case_users,
+            api_tokens_are_unique_and_found_by_secret_hash => case_tokens,
+            upsert_products_inserts_then_updates_by_retailer_id => case_products_upsert,
+            a_failing_product_upsert_writes_nothing => case_products_all_or_nothing,
+            products_by_ids_returns_only_known_products => case_products_by_ids,
+        );
+    };
+    (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                let fixture = ($fresh)().await;
+                $crate::testkit::$case($crate::testkit::Fixture::store(&fixture)).await;
+            }
+        )*
+    };
+}
+
+/// What a conformance test runs against.
+pub trait Fixture {
+    fn store(&self) -> &dyn Store;
+}
+
+impl<S: Store> Fixture for S {
+    fn store(&self) -> &dyn Store {
+        self
+    }
+}
+
+/// A store plus a guard dropped after it, such as the temporary directory
+/// holding its database file.
+pub struct WithGuard<S, G> {
+    pub store: S,
+    pub guard: G,
+}
+
+impl<S: Store, G> Fixture for WithGuard<S, G> {
+    fn store(&self) -> &dyn Store {
+        &self.store
+    }
+}
+
+// ---- fixtures ----------------------------------------------------------------
+
+/// 2026-03-01T10:00:00.123456789Z plus `secs`: nanoseconds on purpose, to
+/// check stores keep exactly the microseconds.
+pub fn at(secs: i64) -> Timestamp {
+    DateTime::from_timestamp(1_772_359_200 + secs, 123_456_789).expect("valid fixture time")
+}
+
+/// A time as a store gives it back.
+pub fn micros(t: Timestamp) -> Timestamp {
+    t.trunc_subsecs(6)
+}
+
+fn n(number: i64) -> OrderNumber {
+    OrderNumber::new(number).expect("an order number")
+}
+
+fn numbers(orders: &[Order]) -> Vec<i64> {
+    orders.iter().map(|o| o.number.get()).collect()
+}
+
+static EXTERNAL_IDS: AtomicU64 = AtomicU64::new(1);
+
+/// A WhatsApp text message with a process-unique `wamid`.
+pub fn inbound_item(external_id: &str) -> NewInbound {
+    NewInbound {
+        source: "whatsapp".to_owned(),
+        external_id: external_id.to_owned(),
+        kind: "message.text".to_owned(),
+        customer_key: Some("919800000001".to_owned()),
+        payload: format!(r#"{{"id":"{external_id}","text":{{"body":"नमस्ते 👋"}}}}"#),
+        received_at: at(0),
+    }
+}
+
+fn unique_item() -> NewInbound {
+    let id = EXTERNAL_IDS.fetch_add(1, Ordering::Relaxed);
+    inbound_item(&format!("wamid.conformance.{id}"))
+}
+
+/// A two-line cart in INR for a customer known by phone number.
+pub fn cart(name: &str, wa_id: &str, created_at: Timestamp) -> NewOrder {
+    NewOrder {
+        customer: Customer {
+            wa_id: Some(wa_id.to_owned()),
+            user_id: None,
+            name: Some(name.to_owned()),
+        },
+        items: vec![
+            LineItem {
+                retailer_id: "tee-black-m".to_owned(),
+                name: "Black tee, M".to_owned(),
+                quantity: 2,
+                unit_price_minor: 49_900,
+            },
+            LineItem {
+                retailer_id: "mug".to_owned(),
+                name: "Mug".to_owned(),
+                quantity: 1,
+                unit_price_minor: 29_950,
+            },
+        ],
+        currency: Currency::parse("INR").expect("INR"),
+        total_minor: 129_750,
+        cart_text: None,
+        created_at,
+    }
+}
+
+/// What a store must make of a new cart.
+pub fn expected_order(number: OrderNumber, new: &NewOrder) -> Order {
+    Order {
+        number,
+        status: OrderStatus::Placed,
+        held_from: None,
+        payment_status: PaymentStatus::Pending,
+        payment_method: None,
+        checkout_step: CheckoutStep::AwaitingAddress,
+        customer: new.customer.clone(),
+        items: new.items.clone(),
+        currency: new.currency,
+        total_minor: new.total_minor,
+        address: None,
+        note: None,
+        cart_text: new.cart_text.clone(),
+        tracking: None,
+        created_at: micros(new.created_at),
+        updated_at: micros(new.created_at),
+        version: 1,
+    }
+}
+
+/// Stores one inbox item per cart and completes them in one batch.
+pub async fn create_orders(store: &dyn Store, carts: Vec<NewOrder>) -> Vec<Order> {
+    let items: Vec<NewInbound> = carts.iter().map(|_| unique_item()).collect();
+    let recorded = store.record_inbound(&items).await.expect("record_inbound");
+    let batch: Vec<(i64, InboundOutcome)> = recorded
+        .into_iter()
+        .zip(carts)
+        .map(|(r, c)| match r {
+            Recorded::New(id) => (id, InboundOutcome::CreateOrder(c)),
+            Recorded::Duplicate => panic!("a unique item was reported as a duplicate"),
+        })
+        .collect();
+    store
+        .complete_inbound(&batch)
+        .await
+        .expect("complete_inbound")
+        .into_iter()
+        .map(|o| o.expect("an order for every cart"))
+        .collect()
+}
+
+pub async fn create_order(store: &dyn Store, new: NewOrder) -> Order {
+    create_orders(store, vec![new]).await.remove(0)
+}
+
+/// `count` orders for distinct customers, created one second apart.
+async fn create_many(store: &dyn Store, count: usize) -> Vec<Order> {
+    let carts = (0..count)
+        .map(|i| {
+            let i = i64::try_from(i).expect("small");
+            cart(&format!("Customer {i}"), &format!("9170000{i:05}"), at(i))
+        })
+        .collect();
+    create_orders(store, carts).await
+}
+
+/// Plans a move with the domain's rules, so the suite only ever applies
+/// legal changes.
+pub fn plan(order: &Order, to: OrderStatus, actor: Actor, reason: Option<&str>) -> StatusChange {
+    plan_transition(
+        order.status,
+        order.held_from,
+        TransitionRequest {
+            to,
+            actor,
+            reason: reason.map(str::to_owned),
+            tracking: None,
+        },
+    )
+    .expect("a legal move")
+}
+
+fn staff() -> Actor {
+    Actor::staff("owner@shop.test")
+}
+
+/// Applies a planned move at `when` and returns the updated order.
+pub async fn move_order(
+    store: &dyn Store,
+    order: &Order,
+    change: StatusChange,
+    when: Timestamp,
+) -> Order {
+    store
+        .change_status(order.number, order.version, &change, when)
+        .await
+        .unwrap_or_else(|e| panic!("moving {} to {}: {e}", order.number, change.to))
+}
+
+async fn count_of(store: &dyn Store, status: OrderStatus) -> i64 {
+    store
+        .status_counts()
+        .await
+        .expect("status_counts")
+        .into_iter()
+        .find(|(s, _)| *s == status)
+        .map(|(_, c)| c)
+        .expect("every status is listed")
+}
+
+async fn list(store: &dyn Store, query: OrderQuery) -> (Vec<i64>, Option<i64>) {
+    let page = store.list_orders(&query).await.expect("list_orders");
+    (numbers(&page.orders), page.next_before.map(|n| n.get()))
+}
+
+fn query(limit: u32) -> OrderQuery {
+    OrderQuery {
+        limit,
+        ..OrderQuery::default()
+    }
+}
+
+fn search(q: &str) -> OrderQuery {
+    OrderQuery {
+        q: Some(q.to_owned()),
+        ..query(50)
+    }
+}
+
+/// Drives all futures at once on the current task (the cases borrow the
+/// store, so they cannot spawn) and returns their outputs in order.
+async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(value) => *output = Some(value),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().map(|o| o.expect("finished")).collect()
+}
+
+// ---- an empty store ------------------------------------------------------------
+
+pub async fn case_empty_store(store: &dyn Store) {
+    store.migrate().await.expect("migrations run twice");
+    store.ping().await.expect("ping");
+    assert_eq!(store.last_event_seq().await.unwrap(), 0);
+    assert!(store.events_since(0, 100).await.unwrap().is_empty());
+    assert!(store.pending_inbound(100).await.unwrap().is_empty());
+    assert_eq!(store.record_inbound(&[]).await.unwrap(), vec![]);
+    assert_eq!(store.complete_inbound(&[]).await.unwrap(), vec![]);
+    let page = store.list_orders(&query(50)).await.unwrap();
+    assert!(page.orders.is_empty());
+    assert_eq!(page.next_before, None);
+    let counts = store.status_counts().await.unwrap();
+    assert_eq!(counts.len(), OrderStatus::ALL.len());
+    let listed: HashSet<OrderStatus> = counts.iter().map(|(s, _)| *s).collect();
+    assert_eq!(listed, OrderStatus::ALL.into_iter().collect());
+    assert!(counts.iter().all(|(_, c)| *c == 0), "{counts:?}");
+    assert!(store.products().await.unwrap().is_empty());
+    assert!(store.user_by_email("a@b.test").await.unwrap().is_none());
+    assert!(store.token_by_hash("00").await.unwrap().is_none());
+}
+
+// ---- inbox ---------------------------------------------------------------------
+
+pub async fn case_inbound_dedupe_within_batch(store: &dyn Store) {
+    let a = inbound_item("wamid.A");
+    let b = inbound_item("wamid.B");
+    let a_again = NewInbound {
+        payload: r#"{"id":"wamid.A","redelivered":true}"#.to_owned(),
+        ..inbound_item("wamid.A")
+    };
+    // The same id from another source is another item.
+    let a_elsewhere = NewInbound {
+        source: "razorpay".to_owned(),
+        ..inbound_item("wamid.A")
+    };
+    let got = store
+        .record_inbound(&[a.clone(), b, a_again, a_elsewhere])
+        .await
+        .unwrap();
+    let [Recorded::New(ia), Recorded::New(ib), Recorded::Duplicate, Recorded::New(ic)] = got[..]
+    else {
+        panic!("expected new, new, duplicate, new; got {got:?}");
+    };
+    assert!(ia < ib && ib < ic, "ids follow input order: {got:?}");
+
+    let pending = store.pending_inbound(10).await.unwrap();
+    assert_eq!(
+        pending.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![ia, ib, ic]
+    );
+    assert_eq!(pending[0].payload, a.payload, "the first delivery is kept");
+    assert_eq!(pending[2].source, "razorpay");
+}
+
+pub async fn case_inbound_dedupe_across_batches(store: &dyn Store) {
+    let first = store
+        .record_inbound(&[inbound_item("wamid.A"), inbound_item("wamid.B")])
+        .await
+        .unwrap();
+    assert!(matches!(first[..], [Recorded::New(_), Recorded::New(_)]));
+    let Recorded::New(ia) = first[0] else {
+        unreachable!()
+    };
+
+    let second = store
+        .record_inbound(&[
+            inbound_item("wamid.B"),
+            inbound_item("wamid.D"),
+            inbound_item("wamid.A"),
+        ])
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            second[..],
+            [Recorded::Duplicate, Recorded::New(_), Recorded::Duplicate]
+        ),
+        "{second:?}"
+    );
+    assert_eq!(store.pending_inbound(10).await.unwrap().len(), 3);
+
+    // Still a duplicate once processed: Meta redelivers for days.
+    store
+        .complete_inbound(&[(ia, InboundOutcome::Ignored)])
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .record_inbound(&[inbound_item("wamid.A")])
+            .await
+            .unwrap(),
+        vec![Recorded::Duplicate]
+    );
+    assert_eq!(store.pending_inbound(10).await.unwrap().len(), 2);
+}
+
+pub async fn case_inbound_results_in_input_order(store: &dyn Store) {
+    let earlier = store
+        .record_inbound(&[inbound_item("wamid.old.1"), inbound_item("wamid.old.2")])
+        .await
+        .unwrap();
+    assert!(earlier.iter().all(|r| matches!(r, Recorded::New(_))));
+
+    // Big enough to span any internal chunking, with repeats from this
+    // batch and from the earlier one scattered through it.
+    let mut batch = Vec::new();
+    for i in 0..1_200 {
+        let id = match i % 7 {
+            3 => format!("wamid.big.{}", i / 2),
+            5 => format!("wamid.old.{}", 1 + i % 2),
+            _ => format!("wamid.big.{i}"),
+        };
+        batch.push(inbound_item(&id));
+    }
+    let mut seen: HashSet<String> = ["wamid.old.1", "wamid.old.2"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let expected_new: Vec<bool> = batch
+        .iter()
+        .map(|item| seen.insert(item.external_id.clone()))
+        .collect();
+
+    let got = store.record_inbound(&batch).await.unwrap();
+    assert_eq!(got.len(), batch.len());
+    let mut new_ids = Vec::new();
+    for (i, (r, new)) in got.iter().zip(&expected_new).enumerate() {
+        match (r, new) {
+            (Recorded::New(id), true) => new_ids.push((*id, batch[i].external_id.clone())),
+            (Recorded::Duplicate, false) => {}
+            _ => panic!(
+                "item {i} ({}) should be new: {new}; got {r:?}",
+                batch[i].external_id
+            ),
+        }
+    }
+    assert!(
+        new_ids.windows(2).all(|w| w[0].0 < w[1].0),
+        "new items get increasing ids in input order"
+    );
+
+    let pending = store.pending_inbound(10_000).await.unwrap();
+    let stored: Vec<(i64, String)> = pending
+        .into_iter()
+        .skip(2)
+        .map(|r| (r.id, r.external_id))
+        .collect();
+    assert_eq!(stored, new_ids, "each returned id names its own item");
+}
+
+pub async fn case_pending_inbound_order(store: &dyn Store) {
+    let anonymous = NewInbound {
+        source: "stripe".to_owned(),
+        external_id: "evt_1".to_owned(),
+        kind: "unknown".to_owned(),
+        customer_key: None,
+        payload: r#"{"type":"checkout.session.completed","name":"Zoë"}"#.to_owned(),
+        received_at: at(5),
+    };
+    let first = store
+        .record_inbound(&[inbound_item("wamid.1"), anonymous.clone()])
+        .await
+        .unwrap();
+    let second = store
+        .record_inbound(&[
+            inbound_item("wamid.2"),
+            inbound_item("wamid.3"),
+            inbound_item("wamid.4"),
+        ])
+        .await
+        .unwrap();
+    let ids: Vec<i64> = first
+        .iter()
+        .chain(&second)
+        .map(|r| match r {
+            Recorded::New(id) => *id,
+            Recorded::Duplicate => panic!("all new"),
+        })
+        .collect();
+
+    let three = store.pending_inbound(3).await.unwrap();
+    assert_eq!(three.iter().map(|r| r.id).collect::<Vec<_>>(), ids[..3]);
+    let stripe = &three[1];
+    assert_eq!(stripe.source, anonymous.source);
+    assert_eq!(stripe.external_id, anonymous.external_id);
+    assert_eq!(stripe.kind, anonymous.kind);
+    assert_eq!(stripe.customer_key, None);
+    assert_eq!(stripe.payload, anonymous.payload);
+    assert_eq!(stripe.received_at, micros(anonymous.received_at));
+    assert_eq!(three[0].customer_key.as_deref(), Some("919800000001"));
+    assert_eq!(three[0].payload, inbound_item("wamid.1").payload);
+
+    store
+        .complete_inbound(&[
+            (ids[0], InboundOutcome::Ignored),
+            (ids[1], InboundOutcome::Ignored),
+        ])
+        .await
+        .unwrap();
+    let rest = store.pending_inbound(10).await.unwrap();
+    assert_eq!(rest.iter().map(|r| r.id).collect::<Vec<_>>(), ids[2..]);
+}
+
+pub async fn case_complete_inbound_numbers(store: &dyn Store) {
+    let carts = vec![
+        cart("Asha", "919800000001", at(1)),
+        cart("Ravi", "919800000002", at(2)),
+        cart("Meera", "919800000003", at(3)),
+    ];
+    let orders = create_orders(store, carts.clone()).await;
+    assert_eq!(numbers(&orders), vec![1001, 1002, 1003]);
+    for (order, new) in orders.iter().zip(&carts) {
+        assert_eq!(*order, expected_order(order.number, new));
+        assert_eq!(store.order(order.number).await.unwrap(), *order);
+    }
+    assert!(store.pending_inbound(10).await.unwrap().is_empty());
+
+    let recorded = store
+        .record_inbound(&[unique_item(), unique_item()])
+        .await
+        .unwrap();
+    let [Recorded::New(skip), Recorded::New(make)] = recorded[..] else {
+        panic!("{recorded:?}")
+    };
+    let got = store
+        .complete_inbound(&[
+            (skip, InboundOutcome::Ignored),
+            (
+                make,
+                InboundOutcome::CreateOrder(cart("Dev", "919800000004", at(4))),
+            ),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0], None);
+    assert_eq!(got[1].as_ref().map(|o| o.number), Some(n(1004)));
+}
+
+pub async fn case_complete_inbound_idempotent(store: &dyn Store) {
+    let recorded = store
+        .record_inbound(&[unique_item(), unique_item(), unique_item()])
+        .await
+        .unwrap();
+    let ids: Vec<i64> = recorded
+        .iter()
+        .map(|r| match r {
+            Recorded::New(id) => *id,
+            Recorded::Duplicate => panic!("all new"),
+        })
+        .collect();
+    let make = |i: i64| InboundOutcome::CreateOrder(cart("Asha", "919800000001", at(i)));
+
+    let first = store.complete_inbound(&[(ids[0], make(1))]).await.unwrap();
+    assert_eq!(first[0].as_ref().map(|o| o.number), Some(n(1001)));
+
+    // Completing it again, or twice in one batch, or an unknown id: skipped.
+    let again = store
+        .complete_inbound(&[
+            (ids[0], make(2)),
+            (ids[1], make(3)),
+            (ids[2], make(4)),
+            (ids[2], make(5)),
+            (i64::MAX, make(6)),
+        ])
+        .await
+        .unwrap();
+    let got: Vec<Option<i64>> = again
+        .iter()
+        .map(|o| o.as_ref().map(|o| o.number.get()))
+        .collect();
+    assert_eq!(got, vec![None, Some(1002), Some(1003), None, None]);
+
+    let all = store.list_orders(&query(50)).await.unwrap();
+    assert_eq!(numbers(&all.orders), vec![1003, 1002, 1001]);
+    assert_eq!(
+        store.order(n(1001)).await.unwrap().created_at,
+        micros(at(1))
+    );
+    assert_eq!(count_of(store, OrderStatus::Placed).await, 3);
+    assert_eq!(store.events_since(0, 100).await.unwrap().len(), 3);
+}
+
+pub async fn case_ignored_and_failed(store: &dyn Store) {
+    let recorded = store
+        .record_inbound(&[unique_item(), unique_item()])
+        .await
+        .unwrap();
+    let [Recorded::New(a), Recorded::New(b)] = recorded[..] else {
+        panic!("{recorded:?}")
+    };
+    let got = store
+        .complete_inbound(&[
+            (a, InboundOutcome::Ignored),
+            (b, InboundOutcome::Failed("unreadable payload".to_owned())),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(got, vec![None, None]);
+    assert!(store.pending_inbound(10).await.unwrap().is_empty());
+    assert!(store
+        .list_orders(&query(50))
+        .await
+        .unwrap()
+        .orders
+        .is_empty());
+    assert_eq!(store.last_event_seq().await.unwrap(), 0);
+    assert!(store
+        .status_counts()
+        .await
+        .unwrap()
+        .iter()
+        .all(|(_, c)| *c == 0));
+    // The number sequence was not touched.
+    let order = create_order(store, cart("Asha", "919800000001", at(1))).await;
+    assert_eq!(order.number, n(1001));
+}
+
+// ---- orders --------------------------------------------------------------------
+
+pub async fn case_order_round_trip(store: &dyn Store) {
+    let by_user_id = NewOrder {
+        customer: Customer {
+            wa_id: None,
+            user_id: Some("US.13491208655302741918".to_owned()),
+            name: None,
+        },
+        cart_text: Some("please gift wrap 🎁\nthanks".to_owned()),
+        ..cart("", "", at(10))
+    };
+    let by_phone_in_yen = NewOrder {
+        customer: Customer {
+            wa_id: Some("819012345678".to_owned()),
+            user_id: None,
+            name: Some("Zoë Ōkubo-Nguyễn 李小龍 👩🏽‍🍳".to_owned()),
+        },
+        items: vec![LineItem {
+            retailer_id: "matcha-40g".to_owned(),
+            name: "抹茶 40g — \"ceremonial\" <grade>".to_owned(),
+            quantity: 3,
+            unit_price_minor: 1_500,
+        }],
+        currency: Currency::parse("JPY").unwrap(),
+        total_minor: 4_500,
+        cart_text: None,
+        created_at: at(11),
+    };
+    let both_in_dinars = NewOrder {
+        customer: Customer {
+            wa_id: Some("96550000000".to_owned()),
+            user_id: Some("KW.1".to_owned()),
+            name: Some("Fatima Al-Sabah".to_owned()),
+        },
+        items: vec![LineItem {
+            retailer_id: "oud".to_owned(),
+            name: "Oud".to_owned(),
+            quantity: 1,
+            unit_price_minor: 12_345,
+        }],
+        currency: Currency::parse("KWD").unwrap(),
+        total_minor: 12_345,
+        cart_text: Some("رجاءً التوصيل مساءً".to_owned()),
+        created_at: at(12),
+    };
+    let carts = vec![by_user_id, by_phone_in_yen, both_in_dinars];
+    let orders = create_orders(store, carts.clone()).await;
+    for (order, new) in orders.iter().zip(&carts) {
+        let expected = expected_order(order.number, new);
+        assert_eq!(*order, expected);
+        assert_eq!(order.created_at.timestamp_subsec_nanos(), 123_456_000);
+        let stored = store.order(order.number).await.unwrap();
+        assert_eq!(stored, expected);
+        let json = serde_json::to_value(&stored).unwrap();
+        assert_eq!(json, serde_json::to_value(&expected).unwrap());
+        assert_eq!(serde_json::from_value::<Order>(json).unwrap(), expected);
+    }
+    let listed = store.list_orders(&query(50)).await.unwrap().orders;
+    assert_eq!(
+        listed,
+        orders.iter().rev().cloned().collect::<Vec<_>>(),
+        "listing shows the same orders"
+    );
+}
+
+pub async fn case_created_timeline(store: &dyn Store) {
+    let order = create_order(store, cart("Asha", "919800000001", at(7))).await;
+    let timeline = store.timeline(order.number).await.unwrap();
+    assert_eq!(
+        timeline,
+        vec![TimelineEntry::new(
+            micros(at(7)),
+            TimelineKind::Created,
+            &Actor::Customer
+        )]
+    );
+    let events = store.events_since(0, 10).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, EventKind::OrderCreated);
+    assert_eq!(events[0].order_number, Some(order.number));
+    assert_eq!(events[0].data, serde_json::to_value(&order).unwrap());
+    assert_eq!(events[0].at, order.created_at);
+}
+
+pub async fn case_unknown_order(store: &dyn Store) {
+    create_order(store, cart("Asha", "919800000001", at(1))).await;
+    assert!(matches!(
+        store.order(n(1002)).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.timeline(n(4242)).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+pub async fn case_list_newest_first(store: &dyn Store) {
+    let orders = create_many(store, 5).await;
+    assert_eq!(
+        list(store, query(50)).await,
+        (vec![1005, 1004, 1003, 1002, 1001], None)
+    );
+    assert_eq!(list(store, query(2)).await, (vec![1005, 1004], Some(1004)));
+    // Exactly `limit` left: no next page to ask for.
+    assert_eq!(
+        list(store, query(5)).await,
+        (vec![1005, 1004, 1003, 1002, 1001], None)
+    );
+    let page = store.list_orders(&query(1)).await.unwrap();
+    assert_eq!(page.orders, vec![orders[4].clone()]);
+}
+
+pub async fn case_list_paging(store: &dyn Store) {
+    create_many(store, 25).await;
+    let mut seen = Vec::new();
+    let (page, next) = list(store, query(10)).await;
+    assert_eq!(next, Some(1016));
+    seen.extend(page);
+
+    // New orders arrive between pages; they belong to the top, not to the
+    // pages still to come.
+    create_many(store, 5).await;
+    let (page, next) = list(
+        store,
+        OrderQuery {
+            before: next.map(n),
+            ..query(10)
+        },
+    )
+    .await;
+    assert_eq!(next, Some(1006));
+    seen.extend(page);
+
+    create_many(store, 3).await;
+    let (page, next) = list(
+        store,
+        OrderQuery {
+            before: next.map(n),
+            ..query(10)
+        },
+    )
+    .await;
+    assert_eq!(next, None);
+    seen.extend(page);
+
+    assert_eq!(seen, (1001..=1025).rev().collect::<Vec<_>>());
+}
+
+pub async fn case_list_filters(store: &dyn Store) {
+    let orders = create_many(store, 6).await;
+    let bot = |o: &Order| plan(o, OrderStatus::Confirmed, Actor::Bot, None);
+    move_order(store, &orders[1], bot(&orders[1]), at(100)).await;
+    move_order(store, &orders[3], bot(&orders[3]), at(101)).await;
+    let cancel = plan(
+        &orders[4],
+        OrderStatus::Cancelled,
+        staff(),
+        Some("customer changed their mind"),
+    );
+    move_order(store, &orders[4], cancel, at(102)).await;
+
+    let by_status = |status, limit| OrderQuery {
+        status: Some(status),
+        ..query(limit)
+    };
+    assert_eq!(
+        list(store, by_status(OrderStatus::Placed, 50)).await,
+        (vec![1006, 1003, 1001], None)
+    );
+    assert_eq!(
+        list(store, by_status(OrderStatus::Confirmed, 50)).await,
+        (vec![1004, 1002], None)
+    );
+    assert_eq!(
+        list(store, by_status(OrderStatus::Cancelled, 50)).await,
+        (vec![1005], None)
+    );
+    assert_eq!(
+        list(store, by_status(OrderStatus::Shipped, 50)).await,
+        (vec![], None)
+    );
+    // Paging within a filter.
+    assert_eq!(
+        list(store, by_status(OrderStatus::Confirmed, 1)).await,
+        (vec![1004], Some(1004))
+    );
+    assert_eq!(
+        list(
+            store,
+            OrderQuery {
+                before: Some(n(1004)),
+                ..by_status(OrderStatus::Confirmed, 1)
+            }
+        )
+        .await,
+        (vec![1002], None)
+    );
+
+    let by_payment = |payment| OrderQuery {
+        payment: Some(payment),
+        ..query(50)
+    };
+    assert_eq!(
+        list(store, by_payment(PaymentStatus::Pending))
+            .await
+            .0
+            .len(),
+        6
+    );
+    assert_eq!(
+        list(store, by_payment(PaymentStatus::Paid)).await,
+        (vec![], None)
+    );
+    assert_eq!(
+        list(
+            store,
+            OrderQuery {
+                status: Some(OrderStatus::Confirmed),
+                payment: Some(PaymentStatus::Pending),
+                ..query(50)
+            }
+        )
+        .await,
+        (vec![1004, 1002], None)
+    );
+    assert_eq!(
+        list(
+            store,
+            OrderQuery {
+                status: Some(OrderStatus::Confirmed),
+                payment: Some(PaymentStatus::Paid),
+                ..query(50)
+            }
+        )
+        .await,
+        (vec![], None)
+    );
+}
+
+pub async fn case_list_search(store: &dyn Store) {
+    let customer = |name: Option<&str>, wa_id: Option<&str>, user_id: Option<&str>| Customer {
+        wa_id: wa_id.map(str::to_owned),
+        user_id: user_id.map(str::to_owned),
+        name: name.map(str::to_owned),
+    };
+    let customers = [
+        customer(Some("Asha Rao"), Some("919800000001"), None),
+        customer(Some("Ravi Kumar"), None, Some("US.ravi.42")),
+        customer(Some("ASHOK Mehta"), Some("447700900123"), Some("US.ashok")),
+        customer(Some("100% Cotton_Co"), Some("15550009999"), None),
+        customer(None, Some("919812345678"), None),
+        customer(Some("Zoë Ōkubo"), None, Some("JP.7")),
+    ];
+    let carts = customers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| NewOrder {
+            customer: c.clone(),
+            ..cart("", "", at(i64::try_from(i).unwrap()))
+        })
+        .collect();
+    let orders = create_orders(store, carts).await;
+
+    let found = |q: &'static str| async move { list(store, search(q)).await.0 };
+    assert_eq!(found("1003").await, vec![1003], "number, exactly");
+    assert_eq!(found("ash").await, vec![1003, 1001], "name, any case");
+    assert_eq!(found("RAO").await, vec![1001]);
+    // ASCII letters match in any case; other letters as written (SQLite's
+    // lower() folds ASCII only).
+    assert_eq!(found("zOë Ō").await, vec![1006], "non-ASCII names");
+    assert_eq!(found("9198").await, vec![1005, 1001], "wa_id substring");
+    assert_eq!(found("ravi.4").await, vec![1002], "user_id substring");
+    assert_eq!(found("US.ashok").await, vec![1003], "user_id");
+    assert_eq!(found("%").await, vec![1004], "% is literal");
+    assert_eq!(found("_").await, vec![1004], "_ is literal");
+    assert_eq!(found("nobody").await, Vec::<i64>::new());
+
+    // Combined with a stage, a cursor and a limit.
+    let confirm = plan(&orders[2], OrderStatus::Confirmed, Actor::Bot, None);
+    move_order(store, &orders[2], confirm, at(50)).await;
+    let ash = |status, before, limit| OrderQuery {
+        status,
+        before,
+        ..OrderQuery {
+            limit,
+            ..search("ash")
+        }
+    };
+    assert_eq!(
+        list(store, ash(Some(OrderStatus::Confirmed), None, 50)).await,
+        (vec![1003], None)
+    );
+    assert_eq!(
+        list(store, ash(Some(OrderStatus::Placed), None, 50)).await,
+        (vec![1001], None)
+    );
+    assert_eq!(
+        list(store, ash(None, None, 1)).await,
+        (vec![1003], Some(1003))
+    );
+    assert_eq!(
+        list(store, ash(None, Some(n(1003)), 1)).await,
+        (vec![1001], None)
+    );
+    assert_eq!(
+        list(
+            store,
+            OrderQuery {
+                status: Some(OrderStatus::Placed),
+                ..search("1003")
+            }
+        )
+        .await,
+        (vec![], None)
+    );
+}
+
+pub async fn case_status_counts(store: &dyn Store) {
+    let orders = create_many(store, 3).await;
+    assert_eq!(count_of(store, OrderStatus::Placed).await, 3);
+
+    let confirmed = move_order(
+        store,
+        &orders[0],
+        plan(&orders[0], OrderStatus::Confirmed, Actor::Bot, None),
+        at(10),
+    )
+    .await;
+    let held = move_order(
+        store,
+        &confirmed,
+        plan(
+            &confirmed,
+            OrderStatus::OnHold,
+            staff(),
+            Some("stock check"),
+        ),
+        at(11),
+    )
+    .await;
+    move_order(
+        store,
+        &orders[1],
+        plan(
+            &orders[1],
+            OrderStatus::Cancelled,
+            staff(),
+            Some("duplicate"),
+        ),
+        at(12),
+    )
+    .await;
+    // A refused change moves no counts.
+    let stale = store
+        .change_status(
+            held.number,
+            confirmed.version,
+            &plan(&held, OrderStatus::Confirmed, staff(), None),
+            at(13),
+        )
+        .await;
+    assert!(matches!(stale, Err(StoreError::Conflict { .. })));
+
+    let counts: HashMap<OrderStatus, i64> =
+        store.status_counts().await.unwrap().into_iter().collect();
+    assert_eq!(counts.len(), OrderStatus::ALL.len());
+    for status in OrderStatus::ALL {
+        let expected = match status {
+            OrderStatus::Placed | OrderStatus::OnHold | OrderStatus::Cancelled => 1,
+            _ => 0,
+        };
+        assert_eq!(counts[&status], expected, "{status}");
+    }
+
+    move_order(
+        store,
+        &held,
+        plan(&held, OrderStatus::Confirmed, staff(), None),
+        at(14),
+    )
+    .await;
+    assert_eq!(count_of(store, OrderStatus::OnHold).await, 0);
+    assert_eq!(count_of(store, OrderStatus::Confirmed).await, 1);
+}
+
+pub async fn case_change_status(store: &dyn Store) {
+    let placed = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let tracking = "https://track.example/AB123?x=1&y=2";
+
+    let confirmed = move_order(
+        store,
+        &placed,
+        plan(&placed, OrderStatus::Confirmed, Actor::Bot, None),
+        at(60),
+    )
+    .await;
+    assert_eq!(confirmed.status, OrderStatus::Confirmed);
+    assert_eq!(confirmed.version, placed.version + 1);
+    assert_eq!(confirmed.updated_at, micros(at(60)));
+    assert_eq!(confirmed.created_at, placed.created_at);
+    assert_eq!(
+        confirmed,
+        Order {
+            status: OrderStatus::Confirmed,
+            updated_at: micros(at(60)),
+            version: 2,
+            ..placed.clone()
+        }
+    );
+    assert_eq!(store.order(placed.number).await.unwrap(), confirmed);
+
+    let held = move_order(
+        store,
+        &confirmed,
+        plan(
+            &confirmed,
+            OrderStatus::OnHold,
+            staff(),
+            Some("customer asked to wait"),
+        ),
+        at(61),
+    )
+    .await;
+    assert_eq!(held.held_from, Some(OrderStatus::Confirmed));
+    assert_eq!(held.version, 3);
+    assert_eq!(store.order(placed.number).await.unwrap(), held);
+
+    let released = move_order(
+        store,
+        &held,
+        plan(&held, OrderStatus::Confirmed, staff(), None),
+        at(62),
+    )
+    .await;
+    assert_eq!(released.held_from, None);
+    let approved = move_order(
+        store,
+        &released,
+        plan(&released, OrderStatus::Approved, staff(), None),
+        at(63),
+    )
+    .await;
+    let processed = move_order(
+        store,
+        &approved,
+        plan(&approved, OrderStatus::Processed, staff(), None),
+        at(64),
+    )
+    .await;
+    let ship = plan_transition(
+        processed.status,
+        processed.held_from,
+        TransitionRequest {
+            to: OrderStatus::Shipped,
+            actor: staff(),
+            reason: None,
+            tracking: Some(tracking.to_owned()),
+        },
+    )
+    .unwrap();
+    let shipped = move_order(store, &processed, ship, at(65)).await;
+    assert_eq!(shipped.tracking.as_deref(), Some(tracking));
+    let delivered = move_order(
+        store,
+        &shipped,
+        plan(&shipped, OrderStatus::Delivered, Actor::System, None),
+        at(66),
+    )
+    .await;
+    assert_eq!(
+        delivered.tracking.as_deref(),
+        Some(tracking),
+        "later moves keep the tracking"
+    );
+    assert_eq!(delivered.version, 8);
+    assert_eq!(store.order(placed.number).await.unwrap(), delivered);
+
+    // The timeline names each move, who made it, why and when.
+    let moved = |from, to, actor: &Actor, reason: Option<&str>, detail: Option<&str>, secs| {
+        let mut e = TimelineEntry::new(micros(at(secs)), TimelineKind::StatusChanged, actor);
+        e.from_status = Some(from);
+        e.to_status = Some(to);
+        e.reason = reason.map(str::to_owned);
+        e.detail = detail.map(str::to_owned);
+        e
+    };
+    use OrderStatus::*;
+    let (bot, owner, system) = (Actor::Bot, staff(), Actor::System);
+    let created = TimelineEntry::new(micros(at(0)), TimelineKind::Created, &Actor::Customer);
+    let wait = Some("customer asked to wait");
+    assert_eq!(
+        store.timeline(placed.number).await.unwrap(),
+        vec![
+            created,
+            moved(Placed, Confirmed, &bot, None, None, 60),
+            moved(Confirmed, OnHold, &owner, wait, None, 61),
+            moved(OnHold, Confirmed, &owner, None, None, 62),
+            moved(Confirmed, Approved, &owner, None, None, 63),
+            moved(Approved, Processed, &owner, None, None, 64),
+            moved(Processed, Shipped, &owner, None, Some(tracking), 65),
+            moved(Shipped, Delivered, &system, None, None, 66),
+        ]
+    );
+
+    let events = store.events_since(0, 100).await.unwrap();
+    let states = [
+        &placed, &confirmed, &held, &released, &approved, &processed, &shipped, &delivered,
+    ];
+    assert_eq!(events.len(), states.len());
+    for (event, state) in events.iter().zip(states) {
+        let kind = if state.version == 1 {
+            EventKind::OrderCreated
+        } else {
+            EventKind::OrderStatusChanged
+        };
+        assert_eq!(event.kind, kind);
+        assert_eq!(event.order_number, Some(placed.number));
+        assert_eq!(event.data, serde_json::to_value(state).unwrap());
+        assert_eq!(event.at, state.updated_at);
+    }
+}
+
+pub async fn case_stale_version(store: &dyn Store) {
+    let placed = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let confirmed = move_order(
+        store,
+        &placed,
+        plan(&placed, OrderStatus::Confirmed, Actor::Bot, None),
+        at(1),
+    )
+    .await;
+    let seq = store.last_event_seq().await.unwrap();
+
+    let stale = store
+        .change_status(
+            placed.number,
+            placed.version,
+            &plan(&confirmed, OrderStatus::Approved, staff(), None),
+            at(2),
+        )
+        .await;
+    assert!(
+        matches!(stale, Err(StoreError::Conflict { current_version: 2 })),
+        "{stale:?}"
+    );
+    // Planned from a stage the order has left, at the right version.
+    let wrong_stage = store
+        .change_status(
+            placed.number,
+            confirmed.version,
+            &plan(&placed, OrderStatus::Abandoned, Actor::System, None),
+            at(3),
+        )
+        .await;
+    assert!(
+        matches!(
+            wrong_stage,
+            Err(StoreError::Conflict { current_version: 2 })
+        ),
+        "{wrong_stage:?}"
+    );
+
+    assert_eq!(store.order(placed.number).await.unwrap(), confirmed);
+    assert_eq!(store.timeline(placed.number).await.unwrap().len(), 2);
+    assert_eq!(store.last_event_seq().await.unwrap(), seq);
+    assert_eq!(count_of(store, OrderStatus::Confirmed).await, 1);
+    assert_eq!(count_of(store, OrderStatus::Approved).await, 0);
+    assert_eq!(count_of(store, OrderStatus::Abandoned).await, 0);
+}
+
+pub async fn case_change_unknown(store: &dyn Store) {
+    let real = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let change = plan(&real, OrderStatus::Confirmed, Actor::Bot, None);
+    let got = store.change_status(n(4242), 1, &change, at(1)).await;
+    assert!(matches!(got, Err(StoreError::NotFound)), "{got:?}");
+    assert_eq!(store.events_since(0, 10).await.unwrap().len(), 1);
+}
+
+pub async fn case_change_race(store: &dyn Store) {
+    let orders = create_many(store, 8).await;
+    let mut winners = HashMap::new();
+    for order in &orders {
+        let confirm = plan(order, OrderStatus::Confirmed, Actor::Bot, None);
+        let cancel = plan(order, OrderStatus::Cancelled, staff(), Some("changed mind"));
+        let attempts = vec![
+            store.change_status(order.number, 1, &confirm, at(10)),
+            store.change_status(order.number, 1, &cancel, at(11)),
+        ];
+        let results = join_all(attempts).await;
+        let won: Vec<&Order> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+        assert_eq!(won.len(), 1, "exactly one wins: {results:?}");
+        let winner = won[0].clone();
+        for r in &results {
+            if let Err(e) = r {
+                assert!(
+                    matches!(e, StoreError::Conflict { current_version: 2 }),
+                    "the loser sees a conflict at the winner's version: {e:?}"
+                );
+            }
+        }
+        assert_eq!(store.order(order.number).await.unwrap(), winner);
+        assert_eq!(store.timeline(order.number).await.unwrap().len(), 2);
+        *winners.entry(winner.status).or_insert(0) += 1;
+    }
+    assert_eq!(count_of(store, OrderStatus::Placed).await, 0);
+    for (status, won) in winners {
+        assert_eq!(count_of(store, status).await, won, "{status}");
+    }
+    let changes = store
+        .events_since(0, 1_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == EventKind::OrderStatusChanged)
+        .count();
+    assert_eq!(changes, orders.len());
+}
+
+// ---- event log -------------------------------------------------------------------
+
+pub async fn case_events_since(store: &dyn Store) {
+    let a0 = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let b0 = create_order(store, cart("Ravi", "919800000002", at(1))).await;
+    let a1 = move_order(
+        store,
+        &a0,
+        plan(&a0, OrderStatus::Confirmed, Actor::Bot, None),
+        at(2),
+    )
+    .await;
+    let a2 = move_order(
+        store,
+        &a1,
+        plan(&a1, OrderStatus::Approved, staff(), None),
+        at(3),
+    )
+    .await;
+
+    let all = store.events_since(0, 100).await.unwrap();
+    let expected = [
+        (EventKind::OrderCreated, &a0),
+        (EventKind::OrderCreated, &b0),
+        (EventKind::OrderStatusChanged, &a1),
+        (EventKind::OrderStatusChanged, &a2),
+    ];
+    assert_eq!(all.len(), expected.len());
+    assert!(
+        all.windows(2).all(|w| w[0].seq < w[1].seq),
+        "increasing seq"
+    );
+    assert!(all[0].seq > 0);
+    for (event, (kind, order)) in all.iter().zip(expected) {
+        assert_eq!(event.kind, kind);
+        assert_eq!(event.order_number, Some(order.number));
+        assert_eq!(event.data, serde_json::to_value(order).unwrap());
+        assert_eq!(event.at, order.updated_at);
+    }
+
+    assert_eq!(store.events_since(0, 2).await.unwrap(), all[..2]);
+    assert_eq!(store.events_since(all[1].seq, 100).await.unwrap(), all[2..]);
+    assert_eq!(store.events_since(all[1].seq, 1).await.unwrap(), all[2..3]);
+    assert_eq!(store.last_event_seq().await.unwrap(), all[3].seq);
+    assert!(store
+        .events_since(all[3].seq, 100)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+pub async fn case_event_log_concurrency(store: &dyn Store) {
+    const WRITERS: usize = 8;
+    const ROUNDS: usize = 5;
+    let done = AtomicBool::new(false);
+
+    let writer = |w: usize| async move {
+        for r in 0..ROUNDS {
+            let i = i64::try_from(w * ROUNDS + r).unwrap();
+            let order = create_order(store, cart("Load", "919800000009", at(i))).await;
+            let confirmed = move_order(
+                store,
+                &order,
+                plan(&order, OrderStatus::Confirmed, Actor::Bot, None),
+                at(i),
+            )
+            .await;
+            move_order(
+                store,
+                &confirmed,
+                plan(&confirmed, OrderStatus::Approved, staff(), None),
+                at(i),
+            )
+            .await;
+        }
+    };
+    let writers = async {
+        join_all((0..WRITERS).map(writer).collect()).await;
+        done.store(true, Ordering::SeqCst);
+    };
+    // Each poller resumes from the last seq it saw, like an SSE client,
+    // while the writers run, and drains what is left once they finish.
+    // Several page sizes and tight polling give a store whose commit order
+    // can differ from its seq order many chances to show it.
+    let poller = |page_size: u32| {
+        let done = &done;
+        async move {
+            let mut seen = Vec::new();
+            let mut last = 0;
+            loop {
+                let finished = done.load(Ordering::SeqCst);
+                let page = store.events_since(last, page_size).await.unwrap();
+                if let Some(e) = page.last() {
+                    last = e.seq;
+                }
+                let empty = page.is_empty();
+                seen.extend(page);
+                if finished && empty {
+                    return seen;
+                }
+                tokio::task::yield_now().await;
+            }
+        }
+    };
+    let pollers = join_all([1, 3, 1_000].into_iter().map(poller).collect());
+    let ((), views) = tokio::join!(writers, pollers);
+
+    let full = store.events_since(0, 10_000).await.unwrap();
+    assert_eq!(full.len(), WRITERS * ROUNDS * 3);
+    assert!(
+        full.windows(2).all(|w| w[0].seq < w[1].seq),
+        "strictly increasing seq"
+    );
+    let full_seqs: Vec<i64> = full.iter().map(|e| e.seq).collect();
+    for seen in views {
+        let seen_seqs: HashSet<i64> = seen.iter().map(|e| e.seq).collect();
+        let missed: BTreeSet<i64> = full_seqs
+            .iter()
+            .copied()
+            .filter(|s| !seen_seqs.contains(s))
+            .collect();
+        assert!(missed.is_empty(), "a poller skipped {missed:?}");
+        assert_eq!(seen, full);
+    }
+    assert_eq!(
+        store.last_event_seq().await.unwrap(),
+        *full_seqs.last().unwrap()
+    );
+    // Each order's events are in its own version order.
+    let mut versions: HashMap<i64, i64> = HashMap::new();
+    for e in &full {
+        let version = e.data["version"].as_i64().unwrap();
+        let number = e.order_number.unwrap().get();
+        let previous = versions.insert(number, version).unwrap_or(0);
+        assert_eq!(version, previous + 1, "order {number}");
+    }
+}
+
+// ---- staff and integrations ------------------------------------------------------
+
+pub async fn case_users(store: &dyn Store) {
+    let owner = store
+        .create_user(&NewUser {
+            email: "Owner@Shop.Test".to_owned(),
+            role: Role::Owner,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+            created_at: at(0),
+        })
+        .await
+        .unwrap();
+    assert_eq!(owner.email, "owner@shop.test");
+    assert_eq!(owner.role, Role::Owner);
+    assert_eq!(owner.created_at, micros(at(0)));
+
+    let found = store
+        .user_by_email("OWNER@shop.test")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.user, owner);
+    assert_eq!(
+        found.password_hash,
+        "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"
+    );
+
+    let taken = store
+        .create_user(&NewUser {
+            email: "owner@SHOP.test".to_owned(),
+            role: Role::Agent,
+            password_hash: "x".to_owned(),
+            created_at: at(1),
+        })
+        .await;
+    assert!(matches!(taken, Err(StoreError::Duplicate(_))), "{taken:?}");
+    assert!(store
+        .user_by_email("nobody@shop.test")
+        .await
+        .unwrap()
+        .is_none());
+
+    let mut ids = HashSet::from([owner.id]);
+    for (i, role) in [Role::Admin, Role::Agent].into_iter().enumerate() {
+        let email = format!("{}@shop.test", role.as_str());
+        let user = store
+            .create_user(&NewUser {
+                email: email.clone(),
+                role,
+                password_hash: format!("hash-{i}"),
+                created_at: at(2),
+            })
+            .await
+            .unwrap();
+        assert!(ids.insert(user.id), "distinct ids");
+        let back = store.user_by_email(&email).await.unwrap().unwrap();
+        assert_eq!(back.user.role, role);
+        assert_eq!(back.password_hash, format!("hash-{i}"));
+    }
+}
+
+pub async fn case_tokens(store: &dyn Store) {
+    let hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    let token = store
+        .create_token(&NewApiToken {
+            name: "zapier".to_owned(),
+            secret_hash: hash.to_owned(),
+            created_at: at(0),
+        })
+        .await
+        .unwrap();
+    assert_eq!(token.name, "zapier");
+    assert_eq!(token.created_at, micros(at(0)));
+    assert_eq!(
+        store.token_by_hash(hash).await.unwrap(),
+        Some(token.clone())
+    );
+    assert_eq!(store.token_by_hash("00ff").await.unwrap(), None);
+
+    let same_name = store
+        .create_token(&NewApiToken {
+            name: "zapier".to_owned(),
+            secret_hash: "ab".repeat(32),
+            created_at: at(1),
+        })
+        .await;
+    assert!(
+        matches!(same_name, Err(StoreError::Duplicate(_))),
+        "{same_name:?}"
+    );
+    let same_secret = store
+        .create_token(&NewApiToken {
+            name: "other".to_owned(),
+            secret_hash: hash.to_owned(),
+            created_at: at(1),
+        })
+        .await;
+    assert!(
+        matches!(same_secret, Err(StoreError::Duplicate(_))),
+        "{same_secret:?}"
+    );
+
+    let second = store
+        .create_token(&NewApiToken {
+            name: "erp".to_owned(),
+            secret_hash: "cd".repeat(32),
+            created_at: at(2),
+        })
+        .await
+        .unwrap();
+    assert_ne!(second.id, token.id);
+    assert_eq!(
+        store.token_by_hash(&"cd".repeat(32)).await.unwrap(),
+        Some(second)
+    );
+}
+
+// ---- catalog ---------------------------------------------------------------------
+
+pub fn product(retailer_id: &str, title: &str, price_minor: i64) -> Product {
+    Product {
+        retailer_id: retailer_id.to_owned(),
+        title: title.to_owned(),
+        description: format!("{title}, described — with “quotes”"),
+        availability: "in stock".to_owned(),
+        condition: "new".to_owned(),
+        price_minor,
+        currency: Currency::parse("INR").unwrap(),
+        link: format!("https://shop.test/p/{retailer_id}"),
+        image_link: format!("https://shop.test/i/{retailer_id}.jpg"),
+        brand: "Acme".to_owned(),
+    }
+}
+
+pub async fn case_products_upsert(store: &dyn Store) {
+    let tee = product("tee-black-m", "Black tee, M", 49_900);
+    let mug = product("mug", "Mug", 29_950);
+    assert_eq!(
+        store
+            .upsert_products(&[tee.clone(), mug.clone()])
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store.products().await.unwrap(),
+        vec![mug.clone(), tee.clone()]
+    );
+
+    let tee_on_sale = Product {
+        title: "Black tee, M (sale)".to_owned(),
+        price_minor: 39_900,
+        availability: "out of stock".to_owned(),
+        currency: Currency::parse("JPY").unwrap(),
+        ..tee.clone()
+    };
+    let cap = product("cap", "Cap", 0);
+    assert_eq!(
+        store
+            .upsert_products(&[tee_on_sale.clone(), cap.clone()])
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(store.products().await.unwrap(), vec![cap, mug, tee_on_sale]);
+    assert_eq!(store.upsert_products(&[]).await.unwrap(), 0);
+}
+
+pub async fn case_products_all_or_nothing(store: &dyn Store) {
+    let tee = product("tee-black-m", "Black tee, M", 49_900);
+    store
+        .upsert_products(std::slice::from_ref(&tee))
+        .await
+        .unwrap();
+
+    let failing = store
+        .upsert_products(&[
+            Product {
+                title: "changed".to_owned(),
+                ..tee.clone()
+            },
+            product("mug", "Mug", 29_950),
+            product("broken", "A negative price", -1),
+        ])
+        .await;
+    assert!(failing.is_err(), "a negative price is refused");
+    assert_eq!(store.products().await.unwrap(), vec![tee]);
+}
+
+pub async fn case_products_by_ids(store: &dyn Store) {
+    let products: Vec<Product> = (0..30)
+        .map(|i| product(&format!("sku-{i:02}"), &format!("Thing {i}"), 100 * i))
+        .collect();
+    store.upsert_products(&products).await.unwrap();
+
+    let ids = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let mut got = store
+        .products_by_ids(&ids(&["sku-07", "nope", "sku-03", "sku-07"]))
+        .await
+        .unwrap();
+    got.sort_by(|a, b| a.retailer_id.cmp(&b.retailer_id));
+    got.dedup();
+    assert_eq!(got, vec![products[3].clone(), products[7].clone()]);
+    assert!(store.products_by_ids(&[]).await.unwrap().is_empty());
+    assert!(store
+        .products_by_ids(&ids(&["unknown"]))
+        .await
+        .unwrap()
+        .is_empty());
+    let all_ids: Vec<String> = products.iter().map(|p| p.retailer_id.clone()).collect();
+    assert_eq!(store.products_by_ids(&all_ids).await.unwrap().len(), 30);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_case_is_run_by_the_suite_macro() {
+        let source = include_str!("testkit.rs");
+        let (macro_body, _) = source
+            .split_once("/// What a conformance test runs against.")
+            .unwrap();
+        let cases: Vec<&str> = source
+            .lines()
+            .filter_map(|l| l.strip_prefix("pub async fn "))
+            .filter_map(|l| l.split_once('(').map(|(name, _)| name))
+            .filter(|name| name.starts_with("case_"))
+            .collect();
+        assert!(cases.len() > 20, "{cases:?}");
+        for case in cases {
+            assert!(
+                macro_body.contains(&format!("=> {case},")),
+                "{case} is not listed in conformance_suite!"
+            );
+        }
+    }
+}

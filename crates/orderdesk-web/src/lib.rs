@@ -1,1 +1,98 @@
+//! The HTTP edge of orderdesk: WhatsApp webhooks, the `/api/v1` JSON API,
+//! the event stream, health and metrics.
+//!
+//! Handlers are thin: extract, call one engine or store method, map the
+//! result. Every failure leaves as `{"error": {"code", "message"}}`.
 
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod metrics;
+pub mod webhooks;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
+use axum::Router;
+use orderdesk_engine::Engine;
+use tokio::sync::watch;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+
+/// Settings the web layer needs (a slice of the whole configuration).
+#[derive(Clone, Default)]
+pub struct WebConfig {
+    pub whatsapp_app_secret: Option<String>,
+    pub whatsapp_verify_token: Option<String>,
+}
+
+impl std::fmt::Debug for WebConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Secrets never reach logs.
+        f.debug_struct("WebConfig")
+            .field(
+                "whatsapp_app_secret",
+                &self.whatsapp_app_secret.as_ref().map(|_| "***"),
+            )
+            .field(
+                "whatsapp_verify_token",
+                &self.whatsapp_verify_token.as_ref().map(|_| "***"),
+            )
+            .finish()
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: Engine,
+    pub config: Arc<WebConfig>,
+    pub metrics: Arc<Metrics>,
+    /// Flips to `true` when the server starts shutting down, to end streams.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let metrics = state.metrics.clone();
+    Router::new()
+        .merge(health::routes())
+        .merge(webhooks::whatsapp::routes())
+        .merge(api::orders::routes())
+        .merge(api::events::routes())
+        .merge(api::openapi::routes())
+        .fallback(|| async { ApiError::not_found("no such route") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not take that method",
+            )
+        })
+        .with_state(state)
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            let metrics = metrics.clone();
+            async move {
+                let response = next.run(req).await;
+                metrics.response(response.status().as_u16());
+                response
+            }
+        }))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a request handler panicked");
+            ApiError::internal().into_response()
+        }))
+        .layer(TraceLayer::new_for_http())
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+}

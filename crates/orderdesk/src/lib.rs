@@ -1,1 +1,119 @@
+//! The `orderdesk` binary's library: command line, configuration, and the
+//! wiring of store, engine and HTTP server. `serve` takes a bound listener
+//! and a shutdown future, so tests, the demo and production start the server
+//! exactly the same way.
 
+pub mod cli;
+pub mod config;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use anyhow::Context;
+use orderdesk_engine::Engine;
+use orderdesk_store::Store;
+use orderdesk_web::{metrics::Metrics, AppState};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+pub use cli::{run, Cli};
+pub use config::{Config, DatabaseUrl};
+
+/// Opens the configured store and brings its schema up to date.
+///
+/// # Errors
+/// The database cannot be opened or migrated.
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let store: Arc<dyn Store> = match &config.database_url {
+        DatabaseUrl::Sqlite(url) => Arc::new(
+            orderdesk_store_sqlite::SqliteStore::connect(url)
+                .await
+                .with_context(|| format!("cannot open {url}"))?,
+        ),
+        DatabaseUrl::Postgres(url) => Arc::new(
+            orderdesk_store_postgres::PgStore::connect(url, config.database_max_connections)
+                .await
+                .with_context(|| format!("cannot connect to {}", config::redact_url(url)))?,
+        ),
+    };
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
+    Ok(store)
+}
+
+/// Runs the server on `listener` until `shutdown` resolves, then stops
+/// taking connections, lets in-flight requests finish and ends live streams.
+///
+/// # Errors
+/// The store cannot be opened or the listener fails.
+pub async fn serve(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    serve_with_store(config, store, listener, shutdown).await
+}
+
+/// [`serve`] over an already opened store.
+///
+/// # Errors
+/// The listener fails.
+pub async fn serve_with_store(
+    config: Config,
+    store: Arc<dyn Store>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    if config.whatsapp_app_secret.is_none() {
+        tracing::warn!("WHATSAPP_APP_SECRET is not set: WhatsApp webhooks will be refused");
+    }
+    let engine = Engine::new(store);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut processor_stop = stop_rx.clone();
+    let processor = engine.spawn_processor(async move {
+        let _ = processor_stop.wait_for(|stop| *stop).await;
+    });
+    let state = AppState {
+        engine,
+        config: Arc::new(config.web()),
+        metrics: Arc::new(Metrics::default()),
+        shutdown: stop_rx,
+    };
+    let app = orderdesk_web::router(state);
+    tracing::info!(address = %listener.local_addr()?, "orderdesk is listening");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            let _ = stop_tx.send(true);
+        })
+        .await
+        .context("the HTTP server failed")?;
+    let _ = processor.await;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

@@ -50,7 +50,9 @@ fn currencies_with_zero_and_three_decimals() {
 
 #[test]
 fn bad_amounts_are_refused() {
-    for bad in ["", "abc", "1,5", "1.2.3", "e5", "--1", "1e", "0x10", "NaN", "inf"] {
+    for bad in [
+        "", "abc", "1,5", "1.2.3", "e5", "--1", "1e", "0x10", "NaN", "inf",
+    ] {
         assert!(
             Money::parse_decimal(bad, cur("USD")).is_err(),
             "{bad:?} should be refused"
@@ -88,7 +90,10 @@ fn catalog_price_with_code_round_trips_through_display() {
     assert_eq!(m.minor(), 49950);
     assert_eq!(m.to_string(), "499.50 INR");
     assert_eq!(Money::parse_with_code(&m.to_string()).unwrap(), m);
-    assert_eq!(Money::parse_with_code("1500 JPY").unwrap().to_string(), "1500 JPY");
+    assert_eq!(
+        Money::parse_with_code("1500 JPY").unwrap().to_string(),
+        "1500 JPY"
+    );
     assert_eq!(Money::from_minor(5, cur("KWD")).to_string(), "0.005 KWD");
     assert!(Money::parse_with_code("499.50").is_err());
     assert!(Money::parse_with_code("499.50 INR extra").is_err());

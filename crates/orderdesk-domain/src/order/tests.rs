@@ -60,13 +60,13 @@ fn every_pair_is_legal_exactly_when_the_table_says_so() {
             assert_eq!(is_legal(from, to, held), expected, "{from} -> {to}");
             // Whoever asks, with every optional field given, an illegal move is
             // refused naming the current state.
-            let legal_for_someone = anyone().into_iter().any(|actor| {
-                plan_transition(from, held, req(to, actor, Some("because"))).is_ok()
-            });
+            let legal_for_someone = anyone()
+                .into_iter()
+                .any(|actor| plan_transition(from, held, req(to, actor, Some("because"))).is_ok());
             assert_eq!(legal_for_someone, expected, "{from} -> {to} for anyone");
             if !expected {
-                let err = plan_transition(from, held, req(to, Actor::staff("a"), Some("r")))
-                    .unwrap_err();
+                let err =
+                    plan_transition(from, held, req(to, Actor::staff("a"), Some("r"))).unwrap_err();
                 assert_eq!(err, TransitionError::NotAllowed { current: from, to });
                 assert!(err.to_string().contains(from.as_str()), "{err}");
             }
@@ -77,11 +77,12 @@ fn every_pair_is_legal_exactly_when_the_table_says_so() {
 #[test]
 fn on_hold_remembers_where_it_came_from_and_releases_only_there() {
     for origin in [Confirmed, Approved, Processed] {
-        let parked = plan_transition(origin, None, req(OnHold, Actor::staff("a"), Some("stock")))
-            .unwrap();
+        let parked =
+            plan_transition(origin, None, req(OnHold, Actor::staff("a"), Some("stock"))).unwrap();
         assert_eq!(parked.held_from, Some(origin));
         for to in OrderStatus::ALL {
-            let result = plan_transition(OnHold, Some(origin), req(to, Actor::staff("a"), Some("r")));
+            let result =
+                plan_transition(OnHold, Some(origin), req(to, Actor::staff("a"), Some("r")));
             let expected = to == origin || to == Cancelled;
             assert_eq!(result.is_ok(), expected, "release from {origin} to {to}");
             if let Ok(change) = result {
@@ -128,7 +129,12 @@ fn only_the_right_actor_makes_automatic_moves() {
     assert!(plan_transition(Abandoned, None, req(Placed, staff.clone(), None)).is_err());
     assert!(plan_transition(Confirmed, None, req(Approved, Actor::Customer, None)).is_err());
     assert!(plan_transition(Confirmed, None, req(Approved, Actor::Provider, None)).is_err());
-    assert!(plan_transition(Placed, None, req(Cancelled, Actor::Customer, Some("changed mind"))).is_ok());
+    assert!(plan_transition(
+        Placed,
+        None,
+        req(Cancelled, Actor::Customer, Some("changed mind"))
+    )
+    .is_ok());
 }
 
 #[test]
@@ -136,7 +142,10 @@ fn tracking_goes_only_with_shipped_and_updates_notify_the_customer() {
     let mut r = req(Shipped, Actor::staff("a"), None);
     r.tracking = Some(" https://track.example/1Z999 ".into());
     let change = plan_transition(Processed, None, r).unwrap();
-    assert_eq!(change.tracking.as_deref(), Some("https://track.example/1Z999"));
+    assert_eq!(
+        change.tracking.as_deref(),
+        Some("https://track.example/1Z999")
+    );
     assert!(change.notify_customer);
 
     let mut r = req(Approved, Actor::staff("a"), None);
@@ -146,7 +155,10 @@ fn tracking_goes_only_with_shipped_and_updates_notify_the_customer() {
         Err(TransitionError::TrackingNotShipped)
     );
 
-    let notifying: Vec<_> = OrderStatus::ALL.into_iter().filter(|s| s.notifies_customer()).collect();
+    let notifying: Vec<_> = OrderStatus::ALL
+        .into_iter()
+        .filter(|s| s.notifies_customer())
+        .collect();
     assert_eq!(
         notifying,
         [Approved, Processed, Shipped, Delivered, OnHold, Rejected, Cancelled, Returned]
@@ -157,14 +169,21 @@ fn tracking_goes_only_with_shipped_and_updates_notify_the_customer() {
 fn overly_long_reasons_are_refused() {
     let long = "x".repeat(501);
     assert_eq!(
-        plan_transition(Confirmed, None, req(Rejected, Actor::staff("a"), Some(&long))),
+        plan_transition(
+            Confirmed,
+            None,
+            req(Rejected, Actor::staff("a"), Some(&long))
+        ),
         Err(TransitionError::TooLong("reason"))
     );
 }
 
 #[test]
 fn staff_are_offered_only_their_legal_moves() {
-    assert_eq!(staff_moves(Confirmed, None), [Approved, OnHold, Rejected, Cancelled]);
+    assert_eq!(
+        staff_moves(Confirmed, None),
+        [Approved, OnHold, Rejected, Cancelled]
+    );
     assert_eq!(staff_moves(Placed, None), [Confirmed, Cancelled]);
     assert_eq!(staff_moves(OnHold, Some(Processed)), [Processed, Cancelled]);
     assert_eq!(staff_moves(Archived, None), []);

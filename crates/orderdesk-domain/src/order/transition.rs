@@ -38,7 +38,10 @@ pub struct StatusChange {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
     #[error("the order is {current}; it cannot move to {to}")]
-    NotAllowed { current: OrderStatus, to: OrderStatus },
+    NotAllowed {
+        current: OrderStatus,
+        to: OrderStatus,
+    },
     #[error("the order is {current}; moving it to {to} is done {by}, not by {actor}")]
     NotByActor {
         current: OrderStatus,
@@ -96,11 +99,7 @@ impl Who {
 /// The table. `held_from` matters only for a release from `on_hold`.
 /// Returns who may make the move and whether it needs a reason, or `None`
 /// when the move is not legal at all.
-fn rule(
-    from: OrderStatus,
-    to: OrderStatus,
-    held_from: Option<OrderStatus>,
-) -> Option<(Who, bool)> {
+fn rule(from: OrderStatus, to: OrderStatus, held_from: Option<OrderStatus>) -> Option<(Who, bool)> {
     use OrderStatus::*;
     Some(match (from, to) {
         (Placed, Confirmed) => (Who::BotOrStaffWithReason, false),

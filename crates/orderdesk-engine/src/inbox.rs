@@ -1,0 +1,254 @@
+//! The inbox: webhook items are stored before the webhook is answered, then
+//! processed in the background.
+//!
+//! Storing is group-committed: concurrent webhook requests hand their items
+//! to one writer task, which stores everything queued so far in a single
+//! transaction and answers each request when that transaction is durable.
+//! One fsync then acknowledges many webhooks, which is how ingestion gets
+//! past the per-commit fsync ceiling without weakening durability.
+//!
+//! Processing reads unprocessed items oldest first, decides what each one
+//! means (a cart becomes an order), and applies the decisions in one
+//! transaction that also marks the items processed, so an item is applied
+//! exactly once even if the process dies halfway.
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use orderdesk_domain::{LineItem, NewOrder};
+use orderdesk_store::{InboundOutcome, InboundRecord, NewInbound, Recorded, Store, StoreError};
+use tokio::sync::{mpsc, oneshot, Notify};
+use tracing::{debug, warn};
+
+use crate::{EngineError, EventBus};
+
+/// Most items one group commit takes; a single 1,000-update webhook still
+/// goes in whole, since a job is never split.
+const MAX_BATCH_ITEMS: usize = 1024;
+/// Most inbox items one processing step handles.
+const PROCESS_BATCH: u32 = 256;
+/// How often idle workers look again even without a wake-up (covers writes
+/// made by another process, e.g. a second instance or the CLI).
+const IDLE_POLL: Duration = Duration::from_secs(1);
+
+struct Job {
+    items: Vec<NewInbound>,
+    reply: oneshot::Sender<Result<Vec<Recorded>, String>>,
+}
+
+/// Hands webhook items to the group-commit writer.
+#[derive(Clone)]
+pub struct InboxWriter {
+    jobs: mpsc::Sender<Job>,
+    wake: Arc<Notify>,
+}
+
+impl InboxWriter {
+    pub(crate) fn spawn(store: Arc<dyn Store>) -> Self {
+        let (jobs, rx) = mpsc::channel(4096);
+        let wake = Arc::new(Notify::new());
+        tokio::spawn(write_loop(store, rx, wake.clone()));
+        Self { jobs, wake }
+    }
+
+    /// Stores the items durably; returns once they are committed.
+    ///
+    /// # Errors
+    /// `Store(Unavailable)` when the database refused the batch (nothing of
+    /// it is stored: the webhook must not be acknowledged), `ShuttingDown`.
+    pub async fn record(&self, items: Vec<NewInbound>) -> Result<Vec<Recorded>, EngineError> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job { items, reply })
+            .await
+            .map_err(|_| EngineError::ShuttingDown)?;
+        match answer.await {
+            Ok(Ok(recorded)) => Ok(recorded),
+            Ok(Err(message)) => Err(EngineError::Store(StoreError::Unavailable(message))),
+            Err(_) => Err(EngineError::ShuttingDown),
+        }
+    }
+
+    pub(crate) fn wake(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+}
+
+async fn write_loop(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Job>, wake: Arc<Notify>) {
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        let mut count = jobs[0].items.len();
+        // Everything that queued up while the previous commit was in flight
+        // rides along in this one.
+        while count < MAX_BATCH_ITEMS {
+            match rx.try_recv() {
+                Ok(job) => {
+                    count += job.items.len();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        let mut all = Vec::with_capacity(count);
+        let mut sizes = Vec::with_capacity(jobs.len());
+        let mut replies = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            sizes.push(job.items.len());
+            all.extend(job.items);
+            replies.push(job.reply);
+        }
+        match store.record_inbound(&all).await {
+            Ok(recorded) => {
+                if recorded.iter().any(|r| matches!(r, Recorded::New(_))) {
+                    wake.notify_one();
+                }
+                let mut rest = recorded.into_iter();
+                for (size, reply) in sizes.into_iter().zip(replies) {
+                    let part: Vec<Recorded> = rest.by_ref().take(size).collect();
+                    // A requester that gave up (client went away) is fine to ignore.
+                    let _ = reply.send(Ok(part));
+                }
+            }
+            Err(e) => {
+                warn!(error = %e, items = all.len(), "could not store webhook items");
+                let message = e.to_string();
+                for reply in replies {
+                    let _ = reply.send(Err(message.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Turns stored inbox items into their effects.
+pub struct Processor {
+    store: Arc<dyn Store>,
+    bus: EventBus,
+    wake: Arc<Notify>,
+}
+
+impl Processor {
+    pub(crate) fn new(store: Arc<dyn Store>, bus: EventBus, wake: Arc<Notify>) -> Self {
+        Self { store, bus, wake }
+    }
+
+    /// Processes until `shutdown` resolves, waking when the writer stores
+    /// something and otherwise polling now and then.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        tokio::pin!(shutdown);
+        loop {
+            let idle = match self.step().await {
+                Ok(0) => IDLE_POLL,
+                Ok(_) => continue,
+                Err(e) => {
+                    warn!(error = %e, "inbox processing failed; retrying");
+                    IDLE_POLL
+                }
+            };
+            tokio::select! {
+                _ = &mut shutdown => return,
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(idle) => {}
+            }
+        }
+    }
+
+    /// Processes everything pending now; returns how many items it handled.
+    ///
+    /// # Errors
+    /// A store failure; what was applied before it stays applied.
+    pub async fn drain(&self) -> Result<usize, EngineError> {
+        let mut total = 0;
+        loop {
+            match self.step().await? {
+                0 => return Ok(total),
+                n => total += n,
+            }
+        }
+    }
+
+    /// One batch: read pending items, decide, apply in one transaction.
+    ///
+    /// # Errors
+    /// A store failure; then nothing of this batch was applied.
+    pub async fn step(&self) -> Result<usize, EngineError> {
+        let items = self.store.pending_inbound(PROCESS_BATCH).await?;
+        if items.is_empty() {
+            return Ok(0);
+        }
+        let names = self.product_names(&items).await?;
+        let outcomes: Vec<(i64, InboundOutcome)> = items
+            .iter()
+            .map(|item| (item.id, decide(item, &names)))
+            .collect();
+        let created = self.store.complete_inbound(&outcomes).await?;
+        let new_orders = created.iter().flatten().count();
+        if new_orders > 0 {
+            debug!(orders = new_orders, "orders created from the inbox");
+            self.bus.poke();
+        }
+        Ok(items.len())
+    }
+
+    /// Catalog titles for every product in the batch's carts, in one query.
+    async fn product_names(
+        &self,
+        items: &[InboundRecord],
+    ) -> Result<HashMap<String, String>, EngineError> {
+        let ids: HashSet<String> = items
+            .iter()
+            .filter(|i| i.kind == "message.order")
+            .filter_map(|i| orderdesk_whatsapp::parse_cart(&i.payload).ok())
+            .flat_map(|cart| cart.lines.into_iter().map(|l| l.retailer_id))
+            .collect();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let ids: Vec<String> = ids.into_iter().collect();
+        let products = self.store.products_by_ids(&ids).await?;
+        Ok(products
+            .into_iter()
+            .map(|p| (p.retailer_id, p.title))
+            .collect())
+    }
+}
+
+/// What one inbox item means. Carts become orders; everything else is kept
+/// for the record until the checkout bot gives it a meaning.
+fn decide(item: &InboundRecord, names: &HashMap<String, String>) -> InboundOutcome {
+    if item.kind != "message.order" {
+        return InboundOutcome::Ignored;
+    }
+    let cart = match orderdesk_whatsapp::parse_cart(&item.payload) {
+        Ok(cart) => cart,
+        Err(e) => return InboundOutcome::Failed(format!("unreadable cart: {e}")),
+    };
+    let lines = cart
+        .lines
+        .into_iter()
+        .map(|line| {
+            let name = names
+                .get(&line.retailer_id)
+                .cloned()
+                .unwrap_or_else(|| line.retailer_id.clone());
+            (
+                LineItem {
+                    retailer_id: line.retailer_id,
+                    name,
+                    quantity: line.quantity,
+                    unit_price_minor: line.price.minor(),
+                },
+                line.price.currency(),
+            )
+        })
+        .collect();
+    match NewOrder::from_cart(cart.customer, lines, cart.text, item.received_at) {
+        Ok(order) => InboundOutcome::CreateOrder(order),
+        Err(e) => InboundOutcome::Failed(format!("cart refused: {e}")),
+    }
+}

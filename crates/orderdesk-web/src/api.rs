@@ -1,0 +1,5 @@
+//! `/api/v1`: the integration API.
+
+pub mod events;
+pub mod openapi;
+pub mod orders;

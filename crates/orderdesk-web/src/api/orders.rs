@@ -1,0 +1,236 @@
+//! `/api/v1/orders`: list, show and move orders.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use orderdesk_domain::{
+    Order, OrderNumber, OrderStatus, PaymentStatus, TimelineEntry, TransitionRequest,
+};
+use orderdesk_store::OrderQuery;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/orders", get(list))
+        .route("/api/v1/orders/{number}", get(show))
+        .route("/api/v1/orders/{number}/status", post(change_status))
+}
+
+const DEFAULT_LIMIT: u32 = 50;
+const MAX_LIMIT: u32 = 200;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Only orders in this stage (`placed`, `confirmed`, …).
+    status: Option<String>,
+    /// Only orders with this payment status (`pending`, `paid`, …).
+    payment: Option<String>,
+    /// Order number, or part of the customer's name or phone.
+    q: Option<String>,
+    /// Page size, 1–200 (default 50).
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// A page of orders, newest first.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OrderList {
+    orders: Vec<Order>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
+    /// Orders per stage across the whole store (not only this filter).
+    counts: BTreeMap<String, i64>,
+}
+
+/// One order with its timeline.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OrderDetail {
+    #[serde(flatten)]
+    order: Order,
+    timeline: Vec<TimelineEntry>,
+}
+
+/// A stage move.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    /// The stage to move to.
+    #[schema(example = "approved")]
+    status: String,
+    /// Why; required for `rejected`, `on_hold`, `cancelled` and a manual `confirmed`.
+    reason: Option<String>,
+    /// Tracking number or URL; only with `shipped`.
+    tracking: Option<String>,
+    /// The order version the caller last saw; when given and stale, 409.
+    version: Option<i64>,
+}
+
+fn parse_number(raw: &str) -> ApiResult<OrderNumber> {
+    OrderNumber::parse(raw).ok_or_else(|| ApiError::not_found(format!("no order #{raw}")))
+}
+
+fn encode_cursor(n: OrderNumber) -> String {
+    URL_SAFE_NO_PAD.encode(n.get().to_string())
+}
+
+fn decode_cursor(raw: &str) -> ApiResult<OrderNumber> {
+    URL_SAFE_NO_PAD
+        .decode(raw.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.parse().ok())
+        .and_then(OrderNumber::new)
+        .ok_or_else(|| ApiError::bad_request("cursor is not one this server issued"))
+}
+
+fn query_from(params: ListParams) -> ApiResult<OrderQuery> {
+    let status = match params.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(OrderStatus::parse(s).ok_or_else(|| {
+            let all: Vec<_> = OrderStatus::ALL.iter().map(OrderStatus::as_str).collect();
+            ApiError::bad_request(format!("status {s:?} is not one of {}", all.join(", ")))
+        })?),
+    };
+    let payment = match params.payment.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(PaymentStatus::parse(s).ok_or_else(|| {
+            let all: Vec<_> = PaymentStatus::ALL
+                .iter()
+                .map(PaymentStatus::as_str)
+                .collect();
+            ApiError::bad_request(format!("payment {s:?} is not one of {}", all.join(", ")))
+        })?),
+    };
+    let limit = match params.limit.as_deref() {
+        None | Some("") => DEFAULT_LIMIT,
+        Some(s) => s
+            .parse::<u32>()
+            .ok()
+            .filter(|l| (1..=MAX_LIMIT).contains(l))
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "limit must be a whole number from 1 to {MAX_LIMIT}"
+                ))
+            })?,
+    };
+    let before = match params.cursor.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(c) => Some(decode_cursor(c)?),
+    };
+    let q = params
+        .q
+        .map(|q| q.trim().to_owned())
+        .filter(|q| !q.is_empty());
+    if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+        return Err(ApiError::bad_request("q is longer than 200 characters"));
+    }
+    Ok(OrderQuery {
+        status,
+        payment,
+        q,
+        limit,
+        before,
+    })
+}
+
+/// List orders, newest first, with cursor paging and per-stage counts.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(ListParams),
+    security(("bearer" = [])),
+    responses((status = 200, body = OrderList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    _caller: Caller,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> ApiResult<Json<OrderList>> {
+    let query = query_from(params)?;
+    let store = state.engine.store();
+    let page = store.list_orders(&query).await?;
+    let counts = store
+        .status_counts()
+        .await?
+        .into_iter()
+        .map(|(s, n)| (s.as_str().to_owned(), n))
+        .collect();
+    Ok(Json(OrderList {
+        orders: page.orders,
+        next_cursor: page.next_before.map(encode_cursor),
+        counts,
+    }))
+}
+
+/// One order with its timeline.
+#[utoipa::path(get, path = "/api/v1/orders/{number}", tag = "orders",
+    params(("number" = i64, Path, description = "Order number, from 1001")),
+    security(("bearer" = [])),
+    responses((status = 200, body = OrderDetail), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(number): Path<String>,
+) -> ApiResult<Json<OrderDetail>> {
+    let number = parse_number(&number)?;
+    let store = state.engine.store();
+    let order = store
+        .order(number)
+        .await
+        .map_err(|e| not_found_as(e, number))?;
+    let timeline = store.timeline(number).await?;
+    Ok(Json(OrderDetail { order, timeline }))
+}
+
+/// Move an order to another stage.
+#[utoipa::path(post, path = "/api/v1/orders/{number}/status", tag = "orders",
+    params(("number" = i64, Path, description = "Order number")),
+    request_body = StatusBody, security(("bearer" = [])),
+    responses((status = 200, body = Order, description = "The order after the move"),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Not legal from the current stage, or changed meanwhile"),
+        (status = 422, body = ErrorBody, description = "Missing reason, bad tracking, unknown stage")))]
+pub async fn change_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(number): Path<String>,
+    ApiJson(body): ApiJson<StatusBody>,
+) -> ApiResult<Json<Order>> {
+    let number = parse_number(&number)?;
+    let to = OrderStatus::parse(body.status.trim()).ok_or_else(|| {
+        let all: Vec<_> = OrderStatus::ALL.iter().map(OrderStatus::as_str).collect();
+        ApiError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            format!("status {:?} is not one of {}", body.status, all.join(", ")),
+        )
+    })?;
+    let req = TransitionRequest {
+        to,
+        actor: caller.actor(),
+        reason: body.reason,
+        tracking: body.tracking,
+    };
+    let order = state
+        .engine
+        .change_status(number, req, body.version)
+        .await
+        .map_err(|e| match e {
+            orderdesk_engine::EngineError::Store(s) => not_found_as(s, number),
+            other => other.into(),
+        })?;
+    Ok(Json(order))
+}
+
+fn not_found_as(e: orderdesk_store::StoreError, number: OrderNumber) -> ApiError {
+    match e {
+        orderdesk_store::StoreError::NotFound => ApiError::not_found(format!("no order #{number}")),
+        other => other.into(),
+    }
+}

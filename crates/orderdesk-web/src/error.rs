@@ -1,0 +1,136 @@
+//! One error type at the HTTP edge: every failure, malformed input included,
+//! becomes `{"error": {"code", "message"}}` with a fitting status. Causes of
+//! 5xx are logged here once and never sent to the client.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use orderdesk_engine::EngineError;
+use orderdesk_store::StoreError;
+use serde::Serialize;
+
+pub type ApiResult<T, E = ApiError> = std::result::Result<T, E>;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `not_found`, `illegal_transition`.
+    pub code: String,
+    /// One human sentence.
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "something went wrong on our side; it has been logged",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_owned(),
+                message: self.message,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::not_found("no such order"),
+            StoreError::Conflict { current_version } => Self::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                format!(
+                    "the order was changed by someone else meanwhile (now version {current_version}); reload and try again"
+                ),
+            ),
+            StoreError::Duplicate(what) => {
+                Self::new(StatusCode::CONFLICT, "duplicate", format!("{what} already exists"))
+            }
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable");
+                Self::unavailable("the database is unavailable; try again shortly")
+            }
+            StoreError::Other(cause) => {
+                tracing::error!(cause = format!("{cause:#}"), "store failure");
+                Self::internal()
+            }
+        }
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        use orderdesk_domain::TransitionError as T;
+        match e {
+            EngineError::Transition(t @ (T::NotAllowed { .. } | T::NotByActor { .. })) => {
+                Self::new(StatusCode::CONFLICT, "illegal_transition", t.to_string())
+            }
+            EngineError::Transition(t) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_transition",
+                t.to_string(),
+            ),
+            EngineError::Stale { .. } => Self::new(StatusCode::CONFLICT, "conflict", e.to_string()),
+            EngineError::Store(s) => s.into(),
+            EngineError::ShuttingDown => Self::unavailable(e.to_string()),
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        Self::new(r.status(), "invalid_json", r.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        Self::bad_request(r.body_text())
+    }
+}

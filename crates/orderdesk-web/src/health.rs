@@ -1,0 +1,31 @@
+//! `/healthz` for load balancers and `/metrics` for Prometheus.
+
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::error::ApiResult;
+use crate::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+}
+
+/// 200 when the server and its database answer; 503 otherwise.
+async fn healthz(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    state.engine.store().ping().await?;
+    Ok(Json(json!({ "status": "ok" })))
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let seq = state.engine.store().last_event_seq().await.ok();
+    (
+        [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        state.metrics.render(seq),
+    )
+}

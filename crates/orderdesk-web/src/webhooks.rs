@@ -1,0 +1,3 @@
+//! Inbound webhooks from platforms.
+
+pub mod whatsapp;

@@ -1,0 +1,140 @@
+//! `orderdesk catalog import FILE.csv`: a Meta catalog data feed
+//! (`id,title,description,availability,condition,price,link,image_link,brand`).
+//! Every bad row is reported with its line number, and then nothing is
+//! imported: a half-imported catalog is worse than none.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use clap::Subcommand;
+use orderdesk_domain::Money;
+use orderdesk_store::Product;
+
+use crate::config::Config;
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Import (insert or update by id) products from a catalog CSV.
+    Import { file: PathBuf },
+}
+
+const REQUIRED: &[&str] = &["id", "title", "price"];
+const COLUMNS: &[&str] = &[
+    "id",
+    "title",
+    "description",
+    "availability",
+    "condition",
+    "price",
+    "link",
+    "image_link",
+    "brand",
+];
+
+pub async fn run(cmd: CatalogCommand, config: &Config) -> anyhow::Result<()> {
+    let CatalogCommand::Import { file } = cmd;
+    let products = read_catalog(&file)?;
+    let store = crate::open_store(config).await?;
+    let written = store.upsert_products(&products).await?;
+    println!("imported {written} products from {}", file.display());
+    Ok(())
+}
+
+/// Reads and checks the whole file.
+///
+/// # Errors
+/// One line per bad row (`line N: …`), joined, when anything is wrong.
+pub fn read_catalog(path: &Path) -> anyhow::Result<Vec<Product>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_path(path)
+        .with_context(|| format!("{}: cannot open", path.display()))?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{}: cannot read the header line", path.display()))?
+        .clone();
+    let index = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let missing: Vec<_> = REQUIRED.iter().filter(|c| index(c).is_none()).collect();
+    if !missing.is_empty() {
+        bail!(
+            "{}: line 1: missing column(s) {:?}; expected {}",
+            path.display(),
+            missing,
+            COLUMNS.join(",")
+        );
+    }
+    let cols: Vec<Option<usize>> = COLUMNS.iter().map(|c| index(c)).collect();
+    let mut products = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = record
+            .as_ref()
+            .ok()
+            .and_then(|r| r.position())
+            .map_or(i + 2, |p| usize::try_from(p.line()).unwrap_or(i + 2));
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(format!("line {line}: {e}"));
+                continue;
+            }
+        };
+        let field = |n: usize| cols[n].and_then(|c| record.get(c)).unwrap_or("").to_owned();
+        let id = field(0);
+        let title = field(1);
+        let price_text = field(5);
+        let mut problems = Vec::new();
+        if id.is_empty() {
+            problems.push("id is empty".to_owned());
+        } else if !seen.insert(id.clone()) {
+            problems.push(format!("id '{id}' appears twice"));
+        }
+        if title.is_empty() {
+            problems.push("title is empty".to_owned());
+        }
+        let price = Money::parse_with_code(&price_text);
+        if let Err(e) = &price {
+            problems.push(format!(
+                "price '{price_text}' is not like '499.50 INR' ({e})"
+            ));
+        }
+        match (problems.is_empty(), price) {
+            (true, Ok(price)) => products.push(Product {
+                retailer_id: id,
+                title,
+                description: field(2),
+                availability: non_empty_or(field(3), "in stock"),
+                condition: non_empty_or(field(4), "new"),
+                price_minor: price.minor(),
+                currency: price.currency(),
+                link: field(6),
+                image_link: field(7),
+                brand: field(8),
+            }),
+            _ => errors.push(format!("line {line}: {}", problems.join("; "))),
+        }
+    }
+    if !errors.is_empty() {
+        bail!(
+            "{}: nothing imported, {} bad row(s): {}",
+            path.display(),
+            errors.len(),
+            errors.join(" | ")
+        );
+    }
+    if products.is_empty() {
+        bail!("{}: no products in the file", path.display());
+    }
+    Ok(products)
+}
+
+fn non_empty_or(value: String, default: &str) -> String {
+    if value.is_empty() {
+        default.to_owned()
+    } else {
+        value
+    }
+}

@@ -1,0 +1,347 @@
+//! Configuration from the environment and an optional TOML file.
+//!
+//! Every key of DESIGN §3 is an environment variable; the same key,
+//! lower-cased, may stand in `orderdesk.toml` (`orderdesk_listen = "…"`,
+//! `whatsapp_app_secret = "…"`). The `orderdesk_` prefix may be left off in
+//! the file (`listen = "…"`). The environment wins over the file. A missing
+//! or malformed value stops start-up with one line naming the key.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context};
+
+/// Every key we read, as its environment variable name.
+const KEYS: &[&str] = &[
+    "ORDERDESK_DATABASE_URL",
+    "ORDERDESK_DATABASE_MAX_CONNECTIONS",
+    "ORDERDESK_LISTEN",
+    "ORDERDESK_PUBLIC_URL",
+    "ORDERDESK_LOG",
+    "WHATSAPP_PHONE_NUMBER_ID",
+    "WHATSAPP_ACCESS_TOKEN",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_VERIFY_TOKEN",
+    "WHATSAPP_GRAPH_URL",
+    "PAYMENTS_PROVIDER",
+    "RAZORPAY_KEY_ID",
+    "RAZORPAY_KEY_SECRET",
+    "RAZORPAY_WEBHOOK_SECRET",
+    "RAZORPAY_API_URL",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "STRIPE_API_URL",
+    "COD_ENABLED",
+];
+
+/// Where the database lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// `sqlite://PATH` (relative paths are relative to the working directory).
+    Sqlite(String),
+    /// `postgres://…` or `postgresql://…`, passed to the driver as given.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> anyhow::Result<Self> {
+        if let Some(path) = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                bail!("'{raw}' names no file; use sqlite://PATH");
+            }
+            return Ok(Self::Sqlite(raw.to_owned()));
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self::Postgres(raw.to_owned()));
+        }
+        bail!("'{raw}' is neither sqlite://PATH nor postgres://…")
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sqlite(u) | Self::Postgres(u) => u,
+        }
+    }
+}
+
+/// Which payment provider makes payment links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentsProvider {
+    Razorpay,
+    Stripe,
+    Upi,
+    Cod,
+    Simulator,
+}
+
+/// The whole configuration. Secrets are redacted in `Debug`.
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: DatabaseUrl,
+    pub database_max_connections: u32,
+    pub listen: SocketAddr,
+    pub public_url: String,
+    pub log: String,
+    pub whatsapp_phone_number_id: Option<String>,
+    pub whatsapp_access_token: Option<String>,
+    pub whatsapp_app_secret: Option<String>,
+    pub whatsapp_verify_token: Option<String>,
+    pub whatsapp_graph_url: String,
+    pub payments_provider: Option<PaymentsProvider>,
+    pub razorpay_key_id: Option<String>,
+    pub razorpay_key_secret: Option<String>,
+    pub razorpay_webhook_secret: Option<String>,
+    pub razorpay_api_url: String,
+    pub stripe_secret_key: Option<String>,
+    pub stripe_webhook_secret: Option<String>,
+    pub stripe_api_url: String,
+    pub cod_enabled: bool,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hide = |s: &Option<String>| s.as_ref().map(|_| "***");
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(self.database_url.as_str()))
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url)
+            .field("whatsapp_phone_number_id", &self.whatsapp_phone_number_id)
+            .field("whatsapp_access_token", &hide(&self.whatsapp_access_token))
+            .field("whatsapp_app_secret", &hide(&self.whatsapp_app_secret))
+            .field("whatsapp_graph_url", &self.whatsapp_graph_url)
+            .field("payments_provider", &self.payments_provider)
+            .field("cod_enabled", &self.cod_enabled)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Raw values by environment-variable name, with where each came from.
+struct Sources {
+    values: BTreeMap<&'static str, (String, String)>,
+}
+
+impl Sources {
+    fn get(&self, key: &str) -> Option<(&str, &str)> {
+        self.values
+            .get(key)
+            .map(|(v, from)| (v.as_str(), from.as_str()))
+            .filter(|(v, _)| !v.trim().is_empty())
+    }
+
+    fn string(&self, key: &str) -> Option<String> {
+        self.get(key).map(|(v, _)| v.trim().to_owned())
+    }
+
+    fn parsed<T>(
+        &self,
+        key: &str,
+        default: &str,
+        parse: impl FnOnce(&str) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let (raw, from) = self.get(key).unwrap_or((default, "default"));
+        parse(raw.trim()).map_err(|e| anyhow!("{key}{}: {e}", origin(from)))
+    }
+}
+
+fn origin(from: &str) -> String {
+    match from {
+        "env" | "default" => String::new(),
+        file => format!(" (in {file})"),
+    }
+}
+
+impl Config {
+    /// Reads the process environment and, if given, the TOML file.
+    ///
+    /// # Errors
+    /// One line naming the key that is missing or malformed.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        Self::from_sources(file, |k| std::env::var(k).ok())
+    }
+
+    /// Like [`Config::load`] with an explicit environment (for tests and the demo).
+    ///
+    /// # Errors
+    /// One line naming the key that is missing or malformed.
+    pub fn from_sources(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Self> {
+        let mut values = BTreeMap::new();
+        if let Some(path) = file {
+            for (key, value) in read_toml(path)? {
+                values.insert(key, (value, path.display().to_string()));
+            }
+        }
+        for key in KEYS {
+            if let Some(v) = env(key) {
+                values.insert(*key, (v, "env".to_owned()));
+            }
+        }
+        Self::from_values(&Sources { values })
+    }
+
+    fn from_values(s: &Sources) -> anyhow::Result<Self> {
+        let url = |raw: &str| -> anyhow::Result<String> {
+            if raw.starts_with("http://") || raw.starts_with("https://") {
+                Ok(raw.trim_end_matches('/').to_owned())
+            } else {
+                bail!("'{raw}' is not an http:// or https:// URL")
+            }
+        };
+        let payments_provider = s.parsed("PAYMENTS_PROVIDER", "none", |raw| {
+            Ok(match raw {
+                "none" => None,
+                "razorpay" => Some(PaymentsProvider::Razorpay),
+                "stripe" => Some(PaymentsProvider::Stripe),
+                "upi" => Some(PaymentsProvider::Upi),
+                "cod" => Some(PaymentsProvider::Cod),
+                "simulator" => Some(PaymentsProvider::Simulator),
+                other => bail!("'{other}' is not one of razorpay, stripe, upi, cod, simulator"),
+            })
+        })?;
+        let config = Self {
+            database_url: s.parsed(
+                "ORDERDESK_DATABASE_URL",
+                "sqlite://orderdesk.db",
+                DatabaseUrl::parse,
+            )?,
+            database_max_connections: s.parsed(
+                "ORDERDESK_DATABASE_MAX_CONNECTIONS",
+                "10",
+                |raw| {
+                    raw.parse::<u32>()
+                        .ok()
+                        .filter(|n| (1..=1000).contains(n))
+                        .ok_or_else(|| anyhow!("'{raw}' is not a whole number from 1 to 1000"))
+                },
+            )?,
+            listen: s.parsed("ORDERDESK_LISTEN", "127.0.0.1:8080", |raw| {
+                raw.parse::<SocketAddr>()
+                    .map_err(|_| anyhow!("'{raw}' is not an address like 127.0.0.1:8080"))
+            })?,
+            public_url: s.parsed("ORDERDESK_PUBLIC_URL", "http://127.0.0.1:8080", url)?,
+            log: s
+                .string("ORDERDESK_LOG")
+                .unwrap_or_else(|| "info".to_owned()),
+            whatsapp_phone_number_id: s.string("WHATSAPP_PHONE_NUMBER_ID"),
+            whatsapp_access_token: s.string("WHATSAPP_ACCESS_TOKEN"),
+            whatsapp_app_secret: s.string("WHATSAPP_APP_SECRET"),
+            whatsapp_verify_token: s.string("WHATSAPP_VERIFY_TOKEN"),
+            whatsapp_graph_url: s.parsed(
+                "WHATSAPP_GRAPH_URL",
+                "https://graph.facebook.com/v23.0",
+                url,
+            )?,
+            payments_provider,
+            razorpay_key_id: s.string("RAZORPAY_KEY_ID"),
+            razorpay_key_secret: s.string("RAZORPAY_KEY_SECRET"),
+            razorpay_webhook_secret: s.string("RAZORPAY_WEBHOOK_SECRET"),
+            razorpay_api_url: s.parsed("RAZORPAY_API_URL", "https://api.razorpay.com", url)?,
+            stripe_secret_key: s.string("STRIPE_SECRET_KEY"),
+            stripe_webhook_secret: s.string("STRIPE_WEBHOOK_SECRET"),
+            stripe_api_url: s.parsed("STRIPE_API_URL", "https://api.stripe.com", url)?,
+            cod_enabled: s.parsed("COD_ENABLED", "false", |raw| {
+                match raw.to_ascii_lowercase().as_str() {
+                    "true" | "1" | "yes" | "on" => Ok(true),
+                    "false" | "0" | "no" | "off" => Ok(false),
+                    _ => bail!("'{raw}' is not true or false"),
+                }
+            })?,
+        };
+        config.check_provider_keys(s)?;
+        Ok(config)
+    }
+
+    /// A chosen provider needs its credentials.
+    fn check_provider_keys(&self, s: &Sources) -> anyhow::Result<()> {
+        let needs: &[&str] = match self.payments_provider {
+            Some(PaymentsProvider::Razorpay) => &[
+                "RAZORPAY_KEY_ID",
+                "RAZORPAY_KEY_SECRET",
+                "RAZORPAY_WEBHOOK_SECRET",
+            ],
+            Some(PaymentsProvider::Stripe) => &["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"],
+            _ => &[],
+        };
+        for key in needs {
+            if s.get(key).is_none() {
+                let provider = s.string("PAYMENTS_PROVIDER").unwrap_or_default();
+                bail!("{key}: required when PAYMENTS_PROVIDER={provider}");
+            }
+        }
+        Ok(())
+    }
+
+    /// The settings the HTTP layer needs.
+    pub fn web(&self) -> orderdesk_web::WebConfig {
+        orderdesk_web::WebConfig {
+            whatsapp_app_secret: self.whatsapp_app_secret.clone(),
+            whatsapp_verify_token: self.whatsapp_verify_token.clone(),
+        }
+    }
+
+    /// Names of `ORDERDESK_*` variables in the environment that we do not
+    /// know: most likely typos that would otherwise silently fall back.
+    pub fn unknown_env_keys() -> Vec<String> {
+        std::env::vars()
+            .map(|(k, _)| k)
+            .filter(|k| k.starts_with("ORDERDESK_") && !KEYS.contains(&k.as_str()))
+            .collect()
+    }
+}
+
+/// Reads `key = value` pairs, mapping file keys to environment names.
+fn read_toml(path: &Path) -> anyhow::Result<Vec<(&'static str, String)>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--config {}: cannot read the file", path.display()))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| anyhow!("{}: {}", path.display(), e.message()))?;
+    let mut out = Vec::new();
+    for (key, value) in table {
+        let upper = key.to_ascii_uppercase();
+        let env_key = KEYS
+            .iter()
+            .find(|k| **k == upper || **k == format!("ORDERDESK_{upper}"))
+            .ok_or_else(|| anyhow!("{key} (in {}): not a known setting", path.display()))?;
+        let text = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            other => bail!(
+                "{key} (in {}): expected a string, number or true/false, got {}",
+                path.display(),
+                other.type_str()
+            ),
+        };
+        out.push((*env_key, text));
+    }
+    Ok(out)
+}
+
+/// Where `orderdesk demo` keeps its database by default.
+pub fn default_demo_db() -> PathBuf {
+    PathBuf::from("orderdesk-demo.db")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,135 @@
+use std::collections::HashMap;
+use std::io::Write;
+
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    move |k| map.get(k).cloned()
+}
+
+fn toml_file(text: &str) -> tempfile::NamedTempFile {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+    f
+}
+
+#[test]
+fn defaults_match_the_design() {
+    let c = Config::from_sources(None, env(&[])).unwrap();
+    assert_eq!(
+        c.database_url,
+        DatabaseUrl::Sqlite("sqlite://orderdesk.db".into())
+    );
+    assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(c.public_url, "http://127.0.0.1:8080");
+    assert_eq!(c.whatsapp_graph_url, "https://graph.facebook.com/v23.0");
+    assert_eq!(c.razorpay_api_url, "https://api.razorpay.com");
+    assert_eq!(c.stripe_api_url, "https://api.stripe.com");
+    assert!(!c.cod_enabled);
+    assert_eq!(c.payments_provider, None);
+}
+
+#[test]
+fn file_and_environment_agree_and_environment_wins() {
+    let f = toml_file(
+        "orderdesk_database_url = \"postgres://u:pw@db/orders\"\nlisten = \"0.0.0.0:9000\"\nwhatsapp_app_secret = \"from-file\"\ncod_enabled = true\n",
+    );
+    let c = Config::from_sources(Some(f.path()), env(&[])).unwrap();
+    assert_eq!(
+        c.database_url,
+        DatabaseUrl::Postgres("postgres://u:pw@db/orders".into())
+    );
+    assert_eq!(c.listen.to_string(), "0.0.0.0:9000");
+    assert_eq!(c.whatsapp_app_secret.as_deref(), Some("from-file"));
+    assert!(c.cod_enabled);
+
+    let c = Config::from_sources(
+        Some(f.path()),
+        env(&[
+            ("WHATSAPP_APP_SECRET", "from-env"),
+            ("ORDERDESK_LISTEN", "127.0.0.1:1"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(c.whatsapp_app_secret.as_deref(), Some("from-env"));
+    assert_eq!(c.listen.to_string(), "127.0.0.1:1");
+}
+
+#[test]
+fn a_bad_value_is_one_line_naming_the_key() {
+    for (key, value) in [
+        ("ORDERDESK_LISTEN", "not-an-address"),
+        ("ORDERDESK_DATABASE_URL", "mysql://x"),
+        ("ORDERDESK_PUBLIC_URL", "ftp://x"),
+        ("WHATSAPP_GRAPH_URL", "graph"),
+        ("COD_ENABLED", "maybe"),
+        ("PAYMENTS_PROVIDER", "paypal"),
+        ("ORDERDESK_DATABASE_MAX_CONNECTIONS", "0"),
+    ] {
+        let err = Config::from_sources(None, env(&[(key, value)]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(key), "{err}");
+        assert!(err.contains(value), "{err}");
+        assert!(!err.contains('\n'), "{err}");
+    }
+}
+
+#[test]
+fn a_bad_file_value_names_the_key_and_the_file() {
+    let f = toml_file("orderdesk_listen = \"nope\"\n");
+    let err = Config::from_sources(Some(f.path()), env(&[]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("ORDERDESK_LISTEN (in "), "{err}");
+
+    let f = toml_file("lisen = \"127.0.0.1:1\"\n");
+    let err = Config::from_sources(Some(f.path()), env(&[]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("lisen"), "{err}");
+
+    let f = toml_file("this is not toml");
+    assert!(Config::from_sources(Some(f.path()), env(&[])).is_err());
+}
+
+#[test]
+fn a_chosen_provider_needs_its_keys() {
+    let err = Config::from_sources(None, env(&[("PAYMENTS_PROVIDER", "razorpay")]))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "RAZORPAY_KEY_ID: required when PAYMENTS_PROVIDER=razorpay"
+    );
+    let ok = Config::from_sources(
+        None,
+        env(&[
+            ("PAYMENTS_PROVIDER", "stripe"),
+            ("STRIPE_SECRET_KEY", "sk_test"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(ok.payments_provider, Some(PaymentsProvider::Stripe));
+}
+
+#[test]
+fn secrets_stay_out_of_debug_output() {
+    let c = Config::from_sources(
+        None,
+        env(&[
+            ("WHATSAPP_APP_SECRET", "s3cret-app"),
+            ("WHATSAPP_ACCESS_TOKEN", "s3cret-token"),
+            ("ORDERDESK_DATABASE_URL", "postgres://me:s3cret-pw@db/x"),
+        ]),
+    )
+    .unwrap();
+    let shown = format!("{c:?}");
+    assert!(!shown.contains("s3cret"), "{shown}");
+    assert!(shown.contains("postgres://me:***@db/x"), "{shown}");
+}

@@ -1,0 +1,409 @@
+//! The `orderdesk` binary as an operator runs it.
+
+use std::io::Write;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::helpers::{fresh_db, order_webhook, Backend, APP_SECRET};
+
+fn orderdesk(db_url: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_orderdesk"))
+        .args(args)
+        .env("ORDERDESK_DATABASE_URL", db_url)
+        .env_remove("ORDERDESK_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A running `orderdesk serve` child on a free port.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(db_url: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_orderdesk"))
+            .arg("serve")
+            .env("ORDERDESK_DATABASE_URL", db_url)
+            .env("ORDERDESK_LISTEN", format!("127.0.0.1:{port}"))
+            .env("WHATSAPP_APP_SECRET", APP_SECRET)
+            .env("ORDERDESK_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        // Owned by `Server` at once, so its Drop reaps the child on any path.
+        let server = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if let Ok(r) = client.get(format!("{}/healthz", server.base)).send().await {
+                if r.status() == 200 {
+                    return server;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("orderdesk serve did not become healthy");
+    }
+
+    fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn wait(mut self) -> std::process::ExitStatus {
+        for _ in 0..200 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        panic!("orderdesk did not exit within 10 s");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn user_add_generates_a_password_once_and_refuses_duplicates() {
+    let (db, _dir) = fresh_db(Backend::Sqlite);
+    let out = orderdesk(
+        &db,
+        &[
+            "user",
+            "add",
+            "--email",
+            "Owner@Shop.test",
+            "--role",
+            "owner",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("created owner owner@shop.test"), "{stdout}");
+    let password = stdout.lines().last().unwrap().rsplit(' ').next().unwrap();
+    assert!(password.len() >= 20, "{stdout}");
+
+    let again = orderdesk(
+        &db,
+        &[
+            "user",
+            "add",
+            "--email",
+            "owner@shop.test",
+            "--role",
+            "agent",
+        ],
+        None,
+    );
+    assert!(!again.status.success());
+    let err = text(&again.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("already exists"), "{err}");
+
+    let piped = orderdesk(
+        &db,
+        &[
+            "user",
+            "add",
+            "--email",
+            "agent@shop.test",
+            "--role",
+            "agent",
+            "--password-stdin",
+        ],
+        Some("correct horse battery\n"),
+    );
+    assert!(piped.status.success(), "{}", text(&piped.stderr));
+    assert!(
+        !text(&piped.stdout).contains("password"),
+        "no password echoed"
+    );
+
+    let bad_role = orderdesk(
+        &db,
+        &["user", "add", "--email", "x@shop.test", "--role", "boss"],
+        None,
+    );
+    assert!(!bad_role.status.success());
+    assert!(text(&bad_role.stderr).contains("--role"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_created_token_works_against_a_running_server_and_sigterm_stops_it_gracefully() {
+    let (db, _dir) = fresh_db(Backend::Sqlite);
+    let out = orderdesk(&db, &["token", "create", "--name", "shop-sync"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let token = stdout.lines().last().unwrap().trim().to_owned();
+    assert!(token.starts_with("odk_") && token.len() > 40, "{stdout}");
+    let dup = orderdesk(&db, &["token", "create", "--name", "shop-sync"], None);
+    assert!(!dup.status.success());
+
+    let server = Server::start(&db).await;
+    let client = reqwest::Client::new();
+    let r = client
+        .get(format!("{}/api/v1/orders", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    server.signal("-TERM");
+    assert!(server.wait().success(), "SIGTERM is a clean exit");
+}
+
+#[test]
+fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
+    let out = Command::new(env!("CARGO_BIN_EXE_orderdesk"))
+        .arg("serve")
+        .env("ORDERDESK_LISTEN", "not-an-address")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("ORDERDESK_LISTEN"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_import_reports_bad_lines_and_imports_nothing_then_names_cart_items() {
+    let (db, dir) = fresh_db(Backend::Sqlite);
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "id,title,description,availability,condition,price,link,image_link,brand\n\
+         tea-1,Assam Tea,Strong,in stock,new,499.50 INR,https://x/1,https://x/1.jpg,Chai\n\
+         tea-2,,Missing title,in stock,new,100 INR,,,\n\
+         tea-3,Green Tea,,in stock,new,abc,,,\n\
+         tea-1,Duplicate,,in stock,new,1 INR,,,\n",
+    )
+    .unwrap();
+    let out = orderdesk(&db, &["catalog", "import", bad.to_str().unwrap()], None);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("line 3") && err.contains("line 4") && err.contains("line 5"),
+        "{err}"
+    );
+    assert!(!err.contains("line 2"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        "id,title,description,availability,condition,price,link,image_link,brand\n\
+         tea-1,Assam Tea,Strong,in stock,new,499.50 INR,https://x/1,https://x/1.jpg,Chai\n\
+         \"tea-2\",\"Kahwa, Kashmiri\",,in stock,new,1500 INR,,,\n",
+    )
+    .unwrap();
+    let out = orderdesk(&db, &["catalog", "import", good.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("imported 2 products"));
+
+    // The failed import left nothing behind, and the good one names cart lines.
+    let server = Server::start(&db).await;
+    let client = reqwest::Client::new();
+    let body = order_webhook(
+        "wamid.cat",
+        "15554000001",
+        "Cat",
+        &[("tea-2", 1, "1500", "INR")],
+    );
+    let r = client
+        .post(format!("{}/webhooks/whatsapp", server.base))
+        .header(
+            "x-hub-signature-256",
+            orderdesk_whatsapp::sign(APP_SECRET.as_bytes(), body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let jsonl = wait_for_export(&db, 1);
+    drop(server);
+    let order: Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(order["items"][0]["name"], "Kahwa, Kashmiri");
+    assert_eq!(order["total_minor"], 150000);
+}
+
+fn wait_for_export(db: &str, n: usize) -> String {
+    for _ in 0..100 {
+        let out = orderdesk(db, &["orders", "export", "--format", "jsonl"], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let s = text(&out.stdout);
+        if s.lines().count() >= n {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("export never reached {n} orders");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_export_streams_csv_and_jsonl_of_every_order() {
+    let (db, _dir) = fresh_db(Backend::Sqlite);
+    let server = Server::start(&db).await;
+    let client = reqwest::Client::new();
+    for i in 0..450 {
+        let name = if i == 0 {
+            "=HYPERLINK(\"x\")"
+        } else {
+            "Shopper"
+        };
+        let body = order_webhook(
+            &format!("wamid.x{i}"),
+            &format!("1555500{i:04}"),
+            name,
+            &[("a", 1, "2.50", "EUR")],
+        );
+        let r = client
+            .post(format!("{}/webhooks/whatsapp", server.base))
+            .header(
+                "x-hub-signature-256",
+                orderdesk_whatsapp::sign(APP_SECRET.as_bytes(), body.as_bytes()),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let jsonl = wait_for_export(&db, 450);
+    drop(server);
+    let numbers: Vec<i64> = jsonl
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["number"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        numbers,
+        (1001..=1450).rev().collect::<Vec<_>>(),
+        "every order once, newest first"
+    );
+
+    let out = orderdesk(&db, &["orders", "export", "--format", "csv"], None);
+    assert!(out.status.success());
+    let csv = text(&out.stdout);
+    let mut lines = csv.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("number,status,payment_status"));
+    assert_eq!(csv.lines().count(), 451);
+    let last = csv.lines().last().unwrap();
+    assert!(last.starts_with("1001,placed,pending"), "{last}");
+    assert!(
+        last.contains("'=HYPERLINK"),
+        "formula-looking names are defused: {last}"
+    );
+    assert!(last.contains(",2.50,250,"), "{last}");
+
+    let bad = orderdesk(&db, &["orders", "export", "--format", "xml"], None);
+    assert!(!bad.status.success());
+}
+
+/// Fires signed carts at a real server and kills it with SIGKILL midway:
+/// every cart that was answered 200 must become an order after a restart.
+async fn kill_9_loses_no_acknowledged_order(backend: Backend) {
+    let (db, _dir) = fresh_db(backend);
+    let server = Server::start(&db).await;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..400 {
+        let client = client.clone();
+        let url = format!("{}/webhooks/whatsapp", server.base);
+        tasks.push(tokio::spawn(async move {
+            let wamid = format!("wamid.kill-{i}");
+            let body = order_webhook(
+                &wamid,
+                &format!("1555600{i:04}"),
+                "K",
+                &[("a", 1, "1", "USD")],
+            );
+            let sig = orderdesk_whatsapp::sign(APP_SECRET.as_bytes(), body.as_bytes());
+            tokio::time::sleep(Duration::from_millis((i % 40) * 5)).await;
+            let acked = matches!(
+                client.post(url).header("x-hub-signature-256", sig).body(body).send().await,
+                Ok(r) if r.status() == 200
+            );
+            (i, acked)
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    server.signal("-KILL");
+    let _ = server.wait();
+    let mut acked = Vec::new();
+    for t in tasks {
+        let (i, ok) = t.await.unwrap();
+        if ok {
+            acked.push(i);
+        }
+    }
+    assert!(
+        !acked.is_empty(),
+        "some deliveries were acknowledged before the kill"
+    );
+
+    let server = Server::start(&db).await;
+    let export = wait_for_export(&db, acked.len());
+    drop(server);
+    let wa_ids: std::collections::HashSet<String> = export
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["customer"]["wa_id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    for i in &acked {
+        assert!(
+            wa_ids.contains(&format!("1555600{i:04}")),
+            "acknowledged cart {i} was lost"
+        );
+    }
+}
+
+crate::both_backends!(kill_9_loses_no_acknowledged_order);

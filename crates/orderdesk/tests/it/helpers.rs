@@ -1,0 +1,308 @@
+//! `TestApp`: the production `serve` wiring on a free loopback port, with a
+//! fresh database, an API token and signed-webhook helpers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use orderdesk::{Config, DatabaseUrl};
+use orderdesk_store::{NewApiToken, Store};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+
+pub const APP_SECRET: &str = "test-app-secret";
+pub const VERIFY_TOKEN: &str = "test-verify-token";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub token: String,
+    pub client: reqwest::Client,
+    pub store: Arc<dyn Store>,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+/// A database URL for a brand-new, empty database of that backend (and the
+/// temp dir that holds it, for SQLite).
+pub fn fresh_db(backend: Backend) -> (String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = match backend {
+        Backend::Sqlite => format!("sqlite://{}", dir.path().join("orderdesk.db").display()),
+        Backend::Postgres => orderdesk_testkit::fresh_pg_url().unwrap(),
+    };
+    (url, dir)
+}
+
+pub fn test_config(db_url: &str) -> Config {
+    let db_url = db_url.to_owned();
+    Config::from_sources(None, move |key| {
+        Some(match key {
+            "ORDERDESK_DATABASE_URL" => db_url.clone(),
+            "WHATSAPP_APP_SECRET" => APP_SECRET.to_owned(),
+            "WHATSAPP_VERIFY_TOKEN" => VERIFY_TOKEN.to_owned(),
+            _ => return None,
+        })
+    })
+    .unwrap()
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        let (db_url, dir) = fresh_db(backend);
+        let config = test_config(&db_url);
+        assert!(matches!(
+            (&config.database_url, backend),
+            (DatabaseUrl::Sqlite(_), Backend::Sqlite)
+                | (DatabaseUrl::Postgres(_), Backend::Postgres)
+        ));
+        let store = orderdesk::open_store(&config).await.unwrap();
+        let token = format!("odk_test_{}", uuid_like());
+        store
+            .create_token(&NewApiToken {
+                name: "tests".into(),
+                secret_hash: orderdesk_web::auth::token_hash(&token),
+                created_at: chrono::Utc::now(),
+            })
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(orderdesk::serve_with_store(
+            config,
+            store.clone(),
+            listener,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        Self {
+            base,
+            token,
+            client: reqwest::Client::new(),
+            store,
+            stop: Some(stop),
+            server: Some(server),
+            _dir: dir,
+        }
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            tokio::time::timeout(Duration::from_secs(10), server)
+                .await
+                .expect("server stops within 10 s")
+                .unwrap()
+                .unwrap();
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// POSTs a webhook body signed with the app secret.
+    pub async fn post_webhook(&self, body: &[u8]) -> reqwest::Response {
+        let signature = orderdesk_whatsapp::sign(APP_SECRET.as_bytes(), body);
+        self.client
+            .post(self.url("/webhooks/whatsapp"))
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", signature)
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// GET with the API token; returns status and JSON body.
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let r = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POST JSON with the API token.
+    pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        let r = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Moves an order; returns status and body.
+    pub async fn move_order(&self, number: i64, body: Value) -> (StatusCode, Value) {
+        self.post(&format!("/api/v1/orders/{number}/status"), &body)
+            .await
+    }
+
+    /// Waits (bounded) until the order list has `n` orders.
+    pub async fn wait_for_orders(&self, n: usize) -> Vec<Value> {
+        for _ in 0..200 {
+            let (status, body) = self.get("/api/v1/orders?limit=200").await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let orders = body["orders"].as_array().cloned().unwrap_or_default();
+            if orders.len() >= n {
+                return orders;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("fewer than {n} orders after 5 s");
+    }
+
+    /// Sends one signed cart from a customer and waits for its order.
+    pub async fn place_order(&self, wamid: &str, wa_id: &str, name: &str) -> Value {
+        let top = |list: &Value| list["orders"][0]["number"].as_i64().unwrap_or(0);
+        let before = top(&self.get("/api/v1/orders?limit=1").await.1);
+        let body = order_webhook(wamid, wa_id, name, &[("sku-1", 2, "7.99", "USD")]);
+        assert_eq!(self.post_webhook(body.as_bytes()).await.status(), 200);
+        for _ in 0..200 {
+            let (_, list) = self.get("/api/v1/orders?limit=1").await;
+            if top(&list) > before {
+                return list["orders"][0].clone();
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("order {wamid} did not appear");
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A WhatsApp `order` webhook body in the real wire shape (see
+/// shared/fixtures/whatsapp/webhook_order.json), with prices as JSON numbers.
+pub fn order_webhook(
+    wamid: &str,
+    wa_id: &str,
+    name: &str,
+    items: &[(&str, i64, &str, &str)],
+) -> String {
+    let items: Vec<String> = items
+        .iter()
+        .map(|(id, qty, price, currency)| {
+            format!(
+                r#"{{"product_retailer_id":{},"quantity":{qty},"item_price":{price},"currency":"{currency}"}}"#,
+                json!(id)
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"102290129340398","changes":[{{"value":{{"messaging_product":"whatsapp","metadata":{{"display_phone_number":"15550783881","phone_number_id":"106540352242922"}},"contacts":[{{"profile":{{"name":{name}}},"wa_id":"{wa_id}","user_id":"US.{wa_id}"}}],"messages":[{{"from":"{wa_id}","id":"{wamid}","timestamp":"1750096325","type":"order","order":{{"catalog_id":"194836987003835","text":"please gift wrap","product_items":[{items}]}}}}]}},"field":"messages"}}]}}]}}"#,
+        name = json!(name),
+        items = items.join(",")
+    )
+}
+
+/// Reads Server-Sent Events from a streaming response.
+pub struct SseReader {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SseEvent {
+    pub id: i64,
+    pub kind: String,
+    pub data: Value,
+}
+
+impl SseReader {
+    pub async fn open(app: &TestApp, last_event_id: Option<i64>) -> Self {
+        let mut req = app
+            .client
+            .get(app.url("/api/v1/events"))
+            .bearer_auth(&app.token);
+        if let Some(id) = last_event_id {
+            req = req.header("Last-Event-ID", id.to_string());
+        }
+        let response = req.send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert!(response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream"));
+        Self {
+            response,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event, skipping keep-alive comments; panics after `within`.
+    pub async fn next(&mut self, within: Duration) -> SseEvent {
+        tokio::time::timeout(within, self.next_inner())
+            .await
+            .expect("an event arrives in time")
+    }
+
+    async fn next_inner(&mut self) -> SseEvent {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let (mut id, mut kind, mut data) = (None, None, String::new());
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("id:") {
+                        id = v.trim().parse().ok();
+                    } else if let Some(v) = line.strip_prefix("event:") {
+                        kind = Some(v.trim().to_owned());
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim_start());
+                    }
+                }
+                if let (Some(id), Some(kind)) = (id, kind) {
+                    return SseEvent {
+                        id,
+                        kind,
+                        data: serde_json::from_str(&data).unwrap(),
+                    };
+                }
+                continue;
+            }
+            let chunk = self
+                .response
+                .chunk()
+                .await
+                .unwrap()
+                .expect("stream stays open");
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+}

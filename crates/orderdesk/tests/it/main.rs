@@ -1,0 +1,34 @@
+//! End-to-end tests: a real `orderdesk` server on 127.0.0.1, real SQLite and
+//! a throwaway PostgreSQL, real HTTP. One test binary, modules inside.
+
+// Test helpers outside #[test] fns: clippy.toml's allow-unwrap-in-tests does not reach them.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api;
+mod cli;
+mod events;
+mod helpers;
+mod webhooks;
+
+/// Declares one test per backend from an `async fn(Backend)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
