@@ -166,6 +166,31 @@ impl NewOrder {
             created_at,
         })
     }
+
+    /// The order this cart becomes once it has a number: placed, payment
+    /// pending, no method chosen, waiting for an address, version 1.
+    /// `at` is the creation time as the store keeps it (its precision).
+    pub fn placed(&self, number: OrderNumber, at: Timestamp) -> Order {
+        Order {
+            number,
+            status: OrderStatus::Placed,
+            held_from: None,
+            payment_status: PaymentStatus::Pending,
+            payment_method: None,
+            checkout_step: CheckoutStep::AwaitingAddress,
+            customer: self.customer.clone(),
+            items: self.items.clone(),
+            currency: self.currency,
+            total_minor: self.total_minor,
+            address: None,
+            note: None,
+            cart_text: self.cart_text.clone(),
+            tracking: None,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        }
+    }
 }
 
 /// Why a cart cannot become an order.

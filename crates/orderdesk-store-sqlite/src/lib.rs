@@ -17,8 +17,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::Utc;
 use orderdesk_domain::{
-    Actor, CheckoutStep, EventKind, NewOrder, Order, OrderNumber, OrderStatus, PaymentStatus,
-    StatusChange, TimelineEntry, TimelineKind, Timestamp,
+    Actor, EventKind, NewOrder, Order, OrderNumber, OrderStatus, StatusChange, TimelineEntry,
+    TimelineKind, Timestamp,
 };
 use orderdesk_store::{
     ApiToken, InboundOutcome, InboundRecord, NewApiToken, NewInbound, NewUser, OrderPage,
@@ -164,30 +164,6 @@ impl Effects {
     }
 }
 
-/// The order a cart becomes: placed, payment pending, waiting for an address.
-fn new_order(number: OrderNumber, new: &NewOrder) -> Order {
-    let at = micros(new.created_at);
-    Order {
-        number,
-        status: OrderStatus::Placed,
-        held_from: None,
-        payment_status: PaymentStatus::Pending,
-        payment_method: None,
-        checkout_step: CheckoutStep::AwaitingAddress,
-        customer: new.customer.clone(),
-        items: new.items.clone(),
-        currency: new.currency,
-        total_minor: new.total_minor,
-        address: None,
-        note: None,
-        cart_text: new.cart_text.clone(),
-        tracking: None,
-        created_at: at,
-        updated_at: at,
-        version: 1,
-    }
-}
-
 async fn create_order(
     conn: &mut SqliteConnection,
     new: &NewOrder,
@@ -199,7 +175,7 @@ async fn create_order(
     .fetch_one(&mut *conn)
     .await
     .map_err(db_err)?;
-    let order = new_order(codec::order_number(number)?, new);
+    let order = new.placed(codec::order_number(number)?, micros(new.created_at));
     sqlx::query(
         "INSERT INTO orders (number, status, held_from, payment_status, payment_method, \
          checkout_step, customer_wa_id, customer_user_id, customer_name, items, currency, \

@@ -1,6 +1,6 @@
 use super::transition::{is_legal, staff_moves};
 use super::*;
-use crate::Actor;
+use crate::{Actor, CheckoutStep, PaymentStatus};
 use OrderStatus::*;
 
 /// DESIGN §2, transcribed row by row: (from, to). On-hold releases are
@@ -246,4 +246,54 @@ fn carts_total_exactly_and_refuse_nonsense() {
         NewOrder::from_cart(Customer::default(), mixed, None, at),
         Err(CartError::Money(MoneyError::Mismatch(_, _)))
     ));
+}
+
+#[test]
+fn a_new_cart_is_placed_with_payment_pending_awaiting_an_address() {
+    let usd = Currency::parse("USD").unwrap();
+    let at = chrono::DateTime::UNIX_EPOCH;
+    let cart = NewOrder::from_cart(
+        Customer {
+            wa_id: Some("1555".into()),
+            user_id: None,
+            name: Some("Zoë".into()),
+        },
+        vec![(
+            LineItem {
+                retailer_id: "a".into(),
+                name: "A".into(),
+                quantity: 2,
+                unit_price_minor: 150,
+            },
+            usd,
+        )],
+        Some("gift wrap".into()),
+        at,
+    )
+    .unwrap();
+    let o = cart.placed(OrderNumber::FIRST, at);
+    assert_eq!(
+        (
+            o.status,
+            o.payment_status,
+            o.payment_method,
+            o.checkout_step
+        ),
+        (
+            Placed,
+            PaymentStatus::Pending,
+            None,
+            CheckoutStep::AwaitingAddress
+        )
+    );
+    assert_eq!(
+        (o.total_minor, o.version, o.number),
+        (300, 1, OrderNumber::FIRST)
+    );
+    assert_eq!(o.cart_text.as_deref(), Some("gift wrap"));
+    assert_eq!(
+        (o.address, o.note, o.tracking, o.held_from),
+        (None, None, None, None)
+    );
+    assert_eq!(o.customer.name.as_deref(), Some("Zoë"));
 }
