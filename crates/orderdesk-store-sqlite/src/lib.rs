@@ -12,6 +12,7 @@ mod error;
 
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -29,6 +30,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use codec::{micros, time_text, to_json};
 use error::{db_err, migrate_err};
@@ -50,6 +52,8 @@ const MAX_PAGE: u32 = 200;
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    /// Serialises "set durability, begin" pairs on the one writer connection.
+    write_gate: Arc<Mutex<()>>,
 }
 
 impl SqliteStore {
@@ -100,16 +104,38 @@ impl SqliteStore {
                 .await
                 .map_err(db_err)?
         };
-        Ok(Self { writer, reader })
+        Ok(Self {
+            writer,
+            reader,
+            write_gate: Arc::new(Mutex::new(())),
+        })
     }
 
-    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, Sqlite>> {
+    /// Starts a write transaction with the given commit durability. The
+    /// returned guard must be held until the transaction ends: SQLite only
+    /// lets `synchronous` change outside a transaction, so setting it and
+    /// beginning must not interleave with another writer's pair.
+    async fn begin_write(
+        &self,
+        durability: Durability,
+    ) -> StoreResult<(OwnedMutexGuard<()>, sqlx::Transaction<'static, Sqlite>)> {
+        let gate = self.write_gate.clone().lock_owned().await;
+        let pragma = match durability {
+            Durability::Full => "PRAGMA synchronous = FULL",
+            Durability::Deferred => "PRAGMA synchronous = NORMAL",
+        };
+        sqlx::query(pragma)
+            .execute(&self.writer)
+            .await
+            .map_err(db_err)?;
         // IMMEDIATE takes the write lock up front, so a read inside the
         // transaction can never be invalidated by another process's write.
-        self.writer
+        let tx = self
+            .writer
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(db_err)
+            .map_err(db_err)?;
+        Ok((gate, tx))
     }
 
     /// Closes both pools, waiting for running statements.
@@ -117,6 +143,23 @@ impl SqliteStore {
         self.reader.close().await;
         self.writer.close().await;
     }
+}
+
+/// How durable a write transaction's commit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    /// The WAL is fsynced before the commit returns: acknowledged webhooks
+    /// and staff actions.
+    Full,
+    /// The commit is written to the WAL without its own fsync; the next
+    /// `Full` commit (or checkpoint) syncs it, since one fsync covers every
+    /// frame before it. Only inbox processing uses this: its input is already
+    /// durable, and a power cut that loses such a commit also loses the
+    /// "processed" marks it carried, so the items are processed again. A
+    /// process crash (`kill -9`) loses nothing either way. The price of one
+    /// fsync instead of two per ingest cycle is that, after a power cut, the
+    /// newest few orders may be re-created with other numbers.
+    Deferred,
 }
 
 /// Event-log rows and stage-count changes a write transaction owes, applied
@@ -268,7 +311,7 @@ impl Store for SqliteStore {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.begin_write().await?;
+        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
         // The insert itself deduplicates; RETURNING names the rows it kept.
         // Within one statement the first of two equal keys wins, which is
         // the one the input-order walk below reports as new.
@@ -330,7 +373,7 @@ impl Store for SqliteStore {
             return Ok(Vec::new());
         }
         let now = time_text(Utc::now());
-        let mut tx = self.begin_write().await?;
+        let (_gate, mut tx) = self.begin_write(Durability::Deferred).await?;
         let mut effects = Effects::default();
         let mut created = Vec::with_capacity(batch.len());
         for (id, outcome) in batch {
@@ -488,7 +531,7 @@ impl Store for SqliteStore {
         at: Timestamp,
     ) -> StoreResult<Order> {
         let at = micros(at);
-        let mut tx = self.begin_write().await?;
+        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
         let row = sqlx::query(&format!(
             "SELECT {} FROM orders WHERE number = ?",
             codec::ORDER_COLUMNS
@@ -564,6 +607,7 @@ impl Store for SqliteStore {
     async fn create_user(&self, user: &NewUser) -> StoreResult<User> {
         let email = user.email.to_lowercase();
         let created_at = micros(user.created_at);
+        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (email, role, password_hash, created_at) VALUES (?, ?, ?, ?) \
              RETURNING id",
@@ -572,9 +616,10 @@ impl Store for SqliteStore {
         .bind(user.role.as_str())
         .bind(&user.password_hash)
         .bind(time_text(created_at))
-        .fetch_one(&self.writer)
+        .fetch_one(&mut *tx)
         .await
         .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
         Ok(User {
             id,
             email,
@@ -602,15 +647,17 @@ impl Store for SqliteStore {
 
     async fn create_token(&self, token: &NewApiToken) -> StoreResult<ApiToken> {
         let created_at = micros(token.created_at);
+        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO api_tokens (name, secret_hash, created_at) VALUES (?, ?, ?) RETURNING id",
         )
         .bind(&token.name)
         .bind(&token.secret_hash)
         .bind(time_text(created_at))
-        .fetch_one(&self.writer)
+        .fetch_one(&mut *tx)
         .await
         .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
         Ok(ApiToken {
             id,
             name: token.name.clone(),
@@ -634,7 +681,7 @@ impl Store for SqliteStore {
         if products.is_empty() {
             return Ok(0);
         }
-        let mut tx = self.begin_write().await?;
+        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
         let mut written = 0;
         for p in products {
             written += sqlx::query(
