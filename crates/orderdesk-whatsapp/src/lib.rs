@@ -1,5 +1,6 @@
 //! The WhatsApp Cloud API edge of orderdesk: checking and splitting inbound
-//! webhooks, and reading the carts customers send from the catalog.
+//! webhooks, reading the carts customers send from the catalog, and sending
+//! messages back through the Graph API.
 //!
 //! An inbound webhook goes through three steps, in this order, because Meta
 //! retries and duplicates deliveries and offers no way to fetch one again:
@@ -12,13 +13,26 @@
 //! 3. Later, a worker reads each stored item; for `message.order` items
 //!    [`parse_cart`] yields the customer and lines with exact minor-unit prices.
 //!
-//! Nothing here does I/O. The outbound Graph client is not part of this crate yet.
+//! Nothing above does I/O. Outbound, [`OutboundMessage`] and [`MarkRead`]
+//! are request bodies checked against Meta's limits when built, and
+//! [`GraphClient`] posts them, sorting failures into a [`GraphError`] the
+//! dispatcher can act on (retry, template, alert, give up).
 
+mod graph;
 mod order;
+mod outbound;
 mod raw;
 mod signature;
 mod webhook;
 
+pub use graph::{ApiError, GraphClient, GraphError, GraphSetupError, SentMessage, DEFAULT_TIMEOUT};
 pub use order::{parse_cart, Cart, CartLine, CartParseError};
+pub use outbound::{
+    Content, Header, Interactive, ListRow, ListSection, MarkRead, Media, OutboundError,
+    OutboundMessage, Recipient, ReplyButton, Template, Text, BUTTON_ID_MAX, BUTTON_TEXT_MAX,
+    BUTTON_TITLE_MAX, FOOTER_MAX, HEADER_TEXT_MAX, INTERACTIVE_BODY_MAX, LIST_BODY_MAX,
+    MAX_LIST_ROWS, MAX_LIST_SECTIONS, MAX_REPLY_BUTTONS, ROW_DESCRIPTION_MAX, ROW_ID_MAX,
+    ROW_TITLE_MAX, SECTION_TITLE_MAX, TEMPLATE_NAME_MAX, TEXT_BODY_MAX,
+};
 pub use signature::{sign, verify_signature, SignatureError, SIGNATURE_HEADER};
 pub use webhook::{split_webhook, InboundItem, WebhookError, WHATSAPP_OBJECT};

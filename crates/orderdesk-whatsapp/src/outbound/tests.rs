@@ -1,0 +1,633 @@
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+
+use super::*;
+
+/// An outbound sample from `shared/fixtures/whatsapp/`, parsed.
+fn sample(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/whatsapp")
+        .join(name);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("fixture {} is unreadable: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+fn wire<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap()
+}
+
+fn to(wa_id: &str) -> Recipient {
+    Recipient::wa_id(wa_id).unwrap()
+}
+
+fn chars(c: char, n: usize) -> String {
+    std::iter::repeat_n(c, n).collect()
+}
+
+fn buttons(n: usize) -> Vec<ReplyButton> {
+    (0..n)
+        .map(|i| ReplyButton::new(format!("id-{i}"), format!("Title {i}")).unwrap())
+        .collect()
+}
+
+fn rows(prefix: &str, n: usize) -> Vec<ListRow> {
+    (0..n)
+        .map(|i| ListRow::new(format!("{prefix}-{i}"), format!("Row {i}")).unwrap())
+        .collect()
+}
+
+// --- the samples, value for value ---------------------------------------
+
+#[test]
+fn a_text_message_is_the_send_text_sample() {
+    let msg =
+        OutboundMessage::text(to("{{Recipient-Phone-Number}}"), "text-message-content").unwrap();
+    assert_eq!(wire(&msg), sample("send_text.json"));
+    assert_eq!(msg.kind(), "text");
+}
+
+#[test]
+fn a_reply_carries_the_quoted_wamid_in_context_as_in_the_sample() {
+    let msg = OutboundMessage::text(to("{{Recipient-Phone-Number}}"), "<TEXT_MSG_CONTENT>")
+        .unwrap()
+        .in_reply_to("<MSGID_OF_PREV_MSG>")
+        .unwrap();
+    assert_eq!(wire(&msg), sample("send_text_reply_context.json"));
+}
+
+#[test]
+fn preview_url_is_sent_as_asked() {
+    let text = Text::new("see https://example.com")
+        .unwrap()
+        .with_preview_url(true);
+    let msg = OutboundMessage::new(to("16505551234"), text);
+    assert_eq!(wire(&msg)["text"]["preview_url"], json!(true));
+}
+
+#[test]
+fn reply_buttons_with_an_image_header_and_footer_are_the_sample() {
+    let interactive = Interactive::reply_buttons(
+        "Hi Pablo! Your gardening workshop is scheduled for 9am tomorrow. Use the buttons if you need to reschedule. Thank you!",
+        vec![
+            ReplyButton::new("change-button", "Change").unwrap(),
+            ReplyButton::new("cancel-button", "Cancel").unwrap(),
+        ],
+    )
+    .unwrap()
+    .with_header(Header::image(Media::id("2762702990552401").unwrap()))
+    .unwrap()
+    .with_footer("Lucky Shrub: Your gateway to succulents!™")
+    .unwrap();
+    let msg = OutboundMessage::new(to("+16505551234"), interactive);
+    assert_eq!(wire(&msg), sample("send_interactive_reply_buttons.json"));
+    assert_eq!(msg.kind(), "interactive");
+}
+
+#[test]
+fn a_list_with_two_titled_sections_is_the_sample() {
+    let list = Interactive::list(
+        "Which shipping option do you prefer?",
+        "Shipping Options",
+        vec![
+            ListSection::new(
+                "I want it ASAP!",
+                vec![
+                    ListRow::new("priority_express", "Priority Mail Express")
+                        .unwrap()
+                        .with_description("Next Day to 2 Days")
+                        .unwrap(),
+                    ListRow::new("priority_mail", "Priority Mail")
+                        .unwrap()
+                        .with_description("1–3 Days")
+                        .unwrap(),
+                ],
+            )
+            .unwrap(),
+            ListSection::new(
+                "I can wait a bit",
+                vec![
+                    ListRow::new("usps_ground_advantage", "USPS Ground Advantage")
+                        .unwrap()
+                        .with_description("2–5 Days")
+                        .unwrap(),
+                    ListRow::new("media_mail", "Media Mail")
+                        .unwrap()
+                        .with_description("2–8 Days")
+                        .unwrap(),
+                ],
+            )
+            .unwrap(),
+        ],
+    )
+    .unwrap()
+    .with_header(Header::text("Choose Shipping Option").unwrap())
+    .unwrap()
+    .with_footer("Lucky Shrub: Your gateway to succulents™")
+    .unwrap();
+    let msg = OutboundMessage::new(to("+16505551234"), list);
+    assert_eq!(wire(&msg), sample("send_interactive_list.json"));
+}
+
+#[test]
+fn a_cta_url_with_an_image_link_header_is_the_sample() {
+    let cta = Interactive::cta_url(
+        "Tap the button below to see available dates.",
+        "See Dates",
+        "https://www.luckyshrub.com?clickID=kqDGWd24Q5TRwoEQTICY7W1JKoXvaZOXWAS7h1P76s0R7Paec4",
+    )
+    .unwrap()
+    .with_header(Header::image(
+        Media::link("https://www.luckyshrub.com/assets/lucky-shrub-banner-logo-v1.png").unwrap(),
+    ))
+    .unwrap()
+    .with_footer("Dates subject to change.")
+    .unwrap();
+    let msg = OutboundMessage::new(to("+16505551234"), cta);
+    assert_eq!(wire(&msg), sample("send_interactive_cta_url.json"));
+}
+
+#[test]
+fn a_template_without_parameters_is_the_hello_world_sample_plus_recipient_type() {
+    let template = Template::new("hello_world", "en_US").unwrap();
+    let msg = OutboundMessage::new(to("{{Recipient-Phone-Number}}"), template);
+    // This one OAS example leaves out `recipient_type`; the schema
+    // (`BaseMessageProperties`) requires it, so every message carries it.
+    let mut expected = sample("send_template_hello_world.json");
+    expected["recipient_type"] = json!("individual");
+    assert_eq!(wire(&msg), expected);
+    assert_eq!(msg.kind(), "template");
+}
+
+#[test]
+fn a_template_with_a_text_body_parameter_is_the_sample_less_its_other_parameter_kinds() {
+    let template = Template::new("template-name", "language-and-locale-code")
+        .unwrap()
+        .with_body_text(["text-string"])
+        .unwrap();
+    let msg = OutboundMessage::new(to("{{Recipient-Phone-Number}}"), template);
+    // Only text parameters are supported; the sample's currency and
+    // date_time parameters are dropped from the expectation.
+    let mut expected = sample("send_template_text_params.json");
+    let parameters = expected["template"]["components"][0]["parameters"]
+        .as_array_mut()
+        .unwrap();
+    parameters.retain(|p| p["type"] == "text");
+    assert_eq!(parameters.len(), 1);
+    assert_eq!(wire(&msg), expected);
+}
+
+#[test]
+fn template_body_parameters_keep_their_order_and_replace_earlier_ones() {
+    let template = Template::new("order_update", "en")
+        .unwrap()
+        .with_body_text(["first"])
+        .unwrap()
+        .with_body_text(["#1042", "shipped"])
+        .unwrap();
+    assert_eq!(
+        wire(&template)["components"],
+        json!([{"type": "body", "parameters": [
+            {"type": "text", "text": "#1042"},
+            {"type": "text", "text": "shipped"}
+        ]}])
+    );
+}
+
+#[test]
+fn mark_read_with_typing_indicator_is_the_sample() {
+    let read = MarkRead::new("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUYzMjEzNDM2RTZGQ0MzMDJBRgA=")
+        .unwrap()
+        .with_typing_indicator();
+    assert_eq!(wire(&read), sample("send_mark_read_typing.json"));
+}
+
+#[test]
+fn a_plain_read_receipt_leaves_out_the_typing_indicator() {
+    let read = MarkRead::new("wamid.X").unwrap();
+    assert_eq!(
+        wire(&read),
+        json!({"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.X"})
+    );
+    assert_eq!(read.message_id(), "wamid.X");
+}
+
+// --- recipients ---------------------------------------------------------
+
+#[test]
+fn a_bsuid_recipient_is_sent_as_recipient_and_never_as_to() {
+    let recipient = Recipient::user_id("US.13491208655302741918").unwrap();
+    let body = wire(&OutboundMessage::text(recipient, "hi").unwrap());
+    assert_eq!(body["recipient"], json!("US.13491208655302741918"));
+    assert!(body.get("to").is_none());
+}
+
+#[test]
+fn the_phone_number_wins_when_both_ids_are_known() {
+    let both = Recipient::from_ids(Some("16505551234"), Some("US.1")).unwrap();
+    assert_eq!(both, Recipient::wa_id("16505551234").unwrap());
+    assert_eq!((both.wire_field(), both.as_str()), ("to", "16505551234"));
+    let body = wire(&OutboundMessage::text(both, "hi").unwrap());
+    assert!(body.get("recipient").is_none());
+}
+
+#[test]
+fn the_bsuid_is_used_when_the_phone_number_is_missing_or_blank() {
+    for wa_id in [None, Some(""), Some("  ")] {
+        assert_eq!(
+            Recipient::from_ids(wa_id, Some("US.1")).unwrap(),
+            Recipient::user_id("US.1").unwrap()
+        );
+    }
+}
+
+#[test]
+fn a_customer_without_any_id_cannot_be_addressed() {
+    assert_eq!(
+        Recipient::from_ids(None, None),
+        Err(OutboundError::Empty { field: "to" })
+    );
+    assert!(Recipient::from_ids(Some(""), Some("")).is_err());
+    assert!(Recipient::wa_id("").is_err());
+    assert!(Recipient::user_id(" ").is_err());
+}
+
+// --- limits -------------------------------------------------------------
+
+#[test]
+fn text_bodies_up_to_4096_characters_are_accepted_and_longer_ones_refused() {
+    assert!(Text::new(chars('a', TEXT_BODY_MAX)).is_ok());
+    assert_eq!(
+        Text::new(chars('a', TEXT_BODY_MAX + 1)),
+        Err(OutboundError::TooLong {
+            field: "text.body",
+            len: 4097,
+            max: 4096
+        })
+    );
+}
+
+#[test]
+fn blank_text_is_refused_rather_than_sent() {
+    assert_eq!(
+        Text::new(""),
+        Err(OutboundError::Empty { field: "text.body" })
+    );
+    assert!(Text::new(" \n\t").is_err());
+}
+
+#[test]
+fn user_text_is_never_trimmed_or_altered() {
+    let body = "  spaced out\n";
+    let msg = OutboundMessage::text(to("1"), body).unwrap();
+    assert_eq!(wire(&msg)["text"]["body"], json!(body));
+}
+
+#[test]
+fn limits_count_characters_not_bytes() {
+    // 20 two-byte characters: 40 bytes, still a legal title.
+    assert!(ReplyButton::new("id", chars('é', 20)).is_ok());
+    assert!(ReplyButton::new("id", chars('é', 21)).is_err());
+}
+
+#[test]
+fn a_button_title_of_21_characters_is_refused_naming_the_field() {
+    let err = ReplyButton::new("id", "Add a note to order!!").unwrap_err();
+    assert_eq!(
+        err,
+        OutboundError::TooLong {
+            field: "interactive.action.buttons[].reply.title",
+            len: 21,
+            max: 20
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "interactive.action.buttons[].reply.title has 21 characters, at most 20 are allowed"
+    );
+}
+
+#[test]
+fn button_ids_may_be_256_characters_but_not_257() {
+    assert!(ReplyButton::new(chars('x', 256), "ok").is_ok());
+    assert!(matches!(
+        ReplyButton::new(chars('x', 257), "ok"),
+        Err(OutboundError::TooLong { max: 256, .. })
+    ));
+    assert!(matches!(
+        ReplyButton::new("", "ok"),
+        Err(OutboundError::Empty { .. })
+    ));
+}
+
+#[test]
+fn a_button_message_needs_one_to_three_buttons() {
+    for n in 1..=3 {
+        assert!(
+            Interactive::reply_buttons("body", buttons(n)).is_ok(),
+            "{n} buttons"
+        );
+    }
+    for n in [0, 4] {
+        assert_eq!(
+            Interactive::reply_buttons("body", buttons(n)),
+            Err(OutboundError::Count {
+                field: "interactive.action.buttons",
+                count: n,
+                min: 1,
+                max: 3
+            })
+        );
+    }
+}
+
+#[test]
+fn repeated_button_ids_or_titles_are_refused() {
+    let same_id = vec![
+        ReplyButton::new("skip", "Skip").unwrap(),
+        ReplyButton::new("skip", "Add a note").unwrap(),
+    ];
+    assert!(matches!(
+        Interactive::reply_buttons("body", same_id),
+        Err(OutboundError::Duplicate { value, .. }) if value == "skip"
+    ));
+    let same_title = vec![
+        ReplyButton::new("a", "Skip").unwrap(),
+        ReplyButton::new("b", "Skip").unwrap(),
+    ];
+    assert!(matches!(
+        Interactive::reply_buttons("body", same_title),
+        Err(OutboundError::Duplicate {
+            field: "interactive.action.buttons[].reply.title",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn button_and_cta_bodies_stop_at_1024_characters_and_footers_at_60() {
+    assert!(Interactive::reply_buttons(chars('b', 1024), buttons(1)).is_ok());
+    assert!(matches!(
+        Interactive::reply_buttons(chars('b', 1025), buttons(1)),
+        Err(OutboundError::TooLong {
+            field: "interactive.body.text",
+            max: 1024,
+            ..
+        })
+    ));
+    assert!(matches!(
+        Interactive::cta_url(chars('b', 1025), "Pay", "https://pay.example"),
+        Err(OutboundError::TooLong { max: 1024, .. })
+    ));
+    let msg = Interactive::reply_buttons("body", buttons(1)).unwrap();
+    assert!(msg.clone().with_footer(chars('f', 60)).is_ok());
+    assert!(matches!(
+        msg.with_footer(chars('f', 61)),
+        Err(OutboundError::TooLong {
+            field: "interactive.footer.text",
+            max: 60,
+            ..
+        })
+    ));
+    assert!(Header::text(chars('h', 60)).is_ok());
+    assert!(Header::text(chars('h', 61)).is_err());
+}
+
+#[test]
+fn a_cta_label_over_20_characters_is_refused() {
+    assert!(Interactive::cta_url("Pay now", chars('p', 20), "https://pay.example").is_ok());
+    assert!(matches!(
+        Interactive::cta_url("Pay now", chars('p', 21), "https://pay.example"),
+        Err(OutboundError::TooLong {
+            field: "interactive.action.parameters.display_text",
+            max: 20,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_cta_link_must_be_an_http_url() {
+    for url in ["http://shop.example/a/1", "HTTPS://shop.example"] {
+        assert!(Interactive::cta_url("b", "Open", url).is_ok(), "{url}");
+    }
+    for url in [
+        "shop.example",
+        "ftp://shop.example",
+        "https://",
+        "https://shop.example/a b",
+    ] {
+        assert!(
+            matches!(
+                Interactive::cta_url("b", "Open", url),
+                Err(OutboundError::NotHttpUrl { .. })
+            ),
+            "{url}"
+        );
+    }
+    assert!(Interactive::cta_url("b", "Open", "").is_err());
+    assert!(Media::link("not a url").is_err());
+}
+
+#[test]
+fn a_cta_url_may_carry_a_text_header() {
+    let cta = Interactive::cta_url(
+        "Your address, please",
+        "Add address",
+        "https://d.example/a/1",
+    )
+    .unwrap()
+    .with_header(Header::text("Delivery").unwrap())
+    .unwrap();
+    assert_eq!(
+        wire(&cta)["header"],
+        json!({"type": "text", "text": "Delivery"})
+    );
+}
+
+#[test]
+fn a_list_holds_at_most_ten_rows_across_all_sections() {
+    let ten = vec![
+        ListSection::new("A", rows("a", 5)).unwrap(),
+        ListSection::new("B", rows("b", 5)).unwrap(),
+    ];
+    assert!(Interactive::list("body", "Choose", ten).is_ok());
+    let eleven = vec![
+        ListSection::new("A", rows("a", 5)).unwrap(),
+        ListSection::new("B", rows("b", 6)).unwrap(),
+    ];
+    assert!(matches!(
+        Interactive::list("body", "Choose", eleven),
+        Err(OutboundError::Count {
+            count: 11,
+            max: 10,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_list_needs_a_row_in_every_section_and_one_to_ten_sections() {
+    assert!(matches!(
+        Interactive::list("body", "Choose", vec![]),
+        Err(OutboundError::Count {
+            field: "interactive.action.sections",
+            ..
+        })
+    ));
+    let empty_section = vec![
+        ListSection::new("A", rows("a", 1)).unwrap(),
+        ListSection::new("B", vec![]).unwrap(),
+    ];
+    assert!(matches!(
+        Interactive::list("body", "Choose", empty_section),
+        Err(OutboundError::Count {
+            field: "interactive.action.sections[].rows",
+            ..
+        })
+    ));
+    let eleven_sections = (0..11)
+        .map(|i| ListSection::new(format!("S{i}"), rows(&format!("s{i}"), 1)).unwrap())
+        .collect();
+    assert!(matches!(
+        Interactive::list("body", "Choose", eleven_sections),
+        Err(OutboundError::Count {
+            count: 11,
+            max: 10,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn only_a_lone_list_section_may_go_without_a_title() {
+    let lone =
+        Interactive::list("body", "Choose", vec![ListSection::untitled(rows("a", 2))]).unwrap();
+    assert!(wire(&lone)["action"]["sections"][0].get("title").is_none());
+    let two = vec![
+        ListSection::untitled(rows("a", 1)),
+        ListSection::new("B", rows("b", 1)).unwrap(),
+    ];
+    assert_eq!(
+        Interactive::list("body", "Choose", two),
+        Err(OutboundError::Empty {
+            field: "interactive.action.sections[].title"
+        })
+    );
+}
+
+#[test]
+fn list_row_ids_are_unique_across_sections() {
+    let sections = vec![
+        ListSection::new("A", rows("x", 1)).unwrap(),
+        ListSection::new("B", rows("x", 1)).unwrap(),
+    ];
+    assert!(matches!(
+        Interactive::list("body", "Choose", sections),
+        Err(OutboundError::Duplicate { value, .. }) if value == "x-0"
+    ));
+}
+
+#[test]
+fn list_text_limits_are_enforced() {
+    assert!(Interactive::list(
+        chars('b', 4096),
+        "Choose",
+        vec![ListSection::untitled(rows("a", 1))]
+    )
+    .is_ok());
+    assert!(Interactive::list(
+        chars('b', 4097),
+        "Choose",
+        vec![ListSection::untitled(rows("a", 1))]
+    )
+    .is_err());
+    assert!(matches!(
+        Interactive::list(
+            "b",
+            chars('c', 21),
+            vec![ListSection::untitled(rows("a", 1))]
+        ),
+        Err(OutboundError::TooLong {
+            field: "interactive.action.button",
+            ..
+        })
+    ));
+    assert!(ListSection::new(chars('s', 24), vec![]).is_ok());
+    assert!(ListSection::new(chars('s', 25), vec![]).is_err());
+    assert!(ListRow::new(chars('i', 200), "t").is_ok());
+    assert!(ListRow::new(chars('i', 201), "t").is_err());
+    assert!(ListRow::new("i", chars('t', 24)).is_ok());
+    assert!(ListRow::new("i", chars('t', 25)).is_err());
+    let row = ListRow::new("i", "t").unwrap();
+    assert!(row.clone().with_description(chars('d', 72)).is_ok());
+    assert!(row.with_description(chars('d', 73)).is_err());
+}
+
+#[test]
+fn a_list_header_can_only_be_text() {
+    let list =
+        Interactive::list("body", "Choose", vec![ListSection::untitled(rows("a", 1))]).unwrap();
+    let image = Header::image(Media::id("123").unwrap());
+    assert!(matches!(
+        list.clone().with_header(image),
+        Err(OutboundError::Invalid {
+            field: "interactive.header.type",
+            ..
+        })
+    ));
+    assert!(list.with_header(Header::text("Options").unwrap()).is_ok());
+}
+
+#[test]
+fn media_headers_serialise_under_their_own_type() {
+    let msg = Interactive::reply_buttons("body", buttons(1))
+        .unwrap()
+        .with_header(Header::document(
+            Media::link("https://x.example/invoice.pdf").unwrap(),
+        ))
+        .unwrap();
+    assert_eq!(
+        wire(&msg)["header"],
+        json!({"type": "document", "document": {"link": "https://x.example/invoice.pdf"}})
+    );
+    let video = Header::video(Media::id("42").unwrap());
+    assert_eq!(
+        wire(&video),
+        json!({"type": "video", "video": {"id": "42"}})
+    );
+}
+
+#[test]
+fn templates_refuse_blank_names_languages_and_parameters() {
+    assert!(matches!(
+        Template::new("", "en"),
+        Err(OutboundError::Empty {
+            field: "template.name"
+        })
+    ));
+    assert!(matches!(
+        Template::new("order_update", " "),
+        Err(OutboundError::Empty {
+            field: "template.language.code"
+        })
+    ));
+    assert!(Template::new(chars('n', 513), "en").is_err());
+    let template = Template::new("order_update", "en").unwrap();
+    assert!(matches!(
+        template.with_body_text(["#1042", ""]),
+        Err(OutboundError::Empty {
+            field: "template.components[].parameters[].text"
+        })
+    ));
+}
+
+#[test]
+fn blank_wamids_are_refused_for_replies_and_read_receipts() {
+    assert!(OutboundMessage::text(to("1"), "hi")
+        .unwrap()
+        .in_reply_to("")
+        .is_err());
+    assert!(MarkRead::new("").is_err());
+}
