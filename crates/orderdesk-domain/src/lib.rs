@@ -9,7 +9,11 @@ pub mod order;
 pub mod payment;
 pub mod timeline;
 
-pub use checkout::CheckoutStep;
+pub use checkout::{
+    advance, due_timer, ButtonAction, ButtonId, CheckoutChanges, CheckoutInput, CheckoutOutcome,
+    CheckoutRefusal, CheckoutSettings, CheckoutState, CheckoutStep, OnNewerCart, PaymentChoice,
+    Reply,
+};
 pub use event::EventKind;
 pub use money::{Currency, Money, MoneyError};
 pub use order::{

@@ -1,0 +1,538 @@
+//! The checkout state machine: [`advance`] and the timer rule [`due_timer`].
+//!
+//! The rules, in the words a merchant would use:
+//! - The happy path is DESIGN §1 steps 2–7. Cash on delivery, where enabled,
+//!   settles the payment for confirmation.
+//! - Off-script input never corrupts an order. Free text re-asks the current
+//!   question, except on the note steps, where the next text *is* the note.
+//!   A tap whose question was already answered gets "already done" and no
+//!   second move. A tap that fits no step re-asks.
+//! - Money received is never lost or undone. `paid` is never overwritten, and
+//!   an order with money on it is never abandoned. A payment on an abandoned
+//!   order brings it back.
+//! - An order whose only open question is the note is confirmed without one
+//!   rather than abandoned: when it idles out, and when a newer cart arrives.
+//!   For the same reason a replaced order is never asked for a note: free
+//!   text belongs to the customer's newest order, so its note could never be
+//!   told apart.
+//! - A returning customer resumes an abandoned order where it stopped. Their
+//!   first text after a day away is a greeting, not a note, so it gets a
+//!   welcome back and the question again.
+//! - Nothing moves an order whose checkout is over (confirmed and later,
+//!   cancelled, rejected, returned, archived). Payment facts are still
+//!   recorded on it.
+
+use chrono::Duration;
+
+use super::{
+    ButtonAction, ButtonId, CheckoutChanges, CheckoutInput, CheckoutOutcome, CheckoutRefusal,
+    CheckoutSettings, CheckoutState, CheckoutStep, OnNewerCart, PaymentChoice, Reply,
+};
+use crate::{Actor, OrderNumber, OrderStatus, PaymentStatus, TransitionRequest};
+
+use CheckoutStep::{
+    AwaitingAddress, AwaitingNoteChoice, AwaitingNoteText, AwaitingPayment, Complete,
+};
+
+/// Decides what `input` does to the checkout of the order in `state`.
+///
+/// Pure: nothing is changed. The engine applies the outcome (fields, each of
+/// `moves` through [`crate::plan_transition`], then the replies to the
+/// outbox) under the order's version, and [`CheckoutState::after`] shows the
+/// state it will then have.
+///
+/// # Errors
+/// [`CheckoutRefusal`] when the input was routed to the wrong order (another
+/// order's button, free text for a replaced order, a "newer" cart that is
+/// older) or is the address form after the payment step has passed.
+pub fn advance(
+    state: &CheckoutState,
+    input: CheckoutInput,
+    settings: &CheckoutSettings,
+) -> Result<CheckoutOutcome, CheckoutRefusal> {
+    if let CheckoutInput::CartReplaced { newer } = input {
+        if newer <= state.number {
+            return Err(CheckoutRefusal::NotNewer {
+                number: state.number,
+                newer,
+            });
+        }
+    }
+    let mut d = Draft::new(state, settings);
+    match phase(state) {
+        Phase::InCheckout => in_checkout(&mut d, input)?,
+        Phase::Abandoned => abandoned(&mut d, input)?,
+        Phase::Done => after_checkout(&mut d, input, false)?,
+        Phase::Closed => after_checkout(&mut d, input, true)?,
+    }
+    Ok(d.finish())
+}
+
+/// The timer input due on an order whose checkout has not moved for `idle`
+/// (since the last outcome with [`CheckoutOutcome::progressed`], or since the
+/// order was made), or `None`.
+///
+/// A scheduled sweep calls this for every order in checkout and feeds the
+/// answer to [`advance`]. An order with money on it is never due for
+/// abandonment; a replaced order is not nudged (the customer is busy with the
+/// newer one); there is one nudge per stall, and none when the nudge delay is
+/// not shorter than the abandonment delay.
+pub fn due_timer(
+    state: &CheckoutState,
+    idle: Duration,
+    settings: &CheckoutSettings,
+) -> Option<CheckoutInput> {
+    if state.status != OrderStatus::Placed || state.step == Complete {
+        return None;
+    }
+    if idle >= settings.abandon_after {
+        return (state.step.is_note_step() || abandonable(state))
+            .then_some(CheckoutInput::AbandonDue);
+    }
+    let nudge = idle >= settings.nudge_after && !state.nudged && state.superseded_by.is_none();
+    nudge.then_some(CheckoutInput::NudgeDue)
+}
+
+/// Where an order stands relative to its checkout.
+enum Phase {
+    /// `placed`, something still to ask.
+    InCheckout,
+    /// `abandoned`, resumable.
+    Abandoned,
+    /// The checkout completed; the order lives on with staff.
+    Done,
+    /// The order is over.
+    Closed,
+}
+
+fn phase(s: &CheckoutState) -> Phase {
+    use OrderStatus::*;
+    match s.status {
+        Placed if s.step == Complete => Phase::Done,
+        Placed => Phase::InCheckout,
+        Abandoned if s.step == Complete => Phase::Closed,
+        Abandoned => Phase::Abandoned,
+        Confirmed | Approved | Processed | Shipped | Delivered | OnHold => Phase::Done,
+        Rejected | Cancelled | Returned | Archived => Phase::Closed,
+    }
+}
+
+/// Whether the idle rule may abandon the order: not once money is on it.
+fn abandonable(s: &CheckoutState) -> bool {
+    s.status == OrderStatus::Placed
+        && matches!(s.step, AwaitingAddress | AwaitingPayment)
+        && s.payment_status != PaymentStatus::Paid
+}
+
+fn in_checkout(d: &mut Draft<'_>, input: CheckoutInput) -> Result<(), CheckoutRefusal> {
+    use CheckoutInput as I;
+    let step = d.cur.step;
+    match input {
+        I::CartReceived => {
+            if step == AwaitingAddress && !d.cur.has_address {
+                d.say(Reply::AskAddress);
+                d.out.progressed = true;
+            }
+        }
+        I::AddressSubmitted => match step {
+            AwaitingAddress => {
+                d.accept_address();
+                d.say(Reply::ThankForAddress);
+                if d.settled() {
+                    d.reach_note_step();
+                } else {
+                    d.step(AwaitingPayment);
+                    d.ask();
+                }
+            }
+            AwaitingPayment => {
+                d.accept_address();
+                d.say(Reply::AddressUpdated);
+            }
+            _ => return Err(d.address_locked()),
+        },
+        I::PaymentSucceeded => {
+            if d.record_payment(PaymentStatus::Paid) {
+                d.say(Reply::PaymentReceived);
+                match step {
+                    AwaitingAddress => d.ask(),
+                    AwaitingPayment => d.reach_note_step(),
+                    // Paid after choosing cash on delivery: nothing more to ask.
+                    _ => {}
+                }
+            }
+        }
+        I::PaymentFailed | I::PaymentExpired => {
+            let (to, reply) = payment_setback(&input);
+            if d.record_payment(to) && step == AwaitingPayment {
+                d.say(reply);
+                d.ask();
+            }
+        }
+        I::ButtonTapped { id } => match d.tapped(&id)? {
+            Some(action) => tap(d, action),
+            None => d.reprompt(),
+        },
+        I::Text { body } => {
+            d.not_superseded()?;
+            let note = body.trim();
+            if step.is_note_step() && !note.is_empty() {
+                d.note(note);
+                d.say(Reply::NoteSaved);
+                d.complete(None);
+            } else {
+                d.reprompt();
+            }
+        }
+        I::CartReplaced { newer } => {
+            d.supersede(newer);
+            if step.is_note_step() {
+                d.complete(Some(format!(
+                    "checkout complete without a note: order #{newer} arrived first"
+                )));
+            } else if abandonable(&d.cur) && d.settings.on_newer_cart == OnNewerCart::AbandonOlder {
+                d.move_to(
+                    OrderStatus::Abandoned,
+                    Actor::System,
+                    Some(format!("replaced by order #{newer}")),
+                );
+                d.say(Reply::Superseded { newer });
+            }
+        }
+        I::NudgeDue => {
+            if !d.cur.nudged && d.cur.superseded_by.is_none() {
+                d.out.changes.nudged = Some(true);
+                d.cur.nudged = true;
+                d.say(Reply::Nudge);
+                d.ask();
+            }
+        }
+        I::AbandonDue => {
+            if step.is_note_step() {
+                d.complete(Some(
+                    "checkout complete without a note: the note question went unanswered".into(),
+                ));
+            } else if abandonable(&d.cur) {
+                d.move_to(OrderStatus::Abandoned, Actor::System, None);
+            }
+        }
+        I::CustomerReturned => {
+            d.not_superseded()?;
+            d.reprompt();
+        }
+    }
+    Ok(())
+}
+
+/// A tap on one of this order's buttons while it is in checkout.
+fn tap(d: &mut Draft<'_>, action: ButtonAction) {
+    use ButtonAction::*;
+    match (d.cur.step, action) {
+        (AwaitingPayment, PayCod) if d.settings.cod_enabled => {
+            d.choose(PaymentChoice::Cod);
+            d.say(Reply::CodAccepted);
+            d.reach_note_step();
+        }
+        (AwaitingPayment, PayCod) => {
+            d.say(Reply::CodUnavailable);
+            d.say(Reply::AskPayment { cod_offered: false });
+        }
+        (AwaitingPayment, PayOnline) => {
+            // A repeated "Pay now" re-sends the link: the customer lost it.
+            if d.cur.payment_method != Some(PaymentChoice::Online) {
+                d.choose(PaymentChoice::Online);
+            }
+            d.say(Reply::AskPayment { cod_offered: false });
+        }
+        (AwaitingNoteChoice, AddNote) => {
+            d.step(AwaitingNoteText);
+            d.say(Reply::AskNoteText);
+        }
+        (AwaitingNoteText, AddNote) => d.say(Reply::AskNoteText),
+        (AwaitingNoteChoice | AwaitingNoteText, SkipNote) => d.complete(None),
+        (AwaitingNoteChoice | AwaitingNoteText, PayOnline | PayCod) => d.say(Reply::AlreadyDone),
+        // A button from a step the order has not reached: ask what is asked now.
+        (AwaitingAddress, _) | (AwaitingPayment, AddNote | SkipNote) | (Complete, _) => {
+            d.reprompt()
+        }
+    }
+}
+
+fn abandoned(d: &mut Draft<'_>, input: CheckoutInput) -> Result<(), CheckoutRefusal> {
+    use CheckoutInput as I;
+    match input {
+        I::PaymentFailed | I::PaymentExpired => {
+            // Recorded, but an abandoned customer is not chased with a new link.
+            d.record_payment(payment_setback(&input).0);
+        }
+        I::NudgeDue | I::AbandonDue | I::CartReceived => {}
+        I::CartReplaced { newer } => d.supersede(newer),
+        I::Text { .. } | I::CustomerReturned => welcome_back(d)?,
+        I::ButtonTapped { id } => match (d.tapped(&id)?, d.cur.superseded_by) {
+            (None, _) => welcome_back(d)?,
+            (Some(_), Some(newer)) => d.say(Reply::Superseded { newer }),
+            (Some(action), None) => {
+                d.resume();
+                tap(d, action);
+            }
+        },
+        I::AddressSubmitted => {
+            d.not_superseded()?;
+            d.resume();
+            in_checkout(d, input)?;
+        }
+        I::PaymentSucceeded => {
+            // Money brings any abandoned order back, replaced or not.
+            if !matches!(
+                d.cur.payment_status,
+                PaymentStatus::Paid | PaymentStatus::Refunded
+            ) {
+                d.resume();
+                in_checkout(d, input)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn welcome_back(d: &mut Draft<'_>) -> Result<(), CheckoutRefusal> {
+    d.not_superseded()?;
+    d.resume();
+    d.say(Reply::WelcomeBack);
+    d.ask();
+    Ok(())
+}
+
+fn after_checkout(
+    d: &mut Draft<'_>,
+    input: CheckoutInput,
+    closed: bool,
+) -> Result<(), CheckoutRefusal> {
+    use CheckoutInput as I;
+    match input {
+        I::PaymentSucceeded => {
+            if d.record_payment(PaymentStatus::Paid) && !closed {
+                d.say(Reply::PaymentReceived);
+            }
+        }
+        I::PaymentFailed | I::PaymentExpired => {
+            d.record_payment(payment_setback(&input).0);
+        }
+        I::AddressSubmitted => return Err(d.address_locked()),
+        I::ButtonTapped { id } => {
+            // A tap that is not ours, after checkout, is chat for staff.
+            if d.tapped(&id)?.is_some() {
+                let status = d.cur.status;
+                d.say(if closed {
+                    Reply::OrderClosed { status }
+                } else {
+                    Reply::AlreadyDone
+                });
+            }
+        }
+        // Text and returns after checkout are chat for staff, not the bot's.
+        I::Text { .. }
+        | I::CustomerReturned
+        | I::CartReplaced { .. }
+        | I::NudgeDue
+        | I::AbandonDue
+        | I::CartReceived => {}
+    }
+    Ok(())
+}
+
+/// The payment status and reply of a failure or expiry input.
+fn payment_setback(input: &CheckoutInput) -> (PaymentStatus, Reply) {
+    match input {
+        CheckoutInput::PaymentExpired => (PaymentStatus::Expired, Reply::PaymentExpired),
+        _ => (PaymentStatus::Failed, Reply::PaymentFailed),
+    }
+}
+
+/// An outcome being built, with the state as it stands so far.
+struct Draft<'a> {
+    before: &'a CheckoutState,
+    settings: &'a CheckoutSettings,
+    cur: CheckoutState,
+    out: CheckoutOutcome,
+}
+
+impl<'a> Draft<'a> {
+    fn new(before: &'a CheckoutState, settings: &'a CheckoutSettings) -> Self {
+        Self {
+            before,
+            settings,
+            cur: before.clone(),
+            out: CheckoutOutcome {
+                step: before.step,
+                changes: CheckoutChanges::default(),
+                moves: Vec::new(),
+                replies: Vec::new(),
+                progressed: false,
+            },
+        }
+    }
+
+    fn finish(mut self) -> CheckoutOutcome {
+        let c = &self.out.changes;
+        let moved = self.out.progressed
+            || self.cur.step != self.before.step
+            || c.address_accepted
+            || c.note.is_some()
+            || c.payment_method.is_some()
+            || c.payment_status == Some(PaymentStatus::Paid)
+            || self.out.moves.iter().any(|m| m.to == OrderStatus::Placed);
+        let open = self.cur.status == OrderStatus::Placed && self.cur.step != Complete;
+        self.out.progressed = moved && open;
+        // One nudge per stall: progress earns the customer a fresh one.
+        if self.out.progressed && self.cur.nudged {
+            self.out.changes.nudged = Some(false);
+        }
+        self.out
+    }
+
+    fn say(&mut self, reply: Reply) {
+        self.out.replies.push(reply);
+    }
+
+    fn step(&mut self, step: CheckoutStep) {
+        self.cur.step = step;
+        self.out.step = step;
+    }
+
+    fn move_to(&mut self, to: OrderStatus, actor: Actor, reason: Option<String>) {
+        self.out.moves.push(TransitionRequest {
+            to,
+            actor,
+            reason,
+            tracking: None,
+        });
+        self.cur.status = to;
+    }
+
+    fn accept_address(&mut self) {
+        self.out.changes.address_accepted = true;
+        self.cur.has_address = true;
+    }
+
+    fn choose(&mut self, choice: PaymentChoice) {
+        self.out.changes.payment_method = Some(choice);
+        self.cur.payment_method = Some(choice);
+    }
+
+    fn note(&mut self, note: &str) {
+        self.out.changes.note = Some(note.to_owned());
+        self.cur.note = Some(note.to_owned());
+    }
+
+    fn supersede(&mut self, newer: OrderNumber) {
+        if self.cur.superseded_by.is_none_or(|s| s < newer) {
+            self.out.changes.superseded_by = Some(newer);
+            self.cur.superseded_by = Some(newer);
+        }
+    }
+
+    /// Records a payment event unless it is a repeat or would undo `paid`;
+    /// says whether it was recorded.
+    fn record_payment(&mut self, to: PaymentStatus) -> bool {
+        use PaymentStatus::*;
+        let from = self.cur.payment_status;
+        let recorded = match (from, to) {
+            (Paid | Refunded, _) => false,
+            (_, Paid) => true,
+            _ => from.can_become(to),
+        };
+        if recorded {
+            self.out.changes.payment_status = Some(to);
+            self.cur.payment_status = to;
+        }
+        recorded
+    }
+
+    /// Address given and payment settled: only the note is left.
+    fn settled(&self) -> bool {
+        self.cur.payment_status == PaymentStatus::Paid
+            || self.cur.payment_method == Some(PaymentChoice::Cod)
+    }
+
+    /// The question of the current step.
+    fn ask(&mut self) {
+        let reply = match self.cur.step {
+            AwaitingAddress => Reply::AskAddress,
+            AwaitingPayment => Reply::AskPayment {
+                // After "Pay now" the question is the link, not the choice again.
+                cod_offered: self.settings.cod_enabled
+                    && self.cur.payment_method != Some(PaymentChoice::Online),
+            },
+            AwaitingNoteChoice => Reply::AskNote,
+            AwaitingNoteText => Reply::AskNoteText,
+            Complete => Reply::AlreadyDone,
+        };
+        self.say(reply);
+    }
+
+    fn reprompt(&mut self) {
+        self.say(Reply::Reprompt {
+            step: self.cur.step,
+        });
+        self.ask();
+    }
+
+    fn reach_note_step(&mut self) {
+        match self.cur.superseded_by {
+            Some(newer) => self.complete(Some(format!(
+                "checkout complete without a note: order #{newer} is the customer's newer cart"
+            ))),
+            None => {
+                self.step(AwaitingNoteChoice);
+                self.say(Reply::AskNote);
+            }
+        }
+    }
+
+    fn complete(&mut self, reason: Option<String>) {
+        self.step(Complete);
+        if self.cur.status == OrderStatus::Placed {
+            self.move_to(OrderStatus::Confirmed, Actor::Bot, reason);
+        }
+        self.say(Reply::OrderConfirmed);
+    }
+
+    fn resume(&mut self) {
+        self.move_to(OrderStatus::Placed, Actor::Customer, None);
+        // The note question is asked again, so the note is the text after it.
+        if self.cur.step == AwaitingNoteText {
+            self.step(AwaitingNoteChoice);
+        }
+    }
+
+    /// The action of a tapped id: `None` when it is not a checkout button.
+    fn tapped(&self, id: &str) -> Result<Option<ButtonAction>, CheckoutRefusal> {
+        match ButtonId::parse(id) {
+            None => Ok(None),
+            Some(b) if b.order != self.before.number => Err(CheckoutRefusal::WrongOrder {
+                number: self.before.number,
+                named: b.order,
+            }),
+            Some(b) => Ok(Some(b.action)),
+        }
+    }
+
+    fn not_superseded(&self) -> Result<(), CheckoutRefusal> {
+        match self.cur.superseded_by {
+            Some(newer) => Err(CheckoutRefusal::Superseded {
+                number: self.before.number,
+                newer,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn address_locked(&self) -> CheckoutRefusal {
+        CheckoutRefusal::AddressLocked {
+            number: self.before.number,
+            status: self.before.status,
+            step: self.before.step,
+        }
+    }
+}
