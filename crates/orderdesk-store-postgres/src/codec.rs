@@ -6,7 +6,8 @@ use orderdesk_domain::{
     OrderStatus, PaymentMethod, PaymentStatus, TimelineEntry, TimelineKind, Timestamp,
 };
 use orderdesk_store::{
-    ApiToken, InboundRecord, Product, Role, StoreError, StoreResult, StoredEvent, User,
+    ApiToken, ChatMessage, CustomerRecord, Direction, InboundRecord, Job, JobKind, MessageState,
+    OutboxItem, Product, Role, StoreError, StoreResult, StoredEvent, User,
 };
 use sqlx::postgres::PgRow;
 use sqlx::types::Json;
@@ -180,5 +181,83 @@ pub(crate) fn product(row: &PgRow) -> StoreResult<Product> {
         link: get(row, "link")?,
         image_link: get(row, "image_link")?,
         brand: get(row, "brand")?,
+    })
+}
+
+fn opt_order_number(row: &PgRow, column: &str) -> StoreResult<Option<OrderNumber>> {
+    get::<Option<i64>>(row, column)?
+        .map(order_number)
+        .transpose()
+}
+
+/// The columns [`message`] reads, in `SELECT`/`RETURNING` form.
+pub(crate) const MESSAGE_COLUMNS: &str = "id, order_number, customer_key, direction, wamid, \
+     kind, text, state, error, created_at, sent_at";
+
+pub(crate) fn message(row: &PgRow) -> StoreResult<ChatMessage> {
+    let direction: String = get(row, "direction")?;
+    let state: String = get(row, "state")?;
+    Ok(ChatMessage {
+        id: get(row, "id")?,
+        order_number: opt_order_number(row, "order_number")?,
+        customer_key: get(row, "customer_key")?,
+        direction: Direction::parse(&direction)
+            .ok_or_else(|| corrupt("message direction", &direction))?,
+        wamid: get(row, "wamid")?,
+        kind: get(row, "kind")?,
+        text: get(row, "text")?,
+        state: MessageState::parse(&state).ok_or_else(|| corrupt("message state", &state))?,
+        error: get(row, "error")?,
+        created_at: time(row, "created_at")?,
+        sent_at: get(row, "sent_at")?,
+    })
+}
+
+/// The columns [`outbox_item`] reads, in `SELECT`/`RETURNING` form.
+pub(crate) const OUTBOX_COLUMNS: &str =
+    "id, order_number, customer_key, to_wa_id, to_user_id, body, attempts";
+
+pub(crate) fn outbox_item(row: &PgRow) -> StoreResult<OutboxItem> {
+    let body: Option<Json<serde_json::Value>> = get(row, "body")?;
+    Ok(OutboxItem {
+        id: get(row, "id")?,
+        order_number: opt_order_number(row, "order_number")?,
+        customer_key: get(row, "customer_key")?,
+        to_wa_id: get(row, "to_wa_id")?,
+        to_user_id: get(row, "to_user_id")?,
+        body: body.map_or(serde_json::Value::Null, |Json(b)| b),
+        attempts: get(row, "attempts")?,
+    })
+}
+
+pub(crate) const JOB_COLUMNS: &str = "id, kind, order_number, due_at";
+
+pub(crate) fn job(row: &PgRow) -> StoreResult<Job> {
+    let kind: String = get(row, "kind")?;
+    Ok(Job {
+        id: get(row, "id")?,
+        kind: JobKind::parse(&kind).ok_or_else(|| corrupt("job kind", &kind))?,
+        order_number: order_number(get(row, "order_number")?)?,
+        due_at: time(row, "due_at")?,
+    })
+}
+
+pub(crate) fn customer(row: &PgRow) -> StoreResult<CustomerRecord> {
+    let address: Option<Json<serde_json::Value>> = get(row, "last_address")?;
+    Ok(CustomerRecord {
+        key: get(row, "key")?,
+        wa_id: get(row, "wa_id")?,
+        user_id: get(row, "user_id")?,
+        name: get(row, "name")?,
+        last_inbound_at: get(row, "last_inbound_at")?,
+        last_address: address
+            .map(|Json(a)| {
+                serde_json::from_value::<Address>(a).map_err(|e| {
+                    StoreError::Other(anyhow::anyhow!(
+                        "the database holds an unreadable address: {e}"
+                    ))
+                })
+            })
+            .transpose()?,
     })
 }

@@ -6,7 +6,8 @@ use orderdesk_domain::{
     OrderStatus, PaymentMethod, PaymentStatus, TimelineEntry, TimelineKind, Timestamp,
 };
 use orderdesk_store::{
-    ApiToken, InboundRecord, Product, Role, StoreError, StoreResult, StoredEvent, User,
+    ApiToken, ChatMessage, CustomerRecord, Direction, InboundRecord, Job, JobKind, MessageState,
+    OutboxItem, Product, Role, StoreError, StoreResult, StoredEvent, User,
 };
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
@@ -181,6 +182,85 @@ pub(crate) fn product(row: &SqliteRow) -> StoreResult<Product> {
         link: get(row, "link")?,
         image_link: get(row, "image_link")?,
         brand: get(row, "brand")?,
+    })
+}
+
+fn opt_time(row: &SqliteRow, column: &str) -> StoreResult<Option<Timestamp>> {
+    get::<Option<String>>(row, column)?
+        .as_deref()
+        .map(parse_time)
+        .transpose()
+}
+
+fn opt_order_number(row: &SqliteRow, column: &str) -> StoreResult<Option<OrderNumber>> {
+    get::<Option<i64>>(row, column)?
+        .map(order_number)
+        .transpose()
+}
+
+/// The columns [`message`] reads, in `SELECT` form.
+pub(crate) const MESSAGE_COLUMNS: &str = "id, order_number, customer_key, direction, wamid, \
+     kind, text, state, error, created_at, sent_at";
+
+pub(crate) fn message(row: &SqliteRow) -> StoreResult<ChatMessage> {
+    let direction: String = get(row, "direction")?;
+    let state: String = get(row, "state")?;
+    Ok(ChatMessage {
+        id: get(row, "id")?,
+        order_number: opt_order_number(row, "order_number")?,
+        customer_key: get(row, "customer_key")?,
+        direction: Direction::parse(&direction)
+            .ok_or_else(|| corrupt("message direction", &direction))?,
+        wamid: get(row, "wamid")?,
+        kind: get(row, "kind")?,
+        text: get(row, "text")?,
+        state: MessageState::parse(&state).ok_or_else(|| corrupt("message state", &state))?,
+        error: get(row, "error")?,
+        created_at: time(row, "created_at")?,
+        sent_at: opt_time(row, "sent_at")?,
+    })
+}
+
+/// The columns [`outbox_item`] reads, in `SELECT`/`RETURNING` form.
+pub(crate) const OUTBOX_COLUMNS: &str =
+    "id, order_number, customer_key, to_wa_id, to_user_id, body, attempts";
+
+pub(crate) fn outbox_item(row: &SqliteRow) -> StoreResult<OutboxItem> {
+    let body: Option<String> = get(row, "body")?;
+    Ok(OutboxItem {
+        id: get(row, "id")?,
+        order_number: opt_order_number(row, "order_number")?,
+        customer_key: get(row, "customer_key")?,
+        to_wa_id: get(row, "to_wa_id")?,
+        to_user_id: get(row, "to_user_id")?,
+        body: json(body.as_deref().unwrap_or("null"), "message body")?,
+        attempts: get(row, "attempts")?,
+    })
+}
+
+pub(crate) const JOB_COLUMNS: &str = "id, kind, order_number, due_at";
+
+pub(crate) fn job(row: &SqliteRow) -> StoreResult<Job> {
+    let kind: String = get(row, "kind")?;
+    Ok(Job {
+        id: get(row, "id")?,
+        kind: JobKind::parse(&kind).ok_or_else(|| corrupt("job kind", &kind))?,
+        order_number: order_number(get(row, "order_number")?)?,
+        due_at: time(row, "due_at")?,
+    })
+}
+
+pub(crate) fn customer(row: &SqliteRow) -> StoreResult<CustomerRecord> {
+    let address: Option<String> = get(row, "last_address")?;
+    Ok(CustomerRecord {
+        key: get(row, "key")?,
+        wa_id: get(row, "wa_id")?,
+        user_id: get(row, "user_id")?,
+        name: get(row, "name")?,
+        last_inbound_at: opt_time(row, "last_inbound_at")?,
+        last_address: address
+            .map(|a| json::<Address>(&a, "address"))
+            .transpose()?,
     })
 }
 

@@ -52,6 +52,8 @@ fn duplicate_of(message: &str) -> String {
         "products.retailer_id" => "a product with this retailer id".to_owned(),
         "inbound.source, inbound.external_id" => "this inbound item".to_owned(),
         "orders.number" => "an order with this number".to_owned(),
+        "messages.wamid" => "a message with this WhatsApp id".to_owned(),
+        "jobs.order_number, jobs.kind" => "a job of this kind for this order".to_owned(),
         other => other.to_owned(),
     }
 }

@@ -9,21 +9,20 @@
 
 mod codec;
 mod error;
+mod writes;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use orderdesk_domain::{
-    Actor, EventKind, NewOrder, Order, OrderNumber, OrderStatus, StatusChange, TimelineEntry,
-    TimelineKind, Timestamp,
-};
+use orderdesk_domain::{EventKind, Order, OrderNumber, OrderStatus, TimelineEntry, Timestamp};
 use orderdesk_store::{
-    ApiToken, InboundOutcome, InboundRecord, NewApiToken, NewInbound, NewUser, OrderPage,
-    OrderQuery, Product, Recorded, Store, StoreError, StoreResult, StoredEvent, User,
+    lease_end, ApiToken, ChatMessage, CustomerRecord, InboundOutcome, InboundRecord, InboundResult,
+    Job, MessageState, NewApiToken, NewInbound, NewOutbound, NewUser, OrderPage, OrderQuery,
+    OrderUpdate, OutboxItem, Product, Recorded, Store, StoreError, StoreResult, StoredEvent, User,
     UserCredentials,
 };
 use sqlx::sqlite::{
@@ -32,8 +31,9 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use codec::{micros, time_text, to_json};
+use codec::{micros, time_text};
 use error::{db_err, migrate_err};
+use writes::Effects;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -153,130 +153,85 @@ enum Durability {
     Full,
     /// The commit is written to the WAL without its own fsync; the next
     /// `Full` commit (or checkpoint) syncs it, since one fsync covers every
-    /// frame before it. Only inbox processing uses this: its input is already
+    /// frame before it. Inbox processing uses this: its input is already
     /// durable, and a power cut that loses such a commit also loses the
     /// "processed" marks it carried, so the items are processed again. A
     /// process crash (`kill -9`) loses nothing either way. The price of one
     /// fsync instead of two per ingest cycle is that, after a power cut, the
     /// newest few orders may be re-created with other numbers.
+    ///
+    /// Claims on the outbox and on jobs use it too: a lost claim only means
+    /// the work is claimed again, which an expired lease allows anyway.
     Deferred,
 }
 
-/// Event-log rows and stage-count changes a write transaction owes, applied
-/// last in the transaction (the same shape as the PostgreSQL backend, where
-/// the order matters for locking).
-#[derive(Default)]
-struct Effects {
-    events: Vec<(EventKind, OrderNumber, serde_json::Value, Timestamp)>,
-    counts: BTreeMap<&'static str, i64>,
-}
-
-impl Effects {
-    fn event(&mut self, kind: EventKind, order: &Order, at: Timestamp) -> StoreResult<()> {
-        let data = serde_json::to_value(order).map_err(|e| StoreError::Other(e.into()))?;
-        self.events.push((kind, order.number, data, at));
-        Ok(())
-    }
-
-    fn count(&mut self, status: OrderStatus, delta: i64) {
-        *self.counts.entry(status.as_str()).or_default() += delta;
-    }
-
-    async fn apply(self, conn: &mut SqliteConnection) -> StoreResult<()> {
-        for (status, delta) in self.counts {
-            if delta != 0 {
-                sqlx::query("UPDATE status_counts SET count = count + ? WHERE status = ?")
-                    .bind(delta)
-                    .bind(status)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(db_err)?;
-            }
-        }
-        for (kind, number, data, at) in self.events {
-            sqlx::query("INSERT INTO events (kind, order_number, data, at) VALUES (?, ?, ?, ?)")
-                .bind(kind.as_str())
-                .bind(number.get())
-                .bind(to_json(&data)?)
-                .bind(time_text(at))
-                .execute(&mut *conn)
-                .await
-                .map_err(db_err)?;
-        }
-        Ok(())
-    }
-}
-
-async fn create_order(
+/// Applies one inbox item's outcome; returns its result and what the inbox
+/// row records (outcome label, error). A pending result has written nothing.
+async fn apply_outcome(
     conn: &mut SqliteConnection,
-    new: &NewOrder,
+    outcome: &InboundOutcome,
     effects: &mut Effects,
-) -> StoreResult<Order> {
-    let number: i64 = sqlx::query_scalar(
-        "UPDATE counters SET value = value + 1 WHERE name = 'order_number' RETURNING value - 1",
-    )
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(db_err)?;
-    let order = new.placed(codec::order_number(number)?, micros(new.created_at));
-    sqlx::query(
-        "INSERT INTO orders (number, status, held_from, payment_status, payment_method, \
-         checkout_step, customer_wa_id, customer_user_id, customer_name, items, currency, \
-         total_minor, address, note, cart_text, tracking, created_at, updated_at, version) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(order.number.get())
-    .bind(order.status.as_str())
-    .bind(order.held_from.map(|s| s.as_str()))
-    .bind(order.payment_status.as_str())
-    .bind(order.payment_method.map(|m| m.as_str()))
-    .bind(order.checkout_step.as_str())
-    .bind(order.customer.wa_id.as_deref())
-    .bind(order.customer.user_id.as_deref())
-    .bind(order.customer.name.as_deref())
-    .bind(to_json(&order.items)?)
-    .bind(order.currency.as_str())
-    .bind(order.total_minor)
-    .bind(order.address.as_ref().map(to_json).transpose()?)
-    .bind(order.note.as_deref())
-    .bind(order.cart_text.as_deref())
-    .bind(order.tracking.as_deref())
-    .bind(time_text(order.created_at))
-    .bind(time_text(order.updated_at))
-    .bind(order.version)
-    .execute(&mut *conn)
-    .await
-    .map_err(db_err)?;
-
-    let entry = TimelineEntry::new(order.created_at, TimelineKind::Created, &Actor::Customer);
-    insert_timeline(conn, order.number, &entry).await?;
-    effects.count(order.status, 1);
-    effects.event(EventKind::OrderCreated, &order, order.created_at)?;
-    Ok(order)
-}
-
-async fn insert_timeline(
-    conn: &mut SqliteConnection,
-    number: OrderNumber,
-    entry: &TimelineEntry,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO timeline_entries (order_number, at, kind, actor, actor_name, from_status, \
-         to_status, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(number.get())
-    .bind(time_text(entry.at))
-    .bind(entry.kind.as_str())
-    .bind(&entry.actor)
-    .bind(entry.actor_name.as_deref())
-    .bind(entry.from_status.map(|s| s.as_str()))
-    .bind(entry.to_status.map(|s| s.as_str()))
-    .bind(entry.reason.as_deref())
-    .bind(entry.detail.as_deref())
-    .execute(&mut *conn)
-    .await
-    .map_err(db_err)?;
-    Ok(())
+) -> StoreResult<(InboundResult, &'static str, Option<String>)> {
+    let done =
+        |order: Option<Order>, message: Option<ChatMessage>| InboundResult::Done { order, message };
+    Ok(match outcome {
+        InboundOutcome::CreateOrder {
+            order,
+            outbound,
+            jobs,
+        } => {
+            let order = writes::create_order(conn, order, effects).await?;
+            for message in outbound {
+                let number = message.order_number.or(Some(order.number));
+                writes::insert_outbound(conn, message, number, order.created_at).await?;
+            }
+            for (kind, due_at) in jobs {
+                writes::set_job(conn, *kind, order.number, *due_at).await?;
+            }
+            (done(Some(order), None), "created", None)
+        }
+        InboundOutcome::Message(message) => {
+            let stored =
+                writes::insert_inbound_message(conn, message, message.order_number, effects)
+                    .await?;
+            (done(None, stored), "message", None)
+        }
+        InboundOutcome::MessageAndUpdate {
+            message,
+            number,
+            expected_version,
+            update,
+        } => {
+            let locked = writes::lock_order(conn, *number).await?;
+            match writes::check_version(&locked.order, *expected_version, update) {
+                Ok(()) => {}
+                Err(StoreError::Conflict { current_version }) => {
+                    let result = InboundResult::Conflict {
+                        number: *number,
+                        current_version,
+                    };
+                    return Ok((result, "conflict", None));
+                }
+                Err(e) => return Err(e),
+            }
+            let belongs_to = message.order_number.or(Some(*number));
+            let stored = writes::insert_inbound_message(conn, message, belongs_to, effects).await?;
+            let order = writes::write_update(conn, locked, update, message.at, effects).await?;
+            (done(Some(order), stored), "updated", None)
+        }
+        InboundOutcome::Status {
+            wamid,
+            state,
+            at,
+            error,
+        } => {
+            let changed =
+                writes::apply_status(conn, wamid, *state, *at, error.as_deref(), effects).await?;
+            (done(None, changed), "status", None)
+        }
+        InboundOutcome::Ignored => (done(None, None), "ignored", None),
+        InboundOutcome::Failed(reason) => (done(None, None), "failed", Some(reason.clone())),
+    })
 }
 
 /// `%`, `_` and the escape character itself match literally.
@@ -365,57 +320,71 @@ impl Store for SqliteStore {
         rows.iter().map(codec::inbound).collect()
     }
 
-    async fn complete_inbound(
+    async fn complete_inbound_detailed(
         &self,
         batch: &[(i64, InboundOutcome)],
-    ) -> StoreResult<Vec<Option<Order>>> {
+    ) -> StoreResult<Vec<InboundResult>> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
         let now = time_text(Utc::now());
         let (_gate, mut tx) = self.begin_write(Durability::Deferred).await?;
         let mut effects = Effects::default();
-        let mut created = Vec::with_capacity(batch.len());
+        let mut results = Vec::with_capacity(batch.len());
+        let mut seen = HashSet::new();
+        // Customers with an item left pending: their later items wait too.
+        let mut held_back = HashSet::new();
         for (id, outcome) in batch {
-            let (label, error) = match outcome {
-                InboundOutcome::CreateOrder(_) => ("created", None),
-                InboundOutcome::Ignored => ("ignored", None),
-                InboundOutcome::Failed(reason) => ("failed", Some(reason.as_str())),
+            if !seen.insert(*id) {
+                results.push(InboundResult::Skipped);
+                continue;
+            }
+            let row: Option<(Option<String>, Option<String>)> =
+                sqlx::query_as("SELECT customer_key, processed_at FROM inbound WHERE id = ?")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            // Someone else already processed it, or it does not exist.
+            let Some((customer_key, None)) = row else {
+                results.push(InboundResult::Skipped);
+                continue;
             };
-            // Claim first: an item someone else already processed is skipped,
-            // so racing processors cannot apply it twice.
-            let claimed = sqlx::query(
-                "UPDATE inbound SET processed_at = ?, outcome = ?, error = ? \
-                 WHERE id = ? AND processed_at IS NULL",
+            if customer_key.as_ref().is_some_and(|k| held_back.contains(k)) {
+                results.push(InboundResult::Deferred);
+                continue;
+            }
+            let (result, label, error) = apply_outcome(&mut tx, outcome, &mut effects).await?;
+            if result.is_pending() {
+                if let Some(key) = customer_key {
+                    held_back.insert(key);
+                }
+                results.push(result);
+                continue;
+            }
+            let number = match &result {
+                InboundResult::Done {
+                    order: Some(order), ..
+                } => Some(order.number.get()),
+                _ => None,
+            };
+            sqlx::query(
+                "UPDATE inbound SET processed_at = ?, outcome = ?, error = ?, order_number = ? \
+                 WHERE id = ?",
             )
             .bind(&now)
             .bind(label)
             .bind(error)
+            .bind(number)
             .bind(id)
             .execute(&mut *tx)
             .await
-            .map_err(db_err)?
-            .rows_affected();
-            if claimed == 0 {
-                created.push(None);
-                continue;
-            }
-            let InboundOutcome::CreateOrder(new) = outcome else {
-                created.push(None);
-                continue;
-            };
-            let order = create_order(&mut tx, new, &mut effects).await?;
-            sqlx::query("UPDATE inbound SET order_number = ? WHERE id = ?")
-                .bind(order.number.get())
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            created.push(Some(order));
+            .map_err(db_err)?;
+            results.push(result);
         }
         effects.apply(&mut tx).await?;
         tx.commit().await.map_err(db_err)?;
-        Ok(created)
+        Ok(results)
     }
 
     async fn order(&self, number: OrderNumber) -> StoreResult<Order> {
@@ -523,65 +492,270 @@ impl Store for SqliteStore {
             .collect())
     }
 
-    async fn change_status(
+    async fn update_order(
         &self,
         number: OrderNumber,
         expected_version: i64,
-        change: &StatusChange,
+        update: &OrderUpdate,
         at: Timestamp,
     ) -> StoreResult<Order> {
-        let at = micros(at);
         let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let row = sqlx::query(&format!(
-            "SELECT {} FROM orders WHERE number = ?",
-            codec::ORDER_COLUMNS
-        ))
-        .bind(number.get())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_err)?
-        .ok_or(StoreError::NotFound)?;
-        let mut order = codec::order(&row)?;
-        if order.version != expected_version || order.status != change.from {
-            return Err(StoreError::Conflict {
-                current_version: order.version,
-            });
-        }
-        order.status = change.to;
-        order.held_from = change.held_from;
-        if change.tracking.is_some() {
-            order.tracking.clone_from(&change.tracking);
-        }
-        order.updated_at = at;
-        order.version += 1;
-        sqlx::query(
-            "UPDATE orders SET status = ?, held_from = ?, tracking = ?, updated_at = ?, \
-             version = ? WHERE number = ?",
-        )
-        .bind(order.status.as_str())
-        .bind(order.held_from.map(|s| s.as_str()))
-        .bind(order.tracking.as_deref())
-        .bind(time_text(order.updated_at))
-        .bind(order.version)
-        .bind(number.get())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-
-        let mut entry = TimelineEntry::new(at, TimelineKind::StatusChanged, &change.actor);
-        entry.from_status = Some(change.from);
-        entry.to_status = Some(change.to);
-        entry.reason.clone_from(&change.reason);
-        entry.detail.clone_from(&change.tracking);
-        insert_timeline(&mut tx, number, &entry).await?;
-
+        let locked = writes::lock_order(&mut tx, number).await?;
+        writes::check_version(&locked.order, expected_version, update)?;
         let mut effects = Effects::default();
-        effects.count(change.from, -1);
-        effects.count(change.to, 1);
-        effects.event(EventKind::OrderStatusChanged, &order, at)?;
+        let order = writes::write_update(&mut tx, locked, update, at, &mut effects).await?;
         effects.apply(&mut tx).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(order)
+    }
+
+    async fn order_payment_reference(&self, number: OrderNumber) -> StoreResult<Option<String>> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT payment_reference FROM orders WHERE number = ?")
+                .bind(number.get())
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(db_err)?;
+        row.map(|(reference,)| reference)
+            .ok_or(StoreError::NotFound)
+    }
+
+    async fn open_orders_for_customer(&self, key: &str) -> StoreResult<Vec<Order>> {
+        // A UNION keeps each side on its own index.
+        let rows = sqlx::query(&format!(
+            "SELECT {columns} FROM orders WHERE customer_user_id = ? \
+               AND status IN ('placed', 'abandoned') \
+             UNION \
+             SELECT {columns} FROM orders WHERE customer_wa_id = ? \
+               AND status IN ('placed', 'abandoned') \
+             ORDER BY number DESC",
+            columns = codec::ORDER_COLUMNS
+        ))
+        .bind(key)
+        .bind(key)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(codec::order).collect()
+    }
+
+    async fn customer(&self, key: &str) -> StoreResult<Option<CustomerRecord>> {
+        let row = sqlx::query(
+            "SELECT key, wa_id, user_id, name, last_inbound_at, last_address \
+             FROM customers WHERE key = ?",
+        )
+        .bind(key)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db_err)?;
+        row.as_ref().map(codec::customer).transpose()
+    }
+
+    async fn queue_outbound(
+        &self,
+        messages: &[NewOutbound],
+        at: Timestamp,
+    ) -> StoreResult<Vec<ChatMessage>> {
+        if messages.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
+        let mut queued = Vec::with_capacity(messages.len());
+        for message in messages {
+            queued.push(writes::insert_outbound(&mut tx, message, message.order_number, at).await?);
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(queued)
+    }
+
+    async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        lease: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxItem>> {
+        let until = time_text(lease_end(now, lease)?);
+        let now = time_text(now);
+        let (_gate, mut tx) = self.begin_write(Durability::Deferred).await?;
+        let rows = sqlx::query(&format!(
+            "UPDATE messages SET state = 'sending', locked_until = ?, attempts = attempts + 1 \
+             WHERE id IN ( \
+               SELECT m.id FROM messages m \
+               WHERE m.state IN ('queued', 'sending') \
+                 AND ((m.state = 'queued' AND m.not_before <= ?) \
+                   OR (m.state = 'sending' AND m.locked_until <= ?)) \
+                 AND NOT EXISTS (SELECT 1 FROM messages e \
+                   WHERE e.customer_key = m.customer_key \
+                     AND e.state IN ('queued', 'sending') AND e.id < m.id) \
+               ORDER BY m.id LIMIT ?) \
+             RETURNING {}",
+            codec::OUTBOX_COLUMNS
+        ))
+        .bind(&until)
+        .bind(&now)
+        .bind(&now)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let mut claimed = rows
+            .iter()
+            .map(codec::outbox_item)
+            .collect::<StoreResult<Vec<_>>>()?;
+        tx.commit().await.map_err(db_err)?;
+        claimed.sort_by_key(|m| m.id);
+        Ok(claimed)
+    }
+
+    async fn outbox_sent(&self, id: i64, wamid: &str, at: Timestamp) -> StoreResult<ChatMessage> {
+        let at = micros(at);
+        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
+        let mut message = writes::outbound_by_id(&mut tx, id).await?;
+        // `failed` too: WhatsApp took it after all (a sender whose lease ran
+        // out), and its delivery statuses will name this wamid.
+        if !matches!(
+            message.state,
+            MessageState::Queued | MessageState::Sending | MessageState::Failed
+        ) {
+            return Ok(message);
+        }
+        sqlx::query(
+            "UPDATE messages SET state = 'sent', wamid = ?, sent_at = ?, locked_until = NULL \
+             WHERE id = ?",
+        )
+        .bind(wamid)
+        .bind(time_text(at))
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        message.state = MessageState::Sent;
+        message.wamid = Some(wamid.to_owned());
+        message.sent_at = Some(at);
+        let mut effects = Effects::default();
+        effects.message_event(EventKind::MessageSent, &message, at);
+        effects.apply(&mut tx).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(message)
+    }
+
+    async fn outbox_retry(&self, id: i64, not_before: Timestamp, error: &str) -> StoreResult<()> {
+        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
+        let message = writes::outbound_by_id(&mut tx, id).await?;
+        if matches!(message.state, MessageState::Queued | MessageState::Sending) {
+            sqlx::query(
+                "UPDATE messages SET state = 'queued', not_before = ?, error = ?, \
+                 locked_until = NULL WHERE id = ?",
+            )
+            .bind(time_text(not_before))
+            .bind(error)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn outbox_failed(&self, id: i64, error: &str, at: Timestamp) -> StoreResult<ChatMessage> {
+        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
+        let mut message = writes::outbound_by_id(&mut tx, id).await?;
+        if !matches!(message.state, MessageState::Queued | MessageState::Sending) {
+            return Ok(message);
+        }
+        let mut effects = Effects::default();
+        writes::mark_failed(&mut tx, &mut message, Some(error), at, &mut effects).await?;
+        effects.apply(&mut tx).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(message)
+    }
+
+    async fn message_status(
+        &self,
+        wamid: &str,
+        state: MessageState,
+        at: Timestamp,
+        error: Option<&str>,
+    ) -> StoreResult<Option<ChatMessage>> {
+        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
+        let mut effects = Effects::default();
+        let changed = writes::apply_status(&mut tx, wamid, state, at, error, &mut effects).await?;
+        if changed.is_some() {
+            effects.apply(&mut tx).await?;
+            tx.commit().await.map_err(db_err)?;
+        }
+        Ok(changed)
+    }
+
+    async fn messages_for_order(&self, number: OrderNumber) -> StoreResult<Vec<ChatMessage>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM messages WHERE order_number = ? ORDER BY id",
+            codec::MESSAGE_COLUMNS
+        ))
+        .bind(number.get())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(codec::message).collect()
+    }
+
+    async fn messages_for_customer(&self, key: &str, limit: u32) -> StoreResult<Vec<ChatMessage>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {columns} FROM (SELECT {columns} FROM messages WHERE customer_key = ? \
+             ORDER BY id DESC LIMIT ?) ORDER BY id",
+            columns = codec::MESSAGE_COLUMNS
+        ))
+        .bind(key)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(codec::message).collect()
+    }
+
+    async fn claim_due_jobs(
+        &self,
+        now: Timestamp,
+        lease: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<Job>> {
+        let until = time_text(lease_end(now, lease)?);
+        let now = time_text(now);
+        let (_gate, mut tx) = self.begin_write(Durability::Deferred).await?;
+        let rows = sqlx::query(&format!(
+            "UPDATE jobs SET locked_until = ? WHERE id IN ( \
+               SELECT id FROM jobs WHERE due_at <= ? \
+                 AND (locked_until IS NULL OR locked_until <= ?) \
+               ORDER BY due_at, id LIMIT ?) \
+             RETURNING {}",
+            codec::JOB_COLUMNS
+        ))
+        .bind(&until)
+        .bind(&now)
+        .bind(&now)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let mut jobs = rows
+            .iter()
+            .map(codec::job)
+            .collect::<StoreResult<Vec<_>>>()?;
+        tx.commit().await.map_err(db_err)?;
+        jobs.sort_by_key(|j| (j.due_at, j.id));
+        Ok(jobs)
+    }
+
+    async fn complete_job(&self, id: i64) -> StoreResult<()> {
+        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
+        sqlx::query("DELETE FROM jobs WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(())
     }
 
     async fn events_since(&self, after: i64, limit: u32) -> StoreResult<Vec<StoredEvent>> {

@@ -12,6 +12,8 @@ mod records;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 use orderdesk_domain::{Order, OrderNumber, OrderStatus, StatusChange, TimelineEntry, Timestamp};
 
@@ -51,16 +53,44 @@ pub trait Store: Send + Sync + 'static {
     async fn pending_inbound(&self, limit: u32) -> StoreResult<Vec<InboundRecord>>;
 
     /// Applies what processing decided for each item and marks it processed,
-    /// all in one transaction. An item that is already processed is skipped
-    /// (so two processors racing cannot apply an item twice). Returns, per
-    /// input, the order the outcome created, if any.
+    /// all in one transaction; see [`Store::complete_inbound_detailed`].
+    /// Returns, per input, the order the outcome created or updated, if any
+    /// (`None` too for an item left pending by a conflict).
     ///
     /// # Errors
     /// Any error means nothing of the batch was applied.
     async fn complete_inbound(
         &self,
         batch: &[(i64, InboundOutcome)],
-    ) -> StoreResult<Vec<Option<Order>>>;
+    ) -> StoreResult<Vec<Option<Order>>> {
+        Ok(self
+            .complete_inbound_detailed(batch)
+            .await?
+            .into_iter()
+            .map(InboundResult::into_order)
+            .collect())
+    }
+
+    /// Applies what processing decided for each item and marks it processed,
+    /// all in one transaction, in input order. An item that is already
+    /// processed (or repeated in the batch, or unknown) is skipped, so two
+    /// processors racing cannot apply an item twice.
+    ///
+    /// An item whose order moved on since it was decided
+    /// ([`InboundOutcome::MessageAndUpdate`] at a stale version) is not
+    /// applied at all and stays pending, and so are the later items of the
+    /// same customer in the batch (a customer's items apply in arrival
+    /// order); the rest of the batch still applies. The processor decides
+    /// those items again on its next read of the inbox. Returns one
+    /// [`InboundResult`] per input, in input order.
+    ///
+    /// # Errors
+    /// `NotFound` when an update names an unknown order; any error means
+    /// nothing of the batch was applied.
+    async fn complete_inbound_detailed(
+        &self,
+        batch: &[(i64, InboundOutcome)],
+    ) -> StoreResult<Vec<InboundResult>>;
 
     // ---- orders -------------------------------------------------------------
 
@@ -91,7 +121,8 @@ pub trait Store: Send + Sync + 'static {
     /// Applies a planned stage move if the order is still at `expected_version`
     /// and still in `change.from`: updates status, `held_from` and `tracking`,
     /// bumps the version, appends a `status_changed` timeline entry and an
-    /// `order.status_changed` event, in one transaction.
+    /// `order.status_changed` event, in one transaction. The same as
+    /// [`Store::update_order`] with only `status_change` set.
     ///
     /// # Errors
     /// `NotFound` for an unknown order; `Conflict` (with the current version)
@@ -102,7 +133,175 @@ pub trait Store: Send + Sync + 'static {
         expected_version: i64,
         change: &StatusChange,
         at: Timestamp,
+    ) -> StoreResult<Order> {
+        let update = OrderUpdate {
+            status_change: Some(change.clone()),
+            ..OrderUpdate::default()
+        };
+        self.update_order(number, expected_version, &update, at)
+            .await
+    }
+
+    /// Applies every change of `update` to the order if it is still at
+    /// `expected_version` (and, with a `status_change`, still in its `from`
+    /// stage), in one transaction:
+    ///
+    /// - sets each given field; a stage move updates status, `held_from`,
+    ///   `tracking` and the stage counts as [`Store::change_status`] does;
+    /// - appends `update.timeline`, then the move's `status_changed` entry;
+    /// - a given address becomes the customer's `last_address`;
+    /// - queues `update.outbound` (state `queued`), drops the order's timers
+    ///   of the kinds in `cancel_jobs`, then sets `update.jobs`;
+    /// - when the order itself changes ([`OrderUpdate::touches_order`]):
+    ///   bumps the version, sets `updated_at` to `at`, and appends one event
+    ///   whose data is the order afterwards: `order.status_changed` for a
+    ///   stage move, else `payment.updated` when the payment status or
+    ///   method changed, else `order.updated`. An update of only messages
+    ///   and timers leaves the order, its version and the event log alone
+    ///   (a queued message is announced when it is sent).
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown order; `Conflict` (with the current version)
+    /// when someone else changed the order first or it left `change.from`;
+    /// nothing changes then.
+    async fn update_order(
+        &self,
+        number: OrderNumber,
+        expected_version: i64,
+        update: &OrderUpdate,
+        at: Timestamp,
     ) -> StoreResult<Order>;
+
+    /// The provider's payment reference last stored on the order. (Kept
+    /// beside the order rather than in it, since [`Order`] is the API's shape.)
+    ///
+    /// # Errors
+    /// `NotFound` when there is no such order.
+    async fn order_payment_reference(&self, number: OrderNumber) -> StoreResult<Option<String>>;
+
+    /// Open orders of a customer, newest first: `placed` or `abandoned`
+    /// (their checkout can still move), whose customer `user_id` or `wa_id`
+    /// is `key`.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn open_orders_for_customer(&self, key: &str) -> StoreResult<Vec<Order>>;
+
+    /// What the store remembers about the customer keyed `key`.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn customer(&self, key: &str) -> StoreResult<Option<CustomerRecord>>;
+
+    // ---- chat and outbox ----------------------------------------------------
+
+    /// Queues messages that belong to no order change (a staff reply, an
+    /// answer to a customer without an open order), created at `at`, in one
+    /// transaction. Returns them as the chat thread shows them.
+    ///
+    /// # Errors
+    /// `Other` when a message names an unknown order; nothing is queued then.
+    async fn queue_outbound(
+        &self,
+        messages: &[NewOutbound],
+        at: Timestamp,
+    ) -> StoreResult<Vec<ChatMessage>>;
+
+    /// Claims up to `limit` outbound messages due for sending, oldest first:
+    /// `queued` ones whose `not_before` has come, and `sending` ones whose
+    /// lease ran out (the sender died between claiming and recording). Only
+    /// the oldest unfinished (`queued` or `sending`) message of each
+    /// customer can be claimed, so one customer's messages go out in order.
+    /// Claimed messages are `sending`, leased until `now + lease`, with one
+    /// more attempt counted. Concurrent claimers never get the same message.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure; nothing is claimed then.
+    async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        lease: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxItem>>;
+
+    /// Records that a claimed message was accepted by WhatsApp as `wamid`:
+    /// state `sent`, sent at `at`, and a `message.sent` event. A message
+    /// already further along (sent twice after a lease ran out) is returned
+    /// as it is, unchanged.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown message; `Duplicate` when another message
+    /// has this `wamid`.
+    async fn outbox_sent(&self, id: i64, wamid: &str, at: Timestamp) -> StoreResult<ChatMessage>;
+
+    /// Puts a claimed message back in the queue after a passing failure, to
+    /// be tried again from `not_before`, keeping `error`. A message no longer
+    /// `queued` or `sending` is left alone.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown message.
+    async fn outbox_retry(&self, id: i64, not_before: Timestamp, error: &str) -> StoreResult<()>;
+
+    /// Records that a message cannot be sent: state `failed` with `error`, a
+    /// `notice` timeline entry on its order ("message could not be sent: …")
+    /// and a `message.status` event. A message no longer `queued` or
+    /// `sending` is returned as it is, unchanged.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown message.
+    async fn outbox_failed(&self, id: i64, error: &str, at: Timestamp) -> StoreResult<ChatMessage>;
+
+    /// Applies a delivery status from a webhook to the message sent as
+    /// `wamid`, if it moves it on (see [`MessageState::advances_to`]):
+    /// statuses arrive out of order and repeated, and a later state is never
+    /// undone by an earlier one. A change appends a `message.status` event
+    /// (and, for `failed`, a `notice` on the order) and returns the message;
+    /// a repeated, older or unknown status changes nothing and returns `None`.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn message_status(
+        &self,
+        wamid: &str,
+        state: MessageState,
+        at: Timestamp,
+        error: Option<&str>,
+    ) -> StoreResult<Option<ChatMessage>>;
+
+    /// The order's chat messages, both ways, oldest first (empty for an
+    /// unknown order).
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn messages_for_order(&self, number: OrderNumber) -> StoreResult<Vec<ChatMessage>>;
+
+    /// The customer's latest `limit` chat messages, both ways, oldest first.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn messages_for_customer(&self, key: &str, limit: u32) -> StoreResult<Vec<ChatMessage>>;
+
+    // ---- scheduled work -----------------------------------------------------
+
+    /// Claims up to `limit` jobs due at `now`, earliest first, leased until
+    /// `now + lease`: a job is handed to one claimer at a time, and only
+    /// handed out again when its lease runs out uncompleted.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure; nothing is claimed then.
+    async fn claim_due_jobs(
+        &self,
+        now: Timestamp,
+        lease: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<Job>>;
+
+    /// Removes a job that has run. A job set again since it was claimed has
+    /// a new id and stays; an unknown id is not an error.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn complete_job(&self, id: i64) -> StoreResult<()>;
 
     // ---- event log ----------------------------------------------------------
 

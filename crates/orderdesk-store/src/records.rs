@@ -1,6 +1,9 @@
 //! Row-free records the store reads and writes.
 
-use orderdesk_domain::{EventKind, NewOrder, OrderNumber, OrderStatus, PaymentStatus, Timestamp};
+use orderdesk_domain::{
+    Address, CheckoutStep, EventKind, NewOrder, Order, OrderNumber, OrderStatus, PaymentMethod,
+    PaymentStatus, StatusChange, TimelineEntry, Timestamp,
+};
 use serde::{Deserialize, Serialize};
 
 /// One item of a webhook (a message, a status, or something we do not know
@@ -43,14 +46,423 @@ pub struct InboundRecord {
 }
 
 /// What processing decided to do with an inbox item.
-#[derive(Debug, Clone, PartialEq, Eq)]
+// One per inbox item in a batch of at most a few hundred: the size of the
+// largest variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum InboundOutcome {
-    /// A cart: create the order (timeline `created`, event `order.created`).
-    CreateOrder(NewOrder),
+    /// A cart: create the order (timeline `created`, event `order.created`),
+    /// remember its customer (ids, name, `last_inbound_at` = the cart's
+    /// time), and queue the first messages and timers of its checkout. The
+    /// store fills in the new order's number on `outbound` (where it is
+    /// `None`) and sets `jobs` (kind, due time) on the new order.
+    CreateOrder {
+        order: NewOrder,
+        outbound: Vec<NewOutbound>,
+        jobs: Vec<(JobKind, Timestamp)>,
+    },
+    /// A customer's message that changes no order: record it in the chat
+    /// thread and remember the customer (event `message.received`).
+    Message(NewInboundMessage),
+    /// A customer's message and what it does to one order, applied together
+    /// (see [`crate::Store::update_order`]). When the order is no longer at
+    /// `expected_version` nothing of the item is applied and it stays
+    /// pending; see [`InboundResult::Conflict`]. The update is applied at
+    /// the message's time, and the message's `order_number` defaults to
+    /// `number`.
+    MessageAndUpdate {
+        message: NewInboundMessage,
+        number: OrderNumber,
+        expected_version: i64,
+        update: OrderUpdate,
+    },
+    /// A delivery status of a message we sent (see
+    /// [`crate::Store::message_status`]).
+    Status {
+        wamid: String,
+        state: MessageState,
+        at: Timestamp,
+        error: Option<String>,
+    },
     /// Nothing to do with it (yet); it stays stored for the record.
     Ignored,
     /// It could not be processed; kept with the reason, not retried.
     Failed(String),
+}
+
+impl InboundOutcome {
+    /// A cart that only becomes an order, with nothing queued for it.
+    pub fn create_order(order: NewOrder) -> Self {
+        Self::CreateOrder {
+            order,
+            outbound: Vec::new(),
+            jobs: Vec::new(),
+        }
+    }
+}
+
+/// What became of one item given to
+/// [`crate::Store::complete_inbound_detailed`].
+// One per inbox item, like `InboundOutcome`: not worth boxing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum InboundResult {
+    /// Applied and marked processed. `order`: the order the item created or
+    /// updated; `message`: the chat message it recorded or changed.
+    Done {
+        order: Option<Order>,
+        message: Option<ChatMessage>,
+    },
+    /// Already processed (by another processor, or earlier in the same
+    /// batch) or unknown: nothing applied.
+    Skipped,
+    /// The order was no longer at the expected version (or stage): nothing
+    /// of the item was applied and it stays pending, to be decided again
+    /// against the order as it is now.
+    Conflict {
+        number: OrderNumber,
+        current_version: i64,
+    },
+    /// Not looked at because an earlier item of the same customer in this
+    /// batch hit a [`InboundResult::Conflict`]: a customer's items are
+    /// applied in the order they arrived, so it stays pending too.
+    Deferred,
+}
+
+impl InboundResult {
+    /// The order the item created or updated, if it was applied.
+    pub fn into_order(self) -> Option<Order> {
+        match self {
+            Self::Done { order, .. } => order,
+            _ => None,
+        }
+    }
+
+    /// Whether the item is still pending and will be handed out again.
+    pub fn is_pending(&self) -> bool {
+        matches!(self, Self::Conflict { .. } | Self::Deferred)
+    }
+}
+
+/// A message the bot or staff send, queued in the same transaction as the
+/// change that caused it and delivered by the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOutbound {
+    pub order_number: Option<OrderNumber>,
+    /// The customer the message goes to; messages to one customer are sent
+    /// strictly one after another, in the order they were queued.
+    pub customer_key: String,
+    pub to_wa_id: Option<String>,
+    pub to_user_id: Option<String>,
+    /// The Cloud API wire JSON of the message; its `type` (`text`,
+    /// `interactive`, `template`) becomes the chat message's `kind`.
+    pub body: serde_json::Value,
+    /// What the chat panel shows for it.
+    pub preview: String,
+    /// Not sent before this time.
+    pub not_before: Timestamp,
+}
+
+impl NewOutbound {
+    /// The WhatsApp message `type` of the body, which the chat thread shows
+    /// as the message's kind.
+    pub fn kind(&self) -> &str {
+        self.body
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("unknown")
+    }
+}
+
+/// A customer's message, as the chat thread keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInboundMessage {
+    pub customer_key: String,
+    pub wa_id: Option<String>,
+    pub user_id: Option<String>,
+    /// The profile name WhatsApp sent with it, if any.
+    pub name: Option<String>,
+    pub order_number: Option<OrderNumber>,
+    pub wamid: String,
+    /// The WhatsApp message `type`: `text`, `interactive`, `image`…
+    pub kind: String,
+    /// What the chat panel shows: the text, the tapped button's title, a
+    /// caption…
+    pub text: String,
+    pub at: Timestamp,
+}
+
+/// Changes to one order, applied together at an expected version (see
+/// [`crate::Store::update_order`]). `None` fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OrderUpdate {
+    pub checkout_step: Option<CheckoutStep>,
+    pub address: Option<Address>,
+    pub note: Option<String>,
+    pub payment_status: Option<PaymentStatus>,
+    pub payment_method: Option<PaymentMethod>,
+    /// The provider's id of the payment (link, session…); see
+    /// [`crate::Store::order_payment_reference`].
+    pub payment_reference: Option<String>,
+    /// A stage move planned with `plan_transition` from the order's stage.
+    pub status_change: Option<StatusChange>,
+    /// Entries appended to the timeline, before the move's own entry.
+    pub timeline: Vec<TimelineEntry>,
+    /// Messages to queue; their `order_number` defaults to this order.
+    pub outbound: Vec<NewOutbound>,
+    /// Timers of this order to set, each replacing one of the same kind.
+    pub jobs: Vec<NewJob>,
+    /// Timers of this order to drop (before `jobs` are set).
+    pub cancel_jobs: Vec<JobKind>,
+}
+
+impl OrderUpdate {
+    /// Whether the order itself changes (a field, its stage or its
+    /// timeline), rather than only messages and timers around it.
+    pub fn touches_order(&self) -> bool {
+        self.checkout_step.is_some()
+            || self.address.is_some()
+            || self.note.is_some()
+            || self.payment_status.is_some()
+            || self.payment_method.is_some()
+            || self.payment_reference.is_some()
+            || self.status_change.is_some()
+            || !self.timeline.is_empty()
+    }
+}
+
+/// Which way a chat message went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// From the customer.
+    In,
+    /// To the customer, from the bot or staff.
+    Out,
+}
+
+impl Direction {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::In => "in",
+            Self::Out => "out",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::In, Self::Out].into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// Where a chat message is. Inbound messages are `received`; outbound ones
+/// go `queued → sending → sent → delivered → read`, or end `failed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageState {
+    Received,
+    Queued,
+    Sending,
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+}
+
+impl MessageState {
+    pub const ALL: [MessageState; 7] = [
+        Self::Received,
+        Self::Queued,
+        Self::Sending,
+        Self::Sent,
+        Self::Delivered,
+        Self::Read,
+        Self::Failed,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::Queued => "queued",
+            Self::Sending => "sending",
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::Read => "read",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    /// How far an outbound message got: `queued < sending < sent < failed <
+    /// delivered < read`. A failure overrides only a message not yet known
+    /// to have arrived; a delivery or read receipt is proof that it did.
+    /// `None` for `received`, which is not a delivery state.
+    fn rank(&self) -> Option<u8> {
+        match self {
+            Self::Received => None,
+            Self::Queued => Some(0),
+            Self::Sending => Some(1),
+            Self::Sent => Some(2),
+            Self::Failed => Some(3),
+            Self::Delivered => Some(4),
+            Self::Read => Some(5),
+        }
+    }
+
+    /// Whether a delivery status `to` moves an outbound message on from
+    /// `self`. Statuses arrive out of order and repeated; a later state is
+    /// never undone by an earlier one, and a repeat changes nothing.
+    pub fn advances_to(&self, to: MessageState) -> bool {
+        match (self.rank(), to.rank()) {
+            (Some(from), Some(to)) => to > from,
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for MessageState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One message of a chat thread; also the `message` of `message.*` events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub id: i64,
+    pub order_number: Option<OrderNumber>,
+    pub customer_key: String,
+    pub direction: Direction,
+    /// WhatsApp's id; for outbound messages known once sent.
+    pub wamid: Option<String>,
+    /// The WhatsApp message `type`.
+    pub kind: String,
+    /// What the chat panel shows.
+    pub text: String,
+    pub state: MessageState,
+    /// Why the last send attempt or the delivery failed.
+    pub error: Option<String>,
+    pub created_at: Timestamp,
+    pub sent_at: Option<Timestamp>,
+}
+
+impl ChatMessage {
+    /// The `data` of a `message.*` event about this message.
+    pub fn event_data(&self) -> serde_json::Value {
+        serde_json::json!({ "number": self.order_number, "message": self })
+    }
+
+    /// The text of the `notice` timeline entry that shows a permanent
+    /// failure of this message on its order.
+    pub fn failure_notice(error: &str) -> String {
+        format!("message could not be sent: {error}")
+    }
+}
+
+/// An outbound message claimed for sending.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub order_number: Option<OrderNumber>,
+    pub customer_key: String,
+    pub to_wa_id: Option<String>,
+    pub to_user_id: Option<String>,
+    pub body: serde_json::Value,
+    /// Send attempts including this one.
+    pub attempts: i32,
+}
+
+/// What a scheduled job does when it comes due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// Remind the customer of an unfinished checkout.
+    Nudge,
+    /// Abandon a checkout that has not moved.
+    Abandon,
+    /// Archive a closed order.
+    Archive,
+}
+
+impl JobKind {
+    pub const ALL: [JobKind; 3] = [Self::Nudge, Self::Abandon, Self::Archive];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Nudge => "nudge",
+            Self::Abandon => "abandon",
+            Self::Archive => "archive",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for JobKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A timer to set on an order: at most one per kind and order, so setting
+/// one again moves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewJob {
+    pub kind: JobKind,
+    pub order_number: OrderNumber,
+    pub due_at: Timestamp,
+}
+
+/// A due timer, claimed for running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Job {
+    /// Setting the timer again gives it a new id, so completing an older
+    /// claim does not remove the new schedule.
+    pub id: i64,
+    pub kind: JobKind,
+    pub order_number: OrderNumber,
+    pub due_at: Timestamp,
+}
+
+/// The end of a lease of `lease` taken at `now`.
+///
+/// # Errors
+/// `Other` when the lease is too long to add to a time.
+pub fn lease_end(now: Timestamp, lease: std::time::Duration) -> crate::StoreResult<Timestamp> {
+    chrono::Duration::from_std(lease)
+        .ok()
+        .and_then(|lease| now.checked_add_signed(lease))
+        .ok_or_else(|| {
+            crate::StoreError::Other(anyhow::anyhow!("a lease of {lease:?} is too long"))
+        })
+}
+
+/// The key of an order's customer: the business-scoped `user_id` first, as
+/// the webhook parser keys inbox items, else the `wa_id`.
+pub fn customer_key_of(customer: &orderdesk_domain::Customer) -> Option<&str> {
+    customer
+        .user_id
+        .as_deref()
+        .or(customer.wa_id.as_deref())
+        .filter(|k| !k.is_empty())
+}
+
+/// What the store remembers about a customer across orders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerRecord {
+    /// `user_id` or `wa_id`, as the inbox keys the customer's items.
+    pub key: String,
+    pub wa_id: Option<String>,
+    pub user_id: Option<String>,
+    pub name: Option<String>,
+    /// When they last wrote (opens the 24-hour customer-service window).
+    pub last_inbound_at: Option<Timestamp>,
+    /// The address of their latest order, to offer again.
+    pub last_address: Option<Address>,
 }
 
 /// Filters and position for listing orders.

@@ -20,17 +20,19 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::Poll;
+use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound};
 use orderdesk_domain::{
-    plan_transition, Actor, CheckoutStep, Currency, Customer, EventKind, LineItem, NewOrder, Order,
-    OrderNumber, OrderStatus, PaymentStatus, StatusChange, TimelineEntry, TimelineKind, Timestamp,
-    TransitionRequest,
+    plan_transition, Actor, Address, CheckoutStep, Currency, Customer, EventKind, LineItem,
+    NewOrder, Order, OrderNumber, OrderStatus, PaymentMethod, PaymentStatus, StatusChange,
+    TimelineEntry, TimelineKind, Timestamp, TransitionRequest,
 };
 
 use crate::{
-    InboundOutcome, NewApiToken, NewInbound, NewUser, OrderQuery, Product, Recorded, Role, Store,
-    StoreError,
+    ChatMessage, CustomerRecord, Direction, InboundOutcome, InboundResult, JobKind, MessageState,
+    NewApiToken, NewInbound, NewInboundMessage, NewJob, NewOutbound, NewUser, OrderQuery,
+    OrderUpdate, Product, Recorded, Role, Store, StoreError, StoredEvent,
 };
 
 /// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
@@ -70,6 +72,23 @@ macro_rules! conformance_suite {
             upsert_products_inserts_then_updates_by_retailer_id => case_products_upsert,
             a_failing_product_upsert_writes_nothing => case_products_all_or_nothing,
             products_by_ids_returns_only_known_products => case_products_by_ids,
+            an_empty_store_has_no_messages_jobs_or_customers => case_checkout_empty,
+            update_order_sets_every_given_field_and_bumps_the_version => case_update_order_fields,
+            update_order_appends_one_event_named_after_what_changed => case_update_order_events,
+            a_stale_update_is_a_conflict_and_queues_nothing => case_update_order_conflict,
+            an_update_of_only_messages_and_jobs_leaves_the_order_alone => case_update_side_effects_only,
+            messages_queued_by_an_update_show_in_the_thread_as_queued => case_update_queues_messages,
+            the_outbox_sends_one_message_per_customer_at_a_time => case_claim_per_customer,
+            a_claim_whose_lease_ran_out_is_claimed_again => case_claim_lease,
+            concurrent_outbox_claimers_never_get_the_same_message => case_claim_concurrent,
+            sent_retry_and_failed_move_messages_and_show_on_the_order => case_outbox_transitions,
+            delivery_statuses_only_ever_move_a_message_forward => case_message_status,
+            an_inbound_message_is_recorded_and_the_customer_remembered => case_inbound_message,
+            a_cart_becomes_an_order_with_its_first_messages_and_jobs => case_create_order_with_work,
+            a_message_and_its_update_apply_together_or_stay_pending => case_message_and_update,
+            open_orders_are_found_by_user_id_or_wa_id => case_open_orders,
+            jobs_are_one_per_kind_and_order_cancellable_and_leased => case_jobs,
+            concurrent_job_claimers_get_each_due_job_once => case_jobs_concurrent,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {
@@ -207,7 +226,7 @@ pub async fn create_orders(store: &dyn Store, carts: Vec<NewOrder>) -> Vec<Order
         .into_iter()
         .zip(carts)
         .map(|(r, c)| match r {
-            Recorded::New(id) => (id, InboundOutcome::CreateOrder(c)),
+            Recorded::New(id) => (id, InboundOutcome::create_order(c)),
             Recorded::Duplicate => panic!("a unique item was reported as a duplicate"),
         })
         .collect();
@@ -554,7 +573,7 @@ pub async fn case_complete_inbound_numbers(store: &dyn Store) {
             (skip, InboundOutcome::Ignored),
             (
                 make,
-                InboundOutcome::CreateOrder(cart("Dev", "919800000004", at(4))),
+                InboundOutcome::create_order(cart("Dev", "919800000004", at(4))),
             ),
         ])
         .await
@@ -576,7 +595,7 @@ pub async fn case_complete_inbound_idempotent(store: &dyn Store) {
             Recorded::Duplicate => panic!("all new"),
         })
         .collect();
-    let make = |i: i64| InboundOutcome::CreateOrder(cart("Asha", "919800000001", at(i)));
+    let make = |i: i64| InboundOutcome::create_order(cart("Asha", "919800000001", at(i)));
 
     let first = store.complete_inbound(&[(ids[0], make(1))]).await.unwrap();
     assert_eq!(first[0].as_ref().map(|o| o.number), Some(n(1001)));
@@ -1611,6 +1630,1741 @@ pub async fn case_products_by_ids(store: &dyn Store) {
         .is_empty());
     let all_ids: Vec<String> = products.iter().map(|p| p.retailer_id.clone()).collect();
     assert_eq!(store.products_by_ids(&all_ids).await.unwrap().len(), 30);
+}
+
+// ---- checkout: updates, chat, outbox, jobs ----------------------------------------
+
+/// A text message to `key` about `order`, as the outbox queues it.
+pub fn outbound(
+    key: &str,
+    order: Option<OrderNumber>,
+    text: &str,
+    not_before: Timestamp,
+) -> NewOutbound {
+    NewOutbound {
+        order_number: order,
+        customer_key: key.to_owned(),
+        to_wa_id: Some(key.to_owned()),
+        to_user_id: None,
+        body: serde_json::json!({
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": key,
+            "type": "text",
+            "text": { "body": text },
+        }),
+        preview: text.to_owned(),
+        not_before,
+    }
+}
+
+/// A customer's text message with the given `wamid`.
+pub fn inbound_message(key: &str, wamid: &str, text: &str, at: Timestamp) -> NewInboundMessage {
+    NewInboundMessage {
+        customer_key: key.to_owned(),
+        wa_id: Some(key.to_owned()),
+        user_id: None,
+        name: None,
+        order_number: None,
+        wamid: wamid.to_owned(),
+        kind: "text".to_owned(),
+        text: text.to_owned(),
+        at,
+    }
+}
+
+fn address() -> Address {
+    Address {
+        name: "Asha Rao".to_owned(),
+        phone: "+91 98000 00001".to_owned(),
+        line1: "12 MG Road".to_owned(),
+        line2: "Flat 4 — “blue door”".to_owned(),
+        city: "Bengaluru".to_owned(),
+        state: "KA".to_owned(),
+        postal_code: "560001".to_owned(),
+        country: "IN".to_owned(),
+    }
+}
+
+fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+/// Stores one inbox item per outcome, keyed to its customer, and completes
+/// them in one batch; returns the inbox ids and the results.
+async fn complete_items(
+    store: &dyn Store,
+    items: Vec<(&str, InboundOutcome)>,
+) -> (Vec<i64>, Vec<InboundResult>) {
+    let inbound: Vec<NewInbound> = items
+        .iter()
+        .map(|(key, _)| NewInbound {
+            customer_key: Some((*key).to_owned()),
+            ..unique_item()
+        })
+        .collect();
+    let ids: Vec<i64> = store
+        .record_inbound(&inbound)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| match r {
+            Recorded::New(id) => id,
+            Recorded::Duplicate => panic!("a unique item was reported as a duplicate"),
+        })
+        .collect();
+    let batch: Vec<(i64, InboundOutcome)> = ids
+        .iter()
+        .copied()
+        .zip(items.into_iter().map(|(_, o)| o))
+        .collect();
+    let results = store.complete_inbound_detailed(&batch).await.unwrap();
+    (ids, results)
+}
+
+async fn events_after(store: &dyn Store, seq: i64) -> Vec<StoredEvent> {
+    store.events_since(seq, 10_000).await.unwrap()
+}
+
+fn kinds(events: &[StoredEvent]) -> Vec<EventKind> {
+    events.iter().map(|e| e.kind).collect()
+}
+
+/// Queues messages through an update that changes nothing else.
+async fn queue(store: &dyn Store, order: &Order, messages: Vec<NewOutbound>, when: Timestamp) {
+    let update = OrderUpdate {
+        outbound: messages,
+        ..OrderUpdate::default()
+    };
+    store
+        .update_order(order.number, order.version, &update, when)
+        .await
+        .unwrap();
+}
+
+/// Queues, claims and sends one message; returns it as sent.
+async fn send_one(store: &dyn Store, order: &Order, wamid: &str, when: Timestamp) -> ChatMessage {
+    let key = order.customer.wa_id.clone().unwrap();
+    queue(
+        store,
+        order,
+        vec![outbound(&key, None, "hello", when)],
+        when,
+    )
+    .await;
+    let claimed = store.claim_outbox(when, secs(30), 10).await.unwrap();
+    assert_eq!(claimed.len(), 1, "{claimed:?}");
+    store.outbox_sent(claimed[0].id, wamid, when).await.unwrap()
+}
+
+async fn message_ids(store: &dyn Store, order: &Order) -> Vec<i64> {
+    store
+        .messages_for_order(order.number)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id)
+        .collect()
+}
+
+async fn claim_ids(store: &dyn Store, now: Timestamp) -> Vec<i64> {
+    store
+        .claim_outbox(now, secs(30), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id)
+        .collect()
+}
+
+pub async fn case_checkout_empty(store: &dyn Store) {
+    assert!(store
+        .claim_outbox(at(0), secs(30), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .claim_due_jobs(at(0), secs(30), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(store.customer("919800000001").await.unwrap(), None);
+    assert!(store.messages_for_order(n(1001)).await.unwrap().is_empty());
+    assert!(store
+        .messages_for_customer("919800000001", 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .open_orders_for_customer("919800000001")
+        .await
+        .unwrap()
+        .is_empty());
+    let status = store
+        .message_status("wamid.nope", MessageState::Read, at(0), None)
+        .await
+        .unwrap();
+    assert_eq!(status, None);
+    assert!(matches!(
+        store.outbox_sent(1, "wamid.x", at(0)).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.outbox_retry(1, at(0), "x").await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.outbox_failed(1, "x", at(0)).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.order_payment_reference(n(1001)).await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .complete_job(42)
+        .await
+        .expect("an unknown job is no error");
+    assert!(store.queue_outbound(&[], at(0)).await.unwrap().is_empty());
+    assert_eq!(store.complete_inbound_detailed(&[]).await.unwrap(), vec![]);
+    assert_eq!(store.last_event_seq().await.unwrap(), 0);
+}
+
+pub async fn case_update_order_fields(store: &dyn Store) {
+    let placed = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let number = placed.number;
+
+    let mut address_set =
+        TimelineEntry::new(micros(at(10)), TimelineKind::AddressSet, &Actor::Customer);
+    address_set.detail = Some("12 MG Road, Bengaluru".to_owned());
+    let with_address = store
+        .update_order(
+            number,
+            1,
+            &OrderUpdate {
+                checkout_step: Some(CheckoutStep::AwaitingPayment),
+                address: Some(address()),
+                timeline: vec![address_set.clone()],
+                ..OrderUpdate::default()
+            },
+            at(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        with_address,
+        Order {
+            checkout_step: CheckoutStep::AwaitingPayment,
+            address: Some(address()),
+            updated_at: micros(at(10)),
+            version: 2,
+            ..placed.clone()
+        }
+    );
+    assert_eq!(store.order(number).await.unwrap(), with_address);
+    assert_eq!(store.order_payment_reference(number).await.unwrap(), None);
+
+    let paying = store
+        .update_order(
+            number,
+            2,
+            &OrderUpdate {
+                payment_method: Some(PaymentMethod::Razorpay),
+                payment_reference: Some("plink_Nx1".to_owned()),
+                ..OrderUpdate::default()
+            },
+            at(11),
+        )
+        .await
+        .unwrap();
+    assert_eq!(paying.payment_method, Some(PaymentMethod::Razorpay));
+    assert_eq!(paying.version, 3);
+    assert_eq!(
+        store
+            .order_payment_reference(number)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("plink_Nx1")
+    );
+
+    let done = store
+        .update_order(
+            number,
+            3,
+            &OrderUpdate {
+                payment_status: Some(PaymentStatus::Paid),
+                note: Some("ring twice — नमस्ते".to_owned()),
+                checkout_step: Some(CheckoutStep::Complete),
+                ..OrderUpdate::default()
+            },
+            at(12),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        done,
+        Order {
+            payment_status: PaymentStatus::Paid,
+            note: Some("ring twice — नमस्ते".to_owned()),
+            checkout_step: CheckoutStep::Complete,
+            updated_at: micros(at(12)),
+            version: 4,
+            ..paying.clone()
+        }
+    );
+    assert_eq!(store.order(number).await.unwrap(), done);
+    assert_eq!(
+        store
+            .order_payment_reference(number)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("plink_Nx1"),
+        "a reference stays until another is given"
+    );
+    assert_eq!(
+        store.timeline(number).await.unwrap(),
+        vec![
+            TimelineEntry::new(micros(at(0)), TimelineKind::Created, &Actor::Customer),
+            address_set,
+        ]
+    );
+    // The address is remembered for the customer's next order.
+    let customer = store.customer("919800000001").await.unwrap().unwrap();
+    assert_eq!(customer.last_address, Some(address()));
+    assert_eq!(customer.name.as_deref(), Some("Asha"));
+
+    let unknown = store
+        .update_order(n(4242), 1, &OrderUpdate::default(), at(13))
+        .await;
+    assert!(matches!(unknown, Err(StoreError::NotFound)), "{unknown:?}");
+}
+
+/// Applies `update` to `current` at `at(secs)` and checks it appended exactly
+/// one event of kind `expected`, showing the order afterwards.
+async fn apply_expecting(
+    store: &dyn Store,
+    current: &Order,
+    update: OrderUpdate,
+    secs: i64,
+    expected: EventKind,
+) -> Order {
+    let seq = store.last_event_seq().await.unwrap();
+    let updated = store
+        .update_order(current.number, current.version, &update, at(secs))
+        .await
+        .unwrap();
+    let events = events_after(store, seq).await;
+    assert_eq!(kinds(&events), vec![expected], "{update:?}");
+    assert_eq!(events[0].order_number, Some(current.number));
+    assert_eq!(events[0].data, serde_json::to_value(&updated).unwrap());
+    assert_eq!(events[0].at, micros(at(secs)));
+    assert_eq!(updated.version, current.version + 1);
+    updated
+}
+
+pub async fn case_update_order_events(store: &dyn Store) {
+    let placed = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let number = placed.number;
+    let mut order = placed.clone();
+    order = apply_expecting(
+        store,
+        &order,
+        OrderUpdate {
+            address: Some(address()),
+            checkout_step: Some(CheckoutStep::AwaitingPayment),
+            ..OrderUpdate::default()
+        },
+        1,
+        EventKind::OrderUpdated,
+    )
+    .await;
+    order = apply_expecting(
+        store,
+        &order,
+        OrderUpdate {
+            payment_method: Some(PaymentMethod::Cod),
+            ..OrderUpdate::default()
+        },
+        2,
+        EventKind::PaymentUpdated,
+    )
+    .await;
+    // Restating the payment as it is, with a note, is no payment change.
+    order = apply_expecting(
+        store,
+        &order,
+        OrderUpdate {
+            payment_status: Some(PaymentStatus::Pending),
+            payment_method: Some(PaymentMethod::Cod),
+            note: Some("leave at the door".to_owned()),
+            ..OrderUpdate::default()
+        },
+        3,
+        EventKind::OrderUpdated,
+    )
+    .await;
+    order = apply_expecting(
+        store,
+        &order,
+        OrderUpdate {
+            payment_status: Some(PaymentStatus::Failed),
+            ..OrderUpdate::default()
+        },
+        4,
+        EventKind::PaymentUpdated,
+    )
+    .await;
+    let staff_note = {
+        let mut e = TimelineEntry::new(micros(at(5)), TimelineKind::StaffNote, &staff());
+        e.detail = Some("called the customer".to_owned());
+        e
+    };
+    order = apply_expecting(
+        store,
+        &order,
+        OrderUpdate {
+            timeline: vec![staff_note.clone()],
+            ..OrderUpdate::default()
+        },
+        5,
+        EventKind::OrderUpdated,
+    )
+    .await;
+    // A stage move with a payment change is one status event.
+    let note_set = TimelineEntry::new(micros(at(6)), TimelineKind::NoteSet, &Actor::Customer);
+    let confirm = plan(&order, OrderStatus::Confirmed, Actor::Bot, None);
+    order = apply_expecting(
+        store,
+        &order,
+        OrderUpdate {
+            payment_status: Some(PaymentStatus::Pending),
+            checkout_step: Some(CheckoutStep::Complete),
+            status_change: Some(confirm),
+            timeline: vec![note_set.clone()],
+            ..OrderUpdate::default()
+        },
+        6,
+        EventKind::OrderStatusChanged,
+    )
+    .await;
+    assert_eq!(order.status, OrderStatus::Confirmed);
+    assert_eq!(order.payment_status, PaymentStatus::Pending);
+    assert_eq!(order.checkout_step, CheckoutStep::Complete);
+    assert_eq!(count_of(store, OrderStatus::Placed).await, 0);
+    assert_eq!(count_of(store, OrderStatus::Confirmed).await, 1);
+
+    // The given entries first, then the move's own, as change_status writes it.
+    let mut moved = TimelineEntry::new(micros(at(6)), TimelineKind::StatusChanged, &Actor::Bot);
+    moved.from_status = Some(OrderStatus::Placed);
+    moved.to_status = Some(OrderStatus::Confirmed);
+    let timeline = store.timeline(number).await.unwrap();
+    assert_eq!(timeline[1..], [staff_note, note_set, moved]);
+}
+
+pub async fn case_update_order_conflict(store: &dyn Store) {
+    let placed = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let number = placed.number;
+    let current = store
+        .update_order(
+            number,
+            1,
+            &OrderUpdate {
+                checkout_step: Some(CheckoutStep::AwaitingPayment),
+                ..OrderUpdate::default()
+            },
+            at(1),
+        )
+        .await
+        .unwrap();
+    let seq = store.last_event_seq().await.unwrap();
+
+    let everything = OrderUpdate {
+        address: Some(address()),
+        note: Some("late".to_owned()),
+        payment_status: Some(PaymentStatus::Paid),
+        payment_reference: Some("pay_1".to_owned()),
+        timeline: vec![TimelineEntry::new(
+            at(2),
+            TimelineKind::Notice,
+            &Actor::System,
+        )],
+        outbound: vec![outbound("919800000001", None, "thanks", at(2))],
+        jobs: vec![NewJob {
+            kind: JobKind::Nudge,
+            order_number: number,
+            due_at: at(2),
+        }],
+        ..OrderUpdate::default()
+    };
+    let stale = store.update_order(number, 1, &everything, at(2)).await;
+    assert!(
+        matches!(stale, Err(StoreError::Conflict { current_version: 2 })),
+        "{stale:?}"
+    );
+    let wrong_stage = OrderUpdate {
+        status_change: Some(plan(
+            &Order {
+                status: OrderStatus::Confirmed,
+                ..current.clone()
+            },
+            OrderStatus::Approved,
+            staff(),
+            None,
+        )),
+        ..everything.clone()
+    };
+    let moved_on = store.update_order(number, 2, &wrong_stage, at(3)).await;
+    assert!(
+        matches!(moved_on, Err(StoreError::Conflict { current_version: 2 })),
+        "{moved_on:?}"
+    );
+
+    assert_eq!(store.order(number).await.unwrap(), current);
+    assert_eq!(store.timeline(number).await.unwrap().len(), 1);
+    assert_eq!(store.order_payment_reference(number).await.unwrap(), None);
+    assert!(store.messages_for_order(number).await.unwrap().is_empty());
+    assert!(store
+        .claim_outbox(at(100), secs(30), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .claim_due_jobs(at(100), secs(30), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store
+            .customer("919800000001")
+            .await
+            .unwrap()
+            .unwrap()
+            .last_address,
+        None
+    );
+    assert_eq!(store.last_event_seq().await.unwrap(), seq);
+    assert_eq!(count_of(store, OrderStatus::Placed).await, 1);
+}
+
+pub async fn case_update_side_effects_only(store: &dyn Store) {
+    let placed = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let seq = store.last_event_seq().await.unwrap();
+    let update = OrderUpdate {
+        outbound: vec![outbound(
+            "919800000001",
+            None,
+            "That was answered already.",
+            at(1),
+        )],
+        jobs: vec![NewJob {
+            kind: JobKind::Nudge,
+            order_number: placed.number,
+            due_at: at(3_600),
+        }],
+        ..OrderUpdate::default()
+    };
+    let same = store
+        .update_order(placed.number, 1, &update, at(1))
+        .await
+        .unwrap();
+    assert_eq!(same, placed, "the order, its version and updated_at stay");
+    assert_eq!(store.order(placed.number).await.unwrap(), placed);
+    assert_eq!(store.last_event_seq().await.unwrap(), seq, "no event");
+    assert_eq!(
+        store.messages_for_order(placed.number).await.unwrap().len(),
+        1
+    );
+    assert_eq!(
+        store
+            .claim_due_jobs(at(3_600), secs(30), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Still checked against the version it was decided at.
+    let stale = store.update_order(placed.number, 0, &update, at(2)).await;
+    assert!(
+        matches!(stale, Err(StoreError::Conflict { current_version: 1 })),
+        "{stale:?}"
+    );
+    assert_eq!(
+        store.messages_for_order(placed.number).await.unwrap().len(),
+        1
+    );
+}
+
+pub async fn case_update_queues_messages(store: &dyn Store) {
+    let placed = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let other = create_order(store, cart("Ravi", "919800000002", at(1))).await;
+    let seq = store.last_event_seq().await.unwrap();
+    let ask_address = NewOutbound {
+        body: serde_json::json!({
+            "messaging_product": "whatsapp",
+            "to": "919800000001",
+            "type": "interactive",
+            "interactive": { "type": "cta_url", "action": { "name": "cta_url",
+                "parameters": { "display_text": "Add address", "url": "https://shop.test/a/x" } } },
+        }),
+        ..outbound("919800000001", None, "Add delivery address", at(5))
+    };
+    // An explicit order number is kept.
+    let about_other = outbound(
+        "919800000001",
+        Some(other.number),
+        "About your other order",
+        at(5),
+    );
+    let updated = store
+        .update_order(
+            placed.number,
+            1,
+            &OrderUpdate {
+                checkout_step: Some(CheckoutStep::AwaitingAddress),
+                outbound: vec![ask_address, about_other],
+                ..OrderUpdate::default()
+            },
+            at(5),
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.version, 2);
+
+    let thread = store.messages_for_order(placed.number).await.unwrap();
+    assert_eq!(thread.len(), 1);
+    let m = &thread[0];
+    assert_eq!(m.order_number, Some(placed.number));
+    assert_eq!(m.customer_key, "919800000001");
+    assert_eq!(m.direction, Direction::Out);
+    assert_eq!(m.state, MessageState::Queued);
+    assert_eq!(m.kind, "interactive");
+    assert_eq!(m.text, "Add delivery address");
+    assert_eq!(m.wamid, None);
+    assert_eq!(m.error, None);
+    assert_eq!(m.created_at, micros(at(5)));
+    assert_eq!(m.sent_at, None);
+    let elsewhere = store.messages_for_order(other.number).await.unwrap();
+    assert_eq!(elsewhere.len(), 1);
+    assert_eq!(elsewhere[0].kind, "text");
+    assert!(elsewhere[0].id > m.id);
+    let thread = store
+        .messages_for_customer("919800000001", 10)
+        .await
+        .unwrap();
+    assert_eq!(thread, vec![m.clone(), elsewhere[0].clone()]);
+    // Queued is not yet news: message.sent comes when it is sent.
+    assert_eq!(
+        kinds(&events_after(store, seq).await),
+        vec![EventKind::OrderUpdated]
+    );
+
+    // Messages outside any order change queue on their own.
+    let queued = store
+        .queue_outbound(
+            &[
+                outbound("919800000001", Some(placed.number), "A staff reply", at(6)),
+                outbound("15550001111", None, "Hello, no order", at(6)),
+            ],
+            at(6),
+        )
+        .await
+        .unwrap();
+    assert_eq!(queued.len(), 2);
+    assert_eq!(queued[1].order_number, None);
+    assert_eq!(queued[1].state, MessageState::Queued);
+    assert_eq!(
+        store.messages_for_order(placed.number).await.unwrap().len(),
+        2
+    );
+    assert_eq!(
+        store
+            .messages_for_customer("15550001111", 10)
+            .await
+            .unwrap(),
+        vec![queued[1].clone()]
+    );
+    assert_eq!(store.order(placed.number).await.unwrap().version, 2);
+}
+
+pub async fn case_claim_per_customer(store: &dyn Store) {
+    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let ravi = create_order(store, cart("Ravi", "919800000002", at(0))).await;
+    let meera = create_order(store, cart("Meera", "919800000003", at(0))).await;
+    queue(
+        store,
+        &asha,
+        vec![
+            outbound("919800000001", None, "first", at(10)),
+            outbound("919800000001", None, "second", at(10)),
+            outbound("919800000001", None, "third", at(10)),
+        ],
+        at(10),
+    )
+    .await;
+    queue(
+        store,
+        &ravi,
+        vec![outbound("919800000002", None, "hi Ravi", at(10))],
+        at(10),
+    )
+    .await;
+    // Not due yet, and so holding back nothing but itself.
+    queue(
+        store,
+        &meera,
+        vec![outbound("919800000003", None, "later", at(60))],
+        at(10),
+    )
+    .await;
+    let (a, r, m) = (
+        message_ids(store, &asha).await,
+        message_ids(store, &ravi).await,
+        message_ids(store, &meera).await,
+    );
+
+    assert!(
+        claim_ids(store, at(9)).await.is_empty(),
+        "nothing due before not_before"
+    );
+    let first = store.claim_outbox(at(10), secs(30), 100).await.unwrap();
+    assert_eq!(
+        first.iter().map(|i| i.id).collect::<Vec<_>>(),
+        vec![a[0], r[0]]
+    );
+    let item = &first[0];
+    assert_eq!(item.order_number, Some(asha.number));
+    assert_eq!(item.customer_key, "919800000001");
+    assert_eq!(item.to_wa_id.as_deref(), Some("919800000001"));
+    assert_eq!(item.to_user_id, None);
+    assert_eq!(item.body["text"]["body"], "first");
+    assert_eq!(item.attempts, 1);
+    let states: Vec<MessageState> = store
+        .messages_for_order(asha.number)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.state)
+        .collect();
+    assert_eq!(
+        states,
+        [
+            MessageState::Sending,
+            MessageState::Queued,
+            MessageState::Queued
+        ]
+    );
+
+    store
+        .outbox_sent(r[0], "wamid.out.r0", at(11))
+        .await
+        .unwrap();
+
+    // Asha's second waits for her first, whatever the time.
+    assert!(claim_ids(store, at(20)).await.is_empty());
+    store
+        .outbox_sent(a[0], "wamid.out.a0", at(21))
+        .await
+        .unwrap();
+    assert_eq!(claim_ids(store, at(21)).await, vec![a[1]]);
+    // A failure ends a message too; the next one then goes.
+    store
+        .outbox_failed(a[1], "(#131026) undeliverable", at(22))
+        .await
+        .unwrap();
+    // A retried head still holds the line until it is done.
+    assert_eq!(claim_ids(store, at(22)).await, vec![a[2]]);
+    store
+        .outbox_retry(a[2], at(40), "(#130429) rate limit hit")
+        .await
+        .unwrap();
+    queue(
+        store,
+        &asha,
+        vec![outbound("919800000001", None, "fourth", at(10))],
+        at(23),
+    )
+    .await;
+    let a3 = *message_ids(store, &asha).await.last().unwrap();
+    assert!(claim_ids(store, at(30)).await.is_empty());
+    assert_eq!(claim_ids(store, at(60)).await, vec![a[2], m[0]]);
+    store
+        .outbox_sent(a[2], "wamid.out.a2", at(61))
+        .await
+        .unwrap();
+    store
+        .outbox_sent(m[0], "wamid.out.m0", at(61))
+        .await
+        .unwrap();
+    assert_eq!(claim_ids(store, at(61)).await, vec![a3]);
+}
+
+pub async fn case_claim_lease(store: &dyn Store) {
+    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    queue(
+        store,
+        &asha,
+        vec![
+            outbound("919800000001", None, "first", at(0)),
+            outbound("919800000001", None, "second", at(0)),
+        ],
+        at(0),
+    )
+    .await;
+    let first = store.claim_outbox(at(100), secs(30), 10).await.unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].attempts, 1);
+    assert!(claim_ids(store, at(129)).await.is_empty(), "leased");
+    // The sender died: once the lease runs out the same message is claimed
+    // again, still ahead of the customer's next one.
+    let again = store.claim_outbox(at(130), secs(30), 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].id, first[0].id);
+    assert_eq!(again[0].attempts, 2);
+    assert_eq!(again[0].body, first[0].body);
+    assert!(claim_ids(store, at(159)).await.is_empty());
+    store
+        .outbox_sent(first[0].id, "wamid.out.1", at(140))
+        .await
+        .unwrap();
+    let next = store.claim_outbox(at(141), secs(30), 10).await.unwrap();
+    assert_eq!(next.len(), 1);
+    assert!(next[0].id > first[0].id);
+    assert_eq!(next[0].attempts, 1);
+}
+
+pub async fn case_claim_concurrent(store: &dyn Store) {
+    const CUSTOMERS: usize = 12;
+    const CLAIMERS: usize = 6;
+    let orders = create_many(store, CUSTOMERS).await;
+    let mut heads = BTreeSet::new();
+    for order in &orders {
+        let key = order.customer.wa_id.clone().unwrap();
+        let messages = (0..3)
+            .map(|i| outbound(&key, None, &format!("message {i}"), at(0)))
+            .collect();
+        queue(store, order, messages, at(1)).await;
+        heads.insert(store.messages_for_order(order.number).await.unwrap()[0].id);
+    }
+    let claimer = || async move {
+        let mut mine = Vec::new();
+        loop {
+            let got = store.claim_outbox(at(10), secs(60), 2).await.unwrap();
+            if got.is_empty() {
+                return mine;
+            }
+            mine.extend(got.into_iter().map(|m| m.id));
+            tokio::task::yield_now().await;
+        }
+    };
+    let claimed: Vec<Vec<i64>> = join_all((0..CLAIMERS).map(|_| claimer()).collect()).await;
+    let all: Vec<i64> = claimed.iter().flatten().copied().collect();
+    let unique: BTreeSet<i64> = all.iter().copied().collect();
+    assert_eq!(
+        all.len(),
+        unique.len(),
+        "a message was claimed twice: {claimed:?}"
+    );
+    assert_eq!(unique, heads, "exactly each customer's first message");
+}
+
+pub async fn case_outbox_transitions(store: &dyn Store) {
+    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    queue(
+        store,
+        &asha,
+        vec![
+            outbound("919800000001", None, "Add delivery address", at(0)),
+            outbound("919800000001", None, "Pay now", at(0)),
+        ],
+        at(1),
+    )
+    .await;
+    let ids: Vec<i64> = store
+        .messages_for_order(asha.number)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    let seq = store.last_event_seq().await.unwrap();
+
+    // Sent: the wamid is kept and announced.
+    assert_eq!(claim_ids(store, at(2)).await, vec![ids[0]]);
+    let sent = store
+        .outbox_sent(ids[0], "wamid.out.1", at(3))
+        .await
+        .unwrap();
+    assert_eq!(sent.state, MessageState::Sent);
+    assert_eq!(sent.wamid.as_deref(), Some("wamid.out.1"));
+    assert_eq!(sent.sent_at, Some(micros(at(3))));
+    assert_eq!(sent.text, "Add delivery address");
+    assert_eq!(
+        store.messages_for_order(asha.number).await.unwrap()[0],
+        sent
+    );
+    let events = events_after(store, seq).await;
+    assert_eq!(kinds(&events), vec![EventKind::MessageSent]);
+    assert_eq!(events[0].order_number, Some(asha.number));
+    assert_eq!(events[0].at, micros(at(3)));
+    assert_eq!(events[0].data["number"], asha.number.get());
+    assert_eq!(
+        events[0].data["message"],
+        serde_json::to_value(&sent).unwrap()
+    );
+    assert_eq!(events[0].data["message"]["state"], "sent");
+    // Recording it again (a second sender after a lease ran out) changes nothing.
+    let seq = store.last_event_seq().await.unwrap();
+    assert_eq!(
+        store
+            .outbox_sent(ids[0], "wamid.out.1b", at(4))
+            .await
+            .unwrap(),
+        sent
+    );
+    assert_eq!(store.last_event_seq().await.unwrap(), seq);
+
+    // Retry: back in the queue with the error, not before the given time.
+    assert_eq!(claim_ids(store, at(5)).await, vec![ids[1]]);
+    store
+        .outbox_retry(ids[1], at(20), "(#130429) rate limit hit")
+        .await
+        .unwrap();
+    let retried = store.messages_for_order(asha.number).await.unwrap()[1].clone();
+    assert_eq!(retried.state, MessageState::Queued);
+    assert_eq!(retried.error.as_deref(), Some("(#130429) rate limit hit"));
+    assert!(claim_ids(store, at(19)).await.is_empty());
+    let again = store.claim_outbox(at(20), secs(30), 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 2);
+    assert_eq!(
+        store.last_event_seq().await.unwrap(),
+        seq,
+        "a retry is no news"
+    );
+
+    // A wamid names one message only.
+    let taken = store.outbox_sent(ids[1], "wamid.out.1", at(21)).await;
+    assert!(
+        matches!(&taken, Err(StoreError::Duplicate(what)) if what == "a message with this WhatsApp id"),
+        "{taken:?}"
+    );
+
+    // Failed: shown on the order and announced.
+    let failed = store
+        .outbox_failed(ids[1], "(#131047) re-engagement message", at(22))
+        .await
+        .unwrap();
+    assert_eq!(failed.state, MessageState::Failed);
+    assert_eq!(
+        failed.error.as_deref(),
+        Some("(#131047) re-engagement message")
+    );
+    assert_eq!(failed.wamid, None);
+    let events = events_after(store, seq).await;
+    assert_eq!(kinds(&events), vec![EventKind::MessageStatus]);
+    assert_eq!(
+        events[0].data["message"],
+        serde_json::to_value(&failed).unwrap()
+    );
+    let mut notice = TimelineEntry::new(micros(at(22)), TimelineKind::Notice, &Actor::System);
+    notice.detail = Some("message could not be sent: (#131047) re-engagement message".to_owned());
+    assert_eq!(
+        store.timeline(asha.number).await.unwrap().last(),
+        Some(&notice)
+    );
+    assert_eq!(
+        store.order(asha.number).await.unwrap(),
+        asha,
+        "the order itself is unchanged"
+    );
+    // A finished message is not retried or failed again.
+    store.outbox_retry(ids[1], at(30), "late").await.unwrap();
+    assert_eq!(
+        store.outbox_failed(ids[0], "late", at(30)).await.unwrap(),
+        sent
+    );
+    assert!(claim_ids(store, at(100)).await.is_empty());
+    assert_eq!(store.timeline(asha.number).await.unwrap().len(), 2);
+
+    // A message about no order fails without a timeline.
+    let loose = store
+        .queue_outbound(&[outbound("15550001111", None, "hi", at(0))], at(40))
+        .await
+        .unwrap();
+    assert_eq!(claim_ids(store, at(40)).await, vec![loose[0].id]);
+    let failed = store
+        .outbox_failed(loose[0].id, "invalid recipient", at(41))
+        .await
+        .unwrap();
+    assert_eq!(failed.state, MessageState::Failed);
+    let last = events_after(store, 0).await.pop().unwrap();
+    assert_eq!(last.kind, EventKind::MessageStatus);
+    assert_eq!(last.order_number, None);
+    assert_eq!(last.data["number"], serde_json::Value::Null);
+}
+
+pub async fn case_message_status(store: &dyn Store) {
+    use MessageState::*;
+    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let sent = send_one(store, &asha, "wamid.out.1", at(1)).await;
+    let seq = store.last_event_seq().await.unwrap();
+    let status = |state, secs| async move {
+        store
+            .message_status("wamid.out.1", state, at(secs), None)
+            .await
+            .unwrap()
+            .map(|m| m.state)
+    };
+    // Out of order and repeated, as webhooks come.
+    assert_eq!(status(Sent, 2).await, None, "already sent");
+    assert_eq!(status(Delivered, 3).await, Some(Delivered));
+    assert_eq!(status(Delivered, 4).await, None, "a repeat");
+    assert_eq!(status(Sent, 5).await, None, "an older state");
+    assert_eq!(status(Read, 6).await, Some(Read));
+    assert_eq!(status(Delivered, 7).await, None);
+    assert_eq!(status(Failed, 8).await, None, "failed never undoes read");
+    assert_eq!(status(Read, 9).await, None);
+    let now = store.messages_for_order(asha.number).await.unwrap()[0].clone();
+    assert_eq!(
+        now,
+        ChatMessage {
+            state: Read,
+            ..sent.clone()
+        }
+    );
+    let events = events_after(store, seq).await;
+    assert_eq!(kinds(&events), vec![EventKind::MessageStatus; 2]);
+    assert_eq!(events[1].data["message"]["state"], "read");
+    assert_eq!(events[1].data["number"], asha.number.get());
+    assert_eq!(events[1].at, micros(at(6)));
+
+    // Read before delivered: delivered then changes nothing.
+    let second = send_one(store, &asha, "wamid.out.2", at(10)).await;
+    let read = store
+        .message_status("wamid.out.2", Read, at(12), None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        read,
+        ChatMessage {
+            state: Read,
+            ..second
+        }
+    );
+    assert_eq!(
+        store
+            .message_status("wamid.out.2", Delivered, at(11), None)
+            .await
+            .unwrap(),
+        None
+    );
+
+    // Failed replaces sent (with the reason, shown on the order), and a late
+    // `sent` does not undo it.
+    send_one(store, &asha, "wamid.out.3", at(20)).await;
+    let failed = store
+        .message_status(
+            "wamid.out.3",
+            Failed,
+            at(21),
+            Some("(#131026) not on WhatsApp"),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(failed.state, Failed);
+    assert_eq!(failed.error.as_deref(), Some("(#131026) not on WhatsApp"));
+    assert_eq!(
+        store
+            .message_status("wamid.out.3", Sent, at(20), None)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .message_status("wamid.out.3", Failed, at(22), None)
+            .await
+            .unwrap(),
+        None
+    );
+    let notice = store.timeline(asha.number).await.unwrap().pop().unwrap();
+    assert_eq!(notice.kind, TimelineKind::Notice);
+    assert_eq!(
+        notice.detail.as_deref(),
+        Some("message could not be sent: (#131026) not on WhatsApp")
+    );
+
+    // The same through the inbox, where statuses arrive as items.
+    send_one(store, &asha, "wamid.out.4", at(30)).await;
+    let st = |state, secs| InboundOutcome::Status {
+        wamid: "wamid.out.4".to_owned(),
+        state,
+        at: at(secs),
+        error: None,
+    };
+    let (_, results) = complete_items(
+        store,
+        vec![
+            ("919800000001", st(Read, 32)),
+            ("919800000001", st(Delivered, 31)),
+            ("919800000001", st(Sent, 30)),
+        ],
+    )
+    .await;
+    let states: Vec<Option<MessageState>> = results
+        .iter()
+        .map(|r| match r {
+            InboundResult::Done {
+                order: None,
+                message,
+            } => message.as_ref().map(|m| m.state),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(states, vec![Some(Read), None, None]);
+    assert!(store.pending_inbound(10).await.unwrap().is_empty());
+    // Statuses of messages we do not know change nothing.
+    assert_eq!(
+        store
+            .message_status("wamid.unknown", Read, at(40), None)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+pub async fn case_inbound_message(store: &dyn Store) {
+    let key = "US.asha";
+    let first = NewInboundMessage {
+        user_id: Some(key.to_owned()),
+        name: Some("Asha".to_owned()),
+        ..inbound_message(key, "wamid.in.1", "Is the mug dishwasher-safe? 🙏", at(50))
+    };
+    let (_, results) =
+        complete_items(store, vec![(key, InboundOutcome::Message(first.clone()))]).await;
+    let InboundResult::Done {
+        order: None,
+        message: Some(stored),
+    } = &results[0]
+    else {
+        panic!("{results:?}");
+    };
+    assert_eq!(
+        *stored,
+        ChatMessage {
+            id: stored.id,
+            order_number: None,
+            customer_key: key.to_owned(),
+            direction: Direction::In,
+            wamid: Some("wamid.in.1".to_owned()),
+            kind: "text".to_owned(),
+            text: "Is the mug dishwasher-safe? 🙏".to_owned(),
+            state: MessageState::Received,
+            error: None,
+            created_at: micros(at(50)),
+            sent_at: None,
+        }
+    );
+    assert_eq!(
+        store.customer(key).await.unwrap(),
+        Some(CustomerRecord {
+            key: key.to_owned(),
+            wa_id: Some(key.to_owned()),
+            user_id: Some(key.to_owned()),
+            name: Some("Asha".to_owned()),
+            last_inbound_at: Some(micros(at(50))),
+            last_address: None,
+        })
+    );
+    let events = events_after(store, 0).await;
+    assert_eq!(kinds(&events), vec![EventKind::MessageReceived]);
+    assert_eq!(events[0].order_number, None);
+    assert_eq!(events[0].at, micros(at(50)));
+    assert_eq!(
+        events[0].data,
+        serde_json::json!({ "number": null, "message": serde_json::to_value(stored).unwrap() })
+    );
+
+    // An older message arriving late does not move last_inbound_at back, and
+    // missing ids or name do not erase known ones.
+    let late = NewInboundMessage {
+        wa_id: None,
+        ..inbound_message(key, "wamid.in.0", "hello?", at(40))
+    };
+    // A repeated wamid is recorded once.
+    let repeated = inbound_message(key, "wamid.in.1", "again", at(60));
+    let renamed = NewInboundMessage {
+        name: Some("Asha R.".to_owned()),
+        wa_id: Some("919800000001".to_owned()),
+        ..inbound_message(key, "wamid.in.2", "thanks", at(70))
+    };
+    let (_, results) = complete_items(
+        store,
+        vec![
+            (key, InboundOutcome::Message(late)),
+            (key, InboundOutcome::Message(repeated)),
+            (key, InboundOutcome::Message(renamed)),
+        ],
+    )
+    .await;
+    assert!(
+        matches!(results[1], InboundResult::Done { message: None, .. }),
+        "{results:?}"
+    );
+    let customer = store.customer(key).await.unwrap().unwrap();
+    assert_eq!(customer.last_inbound_at, Some(micros(at(70))));
+    assert_eq!(customer.name.as_deref(), Some("Asha R."));
+    assert_eq!(customer.wa_id.as_deref(), Some("919800000001"));
+    assert_eq!(customer.user_id.as_deref(), Some(key));
+
+    let thread = store.messages_for_customer(key, 10).await.unwrap();
+    let texts: Vec<&str> = thread.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["Is the mug dishwasher-safe? 🙏", "hello?", "thanks"],
+        "arrival order"
+    );
+    let latest = store.messages_for_customer(key, 2).await.unwrap();
+    assert_eq!(latest, thread[1..]);
+    assert_eq!(
+        kinds(&events_after(store, 0).await),
+        vec![EventKind::MessageReceived; 3]
+    );
+    assert!(store.pending_inbound(10).await.unwrap().is_empty());
+
+    // A message about an order is in that order's thread.
+    let order = create_order(store, cart("Ravi", "919800000002", at(80))).await;
+    let about = NewInboundMessage {
+        order_number: Some(order.number),
+        ..inbound_message("919800000002", "wamid.in.3", "where is it?", at(90))
+    };
+    complete_items(
+        store,
+        vec![("919800000002", InboundOutcome::Message(about))],
+    )
+    .await;
+    let thread = store.messages_for_order(order.number).await.unwrap();
+    assert_eq!(thread.len(), 1);
+    assert_eq!(thread[0].order_number, Some(order.number));
+    let last = events_after(store, 0).await.pop().unwrap();
+    assert_eq!(last.order_number, Some(order.number));
+    assert_eq!(last.data["number"], order.number.get());
+    assert_eq!(
+        store
+            .customer("919800000002")
+            .await
+            .unwrap()
+            .unwrap()
+            .last_inbound_at,
+        Some(micros(at(90)))
+    );
+}
+
+pub async fn case_create_order_with_work(store: &dyn Store) {
+    let by_user_id = NewOrder {
+        customer: Customer {
+            wa_id: Some("919800000001".to_owned()),
+            user_id: Some("US.asha".to_owned()),
+            name: Some("Asha".to_owned()),
+        },
+        ..cart("", "", at(5))
+    };
+    let (_, results) = complete_items(
+        store,
+        vec![(
+            "US.asha",
+            InboundOutcome::CreateOrder {
+                order: by_user_id.clone(),
+                outbound: vec![outbound("US.asha", None, "Add delivery address", at(5))],
+                jobs: vec![(JobKind::Nudge, at(3_605)), (JobKind::Abandon, at(86_405))],
+            },
+        )],
+    )
+    .await;
+    let InboundResult::Done {
+        order: Some(order),
+        message: None,
+    } = &results[0]
+    else {
+        panic!("{results:?}");
+    };
+    assert_eq!(*order, expected_order(n(1001), &by_user_id));
+    let thread = store.messages_for_order(order.number).await.unwrap();
+    assert_eq!(thread.len(), 1);
+    assert_eq!(
+        thread[0].order_number,
+        Some(order.number),
+        "the store filled it in"
+    );
+    assert_eq!(thread[0].state, MessageState::Queued);
+    assert_eq!(thread[0].created_at, micros(at(5)));
+    assert_eq!(claim_ids(store, at(5)).await, vec![thread[0].id]);
+    let jobs = store
+        .claim_due_jobs(at(100_000), secs(30), 10)
+        .await
+        .unwrap();
+    let jobs: Vec<(JobKind, OrderNumber, Timestamp)> = jobs
+        .iter()
+        .map(|j| (j.kind, j.order_number, j.due_at))
+        .collect();
+    assert_eq!(
+        jobs,
+        vec![
+            (JobKind::Nudge, order.number, micros(at(3_605))),
+            (JobKind::Abandon, order.number, micros(at(86_405))),
+        ]
+    );
+    assert_eq!(
+        store.customer("US.asha").await.unwrap(),
+        Some(CustomerRecord {
+            key: "US.asha".to_owned(),
+            wa_id: Some("919800000001".to_owned()),
+            user_id: Some("US.asha".to_owned()),
+            name: Some("Asha".to_owned()),
+            last_inbound_at: Some(micros(at(5))),
+            last_address: None,
+        })
+    );
+    // Only the order is news; its messages are when they are sent.
+    assert_eq!(
+        kinds(&events_after(store, 0).await),
+        vec![EventKind::OrderCreated]
+    );
+    // The plain form still creates a bare order.
+    let (_, results) = complete_items(
+        store,
+        vec![(
+            "919800000002",
+            InboundOutcome::create_order(cart("Ravi", "919800000002", at(6))),
+        )],
+    )
+    .await;
+    let bare = results[0].clone().into_order().unwrap();
+    assert_eq!(bare.number, n(1002));
+    assert!(store
+        .messages_for_order(bare.number)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store.customer("919800000002").await.unwrap().is_some());
+}
+
+pub async fn case_message_and_update(store: &dyn Store) {
+    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let ravi = create_order(store, cart("Ravi", "919800000002", at(0))).await;
+    let seq = store.last_event_seq().await.unwrap();
+    let note_update = |version| InboundOutcome::MessageAndUpdate {
+        message: inbound_message("919800000001", "wamid.in.note", "ring twice", at(10)),
+        number: asha.number,
+        expected_version: version,
+        update: OrderUpdate {
+            note: Some("ring twice".to_owned()),
+            outbound: vec![outbound("919800000001", None, "Note saved", at(10))],
+            ..OrderUpdate::default()
+        },
+    };
+    let after = |wamid: &str, secs| {
+        InboundOutcome::Message(inbound_message(
+            "919800000001",
+            wamid,
+            "and another thing",
+            at(secs),
+        ))
+    };
+    let ravi_says =
+        InboundOutcome::Message(inbound_message("919800000002", "wamid.in.r", "hi", at(11)));
+
+    // Decided at a version the order has left: nothing of it applies, and
+    // Asha's later item waits behind it; Ravi's goes ahead.
+    let (ids, results) = complete_items(
+        store,
+        vec![
+            ("919800000001", note_update(0)),
+            ("919800000001", after("wamid.in.after", 12)),
+            ("919800000002", ravi_says),
+        ],
+    )
+    .await;
+    assert_eq!(
+        results[..2],
+        [
+            InboundResult::Conflict {
+                number: asha.number,
+                current_version: 1
+            },
+            InboundResult::Deferred,
+        ]
+    );
+    assert!(
+        matches!(
+            results[2],
+            InboundResult::Done {
+                message: Some(_),
+                ..
+            }
+        ),
+        "{results:?}"
+    );
+    let pending: Vec<i64> = store
+        .pending_inbound(10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(pending, ids[..2]);
+    assert_eq!(store.order(asha.number).await.unwrap(), asha);
+    assert!(store
+        .messages_for_customer("919800000001", 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        kinds(&events_after(store, seq).await),
+        vec![EventKind::MessageReceived]
+    );
+    let seq = store.last_event_seq().await.unwrap();
+
+    // Decided again against the current order: both apply, in order.
+    let retried = store
+        .complete_inbound_detailed(&[
+            (ids[0], note_update(1)),
+            (ids[1], after("wamid.in.after", 12)),
+        ])
+        .await
+        .unwrap();
+    let InboundResult::Done {
+        order: Some(updated),
+        message: Some(message),
+    } = &retried[0]
+    else {
+        panic!("{retried:?}");
+    };
+    assert_eq!(updated.note.as_deref(), Some("ring twice"));
+    assert_eq!(updated.version, 2);
+    assert_eq!(
+        updated.updated_at,
+        micros(at(10)),
+        "applied at the message's time"
+    );
+    assert_eq!(
+        message.order_number,
+        Some(asha.number),
+        "the message belongs to the order"
+    );
+    assert!(matches!(
+        retried[1],
+        InboundResult::Done {
+            message: Some(_),
+            ..
+        }
+    ));
+    assert!(store.pending_inbound(10).await.unwrap().is_empty());
+    let thread = store.messages_for_order(asha.number).await.unwrap();
+    let shape: Vec<(Direction, MessageState)> =
+        thread.iter().map(|m| (m.direction, m.state)).collect();
+    assert_eq!(
+        shape,
+        [
+            (Direction::In, MessageState::Received),
+            (Direction::Out, MessageState::Queued)
+        ]
+    );
+    let events = events_after(store, seq).await;
+    assert_eq!(
+        kinds(&events),
+        [
+            EventKind::MessageReceived,
+            EventKind::OrderUpdated,
+            EventKind::MessageReceived
+        ]
+    );
+    assert_eq!(events[1].data, serde_json::to_value(updated).unwrap());
+    assert_eq!(
+        store
+            .customer("919800000001")
+            .await
+            .unwrap()
+            .unwrap()
+            .last_inbound_at,
+        Some(micros(at(12)))
+    );
+
+    // Completing the same items again applies nothing.
+    let again = store
+        .complete_inbound_detailed(&[(ids[0], note_update(2)), (ids[1], after("wamid.in.x", 13))])
+        .await
+        .unwrap();
+    assert_eq!(again, [InboundResult::Skipped, InboundResult::Skipped]);
+    assert_eq!(store.order(asha.number).await.unwrap(), *updated);
+
+    // A stage move planned from a stage the order has left conflicts too,
+    // and the old-style call reports it as nothing applied.
+    let confirm = plan(&asha, OrderStatus::Confirmed, Actor::Bot, None);
+    let cancel = InboundOutcome::MessageAndUpdate {
+        message: inbound_message("919800000001", "wamid.in.cancel", "cancel", at(20)),
+        number: asha.number,
+        expected_version: 2,
+        update: OrderUpdate {
+            status_change: Some(plan(
+                &asha,
+                OrderStatus::Cancelled,
+                Actor::Customer,
+                Some("changed mind"),
+            )),
+            ..OrderUpdate::default()
+        },
+    };
+    store
+        .change_status(asha.number, 2, &confirm, at(19))
+        .await
+        .unwrap();
+    let recorded = store
+        .record_inbound(&[NewInbound {
+            customer_key: Some("919800000001".to_owned()),
+            ..unique_item()
+        }])
+        .await
+        .unwrap();
+    let [Recorded::New(id)] = recorded[..] else {
+        panic!("{recorded:?}")
+    };
+    let got = store.complete_inbound(&[(id, cancel)]).await.unwrap();
+    assert_eq!(got, vec![None]);
+    assert_eq!(store.pending_inbound(10).await.unwrap().len(), 1);
+    assert_eq!(
+        store.order(asha.number).await.unwrap().status,
+        OrderStatus::Confirmed
+    );
+    assert_eq!(
+        store.messages_for_order(ravi.number).await.unwrap().len(),
+        0
+    );
+}
+
+pub async fn case_open_orders(store: &dyn Store) {
+    let customer = |wa_id: Option<&str>, user_id: Option<&str>| Customer {
+        wa_id: wa_id.map(str::to_owned),
+        user_id: user_id.map(str::to_owned),
+        name: None,
+    };
+    let carts = [
+        customer(Some("919800000001"), None),
+        customer(None, Some("US.1")),
+        customer(Some("919800000001"), Some("US.1")),
+        customer(Some("919800000002"), Some("US.2")),
+        customer(Some("919800000001"), None),
+        customer(Some("919800000001"), None),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, c)| NewOrder {
+        customer: c,
+        ..cart("", "", at(i64::try_from(i).unwrap()))
+    })
+    .collect();
+    let orders = create_orders(store, carts).await;
+    // 1005 moved on; 1006 was abandoned and can still be continued.
+    move_order(
+        store,
+        &orders[4],
+        plan(&orders[4], OrderStatus::Confirmed, Actor::Bot, None),
+        at(10),
+    )
+    .await;
+    move_order(
+        store,
+        &orders[5],
+        plan(&orders[5], OrderStatus::Abandoned, Actor::System, None),
+        at(11),
+    )
+    .await;
+
+    let open = |key: &'static str| async move {
+        numbers(&store.open_orders_for_customer(key).await.unwrap())
+    };
+    assert_eq!(
+        open("919800000001").await,
+        vec![1006, 1003, 1001],
+        "by wa_id"
+    );
+    assert_eq!(open("US.1").await, vec![1003, 1002], "by user_id");
+    assert_eq!(open("US.2").await, vec![1004]);
+    assert_eq!(open("9198").await, Vec::<i64>::new(), "whole ids only");
+    assert_eq!(open("nobody").await, Vec::<i64>::new());
+    let found = store.open_orders_for_customer("US.1").await.unwrap();
+    assert_eq!(found[0], store.order(n(1003)).await.unwrap());
+}
+
+pub async fn case_jobs(store: &dyn Store) {
+    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let ravi = create_order(store, cart("Ravi", "919800000002", at(0))).await;
+    let job = |kind, order: &Order, secs| NewJob {
+        kind,
+        order_number: order.number,
+        due_at: at(secs),
+    };
+    let set = |order: &Order, jobs: Vec<NewJob>, cancel: Vec<JobKind>| {
+        let order = order.clone();
+        async move {
+            let update = OrderUpdate {
+                jobs,
+                cancel_jobs: cancel,
+                ..OrderUpdate::default()
+            };
+            store
+                .update_order(order.number, order.version, &update, at(0))
+                .await
+                .unwrap();
+        }
+    };
+    let claim = |when| async move {
+        store
+            .claim_due_jobs(at(when), secs(60), 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|j| (j.kind, j.order_number.get(), j.due_at))
+            .collect::<Vec<_>>()
+    };
+
+    // One per kind and order: the later setting wins.
+    set(
+        &asha,
+        vec![
+            job(JobKind::Nudge, &asha, 100),
+            job(JobKind::Abandon, &asha, 200),
+        ],
+        vec![],
+    )
+    .await;
+    set(
+        &asha,
+        vec![
+            job(JobKind::Abandon, &asha, 300),
+            job(JobKind::Abandon, &asha, 250),
+        ],
+        vec![],
+    )
+    .await;
+    set(&ravi, vec![job(JobKind::Nudge, &ravi, 90)], vec![]).await;
+    assert!(claim(89).await.is_empty());
+    assert_eq!(
+        claim(100).await,
+        vec![
+            (JobKind::Nudge, 1002, micros(at(90))),
+            (JobKind::Nudge, 1001, micros(at(100))),
+        ],
+        "earliest first"
+    );
+    assert!(claim(101).await.is_empty(), "leased");
+
+    // Set again while claimed: a new job, which completing the old claim
+    // does not remove.
+    let old = store.claim_due_jobs(at(161), secs(60), 100).await.unwrap();
+    assert_eq!(old.len(), 2, "the leases ran out uncompleted: {old:?}");
+    let old_nudge = old.iter().find(|j| j.order_number == asha.number).unwrap();
+    set(&asha, vec![job(JobKind::Nudge, &asha, 170)], vec![]).await;
+    store.complete_job(old_nudge.id).await.unwrap();
+    let old_ravi = old.iter().find(|j| j.order_number == ravi.number).unwrap();
+    store.complete_job(old_ravi.id).await.unwrap();
+    let renewed = store.claim_due_jobs(at(170), secs(60), 100).await.unwrap();
+    assert_eq!(renewed.len(), 1, "{renewed:?}");
+    assert_ne!(renewed[0].id, old_nudge.id);
+    assert_eq!(
+        (renewed[0].kind, renewed[0].due_at),
+        (JobKind::Nudge, micros(at(170)))
+    );
+    store.complete_job(renewed[0].id).await.unwrap();
+    store.complete_job(renewed[0].id).await.unwrap();
+
+    // Cancelled jobs never come due; cancelling and setting a kind in one
+    // update sets it.
+    set(
+        &asha,
+        vec![job(JobKind::Archive, &asha, 260)],
+        vec![JobKind::Abandon, JobKind::Archive],
+    )
+    .await;
+    assert_eq!(
+        claim(10_000).await,
+        vec![(JobKind::Archive, 1001, micros(at(260)))]
+    );
+    set(&asha, vec![], vec![JobKind::Archive]).await;
+    assert!(claim(100_000).await.is_empty());
+    assert_eq!(
+        store.order(asha.number).await.unwrap(),
+        asha,
+        "jobs are not the order"
+    );
+}
+
+pub async fn case_jobs_concurrent(store: &dyn Store) {
+    const CLAIMERS: usize = 6;
+    let orders = create_many(store, 20).await;
+    for (i, order) in orders.iter().enumerate() {
+        let due = i64::try_from(i).unwrap();
+        let update = OrderUpdate {
+            jobs: vec![
+                NewJob {
+                    kind: JobKind::Nudge,
+                    order_number: order.number,
+                    due_at: at(due),
+                },
+                NewJob {
+                    kind: JobKind::Abandon,
+                    order_number: order.number,
+                    due_at: at(1_000 + due),
+                },
+            ],
+            ..OrderUpdate::default()
+        };
+        store
+            .update_order(order.number, order.version, &update, at(0))
+            .await
+            .unwrap();
+    }
+    let claimer = || async move {
+        let mut mine = Vec::new();
+        loop {
+            let got = store.claim_due_jobs(at(500), secs(600), 3).await.unwrap();
+            if got.is_empty() {
+                return mine;
+            }
+            mine.extend(got.into_iter().map(|j| (j.id, j.kind, j.order_number)));
+            tokio::task::yield_now().await;
+        }
+    };
+    let claimed: Vec<Vec<(i64, JobKind, OrderNumber)>> =
+        join_all((0..CLAIMERS).map(|_| claimer()).collect()).await;
+    let all: Vec<_> = claimed.iter().flatten().copied().collect();
+    let unique: HashSet<i64> = all.iter().map(|(id, _, _)| *id).collect();
+    assert_eq!(
+        all.len(),
+        unique.len(),
+        "a job was claimed twice: {claimed:?}"
+    );
+    assert_eq!(all.len(), orders.len(), "every due job once");
+    assert!(all.iter().all(|(_, kind, _)| *kind == JobKind::Nudge));
+    // Leased: nobody gets them again until the lease runs out.
+    assert!(store
+        .claim_due_jobs(at(501), secs(60), 100)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store
+            .claim_due_jobs(at(1_050), secs(60), 100)
+            .await
+            .unwrap()
+            .len(),
+        orders.len()
+    );
 }
 
 #[cfg(test)]

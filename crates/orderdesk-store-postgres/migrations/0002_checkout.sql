@@ -1,0 +1,71 @@
+-- The checkout bot (PostgreSQL): customers, the chat thread with its outbox,
+-- and scheduled jobs. SQLite has the same migration under the same version
+-- and name.
+
+-- The provider's id of the order's payment, and the key its customer's inbox
+-- items carry (`user_id` or `wa_id`), which names the `customers` row.
+ALTER TABLE orders ADD COLUMN payment_reference TEXT;
+ALTER TABLE orders ADD COLUMN customer_key TEXT;
+UPDATE orders SET customer_key = COALESCE(customer_user_id, customer_wa_id);
+
+-- A customer is matched on either id: each may be missing.
+CREATE INDEX orders_customer_user_id ON orders (customer_user_id, number);
+CREATE INDEX orders_customer_wa_id ON orders (customer_wa_id, number);
+
+CREATE TABLE customers (
+    key             TEXT  NOT NULL PRIMARY KEY,
+    wa_id           TEXT,
+    user_id         TEXT,
+    name            TEXT,
+    last_inbound_at TIMESTAMPTZ,
+    last_address    JSONB
+);
+
+-- Both ways of every chat; outbound rows are also the outbox.
+CREATE TABLE messages (
+    id           BIGINT      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    order_number BIGINT      REFERENCES orders (number),
+    customer_key TEXT        NOT NULL,
+    -- `in` or `out`.
+    direction    TEXT        NOT NULL,
+    wamid        TEXT,
+    kind         TEXT        NOT NULL,
+    -- What the chat panel shows (an outbound message's preview).
+    text         TEXT        NOT NULL,
+    -- `received`; or `queued`, `sending`, `sent`, `delivered`, `read`, `failed`.
+    state        TEXT        NOT NULL,
+    error        TEXT,
+    created_at   TIMESTAMPTZ NOT NULL,
+    sent_at      TIMESTAMPTZ,
+    -- Outbound only: the recipient, the Cloud API JSON (kept as sent, hence
+    -- json), and the outbox's bookkeeping.
+    to_wa_id     TEXT,
+    to_user_id   TEXT,
+    body         JSON,
+    attempts     INTEGER     NOT NULL DEFAULT 0,
+    not_before   TIMESTAMPTZ,
+    locked_until TIMESTAMPTZ,
+    CONSTRAINT messages_wamid_key UNIQUE (wamid)
+);
+
+CREATE INDEX messages_order_number ON messages (order_number, id);
+CREATE INDEX messages_customer_key ON messages (customer_key, id);
+-- The outbox: only unfinished messages, scanned oldest first, and each
+-- customer's oldest one found by key.
+CREATE INDEX messages_unfinished ON messages (id) WHERE state IN ('queued', 'sending');
+CREATE INDEX messages_unfinished_customer ON messages (customer_key, id)
+    WHERE state IN ('queued', 'sending');
+
+-- Timers on orders, one per kind and order. Setting a timer again replaces
+-- its row with a new id, so a claimer still running the old one cannot
+-- complete the new one.
+CREATE TABLE jobs (
+    id           BIGINT      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind         TEXT        NOT NULL,
+    order_number BIGINT      NOT NULL REFERENCES orders (number),
+    due_at       TIMESTAMPTZ NOT NULL,
+    locked_until TIMESTAMPTZ,
+    CONSTRAINT jobs_order_number_kind_key UNIQUE (order_number, kind)
+);
+
+CREATE INDEX jobs_due_at ON jobs (due_at, id);
