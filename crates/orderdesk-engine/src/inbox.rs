@@ -18,7 +18,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use orderdesk_domain::{LineItem, NewOrder};
-use orderdesk_store::{InboundOutcome, InboundRecord, NewInbound, Recorded, Store, StoreError};
+use orderdesk_store::{
+    InboundOutcome, InboundRecord, MessageState, NewInbound, NewInboundMessage, Recorded, Store,
+    StoreError,
+};
 use tokio::sync::{mpsc, oneshot, Notify};
 use tracing::{debug, warn};
 
@@ -182,16 +185,20 @@ impl Processor {
             return Ok(0);
         }
         let names = self.product_names(&items).await?;
-        let outcomes: Vec<(i64, InboundOutcome)> = items
-            .iter()
-            .map(|item| (item.id, decide(item, &names)))
-            .collect();
-        let created = self.store.complete_inbound(&outcomes).await?;
-        let new_orders = created.iter().flatten().count();
-        if new_orders > 0 {
-            debug!(orders = new_orders, "orders created from the inbox");
-            self.bus.poke();
+        let mut outcomes: Vec<(i64, InboundOutcome)> = Vec::with_capacity(items.len());
+        for item in &items {
+            let outcome = match item.kind.as_str() {
+                "message.order" => decide_cart(item, &names),
+                kind if kind.starts_with("status.") => decide_status(item),
+                kind if kind.starts_with("message.") => self.decide_message(item).await?,
+                _ => InboundOutcome::Ignored,
+            };
+            outcomes.push((item.id, outcome));
         }
+        self.store.complete_inbound(&outcomes).await?;
+        // Orders, messages and ticks all append events: wake the streams.
+        debug!(items = outcomes.len(), "inbox items processed");
+        self.bus.poke();
         Ok(items.len())
     }
 
@@ -218,12 +225,66 @@ impl Processor {
     }
 }
 
-/// What one inbox item means. Carts become orders; everything else is kept
-/// for the record until the checkout bot gives it a meaning.
-fn decide(item: &InboundRecord, names: &HashMap<String, String>) -> InboundOutcome {
-    if item.kind != "message.order" {
-        return InboundOutcome::Ignored;
+impl Processor {
+    /// A customer's message joins the chat thread, linked to their newest
+    /// open order if they have one.
+    async fn decide_message(&self, item: &InboundRecord) -> Result<InboundOutcome, EngineError> {
+        let m = match orderdesk_whatsapp::parse_chat_message(&item.payload) {
+            Ok(m) => m,
+            Err(e) => return Ok(InboundOutcome::Failed(e.to_string())),
+        };
+        let Some(key) = m.user_id.clone().or_else(|| m.wa_id.clone()) else {
+            return Ok(InboundOutcome::Failed(
+                "a message with no sender".to_owned(),
+            ));
+        };
+        let order_number = self
+            .store
+            .open_orders_for_customer(&key)
+            .await?
+            .first()
+            .map(|o| o.number);
+        Ok(InboundOutcome::Message(NewInboundMessage {
+            customer_key: key,
+            wa_id: m.wa_id,
+            user_id: m.user_id,
+            name: m.name,
+            order_number,
+            wamid: m.wamid,
+            kind: m.kind,
+            text: m.text,
+            at: item.received_at,
+        }))
     }
+}
+
+/// A delivery tick for one of our messages; payment statuses and anything
+/// else unknown are kept for the record only.
+fn decide_status(item: &InboundRecord) -> InboundOutcome {
+    let s = match orderdesk_whatsapp::parse_status(&item.payload) {
+        Ok(s) => s,
+        Err(e) => return InboundOutcome::Failed(e.to_string()),
+    };
+    let state = match s.status.as_str() {
+        "sent" => MessageState::Sent,
+        "delivered" => MessageState::Delivered,
+        "read" => MessageState::Read,
+        "failed" => MessageState::Failed,
+        _ => return InboundOutcome::Ignored,
+    };
+    let at =
+        s.at.and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+            .unwrap_or(item.received_at);
+    InboundOutcome::Status {
+        wamid: s.wamid,
+        state,
+        at,
+        error: s.error,
+    }
+}
+
+/// A cart becomes an order.
+fn decide_cart(item: &InboundRecord, names: &HashMap<String, String>) -> InboundOutcome {
     let cart = match orderdesk_whatsapp::parse_cart(&item.payload) {
         Ok(cart) => cart,
         Err(e) => return InboundOutcome::Failed(format!("unreadable cart: {e}")),
@@ -248,7 +309,7 @@ fn decide(item: &InboundRecord, names: &HashMap<String, String>) -> InboundOutco
         })
         .collect();
     match NewOrder::from_cart(cart.customer, lines, cart.text, item.received_at) {
-        Ok(order) => InboundOutcome::CreateOrder(order),
+        Ok(order) => InboundOutcome::create_order(order),
         Err(e) => InboundOutcome::Failed(format!("cart refused: {e}")),
     }
 }

@@ -9,6 +9,7 @@ mod bus;
 mod error;
 mod inbox;
 mod orders;
+mod outbox;
 
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ use orderdesk_store::Store;
 pub use bus::EventBus;
 pub use error::EngineError;
 pub use inbox::{InboxWriter, Processor};
+pub use outbox::{Delivery, DispatchSettings, Dispatcher};
 
 /// The shared handle the web layer and workers hold.
 #[derive(Clone)]

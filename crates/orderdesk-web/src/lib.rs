@@ -68,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(webhooks::whatsapp::routes())
         .merge(api::orders::routes())
         .merge(api::events::routes())
+        .merge(api::messages::routes())
         .merge(api::openapi::routes())
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {

@@ -226,7 +226,23 @@ impl GraphClient {
     /// is `Permanent`: the message may well have gone out, and a retry
     /// could send it twice.
     pub async fn send(&self, message: &OutboundMessage) -> Result<SentMessage, GraphError> {
-        let body = self.post(message).await?;
+        self.send_payload(message).await
+    }
+
+    /// Sends a message already in wire form, as the outbox stores it (built
+    /// and validated as an [`OutboundMessage`] when it was queued).
+    ///
+    /// # Errors
+    /// As [`GraphClient::send`].
+    pub async fn send_json(&self, message: &serde_json::Value) -> Result<SentMessage, GraphError> {
+        self.send_payload(message).await
+    }
+
+    async fn send_payload<T: serde::Serialize>(
+        &self,
+        payload: &T,
+    ) -> Result<SentMessage, GraphError> {
+        let body = self.post(payload).await?;
         #[derive(Deserialize)]
         struct Accepted {
             messages: Vec<AcceptedMessage>,

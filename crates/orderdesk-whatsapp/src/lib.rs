@@ -18,6 +18,7 @@
 //! [`GraphClient`] posts them, sorting failures into a [`GraphError`] the
 //! dispatcher can act on (retry, template, alert, give up).
 
+mod chat;
 mod graph;
 mod order;
 mod outbound;
@@ -25,6 +26,7 @@ mod raw;
 mod signature;
 mod webhook;
 
+pub use chat::{parse_chat_message, parse_status, ChatIn, ItemError, StatusIn};
 pub use graph::{ApiError, GraphClient, GraphError, GraphSetupError, SentMessage, DEFAULT_TIMEOUT};
 pub use order::{parse_cart, Cart, CartLine, CartParseError};
 pub use outbound::{

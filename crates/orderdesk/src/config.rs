@@ -24,6 +24,7 @@ const KEYS: &[&str] = &[
     "WHATSAPP_APP_SECRET",
     "WHATSAPP_VERIFY_TOKEN",
     "WHATSAPP_GRAPH_URL",
+    "WHATSAPP_MESSAGES_PER_SECOND",
     "PAYMENTS_PROVIDER",
     "RAZORPAY_KEY_ID",
     "RAZORPAY_KEY_SECRET",
@@ -91,6 +92,8 @@ pub struct Config {
     pub whatsapp_app_secret: Option<String>,
     pub whatsapp_verify_token: Option<String>,
     pub whatsapp_graph_url: String,
+    /// Outbound rate limit of the business number (Cloud API default 80/s).
+    pub whatsapp_messages_per_second: u32,
     pub payments_provider: Option<PaymentsProvider>,
     pub razorpay_key_id: Option<String>,
     pub razorpay_key_secret: Option<String>,
@@ -250,6 +253,16 @@ impl Config {
                 "WHATSAPP_GRAPH_URL",
                 "https://graph.facebook.com/v23.0",
                 url,
+            )?,
+            whatsapp_messages_per_second: s.parsed(
+                "WHATSAPP_MESSAGES_PER_SECOND",
+                "80",
+                |raw| {
+                    raw.parse::<u32>()
+                        .ok()
+                        .filter(|n| (1..=1000).contains(n))
+                        .ok_or_else(|| anyhow!("'{raw}' is not a whole number from 1 to 1000"))
+                },
             )?,
             payments_provider,
             razorpay_key_id: s.string("RAZORPAY_KEY_ID"),

@@ -10,9 +10,10 @@ use std::future::Future;
 use std::sync::Arc;
 
 use anyhow::Context;
-use orderdesk_engine::Engine;
+use orderdesk_engine::{DispatchSettings, Dispatcher, Engine};
 use orderdesk_store::Store;
 use orderdesk_web::{metrics::Metrics, AppState};
+use orderdesk_whatsapp::GraphClient;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -70,12 +71,28 @@ pub async fn serve_with_store(
     if config.whatsapp_app_secret.is_none() {
         tracing::warn!("WHATSAPP_APP_SECRET is not set: WhatsApp webhooks will be refused");
     }
-    let engine = Engine::new(store);
+    let engine = Engine::new(store.clone());
     let (stop_tx, stop_rx) = watch::channel(false);
-    let mut processor_stop = stop_rx.clone();
-    let processor = engine.spawn_processor(async move {
-        let _ = processor_stop.wait_for(|stop| *stop).await;
-    });
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let processor = engine.spawn_processor(stopped(stop_rx.clone()));
+    let dispatcher = match outbound_client(&config)? {
+        Some(graph) => {
+            let settings = DispatchSettings {
+                per_second: config.whatsapp_messages_per_second,
+                ..DispatchSettings::default()
+            };
+            let dispatcher = Dispatcher::new(store, graph, engine.bus().clone(), settings);
+            Some(tokio::spawn(dispatcher.run(stopped(stop_rx.clone()))))
+        }
+        None => {
+            tracing::warn!(
+                "WHATSAPP_PHONE_NUMBER_ID or WHATSAPP_ACCESS_TOKEN is not set: messages stay queued"
+            );
+            None
+        }
+    };
     let state = AppState {
         engine,
         config: Arc::new(config.web()),
@@ -93,7 +110,23 @@ pub async fn serve_with_store(
         .await
         .context("the HTTP server failed")?;
     let _ = processor.await;
+    if let Some(dispatcher) = dispatcher {
+        let _ = dispatcher.await;
+    }
     Ok(())
+}
+
+/// The Graph API client, when the number's credentials are configured.
+fn outbound_client(config: &Config) -> anyhow::Result<Option<GraphClient>> {
+    match (
+        &config.whatsapp_phone_number_id,
+        &config.whatsapp_access_token,
+    ) {
+        (Some(id), Some(token)) => GraphClient::new(&config.whatsapp_graph_url, id, token)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("WHATSAPP_GRAPH_URL / WHATSAPP_PHONE_NUMBER_ID: {e}")),
+        _ => Ok(None),
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -14,7 +14,7 @@ use crate::AppState;
         title = "orderdesk API",
         description = "Orders from WhatsApp carts: list, inspect and move them; follow every change live.",
     ),
-    paths(super::orders::list, super::orders::show, super::orders::change_status, super::events::stream_events),
+    paths(super::orders::list, super::orders::show, super::orders::change_status, super::messages::list, super::messages::send, super::events::stream_events),
     components(schemas(
         orderdesk_domain::Order,
         orderdesk_domain::OrderStatus,
@@ -29,9 +29,10 @@ use crate::AppState;
         orderdesk_domain::EventKind,
         crate::error::ErrorBody,
         crate::error::ErrorDetail,
+        super::messages::SendBody,
     )),
     modifiers(&BearerAuth),
-    tags((name = "orders", description = "Orders and their stages"), (name = "events", description = "The live event stream"))
+    tags((name = "orders", description = "Orders and their stages"), (name = "messages", description = "The WhatsApp thread of an order"), (name = "events", description = "The live event stream"))
 )]
 pub struct ApiDoc;
 

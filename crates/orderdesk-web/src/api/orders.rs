@@ -76,7 +76,7 @@ pub struct StatusBody {
     version: Option<i64>,
 }
 
-fn parse_number(raw: &str) -> ApiResult<OrderNumber> {
+pub(crate) fn parse_number(raw: &str) -> ApiResult<OrderNumber> {
     OrderNumber::parse(raw).ok_or_else(|| ApiError::not_found(format!("no order #{raw}")))
 }
 
@@ -228,7 +228,7 @@ pub async fn change_status(
     Ok(Json(order))
 }
 
-fn not_found_as(e: orderdesk_store::StoreError, number: OrderNumber) -> ApiError {
+pub(crate) fn not_found_as(e: orderdesk_store::StoreError, number: OrderNumber) -> ApiError {
     match e {
         orderdesk_store::StoreError::NotFound => ApiError::not_found(format!("no order #{number}")),
         other => other.into(),

@@ -40,10 +40,18 @@ pub fn fresh_db(backend: Backend) -> (String, tempfile::TempDir) {
     (url, dir)
 }
 
-pub fn test_config(db_url: &str) -> Config {
+pub const PHONE_NUMBER_ID: &str = "106540352242922";
+pub const ACCESS_TOKEN: &str = "test-access-token";
+
+/// With `graph_url`, outbound messages go to that Graph API (fake).
+pub fn test_config_with(db_url: &str, graph_url: Option<&str>) -> Config {
     let db_url = db_url.to_owned();
+    let graph_url = graph_url.map(str::to_owned);
     Config::from_sources(None, move |key| {
         Some(match key {
+            "WHATSAPP_GRAPH_URL" => graph_url.clone()?,
+            "WHATSAPP_PHONE_NUMBER_ID" if graph_url.is_some() => PHONE_NUMBER_ID.to_owned(),
+            "WHATSAPP_ACCESS_TOKEN" if graph_url.is_some() => ACCESS_TOKEN.to_owned(),
             "ORDERDESK_DATABASE_URL" => db_url.clone(),
             "WHATSAPP_APP_SECRET" => APP_SECRET.to_owned(),
             "WHATSAPP_VERIFY_TOKEN" => VERIFY_TOKEN.to_owned(),
@@ -55,8 +63,13 @@ pub fn test_config(db_url: &str) -> Config {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, None).await
+    }
+
+    /// A server whose outbound messages go to the Graph API at `graph_url`.
+    pub async fn spawn_with(backend: Backend, graph_url: Option<&str>) -> Self {
         let (db_url, dir) = fresh_db(backend);
-        let config = test_config(&db_url);
+        let config = test_config_with(&db_url, graph_url);
         assert!(matches!(
             (&config.database_url, backend),
             (DatabaseUrl::Sqlite(_), Backend::Sqlite)
@@ -305,4 +318,106 @@ impl SseReader {
             self.buffer.push_str(&String::from_utf8_lossy(&chunk));
         }
     }
+}
+
+/// A loopback fake of the Graph API's `/{phone-number-id}/messages`: a real
+/// HTTP server that records every request and answers each with the next
+/// queued status (200 with a fresh wamid when the queue is empty).
+#[derive(Clone)]
+pub struct GraphFake {
+    pub url: String,
+    state: Arc<std::sync::Mutex<FakeState>>,
+}
+
+#[derive(Default)]
+struct FakeState {
+    requests: Vec<(String, Option<String>, Value)>,
+    fail_next: std::collections::VecDeque<u16>,
+}
+
+impl GraphFake {
+    pub async fn start() -> Self {
+        use axum::extract::{Path, State};
+        use axum::http::HeaderMap;
+        type Shared = Arc<std::sync::Mutex<FakeState>>;
+        async fn messages(
+            State(state): State<Shared>,
+            Path(phone): Path<String>,
+            headers: HeaderMap,
+            axum::Json(body): axum::Json<Value>,
+        ) -> (axum::http::StatusCode, axum::Json<Value>) {
+            let auth = headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let mut s = state.lock().unwrap();
+            s.requests.push((phone, auth, body));
+            let n = s.requests.len();
+            match s.fail_next.pop_front() {
+                Some(code) => (
+                    axum::http::StatusCode::from_u16(code).unwrap(),
+                    axum::Json(
+                        json!({"error": {"message": "fake failure", "type": "OAuthException", "code": 1, "fbtrace_id": "x"}}),
+                    ),
+                ),
+                None => (
+                    axum::http::StatusCode::OK,
+                    axum::Json(
+                        json!({"messaging_product": "whatsapp", "contacts": [], "messages": [{"id": format!("wamid.fake-{n}")}]}),
+                    ),
+                ),
+            }
+        }
+        let state: Shared = Arc::default();
+        let app = axum::Router::new()
+            .route("/{phone}/messages", axum::routing::post(messages))
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Self { url, state }
+    }
+
+    /// The next `n` requests fail with `status`.
+    pub fn fail_next(&self, n: usize, status: u16) {
+        let mut s = self.state.lock().unwrap();
+        s.fail_next.extend(std::iter::repeat_n(status, n));
+    }
+
+    /// (phone-number-id, Authorization header, JSON body) of every request.
+    pub fn requests(&self) -> Vec<(String, Option<String>, Value)> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
+    /// Waits (bounded) until at least `n` requests arrived.
+    pub async fn wait_for(
+        &self,
+        n: usize,
+        within: Duration,
+    ) -> Vec<(String, Option<String>, Value)> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let r = self.requests();
+            if r.len() >= n {
+                return r;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "only {} Graph requests after {within:?}",
+                r.len()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// A signed delivery-status webhook for one of our messages.
+pub fn status_webhook(wamid: &str, status: &str, wa_id: &str, timestamp: i64) -> String {
+    json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
+        "statuses": [{"id": wamid, "status": status, "timestamp": timestamp.to_string(), "recipient_id": wa_id}]}}]}]})
+    .to_string()
 }

@@ -8,6 +8,7 @@ mod api;
 mod cli;
 mod events;
 mod helpers;
+mod messages;
 mod webhooks;
 
 /// Declares one test per backend from an `async fn(Backend)`.

@@ -1,0 +1,121 @@
+//! `/api/v1/orders/{number}/messages`: the order's WhatsApp thread, and
+//! staff replies into it.
+//!
+//! A reply is queued in the durable outbox (answered 202) and sent by the
+//! dispatcher; its ticks arrive as `message.status` events. Outside the
+//! 24-hour customer-service window WhatsApp only accepts approved templates,
+//! so a free-text reply is refused up front with 422 rather than failing
+//! later.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::Utc;
+use orderdesk_store::{ChatMessage, NewOutbound};
+use orderdesk_whatsapp::{OutboundMessage, Recipient};
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::ApiJson;
+use crate::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/api/v1/orders/{number}/messages", get(list).post(send))
+}
+
+/// How long after the customer's last message free text may be sent.
+const WINDOW: chrono::Duration = chrono::Duration::hours(24);
+
+/// A staff reply.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendBody {
+    /// The text to send (1–4096 characters).
+    text: String,
+}
+
+/// The order's chat thread, oldest first, both directions.
+#[utoipa::path(get, path = "/api/v1/orders/{number}/messages", tag = "messages",
+    params(("number" = i64, Path, description = "Order number")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "`{\"messages\": [...]}`, oldest first"),
+        (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(number): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let number = super::orders::parse_number(&number)?;
+    let store = state.engine.store();
+    store
+        .order(number)
+        .await
+        .map_err(|e| super::orders::not_found_as(e, number))?;
+    let messages = store.messages_for_order(number).await?;
+    Ok(Json(serde_json::json!({ "messages": messages })))
+}
+
+/// Send the customer a text from the order window.
+#[utoipa::path(post, path = "/api/v1/orders/{number}/messages", tag = "messages",
+    params(("number" = i64, Path, description = "Order number")),
+    request_body = SendBody, security(("bearer" = [])),
+    responses((status = 202, description = "Queued: the message as the thread shows it"),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "Empty or too long, or outside the 24-hour window")))]
+pub async fn send(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(number): Path<String>,
+    ApiJson(body): ApiJson<SendBody>,
+) -> ApiResult<(StatusCode, Json<ChatMessage>)> {
+    let number = super::orders::parse_number(&number)?;
+    let store = state.engine.store();
+    let order = store
+        .order(number)
+        .await
+        .map_err(|e| super::orders::not_found_as(e, number))?;
+    let unprocessable =
+        |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", m);
+    let customer = &order.customer;
+    let key = customer
+        .user_id
+        .clone()
+        .or_else(|| customer.wa_id.clone())
+        .ok_or_else(|| unprocessable("this order's customer has no WhatsApp id".to_owned()))?;
+    let now = Utc::now();
+    let last_inbound = store.customer(&key).await?.and_then(|c| c.last_inbound_at);
+    if last_inbound.is_none_or(|at| now - at >= WINDOW) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outside_window",
+            "the customer last wrote more than 24 hours ago; WhatsApp only allows an approved template now",
+        ));
+    }
+    let recipient = Recipient::from_ids(customer.wa_id.as_deref(), customer.user_id.as_deref())
+        .map_err(|e| unprocessable(e.to_string()))?;
+    let message = OutboundMessage::text(recipient, body.text.clone())
+        .map_err(|e| unprocessable(e.to_string()))?;
+    let wire = serde_json::to_value(&message).map_err(|e| {
+        tracing::error!(error = %e, "cannot serialise an outbound message");
+        ApiError::internal()
+    })?;
+    let queued = store
+        .queue_outbound(
+            &[NewOutbound {
+                order_number: Some(number),
+                customer_key: key,
+                to_wa_id: customer.wa_id.clone(),
+                to_user_id: customer.user_id.clone(),
+                body: wire,
+                preview: body.text,
+                not_before: now,
+            }],
+            now,
+        )
+        .await?;
+    state.engine.bus().poke();
+    let first = queued.into_iter().next().ok_or_else(ApiError::internal)?;
+    Ok((StatusCode::ACCEPTED, Json(first)))
+}

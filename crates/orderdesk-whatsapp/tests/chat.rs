@@ -1,0 +1,75 @@
+//! Stored message and status items read back for the chat thread.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use orderdesk_whatsapp::{parse_chat_message, parse_status, split_webhook};
+
+fn items(name: &str) -> Vec<orderdesk_whatsapp::InboundItem> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/whatsapp")
+        .join(name);
+    split_webhook(&std::fs::read(&path).expect("fixture present")).unwrap()
+}
+
+#[test]
+fn every_message_sample_reads_as_a_chat_line_with_its_sender() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/whatsapp");
+    let mut read = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("webhook_") {
+            continue;
+        }
+        for item in items(&name) {
+            if item.kind.starts_with("message.") {
+                let m = parse_chat_message(&item.payload).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert!(!m.text.is_empty(), "{name}");
+                assert_eq!(m.wamid, item.external_id, "{name}");
+                read += 1;
+            }
+        }
+    }
+    assert!(read >= 15, "only {read} messages read");
+}
+
+#[test]
+fn text_and_button_replies_keep_what_the_customer_saw() {
+    let text = parse_chat_message(&items("webhook_text.json")[0].payload).unwrap();
+    assert_eq!(text.kind, "text");
+    assert!(text.wa_id.is_some());
+    let tap =
+        parse_chat_message(&items("webhook_interactive_button_reply.json")[0].payload).unwrap();
+    assert_eq!(tap.kind, "interactive");
+    assert!(tap.reply_id.is_some(), "the tapped button's id is kept");
+    assert!(
+        !tap.text.starts_with('['),
+        "the button title is the text: {}",
+        tap.text
+    );
+}
+
+#[test]
+fn statuses_read_with_their_state_and_failure_reason() {
+    for (file, state) in [
+        ("webhook_status_sent.json", "sent"),
+        ("webhook_status_delivered.json", "delivered"),
+        ("webhook_status_read.json", "read"),
+    ] {
+        let s = parse_status(&items(file)[0].payload).unwrap();
+        assert_eq!(s.status, state, "{file}");
+        assert!(s.wamid.starts_with("wamid."), "{file}");
+        assert_eq!(s.error, None);
+    }
+    let failed = parse_status(&items("webhook_status_failed.json")[0].payload).unwrap();
+    assert_eq!(failed.status, "failed");
+    assert!(failed.error.unwrap().starts_with("131049: "));
+}
+
+#[test]
+fn unreadable_items_are_errors_not_panics() {
+    assert!(parse_chat_message("not json").is_err());
+    assert!(parse_chat_message("{}").is_err());
+    assert!(parse_status(r#"{"status":{"status":"read"}}"#).is_err());
+}

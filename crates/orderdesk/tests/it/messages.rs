@@ -1,0 +1,147 @@
+//! Chat from the order window: replies go through the durable outbox to the
+//! Graph API, survive its failures, and show their delivery ticks.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::{
+    status_webhook, Backend, GraphFake, SseReader, TestApp, ACCESS_TOKEN, PHONE_NUMBER_ID,
+};
+
+async fn thread(app: &TestApp, n: i64) -> Vec<Value> {
+    let (status, body) = app.get(&format!("/api/v1/orders/{n}/messages")).await;
+    assert_eq!(status, 200, "{body}");
+    body["messages"].as_array().unwrap().clone()
+}
+
+async fn wait_state(app: &TestApp, n: i64, index: usize, state: &str) -> Value {
+    for _ in 0..250 {
+        let t = thread(app, n).await;
+        if t.get(index).is_some_and(|m| m["state"] == state) {
+            return t[index].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!(
+        "message {index} of #{n} never became {state}: {:?}",
+        thread(app, n).await
+    );
+}
+
+async fn a_staff_reply_reaches_the_graph_api_and_shows_its_ticks(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let app = TestApp::spawn_with(backend, Some(&graph.url)).await;
+    let order = app.place_order("wamid.chat", "919811100001", "Meera").await;
+    let n = order["number"].as_i64().unwrap();
+
+    let (status, queued) = app
+        .post(
+            &format!("/api/v1/orders/{n}/messages"),
+            &json!({"text": "Your tea ships <today>!"}),
+        )
+        .await;
+    assert_eq!(status, 202, "{queued}");
+    assert_eq!(queued["direction"], "out");
+
+    let requests = graph.wait_for(1, Duration::from_secs(5)).await;
+    let (phone, auth, body) = &requests[0];
+    assert_eq!(phone, PHONE_NUMBER_ID);
+    assert_eq!(
+        auth.as_deref(),
+        Some(format!("Bearer {ACCESS_TOKEN}").as_str())
+    );
+    assert_eq!(body["messaging_product"], "whatsapp");
+    assert_eq!(body["to"], "919811100001");
+    assert_eq!(body["type"], "text");
+    assert_eq!(body["text"]["body"], "Your tea ships <today>!");
+
+    let sent = wait_state(&app, n, 0, "sent").await;
+    let wamid = sent["wamid"].as_str().unwrap().to_owned();
+    assert_eq!(wamid, "wamid.fake-1");
+
+    // Ticks arrive out of order and repeated; read is never undone.
+    let mut events = SseReader::open(&app, None).await;
+    for status in ["read", "delivered", "read"] {
+        let body = status_webhook(&wamid, status, "919811100001", 1_750_000_000);
+        assert_eq!(app.post_webhook(body.as_bytes()).await.status(), 200);
+    }
+    let tick = events.next(Duration::from_secs(5)).await;
+    assert_eq!(tick.kind, "message.status");
+    assert_eq!(tick.data["number"], n);
+    assert_eq!(tick.data["message"]["state"], "read");
+    wait_state(&app, n, 0, "read").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        thread(&app, n).await[0]["state"],
+        "read",
+        "a late delivered does not undo read"
+    );
+    app.stop().await;
+}
+
+async fn nothing_is_lost_when_the_graph_api_fails_for_a_while(backend: Backend) {
+    let graph = GraphFake::start().await;
+    graph.fail_next(2, 500);
+    let app = TestApp::spawn_with(backend, Some(&graph.url)).await;
+    let order = app
+        .place_order("wamid.retry", "919811100002", "Retry")
+        .await;
+    let n = order["number"].as_i64().unwrap();
+    for text in ["first", "second"] {
+        let (status, _) = app
+            .post(
+                &format!("/api/v1/orders/{n}/messages"),
+                &json!({ "text": text }),
+            )
+            .await;
+        assert_eq!(status, 202);
+    }
+    wait_state(&app, n, 1, "sent").await;
+    let bodies: Vec<String> = graph
+        .requests()
+        .iter()
+        .map(|(_, _, b)| b["text"]["body"].as_str().unwrap().to_owned())
+        .collect();
+    // Two failed attempts at the first, then each once, in order.
+    assert_eq!(bodies, ["first", "first", "first", "second"]);
+    app.stop().await;
+}
+
+async fn empty_or_unknown_replies_are_refused(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let app = TestApp::spawn_with(backend, Some(&graph.url)).await;
+    let order = app
+        .place_order("wamid.bad-reply", "919811100003", "Bad")
+        .await;
+    let n = order["number"].as_i64().unwrap();
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/orders/{n}/messages"),
+            &json!({"text": "   "}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/orders/{n}/messages"),
+            &json!({"body": "hi"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let (status, _) = app
+        .post("/api/v1/orders/999999/messages", &json!({"text": "hi"}))
+        .await;
+    assert_eq!(status, 404);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(graph.requests().is_empty());
+    assert!(thread(&app, n).await.is_empty());
+    app.stop().await;
+}
+
+both_backends!(
+    a_staff_reply_reaches_the_graph_api_and_shows_its_ticks,
+    nothing_is_lost_when_the_graph_api_fails_for_a_while,
+    empty_or_unknown_replies_are_refused,
+);
