@@ -67,8 +67,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             "ORDERDESK_PUBLIC_URL" => public_url.clone(),
             "WHATSAPP_APP_SECRET" => DEMO_APP_SECRET.to_owned(),
             "WHATSAPP_VERIFY_TOKEN" => DEMO_VERIFY_TOKEN.to_owned(),
-            "WHATSAPP_PHONE_NUMBER_ID" => "100000000000001".to_owned(),
-            "WHATSAPP_ACCESS_TOKEN" => "demo-access-token".to_owned(),
+            // No Graph credentials until the phone simulator (issue #6) is
+            // there to receive: outbound messages wait in the outbox rather
+            // than go to the real graph.facebook.com.
             "PAYMENTS_PROVIDER" => "simulator".to_owned(),
             _ => return None,
         })
@@ -97,7 +98,67 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!("  API token:  {token}");
     println!("  try:        curl -H 'Authorization: Bearer {token}' {public_url}/api/v1/orders");
     println!("Press Ctrl-C to stop.");
+    if store.status_counts().await?.iter().all(|(_, n)| *n == 0) {
+        tokio::spawn(send_sample_carts(public_url.clone()));
+    }
     crate::serve_with_store(config, store, listener, crate::shutdown_signal()).await
+}
+
+/// A sample customer's `(wa_id, name, [(catalog index, quantity)])`.
+type SampleCart = (&'static str, &'static str, &'static [(usize, u32)]);
+
+/// Customers who "order" on a fresh demo, so there is something to look at.
+const SAMPLE_CARTS: &[SampleCart] = &[
+    ("919812345601", "Asha Rao", &[(0, 2), (7, 1)]),
+    ("919812345602", "Vikram Iyer", &[(10, 1)]),
+    (
+        "447700900123",
+        "Zoë <b>Hughes</b>",
+        &[(2, 3), (11, 2), (6, 1)],
+    ),
+];
+
+/// Posts a few signed carts to our own webhook, exactly as Meta would, so
+/// they take the production path: signature, inbox, processor, event log.
+async fn send_sample_carts(base: String) {
+    let client = reqwest::Client::new();
+    for (i, (wa_id, name, lines)) in SAMPLE_CARTS.iter().enumerate() {
+        let items: Vec<serde_json::Value> = lines
+            .iter()
+            .filter_map(|(product, qty)| CATALOG.get(*product).map(|p| (p, qty)))
+            .map(|((id, _, price), qty)| {
+                // item_price is a JSON number in major units, as WhatsApp sends it.
+                let major: serde_json::Number = format!("{}.{:02}", price / 100, price % 100)
+                    .parse()
+                    .unwrap_or_else(|_| serde_json::Number::from(0));
+                serde_json::json!({"product_retailer_id": id, "quantity": qty,
+                    "item_price": major, "currency": "INR"})
+            })
+            .collect();
+        let body = serde_json::json!({
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "100000000000000", "changes": [{"field": "messages", "value": {
+                "messaging_product": "whatsapp",
+                "metadata": {"display_phone_number": "15550000000", "phone_number_id": "100000000000001"},
+                "contacts": [{"profile": {"name": name}, "wa_id": wa_id, "user_id": format!("IN.demo{i}")}],
+                "messages": [{"from": wa_id, "id": format!("wamid.demo-sample-{i}"),
+                    "timestamp": chrono::Utc::now().timestamp().to_string(), "type": "order",
+                    "order": {"catalog_id": "demo", "text": "", "product_items": items}}]
+            }}]}]
+        })
+        .to_string();
+        let signature = orderdesk_whatsapp::sign(DEMO_APP_SECRET.as_bytes(), body.as_bytes());
+        let sent = client
+            .post(format!("{base}/webhooks/whatsapp"))
+            .header("x-hub-signature-256", signature)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await;
+        if let Err(e) = sent {
+            tracing::warn!(error = %e, "demo: could not send a sample cart");
+        }
+    }
 }
 
 /// Seeds the catalog and the owner once; a second run finds them and moves on.
