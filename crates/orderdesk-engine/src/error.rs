@@ -11,6 +11,15 @@ pub enum EngineError {
     /// The caller named a version that is no longer current.
     #[error("the order was changed by someone else; it is now {status} (version {version})")]
     Stale { status: String, version: i64 },
+    /// An address-form link that is not ours, altered, or expired.
+    #[error(transparent)]
+    Token(#[from] crate::form_token::TokenError),
+    /// The address can no longer be changed: the payment step has passed.
+    #[error("the delivery address can no longer be changed")]
+    AddressLocked,
+    /// The checkout refused the input (it named another order, …).
+    #[error("{0}")]
+    Checkout(String),
     /// The background writer is gone (shutting down).
     #[error("the server is shutting down")]
     ShuttingDown,

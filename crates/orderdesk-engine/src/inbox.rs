@@ -25,7 +25,7 @@ use orderdesk_store::{
 use tokio::sync::{mpsc, oneshot, Notify};
 use tracing::{debug, warn};
 
-use crate::{EngineError, EventBus};
+use crate::{CheckoutConfig, EngineError, EventBus};
 
 /// Most items one group commit takes; a single 1,000-update webhook still
 /// goes in whole, since a job is never split.
@@ -133,11 +133,22 @@ pub struct Processor {
     store: Arc<dyn Store>,
     bus: EventBus,
     wake: Arc<Notify>,
+    checkout: Option<Arc<CheckoutConfig>>,
 }
 
 impl Processor {
-    pub(crate) fn new(store: Arc<dyn Store>, bus: EventBus, wake: Arc<Notify>) -> Self {
-        Self { store, bus, wake }
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        bus: EventBus,
+        wake: Arc<Notify>,
+        checkout: Option<Arc<CheckoutConfig>>,
+    ) -> Self {
+        Self {
+            store,
+            bus,
+            wake,
+            checkout,
+        }
     }
 
     /// Processes until `shutdown` resolves, waking when the writer stores
@@ -188,7 +199,7 @@ impl Processor {
         let mut outcomes: Vec<(i64, InboundOutcome)> = Vec::with_capacity(items.len());
         for item in &items {
             let outcome = match item.kind.as_str() {
-                "message.order" => decide_cart(item, &names),
+                "message.order" => decide_cart(item, &names, self.checkout.as_deref()),
                 kind if kind.starts_with("status.") => decide_status(item),
                 kind if kind.starts_with("message.") => self.decide_message(item).await?,
                 _ => InboundOutcome::Ignored,
@@ -284,7 +295,11 @@ fn decide_status(item: &InboundRecord) -> InboundOutcome {
 }
 
 /// A cart becomes an order.
-fn decide_cart(item: &InboundRecord, names: &HashMap<String, String>) -> InboundOutcome {
+fn decide_cart(
+    item: &InboundRecord,
+    names: &HashMap<String, String>,
+    checkout: Option<&CheckoutConfig>,
+) -> InboundOutcome {
     let cart = match orderdesk_whatsapp::parse_cart(&item.payload) {
         Ok(cart) => cart,
         Err(e) => return InboundOutcome::Failed(format!("unreadable cart: {e}")),
@@ -309,7 +324,16 @@ fn decide_cart(item: &InboundRecord, names: &HashMap<String, String>) -> Inbound
         })
         .collect();
     match NewOrder::from_cart(cart.customer, lines, cart.text, item.received_at) {
-        Ok(order) => InboundOutcome::create_order(order),
+        Ok(order) => match checkout {
+            // The first question goes out in the same transaction that
+            // creates the order, so an order never exists unasked.
+            Some(config) => InboundOutcome::CreateOrder {
+                outbound: crate::checkout::first_messages(config, &order),
+                order,
+                jobs: Vec::new(),
+            },
+            None => InboundOutcome::create_order(order),
+        },
         Err(e) => InboundOutcome::Failed(format!("cart refused: {e}")),
     }
 }

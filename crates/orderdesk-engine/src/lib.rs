@@ -6,7 +6,9 @@
 //! knows about HTTP or SQL.
 
 mod bus;
+pub mod checkout;
 mod error;
+pub mod form_token;
 mod inbox;
 mod orders;
 mod outbox;
@@ -16,6 +18,7 @@ use std::sync::Arc;
 use orderdesk_store::Store;
 
 pub use bus::EventBus;
+pub use checkout::{AddressForm, CheckoutConfig};
 pub use error::EngineError;
 pub use inbox::{InboxWriter, Processor};
 pub use outbox::{Delivery, DispatchSettings, Dispatcher};
@@ -26,6 +29,8 @@ pub struct Engine {
     store: Arc<dyn Store>,
     bus: EventBus,
     inbox: InboxWriter,
+    /// The checkout bot; without it carts still become orders, silently.
+    checkout: Option<Arc<CheckoutConfig>>,
 }
 
 impl Engine {
@@ -35,7 +40,22 @@ impl Engine {
     pub fn new(store: Arc<dyn Store>) -> Self {
         let bus = EventBus::new();
         let inbox = InboxWriter::spawn(store.clone());
-        Self { store, bus, inbox }
+        Self {
+            store,
+            bus,
+            inbox,
+            checkout: None,
+        }
+    }
+
+    /// Turns on the checkout bot.
+    pub fn with_checkout(mut self, config: CheckoutConfig) -> Self {
+        self.checkout = Some(Arc::new(config));
+        self
+    }
+
+    pub fn checkout(&self) -> Option<&Arc<CheckoutConfig>> {
+        self.checkout.as_ref()
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -52,7 +72,12 @@ impl Engine {
 
     /// A processor for the inbox, not yet running.
     pub fn processor(&self) -> Processor {
-        Processor::new(self.store.clone(), self.bus.clone(), self.inbox.wake())
+        Processor::new(
+            self.store.clone(),
+            self.bus.clone(),
+            self.inbox.wake(),
+            self.checkout.clone(),
+        )
     }
 
     /// Runs the inbox processor in the background until `shutdown` resolves.

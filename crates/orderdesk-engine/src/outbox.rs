@@ -20,7 +20,7 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 use tracing::{info, warn};
 
-use crate::{EngineError, EventBus};
+use crate::{CheckoutConfig, EngineError, EventBus};
 
 /// How the dispatcher paces and retries.
 #[derive(Debug, Clone)]
@@ -87,6 +87,8 @@ pub struct Dispatcher {
     bus: EventBus,
     settings: DispatchSettings,
     pace: Pace,
+    /// Fills links into queued bodies at send time.
+    checkout: Option<Arc<CheckoutConfig>>,
 }
 
 impl Dispatcher {
@@ -103,7 +105,14 @@ impl Dispatcher {
             bus,
             settings,
             pace,
+            checkout: None,
         }
+    }
+
+    /// Mints checkout links into bodies queued with placeholders.
+    pub fn with_checkout(mut self, checkout: Option<Arc<CheckoutConfig>>) -> Self {
+        self.checkout = checkout;
+        self
     }
 
     /// Sends until `shutdown` resolves; polls the outbox when it is idle.
@@ -154,9 +163,12 @@ impl Dispatcher {
         Ok(count)
     }
 
-    async fn deliver(&self, item: OutboxItem) -> Result<Delivery, EngineError> {
+    async fn deliver(&self, mut item: OutboxItem) -> Result<Delivery, EngineError> {
         self.pace.wait().await;
         let now = Utc::now;
+        if let (Some(config), Some(number)) = (&self.checkout, item.order_number) {
+            crate::checkout::fill_placeholders(&mut item.body, number, config, now());
+        }
         match self.graph.send_json(&item.body).await {
             Ok(sent) => {
                 self.store.outbox_sent(item.id, &sent.wamid, now()).await?;

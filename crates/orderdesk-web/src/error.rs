@@ -119,6 +119,13 @@ impl From<EngineError> for ApiError {
             EngineError::Stale { .. } => Self::new(StatusCode::CONFLICT, "conflict", e.to_string()),
             EngineError::Store(s) => s.into(),
             EngineError::ShuttingDown => Self::unavailable(e.to_string()),
+            EngineError::Token(orderdesk_engine::form_token::TokenError::Invalid) => {
+                Self::not_found("this link is not valid")
+            }
+            EngineError::Token(t) => Self::new(StatusCode::GONE, "expired", t.to_string()),
+            EngineError::AddressLocked | EngineError::Checkout(_) => {
+                Self::new(StatusCode::CONFLICT, "conflict", e.to_string())
+            }
         }
     }
 }

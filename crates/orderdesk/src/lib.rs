@@ -10,7 +10,9 @@ use std::future::Future;
 use std::sync::Arc;
 
 use anyhow::Context;
-use orderdesk_engine::{DispatchSettings, Dispatcher, Engine};
+use orderdesk_domain::CheckoutSettings;
+use orderdesk_engine::form_token::{self, FormTokens};
+use orderdesk_engine::{CheckoutConfig, DispatchSettings, Dispatcher, Engine};
 use orderdesk_store::Store;
 use orderdesk_web::{metrics::Metrics, AppState};
 use orderdesk_whatsapp::GraphClient;
@@ -71,7 +73,10 @@ pub async fn serve_with_store(
     if config.whatsapp_app_secret.is_none() {
         tracing::warn!("WHATSAPP_APP_SECRET is not set: WhatsApp webhooks will be refused");
     }
-    let engine = Engine::new(store.clone());
+    let engine = match checkout_config(&config) {
+        Some(checkout) => Engine::new(store.clone()).with_checkout(checkout),
+        None => Engine::new(store.clone()),
+    };
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
@@ -83,7 +88,8 @@ pub async fn serve_with_store(
                 per_second: config.whatsapp_messages_per_second,
                 ..DispatchSettings::default()
             };
-            let dispatcher = Dispatcher::new(store, graph, engine.bus().clone(), settings);
+            let dispatcher = Dispatcher::new(store, graph, engine.bus().clone(), settings)
+                .with_checkout(engine.checkout().cloned());
             Some(tokio::spawn(dispatcher.run(stopped(stop_rx.clone()))))
         }
         None => {
@@ -114,6 +120,21 @@ pub async fn serve_with_store(
         let _ = dispatcher.await;
     }
     Ok(())
+}
+
+/// The checkout bot's settings. Its form links are signed with a key
+/// derived from the app secret, the one secret every WhatsApp-facing
+/// installation has; without it there is no bot.
+fn checkout_config(config: &Config) -> Option<CheckoutConfig> {
+    let secret = config.whatsapp_app_secret.as_deref()?;
+    Some(CheckoutConfig {
+        public_url: config.public_url.clone(),
+        tokens: FormTokens::from_secret(secret.as_bytes(), form_token::DEFAULT_TTL),
+        settings: CheckoutSettings {
+            cod_enabled: config.cod_enabled,
+            ..CheckoutSettings::default()
+        },
+    })
 }
 
 /// The Graph API client, when the number's credentials are configured.

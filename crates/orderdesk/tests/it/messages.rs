@@ -30,6 +30,45 @@ async fn wait_state(app: &TestApp, n: i64, index: usize, state: &str) -> Value {
     );
 }
 
+/// What a Graph request carried, in a word: the text, or the kind of
+/// interactive message with its button labels.
+fn describe(body: &Value) -> String {
+    match body["type"].as_str() {
+        Some("text") => body["text"]["body"].as_str().unwrap().to_owned(),
+        Some("interactive") => format!("[{}]", body["interactive"]["type"].as_str().unwrap()),
+        other => format!("{other:?}"),
+    }
+}
+
+async fn a_cart_is_answered_with_a_signed_address_link(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let app = TestApp::spawn_with(backend, Some(&graph.url)).await;
+    let order = app
+        .place_order("wamid.first", "919811100009", "First")
+        .await;
+    let n = order["number"].as_i64().unwrap();
+    let requests = graph.wait_for(1, Duration::from_secs(5)).await;
+    let body = &requests[0].2;
+    assert_eq!(body["to"], "919811100009");
+    assert_eq!(body["type"], "interactive");
+    assert_eq!(body["interactive"]["type"], "cta_url");
+    let params = &body["interactive"]["action"]["parameters"];
+    assert_eq!(params["display_text"], "Add address");
+    let url = params["url"].as_str().unwrap();
+    assert!(url.starts_with("http://127.0.0.1:8080/address/"), "{url}");
+    assert!(
+        !url.contains("__ORDERDESK"),
+        "placeholders are filled at send time: {url}"
+    );
+    let text = body["interactive"]["body"]["text"].as_str().unwrap();
+    assert!(text.contains(&format!("#{n}")), "{text}");
+    assert!(text.contains("15.98 USD"), "{text}");
+    let first = wait_state(&app, n, 0, "sent").await;
+    assert_eq!(first["direction"], "out");
+    assert_eq!(first["kind"], "interactive");
+    app.stop().await;
+}
+
 async fn a_staff_reply_reaches_the_graph_api_and_shows_its_ticks(backend: Backend) {
     let graph = GraphFake::start().await;
     let app = TestApp::spawn_with(backend, Some(&graph.url)).await;
@@ -45,8 +84,9 @@ async fn a_staff_reply_reaches_the_graph_api_and_shows_its_ticks(backend: Backen
     assert_eq!(status, 202, "{queued}");
     assert_eq!(queued["direction"], "out");
 
-    let requests = graph.wait_for(1, Duration::from_secs(5)).await;
-    let (phone, auth, body) = &requests[0];
+    // The bot's address request went first; the reply is second.
+    let requests = graph.wait_for(2, Duration::from_secs(5)).await;
+    let (phone, auth, body) = &requests[1];
     assert_eq!(phone, PHONE_NUMBER_ID);
     assert_eq!(
         auth.as_deref(),
@@ -57,9 +97,9 @@ async fn a_staff_reply_reaches_the_graph_api_and_shows_its_ticks(backend: Backen
     assert_eq!(body["type"], "text");
     assert_eq!(body["text"]["body"], "Your tea ships <today>!");
 
-    let sent = wait_state(&app, n, 0, "sent").await;
+    let sent = wait_state(&app, n, 1, "sent").await;
     let wamid = sent["wamid"].as_str().unwrap().to_owned();
-    assert_eq!(wamid, "wamid.fake-1");
+    assert_eq!(wamid, "wamid.fake-2");
 
     // Ticks arrive out of order and repeated; read is never undone.
     let mut events = SseReader::open(&app, None).await;
@@ -71,10 +111,10 @@ async fn a_staff_reply_reaches_the_graph_api_and_shows_its_ticks(backend: Backen
     assert_eq!(tick.kind, "message.status");
     assert_eq!(tick.data["number"], n);
     assert_eq!(tick.data["message"]["state"], "read");
-    wait_state(&app, n, 0, "read").await;
+    wait_state(&app, n, 1, "read").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(
-        thread(&app, n).await[0]["state"],
+        thread(&app, n).await[1]["state"],
         "read",
         "a late delivered does not undo read"
     );
@@ -98,14 +138,17 @@ async fn nothing_is_lost_when_the_graph_api_fails_for_a_while(backend: Backend) 
             .await;
         assert_eq!(status, 202);
     }
-    wait_state(&app, n, 1, "sent").await;
+    wait_state(&app, n, 2, "sent").await;
     let bodies: Vec<String> = graph
         .requests()
         .iter()
-        .map(|(_, _, b)| b["text"]["body"].as_str().unwrap().to_owned())
+        .map(|(_, _, b)| describe(b))
         .collect();
-    // Two failed attempts at the first, then each once, in order.
-    assert_eq!(bodies, ["first", "first", "first", "second"]);
+    // Two failed attempts at the bot's first message, then each once, in order.
+    assert_eq!(
+        bodies,
+        ["[cta_url]", "[cta_url]", "[cta_url]", "first", "second"]
+    );
     app.stop().await;
 }
 
@@ -134,13 +177,15 @@ async fn empty_or_unknown_replies_are_refused(backend: Backend) {
         .post("/api/v1/orders/999999/messages", &json!({"text": "hi"}))
         .await;
     assert_eq!(status, 404);
+    wait_state(&app, n, 0, "sent").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(graph.requests().is_empty());
-    assert!(thread(&app, n).await.is_empty());
+    assert_eq!(graph.requests().len(), 1, "only the bot's address request");
+    assert_eq!(thread(&app, n).await.len(), 1);
     app.stop().await;
 }
 
 both_backends!(
+    a_cart_is_answered_with_a_signed_address_link,
     a_staff_reply_reaches_the_graph_api_and_shows_its_ticks,
     nothing_is_lost_when_the_graph_api_fails_for_a_while,
     empty_or_unknown_replies_are_refused,

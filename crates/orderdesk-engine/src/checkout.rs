@@ -1,0 +1,348 @@
+//! The checkout bot: turns checkout events into order updates and the
+//! messages the customer receives, using the pure machine in
+//! `orderdesk_domain::checkout` for every decision.
+//!
+//! This module renders the machine's reply intents into Cloud API messages
+//! and applies outcomes through `Store::update_order` at the version the
+//! decision was made from, so a concurrent change makes the decision be
+//! taken again rather than applied to a state it did not see.
+//!
+//! Links are minted when a message is sent, not when it is queued: the
+//! first message of an order is queued in the same transaction that creates
+//! the order, before its number exists, so its body carries placeholders
+//! that the dispatcher fills in ([`fill_placeholders`]).
+
+use chrono::Utc;
+use orderdesk_domain::Actor;
+use orderdesk_domain::{
+    advance, plan_transition, Address, ButtonAction, ButtonId, CheckoutInput, CheckoutRefusal,
+    CheckoutSettings, CheckoutState, Customer, Money, NewOrder, Order, OrderNumber, PaymentChoice,
+    PaymentMethod, Reply, TimelineEntry, TimelineKind, Timestamp,
+};
+use orderdesk_store::{customer_key_of, NewOutbound, OrderUpdate, StoreError};
+use orderdesk_whatsapp::{Interactive, OutboundMessage, Recipient, ReplyButton};
+use serde_json::Value;
+
+use crate::form_token::{FormTokens, TokenError};
+use crate::{Engine, EngineError};
+
+/// Stands for the order number in a queued body until it is sent.
+pub const ORDER_PLACEHOLDER: &str = "__ORDERDESK_ORDER__";
+/// Stands for a fresh address-form token in a queued body until it is sent.
+pub const TOKEN_PLACEHOLDER: &str = "__ORDERDESK_TOKEN__";
+
+/// What the bot needs to talk to customers.
+#[derive(Clone, Debug)]
+pub struct CheckoutConfig {
+    /// Base of links sent to customers (`ORDERDESK_PUBLIC_URL`).
+    pub public_url: String,
+    pub tokens: FormTokens,
+    pub settings: CheckoutSettings,
+}
+
+impl CheckoutConfig {
+    fn address_url(&self, token: &str) -> String {
+        format!("{}/address/{token}", self.public_url)
+    }
+}
+
+/// What the hosted address form shows.
+#[derive(Debug, Clone)]
+pub struct AddressForm {
+    pub order: Order,
+    /// The order's address, else the customer's last one.
+    pub prefill: Option<Address>,
+    /// Whether the address may still be changed (before the payment step passed).
+    pub editable: bool,
+}
+
+/// Replaces the placeholders in every string of a queued body: the order
+/// number, and a freshly minted address-form link.
+pub fn fill_placeholders(
+    body: &mut Value,
+    number: OrderNumber,
+    config: &CheckoutConfig,
+    now: Timestamp,
+) {
+    match body {
+        Value::String(s) if s.contains(ORDER_PLACEHOLDER) || s.contains(TOKEN_PLACEHOLDER) => {
+            let token = config.tokens.issue(number, now);
+            *s = s
+                .replace(ORDER_PLACEHOLDER, &number.to_string())
+                .replace(TOKEN_PLACEHOLDER, &token);
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| fill_placeholders(v, number, config, now)),
+        Value::Object(map) => map
+            .values_mut()
+            .for_each(|v| fill_placeholders(v, number, config, now)),
+        _ => {}
+    }
+}
+
+/// The first messages of a new order's checkout (its number still unknown).
+pub(crate) fn first_messages(config: &CheckoutConfig, order: &NewOrder) -> Vec<NewOutbound> {
+    let total = Money::from_minor(order.total_minor, order.currency);
+    let body = format!(
+        "Thank you for your order #{ORDER_PLACEHOLDER} ({total}). Please add your delivery address so we can get it to you."
+    );
+    let url = config.address_url(TOKEN_PLACEHOLDER);
+    let message = Interactive::cta_url(body, "Add address", url);
+    // The chat panel's copy cannot be filled in at send time; it needs no number.
+    let preview = format!("Thank you for your order ({total}). Please add your delivery address.");
+    outbound(
+        &order.customer,
+        None,
+        message.map(Into::into),
+        preview,
+        order.created_at,
+    )
+    .into_iter()
+    .collect()
+}
+
+/// Builds one queued message, or logs why it cannot be (an invalid message
+/// is a bug in our texts, not a reason to lose the order change).
+fn outbound(
+    customer: &Customer,
+    number: Option<OrderNumber>,
+    content: Result<orderdesk_whatsapp::Content, orderdesk_whatsapp::OutboundError>,
+    preview: String,
+    at: Timestamp,
+) -> Option<NewOutbound> {
+    let key = customer_key_of(customer)?.to_owned();
+    let built = Recipient::from_ids(customer.wa_id.as_deref(), customer.user_id.as_deref())
+        .and_then(|to| content.map(|c| OutboundMessage::new(to, c)))
+        .map_err(|e| e.to_string())
+        .and_then(|m| serde_json::to_value(&m).map_err(|e| e.to_string()));
+    match built {
+        Ok(body) => Some(NewOutbound {
+            order_number: number,
+            customer_key: key,
+            to_wa_id: customer.wa_id.clone(),
+            to_user_id: customer.user_id.clone(),
+            body,
+            preview,
+            not_before: at,
+        }),
+        Err(e) => {
+            tracing::error!(error = %e, "could not build a checkout message");
+            None
+        }
+    }
+}
+
+/// Renders one reply intent for `order` (English texts for now; editable
+/// per-language templates are still to come).
+fn render(
+    config: &CheckoutConfig,
+    order: &Order,
+    reply: &Reply,
+    at: Timestamp,
+) -> Option<NewOutbound> {
+    let n = order.number;
+    let text = |t: String| -> (Result<orderdesk_whatsapp::Content, _>, String) {
+        (orderdesk_whatsapp::Text::new(t.clone()).map(Into::into), t)
+    };
+    let (content, preview) = match reply {
+        Reply::AskAddress => {
+            let body = format!("Please add your delivery address for order #{n}.");
+            let url = config.address_url(&config.tokens.issue(n, at));
+            (
+                Interactive::cta_url(body.clone(), "Add address", url).map(Into::into),
+                body,
+            )
+        }
+        Reply::ThankForAddress => text(format!(
+            "Thank you! We have your delivery address for order #{n}."
+        )),
+        Reply::AddressUpdated => text(format!("Your delivery address for order #{n} is updated.")),
+        Reply::AskPayment { cod_offered: true } => {
+            let body = format!(
+                "How would you like to pay for order #{n} ({})?",
+                Money::from_minor(order.total_minor, order.currency)
+            );
+            let buttons = ReplyButton::new(
+                ButtonId::new(ButtonAction::PayOnline, n).encode(),
+                "Pay now",
+            )
+            .and_then(|pay| {
+                ReplyButton::new(
+                    ButtonId::new(ButtonAction::PayCod, n).encode(),
+                    "Cash on delivery",
+                )
+                .map(|cod| vec![pay, cod])
+            });
+            (
+                buttons
+                    .and_then(|b| Interactive::reply_buttons(body.clone(), b))
+                    .map(Into::into),
+                body,
+            )
+        }
+        Reply::AskPayment { cod_offered: false } => {
+            // Payment links come from the payment provider (issue #4); until
+            // one is configured the order waits here for staff.
+            tracing::info!(order = %n, "no payment provider configured; the order waits for payment");
+            return None;
+        }
+        Reply::PaymentReceived => text(format!("Payment received for order #{n}. Thank you!")),
+        Reply::PaymentFailed => text(format!("The payment for order #{n} did not go through.")),
+        Reply::PaymentExpired => text(format!("The payment link for order #{n} has expired.")),
+        Reply::CodAccepted => text(format!("Cash on delivery it is for order #{n}.")),
+        Reply::CodUnavailable => text("Cash on delivery is not available any more.".to_owned()),
+        Reply::AskNote => {
+            let body = format!("Would you like to add a note to order #{n}?");
+            let buttons = ReplyButton::new(
+                ButtonId::new(ButtonAction::AddNote, n).encode(),
+                "Add a note",
+            )
+            .and_then(|add| {
+                ReplyButton::new(ButtonId::new(ButtonAction::SkipNote, n).encode(), "Skip")
+                    .map(|skip| vec![add, skip])
+            });
+            (
+                buttons
+                    .and_then(|b| Interactive::reply_buttons(body.clone(), b))
+                    .map(Into::into),
+                body,
+            )
+        }
+        Reply::AskNoteText => text("Please type your note.".to_owned()),
+        Reply::NoteSaved => text("Thanks, your note is saved.".to_owned()),
+        Reply::OrderConfirmed => text(format!(
+            "Your order #{n} is confirmed. We will keep you posted."
+        )),
+        Reply::AlreadyDone => text("That is already done.".to_owned()),
+        Reply::OrderClosed { status } => {
+            text(format!("Order #{n} is {}.", status.label().to_lowercase()))
+        }
+        Reply::Superseded { newer } => text(format!(
+            "We are now looking after your newer order #{newer}."
+        )),
+        Reply::Reprompt { .. } => text("Sorry, please use the buttons for this step.".to_owned()),
+        Reply::Nudge => text(format!("Your order #{n} is waiting for you.")),
+        Reply::WelcomeBack => text(format!("Welcome back! Let us finish order #{n}.")),
+    };
+    outbound(&order.customer, Some(n), content, preview, at)
+}
+
+impl Engine {
+    fn checkout_config(&self) -> Result<&CheckoutConfig, EngineError> {
+        // Without the bot configured no form link was ever issued.
+        self.checkout
+            .as_deref()
+            .ok_or(EngineError::Token(TokenError::Invalid))
+    }
+
+    /// Resolves an address-form token to what the form shows.
+    ///
+    /// # Errors
+    /// `Token` for a tampered or expired link, `Store(NotFound)`.
+    pub async fn address_form(&self, token: &str) -> Result<AddressForm, EngineError> {
+        let config = self.checkout_config()?;
+        let number = config
+            .tokens
+            .verify(token, Utc::now())
+            .map_err(EngineError::Token)?;
+        let order = self.store.order(number).await?;
+        let state = CheckoutState::from_order(&order);
+        let editable = advance(&state, CheckoutInput::AddressSubmitted, &config.settings).is_ok();
+        let prefill = match &order.address {
+            Some(a) => Some(a.clone()),
+            None => match customer_key_of(&order.customer) {
+                Some(key) => self.store.customer(key).await?.and_then(|c| c.last_address),
+                None => None,
+            },
+        };
+        Ok(AddressForm {
+            order,
+            prefill,
+            editable,
+        })
+    }
+
+    /// Saves the address from the hosted form and moves the checkout on
+    /// (thank-you and payment request queued in the same transaction).
+    ///
+    /// # Errors
+    /// `Token` for a bad link, `AddressLocked` once the payment step has
+    /// passed, `Store(Conflict)` if the order kept changing under us.
+    pub async fn submit_address(
+        &self,
+        token: &str,
+        address: Address,
+    ) -> Result<Order, EngineError> {
+        let config = self.checkout_config()?;
+        let number = config
+            .tokens
+            .verify(token, Utc::now())
+            .map_err(EngineError::Token)?;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match self.apply_address(config, number, &address).await {
+                Err(EngineError::Store(StoreError::Conflict { .. })) if attempts < 3 => continue,
+                other => return other,
+            }
+        }
+    }
+
+    async fn apply_address(
+        &self,
+        config: &CheckoutConfig,
+        number: OrderNumber,
+        address: &Address,
+    ) -> Result<Order, EngineError> {
+        let order = self.store.order(number).await?;
+        let state = CheckoutState::from_order(&order);
+        let outcome = advance(&state, CheckoutInput::AddressSubmitted, &config.settings).map_err(
+            |refusal| match refusal {
+                CheckoutRefusal::AddressLocked { .. } => EngineError::AddressLocked,
+                other => EngineError::Checkout(other.to_string()),
+            },
+        )?;
+        let now = Utc::now();
+        let mut update = OrderUpdate {
+            checkout_step: Some(outcome.step),
+            address: Some(address.clone()),
+            ..OrderUpdate::default()
+        };
+        let mut entry = TimelineEntry::new(now, TimelineKind::AddressSet, &Actor::Customer);
+        entry.detail = Some(format!(
+            "{}, {} {}",
+            address.line1, address.postal_code, address.city
+        ));
+        update.timeline.push(entry);
+        if let Some(choice) = outcome.changes.payment_method {
+            update.payment_method = match choice {
+                PaymentChoice::Cod => Some(PaymentMethod::Cod),
+                PaymentChoice::Online => None,
+            };
+        }
+        update.payment_status = outcome.changes.payment_status;
+        let mut moves = outcome.moves.into_iter();
+        if let Some(first) = moves.next() {
+            update.status_change = Some(plan_transition(order.status, order.held_from, first)?);
+        }
+        update.outbound = outcome
+            .replies
+            .iter()
+            .filter_map(|r| render(config, &order, r, now))
+            .collect();
+        let mut updated = self
+            .store
+            .update_order(number, order.version, &update, now)
+            .await?;
+        for next in moves {
+            let change = plan_transition(updated.status, updated.held_from, next)?;
+            updated = self
+                .store
+                .change_status(number, updated.version, &change, now)
+                .await?;
+        }
+        self.bus.poke();
+        Ok(updated)
+    }
+}

@@ -1,0 +1,157 @@
+//! Signed links to the hosted address form.
+//!
+//! A token is the only credential of the form (the customer arrives from
+//! WhatsApp, with no cookie), so it names exactly one order, carries its
+//! expiry, and is signed: `base64url(number.expires_unix) + "." +
+//! base64url(HMAC-SHA256(key, that payload))`. Tampering with either half
+//! fails verification; an expired but genuine token is told apart so the
+//! customer gets a friendly page instead of a 404.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use chrono::Duration;
+use hmac::{Hmac, Mac};
+use orderdesk_domain::{OrderNumber, Timestamp};
+use sha2::Sha256;
+
+/// Default lifetime of an address link.
+pub const DEFAULT_TTL: Duration = Duration::days(7);
+
+/// Issues and checks form tokens with one key.
+#[derive(Clone)]
+pub struct FormTokens {
+    key: Vec<u8>,
+    ttl: Duration,
+}
+
+/// Why a token was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// Not one of ours, or altered.
+    #[error("this link is not valid")]
+    Invalid,
+    /// Ours and intact, but too old.
+    #[error("this link has expired")]
+    Expired { number: OrderNumber },
+}
+
+impl std::fmt::Debug for FormTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FormTokens")
+            .field("ttl", &self.ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FormTokens {
+    /// Derives the form key from a server secret, so the secret itself is
+    /// never used for two purposes.
+    pub fn from_secret(secret: &[u8], ttl: Duration) -> Self {
+        let key = sign(secret, b"orderdesk address-form key v1");
+        Self { key, ttl }
+    }
+
+    /// A token for `number`, valid for the configured lifetime from `now`.
+    pub fn issue(&self, number: OrderNumber, now: Timestamp) -> String {
+        let expires = (now + self.ttl).timestamp();
+        let payload = format!("{}.{expires}", number.get());
+        let mac = sign(&self.key, payload.as_bytes());
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(payload),
+            URL_SAFE_NO_PAD.encode(mac)
+        )
+    }
+
+    /// The order a token names, if it is genuine and not expired at `now`.
+    ///
+    /// # Errors
+    /// `Invalid` for anything malformed or altered, `Expired` for a genuine
+    /// token past its lifetime.
+    pub fn verify(&self, token: &str, now: Timestamp) -> Result<OrderNumber, TokenError> {
+        let (payload_b64, mac_b64) = token.split_once('.').ok_or(TokenError::Invalid)?;
+        let payload = URL_SAFE_NO_PAD
+            .decode(payload_b64)
+            .map_err(|_| TokenError::Invalid)?;
+        let given = URL_SAFE_NO_PAD
+            .decode(mac_b64)
+            .map_err(|_| TokenError::Invalid)?;
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).map_err(|_| TokenError::Invalid)?;
+        mac.update(&payload);
+        mac.verify_slice(&given).map_err(|_| TokenError::Invalid)?;
+        let text = std::str::from_utf8(&payload).map_err(|_| TokenError::Invalid)?;
+        let (number, expires) = text.split_once('.').ok_or(TokenError::Invalid)?;
+        let number = number
+            .parse()
+            .ok()
+            .and_then(OrderNumber::new)
+            .ok_or(TokenError::Invalid)?;
+        let expires: i64 = expires.parse().map_err(|_| TokenError::Invalid)?;
+        if now.timestamp() > expires {
+            return Err(TokenError::Expired { number });
+        }
+        Ok(number)
+    }
+}
+
+fn sign(key: &[u8], data: &[u8]) -> Vec<u8> {
+    // HMAC accepts keys of any length, so this cannot fail.
+    match Hmac::<Sha256>::new_from_slice(key) {
+        Ok(mut mac) => {
+            mac.update(data);
+            mac.finalize().into_bytes().to_vec()
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn tokens() -> FormTokens {
+        FormTokens::from_secret(b"app-secret", DEFAULT_TTL)
+    }
+
+    #[test]
+    fn a_token_names_its_order_until_it_expires() {
+        let t = tokens();
+        let at = chrono::DateTime::from_timestamp(1_750_000_000, 0).unwrap();
+        let token = t.issue(OrderNumber::FIRST, at);
+        assert_eq!(t.verify(&token, at), Ok(OrderNumber::FIRST));
+        assert_eq!(
+            t.verify(&token, at + Duration::days(7)),
+            Ok(OrderNumber::FIRST)
+        );
+        assert_eq!(
+            t.verify(&token, at + Duration::days(7) + Duration::seconds(1)),
+            Err(TokenError::Expired {
+                number: OrderNumber::FIRST
+            })
+        );
+        assert!(token.len() < 100, "short enough for a WhatsApp button link");
+    }
+
+    #[test]
+    fn altered_or_foreign_tokens_are_invalid() {
+        let t = tokens();
+        let at = Utc::now();
+        let token = t.issue(OrderNumber::FIRST, at);
+        let (payload, mac) = token.split_once('.').unwrap();
+        // Another order's payload with this order's signature.
+        let other = URL_SAFE_NO_PAD.encode(format!("1002.{}", (at + DEFAULT_TTL).timestamp()));
+        for bad in [
+            format!("{other}.{mac}"),
+            format!("{payload}.{}", URL_SAFE_NO_PAD.encode([0u8; 32])),
+            format!("{payload}x.{mac}"),
+            "nonsense".to_owned(),
+            String::new(),
+            format!("{payload}.{mac}.extra"),
+        ] {
+            assert_eq!(t.verify(&bad, at), Err(TokenError::Invalid), "{bad}");
+        }
+        let foreign = FormTokens::from_secret(b"another-secret", DEFAULT_TTL);
+        assert_eq!(foreign.verify(&token, at), Err(TokenError::Invalid));
+    }
+}
