@@ -304,38 +304,19 @@ impl Engine {
             },
         )?;
         let now = Utc::now();
-        let mut update = OrderUpdate {
-            checkout_step: Some(outcome.step),
-            address: Some(address.clone()),
-            ..OrderUpdate::default()
-        };
+        let (mut update, further) = update_from(config, &order, outcome, now)?;
+        update.address = Some(address.clone());
         let mut entry = TimelineEntry::new(now, TimelineKind::AddressSet, &Actor::Customer);
         entry.detail = Some(format!(
             "{}, {} {}",
             address.line1, address.postal_code, address.city
         ));
-        update.timeline.push(entry);
-        if let Some(choice) = outcome.changes.payment_method {
-            update.payment_method = match choice {
-                PaymentChoice::Cod => Some(PaymentMethod::Cod),
-                PaymentChoice::Online => None,
-            };
-        }
-        update.payment_status = outcome.changes.payment_status;
-        let mut moves = outcome.moves.into_iter();
-        if let Some(first) = moves.next() {
-            update.status_change = Some(plan_transition(order.status, order.held_from, first)?);
-        }
-        update.outbound = outcome
-            .replies
-            .iter()
-            .filter_map(|r| render(config, &order, r, now))
-            .collect();
+        update.timeline.insert(0, entry);
         let mut updated = self
             .store
             .update_order(number, order.version, &update, now)
             .await?;
-        for next in moves {
+        for next in further {
             let change = plan_transition(updated.status, updated.held_from, next)?;
             updated = self
                 .store
@@ -344,5 +325,111 @@ impl Engine {
         }
         self.bus.poke();
         Ok(updated)
+    }
+}
+
+/// The order update a checkout outcome asks for, with its first stage move,
+/// and the further moves to make after it (at most one: a resume may be
+/// followed by the completion).
+pub(crate) fn update_from(
+    config: &CheckoutConfig,
+    order: &Order,
+    outcome: orderdesk_domain::CheckoutOutcome,
+    now: Timestamp,
+) -> Result<(OrderUpdate, Vec<orderdesk_domain::TransitionRequest>), EngineError> {
+    let mut update = OrderUpdate::default();
+    if outcome.step != order.checkout_step {
+        update.checkout_step = Some(outcome.step);
+    }
+    if let Some(note) = &outcome.changes.note {
+        update.note = Some(note.clone());
+        let mut entry = TimelineEntry::new(now, TimelineKind::NoteSet, &Actor::Customer);
+        entry.detail = Some(note.clone());
+        update.timeline.push(entry);
+    }
+    if let Some(choice) = outcome.changes.payment_method {
+        update.payment_method = match choice {
+            PaymentChoice::Cod => Some(PaymentMethod::Cod),
+            PaymentChoice::Online => None,
+        };
+    }
+    update.payment_status = outcome.changes.payment_status;
+    let mut moves = outcome.moves.into_iter();
+    if let Some(first) = moves.next() {
+        update.status_change = Some(plan_transition(order.status, order.held_from, first)?);
+    }
+    update.outbound = outcome
+        .replies
+        .iter()
+        .filter_map(|r| render(config, order, r, now))
+        .collect();
+    Ok((update, moves.collect()))
+}
+
+/// What a customer's message does: a tap on one of our buttons goes to the
+/// order it names, free text to their newest open order; either may move
+/// that order's checkout. Anything else just joins the chat thread.
+pub(crate) async fn message_outcome(
+    store: &dyn orderdesk_store::Store,
+    config: &CheckoutConfig,
+    mut message: orderdesk_store::NewInboundMessage,
+    chat: &orderdesk_whatsapp::ChatIn,
+) -> Result<orderdesk_store::InboundOutcome, EngineError> {
+    use orderdesk_store::InboundOutcome;
+    let open = store
+        .open_orders_for_customer(&message.customer_key)
+        .await?;
+    let tapped = chat.reply_id.as_deref().and_then(ButtonId::parse);
+    let (order, input) = match (tapped, chat.kind.as_str()) {
+        (Some(id), _) => match store.order(id.order).await {
+            Ok(order) => (Some(order), CheckoutInput::ButtonTapped { id: id.encode() }),
+            Err(StoreError::NotFound) => (
+                None,
+                CheckoutInput::Text {
+                    body: String::new(),
+                },
+            ),
+            Err(e) => return Err(e.into()),
+        },
+        (None, "text") => (
+            open.first().cloned(),
+            CheckoutInput::Text {
+                body: chat.text.clone(),
+            },
+        ),
+        _ => (
+            None,
+            CheckoutInput::Text {
+                body: String::new(),
+            },
+        ),
+    };
+    // A tap naming someone else's order never touches it.
+    let order =
+        order.filter(|o| customer_key_of(&o.customer) == Some(message.customer_key.as_str()));
+    let Some(order) = order else {
+        message.order_number = open.first().map(|o| o.number);
+        return Ok(InboundOutcome::Message(message));
+    };
+    message.order_number = Some(order.number);
+    let state = CheckoutState::from_order(&order);
+    match advance(&state, input, &config.settings) {
+        Ok(outcome) if !outcome.is_noop(&state) => {
+            let (update, further) = update_from(config, &order, outcome, message.at)?;
+            if !further.is_empty() {
+                tracing::warn!(order = %order.number, "a second stage move from one message is left for the next input");
+            }
+            Ok(InboundOutcome::MessageAndUpdate {
+                number: order.number,
+                expected_version: order.version,
+                message,
+                update,
+            })
+        }
+        Ok(_) => Ok(InboundOutcome::Message(message)),
+        Err(refusal) => {
+            tracing::info!(order = %order.number, %refusal, "checkout input refused");
+            Ok(InboundOutcome::Message(message))
+        }
     }
 }

@@ -249,23 +249,32 @@ impl Processor {
                 "a message with no sender".to_owned(),
             ));
         };
-        let order_number = self
-            .store
-            .open_orders_for_customer(&key)
-            .await?
-            .first()
-            .map(|o| o.number);
-        Ok(InboundOutcome::Message(NewInboundMessage {
+        let message = NewInboundMessage {
             customer_key: key,
-            wa_id: m.wa_id,
-            user_id: m.user_id,
-            name: m.name,
-            order_number,
-            wamid: m.wamid,
-            kind: m.kind,
-            text: m.text,
+            wa_id: m.wa_id.clone(),
+            user_id: m.user_id.clone(),
+            name: m.name.clone(),
+            order_number: None,
+            wamid: m.wamid.clone(),
+            kind: m.kind.clone(),
+            text: m.text.clone(),
             at: item.received_at,
-        }))
+        };
+        match &self.checkout {
+            Some(config) => {
+                crate::checkout::message_outcome(self.store.as_ref(), config, message, &m).await
+            }
+            None => {
+                let mut message = message;
+                message.order_number = self
+                    .store
+                    .open_orders_for_customer(&message.customer_key)
+                    .await?
+                    .first()
+                    .map(|o| o.number);
+                Ok(InboundOutcome::Message(message))
+            }
+        }
     }
 }
 
