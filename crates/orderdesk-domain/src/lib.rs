@@ -2,6 +2,7 @@
 //! how money is counted. Nothing here does I/O, so every rule can be tested
 //! exhaustively and both storage backends and the HTTP edge share one truth.
 
+pub mod address;
 pub mod checkout;
 pub mod event;
 pub mod money;
@@ -9,6 +10,7 @@ pub mod order;
 pub mod payment;
 pub mod timeline;
 
+pub use address::{country_name, AddressProblem};
 pub use checkout::{
     advance, due_timer, ButtonAction, ButtonId, CheckoutChanges, CheckoutInput, CheckoutOutcome,
     CheckoutRefusal, CheckoutSettings, CheckoutState, CheckoutStep, OnNewerCart, PaymentChoice,

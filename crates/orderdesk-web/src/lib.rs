@@ -2,8 +2,10 @@
 //! the event stream, health and metrics.
 //!
 //! Handlers are thin: extract, call one engine or store method, map the
-//! result. Every failure leaves as `{"error": {"code", "message"}}`.
+//! result. Every API failure leaves as `{"error": {"code", "message"}}`;
+//! the customer-facing address form answers in HTML.
 
+pub mod address_form;
 pub mod api;
 pub mod auth;
 pub mod error;
@@ -65,6 +67,7 @@ pub fn router(state: AppState) -> Router {
     let metrics = state.metrics.clone();
     Router::new()
         .merge(health::routes())
+        .merge(address_form::routes())
         .merge(webhooks::whatsapp::routes())
         .merge(api::orders::routes())
         .merge(api::events::routes())

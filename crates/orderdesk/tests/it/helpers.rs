@@ -43,11 +43,19 @@ pub fn fresh_db(backend: Backend) -> (String, tempfile::TempDir) {
 pub const PHONE_NUMBER_ID: &str = "106540352242922";
 pub const ACCESS_TOKEN: &str = "test-access-token";
 
-/// With `graph_url`, outbound messages go to that Graph API (fake).
-pub fn test_config_with(db_url: &str, graph_url: Option<&str>) -> Config {
+/// With `graph_url`, outbound messages go to that Graph API (fake);
+/// `extra` sets further settings by their environment names.
+pub fn test_config_with(db_url: &str, graph_url: Option<&str>, extra: &[(&str, &str)]) -> Config {
     let db_url = db_url.to_owned();
     let graph_url = graph_url.map(str::to_owned);
+    let extra: Vec<(String, String)> = extra
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     Config::from_sources(None, move |key| {
+        if let Some((_, v)) = extra.iter().find(|(k, _)| k == key) {
+            return Some(v.clone());
+        }
         Some(match key {
             "WHATSAPP_GRAPH_URL" => graph_url.clone()?,
             "WHATSAPP_PHONE_NUMBER_ID" if graph_url.is_some() => PHONE_NUMBER_ID.to_owned(),
@@ -68,8 +76,22 @@ impl TestApp {
 
     /// A server whose outbound messages go to the Graph API at `graph_url`.
     pub async fn spawn_with(backend: Backend, graph_url: Option<&str>) -> Self {
+        Self::spawn_configured(backend, graph_url, &[]).await
+    }
+
+    /// As [`TestApp::spawn_with`], with further settings.
+    pub async fn spawn_configured(
+        backend: Backend,
+        graph_url: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> Self {
         let (db_url, dir) = fresh_db(backend);
-        let config = test_config_with(&db_url, graph_url);
+        // Bound first, so links sent to customers point at this server.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let mut settings = vec![("ORDERDESK_PUBLIC_URL", base.as_str())];
+        settings.extend_from_slice(extra);
+        let config = test_config_with(&db_url, graph_url, &settings);
         assert!(matches!(
             (&config.database_url, backend),
             (DatabaseUrl::Sqlite(_), Backend::Sqlite)
@@ -85,8 +107,6 @@ impl TestApp {
             })
             .await
             .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(orderdesk::serve_with_store(
             config,
@@ -419,5 +439,33 @@ pub fn status_webhook(wamid: &str, status: &str, wa_id: &str, timestamp: i64) ->
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
         "statuses": [{"id": wamid, "status": status, "timestamp": timestamp.to_string(), "recipient_id": wa_id}]}}]}]})
+    .to_string()
+}
+
+/// A signed webhook with one customer message: a text, or a tap on a reply
+/// button (`reply_id`, `title`).
+pub fn customer_message(
+    wamid: &str,
+    wa_id: &str,
+    text: Option<&str>,
+    reply: Option<(&str, &str)>,
+) -> String {
+    let message = match (text, reply) {
+        (Some(t), _) => {
+            json!({"from": wa_id, "id": wamid, "timestamp": "1750096400", "type": "text", "text": {"body": t}})
+        }
+        (None, Some((id, title))) => {
+            json!({"from": wa_id, "id": wamid, "timestamp": "1750096400", "type": "interactive",
+            "interactive": {"type": "button_reply", "button_reply": {"id": id, "title": title}}})
+        }
+        (None, None) => {
+            json!({"from": wa_id, "id": wamid, "timestamp": "1750096400", "type": "text", "text": {"body": ""}})
+        }
+    };
+    json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
+        "contacts": [{"profile": {"name": "Customer"}, "wa_id": wa_id, "user_id": format!("US.{wa_id}")}],
+        "messages": [message]}}]}]})
     .to_string()
 }

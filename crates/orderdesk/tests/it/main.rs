@@ -8,6 +8,7 @@ mod api;
 mod cli;
 mod events;
 mod helpers;
+mod journey;
 mod messages;
 mod webhooks;
 

@@ -55,7 +55,7 @@ async fn a_cart_is_answered_with_a_signed_address_link(backend: Backend) {
     let params = &body["interactive"]["action"]["parameters"];
     assert_eq!(params["display_text"], "Add address");
     let url = params["url"].as_str().unwrap();
-    assert!(url.starts_with("http://127.0.0.1:8080/address/"), "{url}");
+    assert!(url.starts_with(&format!("{}/address/", app.base)), "{url}");
     assert!(
         !url.contains("__ORDERDESK"),
         "placeholders are filled at send time: {url}"

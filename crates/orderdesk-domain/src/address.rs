@@ -1,0 +1,942 @@
+//! Tidying and checking a delivery address typed into the hosted form.
+//!
+//! Two steps, meant to be used in this order: [`Address::normalised`] turns
+//! what a thumb typed on a phone into what a courier can read (spaces
+//! trimmed and collapsed, country and postal code in their usual shape), and
+//! [`Address::problems`] lists what is still wrong with it, one message per
+//! field, worded for the customer. The form shows the messages next to the
+//! fields and saves nothing while any remain.
+//!
+//! Choices worth knowing:
+//! - **Country**: stored as an ISO 3166-1 alpha-2 code (`IN`, `GB`). A
+//!   customer on a phone is as likely to type "India" or "usa" as a code, so
+//!   English country names and a few everyday aliases (`UK`, `USA`, `UAE`,
+//!   `England`, `Holland`…) are accepted and turned into the code. Names in
+//!   other languages are not recognised; the message then asks for the code.
+//!   `XK` (Kosovo) is accepted although it is only user-assigned, because
+//!   couriers use it.
+//! - **Postal code**: required, except for countries that have no postal
+//!   code system (the UAE, Hong Kong, Qatar…; [`NO_POSTAL_CODE`]). India
+//!   takes exactly 6 digits (`560 001` becomes `560001`), the US `12345` or
+//!   `12345-6789`, the UK a postcode of a real shape (`sw1a1aa` becomes
+//!   `SW1A 1AA`); elsewhere 3–10 letters, digits, spaces or dashes.
+//! - **Phone**: 7–15 digits (E.164 allows at most 15), an optional leading
+//!   `+`, and the separators people type: spaces, dashes, dots, brackets.
+//!   It is kept as typed, so the courier reads it the way the customer wrote
+//!   it.
+//! - **Characters**: tabs and line breaks count as spaces (a pasted
+//!   multi-line address becomes one line); any other control character,
+//!   NUL included, and the bidirectional override/isolate characters (which
+//!   can make text display differently from what it is) are refused.
+//!   Letters of every script are welcome.
+
+use crate::Address;
+
+/// One thing wrong with one field, worded for the customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressProblem {
+    /// The form field's name: `name`, `phone`, `line1`, `line2`, `city`,
+    /// `state`, `postal_code` or `country`.
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// Longest name, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+/// Longest address line, in characters.
+pub const MAX_LINE_CHARS: usize = 200;
+/// Longest city or state, in characters.
+pub const MAX_PLACE_CHARS: usize = 100;
+/// Longest phone number as typed, separators included.
+pub const MAX_PHONE_CHARS: usize = 30;
+
+/// Countries without a postal code system, where the field may stay empty.
+pub const NO_POSTAL_CODE: &[&str] = &[
+    "AE", "AG", "AO", "AW", "BS", "BZ", "CW", "DM", "FJ", "GD", "GY", "HK", "KI", "MO", "QA", "SR",
+    "TV", "YE", "ZW",
+];
+
+impl Address {
+    /// The address as it should be stored: every field trimmed with runs of
+    /// whitespace collapsed to one space, the country as an upper-case
+    /// alpha-2 code when it can be recognised, and the postal code
+    /// upper-cased in its country's usual shape. Anything it cannot
+    /// recognise is left for [`Address::problems`] to report.
+    pub fn normalised(&self) -> Address {
+        let country = normalise_country(&self.country);
+        let postal_code = normalise_postal_code(&self.postal_code, &country);
+        Address {
+            name: collapse(&self.name),
+            phone: collapse(&self.phone),
+            line1: collapse(&self.line1),
+            line2: collapse(&self.line2),
+            city: collapse(&self.city),
+            state: collapse(&self.state),
+            postal_code,
+            country,
+        }
+    }
+
+    /// What is wrong with the address as it is, at most one problem per
+    /// field, in the form's field order. Empty means it may be saved.
+    ///
+    /// Judges the values exactly as given, so call it on
+    /// [`Address::normalised`]'s result: a stray tab or a lower-case
+    /// country is a problem here, but not after normalising.
+    pub fn problems(&self) -> Vec<AddressProblem> {
+        let country_known = country_name(&self.country).is_some();
+        let checks = [
+            (
+                "name",
+                check_text(
+                    &self.name,
+                    Some("Enter the name of the person receiving the order"),
+                    MAX_NAME_CHARS,
+                ),
+            ),
+            ("phone", check_phone(&self.phone)),
+            (
+                "line1",
+                check_text(
+                    &self.line1,
+                    Some("Enter the house or flat number and street"),
+                    MAX_LINE_CHARS,
+                ),
+            ),
+            ("line2", check_text(&self.line2, None, MAX_LINE_CHARS)),
+            (
+                "city",
+                check_text(&self.city, Some("Enter the town or city"), MAX_PLACE_CHARS),
+            ),
+            ("state", check_text(&self.state, None, MAX_PLACE_CHARS)),
+            (
+                "postal_code",
+                // Without a known country only the generic shape can be
+                // checked; the country's own message says what to fix first.
+                check_postal_code(
+                    &self.postal_code,
+                    if country_known { &self.country } else { "" },
+                ),
+            ),
+            ("country", check_country(&self.country)),
+        ];
+        checks
+            .into_iter()
+            .filter_map(|(field, result)| {
+                result
+                    .err()
+                    .map(|message| AddressProblem { field, message })
+            })
+            .collect()
+    }
+
+    /// The English name of the address's country, when its code is known.
+    pub fn country_name(&self) -> Option<&'static str> {
+        country_name(&self.country)
+    }
+}
+
+/// The English short name for an alpha-2 code (`IN` → `India`).
+pub fn country_name(code: &str) -> Option<&'static str> {
+    COUNTRIES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, name)| *name)
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Characters no address needs and some attacks do. Whitespace controls are
+/// only refused when they survive normalising, which collapses them.
+fn is_forbidden(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn check_characters(value: &str) -> Result<(), String> {
+    if value.chars().any(is_forbidden) {
+        return Err("Remove the invisible control characters from this field".to_owned());
+    }
+    Ok(())
+}
+
+fn check_length(value: &str, max: usize) -> Result<(), String> {
+    let len = value.chars().count();
+    if len > max {
+        return Err(format!("Use at most {max} characters (this has {len})"));
+    }
+    Ok(())
+}
+
+/// Free text: a required field needs at least one letter or digit, so "."
+/// or "-" does not pass for a street.
+fn check_text(value: &str, required: Option<&str>, max: usize) -> Result<(), String> {
+    check_characters(value)?;
+    if let Some(missing) = required {
+        if !value.chars().any(char::is_alphanumeric) {
+            return Err(missing.to_owned());
+        }
+    }
+    check_length(value, max)
+}
+
+fn check_phone(value: &str) -> Result<(), String> {
+    const SHAPE: &str =
+        "Enter a phone number of 7 to 15 digits; start with + and the country code if it is abroad";
+    check_characters(value)?;
+    if value.is_empty() {
+        return Err("Enter a phone number the courier can call".to_owned());
+    }
+    check_length(value, MAX_PHONE_CHARS)?;
+    let body = value.strip_prefix('+').unwrap_or(value);
+    let mut digits = 0;
+    for c in body.chars() {
+        match c {
+            '0'..='9' => digits += 1,
+            ' ' | '-' | '.' | '(' | ')' => {}
+            _ => return Err(SHAPE.to_owned()),
+        }
+    }
+    if !(7..=15).contains(&digits) {
+        return Err(SHAPE.to_owned());
+    }
+    Ok(())
+}
+
+fn check_postal_code(value: &str, country: &str) -> Result<(), String> {
+    check_characters(value)?;
+    let (label, example) = match country {
+        "IN" => ("PIN code", "A PIN code has 6 digits, like 560001"),
+        "US" => ("ZIP code", "A ZIP code looks like 12345 or 12345-6789"),
+        "GB" => ("postcode", "A UK postcode looks like SW1A 1AA"),
+        _ => (
+            "postal code",
+            "A postal code has 3 to 10 letters, digits, spaces or dashes",
+        ),
+    };
+    if value.is_empty() {
+        if NO_POSTAL_CODE.contains(&country) {
+            return Ok(());
+        }
+        return Err(format!("Enter the {label}"));
+    }
+    let fits = match country {
+        "IN" => is_indian_pin(value),
+        "US" => is_us_zip(value),
+        "GB" => is_uk_postcode(value),
+        _ => is_generic_postal_code(value),
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(example.to_owned())
+    }
+}
+
+fn check_country(value: &str) -> Result<(), String> {
+    check_characters(value)?;
+    if value.is_empty() {
+        return Err("Enter the country".to_owned());
+    }
+    if country_name(value).is_none() {
+        return Err(
+            "Enter the country's name in English or its two-letter code, like IN or GB".to_owned(),
+        );
+    }
+    Ok(())
+}
+
+fn all_digits(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Indian PIN codes never start with 0.
+fn is_indian_pin(s: &str) -> bool {
+    s.len() == 6 && all_digits(s) && !s.starts_with('0')
+}
+
+fn is_us_zip(s: &str) -> bool {
+    match s.split_once('-') {
+        None => s.len() == 5 && all_digits(s),
+        Some((zip, plus4)) => {
+            zip.len() == 5 && all_digits(zip) && plus4.len() == 4 && all_digits(plus4)
+        }
+    }
+}
+
+/// The shapes of Royal Mail's format: outward code `A9`, `A99`, `AA9`,
+/// `AA99`, `A9A` or `AA9A`, a space, inward code `9AA`; plus `GIR 0AA`.
+/// Shape only: whether the postcode exists is the courier's business.
+fn is_uk_postcode(s: &str) -> bool {
+    if s == "GIR 0AA" {
+        return true;
+    }
+    let Some((outward, inward)) = s.split_once(' ') else {
+        return false;
+    };
+    let a = |b: &u8| b.is_ascii_uppercase();
+    let d = |b: &u8| b.is_ascii_digit();
+    let outward_ok = match outward.as_bytes() {
+        [x, y] => a(x) && d(y),
+        [x, y, z] => a(x) && ((d(y) && (d(z) || a(z))) || (a(y) && d(z))),
+        [w, x, y, z] => a(w) && a(x) && d(y) && (d(z) || a(z)),
+        _ => false,
+    };
+    let inward_ok = matches!(inward.as_bytes(), [x, y, z] if d(x) && a(y) && a(z));
+    outward_ok && inward_ok
+}
+
+fn is_generic_postal_code(s: &str) -> bool {
+    let alnum = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit();
+    (3..=10).contains(&s.len())
+        && s.chars().all(|c| alnum(c) || c == ' ' || c == '-')
+        && s.starts_with(alnum)
+        && s.ends_with(alnum)
+}
+
+fn normalise_country(value: &str) -> String {
+    let value = collapse(value);
+    if value.len() == 2 && value.bytes().all(|b| b.is_ascii_alphabetic()) {
+        let code = value.to_ascii_uppercase();
+        // Not ISO, but what every British customer types.
+        return if code == "UK" { "GB".to_owned() } else { code };
+    }
+    country_by_name(&value).map_or(value, str::to_owned)
+}
+
+fn normalise_postal_code(value: &str, country: &str) -> String {
+    let value = collapse(value).to_uppercase();
+    let compact: String = value.chars().filter(|c| *c != ' ' && *c != '-').collect();
+    match country {
+        // Often written `560 001`.
+        "IN" if compact.len() == 6 && all_digits(&compact) => compact,
+        "US" if compact.len() == 9 && all_digits(&compact) => {
+            format!("{}-{}", &compact[..5], &compact[5..])
+        }
+        // The inward code is always the last three characters, so a missing
+        // or misplaced space can be put right.
+        "GB" if (5..=7).contains(&compact.len())
+            && compact.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+        {
+            let split = compact.len() - 3;
+            format!("{} {}", &compact[..split], &compact[split..])
+        }
+        _ => value,
+    }
+}
+
+/// A name folded for comparison: lower-case, common accents dropped, "St"
+/// read as "Saint", and punctuation and the words "the" and "and" ignored,
+/// so "The Bahamas", "bahamas" and "St. Lucia" / "Saint Lucia" match.
+fn fold_name(name: &str) -> String {
+    let plain: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'ç' => 'c',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ñ' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ý' | 'ÿ' => 'y',
+            other => other,
+        })
+        .collect();
+    plain
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty() && *w != "the" && *w != "and")
+        .map(|w| if w == "st" { "saint" } else { w })
+        .collect()
+}
+
+fn country_by_name(name: &str) -> Option<&'static str> {
+    let wanted = fold_name(name);
+    if wanted.is_empty() {
+        return None;
+    }
+    COUNTRIES
+        .iter()
+        .chain(ALIASES)
+        .find(|(_, n)| fold_name(n) == wanted)
+        .map(|(code, _)| *code)
+}
+
+/// Names customers use that differ from the ISO short names below.
+const ALIASES: &[(&str, &str)] = &[
+    ("AE", "UAE"),
+    ("AE", "Emirates"),
+    ("BN", "Brunei Darussalam"),
+    ("CD", "Democratic Republic of the Congo"),
+    ("CD", "DRC"),
+    ("CG", "Republic of the Congo"),
+    ("CI", "Ivory Coast"),
+    ("CV", "Cape Verde"),
+    ("CZ", "Czech Republic"),
+    ("FM", "Federated States of Micronesia"),
+    ("GB", "UK"),
+    ("GB", "Great Britain"),
+    ("GB", "Britain"),
+    ("GB", "England"),
+    ("GB", "Scotland"),
+    ("GB", "Wales"),
+    ("GB", "Northern Ireland"),
+    ("GB", "United Kingdom of Great Britain and Northern Ireland"),
+    ("IN", "Bharat"),
+    ("IN", "IND"),
+    ("KP", "Democratic People's Republic of Korea"),
+    ("KR", "Korea"),
+    ("KR", "Republic of Korea"),
+    ("LA", "Lao People's Democratic Republic"),
+    ("MK", "Macedonia"),
+    ("MM", "Burma"),
+    ("MO", "Macau"),
+    ("NL", "Holland"),
+    ("RU", "Russian Federation"),
+    ("SZ", "Swaziland"),
+    ("TL", "East Timor"),
+    ("TR", "Turkey"),
+    ("US", "USA"),
+    ("US", "United States of America"),
+    ("US", "America"),
+    ("VA", "Vatican"),
+    ("VA", "Vatican City"),
+    ("VN", "Vietnam"),
+];
+
+/// ISO 3166-1 alpha-2 codes with their English short names, plus `XK`.
+const COUNTRIES: &[(&str, &str)] = &[
+    ("AD", "Andorra"),
+    ("AE", "United Arab Emirates"),
+    ("AF", "Afghanistan"),
+    ("AG", "Antigua and Barbuda"),
+    ("AI", "Anguilla"),
+    ("AL", "Albania"),
+    ("AM", "Armenia"),
+    ("AO", "Angola"),
+    ("AQ", "Antarctica"),
+    ("AR", "Argentina"),
+    ("AS", "American Samoa"),
+    ("AT", "Austria"),
+    ("AU", "Australia"),
+    ("AW", "Aruba"),
+    ("AX", "Åland Islands"),
+    ("AZ", "Azerbaijan"),
+    ("BA", "Bosnia and Herzegovina"),
+    ("BB", "Barbados"),
+    ("BD", "Bangladesh"),
+    ("BE", "Belgium"),
+    ("BF", "Burkina Faso"),
+    ("BG", "Bulgaria"),
+    ("BH", "Bahrain"),
+    ("BI", "Burundi"),
+    ("BJ", "Benin"),
+    ("BL", "Saint Barthélemy"),
+    ("BM", "Bermuda"),
+    ("BN", "Brunei"),
+    ("BO", "Bolivia"),
+    ("BQ", "Bonaire, Sint Eustatius and Saba"),
+    ("BR", "Brazil"),
+    ("BS", "Bahamas"),
+    ("BT", "Bhutan"),
+    ("BV", "Bouvet Island"),
+    ("BW", "Botswana"),
+    ("BY", "Belarus"),
+    ("BZ", "Belize"),
+    ("CA", "Canada"),
+    ("CC", "Cocos (Keeling) Islands"),
+    ("CD", "Congo (Democratic Republic)"),
+    ("CF", "Central African Republic"),
+    ("CG", "Congo"),
+    ("CH", "Switzerland"),
+    ("CI", "Côte d'Ivoire"),
+    ("CK", "Cook Islands"),
+    ("CL", "Chile"),
+    ("CM", "Cameroon"),
+    ("CN", "China"),
+    ("CO", "Colombia"),
+    ("CR", "Costa Rica"),
+    ("CU", "Cuba"),
+    ("CV", "Cabo Verde"),
+    ("CW", "Curaçao"),
+    ("CX", "Christmas Island"),
+    ("CY", "Cyprus"),
+    ("CZ", "Czechia"),
+    ("DE", "Germany"),
+    ("DJ", "Djibouti"),
+    ("DK", "Denmark"),
+    ("DM", "Dominica"),
+    ("DO", "Dominican Republic"),
+    ("DZ", "Algeria"),
+    ("EC", "Ecuador"),
+    ("EE", "Estonia"),
+    ("EG", "Egypt"),
+    ("EH", "Western Sahara"),
+    ("ER", "Eritrea"),
+    ("ES", "Spain"),
+    ("ET", "Ethiopia"),
+    ("FI", "Finland"),
+    ("FJ", "Fiji"),
+    ("FK", "Falkland Islands"),
+    ("FM", "Micronesia"),
+    ("FO", "Faroe Islands"),
+    ("FR", "France"),
+    ("GA", "Gabon"),
+    ("GB", "United Kingdom"),
+    ("GD", "Grenada"),
+    ("GE", "Georgia"),
+    ("GF", "French Guiana"),
+    ("GG", "Guernsey"),
+    ("GH", "Ghana"),
+    ("GI", "Gibraltar"),
+    ("GL", "Greenland"),
+    ("GM", "Gambia"),
+    ("GN", "Guinea"),
+    ("GP", "Guadeloupe"),
+    ("GQ", "Equatorial Guinea"),
+    ("GR", "Greece"),
+    ("GS", "South Georgia and the South Sandwich Islands"),
+    ("GT", "Guatemala"),
+    ("GU", "Guam"),
+    ("GW", "Guinea-Bissau"),
+    ("GY", "Guyana"),
+    ("HK", "Hong Kong"),
+    ("HM", "Heard Island and McDonald Islands"),
+    ("HN", "Honduras"),
+    ("HR", "Croatia"),
+    ("HT", "Haiti"),
+    ("HU", "Hungary"),
+    ("ID", "Indonesia"),
+    ("IE", "Ireland"),
+    ("IL", "Israel"),
+    ("IM", "Isle of Man"),
+    ("IN", "India"),
+    ("IO", "British Indian Ocean Territory"),
+    ("IQ", "Iraq"),
+    ("IR", "Iran"),
+    ("IS", "Iceland"),
+    ("IT", "Italy"),
+    ("JE", "Jersey"),
+    ("JM", "Jamaica"),
+    ("JO", "Jordan"),
+    ("JP", "Japan"),
+    ("KE", "Kenya"),
+    ("KG", "Kyrgyzstan"),
+    ("KH", "Cambodia"),
+    ("KI", "Kiribati"),
+    ("KM", "Comoros"),
+    ("KN", "Saint Kitts and Nevis"),
+    ("KP", "North Korea"),
+    ("KR", "South Korea"),
+    ("KW", "Kuwait"),
+    ("KY", "Cayman Islands"),
+    ("KZ", "Kazakhstan"),
+    ("LA", "Laos"),
+    ("LB", "Lebanon"),
+    ("LC", "Saint Lucia"),
+    ("LI", "Liechtenstein"),
+    ("LK", "Sri Lanka"),
+    ("LR", "Liberia"),
+    ("LS", "Lesotho"),
+    ("LT", "Lithuania"),
+    ("LU", "Luxembourg"),
+    ("LV", "Latvia"),
+    ("LY", "Libya"),
+    ("MA", "Morocco"),
+    ("MC", "Monaco"),
+    ("MD", "Moldova"),
+    ("ME", "Montenegro"),
+    ("MF", "Saint Martin"),
+    ("MG", "Madagascar"),
+    ("MH", "Marshall Islands"),
+    ("MK", "North Macedonia"),
+    ("ML", "Mali"),
+    ("MM", "Myanmar"),
+    ("MN", "Mongolia"),
+    ("MO", "Macao"),
+    ("MP", "Northern Mariana Islands"),
+    ("MQ", "Martinique"),
+    ("MR", "Mauritania"),
+    ("MS", "Montserrat"),
+    ("MT", "Malta"),
+    ("MU", "Mauritius"),
+    ("MV", "Maldives"),
+    ("MW", "Malawi"),
+    ("MX", "Mexico"),
+    ("MY", "Malaysia"),
+    ("MZ", "Mozambique"),
+    ("NA", "Namibia"),
+    ("NC", "New Caledonia"),
+    ("NE", "Niger"),
+    ("NF", "Norfolk Island"),
+    ("NG", "Nigeria"),
+    ("NI", "Nicaragua"),
+    ("NL", "Netherlands"),
+    ("NO", "Norway"),
+    ("NP", "Nepal"),
+    ("NR", "Nauru"),
+    ("NU", "Niue"),
+    ("NZ", "New Zealand"),
+    ("OM", "Oman"),
+    ("PA", "Panama"),
+    ("PE", "Peru"),
+    ("PF", "French Polynesia"),
+    ("PG", "Papua New Guinea"),
+    ("PH", "Philippines"),
+    ("PK", "Pakistan"),
+    ("PL", "Poland"),
+    ("PM", "Saint Pierre and Miquelon"),
+    ("PN", "Pitcairn"),
+    ("PR", "Puerto Rico"),
+    ("PS", "Palestine"),
+    ("PT", "Portugal"),
+    ("PW", "Palau"),
+    ("PY", "Paraguay"),
+    ("QA", "Qatar"),
+    ("RE", "Réunion"),
+    ("RO", "Romania"),
+    ("RS", "Serbia"),
+    ("RU", "Russia"),
+    ("RW", "Rwanda"),
+    ("SA", "Saudi Arabia"),
+    ("SB", "Solomon Islands"),
+    ("SC", "Seychelles"),
+    ("SD", "Sudan"),
+    ("SE", "Sweden"),
+    ("SG", "Singapore"),
+    ("SH", "Saint Helena"),
+    ("SI", "Slovenia"),
+    ("SJ", "Svalbard and Jan Mayen"),
+    ("SK", "Slovakia"),
+    ("SL", "Sierra Leone"),
+    ("SM", "San Marino"),
+    ("SN", "Senegal"),
+    ("SO", "Somalia"),
+    ("SR", "Suriname"),
+    ("SS", "South Sudan"),
+    ("ST", "São Tomé and Príncipe"),
+    ("SV", "El Salvador"),
+    ("SX", "Sint Maarten"),
+    ("SY", "Syria"),
+    ("SZ", "Eswatini"),
+    ("TC", "Turks and Caicos Islands"),
+    ("TD", "Chad"),
+    ("TF", "French Southern Territories"),
+    ("TG", "Togo"),
+    ("TH", "Thailand"),
+    ("TJ", "Tajikistan"),
+    ("TK", "Tokelau"),
+    ("TL", "Timor-Leste"),
+    ("TM", "Turkmenistan"),
+    ("TN", "Tunisia"),
+    ("TO", "Tonga"),
+    ("TR", "Türkiye"),
+    ("TT", "Trinidad and Tobago"),
+    ("TV", "Tuvalu"),
+    ("TW", "Taiwan"),
+    ("TZ", "Tanzania"),
+    ("UA", "Ukraine"),
+    ("UG", "Uganda"),
+    ("UM", "United States Minor Outlying Islands"),
+    ("US", "United States"),
+    ("UY", "Uruguay"),
+    ("UZ", "Uzbekistan"),
+    ("VA", "Holy See"),
+    ("VC", "Saint Vincent and the Grenadines"),
+    ("VE", "Venezuela"),
+    ("VG", "British Virgin Islands"),
+    ("VI", "U.S. Virgin Islands"),
+    ("VN", "Viet Nam"),
+    ("VU", "Vanuatu"),
+    ("WF", "Wallis and Futuna"),
+    ("WS", "Samoa"),
+    ("XK", "Kosovo"),
+    ("YE", "Yemen"),
+    ("YT", "Mayotte"),
+    ("ZA", "South Africa"),
+    ("ZM", "Zambia"),
+    ("ZW", "Zimbabwe"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> Address {
+        Address {
+            name: "Asha Rao".into(),
+            phone: "+91 98765 43210".into(),
+            line1: "12 MG Road".into(),
+            line2: String::new(),
+            city: "Bengaluru".into(),
+            state: "Karnataka".into(),
+            postal_code: "560001".into(),
+            country: "IN".into(),
+        }
+    }
+
+    fn with(field: &str, value: &str) -> Address {
+        let mut a = valid();
+        let slot = match field {
+            "name" => &mut a.name,
+            "phone" => &mut a.phone,
+            "line1" => &mut a.line1,
+            "line2" => &mut a.line2,
+            "city" => &mut a.city,
+            "state" => &mut a.state,
+            "postal_code" => &mut a.postal_code,
+            "country" => &mut a.country,
+            other => panic!("no field {other}"),
+        };
+        *slot = value.to_owned();
+        a
+    }
+
+    /// The fields with a problem after normalising, as the form sees them.
+    fn bad_fields(a: &Address) -> Vec<&'static str> {
+        a.normalised().problems().iter().map(|p| p.field).collect()
+    }
+
+    #[test]
+    fn a_complete_address_has_no_problems() {
+        assert_eq!(valid().problems(), []);
+        assert_eq!(valid().normalised(), valid());
+    }
+
+    #[test]
+    fn normalising_tidies_what_people_type() {
+        let cases = [
+            ("name", "  Asha \t  Rao \n", "Asha Rao"),
+            ("line1", "12\r\nMG   Road", "12 MG Road"),
+            ("line2", "\u{a0}near the\u{a0}temple ", "near the temple"),
+            ("city", "   ", ""),
+            ("phone", " +91  98765\t43210 ", "+91 98765 43210"),
+            ("postal_code", "560 001", "560001"),
+            ("postal_code", "560-001", "560001"),
+            ("postal_code", " abc12 ", "ABC12"),
+            ("country", " in ", "IN"),
+            ("country", "India", "IN"),
+            ("country", "india ", "IN"),
+            ("country", "uk", "GB"),
+            ("country", "United Kingdom", "GB"),
+            ("country", "the netherlands", "NL"),
+            ("country", "U.S.A.", "US"),
+            ("country", "United States of America", "US"),
+            ("country", "Cote d'Ivoire", "CI"),
+            ("country", "St. Lucia", "LC"),
+            ("country", "Trinidad & Tobago", "TT"),
+            ("country", "  Atlantis  ", "Atlantis"),
+        ];
+        for (field, input, expected) in cases {
+            let got = with(field, input).normalised();
+            let got = match field {
+                "name" => got.name,
+                "line1" => got.line1,
+                "line2" => got.line2,
+                "city" => got.city,
+                "phone" => got.phone,
+                "postal_code" => got.postal_code,
+                "country" => got.country,
+                _ => unreachable!(),
+            };
+            assert_eq!(got, expected, "{field} {input:?}");
+        }
+    }
+
+    #[test]
+    fn postal_codes_take_their_countrys_shape_when_normalised() {
+        let cases = [
+            ("GB", "sw1a1aa", "SW1A 1AA"),
+            ("GB", "SW1A  1AA", "SW1A 1AA"),
+            ("GB", "m11ae", "M1 1AE"),
+            ("US", "123456789", "12345-6789"),
+            ("US", "12345 6789", "12345-6789"),
+            ("US", "12345", "12345"),
+            ("DE", "10115", "10115"),
+            ("CA", "k1a 0b1", "K1A 0B1"),
+        ];
+        for (country, input, expected) in cases {
+            let mut a = with("country", country);
+            a.postal_code = input.to_owned();
+            assert_eq!(a.normalised().postal_code, expected, "{country} {input:?}");
+        }
+    }
+
+    #[test]
+    fn each_rule_reports_the_field_it_is_about() {
+        // (field, value, is it acceptable after normalising?)
+        let long = "x".repeat(201);
+        let cases: &[(&str, &str, bool)] = &[
+            ("name", "", false),
+            ("name", "   ", false),
+            ("name", ".", false),
+            ("name", "आशा राव", true),
+            ("name", "محمد علي", true),
+            ("name", &"a".repeat(100), true),
+            ("name", &"a".repeat(101), false),
+            ("name", "Asha\0Rao", false),
+            ("name", "Asha\u{7}Rao", false),
+            ("name", "Asha\u{1b}[31mRao", false),
+            ("name", "evil\u{202E}gnp.exe", false),
+            ("name", "Asha\tRao", true),
+            ("phone", "", false),
+            ("phone", "9876543210", true),
+            ("phone", "+91-98765-43210", true),
+            ("phone", "(555) 123-4567", true),
+            ("phone", "555.123.4567", true),
+            ("phone", "123456", false),
+            ("phone", "1234567", true),
+            ("phone", "123456789012345", true),
+            ("phone", "1234567890123456", false),
+            ("phone", "98765 4321x", false),
+            ("phone", "++919876543210", false),
+            ("phone", "91+9876543210", false),
+            ("phone", "٩٨٧٦٥٤٣٢١٠", false),
+            ("phone", "1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6", false),
+            ("line1", "", false),
+            ("line1", "-", false),
+            ("line1", &"x".repeat(200), true),
+            ("line1", &long, false),
+            ("line2", "", true),
+            ("line2", &long, false),
+            ("line2", "Flat\u{0}3", false),
+            ("city", "", false),
+            ("city", &"x".repeat(101), false),
+            ("state", "", true),
+            ("state", &"x".repeat(101), false),
+            ("postal_code", "", false),
+            ("postal_code", "560001", true),
+            ("postal_code", "56000", false),
+            ("postal_code", "5600011", false),
+            ("postal_code", "060001", false),
+            ("postal_code", "ABC123", false),
+            ("country", "", false),
+            ("country", "ZZ", false),
+            ("country", "Atlantis", false),
+            ("country", "I\0N", false),
+            ("country", "in", true),
+            ("country", "Bharat", true),
+        ];
+        for (field, value, ok) in cases {
+            let bad = bad_fields(&with(field, value));
+            let expected: &[&str] = if *ok { &[] } else { &[*field] };
+            assert_eq!(bad, expected, "{field} = {value:?}");
+        }
+    }
+
+    #[test]
+    fn postal_codes_follow_their_countrys_rules() {
+        // (country, postal code, acceptable?)
+        let cases = [
+            ("IN", "110001", true),
+            ("IN", "11000", false),
+            ("US", "12345", true),
+            ("US", "12345-6789", true),
+            ("US", "1234", false),
+            ("US", "12345-678", false),
+            ("US", "ABCDE", false),
+            ("GB", "SW1A 1AA", true),
+            ("GB", "M1 1AE", true),
+            ("GB", "B33 8TH", true),
+            ("GB", "CR2 6XH", true),
+            ("GB", "DN55 1PT", true),
+            ("GB", "W1A 0AX", true),
+            ("GB", "EC1A 1BB", true),
+            ("GB", "GIR 0AA", true),
+            ("GB", "12345", false),
+            ("GB", "SW1A 1A", false),
+            ("GB", "SWAA 1AA", false),
+            ("GB", "1W1A 1AA", false),
+            ("DE", "10115", true),
+            ("CA", "K1A 0B1", true),
+            ("NL", "1012 AB", true),
+            ("BR", "01310-100", true),
+            ("DE", "12", false),
+            ("DE", "12345678901", false),
+            ("DE", "-1234", false),
+            ("DE", "1234-", false),
+            ("DE", "12_45", false),
+            ("DE", "", false),
+            ("AE", "", true),
+            ("HK", "", true),
+            ("AE", "00000", true),
+        ];
+        for (country, code, ok) in cases {
+            let mut a = with("country", country);
+            a.postal_code = code.to_owned();
+            let bad = bad_fields(&a);
+            let expected: &[&str] = if ok { &[] } else { &["postal_code"] };
+            assert_eq!(bad, expected, "{country} {code:?}");
+        }
+    }
+
+    #[test]
+    fn messages_name_the_countrys_own_term_for_the_postal_code() {
+        let message = |country: &str, code: &str| {
+            let mut a = with("country", country);
+            a.postal_code = code.to_owned();
+            a.normalised().problems()[0].message.clone()
+        };
+        assert_eq!(message("IN", ""), "Enter the PIN code");
+        assert!(message("IN", "1234").contains("6 digits"));
+        assert_eq!(message("US", ""), "Enter the ZIP code");
+        assert!(message("GB", "12345").contains("SW1A 1AA"));
+        assert_eq!(message("FR", ""), "Enter the postal code");
+    }
+
+    #[test]
+    fn an_unknown_country_still_gets_a_generic_postal_code_check() {
+        let mut a = with("country", "Atlantis");
+        a.postal_code = "ABC".into();
+        assert_eq!(bad_fields(&a), ["country"]);
+        a.postal_code = String::new();
+        assert_eq!(bad_fields(&a), ["postal_code", "country"]);
+    }
+
+    #[test]
+    fn problems_come_one_per_field_in_form_order() {
+        let a = Address::default();
+        let fields: Vec<_> = a.problems().iter().map(|p| p.field).collect();
+        assert_eq!(
+            fields,
+            ["name", "phone", "line1", "city", "postal_code", "country"]
+        );
+    }
+
+    #[test]
+    fn problems_judge_values_as_given_so_callers_normalise_first() {
+        let a = with("country", "in");
+        assert_eq!(a.problems().len(), 1);
+        assert_eq!(a.normalised().problems(), []);
+        let a = with("name", "Asha\tRao");
+        assert_eq!(a.problems()[0].field, "name");
+        assert_eq!(a.normalised().problems(), []);
+    }
+
+    #[test]
+    fn every_country_code_is_two_upper_case_letters_and_unique() {
+        assert_eq!(COUNTRIES.len(), 250, "ISO 3166-1's 249 plus XK");
+        let mut codes: Vec<_> = COUNTRIES.iter().map(|(c, _)| *c).collect();
+        assert!(codes
+            .iter()
+            .all(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase())));
+        let sorted = codes.clone();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes, sorted, "sorted and without duplicates");
+        let referenced = ALIASES.iter().map(|(c, _)| c).chain(NO_POSTAL_CODE);
+        for code in referenced {
+            assert!(country_name(code).is_some(), "{code}");
+        }
+    }
+
+    #[test]
+    fn every_country_name_reads_back_as_its_code() {
+        for (code, name) in COUNTRIES.iter().chain(ALIASES) {
+            assert_eq!(country_by_name(name), Some(*code), "{name}");
+        }
+        assert_eq!(valid().country_name(), Some("India"));
+    }
+}
