@@ -19,7 +19,7 @@ use orderdesk_domain::{
     CheckoutSettings, CheckoutState, Customer, Money, NewOrder, Order, OrderNumber, PaymentChoice,
     PaymentMethod, Reply, TimelineEntry, TimelineKind, Timestamp,
 };
-use orderdesk_store::{customer_key_of, NewOutbound, OrderUpdate, StoreError};
+use orderdesk_store::{customer_key_of, JobKind, NewJob, NewOutbound, OrderUpdate, StoreError};
 use orderdesk_whatsapp::{Interactive, OutboundMessage, Recipient, ReplyButton};
 use serde_json::Value;
 
@@ -358,12 +358,133 @@ pub(crate) fn update_from(
     if let Some(first) = moves.next() {
         update.status_change = Some(plan_transition(order.status, order.held_from, first)?);
     }
+    let leaves_checkout = update
+        .status_change
+        .as_ref()
+        .is_some_and(|c| c.to != orderdesk_domain::OrderStatus::Placed)
+        || outcome.step == orderdesk_domain::CheckoutStep::Complete;
+    if leaves_checkout {
+        update.cancel_jobs = vec![JobKind::Nudge, JobKind::Abandon];
+    } else if outcome.progressed {
+        // Progress restarts the idle clock the nudge and abandonment run on.
+        update.cancel_jobs = vec![JobKind::Nudge, JobKind::Abandon];
+        update.jobs = checkout_timers(&config.settings, now)
+            .into_iter()
+            .map(|(kind, due_at)| NewJob {
+                kind,
+                order_number: order.number,
+                due_at,
+            })
+            .collect();
+    }
     update.outbound = outcome
         .replies
         .iter()
         .filter_map(|r| render(config, order, r, now))
         .collect();
     Ok((update, moves.collect()))
+}
+
+/// The timers of a checkout that was idle since `since`: one nudge (only
+/// when it comes before the abandonment) and the abandonment.
+pub(crate) fn checkout_timers(
+    settings: &CheckoutSettings,
+    since: Timestamp,
+) -> Vec<(JobKind, Timestamp)> {
+    let mut timers = Vec::with_capacity(2);
+    if settings.nudge_after < settings.abandon_after {
+        timers.push((JobKind::Nudge, since + settings.nudge_after));
+    }
+    timers.push((JobKind::Abandon, since + settings.abandon_after));
+    timers
+}
+
+/// How long a claimed timer is reserved for one runner.
+const JOB_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Engine {
+    /// Runs the checkout timers that are due (nudge, abandon); returns how
+    /// many were handled. Timers live in the store and are claimed with a
+    /// lease, so they survive restarts and run once across instances.
+    ///
+    /// # Errors
+    /// A store failure while claiming.
+    pub async fn run_due_jobs(&self) -> Result<usize, EngineError> {
+        let Some(config) = self.checkout.clone() else {
+            return Ok(0);
+        };
+        let now = Utc::now();
+        let jobs = self.store.claim_due_jobs(now, JOB_LEASE, 50).await?;
+        for job in &jobs {
+            match self.run_job(&config, job, now).await {
+                // Someone changed the order meanwhile: the lease runs out and
+                // the timer is judged again against the new state.
+                Err(EngineError::Store(StoreError::Conflict { .. })) => continue,
+                Err(EngineError::Store(StoreError::NotFound)) | Ok(()) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, order = %job.order_number, "checkout timer failed; it will be retried");
+                    continue;
+                }
+            }
+            self.store.complete_job(job.id).await?;
+        }
+        if !jobs.is_empty() {
+            self.bus.poke();
+        }
+        Ok(jobs.len())
+    }
+
+    async fn run_job(
+        &self,
+        config: &CheckoutConfig,
+        job: &orderdesk_store::Job,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        let input = match job.kind {
+            JobKind::Nudge => CheckoutInput::NudgeDue,
+            JobKind::Abandon => CheckoutInput::AbandonDue,
+            JobKind::Archive => return Ok(()),
+        };
+        let order = self.store.order(job.order_number).await?;
+        let state = CheckoutState::from_order(&order);
+        let outcome = match advance(&state, input, &config.settings) {
+            Ok(outcome) if !outcome.is_noop(&state) => outcome,
+            _ => return Ok(()),
+        };
+        let (update, further) = update_from(config, &order, outcome, now)?;
+        let mut updated = self
+            .store
+            .update_order(order.number, order.version, &update, now)
+            .await?;
+        for next in further {
+            let change = plan_transition(updated.status, updated.held_from, next)?;
+            updated = self
+                .store
+                .change_status(order.number, updated.version, &change, now)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Runs checkout timers every second until `shutdown` resolves.
+    pub fn spawn_jobs(
+        &self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            tokio::pin!(shutdown);
+            loop {
+                if let Err(e) = engine.run_due_jobs().await {
+                    tracing::warn!(error = %e, "checkout timers could not run; retrying");
+                }
+                tokio::select! {
+                    _ = &mut shutdown => return,
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+                }
+            }
+        })
+    }
 }
 
 /// What a customer's message does: a tap on one of our buttons goes to the

@@ -338,8 +338,8 @@ fn decide_cart(
             // creates the order, so an order never exists unasked.
             Some(config) => InboundOutcome::CreateOrder {
                 outbound: crate::checkout::first_messages(config, &order),
+                jobs: crate::checkout::checkout_timers(&config.settings, order.created_at),
                 order,
-                jobs: Vec::new(),
             },
             None => InboundOutcome::create_order(order),
         },

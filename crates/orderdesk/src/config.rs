@@ -19,6 +19,8 @@ const KEYS: &[&str] = &[
     "ORDERDESK_LISTEN",
     "ORDERDESK_PUBLIC_URL",
     "ORDERDESK_LOG",
+    "ORDERDESK_NUDGE_AFTER",
+    "ORDERDESK_ABANDON_AFTER",
     "WHATSAPP_PHONE_NUMBER_ID",
     "WHATSAPP_ACCESS_TOKEN",
     "WHATSAPP_APP_SECRET",
@@ -87,6 +89,10 @@ pub struct Config {
     pub listen: SocketAddr,
     pub public_url: String,
     pub log: String,
+    /// Idle checkout time before the one reminder.
+    pub nudge_after: chrono::Duration,
+    /// Idle checkout time before the order is abandoned.
+    pub abandon_after: chrono::Duration,
     pub whatsapp_phone_number_id: Option<String>,
     pub whatsapp_access_token: Option<String>,
     pub whatsapp_app_secret: Option<String>,
@@ -245,6 +251,8 @@ impl Config {
             log: s
                 .string("ORDERDESK_LOG")
                 .unwrap_or_else(|| "info".to_owned()),
+            nudge_after: s.parsed("ORDERDESK_NUDGE_AFTER", "1h", parse_duration)?,
+            abandon_after: s.parsed("ORDERDESK_ABANDON_AFTER", "24h", parse_duration)?,
             whatsapp_phone_number_id: s.string("WHATSAPP_PHONE_NUMBER_ID"),
             whatsapp_access_token: s.string("WHATSAPP_ACCESS_TOKEN"),
             whatsapp_app_secret: s.string("WHATSAPP_APP_SECRET"),
@@ -320,6 +328,23 @@ impl Config {
             .filter(|k| k.starts_with("ORDERDESK_") && !KEYS.contains(&k.as_str()))
             .collect()
     }
+}
+
+/// `90s`, `15m`, `1h`, `2d`, or plain seconds; at least one second.
+fn parse_duration(raw: &str) -> anyhow::Result<chrono::Duration> {
+    let (digits, unit) = raw.split_at(raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len()));
+    let n: i64 = digits
+        .parse()
+        .map_err(|_| anyhow!("'{raw}' is not a duration like 90s, 15m, 1h or 2d"))?;
+    let d = match unit {
+        "" | "s" => chrono::Duration::try_seconds(n),
+        "m" => chrono::Duration::try_minutes(n),
+        "h" => chrono::Duration::try_hours(n),
+        "d" => chrono::Duration::try_days(n),
+        _ => None,
+    };
+    d.filter(|d| *d >= chrono::Duration::seconds(1))
+        .ok_or_else(|| anyhow!("'{raw}' is not a duration like 90s, 15m, 1h or 2d"))
 }
 
 /// Reads `key = value` pairs, mapping file keys to environment names.

@@ -82,6 +82,7 @@ pub async fn serve_with_store(
         let _ = rx.wait_for(|stop| *stop).await;
     };
     let processor = engine.spawn_processor(stopped(stop_rx.clone()));
+    let timers = engine.spawn_jobs(stopped(stop_rx.clone()));
     let dispatcher = match outbound_client(&config)? {
         Some(graph) => {
             let settings = DispatchSettings {
@@ -116,6 +117,7 @@ pub async fn serve_with_store(
         .await
         .context("the HTTP server failed")?;
     let _ = processor.await;
+    let _ = timers.await;
     if let Some(dispatcher) = dispatcher {
         let _ = dispatcher.await;
     }
@@ -132,6 +134,8 @@ fn checkout_config(config: &Config) -> Option<CheckoutConfig> {
         tokens: FormTokens::from_secret(secret.as_bytes(), form_token::DEFAULT_TTL),
         settings: CheckoutSettings {
             cod_enabled: config.cod_enabled,
+            nudge_after: config.nudge_after,
+            abandon_after: config.abandon_after,
             ..CheckoutSettings::default()
         },
     })

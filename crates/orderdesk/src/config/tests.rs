@@ -69,6 +69,8 @@ fn a_bad_value_is_one_line_naming_the_key() {
         ("COD_ENABLED", "maybe"),
         ("PAYMENTS_PROVIDER", "paypal"),
         ("ORDERDESK_DATABASE_MAX_CONNECTIONS", "0"),
+        ("ORDERDESK_NUDGE_AFTER", "soon"),
+        ("ORDERDESK_ABANDON_AFTER", "0s"),
     ] {
         let err = Config::from_sources(None, env(&[(key, value)]))
             .unwrap_err()
@@ -132,4 +134,23 @@ fn secrets_stay_out_of_debug_output() {
     let shown = format!("{c:?}");
     assert!(!shown.contains("s3cret"), "{shown}");
     assert!(shown.contains("postgres://me:***@db/x"), "{shown}");
+}
+
+#[test]
+fn checkout_timers_take_durations_with_units() {
+    let c = Config::from_sources(None, env(&[])).unwrap();
+    assert_eq!(c.nudge_after, chrono::Duration::hours(1));
+    assert_eq!(c.abandon_after, chrono::Duration::hours(24));
+    let c = Config::from_sources(
+        None,
+        env(&[
+            ("ORDERDESK_NUDGE_AFTER", "90s"),
+            ("ORDERDESK_ABANDON_AFTER", "2d"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(c.nudge_after, chrono::Duration::seconds(90));
+    assert_eq!(c.abandon_after, chrono::Duration::days(2));
+    let c = Config::from_sources(None, env(&[("ORDERDESK_NUDGE_AFTER", "15m")])).unwrap();
+    assert_eq!(c.nudge_after, chrono::Duration::minutes(15));
 }

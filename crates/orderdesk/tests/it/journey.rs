@@ -189,4 +189,60 @@ async fn a_cod_customer_checks_out_by_tapping_and_typing_and_hears_every_stage(b
     app.stop().await;
 }
 
-both_backends!(a_cod_customer_checks_out_by_tapping_and_typing_and_hears_every_stage);
+async fn an_idle_checkout_is_nudged_once_then_abandoned_and_resumes_when_the_customer_returns(
+    backend: Backend,
+) {
+    let graph = GraphFake::start().await;
+    let app = TestApp::spawn_configured(
+        backend,
+        Some(&graph.url),
+        &[
+            ("ORDERDESK_NUDGE_AFTER", "1s"),
+            ("ORDERDESK_ABANDON_AFTER", "3s"),
+        ],
+    )
+    .await;
+    let wa = "919822200002";
+    let order = app.place_order("wamid.idle-cart", wa, "Idle").await;
+    let n = order["number"].as_i64().unwrap();
+
+    let o = order_when(&app, n, |o| o["status"] == "abandoned").await;
+    let abandon = o["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["to_status"] == "abandoned")
+        .unwrap()
+        .clone();
+    assert_eq!(abandon["actor"], "system");
+    let nudges = graph
+        .requests()
+        .iter()
+        .filter(|r| text(&r.2).contains("is waiting for you"))
+        .count();
+    assert_eq!(nudges, 1, "exactly one reminder before abandoning");
+
+    // Coming back resumes the same order where it stopped.
+    let before = graph.requests().len();
+    let hello = customer_message("wamid.idle-back", wa, Some("hi, still want it"), None);
+    assert_eq!(app.post_webhook(hello.as_bytes()).await.status(), 200);
+    let o = order_when(&app, n, |o| o["status"] == "placed").await;
+    assert_eq!(o["checkout_step"], "awaiting_address");
+    let sent = graph.wait_for(before + 2, WAIT).await;
+    assert!(
+        text(&sent[before].2).contains("Welcome back"),
+        "{}",
+        sent[before].2
+    );
+    assert_eq!(
+        sent[before + 1].2["interactive"]["type"],
+        "cta_url",
+        "asked for the address again"
+    );
+    app.stop().await;
+}
+
+both_backends!(
+    a_cod_customer_checks_out_by_tapping_and_typing_and_hears_every_stage,
+    an_idle_checkout_is_nudged_once_then_abandoned_and_resumes_when_the_customer_returns,
+);
