@@ -20,6 +20,7 @@ const KEYS: &[&str] = &[
     "ORDERDESK_PUBLIC_URL",
     "ORDERDESK_LOG",
     "ORDERDESK_NUDGE_AFTER",
+    "ORDERDESK_OUTBOX_LEASE",
     "ORDERDESK_ABANDON_AFTER",
     "WHATSAPP_PHONE_NUMBER_ID",
     "WHATSAPP_ACCESS_TOKEN",
@@ -89,6 +90,9 @@ pub struct Config {
     pub listen: SocketAddr,
     pub public_url: String,
     pub log: String,
+    /// How long a claimed outbound message is reserved for its sender; a
+    /// sender that died holding it is replaced after this.
+    pub outbox_lease: chrono::Duration,
     /// Idle checkout time before the one reminder.
     pub nudge_after: chrono::Duration,
     /// Idle checkout time before the order is abandoned.
@@ -252,6 +256,7 @@ impl Config {
                 .string("ORDERDESK_LOG")
                 .unwrap_or_else(|| "info".to_owned()),
             nudge_after: s.parsed("ORDERDESK_NUDGE_AFTER", "1h", parse_duration)?,
+            outbox_lease: s.parsed("ORDERDESK_OUTBOX_LEASE", "60s", parse_duration)?,
             abandon_after: s.parsed("ORDERDESK_ABANDON_AFTER", "24h", parse_duration)?,
             whatsapp_phone_number_id: s.string("WHATSAPP_PHONE_NUMBER_ID"),
             whatsapp_access_token: s.string("WHATSAPP_ACCESS_TOKEN"),

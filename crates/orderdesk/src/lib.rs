@@ -8,6 +8,7 @@ pub mod config;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use orderdesk_domain::CheckoutSettings;
@@ -87,6 +88,10 @@ pub async fn serve_with_store(
         Some(graph) => {
             let settings = DispatchSettings {
                 per_second: config.whatsapp_messages_per_second,
+                lease: config
+                    .outbox_lease
+                    .to_std()
+                    .unwrap_or(Duration::from_secs(60)),
                 ..DispatchSettings::default()
             };
             let dispatcher = Dispatcher::new(store, graph, engine.bus().clone(), settings)
@@ -147,9 +152,18 @@ fn outbound_client(config: &Config) -> anyhow::Result<Option<GraphClient>> {
         &config.whatsapp_phone_number_id,
         &config.whatsapp_access_token,
     ) {
-        (Some(id), Some(token)) => GraphClient::new(&config.whatsapp_graph_url, id, token)
-            .map(Some)
-            .map_err(|e| anyhow::anyhow!("WHATSAPP_GRAPH_URL / WHATSAPP_PHONE_NUMBER_ID: {e}")),
+        (Some(id), Some(token)) => {
+            // A send must give up well before its lease runs out, or a second
+            // sender could take the message while the first is still trying.
+            let lease = config
+                .outbox_lease
+                .to_std()
+                .unwrap_or(Duration::from_secs(60));
+            let timeout = orderdesk_whatsapp::DEFAULT_TIMEOUT.min(lease / 2);
+            GraphClient::with_timeout(&config.whatsapp_graph_url, id, token, timeout)
+        }
+        .map(Some)
+        .map_err(|e| anyhow::anyhow!("WHATSAPP_GRAPH_URL / WHATSAPP_PHONE_NUMBER_ID: {e}")),
         _ => Ok(None),
     }
 }

@@ -353,6 +353,8 @@ pub struct GraphFake {
 struct FakeState {
     requests: Vec<(String, Option<String>, Value)>,
     fail_next: std::collections::VecDeque<u16>,
+    /// Requests still to leave unanswered forever (a sender that hangs).
+    hang_next: usize,
 }
 
 impl GraphFake {
@@ -370,8 +372,17 @@ impl GraphFake {
                 .get("authorization")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
+            let hang = {
+                let mut s = state.lock().unwrap();
+                s.requests.push((phone.clone(), auth.clone(), body.clone()));
+                let hang = s.hang_next > 0;
+                s.hang_next = s.hang_next.saturating_sub(1);
+                hang
+            };
+            if hang {
+                std::future::pending::<()>().await;
+            }
             let mut s = state.lock().unwrap();
-            s.requests.push((phone, auth, body));
             let n = s.requests.len();
             match s.fail_next.pop_front() {
                 Some(code) => (
@@ -398,6 +409,11 @@ impl GraphFake {
             let _ = axum::serve(listener, app).await;
         });
         Self { url, state }
+    }
+
+    /// The next `n` requests are never answered.
+    pub fn hang_next(&self, n: usize) {
+        self.state.lock().unwrap().hang_next += n;
     }
 
     /// The next `n` requests fail with `status`.
