@@ -155,20 +155,6 @@ async fn apply_outcome(
     })
 }
 
-/// `%`, `_` and the escape character itself match literally.
-fn like_pattern(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
-}
-
 #[async_trait]
 impl Store for PgStore {
     async fn migrate(&self) -> StoreResult<()> {
@@ -372,7 +358,7 @@ impl Store for PgStore {
                 .push_bind(payment.as_str());
         }
         if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let pattern = like_pattern(q);
+            let pattern = orderdesk_store::like_pattern(q);
             qb.push(" AND (");
             if let Ok(n) = q.trim_start_matches('#').parse::<i64>() {
                 qb.push("number = ").push_bind(n).push(" OR ");
@@ -842,16 +828,5 @@ impl Store for PgStore {
         .await
         .map_err(db_err)?;
         rows.iter().map(codec::product).collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_patterns_match_wildcards_literally() {
-        assert_eq!(like_pattern("asha"), "%asha%");
-        assert_eq!(like_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
     }
 }

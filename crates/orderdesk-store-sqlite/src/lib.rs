@@ -234,20 +234,6 @@ async fn apply_outcome(
     })
 }
 
-/// `%`, `_` and the escape character itself match literally.
-fn like_pattern(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
-}
-
 #[async_trait]
 impl Store for SqliteStore {
     async fn migrate(&self) -> StoreResult<()> {
@@ -440,7 +426,7 @@ impl Store for SqliteStore {
                 .push_bind(payment.as_str());
         }
         if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let pattern = like_pattern(q);
+            let pattern = orderdesk_store::like_pattern(q);
             qb.push(" AND (");
             if let Ok(n) = q.trim_start_matches('#').parse::<i64>() {
                 qb.push("number = ").push_bind(n).push(" OR ");
@@ -975,11 +961,5 @@ mod tests {
     async fn a_malformed_url_is_refused_without_panicking() {
         let got = SqliteStore::connect("postgres://nope").await;
         assert!(matches!(got, Err(StoreError::Other(_))), "{got:?}");
-    }
-
-    #[test]
-    fn like_patterns_match_wildcards_literally() {
-        assert_eq!(like_pattern("asha"), "%asha%");
-        assert_eq!(like_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
     }
 }

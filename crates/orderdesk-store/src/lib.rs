@@ -365,3 +365,30 @@ pub trait Store: Send + Sync + 'static {
     /// `Unavailable` or `Other` on database failure.
     async fn products(&self) -> StoreResult<Vec<Product>>;
 }
+
+/// A `LIKE` pattern matching `text` anywhere, with `%`, `_` and the escape
+/// character `\` in it matching literally (use with `ESCAPE '\'`). Shared
+/// by both backends so search behaves the same on each.
+pub fn like_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn like_patterns_match_wildcards_literally() {
+        assert_eq!(like_pattern("asha"), "%asha%");
+        assert_eq!(like_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
+    }
+}
