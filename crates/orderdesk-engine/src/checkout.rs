@@ -20,10 +20,13 @@ use orderdesk_domain::{
     PaymentMethod, Reply, TimelineEntry, TimelineKind, Timestamp,
 };
 use orderdesk_store::{customer_key_of, JobKind, NewJob, NewOutbound, OrderUpdate, StoreError};
-use orderdesk_whatsapp::{Interactive, OutboundMessage, Recipient, ReplyButton};
+use orderdesk_whatsapp::{
+    Content, Interactive, OutboundError, OutboundMessage, Recipient, ReplyButton, Text,
+};
 use serde_json::Value;
 
 use crate::form_token::{FormTokens, TokenError};
+use crate::texts::Texts;
 use crate::{Engine, EngineError};
 
 /// Stands for the order number in a queued body until it is sent.
@@ -38,6 +41,8 @@ pub struct CheckoutConfig {
     pub public_url: String,
     pub tokens: FormTokens,
     pub settings: CheckoutSettings,
+    /// Language of the texts customers get (`ORDERDESK_LANGUAGE`).
+    pub language: String,
 }
 
 impl CheckoutConfig {
@@ -82,15 +87,24 @@ pub fn fill_placeholders(
 }
 
 /// The first messages of a new order's checkout (its number still unknown).
-pub(crate) fn first_messages(config: &CheckoutConfig, order: &NewOrder) -> Vec<NewOutbound> {
-    let total = Money::from_minor(order.total_minor, order.currency);
-    let body = format!(
-        "Thank you for your order #{ORDER_PLACEHOLDER} ({total}). Please add your delivery address so we can get it to you."
-    );
+pub(crate) fn first_messages(
+    config: &CheckoutConfig,
+    texts: &Texts,
+    order: &NewOrder,
+) -> Vec<NewOutbound> {
+    let total = Money::from_minor(order.total_minor, order.currency).to_string();
+    let Some(body) = texts.text(
+        "order_received",
+        &[("number", ORDER_PLACEHOLDER), ("total", &total)],
+    ) else {
+        return Vec::new();
+    };
     let url = config.address_url(TOKEN_PLACEHOLDER);
-    let message = Interactive::cta_url(body, "Add address", url);
-    // The chat panel's copy cannot be filled in at send time; it needs no number.
-    let preview = format!("Thank you for your order ({total}). Please add your delivery address.");
+    let message = Interactive::cta_url(body.clone(), "Add address", url);
+    // The chat panel's copy is not filled in at send time.
+    let preview = body
+        .replace(&format!(" #{ORDER_PLACEHOLDER}"), "")
+        .replace(ORDER_PLACEHOLDER, "");
     outbound(
         &order.customer,
         None,
@@ -107,7 +121,7 @@ pub(crate) fn first_messages(config: &CheckoutConfig, order: &NewOrder) -> Vec<N
 fn outbound(
     customer: &Customer,
     number: Option<OrderNumber>,
-    content: Result<orderdesk_whatsapp::Content, orderdesk_whatsapp::OutboundError>,
+    content: Result<Content, OutboundError>,
     preview: String,
     at: Timestamp,
 ) -> Option<NewOutbound> {
@@ -133,97 +147,86 @@ fn outbound(
     }
 }
 
-/// Renders one reply intent for `order` (English texts for now; editable
-/// per-language templates are still to come).
+/// Renders one reply intent for `order` with the business's texts; `None`
+/// when that text is turned off or cannot be sent yet.
 fn render(
     config: &CheckoutConfig,
+    texts: &Texts,
     order: &Order,
     reply: &Reply,
     at: Timestamp,
 ) -> Option<NewOutbound> {
     let n = order.number;
-    let text = |t: String| -> (Result<orderdesk_whatsapp::Content, _>, String) {
-        (orderdesk_whatsapp::Text::new(t.clone()).map(Into::into), t)
+    let number = n.to_string();
+    let total = Money::from_minor(order.total_minor, order.currency).to_string();
+    let say = |key: &str| texts.text(key, &[("number", &number), ("total", &total)]);
+    let plain = |key: &str| -> Option<(Result<Content, OutboundError>, String)> {
+        let t = say(key)?;
+        Some((Text::new(t.clone()).map(Into::into), t))
+    };
+    let buttons = |key: &str, choices: [(ButtonAction, &str); 2]| {
+        let body = say(key)?;
+        let built = choices
+            .iter()
+            .map(|(action, title)| ReplyButton::new(ButtonId::new(*action, n).encode(), *title))
+            .collect::<Result<Vec<_>, _>>()
+            .and_then(|b| Interactive::reply_buttons(body.clone(), b))
+            .map(Into::into);
+        Some((built, body))
     };
     let (content, preview) = match reply {
         Reply::AskAddress => {
-            let body = format!("Please add your delivery address for order #{n}.");
+            let body = say("ask_address")?;
             let url = config.address_url(&config.tokens.issue(n, at));
             (
                 Interactive::cta_url(body.clone(), "Add address", url).map(Into::into),
                 body,
             )
         }
-        Reply::ThankForAddress => text(format!(
-            "Thank you! We have your delivery address for order #{n}."
-        )),
-        Reply::AddressUpdated => text(format!("Your delivery address for order #{n} is updated.")),
-        Reply::AskPayment { cod_offered: true } => {
-            let body = format!(
-                "How would you like to pay for order #{n} ({})?",
-                Money::from_minor(order.total_minor, order.currency)
-            );
-            let buttons = ReplyButton::new(
-                ButtonId::new(ButtonAction::PayOnline, n).encode(),
-                "Pay now",
-            )
-            .and_then(|pay| {
-                ReplyButton::new(
-                    ButtonId::new(ButtonAction::PayCod, n).encode(),
-                    "Cash on delivery",
-                )
-                .map(|cod| vec![pay, cod])
-            });
-            (
-                buttons
-                    .and_then(|b| Interactive::reply_buttons(body.clone(), b))
-                    .map(Into::into),
-                body,
-            )
-        }
+        Reply::ThankForAddress => plain("thank_for_address")?,
+        Reply::AddressUpdated => plain("address_updated")?,
+        Reply::AskPayment { cod_offered: true } => buttons(
+            "ask_payment",
+            [
+                (ButtonAction::PayOnline, "Pay now"),
+                (ButtonAction::PayCod, "Cash on delivery"),
+            ],
+        )?,
         Reply::AskPayment { cod_offered: false } => {
             // Payment links come from the payment provider (issue #4); until
             // one is configured the order waits here for staff.
             tracing::info!(order = %n, "no payment provider configured; the order waits for payment");
             return None;
         }
-        Reply::PaymentReceived => text(format!("Payment received for order #{n}. Thank you!")),
-        Reply::PaymentFailed => text(format!("The payment for order #{n} did not go through.")),
-        Reply::PaymentExpired => text(format!("The payment link for order #{n} has expired.")),
-        Reply::CodAccepted => text(format!("Cash on delivery it is for order #{n}.")),
-        Reply::CodUnavailable => text("Cash on delivery is not available any more.".to_owned()),
-        Reply::AskNote => {
-            let body = format!("Would you like to add a note to order #{n}?");
-            let buttons = ReplyButton::new(
-                ButtonId::new(ButtonAction::AddNote, n).encode(),
-                "Add a note",
-            )
-            .and_then(|add| {
-                ReplyButton::new(ButtonId::new(ButtonAction::SkipNote, n).encode(), "Skip")
-                    .map(|skip| vec![add, skip])
-            });
-            (
-                buttons
-                    .and_then(|b| Interactive::reply_buttons(body.clone(), b))
-                    .map(Into::into),
-                body,
-            )
-        }
-        Reply::AskNoteText => text("Please type your note.".to_owned()),
-        Reply::NoteSaved => text("Thanks, your note is saved.".to_owned()),
-        Reply::OrderConfirmed => text(format!(
-            "Your order #{n} is confirmed. We will keep you posted."
-        )),
-        Reply::AlreadyDone => text("That is already done.".to_owned()),
+        Reply::PaymentReceived => plain("payment_received")?,
+        Reply::PaymentFailed => plain("payment_failed")?,
+        Reply::PaymentExpired => plain("payment_expired")?,
+        Reply::CodAccepted => plain("cod_accepted")?,
+        Reply::CodUnavailable => plain("cod_unavailable")?,
+        Reply::AskNote => buttons(
+            "ask_note",
+            [
+                (ButtonAction::AddNote, "Add a note"),
+                (ButtonAction::SkipNote, "Skip"),
+            ],
+        )?,
+        Reply::AskNoteText => plain("ask_note_text")?,
+        Reply::NoteSaved => plain("note_saved")?,
+        Reply::OrderConfirmed => plain("order_confirmed")?,
+        Reply::AlreadyDone => plain("already_done")?,
         Reply::OrderClosed { status } => {
-            text(format!("Order #{n} is {}.", status.label().to_lowercase()))
+            let status = status.label().to_lowercase();
+            let t = texts.text("order_closed", &[("number", &number), ("status", &status)])?;
+            (Text::new(t.clone()).map(Into::into), t)
         }
-        Reply::Superseded { newer } => text(format!(
-            "We are now looking after your newer order #{newer}."
-        )),
-        Reply::Reprompt { .. } => text("Sorry, please use the buttons for this step.".to_owned()),
-        Reply::Nudge => text(format!("Your order #{n} is waiting for you.")),
-        Reply::WelcomeBack => text(format!("Welcome back! Let us finish order #{n}.")),
+        Reply::Superseded { newer } => {
+            let newer = newer.to_string();
+            let t = texts.text("superseded", &[("number", &number), ("newer", &newer)])?;
+            (Text::new(t.clone()).map(Into::into), t)
+        }
+        Reply::Reprompt { .. } => plain("reprompt")?,
+        Reply::Nudge => plain("nudge")?,
+        Reply::WelcomeBack => plain("welcome_back")?,
     };
     outbound(&order.customer, Some(n), content, preview, at)
 }
@@ -304,7 +307,8 @@ impl Engine {
             },
         )?;
         let now = Utc::now();
-        let (mut update, further) = update_from(config, &order, outcome, now)?;
+        let texts = Texts::load(self.store.as_ref(), &config.language).await?;
+        let (mut update, further) = update_from(config, &texts, &order, outcome, now)?;
         update.address = Some(address.clone());
         let mut entry = TimelineEntry::new(now, TimelineKind::AddressSet, &Actor::Customer);
         entry.detail = Some(format!(
@@ -333,6 +337,7 @@ impl Engine {
 /// followed by the completion).
 pub(crate) fn update_from(
     config: &CheckoutConfig,
+    texts: &Texts,
     order: &Order,
     outcome: orderdesk_domain::CheckoutOutcome,
     now: Timestamp,
@@ -380,7 +385,7 @@ pub(crate) fn update_from(
     update.outbound = outcome
         .replies
         .iter()
-        .filter_map(|r| render(config, order, r, now))
+        .filter_map(|r| render(config, texts, order, r, now))
         .collect();
     Ok((update, moves.collect()))
 }
@@ -451,7 +456,8 @@ impl Engine {
             Ok(outcome) if !outcome.is_noop(&state) => outcome,
             _ => return Ok(()),
         };
-        let (update, further) = update_from(config, &order, outcome, now)?;
+        let texts = Texts::load(self.store.as_ref(), &config.language).await?;
+        let (update, further) = update_from(config, &texts, &order, outcome, now)?;
         let mut updated = self
             .store
             .update_order(order.number, order.version, &update, now)
@@ -536,7 +542,8 @@ pub(crate) async fn message_outcome(
     let state = CheckoutState::from_order(&order);
     match advance(&state, input, &config.settings) {
         Ok(outcome) if !outcome.is_noop(&state) => {
-            let (update, further) = update_from(config, &order, outcome, message.at)?;
+            let texts = Texts::load(store, &config.language).await?;
+            let (update, further) = update_from(config, &texts, &order, outcome, message.at)?;
             if !further.is_empty() {
                 tracing::warn!(order = %order.number, "a second stage move from one message is left for the next input");
             }

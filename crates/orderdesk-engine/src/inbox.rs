@@ -25,6 +25,7 @@ use orderdesk_store::{
 use tokio::sync::{mpsc, oneshot, Notify};
 use tracing::{debug, warn};
 
+use crate::texts::Texts;
 use crate::{CheckoutConfig, EngineError, EventBus};
 
 /// Most items one group commit takes; a single 1,000-update webhook still
@@ -196,10 +197,16 @@ impl Processor {
             return Ok(0);
         }
         let names = self.product_names(&items).await?;
+        let texts = match &self.checkout {
+            Some(config) => Some(Texts::load(self.store.as_ref(), &config.language).await?),
+            None => None,
+        };
         let mut outcomes: Vec<(i64, InboundOutcome)> = Vec::with_capacity(items.len());
         for item in &items {
             let outcome = match item.kind.as_str() {
-                "message.order" => decide_cart(item, &names, self.checkout.as_deref()),
+                "message.order" => {
+                    decide_cart(item, &names, self.checkout.as_deref().zip(texts.as_ref()))
+                }
                 kind if kind.starts_with("status.") => decide_status(item),
                 kind if kind.starts_with("message.") => self.decide_message(item).await?,
                 _ => InboundOutcome::Ignored,
@@ -307,7 +314,7 @@ fn decide_status(item: &InboundRecord) -> InboundOutcome {
 fn decide_cart(
     item: &InboundRecord,
     names: &HashMap<String, String>,
-    checkout: Option<&CheckoutConfig>,
+    checkout: Option<(&CheckoutConfig, &Texts)>,
 ) -> InboundOutcome {
     let cart = match orderdesk_whatsapp::parse_cart(&item.payload) {
         Ok(cart) => cart,
@@ -336,8 +343,8 @@ fn decide_cart(
         Ok(order) => match checkout {
             // The first question goes out in the same transaction that
             // creates the order, so an order never exists unasked.
-            Some(config) => InboundOutcome::CreateOrder {
-                outbound: crate::checkout::first_messages(config, &order),
+            Some((config, texts)) => InboundOutcome::CreateOrder {
+                outbound: crate::checkout::first_messages(config, texts, &order),
                 jobs: crate::checkout::checkout_timers(&config.settings, order.created_at),
                 order,
             },

@@ -2,11 +2,13 @@
 
 use chrono::Utc;
 use orderdesk_domain::{
-    plan_transition, Actor, Order, OrderNumber, OrderStatus, StatusChange, TimelineEntry,
-    TimelineKind, Timestamp, TransitionRequest,
+    plan_transition, Actor, Order, OrderNumber, StatusChange, TimelineEntry, TimelineKind,
+    Timestamp, TransitionRequest,
 };
 use orderdesk_store::{customer_key_of, NewOutbound, OrderUpdate};
-use orderdesk_whatsapp::{OutboundMessage, Recipient};
+use orderdesk_whatsapp::{Content, OutboundMessage, Recipient, Template, Text};
+
+use crate::texts::Texts;
 use tracing::instrument;
 
 use crate::{Engine, EngineError};
@@ -52,9 +54,11 @@ impl Engine {
         Ok(updated)
     }
 
-    /// Tells the customer about a stage move: free text inside the 24-hour
-    /// window; outside it only an approved template may go, and with none
-    /// configured yet the update is recorded on the timeline as not sent.
+    /// Tells the customer about a stage move, with the business's text for
+    /// that stage (or nothing, if turned off): free text inside the 24-hour
+    /// window; outside it the approved template configured for the stage,
+    /// and with none configured the update is recorded on the timeline as
+    /// not sent, with the reason.
     async fn stage_update(
         &self,
         order: &Order,
@@ -65,26 +69,66 @@ impl Engine {
         let Some(key) = customer_key_of(&order.customer) else {
             return Ok(());
         };
-        let text = stage_text(order.number, change);
+        let language = self.checkout.as_ref().map_or("en", |c| c.language.as_str());
+        let texts = Texts::load(self.store.as_ref(), language).await?;
+        let stage_key = format!("stage.{}", change.to.as_str());
+        let number = order.number.to_string();
+        let tracking = change
+            .tracking
+            .as_deref()
+            .map(|t| format!("Tracking: {t}"))
+            .unwrap_or_default();
+        let reason = change
+            .reason
+            .as_deref()
+            .map(|r| format!("Reason: {r}"))
+            .unwrap_or_default();
+        let Some(text) = texts.text(
+            &stage_key,
+            &[
+                ("number", &number),
+                ("tracking", &tracking),
+                ("reason", &reason),
+            ],
+        ) else {
+            return Ok(());
+        };
         let window_open = self
             .store
             .customer(key)
             .await?
             .and_then(|c| c.last_inbound_at)
             .is_some_and(|at| now - at < chrono::Duration::hours(24));
-        if !window_open {
+        let content: Result<Content, _> = if window_open {
+            Text::new(text.clone()).map(Into::into)
+        } else if let Some((name, template_language)) = texts.whatsapp_template(&stage_key) {
+            let second = change
+                .tracking
+                .clone()
+                .or_else(|| change.reason.clone())
+                .unwrap_or_default();
+            Template::new(name, template_language)
+                .and_then(|t| {
+                    t.with_body_text(
+                        [number.clone(), second]
+                            .into_iter()
+                            .filter(|p| !p.is_empty()),
+                    )
+                })
+                .map(Into::into)
+        } else {
             let mut entry = TimelineEntry::new(now, TimelineKind::Notice, &Actor::System);
             entry.detail = Some(format!(
-                "update not sent: the customer last wrote over 24 hours ago and no approved template is configured ({text})"
+                "update not sent: the customer last wrote over 24 hours ago and no approved template is configured for {stage_key} ({text})"
             ));
             update.timeline.push(entry);
             return Ok(());
-        }
+        };
         let built = Recipient::from_ids(
             order.customer.wa_id.as_deref(),
             order.customer.user_id.as_deref(),
         )
-        .and_then(|to| OutboundMessage::text(to, text.clone()))
+        .and_then(|to| content.map(|c| OutboundMessage::new(to, c)))
         .map_err(|e| e.to_string())
         .and_then(|m| serde_json::to_value(&m).map_err(|e| e.to_string()));
         match built {
@@ -100,32 +144,5 @@ impl Engine {
             Err(e) => tracing::error!(error = %e, "could not build a stage update"),
         }
         Ok(())
-    }
-}
-
-/// The customer-facing text of a stage move (English for now; editable
-/// per-language templates are still to come).
-fn stage_text(number: OrderNumber, change: &StatusChange) -> String {
-    let reason = change
-        .reason
-        .as_deref()
-        .map(|r| format!(" Reason: {r}"))
-        .unwrap_or_default();
-    match change.to {
-        OrderStatus::Approved => format!("Good news: your order #{number} is approved."),
-        OrderStatus::Processed => format!("Your order #{number} is packed and ready to ship."),
-        OrderStatus::Shipped => match &change.tracking {
-            Some(t) => format!("Your order #{number} has shipped. Tracking: {t}"),
-            None => format!("Your order #{number} has shipped."),
-        },
-        OrderStatus::Delivered => format!("Your order #{number} has been delivered. Enjoy!"),
-        OrderStatus::OnHold => format!("Your order #{number} is on hold.{reason}"),
-        OrderStatus::Rejected => format!("Sorry, we cannot fulfil your order #{number}.{reason}"),
-        OrderStatus::Cancelled => format!("Your order #{number} is cancelled.{reason}"),
-        OrderStatus::Returned => format!("Your order #{number} is marked as returned."),
-        other => format!(
-            "Your order #{number} is now {}.",
-            other.label().to_lowercase()
-        ),
     }
 }

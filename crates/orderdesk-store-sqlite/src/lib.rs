@@ -21,9 +21,9 @@ use chrono::Utc;
 use orderdesk_domain::{EventKind, Order, OrderNumber, OrderStatus, TimelineEntry, Timestamp};
 use orderdesk_store::{
     lease_end, ApiToken, ChatMessage, CustomerRecord, InboundOutcome, InboundRecord, InboundResult,
-    Job, MessageState, NewApiToken, NewInbound, NewOutbound, NewUser, OrderPage, OrderQuery,
-    OrderUpdate, OutboxItem, Product, Recorded, Store, StoreError, StoreResult, StoredEvent, User,
-    UserCredentials,
+    Job, MessageState, MessageTemplate, NewApiToken, NewInbound, NewOutbound, NewUser, OrderPage,
+    OrderQuery, OrderUpdate, OutboxItem, Product, Recorded, Store, StoreError, StoreResult,
+    StoredEvent, User, UserCredentials,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -835,6 +835,54 @@ impl Store for SqliteStore {
         .await
         .map_err(db_err)?;
         row.as_ref().map(codec::api_token).transpose()
+    }
+
+    async fn message_templates(&self) -> StoreResult<Vec<MessageTemplate>> {
+        let rows = sqlx::query(
+            "SELECT key, language, body, enabled, whatsapp_template, whatsapp_language, \
+             updated_at FROM message_templates ORDER BY key, language",
+        )
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|row| {
+                Ok(MessageTemplate {
+                    key: row.try_get("key").map_err(db_err)?,
+                    language: row.try_get("language").map_err(db_err)?,
+                    body: row.try_get("body").map_err(db_err)?,
+                    enabled: row.try_get("enabled").map_err(db_err)?,
+                    whatsapp_template: row.try_get("whatsapp_template").map_err(db_err)?,
+                    whatsapp_language: row.try_get("whatsapp_language").map_err(db_err)?,
+                    updated_at: codec::parse_time(
+                        &row.try_get::<String, _>("updated_at").map_err(db_err)?,
+                    )?,
+                })
+            })
+            .collect()
+    }
+
+    async fn put_message_template(&self, t: &MessageTemplate) -> StoreResult<()> {
+        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
+        sqlx::query(
+            "INSERT INTO message_templates (key, language, body, enabled, whatsapp_template, \
+             whatsapp_language, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (key, language) DO UPDATE SET body = excluded.body, \
+             enabled = excluded.enabled, whatsapp_template = excluded.whatsapp_template, \
+             whatsapp_language = excluded.whatsapp_language, updated_at = excluded.updated_at",
+        )
+        .bind(&t.key)
+        .bind(&t.language)
+        .bind(t.body.as_deref())
+        .bind(t.enabled)
+        .bind(t.whatsapp_template.as_deref())
+        .bind(t.whatsapp_language.as_deref())
+        .bind(time_text(micros(t.updated_at)))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(())
     }
 
     async fn upsert_products(&self, products: &[Product]) -> StoreResult<u64> {

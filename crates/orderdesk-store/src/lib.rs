@@ -344,6 +344,20 @@ pub trait Store: Send + Sync + 'static {
     /// `Unavailable` or `Other` on database failure.
     async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<ApiToken>>;
 
+    // ---- message templates --------------------------------------------------
+
+    /// Every stored template override, by key then language.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn message_templates(&self) -> StoreResult<Vec<MessageTemplate>>;
+
+    /// Inserts or replaces the override for `(key, language)`.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn put_message_template(&self, template: &MessageTemplate) -> StoreResult<()>;
+
     // ---- catalog ------------------------------------------------------------
 
     /// Inserts or updates products by `retailer_id`, all or nothing.

@@ -583,3 +583,22 @@ pub struct Product {
     pub image_link: String,
     pub brand: String,
 }
+
+/// A business's own version of one customer-facing text, in one language.
+/// Texts nobody changed are the built-in defaults and are not stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageTemplate {
+    /// What the text is for: `ask_address`, `stage.shipped`, …
+    pub key: String,
+    /// A language code such as `en` or `hi`.
+    pub language: String,
+    /// The text with `{placeholders}`; `None` keeps the built-in text.
+    pub body: Option<String>,
+    /// `false` turns this message off.
+    pub enabled: bool,
+    /// An approved WhatsApp template to send instead outside the 24-hour window.
+    pub whatsapp_template: Option<String>,
+    /// That template's language code (defaults to `language`).
+    pub whatsapp_language: Option<String>,
+    pub updated_at: Timestamp,
+}

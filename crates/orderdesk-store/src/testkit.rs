@@ -72,6 +72,7 @@ macro_rules! conformance_suite {
             upsert_products_inserts_then_updates_by_retailer_id => case_products_upsert,
             a_failing_product_upsert_writes_nothing => case_products_all_or_nothing,
             products_by_ids_returns_only_known_products => case_products_by_ids,
+            message_templates_are_stored_per_key_and_language_and_replaced => case_message_templates,
             an_empty_store_has_no_messages_jobs_or_customers => case_checkout_empty,
             update_order_sets_every_given_field_and_bumps_the_version => case_update_order_fields,
             update_order_appends_one_event_named_after_what_changed => case_update_order_events,
@@ -3364,6 +3365,44 @@ pub async fn case_jobs_concurrent(store: &dyn Store) {
             .unwrap()
             .len(),
         orders.len()
+    );
+}
+
+pub async fn case_message_templates(store: &dyn Store) {
+    assert!(store.message_templates().await.unwrap().is_empty());
+    let at = micros(chrono::Utc::now());
+    let shipped_hi = crate::MessageTemplate {
+        key: "stage.shipped".into(),
+        language: "hi".into(),
+        body: Some("आपका ऑर्डर #{number} भेज दिया गया है".into()),
+        enabled: true,
+        whatsapp_template: Some("order_shipped".into()),
+        whatsapp_language: Some("hi".into()),
+        updated_at: at,
+    };
+    let approved_off = crate::MessageTemplate {
+        key: "stage.approved".into(),
+        language: "en".into(),
+        body: None,
+        enabled: false,
+        whatsapp_template: None,
+        whatsapp_language: None,
+        updated_at: at,
+    };
+    store.put_message_template(&shipped_hi).await.unwrap();
+    store.put_message_template(&approved_off).await.unwrap();
+    assert_eq!(
+        store.message_templates().await.unwrap(),
+        [approved_off.clone(), shipped_hi.clone()],
+        "by key, then language"
+    );
+    let mut on_again = approved_off.clone();
+    on_again.enabled = true;
+    on_again.body = Some("Approved: #{number}".into());
+    store.put_message_template(&on_again).await.unwrap();
+    assert_eq!(
+        store.message_templates().await.unwrap(),
+        [on_again, shipped_hi]
     );
 }
 

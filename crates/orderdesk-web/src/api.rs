@@ -4,3 +4,4 @@ pub mod events;
 pub mod messages;
 pub mod openapi;
 pub mod orders;
+pub mod templates;

@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::orders::routes())
         .merge(api::events::routes())
         .merge(api::messages::routes())
+        .merge(api::templates::routes())
         .merge(api::openapi::routes())
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {

@@ -20,6 +20,7 @@ const KEYS: &[&str] = &[
     "ORDERDESK_PUBLIC_URL",
     "ORDERDESK_LOG",
     "ORDERDESK_NUDGE_AFTER",
+    "ORDERDESK_LANGUAGE",
     "ORDERDESK_OUTBOX_LEASE",
     "ORDERDESK_ABANDON_AFTER",
     "WHATSAPP_PHONE_NUMBER_ID",
@@ -93,6 +94,8 @@ pub struct Config {
     /// How long a claimed outbound message is reserved for its sender; a
     /// sender that died holding it is replaced after this.
     pub outbox_lease: chrono::Duration,
+    /// Language of customer-facing texts (a code such as `en`, `hi`).
+    pub language: String,
     /// Idle checkout time before the one reminder.
     pub nudge_after: chrono::Duration,
     /// Idle checkout time before the order is abandoned.
@@ -256,6 +259,17 @@ impl Config {
                 .string("ORDERDESK_LOG")
                 .unwrap_or_else(|| "info".to_owned()),
             nudge_after: s.parsed("ORDERDESK_NUDGE_AFTER", "1h", parse_duration)?,
+            language: s.parsed("ORDERDESK_LANGUAGE", "en", |raw| {
+                let ok = (2..=8).contains(&raw.len())
+                    && raw
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                if ok {
+                    Ok(raw.to_owned())
+                } else {
+                    bail!("'{raw}' is not a language code like en or pt_BR")
+                }
+            })?,
             outbox_lease: s.parsed("ORDERDESK_OUTBOX_LEASE", "60s", parse_duration)?,
             abandon_after: s.parsed("ORDERDESK_ABANDON_AFTER", "24h", parse_duration)?,
             whatsapp_phone_number_id: s.string("WHATSAPP_PHONE_NUMBER_ID"),

@@ -143,6 +143,7 @@ fn checkout_config(config: &Config) -> Option<CheckoutConfig> {
             abandon_after: config.abandon_after,
             ..CheckoutSettings::default()
         },
+        language: config.language.clone(),
     })
 }
 

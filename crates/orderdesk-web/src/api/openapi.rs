@@ -14,7 +14,7 @@ use crate::AppState;
         title = "orderdesk API",
         description = "Orders from WhatsApp carts: list, inspect and move them; follow every change live.",
     ),
-    paths(super::orders::list, super::orders::show, super::orders::change_status, super::messages::list, super::messages::send, super::events::stream_events),
+    paths(super::orders::list, super::orders::show, super::orders::change_status, super::messages::list, super::messages::send, super::templates::list, super::templates::save, super::events::stream_events),
     components(schemas(
         orderdesk_domain::Order,
         orderdesk_domain::OrderStatus,
@@ -30,9 +30,11 @@ use crate::AppState;
         crate::error::ErrorBody,
         crate::error::ErrorDetail,
         super::messages::SendBody,
+        super::templates::TemplateView,
+        super::templates::TemplateChange,
     )),
     modifiers(&BearerAuth),
-    tags((name = "orders", description = "Orders and their stages"), (name = "messages", description = "The WhatsApp thread of an order"), (name = "events", description = "The live event stream"))
+    tags((name = "orders", description = "Orders and their stages"), (name = "messages", description = "The WhatsApp thread of an order"), (name = "templates", description = "The texts customers receive"), (name = "events", description = "The live event stream"))
 )]
 pub struct ApiDoc;
 

@@ -10,6 +10,7 @@ mod events;
 mod helpers;
 mod journey;
 mod messages;
+mod templates;
 mod webhooks;
 
 /// Declares one test per backend from an `async fn(Backend)`.

@@ -1,0 +1,235 @@
+//! Every customer-facing text the bot sends, as an editable template.
+//!
+//! Built-in English defaults live here; a business overrides any of them
+//! per language through `/api/v1/templates` (stored in the store), or turns
+//! one off. Bodies use `{placeholders}`: `{number}`, `{total}`,
+//! `{tracking}`, `{reason}`, `{newer}`, `{status}`. Outside the 24-hour
+//! window a stage update goes as the approved WhatsApp template named on
+//! its key, with body parameters `{{1}}` = order number and `{{2}}` =
+//! tracking or reason.
+
+use std::collections::HashMap;
+
+use orderdesk_store::{MessageTemplate, Store};
+
+use crate::EngineError;
+
+/// (key, default English body).
+pub const DEFAULTS: &[(&str, &str)] = &[
+    ("order_received", "Thank you for your order #{number} ({total}). Please add your delivery address so we can get it to you."),
+    ("ask_address", "Please add your delivery address for order #{number}."),
+    ("thank_for_address", "Thank you! We have your delivery address for order #{number}."),
+    ("address_updated", "Your delivery address for order #{number} is updated."),
+    ("ask_payment", "How would you like to pay for order #{number} ({total})?"),
+    ("payment_received", "Payment received for order #{number}. Thank you!"),
+    ("payment_failed", "The payment for order #{number} did not go through."),
+    ("payment_expired", "The payment link for order #{number} has expired."),
+    ("cod_accepted", "Cash on delivery it is for order #{number}."),
+    ("cod_unavailable", "Cash on delivery is not available any more."),
+    ("ask_note", "Would you like to add a note to order #{number}?"),
+    ("ask_note_text", "Please type your note."),
+    ("note_saved", "Thanks, your note is saved."),
+    ("order_confirmed", "Your order #{number} is confirmed. We will keep you posted."),
+    ("already_done", "That is already done."),
+    ("order_closed", "Order #{number} is {status}."),
+    ("superseded", "We are now looking after your newer order #{newer}."),
+    ("reprompt", "Sorry, please use the buttons for this step."),
+    ("nudge", "Your order #{number} is waiting for you."),
+    ("welcome_back", "Welcome back! Let us finish order #{number}."),
+    ("stage.approved", "Good news: your order #{number} is approved."),
+    ("stage.processed", "Your order #{number} is packed and ready to ship."),
+    ("stage.shipped", "Your order #{number} has shipped. {tracking}"),
+    ("stage.delivered", "Your order #{number} has been delivered. Enjoy!"),
+    ("stage.on_hold", "Your order #{number} is on hold. {reason}"),
+    ("stage.rejected", "Sorry, we cannot fulfil your order #{number}. {reason}"),
+    ("stage.cancelled", "Your order #{number} is cancelled. {reason}"),
+    ("stage.returned", "Your order #{number} is marked as returned."),
+];
+
+/// The placeholders a body may use.
+pub const PLACEHOLDERS: &[&str] = &["number", "total", "tracking", "reason", "newer", "status"];
+
+/// The texts in force for one language, loaded once per use.
+pub struct Texts {
+    language: String,
+    overrides: HashMap<(String, String), MessageTemplate>,
+}
+
+impl Texts {
+    /// Loads the business's overrides.
+    ///
+    /// # Errors
+    /// A store failure.
+    pub async fn load(store: &dyn Store, language: &str) -> Result<Self, EngineError> {
+        let overrides = store
+            .message_templates()
+            .await?
+            .into_iter()
+            .map(|t| ((t.key.clone(), t.language.clone()), t))
+            .collect();
+        Ok(Self {
+            language: language.to_owned(),
+            overrides,
+        })
+    }
+
+    /// Built-in texts only (no store), e.g. for tests of rendering.
+    pub fn defaults(language: &str) -> Self {
+        Self {
+            language: language.to_owned(),
+            overrides: HashMap::new(),
+        }
+    }
+
+    fn stored(&self, key: &str) -> Option<&MessageTemplate> {
+        self.overrides
+            .get(&(key.to_owned(), self.language.clone()))
+            .or_else(|| self.overrides.get(&(key.to_owned(), "en".to_owned())))
+    }
+
+    /// The text for `key` with its placeholders filled, or `None` when the
+    /// business turned it off.
+    pub fn text(&self, key: &str, vars: &[(&str, &str)]) -> Option<String> {
+        let stored = self.stored(key);
+        if stored.is_some_and(|t| !t.enabled) {
+            return None;
+        }
+        let body = stored
+            .and_then(|t| t.body.clone())
+            .or_else(|| default_body(key).map(str::to_owned))?;
+        Some(fill(&body, vars))
+    }
+
+    /// The approved template (name, language) to use for `key` outside the
+    /// 24-hour window, if the business configured one.
+    pub fn whatsapp_template(&self, key: &str) -> Option<(String, String)> {
+        let t = self.stored(key).filter(|t| t.enabled)?;
+        let name = t.whatsapp_template.clone()?;
+        let language = t
+            .whatsapp_language
+            .clone()
+            .unwrap_or_else(|| t.language.clone());
+        Some((name, language))
+    }
+}
+
+/// The built-in body of `key`.
+pub fn default_body(key: &str) -> Option<&'static str> {
+    DEFAULTS.iter().find(|(k, _)| *k == key).map(|(_, b)| *b)
+}
+
+/// Fills `{name}` placeholders; unknown ones stay as written. Whitespace left
+/// by an empty value at the end is trimmed.
+pub fn fill(body: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = body.to_owned();
+    for (name, value) in vars {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    for name in PLACEHOLDERS {
+        out = out.replace(&format!("{{{name}}}"), "");
+    }
+    out.trim().to_owned()
+}
+
+/// Placeholders in `body` that are not ones we fill.
+pub fn unknown_placeholders(body: &str) -> Vec<String> {
+    let mut unknown = Vec::new();
+    let mut rest = body;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) => {
+                let name = &after[..end];
+                if !PLACEHOLDERS.contains(&name) {
+                    unknown.push(name.to_owned());
+                }
+                rest = &after[end + 1..];
+            }
+            None => break,
+        }
+    }
+    unknown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn template(key: &str, language: &str, body: Option<&str>, enabled: bool) -> MessageTemplate {
+        MessageTemplate {
+            key: key.into(),
+            language: language.into(),
+            body: body.map(str::to_owned),
+            enabled,
+            whatsapp_template: None,
+            whatsapp_language: None,
+            updated_at: chrono::Utc::now(),
+        }
+    }
+
+    fn texts(language: &str, stored: Vec<MessageTemplate>) -> Texts {
+        Texts {
+            language: language.into(),
+            overrides: stored
+                .into_iter()
+                .map(|t| ((t.key.clone(), t.language.clone()), t))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn defaults_fill_placeholders_and_drop_empty_ones() {
+        let t = Texts::defaults("en");
+        assert_eq!(
+            t.text(
+                "stage.shipped",
+                &[("number", "1001"), ("tracking", "Tracking: AB1")]
+            )
+            .as_deref(),
+            Some("Your order #1001 has shipped. Tracking: AB1")
+        );
+        assert_eq!(
+            t.text("stage.shipped", &[("number", "1001")]).as_deref(),
+            Some("Your order #1001 has shipped.")
+        );
+        assert_eq!(t.text("no.such.key", &[]), None);
+    }
+
+    #[test]
+    fn the_business_language_wins_then_english_overrides_then_defaults() {
+        let t = texts(
+            "hi",
+            vec![
+                template("stage.approved", "hi", Some("ऑर्डर #{number} स्वीकृत"), true),
+                template("stage.processed", "en", Some("Packed: #{number}"), true),
+            ],
+        );
+        assert_eq!(
+            t.text("stage.approved", &[("number", "7")]).as_deref(),
+            Some("ऑर्डर #7 स्वीकृत")
+        );
+        assert_eq!(
+            t.text("stage.processed", &[("number", "7")]).as_deref(),
+            Some("Packed: #7")
+        );
+        assert_eq!(
+            t.text("stage.delivered", &[("number", "7")]).as_deref(),
+            Some("Your order #7 has been delivered. Enjoy!")
+        );
+    }
+
+    #[test]
+    fn a_text_turned_off_is_not_sent() {
+        let t = texts("en", vec![template("stage.approved", "en", None, false)]);
+        assert_eq!(t.text("stage.approved", &[("number", "1")]), None);
+        assert!(t.text("stage.processed", &[("number", "1")]).is_some());
+    }
+
+    #[test]
+    fn every_default_uses_only_known_placeholders() {
+        for (key, body) in DEFAULTS {
+            assert!(unknown_placeholders(body).is_empty(), "{key}");
+        }
+        assert_eq!(unknown_placeholders("Hi {name}, #{number}"), ["name"]);
+    }
+}
