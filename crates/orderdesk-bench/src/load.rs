@@ -11,17 +11,27 @@ use crate::Backend;
 const SECRET: &str = "bench-app-secret";
 
 /// A running server plus what keeps its database alive.
-struct Bench {
-    base: String,
-    token: String,
-    store: Arc<dyn Store>,
+pub(crate) struct Bench {
+    pub(crate) base: String,
+    pub(crate) token: String,
+    pub(crate) store: Arc<dyn Store>,
     stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _dir: tempfile::TempDir,
     _pg: Option<orderdesk_testkit::PgCluster>,
 }
 
 impl Bench {
     async fn start(backend: Backend) -> anyhow::Result<Self> {
+        Self::start_with(backend, &[]).await
+    }
+
+    /// As [`Bench::start`], with further settings by their environment
+    /// names (e.g. the Graph API credentials that start the dispatcher).
+    pub(crate) async fn start_with(
+        backend: Backend,
+        extra: &[(&str, String)],
+    ) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let (url, pg) = match backend {
             Backend::Sqlite => (
@@ -33,11 +43,16 @@ impl Bench {
                 (cluster.create_database()?, Some(cluster))
             }
         };
-        let config = Config::from_sources(None, |k| match k {
-            "ORDERDESK_DATABASE_URL" => Some(url.clone()),
-            "WHATSAPP_APP_SECRET" => Some(SECRET.to_owned()),
-            "ORDERDESK_DATABASE_MAX_CONNECTIONS" => Some("16".to_owned()),
-            _ => None,
+        let config = Config::from_sources(None, |k| {
+            if let Some((_, v)) = extra.iter().find(|(name, _)| *name == k) {
+                return Some(v.clone());
+            }
+            match k {
+                "ORDERDESK_DATABASE_URL" => Some(url.clone()),
+                "WHATSAPP_APP_SECRET" => Some(SECRET.to_owned()),
+                "ORDERDESK_DATABASE_MAX_CONNECTIONS" => Some("16".to_owned()),
+                _ => None,
+            }
         })?;
         let store = orderdesk::open_store(&config).await?;
         let token = "odk_bench_token".to_owned();
@@ -51,7 +66,7 @@ impl Bench {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(orderdesk::serve_with_store(
+        let server = tokio::spawn(orderdesk::serve_with_store(
             config,
             store.clone(),
             listener,
@@ -64,9 +79,25 @@ impl Bench {
             token,
             store,
             stop: Some(stop),
+            server: Some(server),
             _dir: dir,
             _pg: pg,
         })
+    }
+
+    /// Shuts the server down gracefully (the dispatcher finishes the batch
+    /// it is sending) and waits for it.
+    pub(crate) async fn stop(&mut self) -> anyhow::Result<()> {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(server) = self.server.take() {
+            tokio::time::timeout(Duration::from_secs(30), server)
+                .await
+                .context("the server did not stop within 30 s")?
+                .context("the server task panicked")??;
+        }
+        Ok(())
     }
 }
 

@@ -7,9 +7,14 @@
 //!   server's `/healthz` rate for comparison.
 //! - `list`: seeds M orders through the inbox path, then measures
 //!   `GET /api/v1/orders` with a status filter, a search and the first page.
+//! - `dispatch`: queues M outbound messages and lets the production outbox
+//!   dispatcher send them to a Graph API fake that answers instantly;
+//!   reports sends/s, the most sends in any 1 s / 10 s window against the
+//!   configured limit, and checks exactly-once and per-customer order.
 //!
 //! Figures go to docs/benchmarks.md; the timing lives here, never in tests.
 
+mod dispatch;
 mod load;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -50,6 +55,27 @@ enum Command {
         #[arg(long, default_value_t = 2000)]
         requests: usize,
     },
+    /// Outbound dispatch to an instant Graph API fake, against the rate limit.
+    Dispatch {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        backend: Backend,
+        /// `WHATSAPP_MESSAGES_PER_SECOND` (1 to 1000).
+        #[arg(long, default_value_t = 80)]
+        rate: u32,
+        /// Report how many were sent this long after the first send (the
+        /// run still waits for all of them).
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        #[arg(long, default_value_t = 4800)]
+        messages: usize,
+        /// Messages per customer; one customer's go out one at a time.
+        #[arg(long, default_value_t = 10)]
+        per_customer: usize,
+        /// Write every send's arrival time (ms after the first), customer
+        /// and sequence number to this CSV file.
+        #[arg(long)]
+        dump: Option<std::path::PathBuf>,
+    },
 }
 
 #[tokio::main]
@@ -66,5 +92,13 @@ async fn main() -> anyhow::Result<()> {
             orders,
             requests,
         } => load::list(backend, orders, requests).await,
+        Command::Dispatch {
+            backend,
+            rate,
+            seconds,
+            messages,
+            per_customer,
+            dump,
+        } => dispatch::dispatch(backend, rate, seconds, messages, per_customer, dump).await,
     }
 }

@@ -155,8 +155,14 @@ impl Processor {
     /// Processes until `shutdown` resolves, waking when the writer stores
     /// something and otherwise polling now and then.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        use futures_util::FutureExt as _;
         tokio::pin!(shutdown);
         loop {
+            // Checked between batches too, so a stop under load is prompt;
+            // unprocessed items stay in the inbox for the next start.
+            if shutdown.as_mut().now_or_never().is_some() {
+                return;
+            }
             let idle = match self.step().await {
                 Ok(0) => IDLE_POLL,
                 Ok(_) => continue,
