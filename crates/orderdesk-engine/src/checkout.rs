@@ -28,6 +28,8 @@ use serde_json::Value;
 use crate::form_token::{FormTokens, TokenError};
 use crate::texts::Texts;
 use crate::{Engine, EngineError};
+use orderdesk_payments::{PaymentLink, PaymentProvider, PaymentRequest};
+use std::sync::Arc;
 
 /// Stands for the order number in a queued body until it is sent.
 pub const ORDER_PLACEHOLDER: &str = "__ORDERDESK_ORDER__";
@@ -35,7 +37,7 @@ pub const ORDER_PLACEHOLDER: &str = "__ORDERDESK_ORDER__";
 pub const TOKEN_PLACEHOLDER: &str = "__ORDERDESK_TOKEN__";
 
 /// What the bot needs to talk to customers.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CheckoutConfig {
     /// Base of links sent to customers (`ORDERDESK_PUBLIC_URL`).
     pub public_url: String,
@@ -43,6 +45,19 @@ pub struct CheckoutConfig {
     pub settings: CheckoutSettings,
     /// Language of the texts customers get (`ORDERDESK_LANGUAGE`).
     pub language: String,
+    /// Makes payment links; `None` when payment is taken some other way
+    /// (COD only, or staff marking orders paid).
+    pub payments: Option<Arc<dyn PaymentProvider>>,
+}
+
+impl std::fmt::Debug for CheckoutConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckoutConfig")
+            .field("public_url", &self.public_url)
+            .field("language", &self.language)
+            .field("payments", &self.payments)
+            .finish_non_exhaustive()
+    }
 }
 
 impl CheckoutConfig {
@@ -152,6 +167,7 @@ fn outbound(
 fn render(
     config: &CheckoutConfig,
     texts: &Texts,
+    link: Option<&PaymentLink>,
     order: &Order,
     reply: &Reply,
     at: Timestamp,
@@ -193,10 +209,23 @@ fn render(
             ],
         )?,
         Reply::AskPayment { cod_offered: false } => {
-            // Payment links come from the payment provider (issue #4); until
-            // one is configured the order waits here for staff.
-            tracing::info!(order = %n, "no payment provider configured; the order waits for payment");
-            return None;
+            let Some(link) = link else {
+                // No provider, or it failed: the order waits for staff, and
+                // the timeline says why (see `issue_link`).
+                tracing::info!(order = %n, "no payment link to send; the order waits for payment");
+                return None;
+            };
+            let body = say("ask_payment")?;
+            if link.url.starts_with("https://") || link.url.starts_with("http://") {
+                (
+                    Interactive::cta_url(body.clone(), "Pay now", link.url.clone()).map(Into::into),
+                    body,
+                )
+            } else {
+                // WhatsApp only makes web links tappable; a `upi://` link goes as text.
+                let t = format!("{body}\n{}", link.url);
+                (Text::new(t.clone()).map(Into::into), t)
+            }
         }
         Reply::PaymentReceived => plain("payment_received")?,
         Reply::PaymentFailed => plain("payment_failed")?,
@@ -308,7 +337,9 @@ impl Engine {
         )?;
         let now = Utc::now();
         let texts = Texts::load(self.store.as_ref(), &config.language).await?;
-        let (mut update, further) = update_from(config, &texts, &order, outcome, now)?;
+        let link = issue_link(self.store.as_ref(), config, &order, &outcome, now).await?;
+        let (mut update, further) =
+            update_from(config, &texts, link.as_ref(), &order, outcome, now)?;
         update.address = Some(address.clone());
         let mut entry = TimelineEntry::new(now, TimelineKind::AddressSet, &Actor::Customer);
         entry.detail = Some(format!(
@@ -338,6 +369,7 @@ impl Engine {
 pub(crate) fn update_from(
     config: &CheckoutConfig,
     texts: &Texts,
+    link: Option<&PaymentLink>,
     order: &Order,
     outcome: orderdesk_domain::CheckoutOutcome,
     now: Timestamp,
@@ -385,8 +417,20 @@ pub(crate) fn update_from(
     update.outbound = outcome
         .replies
         .iter()
-        .filter_map(|r| render(config, texts, order, r, now))
+        .filter_map(|r| render(config, texts, link, order, r, now))
         .collect();
+    if let Some(link) = link {
+        update.payment_reference = Some(link.reference.clone());
+        if let Some(provider) = &config.payments {
+            update.payment_method = Some(provider.method());
+        }
+        let mut entry = TimelineEntry::new(now, TimelineKind::PaymentChanged, &Actor::Bot);
+        entry.detail = Some(format!(
+            "{LINK_ISSUED} {} ({})",
+            link.reference_id, link.reference
+        ));
+        update.timeline.push(entry);
+    }
     Ok((update, moves.collect()))
 }
 
@@ -457,7 +501,8 @@ impl Engine {
             _ => return Ok(()),
         };
         let texts = Texts::load(self.store.as_ref(), &config.language).await?;
-        let (update, further) = update_from(config, &texts, &order, outcome, now)?;
+        let link = issue_link(self.store.as_ref(), config, &order, &outcome, now).await?;
+        let (update, further) = update_from(config, &texts, link.as_ref(), &order, outcome, now)?;
         let mut updated = self
             .store
             .update_order(order.number, order.version, &update, now)
@@ -543,7 +588,9 @@ pub(crate) async fn message_outcome(
     match advance(&state, input, &config.settings) {
         Ok(outcome) if !outcome.is_noop(&state) => {
             let texts = Texts::load(store, &config.language).await?;
-            let (update, further) = update_from(config, &texts, &order, outcome, message.at)?;
+            let link = issue_link(store, config, &order, &outcome, message.at).await?;
+            let (update, further) =
+                update_from(config, &texts, link.as_ref(), &order, outcome, message.at)?;
             if !further.is_empty() {
                 tracing::warn!(order = %order.number, "a second stage move from one message is left for the next input");
             }
@@ -560,4 +607,187 @@ pub(crate) async fn message_outcome(
             Ok(InboundOutcome::Message(message))
         }
     }
+}
+
+/// Timeline detail prefix of an issued payment link; counting them gives the
+/// next attempt number (providers refuse a reused reference).
+const LINK_ISSUED: &str = "payment link";
+
+/// Whether the outcome sends the customer a payment link.
+fn wants_link(outcome: &orderdesk_domain::CheckoutOutcome) -> bool {
+    outcome
+        .replies
+        .iter()
+        .any(|r| matches!(r, Reply::AskPayment { cod_offered: false }))
+}
+
+/// Asks the provider for a link for the order's next attempt, when the
+/// outcome needs one. A provider failure is logged and leaves the order
+/// waiting (the reply is not sent) rather than losing the customer's input.
+pub(crate) async fn issue_link(
+    store: &dyn orderdesk_store::Store,
+    config: &CheckoutConfig,
+    order: &Order,
+    outcome: &orderdesk_domain::CheckoutOutcome,
+    now: Timestamp,
+) -> Result<Option<PaymentLink>, EngineError> {
+    let Some(provider) = config.payments.as_ref().filter(|_| wants_link(outcome)) else {
+        return Ok(None);
+    };
+    let issued = store
+        .timeline(order.number)
+        .await?
+        .iter()
+        .filter(|e| e.kind == TimelineKind::PaymentChanged)
+        .filter(|e| {
+            e.detail
+                .as_deref()
+                .is_some_and(|d| d.starts_with(LINK_ISSUED))
+        })
+        .count();
+    let request = PaymentRequest {
+        order_number: order.number,
+        attempt: u32::try_from(issued).unwrap_or(u32::MAX - 1) + 1,
+        amount: Money::from_minor(order.total_minor, order.currency),
+        description: format!("Order #{}", order.number),
+        customer_name: order.customer.name.clone(),
+        customer_phone: order.customer.wa_id.clone(),
+        customer_email: None,
+        callback_url: Some(format!("{}/payment/return", config.public_url)),
+        cancel_url: Some(format!("{}/payment/return", config.public_url)),
+        // Inside both providers' limits (Razorpay ≥ 15 min, Stripe ≤ 24 h).
+        expires_at: now + chrono::Duration::hours(23),
+    };
+    match provider.create_request(&request).await {
+        Ok(link) => Ok(Some(link)),
+        Err(e) => {
+            tracing::warn!(order = %order.number, error = %e, "could not create a payment link");
+            Ok(None)
+        }
+    }
+}
+
+/// A provider's payment event as the inbox stores it (written by the web
+/// edge after the signature check).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct StoredPayment {
+    pub kind: String,
+    pub raw_kind: String,
+    pub order_number: Option<i64>,
+    pub attempt: Option<u32>,
+    pub reference: Option<String>,
+    pub payment_id: Option<String>,
+    pub amount_minor: Option<i64>,
+    pub currency: Option<String>,
+}
+
+impl StoredPayment {
+    /// The stored form of a verified provider event.
+    pub fn from_event(event: &orderdesk_payments::PaymentEvent) -> Self {
+        Self {
+            kind: match event.kind {
+                orderdesk_payments::PaymentEventKind::Paid => "paid",
+                orderdesk_payments::PaymentEventKind::Failed => "failed",
+                orderdesk_payments::PaymentEventKind::Expired => "expired",
+            }
+            .to_owned(),
+            raw_kind: event.raw_kind.clone(),
+            order_number: event.our_reference_id.map(|r| r.order_number.get()),
+            attempt: event.our_reference_id.map(|r| r.attempt),
+            reference: event.reference.clone(),
+            payment_id: event.payment_id.clone(),
+            amount_minor: event.amount.map(|m| m.minor()),
+            currency: event.amount.map(|m| m.currency().to_string()),
+        }
+    }
+}
+
+/// Applies a stored payment event to its order through the checkout
+/// machine (paid → payment received and the note question; failed or
+/// expired → a fresh link). Applied with `update_order` here and the inbox
+/// item then marked processed: if the process dies in between, the item is
+/// processed again and the machine, seeing the payment already recorded,
+/// changes nothing. A paid amount or currency that differs from the order
+/// total is put on the timeline and not believed.
+pub(crate) async fn apply_payment(
+    store: &dyn orderdesk_store::Store,
+    config: &CheckoutConfig,
+    payload: &str,
+    now: Timestamp,
+) -> Result<orderdesk_store::InboundOutcome, EngineError> {
+    use orderdesk_store::InboundOutcome;
+    let Ok(p) = serde_json::from_str::<StoredPayment>(payload) else {
+        return Ok(InboundOutcome::Failed(
+            "unreadable payment event".to_owned(),
+        ));
+    };
+    let Some(number) = p.order_number.and_then(OrderNumber::new) else {
+        return Ok(InboundOutcome::Failed(format!(
+            "payment event {} names no order of ours",
+            p.raw_kind
+        )));
+    };
+    let order = match store.order(number).await {
+        Ok(order) => order,
+        Err(StoreError::NotFound) => {
+            return Ok(InboundOutcome::Failed(format!(
+                "payment for unknown order #{number}"
+            )))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if p.kind == "paid" {
+        let matches = p.amount_minor == Some(order.total_minor)
+            && p.currency.as_deref() == Some(order.currency.as_str());
+        if !matches {
+            let mut update = OrderUpdate::default();
+            let mut entry = TimelineEntry::new(now, TimelineKind::Notice, &Actor::Provider);
+            entry.detail = Some(format!(
+                "payment needs review: {} reported {} {} but the order total is {}; not marked paid",
+                p.raw_kind,
+                p.amount_minor.map_or("?".to_owned(), |a| a.to_string()),
+                p.currency.as_deref().unwrap_or("?"),
+                Money::from_minor(order.total_minor, order.currency)
+            ));
+            update.timeline.push(entry);
+            store
+                .update_order(number, order.version, &update, now)
+                .await?;
+            return Ok(InboundOutcome::Ignored);
+        }
+    }
+    let input = match p.kind.as_str() {
+        "paid" => CheckoutInput::PaymentSucceeded,
+        "failed" => CheckoutInput::PaymentFailed,
+        "expired" => CheckoutInput::PaymentExpired,
+        _ => return Ok(InboundOutcome::Ignored),
+    };
+    let state = CheckoutState::from_order(&order);
+    let outcome = match advance(&state, input, &config.settings) {
+        Ok(outcome) if !outcome.is_noop(&state) => outcome,
+        _ => return Ok(InboundOutcome::Ignored),
+    };
+    let texts = Texts::load(store, &config.language).await?;
+    let link = issue_link(store, config, &order, &outcome, now).await?;
+    let (mut update, further) = update_from(config, &texts, link.as_ref(), &order, outcome, now)?;
+    let mut entry = TimelineEntry::new(now, TimelineKind::PaymentChanged, &Actor::Provider);
+    entry.detail = Some(format!(
+        "{} ({})",
+        p.raw_kind,
+        p.payment_id
+            .as_deref()
+            .or(p.reference.as_deref())
+            .unwrap_or("no reference")
+    ));
+    update.timeline.insert(0, entry);
+    let mut updated = store
+        .update_order(number, order.version, &update, now)
+        .await?;
+    for next in further {
+        let change = plan_transition(updated.status, updated.held_from, next)?;
+        updated = store
+            .change_status(number, updated.version, &change, now)
+            .await?;
+    }
+    Ok(InboundOutcome::Ignored)
 }

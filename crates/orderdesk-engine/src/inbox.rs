@@ -214,6 +214,18 @@ impl Processor {
                     decide_cart(item, &names, self.checkout.as_deref().zip(texts.as_ref()))
                 }
                 kind if kind.starts_with("status.") => decide_status(item),
+                kind if kind.starts_with("payment.") => match &self.checkout {
+                    Some(config) => {
+                        crate::checkout::apply_payment(
+                            self.store.as_ref(),
+                            config,
+                            &item.payload,
+                            chrono::Utc::now(),
+                        )
+                        .await?
+                    }
+                    None => InboundOutcome::Ignored,
+                },
                 kind if kind.starts_with("message.") => self.decide_message(item).await?,
                 _ => InboundOutcome::Ignored,
             };

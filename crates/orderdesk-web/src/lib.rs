@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::routes())
         .merge(address_form::routes())
         .merge(webhooks::whatsapp::routes())
+        .merge(webhooks::payments::routes())
         .merge(api::orders::routes())
         .merge(api::events::routes())
         .merge(api::messages::routes())

@@ -1,3 +1,4 @@
 //! Inbound webhooks from platforms.
 
+pub mod payments;
 pub mod whatsapp;

@@ -38,6 +38,8 @@ const KEYS: &[&str] = &[
     "STRIPE_WEBHOOK_SECRET",
     "STRIPE_API_URL",
     "COD_ENABLED",
+    "UPI_VPA",
+    "UPI_PAYEE_NAME",
 ];
 
 /// Where the database lives.
@@ -116,6 +118,8 @@ pub struct Config {
     pub stripe_webhook_secret: Option<String>,
     pub stripe_api_url: String,
     pub cod_enabled: bool,
+    pub upi_vpa: Option<String>,
+    pub upi_payee_name: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -299,6 +303,8 @@ impl Config {
             stripe_secret_key: s.string("STRIPE_SECRET_KEY"),
             stripe_webhook_secret: s.string("STRIPE_WEBHOOK_SECRET"),
             stripe_api_url: s.parsed("STRIPE_API_URL", "https://api.stripe.com", url)?,
+            upi_vpa: s.string("UPI_VPA"),
+            upi_payee_name: s.string("UPI_PAYEE_NAME"),
             cod_enabled: s.parsed("COD_ENABLED", "false", |raw| {
                 match raw.to_ascii_lowercase().as_str() {
                     "true" | "1" | "yes" | "on" => Ok(true),
@@ -402,3 +408,33 @@ pub fn default_demo_db() -> PathBuf {
 
 #[cfg(test)]
 mod tests;
+
+impl Config {
+    /// The value of a payment setting by its environment name, for
+    /// `orderdesk_payments::ProviderSettings::from_lookup`.
+    pub fn payment_setting(&self, key: &str) -> Option<String> {
+        let provider = |p: PaymentsProvider| {
+            match p {
+                PaymentsProvider::Razorpay => "razorpay",
+                PaymentsProvider::Stripe => "stripe",
+                PaymentsProvider::Upi => "upi",
+                PaymentsProvider::Cod => "cod",
+                PaymentsProvider::Simulator => "simulator",
+            }
+            .to_owned()
+        };
+        match key {
+            "PAYMENTS_PROVIDER" => self.payments_provider.map(provider),
+            "RAZORPAY_KEY_ID" => self.razorpay_key_id.clone(),
+            "RAZORPAY_KEY_SECRET" => self.razorpay_key_secret.clone(),
+            "RAZORPAY_WEBHOOK_SECRET" => self.razorpay_webhook_secret.clone(),
+            "RAZORPAY_API_URL" => Some(self.razorpay_api_url.clone()),
+            "STRIPE_SECRET_KEY" => self.stripe_secret_key.clone(),
+            "STRIPE_WEBHOOK_SECRET" => self.stripe_webhook_secret.clone(),
+            "STRIPE_API_URL" => Some(self.stripe_api_url.clone()),
+            "UPI_VPA" => self.upi_vpa.clone(),
+            "UPI_PAYEE_NAME" => self.upi_payee_name.clone(),
+            _ => None,
+        }
+    }
+}

@@ -74,7 +74,7 @@ pub async fn serve_with_store(
     if config.whatsapp_app_secret.is_none() {
         tracing::warn!("WHATSAPP_APP_SECRET is not set: WhatsApp webhooks will be refused");
     }
-    let engine = match checkout_config(&config) {
+    let engine = match checkout_config(&config)? {
         Some(checkout) => Engine::new(store.clone()).with_checkout(checkout),
         None => Engine::new(store.clone()),
     };
@@ -132,9 +132,17 @@ pub async fn serve_with_store(
 /// The checkout bot's settings. Its form links are signed with a key
 /// derived from the app secret, the one secret every WhatsApp-facing
 /// installation has; without it there is no bot.
-fn checkout_config(config: &Config) -> Option<CheckoutConfig> {
-    let secret = config.whatsapp_app_secret.as_deref()?;
-    Some(CheckoutConfig {
+fn checkout_config(config: &Config) -> anyhow::Result<Option<CheckoutConfig>> {
+    let Some(secret) = config.whatsapp_app_secret.as_deref() else {
+        return Ok(None);
+    };
+    let payments = match config.payments_provider {
+        None => None,
+        Some(_) => orderdesk_payments::ProviderSettings::from_lookup(|k| config.payment_setting(k))
+            .and_then(|s| s.build())
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    };
+    Ok(Some(CheckoutConfig {
         public_url: config.public_url.clone(),
         tokens: FormTokens::from_secret(secret.as_bytes(), form_token::DEFAULT_TTL),
         settings: CheckoutSettings {
@@ -144,7 +152,8 @@ fn checkout_config(config: &Config) -> Option<CheckoutConfig> {
             ..CheckoutSettings::default()
         },
         language: config.language.clone(),
-    })
+        payments,
+    }))
 }
 
 /// The Graph API client, when the number's credentials are configured.

@@ -242,7 +242,187 @@ async fn an_idle_checkout_is_nudged_once_then_abandoned_and_resumes_when_the_cus
     app.stop().await;
 }
 
+/// A loopback fake of Razorpay's `POST /v1/payment_links`: records each
+/// request and answers with a link whose short URL names the attempt.
+async fn razorpay_fake() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    use axum::extract::State;
+    type Seen = std::sync::Arc<std::sync::Mutex<Vec<Value>>>;
+    async fn create(
+        State(seen): State<Seen>,
+        axum::Json(body): axum::Json<Value>,
+    ) -> axum::Json<Value> {
+        seen.lock().unwrap().push(body.clone());
+        let reference = body["reference_id"].as_str().unwrap_or_default().to_owned();
+        axum::Json(json!({
+            "id": format!("plink_{}", reference.replace('-', "x")),
+            "short_url": format!("https://rzp.io/i/{reference}"),
+            "reference_id": reference,
+            "status": "created",
+            "amount": body["amount"],
+            "currency": body["currency"],
+            "expire_by": body["expire_by"],
+        }))
+    }
+    let seen: Seen = Default::default();
+    let app = axum::Router::new()
+        .route("/v1/payment_links", axum::routing::post(create))
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, seen)
+}
+
+const RZP_WEBHOOK_SECRET: &str = "rzp_webhook_test_secret";
+
+fn payment_link_paid(plink: &str, reference: &str, paise: i64) -> String {
+    json!({
+        "entity": "event", "account_id": "acc_TEST00000000", "event": "payment_link.paid",
+        "contains": ["payment_link", "order", "payment"],
+        "payload": {
+            "payment_link": {"entity": {"id": plink, "amount": paise, "amount_paid": paise,
+                "currency": "INR", "reference_id": reference, "status": "paid"}},
+            "payment": {"entity": {"id": "pay_TEST0000000001", "amount": paise, "currency": "INR",
+                "status": "captured", "order_id": "order_TEST000000001"}},
+            "order": {"entity": {"id": "order_TEST000000001", "amount": paise, "amount_paid": paise, "status": "paid"}}
+        },
+        "created_at": 1_700_000_000
+    })
+    .to_string()
+}
+
+async fn an_online_payment_through_razorpay_flips_the_order_to_paid_exactly_once(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let (rzp_url, links) = razorpay_fake().await;
+    let app = TestApp::spawn_configured(
+        backend,
+        Some(&graph.url),
+        &[
+            ("PAYMENTS_PROVIDER", "razorpay"),
+            ("RAZORPAY_KEY_ID", "rzp_test_orderdesk"),
+            ("RAZORPAY_KEY_SECRET", "rzp_key_secret"),
+            ("RAZORPAY_WEBHOOK_SECRET", RZP_WEBHOOK_SECRET),
+            ("RAZORPAY_API_URL", &rzp_url),
+        ],
+    )
+    .await;
+    let wa = "919822200003";
+    let cart = crate::helpers::order_webhook(
+        "wamid.rzp-cart",
+        wa,
+        "Priya",
+        &[("tea", 2, "249.50", "INR")],
+    );
+    assert_eq!(app.post_webhook(cart.as_bytes()).await.status(), 200);
+    let n = app.wait_for_orders(1).await[0]["number"].as_i64().unwrap();
+    let link = graph.wait_for(1, WAIT).await[0].2["interactive"]["action"]["parameters"]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let form = [
+        ("name", "Priya"),
+        ("phone", "+91 98222 00003"),
+        ("line1", "4 Park Street"),
+        ("line2", ""),
+        ("city", "Kolkata"),
+        ("state", "West Bengal"),
+        ("postal_code", "700016"),
+        ("country", "IN"),
+    ];
+    assert_eq!(
+        app.client
+            .post(&link)
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    // The payment request carries the provider's short URL, for the order total.
+    let sent = graph.wait_for(3, WAIT).await;
+    let pay = &sent[2].2;
+    assert_eq!(pay["interactive"]["type"], "cta_url", "{pay}");
+    assert_eq!(
+        pay["interactive"]["action"]["parameters"]["url"],
+        format!("https://rzp.io/i/{n}-1")
+    );
+    let created = links.lock().unwrap().clone();
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0]["amount"], 49900, "2 x 249.50 INR in paise");
+    assert_eq!(created[0]["reference_id"], format!("{n}-1"));
+
+    // A forged webhook is refused and changes nothing.
+    let body = payment_link_paid(&format!("plink_{n}x1"), &format!("{n}-1"), 49900);
+    let post = |signature: String, event_id: &str| {
+        app.client
+            .post(app.url("/webhooks/razorpay"))
+            .header("x-razorpay-signature", signature)
+            .header("x-razorpay-event-id", event_id.to_owned())
+            .body(body.clone())
+            .send()
+    };
+    let forged = post(
+        orderdesk_payments::razorpay::sign_webhook("wrong", body.as_bytes()),
+        "evt_forged",
+    )
+    .await
+    .unwrap();
+    assert_eq!(forged.status(), 401);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        app.get(&format!("/api/v1/orders/{n}")).await.1["payment_status"],
+        "pending"
+    );
+
+    // The genuine one marks it paid; a redelivery changes nothing more.
+    let signature = orderdesk_payments::razorpay::sign_webhook(RZP_WEBHOOK_SECRET, body.as_bytes());
+    for _ in 0..2 {
+        assert_eq!(
+            post(signature.clone(), "evt_paid_1")
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    }
+    let o = order_when(&app, n, |o| o["payment_status"] == "paid").await;
+    assert_eq!(o["payment_method"], "razorpay");
+    assert_eq!(o["checkout_step"], "awaiting_note_choice");
+    let sent = graph.wait_for(5, WAIT).await;
+    assert!(sent
+        .iter()
+        .any(|r| button_ids(&r.2) == [format!("note:add:{n}"), format!("note:skip:{n}")]));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let paid_entries = app.get(&format!("/api/v1/orders/{n}")).await.1["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["detail"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("payment_link.paid"))
+        })
+        .count();
+    assert_eq!(paid_entries, 1, "the redelivered event is applied once");
+
+    // Skip the note: confirmed by the bot.
+    let skip = customer_message(
+        "wamid.rzp-skip",
+        wa,
+        None,
+        Some((&format!("note:skip:{n}"), "Skip")),
+    );
+    assert_eq!(app.post_webhook(skip.as_bytes()).await.status(), 200);
+    order_when(&app, n, |o| o["status"] == "confirmed").await;
+    app.stop().await;
+}
+
 both_backends!(
     a_cod_customer_checks_out_by_tapping_and_typing_and_hears_every_stage,
     an_idle_checkout_is_nudged_once_then_abandoned_and_resumes_when_the_customer_returns,
+    an_online_payment_through_razorpay_flips_the_order_to_paid_exactly_once,
 );
