@@ -791,3 +791,53 @@ pub(crate) async fn apply_payment(
     }
     Ok(InboundOutcome::Ignored)
 }
+
+/// A new cart replaced the customer's older open orders: each is told
+/// through the machine (`CartReplaced`), which keeps it (default: it is no
+/// longer nudged and its timer ends it) or abandons it at once, per
+/// `on_newer_cart`.
+pub(crate) async fn supersede_older(
+    store: &dyn orderdesk_store::Store,
+    config: &CheckoutConfig,
+    newer: &Order,
+) -> Result<(), EngineError> {
+    let Some(key) = customer_key_of(&newer.customer) else {
+        return Ok(());
+    };
+    let now = Utc::now();
+    let older: Vec<Order> = store
+        .open_orders_for_customer(key)
+        .await?
+        .into_iter()
+        .filter(|o| o.number < newer.number)
+        .collect();
+    if older.is_empty() {
+        return Ok(());
+    }
+    let texts = Texts::load(store, &config.language).await?;
+    for order in older {
+        let state = CheckoutState::from_order(&order);
+        let input = CheckoutInput::CartReplaced {
+            newer: newer.number,
+        };
+        let outcome = match advance(&state, input, &config.settings) {
+            Ok(outcome) if !outcome.is_noop(&state) => outcome,
+            _ => continue,
+        };
+        let superseded = outcome.changes.superseded_by.is_some();
+        let (mut update, further) = update_from(config, &texts, None, &order, outcome, now)?;
+        if superseded && !update.cancel_jobs.contains(&JobKind::Nudge) {
+            update.cancel_jobs.push(JobKind::Nudge);
+        }
+        let mut updated = store
+            .update_order(order.number, order.version, &update, now)
+            .await?;
+        for next in further {
+            let change = plan_transition(updated.status, updated.held_from, next)?;
+            updated = store
+                .change_status(order.number, updated.version, &change, now)
+                .await?;
+        }
+    }
+    Ok(())
+}

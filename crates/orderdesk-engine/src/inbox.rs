@@ -231,7 +231,21 @@ impl Processor {
             };
             outcomes.push((item.id, outcome));
         }
-        self.store.complete_inbound(&outcomes).await?;
+        let created = self.store.complete_inbound(&outcomes).await?;
+        if let Some(config) = &self.checkout {
+            for (order, (_, outcome)) in created.iter().zip(&outcomes) {
+                if let (Some(order), InboundOutcome::CreateOrder { .. }) = (order, outcome) {
+                    // Best effort after the fact: the new order stands either
+                    // way, and an older one not told simply runs out on its
+                    // own timer, as under the default setting.
+                    if let Err(e) =
+                        crate::checkout::supersede_older(self.store.as_ref(), config, order).await
+                    {
+                        warn!(error = %e, order = %order.number, "could not update the customer's older orders");
+                    }
+                }
+            }
+        }
         // Orders, messages and ticks all append events: wake the streams.
         debug!(items = outcomes.len(), "inbox items processed");
         self.bus.poke();

@@ -21,6 +21,7 @@ const KEYS: &[&str] = &[
     "ORDERDESK_LOG",
     "ORDERDESK_NUDGE_AFTER",
     "ORDERDESK_LANGUAGE",
+    "ORDERDESK_ON_NEWER_CART",
     "ORDERDESK_OUTBOX_LEASE",
     "ORDERDESK_ABANDON_AFTER",
     "WHATSAPP_PHONE_NUMBER_ID",
@@ -96,6 +97,9 @@ pub struct Config {
     /// How long a claimed outbound message is reserved for its sender; a
     /// sender that died holding it is replaced after this.
     pub outbox_lease: chrono::Duration,
+    /// What a newer cart does to the customer's older open order: keep it
+    /// (default; it runs out on its own timer) or abandon it at once.
+    pub abandon_older_on_newer_cart: bool,
     /// Language of customer-facing texts (a code such as `en`, `hi`).
     pub language: String,
     /// Idle checkout time before the one reminder.
@@ -263,6 +267,13 @@ impl Config {
                 .string("ORDERDESK_LOG")
                 .unwrap_or_else(|| "info".to_owned()),
             nudge_after: s.parsed("ORDERDESK_NUDGE_AFTER", "1h", parse_duration)?,
+            abandon_older_on_newer_cart: s.parsed("ORDERDESK_ON_NEWER_CART", "keep", |raw| {
+                match raw {
+                    "keep" => Ok(false),
+                    "abandon" => Ok(true),
+                    other => bail!("'{other}' is not keep or abandon"),
+                }
+            })?,
             language: s.parsed("ORDERDESK_LANGUAGE", "en", |raw| {
                 let ok = (2..=8).contains(&raw.len())
                     && raw

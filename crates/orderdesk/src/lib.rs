@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use orderdesk_domain::CheckoutSettings;
+use orderdesk_domain::{CheckoutSettings, OnNewerCart};
 use orderdesk_engine::form_token::{self, FormTokens};
 use orderdesk_engine::{CheckoutConfig, DispatchSettings, Dispatcher, Engine};
 use orderdesk_store::Store;
@@ -149,7 +149,11 @@ fn checkout_config(config: &Config) -> anyhow::Result<Option<CheckoutConfig>> {
             cod_enabled: config.cod_enabled,
             nudge_after: config.nudge_after,
             abandon_after: config.abandon_after,
-            ..CheckoutSettings::default()
+            on_newer_cart: if config.abandon_older_on_newer_cart {
+                OnNewerCart::AbandonOlder
+            } else {
+                OnNewerCart::KeepOlder
+            },
         },
         language: config.language.clone(),
         payments,

@@ -421,8 +421,58 @@ async fn an_online_payment_through_razorpay_flips_the_order_to_paid_exactly_once
     app.stop().await;
 }
 
+async fn a_second_cart_mid_checkout_replaces_the_first_per_the_setting(backend: Backend) {
+    for (setting, older_status) in [("abandon", "abandoned"), ("keep", "placed")] {
+        let graph = GraphFake::start().await;
+        let app = TestApp::spawn_configured(
+            backend,
+            Some(&graph.url),
+            &[("ORDERDESK_ON_NEWER_CART", setting)],
+        )
+        .await;
+        let wa = "919822200004";
+        let first = app.place_order("wamid.two-1", wa, "Twice").await["number"]
+            .as_i64()
+            .unwrap();
+        let second = app.place_order("wamid.two-2", wa, "Twice").await["number"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(second, first + 1);
+        let older = order_when(&app, first, |o| o["status"] == older_status).await;
+        assert_eq!(
+            older["items"].as_array().unwrap().len(),
+            1,
+            "the older order keeps its items"
+        );
+        let newer = order_when(&app, second, |o| o["status"] == "placed").await;
+        assert_eq!(newer["checkout_step"], "awaiting_address");
+        if setting == "abandon" {
+            let moved = older["timeline"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["to_status"] == "abandoned")
+                .unwrap()
+                .clone();
+            assert_eq!(moved["actor"], "system");
+            assert!(moved["reason"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("#{second}")));
+            let told = graph.wait_for(3, WAIT).await;
+            assert!(
+                told.iter()
+                    .any(|r| text(&r.2).contains(&format!("newer order #{second}"))),
+                "the customer is told which order is looked after now"
+            );
+        }
+        app.stop().await;
+    }
+}
+
 both_backends!(
     a_cod_customer_checks_out_by_tapping_and_typing_and_hears_every_stage,
     an_idle_checkout_is_nudged_once_then_abandoned_and_resumes_when_the_customer_returns,
     an_online_payment_through_razorpay_flips_the_order_to_paid_exactly_once,
+    a_second_cart_mid_checkout_replaces_the_first_per_the_setting,
 );
