@@ -580,7 +580,15 @@ pub(crate) async fn message_outcome(
     let order =
         order.filter(|o| customer_key_of(&o.customer) == Some(message.customer_key.as_str()));
     let Some(order) = order else {
-        message.order_number = open.first().map(|o| o.number);
+        // No checkout to move: the message joins the thread of the
+        // customer's open order, else of their latest order.
+        message.order_number = match open.first() {
+            Some(o) => Some(o.number),
+            None => store
+                .latest_order_for_customer(&message.customer_key)
+                .await?
+                .map(|o| o.number),
+        };
         return Ok(InboundOutcome::Message(message));
     };
     message.order_number = Some(order.number);

@@ -307,9 +307,8 @@ impl Processor {
                 let mut message = message;
                 message.order_number = self
                     .store
-                    .open_orders_for_customer(&message.customer_key)
+                    .latest_order_for_customer(&message.customer_key)
                     .await?
-                    .first()
                     .map(|o| o.number);
                 Ok(InboundOutcome::Message(message))
             }

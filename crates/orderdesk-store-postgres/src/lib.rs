@@ -454,6 +454,24 @@ impl Store for PgStore {
         rows.iter().map(codec::order).collect()
     }
 
+    async fn latest_order_for_customer(&self, key: &str) -> StoreResult<Option<Order>> {
+        // Each side walks its own (customer id, number) index backwards.
+        let row = sqlx::query(&format!(
+            "SELECT * FROM (SELECT {columns} FROM orders WHERE customer_user_id = $1 \
+               ORDER BY number DESC LIMIT 1) AS by_user \
+             UNION ALL \
+             SELECT * FROM (SELECT {columns} FROM orders WHERE customer_wa_id = $1 \
+               ORDER BY number DESC LIMIT 1) AS by_phone \
+             ORDER BY number DESC LIMIT 1",
+            columns = codec::ORDER_COLUMNS
+        ))
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        row.as_ref().map(codec::order).transpose()
+    }
+
     async fn customer(&self, key: &str) -> StoreResult<Option<CustomerRecord>> {
         let row = sqlx::query(
             "SELECT key, wa_id, user_id, name, last_inbound_at, last_address \

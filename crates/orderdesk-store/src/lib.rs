@@ -187,6 +187,14 @@ pub trait Store: Send + Sync + 'static {
     /// `Unavailable` or `Other` on database failure.
     async fn open_orders_for_customer(&self, key: &str) -> StoreResult<Vec<Order>>;
 
+    /// The customer's newest order whatever its stage (whose customer
+    /// `user_id` or `wa_id` is `key`): where their chat belongs once no
+    /// checkout is open.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn latest_order_for_customer(&self, key: &str) -> StoreResult<Option<Order>>;
+
     /// What the store remembers about the customer keyed `key`.
     ///
     /// # Errors

@@ -73,6 +73,7 @@ macro_rules! conformance_suite {
             a_failing_product_upsert_writes_nothing => case_products_all_or_nothing,
             products_by_ids_returns_only_known_products => case_products_by_ids,
             message_templates_are_stored_per_key_and_language_and_replaced => case_message_templates,
+            the_latest_order_of_a_customer_is_found_by_either_id => case_latest_order_for_customer,
             an_empty_store_has_no_messages_jobs_or_customers => case_checkout_empty,
             update_order_sets_every_given_field_and_bumps_the_version => case_update_order_fields,
             update_order_appends_one_event_named_after_what_changed => case_update_order_events,
@@ -3404,6 +3405,41 @@ pub async fn case_message_templates(store: &dyn Store) {
         store.message_templates().await.unwrap(),
         [on_again, shipped_hi]
     );
+}
+
+pub async fn case_latest_order_for_customer(store: &dyn Store) {
+    assert_eq!(
+        store.latest_order_for_customer("nobody").await.unwrap(),
+        None
+    );
+    let now = chrono::Utc::now();
+    let mut by_user = cart("User", "ignored", now);
+    by_user.customer = Customer {
+        wa_id: None,
+        user_id: Some("US.1".into()),
+        name: Some("User".into()),
+    };
+    let orders = create_orders(
+        store,
+        vec![
+            cart("Phone", "15550001", now),
+            by_user,
+            cart("Phone", "15550001", now),
+        ],
+    )
+    .await;
+    let latest = store
+        .latest_order_for_customer("15550001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(latest.number, orders[2].number);
+    let latest = store
+        .latest_order_for_customer("US.1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(latest.number, orders[1].number);
 }
 
 #[cfg(test)]

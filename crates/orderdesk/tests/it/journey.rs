@@ -172,7 +172,26 @@ async fn a_cod_customer_checks_out_by_tapping_and_typing_and_hears_every_stage(b
     );
     assert!(updates[3].contains("delivered"), "{updates:?}");
 
-    // 6. A chat reply from the order window reaches the customer too.
+    // 6. The customer writes after the checkout: it lands in this order's
+    // thread, and a reply from the order window reaches them.
+    let question = customer_message("wamid.j-question", wa, Some("When will it arrive?"), None);
+    assert_eq!(app.post_webhook(question.as_bytes()).await.status(), 200);
+    let mut thread = Vec::new();
+    for _ in 0..200 {
+        thread = app.get(&format!("/api/v1/orders/{n}/messages")).await.1["messages"]
+            .as_array()
+            .unwrap()
+            .clone();
+        if thread.iter().any(|m| m["text"] == "When will it arrive?") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let asked = thread
+        .iter()
+        .find(|m| m["text"] == "When will it arrive?")
+        .unwrap();
+    assert_eq!(asked["direction"], "in");
     let (s, _) = app
         .post(
             &format!("/api/v1/orders/{n}/messages"),
