@@ -347,17 +347,7 @@ impl Engine {
             address.line1, address.postal_code, address.city
         ));
         update.timeline.insert(0, entry);
-        let mut updated = self
-            .store
-            .update_order(number, order.version, &update, now)
-            .await?;
-        for next in further {
-            let change = plan_transition(updated.status, updated.held_from, next)?;
-            updated = self
-                .store
-                .change_status(number, updated.version, &change, now)
-                .await?;
-        }
+        let updated = apply_update(self.store.as_ref(), &order, &update, further, now).await?;
         self.bus.poke();
         Ok(updated)
     }
@@ -503,17 +493,7 @@ impl Engine {
         let texts = Texts::load(self.store.as_ref(), &config.language).await?;
         let link = issue_link(self.store.as_ref(), config, &order, &outcome, now).await?;
         let (update, further) = update_from(config, &texts, link.as_ref(), &order, outcome, now)?;
-        let mut updated = self
-            .store
-            .update_order(order.number, order.version, &update, now)
-            .await?;
-        for next in further {
-            let change = plan_transition(updated.status, updated.held_from, next)?;
-            updated = self
-                .store
-                .change_status(order.number, updated.version, &change, now)
-                .await?;
-        }
+        apply_update(self.store.as_ref(), &order, &update, further, now).await?;
         Ok(())
     }
 
@@ -788,15 +768,7 @@ pub(crate) async fn apply_payment(
             .unwrap_or("no reference")
     ));
     update.timeline.insert(0, entry);
-    let mut updated = store
-        .update_order(number, order.version, &update, now)
-        .await?;
-    for next in further {
-        let change = plan_transition(updated.status, updated.held_from, next)?;
-        updated = store
-            .change_status(number, updated.version, &change, now)
-            .await?;
-    }
+    apply_update(store, &order, &update, further, now).await?;
     Ok(InboundOutcome::Ignored)
 }
 
@@ -837,15 +809,29 @@ pub(crate) async fn supersede_older(
         if superseded && !update.cancel_jobs.contains(&JobKind::Nudge) {
             update.cancel_jobs.push(JobKind::Nudge);
         }
-        let mut updated = store
-            .update_order(order.number, order.version, &update, now)
-            .await?;
-        for next in further {
-            let change = plan_transition(updated.status, updated.held_from, next)?;
-            updated = store
-                .change_status(order.number, updated.version, &change, now)
-                .await?;
-        }
+        apply_update(store, &order, &update, further, now).await?;
     }
     Ok(())
+}
+
+/// Applies a checkout update at the version it was decided from, then any
+/// further stage move the outcome asked for (a resume followed by the
+/// completion), each at the version the previous one left.
+async fn apply_update(
+    store: &dyn orderdesk_store::Store,
+    order: &Order,
+    update: &OrderUpdate,
+    further: Vec<orderdesk_domain::TransitionRequest>,
+    now: Timestamp,
+) -> Result<Order, EngineError> {
+    let mut updated = store
+        .update_order(order.number, order.version, update, now)
+        .await?;
+    for next in further {
+        let change = plan_transition(updated.status, updated.held_from, next)?;
+        updated = store
+            .change_status(order.number, updated.version, &change, now)
+            .await?;
+    }
+    Ok(updated)
 }
