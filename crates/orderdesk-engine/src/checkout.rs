@@ -133,7 +133,7 @@ pub(crate) fn first_messages(
 
 /// Builds one queued message, or logs why it cannot be (an invalid message
 /// is a bug in our texts, not a reason to lose the order change).
-fn outbound(
+pub(crate) fn outbound(
     customer: &Customer,
     number: Option<OrderNumber>,
     content: Result<Content, OutboundError>,

@@ -5,8 +5,8 @@ use orderdesk_domain::{
     plan_transition, Actor, Order, OrderNumber, StatusChange, TimelineEntry, TimelineKind,
     Timestamp, TransitionRequest,
 };
-use orderdesk_store::{customer_key_of, NewOutbound, OrderUpdate};
-use orderdesk_whatsapp::{Content, OutboundMessage, Recipient, Template, Text};
+use orderdesk_store::{customer_key_of, OrderUpdate};
+use orderdesk_whatsapp::{Content, Template, Text};
 
 use crate::texts::Texts;
 use tracing::instrument;
@@ -124,25 +124,13 @@ impl Engine {
             update.timeline.push(entry);
             return Ok(());
         };
-        let built = Recipient::from_ids(
-            order.customer.wa_id.as_deref(),
-            order.customer.user_id.as_deref(),
-        )
-        .and_then(|to| content.map(|c| OutboundMessage::new(to, c)))
-        .map_err(|e| e.to_string())
-        .and_then(|m| serde_json::to_value(&m).map_err(|e| e.to_string()));
-        match built {
-            Ok(body) => update.outbound.push(NewOutbound {
-                order_number: Some(order.number),
-                customer_key: key.to_owned(),
-                to_wa_id: order.customer.wa_id.clone(),
-                to_user_id: order.customer.user_id.clone(),
-                body,
-                preview: text,
-                not_before: now,
-            }),
-            Err(e) => tracing::error!(error = %e, "could not build a stage update"),
-        }
+        update.outbound.extend(crate::checkout::outbound(
+            &order.customer,
+            Some(order.number),
+            content,
+            text,
+            now,
+        ));
         Ok(())
     }
 }
