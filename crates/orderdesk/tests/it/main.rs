@@ -10,6 +10,7 @@ mod events;
 mod helpers;
 mod journey;
 mod messages;
+mod phone;
 mod templates;
 mod webhooks;
 
