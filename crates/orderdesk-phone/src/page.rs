@@ -105,11 +105,11 @@ fn page(business: &str) -> Markup {
                             div.name data-test="business-name" { (business) }
                             div.sub { "as " span data-test="current-customer" { "…" } }
                         }
-                        button.icon type="button" data-test="catalog-open" aria-label="View catalog" { "🛍" }
+                        button.icon type="button" data-test="catalog-open" aria-label="View catalog" title="Catalog" { (store_icon()) }
                     }
                     section.thread #thread data-test="thread" aria-live="polite" {}
                     form.composer #composer data-test="composer" {
-                        button.icon type="button" data-test="catalog-open-composer" aria-label="View catalog" { "🛒" }
+                        button.icon type="button" data-test="catalog-open-composer" aria-label="View catalog" title="Catalog" { (cart_icon()) }
                         input #text type="text" data-test="text-input" placeholder="Message" autocomplete="off" maxlength="4096";
                         button.send type="submit" data-test="send-text" aria-label="Send" { "➤" }
                     }
@@ -157,6 +157,24 @@ fn page(business: &str) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+/// A storefront, drawn inline so the page needs no icon font or emoji.
+fn store_icon() -> Markup {
+    html! {
+        svg viewBox="0 0 24 24" aria-hidden="true" {
+            path d="M4 4h16l1.5 5a3 3 0 0 1-5.5 1.7A3 3 0 0 1 12 12a3 3 0 0 1-4-1.3A3 3 0 0 1 2.5 9zM4 13.5V20h16v-6.5a4.6 4.6 0 0 1-4-.9 4.9 4.9 0 0 1-4 1.4 4.9 4.9 0 0 1-4-1.4 4.6 4.6 0 0 1-4 .9zm6 1.5h4v5h-4z" {}
+        }
+    }
+}
+
+/// A shopping cart.
+fn cart_icon() -> Markup {
+    html! {
+        svg viewBox="0 0 24 24" aria-hidden="true" {
+            path d="M7 18a2 2 0 1 0 0 4 2 2 0 0 0 0-4zm10 0a2 2 0 1 0 0 4 2 2 0 0 0 0-4zM1 2h3.3l.9 2H21l-3.4 7.5a2 2 0 0 1-1.8 1.1H8.1l-1 1.9H19v2H4l2.6-4.6L3 4H1z" {}
         }
     }
 }
