@@ -121,6 +121,12 @@ pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
     fn simulator(&self) -> Option<&simulator::SimulatorProvider> {
         None
     }
+
+    /// The UPI deep-link provider, whose links need orderdesk's landing
+    /// page (WhatsApp opens only web links); `None` for every other one.
+    fn upi(&self) -> Option<&upi::UpiProvider> {
+        None
+    }
 }
 
 /// What to ask a provider for: the order total, for one attempt.

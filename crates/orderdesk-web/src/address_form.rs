@@ -347,6 +347,7 @@ input:focus{outline:3px solid #7aa7ff;outline-offset:1px}\
 button{display:block;width:100%;min-height:52px;margin:1.5rem 0 .5rem;padding:.75rem;font:inherit;font-size:1.1rem;font-weight:700;color:#fff;background:#0f7b45;border:0;border-radius:.5rem}\
 button:focus{outline:3px solid #7aa7ff;outline-offset:2px}\
 button.secondary{background:#b3261e;margin-top:.5rem}\
+a.button{display:block;text-align:center;min-height:52px;padding:.9rem;font-weight:700;color:#fff;background:#0f7b45;border-radius:.5rem;text-decoration:none}\
 .address p{margin:0;overflow-wrap:anywhere}\
 @media (min-width:40rem){main{padding:2rem 1rem}}";
 

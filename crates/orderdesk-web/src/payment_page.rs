@@ -1,5 +1,14 @@
-//! The payment simulator's hosted page, `GET/POST /simulator/pay/{reference}`
-//! (`PAYMENTS_PROVIDER=simulator`, the demo's default).
+//! Payment pages orderdesk serves itself.
+//!
+//! `GET /pay/upi/{token}` (`PAYMENTS_PROVIDER=upi`): WhatsApp opens only web
+//! links, so the bot's "Pay now" button leads here, and this page offers the
+//! `upi://pay` link to the phone's UPI apps, with the payee and amount to
+//! type in by hand. The token is the address form's (signed, names one
+//! order, expires). Nobody reports a UPI payment, so the page says the shop
+//! will confirm it; staff mark the order paid.
+//!
+//! `GET/POST /simulator/pay/{reference}` is the payment simulator's hosted
+//! page (`PAYMENTS_PROVIDER=simulator`, the demo's default).
 //!
 //! It stands where a provider's checkout page would: the customer opens it
 //! from the bot's payment link, sees the order and the amount, and presses
@@ -15,15 +24,82 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use maud::html;
-use orderdesk_domain::PaymentStatus;
+use orderdesk_domain::{Money, PaymentStatus};
+use orderdesk_engine::form_token::TokenError;
 use orderdesk_payments::simulator::{self, SimulatedOutcome, SimulatedPayment, SimulatorProvider};
+use orderdesk_payments::{PaymentRequest, ReferenceId};
 use serde::Deserialize;
 
 use crate::address_form::{layout, message_page, order_summary, page, protect};
 use crate::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
-    protect(Router::new().route("/simulator/pay/{reference}", get(show).post(press)))
+    protect(
+        Router::new()
+            .route("/simulator/pay/{reference}", get(show).post(press))
+            .route("/pay/upi/{token}", get(upi_page)),
+    )
+}
+
+async fn upi_page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let Some(checkout) = state.engine.checkout() else {
+        return not_found();
+    };
+    let Some(upi) = checkout.payments.as_ref().and_then(|p| p.upi()) else {
+        return not_found();
+    };
+    let now = chrono::Utc::now();
+    let number = match checkout.tokens.verify(&token, now) {
+        Ok(number) => number,
+        Err(TokenError::Expired { .. }) => {
+            return page(
+                StatusCode::GONE,
+                message_page(
+                    "This payment link has expired",
+                    "Please ask the shop for a new one in WhatsApp.",
+                ),
+            )
+        }
+        Err(TokenError::Invalid) => return not_found(),
+    };
+    let Ok(order) = state.engine.store().order(number).await else {
+        return not_found();
+    };
+    let amount = Money::from_minor(order.total_minor, order.currency);
+    let attempt = order
+        .payment_reference
+        .as_deref()
+        .and_then(ReferenceId::parse)
+        .filter(|r| r.order_number == number)
+        .map_or(1, |r| r.attempt);
+    let request = PaymentRequest {
+        order_number: number,
+        attempt,
+        amount,
+        description: format!("Order #{number}"),
+        customer_name: None,
+        customer_phone: None,
+        customer_email: None,
+        callback_url: None,
+        cancel_url: None,
+        expires_at: now,
+    };
+    let link = upi.deep_link(&request).ok();
+    let body = html! {
+        h1 { "Pay with UPI" }
+        (order_summary(&order))
+        @match (order.payment_status, link) {
+            (PaymentStatus::Paid, _) => div.card { p { "This order is paid. Thank you!" } },
+            (_, Some(link)) => section.card aria-label="Pay" {
+                p.total { span { "To pay" } span { (amount) } }
+                p { a.button href=(link) { "Open a UPI app" } }
+                p.hint { "Or pay " (amount) " to " strong { (upi.config().vpa) } " (" (upi.config().payee_name) ") with the note Order #" (number) "." }
+                p { "The shop confirms your payment in WhatsApp once it arrives." }
+            },
+            (_, None) => div.card { p { "This order cannot be paid with UPI. Please ask the shop in WhatsApp." } },
+        }
+    };
+    page(StatusCode::OK, layout("Pay with UPI", body))
 }
 
 #[derive(Debug, Deserialize)]

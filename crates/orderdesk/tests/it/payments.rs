@@ -150,4 +150,251 @@ async fn the_payment_simulator_page_pays_through_its_signed_webhook(backend: Bac
     app.stop().await;
 }
 
-both_backends!(the_payment_simulator_page_pays_through_its_signed_webhook);
+/// `POST /api/v1/orders/{n}/payment`.
+async fn act(app: &TestApp, n: i64, body: Value) -> (reqwest::StatusCode, Value) {
+    app.post(&format!("/api/v1/orders/{n}/payment"), &body)
+        .await
+}
+
+async fn a_upi_order_waits_on_a_landing_page_until_staff_mark_it_paid_then_refund_it(
+    backend: Backend,
+) {
+    let graph = GraphFake::start().await;
+    let app = TestApp::spawn_configured(
+        backend,
+        Some(&graph.url),
+        &[
+            ("PAYMENTS_PROVIDER", "upi"),
+            ("UPI_VPA", "chai@okicici"),
+            ("UPI_PAYEE_NAME", "Chai Point"),
+        ],
+    )
+    .await;
+    let (n, link) = cart_to_payment_link(&app, &graph, "919822200011").await;
+    // WhatsApp opens only web links: the button leads to our landing page.
+    assert!(link.starts_with(&app.url("/pay/upi/")), "{link}");
+    let page = app.client.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(&format!("upi://pay?pa=chai@okicici&amp;pn=Chai%20Point&amp;am=499.00&amp;cu=INR&amp;tn=Order%20%23{n}&amp;tr={n}-1")),
+        "{html}"
+    );
+    assert!(html.contains("chai@okicici"));
+    let tampered = format!("{}x", link);
+    assert_eq!(
+        app.client.get(&tampered).send().await.unwrap().status(),
+        404
+    );
+
+    // Nobody reports UPI payments: the order waits, pending.
+    let o = app.get(&format!("/api/v1/orders/{n}")).await.1;
+    assert_eq!(o["payment_status"], "pending");
+    assert_eq!(o["payment_method"], "upi");
+    assert_eq!(o["payment_reference"], format!("{n}-1"));
+
+    // Marking paid takes a reason; bad actions change nothing.
+    let (status, body) = act(&app, n, serde_json::json!({"action": "mark_paid"})).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_request");
+    let (status, _) = act(&app, n, serde_json::json!({"action": "teleport"})).await;
+    assert_eq!(status, 422);
+    let (status, body) = act(
+        &app,
+        n,
+        serde_json::json!({"action": "refund", "reason": "x"}),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("pending"),
+        "{body}"
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/orders/{n}")).await.1["version"],
+        o["version"]
+    );
+
+    let (status, paid) = act(
+        &app,
+        n,
+        serde_json::json!({"action": "mark_paid", "reason": "UPI ref 412345678901"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{paid}");
+    assert_eq!(paid["payment_status"], "paid");
+    assert_eq!(paid["checkout_step"], "awaiting_note_choice");
+    // The checkout goes on as after a provider's payment: the note question.
+    let sent = graph.wait_for(5, WAIT).await;
+    assert!(sent
+        .iter()
+        .any(|r| button_ids(&r.2) == [format!("note:add:{n}"), format!("note:skip:{n}")]));
+    let (status, again) = act(
+        &app,
+        n,
+        serde_json::json!({"action": "mark_paid", "reason": "twice"}),
+    )
+    .await;
+    assert_eq!(status, 409, "{again}");
+
+    let (status, body) = act(&app, n, serde_json::json!({"action": "refund"})).await;
+    assert_eq!(status, 422, "{body}");
+    let (status, refunded) = act(
+        &app,
+        n,
+        serde_json::json!({"action": "refund", "reason": "out of stock", "version": paid["version"]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{refunded}");
+    assert_eq!(refunded["payment_status"], "refunded");
+
+    let timeline = app.get(&format!("/api/v1/orders/{n}")).await.1["timeline"].clone();
+    let staff: Vec<&Value> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"] == "staff" && e["kind"] == "payment_changed")
+        .collect();
+    assert_eq!(staff.len(), 2, "{timeline}");
+    assert_eq!(staff[0]["reason"], "UPI ref 412345678901");
+    assert_eq!(staff[1]["reason"], "out of stock");
+    app.stop().await;
+}
+
+async fn cash_on_delivery_shows_cod_until_staff_record_the_cash(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let app = TestApp::spawn_configured(
+        backend,
+        Some(&graph.url),
+        &[("PAYMENTS_PROVIDER", "simulator"), ("COD_ENABLED", "true")],
+    )
+    .await;
+    let wa = "919822200012";
+    let cart = order_webhook("wamid.cod-cart", wa, "Ravi", &[("tea", 1, "120", "INR")]);
+    assert_eq!(app.post_webhook(cart.as_bytes()).await.status(), 200);
+    let n = app.wait_for_orders(1).await[0]["number"].as_i64().unwrap();
+    submit_address(&app, &link_of(&graph.wait_for(1, WAIT).await[0].2)).await;
+    let sent = graph.wait_for(3, WAIT).await;
+    assert_eq!(
+        button_ids(&sent[2].2),
+        [format!("pay:online:{n}"), format!("pay:cod:{n}")]
+    );
+    // A fresh link is not for a COD order.
+    let tap = customer_message(
+        "wamid.cod-tap",
+        wa,
+        None,
+        Some((&format!("pay:cod:{n}"), "Cash on delivery")),
+    );
+    assert_eq!(app.post_webhook(tap.as_bytes()).await.status(), 200);
+    let o = order_when(&app, n, |o| o["payment_method"] == "cod").await;
+    assert_eq!(
+        o["payment_status"], "pending",
+        "COD is settled for the checkout, not paid"
+    );
+    let (status, body) = act(&app, n, serde_json::json!({"action": "send_link"})).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("cash on delivery"));
+
+    // The courier brings the cash: no reason needed.
+    let (status, paid) = act(&app, n, serde_json::json!({"action": "mark_paid"})).await;
+    assert_eq!(status, 200, "{paid}");
+    assert_eq!(paid["payment_status"], "paid");
+    assert_eq!(paid["payment_method"], "cod");
+    let timeline = app.get(&format!("/api/v1/orders/{n}")).await.1["timeline"].clone();
+    assert!(
+        timeline
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["reason"] == "cash received"),
+        "{timeline}"
+    );
+    app.stop().await;
+}
+
+async fn staff_send_a_fresh_link_and_a_wrong_amount_is_flagged_for_review(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let app = TestApp::spawn_configured(
+        backend,
+        Some(&graph.url),
+        &[("PAYMENTS_PROVIDER", "simulator")],
+    )
+    .await;
+    let (n, first) = cart_to_payment_link(&app, &graph, "919822200013").await;
+    assert!(first.contains(&format!("sim_{n}-1?")));
+
+    // Staff send a fresh link: attempt 2, still pending, on the timeline.
+    let (status, o) = act(&app, n, serde_json::json!({"action": "send_link"})).await;
+    assert_eq!(status, 200, "{o}");
+    assert_eq!(o["payment_status"], "pending");
+    assert_eq!(o["payment_reference"], format!("sim_{n}-2"));
+    let sent = graph.wait_for(4, WAIT).await;
+    let fresh = link_of(&sent[3].2);
+    assert!(fresh.contains(&format!("sim_{n}-2?")), "{fresh}");
+
+    // A provider reporting another amount is recorded and flagged, not paid.
+    let secret = {
+        use sha2::Digest;
+        let mut hash = sha2::Sha256::new();
+        hash.update(b"orderdesk payment simulator v1\0");
+        hash.update(crate::helpers::APP_SECRET.as_bytes());
+        hex::encode(hash.finalize())
+    };
+    let body = serde_json::json!({"id": "evt_short", "event": "payment.paid", "reference": format!("sim_{n}-2"),
+        "reference_id": format!("{n}-2"), "payment_id": "simpay_x", "amount": 100, "currency": "INR", "created_at": 1_700_000_000})
+    .to_string();
+    let signature = {
+        use hmac::Mac;
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(body.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    };
+    let answer = app
+        .client
+        .post(app.url("/webhooks/simulator"))
+        .header("x-simulator-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let flagged = order_when(&app, n, |o| !o["payment_review"].is_null()).await;
+    assert_eq!(flagged["payment_status"], "pending");
+    assert!(
+        flagged["payment_review"]
+            .as_str()
+            .unwrap()
+            .contains("499.00 INR"),
+        "{flagged}"
+    );
+
+    // Staff check with the provider and settle it: the flag clears.
+    let (status, paid) = act(
+        &app,
+        n,
+        serde_json::json!({"action": "mark_paid", "reason": "checked the provider dashboard"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{paid}");
+    assert_eq!(paid["payment_status"], "paid");
+    assert!(paid["payment_review"].is_null());
+    let (status, _) = act(&app, n, serde_json::json!({"action": "send_link"})).await;
+    assert_eq!(status, 409, "a paid order gets no new link");
+    let (status, _) = act(&app, 9999, serde_json::json!({"action": "send_link"})).await;
+    assert_eq!(status, 404);
+    app.stop().await;
+}
+
+both_backends!(
+    the_payment_simulator_page_pays_through_its_signed_webhook,
+    a_upi_order_waits_on_a_landing_page_until_staff_mark_it_paid_then_refund_it,
+    cash_on_delivery_shows_cod_until_staff_record_the_cash,
+    staff_send_a_fresh_link_and_a_wrong_amount_is_flagged_for_review,
+);
