@@ -264,8 +264,29 @@ async fn fill_address(
     }
 }
 
-/// Pays on the payment page the bot linked to. Only the built-in payment
-/// simulator's page can be paid by a robot; anything else is left unpaid.
-async fn pay(_http: &reqwest::Client, _url: &str) -> Result<(), String> {
-    Err("no robot can pay on this payment page".into())
+/// Pays on the payment page the bot linked to: the built-in payment
+/// simulator's page (`/simulator/pay/…`) takes a form POST to its own
+/// address with `outcome=pay` (or, now and then, `fail`). Other providers'
+/// pages cannot be paid by a robot, so the order stays unpaid.
+async fn pay(http: &reqwest::Client, url: &str) -> Result<(), String> {
+    if !url.contains("/simulator/pay/") {
+        return Err("no robot can pay on this payment page".into());
+    }
+    let outcome = if rand::thread_rng().gen_bool(0.1) {
+        "fail"
+    } else {
+        "pay"
+    };
+    pause(3_000, 8_000).await;
+    let answer = http
+        .post(url)
+        .form(&[("outcome", outcome)])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if answer.status().is_success() || answer.status().is_redirection() {
+        Ok(())
+    } else {
+        Err(format!("payment page answered {}", answer.status()))
+    }
 }

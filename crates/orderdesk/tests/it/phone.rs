@@ -305,8 +305,90 @@ async fn two_customers_keep_separate_threads(backend: Backend) {
     app.stop().await;
 }
 
+/// The demo's setting: the payment link opens the payment simulator's page,
+/// whose Pay button pays through its signed webhook.
+async fn a_customer_pays_on_the_payment_page_the_phone_links_to(backend: Backend) {
+    let (app, _sim) =
+        TestApp::spawn_with_phone(backend, &[("PAYMENTS_PROVIDER", "simulator")]).await;
+    let phone = Phone { app: &app };
+    let c = phone.add("Kabir Das", "+91 98123 45609").await;
+    let wa = c["wa_id"].as_str().unwrap();
+    phone
+        .post(
+            &format!("/customers/{wa}/cart"),
+            json!({"items": [{"retailer_id": "gift-box-4", "quantity": 1}]}),
+        )
+        .await;
+    let n = app.wait_for_orders(1).await[0]["number"].as_i64().unwrap();
+    let ask = phone
+        .wait_for(wa, "address link", |m| {
+            is_business(m) && m["link"].is_object()
+        })
+        .await;
+    let form = ask["link"]["url"].as_str().unwrap().to_owned();
+    let submitted = app
+        .client
+        .post(&form)
+        .form(&[
+            ("name", "Kabir Das"),
+            ("phone", "+91 98123 45609"),
+            ("line1", "7 Park Street"),
+            ("line2", ""),
+            ("city", "Kolkata"),
+            ("state", "West Bengal"),
+            ("postal_code", "700016"),
+            ("country", "IN"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(submitted.status().is_success());
+    let pay = phone
+        .wait_for(wa, "payment link", |m| {
+            is_business(m) && m["link"]["label"] == "Pay now"
+        })
+        .await;
+    let page = pay["link"]["url"].as_str().unwrap().to_owned();
+    assert!(page.starts_with(&app.url("/simulator/pay/")), "{page}");
+    assert!(app
+        .client
+        .get(&page)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .is_success());
+    let paid = app
+        .client
+        .post(&page)
+        .form(&[("outcome", "pay")])
+        .send()
+        .await
+        .unwrap();
+    assert!(paid.status().is_success(), "{}", paid.status());
+    order_when(&app, n, |o| o["payment_status"] == "paid").await;
+    let note = phone
+        .wait_for(wa, "note buttons", |m| {
+            is_business(m)
+                && m["buttons"]
+                    .as_array()
+                    .is_some_and(|b| b.iter().any(|b| b["title"] == "Skip"))
+        })
+        .await;
+    let skip = button(&note, "Skip");
+    phone
+        .post(
+            &format!("/customers/{wa}/tap"),
+            json!({"wamid": note["wamid"], "id": skip}),
+        )
+        .await;
+    order_when(&app, n, |o| o["status"] == "confirmed").await;
+    app.stop().await;
+}
+
 both_backends!(
     a_customer_checks_out_on_the_phone_and_the_server_sees_every_step,
+    a_customer_pays_on_the_payment_page_the_phone_links_to,
     two_customers_keep_separate_threads,
 );
 
