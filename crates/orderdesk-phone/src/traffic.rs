@@ -16,12 +16,24 @@ use crate::{Message, Side, Simulator};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Traffic {
     per_minute: u32,
+    /// Percent of a person's reading and typing pauses actually waited.
+    pace: u32,
 }
 
 impl Traffic {
-    /// `n` new customers a minute.
+    /// `n` new customers a minute, pausing like people do.
     pub fn per_minute(n: u32) -> Self {
-        Self { per_minute: n }
+        Self {
+            per_minute: n,
+            pace: 100,
+        }
+    }
+
+    /// Customers who act without pauses, for tests.
+    #[must_use]
+    pub fn without_pauses(mut self) -> Self {
+        self.pace = 0;
+        self
     }
 }
 
@@ -80,7 +92,7 @@ pub async fn run_traffic(sim: Simulator, traffic: Traffic) {
         tick.tick().await;
         let (sim, http) = (sim.clone(), http.clone());
         tokio::spawn(async move {
-            if let Err(e) = journey(&sim, &http).await {
+            if let Err(e) = journey(&sim, &http, traffic.pace).await {
                 tracing::debug!(error = %e, "simulated customer stopped");
             }
         });
@@ -88,7 +100,8 @@ pub async fn run_traffic(sim: Simulator, traffic: Traffic) {
 }
 
 /// One simulated customer, from cart to confirmation (or not).
-async fn journey(sim: &Simulator, http: &reqwest::Client) -> Result<(), String> {
+async fn journey(sim: &Simulator, http: &reqwest::Client, pace: u32) -> Result<(), String> {
+    let pause = |min_ms: u64, max_ms: u64| pause_paced(min_ms, max_ms, pace);
     let (name, phone, lines, cart_text, city, quits_at) = {
         let mut rng = rand::thread_rng();
         let name = format!(
@@ -119,7 +132,11 @@ async fn journey(sim: &Simulator, http: &reqwest::Client) -> Result<(), String> 
     };
     let customer = sim.add_customer(&name, &phone).map_err(|e| e.to_string())?;
     let wa = customer.wa_id.clone();
-    let mut seen = sim.thread(&wa, 0).map(|t| t.version).unwrap_or(0);
+    let mut seen = Seen {
+        version: sim.thread(&wa, 0).map(|t| t.version).unwrap_or(0),
+        wamids: std::collections::HashSet::new(),
+        unread: std::collections::VecDeque::new(),
+    };
     sim.send_cart(&wa, &lines, cart_text)
         .map_err(|e| e.to_string())?;
     // Anything the bot sends is answered by what the customer does next;
@@ -140,6 +157,7 @@ async fn journey(sim: &Simulator, http: &reqwest::Client) -> Result<(), String> 
             } else if quits_at == Step::Payment {
                 return Ok(());
             } else {
+                pause(3_000, 8_000).await;
                 pay(http, &link.url).await?;
             }
             continue;
@@ -194,32 +212,36 @@ enum Step {
     Never,
 }
 
-async fn pause(min_ms: u64, max_ms: u64) {
-    let ms = rand::thread_rng().gen_range(min_ms..=max_ms);
+async fn pause_paced(min_ms: u64, max_ms: u64, pace: u32) {
+    let ms = rand::thread_rng().gen_range(min_ms..=max_ms) * u64::from(pace) / 100;
     tokio::time::sleep(Duration::from_millis(ms)).await;
 }
 
-/// The next new message from the business, waiting up to a minute.
-async fn next_business_message(sim: &Simulator, wa: &str, seen: &mut u64) -> Option<Message> {
+/// What a simulated customer has already seen of the thread, and the
+/// business messages that arrived but are not read yet.
+struct Seen {
+    version: u64,
+    wamids: std::collections::HashSet<String>,
+    unread: std::collections::VecDeque<Message>,
+}
+
+/// The next message from the business, oldest first, waiting up to a
+/// minute. A tick change brings an old message back in the changes; it is
+/// not news.
+async fn next_business_message(sim: &Simulator, wa: &str, seen: &mut Seen) -> Option<Message> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    let mut known: Vec<String> = sim
-        .thread(wa, 0)?
-        .messages
-        .into_iter()
-        .filter(|m| m.from == Side::Business && m.version <= *seen)
-        .map(|m| m.wamid)
-        .collect();
-    while tokio::time::Instant::now() < deadline {
-        let changes = sim.wait_thread(wa, *seen, Duration::from_secs(20)).await?;
-        *seen = changes.version;
+    while seen.unread.is_empty() && tokio::time::Instant::now() < deadline {
+        let changes = sim
+            .wait_thread(wa, seen.version, Duration::from_secs(20))
+            .await?;
+        seen.version = changes.version;
         for m in changes.messages {
-            if m.from == Side::Business && !known.contains(&m.wamid) {
-                known.push(m.wamid.clone());
-                return Some(m);
+            if m.from == Side::Business && seen.wamids.insert(m.wamid.clone()) {
+                seen.unread.push_back(m);
             }
         }
     }
-    None
+    seen.unread.pop_front()
 }
 
 /// Submits the hosted address form the bot linked to, as a phone's browser does.
@@ -277,7 +299,6 @@ async fn pay(http: &reqwest::Client, url: &str) -> Result<(), String> {
     } else {
         "pay"
     };
-    pause(3_000, 8_000).await;
     let answer = http
         .post(url)
         .form(&[("outcome", outcome)])

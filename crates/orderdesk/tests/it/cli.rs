@@ -588,14 +588,21 @@ async fn demo_fresh_prints_both_urls_and_the_login_and_serves_the_phone() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(answered, "the bot's address link reached the phone");
-    let orders: Value = client
-        .get(format!("{base}/api/v1/orders"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mut orders = Value::Null;
+    for _ in 0..200 {
+        orders = client
+            .get(format!("{base}/api/v1/orders"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if orders["orders"].as_array().unwrap().len() == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert_eq!(orders["orders"].as_array().unwrap().len(), 3, "{orders}");
 }

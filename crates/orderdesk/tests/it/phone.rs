@@ -495,3 +495,37 @@ async fn the_phone_page_is_served_with_a_strict_policy() {
         .unwrap();
     assert_eq!(catalog["products"].as_array().unwrap().len(), 12);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulated_traffic_orders_fills_in_addresses_and_pays() {
+    let (app, sim) =
+        TestApp::spawn_with_phone(Backend::Sqlite, &[("PAYMENTS_PROVIDER", "simulator")]).await;
+    let traffic = tokio::spawn(orderdesk_phone::run_traffic(
+        sim,
+        orderdesk_phone::Traffic::per_minute(600).without_pauses(),
+    ));
+    let mut confirmed = 0;
+    for _ in 0..300 {
+        let (_, body) = app.get("/api/v1/orders?limit=200").await;
+        confirmed = body["orders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| {
+                o["status"] == "confirmed"
+                    && o["payment_status"] == "paid"
+                    && o["address"].is_object()
+            })
+            .count();
+        if confirmed >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    traffic.abort();
+    assert!(
+        confirmed >= 2,
+        "simulated customers completed {confirmed} checkouts"
+    );
+    app.stop().await;
+}
