@@ -165,6 +165,11 @@
     var path = '/customers/' + encodeURIComponent(state.current) + '/thread?after=' + state.version + '&wait=25';
     request('GET', path, undefined, controller.signal).then(function (body) {
       if (generation !== state.generation) { return; }
+      if (body.version < state.version) {
+        // The simulator restarted and forgot the threads: start over.
+        switchTo(state.current);
+        return;
+      }
       state.version = body.version;
       merge(body.messages || []);
       markRead();
