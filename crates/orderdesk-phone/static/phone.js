@@ -78,8 +78,9 @@
     return fetch(api + path, init).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (json) {
         if (!r.ok) {
-          var message = (json && json.error && json.error.message) || ('HTTP ' + r.status);
-          throw new Error(message);
+          var error = new Error((json && json.error && json.error.message) || ('HTTP ' + r.status));
+          error.status = r.status;
+          throw error;
         }
         return json;
       });
@@ -174,8 +175,16 @@
       merge(body.messages || []);
       markRead();
       poll(generation);
-    }).catch(function () {
+    }).catch(function (e) {
       if (generation !== state.generation) { return; }
+      if (e.status === 404) {
+        // This customer is gone (the simulator restarted): pick another.
+        loadCustomers().then(function () {
+          if (generation !== state.generation) { return; }
+          if (state.customers[0]) { switchTo(state.customers[0].wa_id); } else { open('customers'); }
+        }).catch(function () { setTimeout(function () { poll(generation); }, 1000); });
+        return;
+      }
       setTimeout(function () { poll(generation); }, 1000);
     });
   }
