@@ -548,6 +548,7 @@ impl Store for PgStore {
     async fn outbox_sent(&self, id: i64, wamid: &str, at: Timestamp) -> StoreResult<ChatMessage> {
         let at = micros(at);
         let mut tx = self.begin().await?;
+        writes::lock_wamid(&mut tx, wamid).await?;
         let mut message = writes::outbound_by_id(&mut tx, id).await?;
         // `failed` too: WhatsApp took it after all (a sender whose lease ran
         // out), and its delivery statuses will name this wamid.
@@ -572,6 +573,7 @@ impl Store for PgStore {
         message.sent_at = Some(at);
         let mut effects = Effects::default();
         effects.message_event(EventKind::MessageSent, &message, at)?;
+        writes::apply_early_statuses(&mut tx, wamid, &mut effects).await?;
         effects.apply(&mut tx).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(message)
@@ -619,10 +621,9 @@ impl Store for PgStore {
         let mut tx = self.begin().await?;
         let mut effects = Effects::default();
         let changed = writes::apply_status(&mut tx, wamid, state, at, error, &mut effects).await?;
-        if changed.is_some() {
-            effects.apply(&mut tx).await?;
-            tx.commit().await.map_err(db_err)?;
-        }
+        // Also without a change: a status for a wamid not recorded yet is kept.
+        effects.apply(&mut tx).await?;
+        tx.commit().await.map_err(db_err)?;
         Ok(changed)
     }
 

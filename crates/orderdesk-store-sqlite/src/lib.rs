@@ -639,6 +639,7 @@ impl Store for SqliteStore {
         message.sent_at = Some(at);
         let mut effects = Effects::default();
         effects.message_event(EventKind::MessageSent, &message, at);
+        writes::apply_early_statuses(&mut tx, wamid, &mut effects).await?;
         effects.apply(&mut tx).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(message)
@@ -686,10 +687,9 @@ impl Store for SqliteStore {
         let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
         let mut effects = Effects::default();
         let changed = writes::apply_status(&mut tx, wamid, state, at, error, &mut effects).await?;
-        if changed.is_some() {
-            effects.apply(&mut tx).await?;
-            tx.commit().await.map_err(db_err)?;
-        }
+        // Also without a change: a status for a wamid not recorded yet is kept.
+        effects.apply(&mut tx).await?;
+        tx.commit().await.map_err(db_err)?;
         Ok(changed)
     }
 

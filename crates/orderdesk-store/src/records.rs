@@ -303,7 +303,7 @@ impl MessageState {
     /// delivered < read`. A failure overrides only a message not yet known
     /// to have arrived; a delivery or read receipt is proof that it did.
     /// `None` for `received`, which is not a delivery state.
-    fn rank(&self) -> Option<u8> {
+    pub fn rank(&self) -> Option<u8> {
         match self {
             Self::Received => None,
             Self::Queued => Some(0),

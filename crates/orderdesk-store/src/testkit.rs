@@ -91,6 +91,7 @@ macro_rules! conformance_suite {
             open_orders_are_found_by_user_id_or_wa_id => case_open_orders,
             jobs_are_one_per_kind_and_order_cancellable_and_leased => case_jobs,
             concurrent_job_claimers_get_each_due_job_once => case_jobs_concurrent,
+            a_status_before_its_wamid_is_recorded_applies_when_it_is => case_early_status,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {
@@ -3489,6 +3490,55 @@ pub async fn case_latest_order_for_customer(store: &dyn Store) {
         .unwrap()
         .unwrap();
     assert_eq!(latest.number, orders[1].number);
+}
+
+/// WhatsApp's status webhook can beat the Graph API's answer (and so
+/// `outbox_sent`): the status is kept and applied when the wamid is recorded.
+pub async fn case_early_status(store: &dyn Store) {
+    use MessageState::*;
+    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let key = asha.customer.wa_id.clone().unwrap();
+    queue(
+        store,
+        &asha,
+        vec![outbound(&key, None, "hello", at(1))],
+        at(1),
+    )
+    .await;
+    let claimed = store.claim_outbox(at(1), secs(30), 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    // Delivered, then a repeat and an older `sent`, all before the wamid is known.
+    for (state, secs) in [(Delivered, 3), (Delivered, 4), (Sent, 2)] {
+        assert_eq!(
+            store
+                .message_status("wamid.early", state, at(secs), None)
+                .await
+                .unwrap(),
+            None
+        );
+    }
+    let seq = store.last_event_seq().await.unwrap();
+    let sent = store
+        .outbox_sent(claimed[0].id, "wamid.early", at(2))
+        .await
+        .unwrap();
+    assert_eq!(sent.wamid.as_deref(), Some("wamid.early"));
+    let now = store.messages_for_order(asha.number).await.unwrap();
+    assert_eq!(now[0].state, Delivered, "{now:?}");
+    let events = events_after(store, seq).await;
+    assert_eq!(
+        kinds(&events),
+        vec![EventKind::MessageSent, EventKind::MessageStatus]
+    );
+    // Applied once: a later read still moves it on, nothing is re-applied.
+    assert_eq!(
+        store
+            .message_status("wamid.early", Read, at(5), None)
+            .await
+            .unwrap()
+            .map(|m| m.state),
+        Some(Read)
+    );
 }
 
 #[cfg(test)]
