@@ -141,6 +141,7 @@ fn query_from(params: ListParams) -> ApiResult<OrderQuery> {
         q,
         limit,
         before,
+        ..OrderQuery::default()
     })
 }
 
