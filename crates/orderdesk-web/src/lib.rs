@@ -8,7 +8,9 @@
 pub mod address_form;
 pub mod api;
 pub mod auth;
+pub mod dashboard;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod health;
 pub mod metrics;
@@ -35,6 +37,17 @@ use crate::metrics::Metrics;
 pub struct WebConfig {
     pub whatsapp_app_secret: Option<String>,
     pub whatsapp_verify_token: Option<String>,
+    /// `ORDERDESK_PUBLIC_URL`: behind HTTPS, session cookies are `Secure`.
+    pub public_url: String,
+}
+
+impl WebConfig {
+    /// Whether the dashboard is served over HTTPS (cookies get `Secure`).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+    }
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -49,6 +62,7 @@ impl std::fmt::Debug for WebConfig {
                 "whatsapp_verify_token",
                 &self.whatsapp_verify_token.as_ref().map(|_| "***"),
             )
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -60,6 +74,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Flips to `true` when the server starts shutting down, to end streams.
     pub shutdown: watch::Receiver<bool>,
+    /// Failed dashboard logins, for rate limiting.
+    pub login_limiter: Arc<dashboard::session::LoginLimiter>,
 }
 
 /// The whole HTTP application.
@@ -75,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::messages::routes())
         .merge(api::templates::routes())
         .merge(api::openapi::routes())
+        .merge(dashboard::routes())
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

@@ -110,10 +110,15 @@ pub async fn serve_with_store(
         config: Arc::new(config.web()),
         metrics: Arc::new(Metrics::default()),
         shutdown: stop_rx,
+        login_limiter: Arc::default(),
     };
     let app = orderdesk_web::router(state);
     tracing::info!(address = %listener.local_addr()?, "orderdesk is listening");
-    axum::serve(listener, app)
+    // The peer address feeds the login rate limit.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
         .with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down: finishing in-flight requests");
