@@ -96,22 +96,28 @@ impl Browser {
     /// # Errors
     /// See [`chromedriver`]; or the browser does not start.
     pub async fn desktop() -> anyhow::Result<Self> {
-        Self::sized(1280, 900).await
+        Self::sized(1280, 900, false).await
     }
 
-    /// A 390×844 phone-sized window.
+    /// A 390×844 phone: the window, and (since desktop Chrome keeps windows
+    /// at least 500 px wide) a phone's viewport through mobile emulation.
     ///
     /// # Errors
     /// See [`Browser::desktop`].
     pub async fn phone() -> anyhow::Result<Self> {
-        Self::sized(390, 844).await
+        Self::sized(390, 844, true).await
     }
 
-    async fn sized(width: u32, height: u32) -> anyhow::Result<Self> {
+    async fn sized(width: u32, height: u32, mobile: bool) -> anyhow::Result<Self> {
         let driver = chromedriver()?;
         let mut args: Vec<String> = COMMON_ARGS.iter().map(|s| (*s).to_owned()).collect();
         args.push(format!("--window-size={width},{height}"));
         let mut options = json!({ "args": args });
+        if mobile {
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "mobile": true, "touch": true }
+            });
+        }
         if std::path::Path::new("/usr/bin/chromium").exists() {
             options["binary"] = json!("/usr/bin/chromium");
         }

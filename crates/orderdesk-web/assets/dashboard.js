@@ -161,7 +161,7 @@
     }).join(', ')));
     if (o.address) {
       var place = [o.address.city, o.address.postal_code].filter(function (s) { return s; }).join(' ');
-      a.appendChild(el('div', 'addr', '📍 ' + place));
+      a.appendChild(el('div', 'addr', 'Deliver to ' + place));
     }
     if (o.note) { a.appendChild(el('div', 'note', '✎ ' + o.note)); }
     var bottom = el('div', 'card-bottom');
@@ -253,6 +253,7 @@
           var f = document.getElementById(focused);
           if (f) { f.focus(); }
         }
+        scrollTimeline();
       })
       .catch(function () { /* the next event tries again */ })
       .then(function () {
@@ -260,6 +261,12 @@
         if (again) { again = false; refreshOrder(); }
       });
   }
+  // The timeline reads like a chat: newest at the bottom, in view.
+  function scrollTimeline() {
+    var t = document.querySelector('.timeline');
+    if (t) { t.scrollTop = t.scrollHeight; }
+  }
+  scrollTimeline();
   function showError(message) {
     if (!orderMain) { if (message) { toast(message); } return; }
     var box = document.getElementById('form-error');

@@ -119,13 +119,13 @@ pub async fn serve_with_store(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: finishing in-flight requests");
-            let _ = stop_tx.send(true);
-        })
-        .await
-        .context("the HTTP server failed")?;
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        let _ = stop_tx.send(true);
+    })
+    .await
+    .context("the HTTP server failed")?;
     let _ = processor.await;
     let _ = timers.await;
     if let Some(dispatcher) = dispatcher {

@@ -111,8 +111,8 @@ pub(crate) async fn send_reply(
     }
     let recipient = Recipient::from_ids(customer.wa_id.as_deref(), customer.user_id.as_deref())
         .map_err(|e| unprocessable(e.to_string()))?;
-    let message = OutboundMessage::text(recipient, text.clone())
-        .map_err(|e| unprocessable(e.to_string()))?;
+    let message =
+        OutboundMessage::text(recipient, text.clone()).map_err(|e| unprocessable(e.to_string()))?;
     let wire = serde_json::to_value(&message).map_err(|e| {
         tracing::error!(error = %e, "cannot serialise an outbound message");
         ApiError::internal()
@@ -136,4 +136,5 @@ pub(crate) async fn send_reply(
 }
 
 /// Why a free-text reply is refused outside the customer-service window.
-pub const OUTSIDE_WINDOW: &str = "the customer last wrote more than 24 hours ago; WhatsApp only allows an approved template now";
+pub const OUTSIDE_WINDOW: &str =
+    "the customer last wrote more than 24 hours ago; WhatsApp only allows an approved template now";

@@ -136,18 +136,40 @@ fn plausible_email(email: &str) -> bool {
 pub async fn add_user(State(state): State<AppState>, f: StaffForm<UserForm>) -> Response {
     let staff = &f.staff;
     if !staff.can_manage() {
-        return refuse(&f.headers, StatusCode::FORBIDDEN, "Not allowed", "Only owners and admins can manage users.");
+        return refuse(
+            &f.headers,
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "Only owners and admins can manage users.",
+        );
     }
     let email = f.form.email.trim().to_lowercase();
     let bad = |m: &str| Flash::Error(m.to_owned());
     if !plausible_email(&email) {
-        return users_page(&state, staff, bad("That is not an email address."), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return users_page(
+            &state,
+            staff,
+            bad("That is not an email address."),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let Some(role) = Role::parse(f.form.role.trim()) else {
-        return users_page(&state, staff, bad("Choose owner, admin or agent."), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return users_page(
+            &state,
+            staff,
+            bad("Choose owner, admin or agent."),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     if !may_manage_role(staff.user.role, role) {
-        return refuse(&f.headers, StatusCode::FORBIDDEN, "Not allowed", "Only owners can add owners.");
+        return refuse(
+            &f.headers,
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "Only owners can add owners.",
+        );
     }
     let (password, generated) = if f.form.password.is_empty() {
         (random_id(), true)
@@ -155,7 +177,9 @@ pub async fn add_user(State(state): State<AppState>, f: StaffForm<UserForm>) -> 
         return users_page(
             &state,
             staff,
-            Flash::Error(format!("The password must be at least {MIN_PASSWORD} characters.")),
+            Flash::Error(format!(
+                "The password must be at least {MIN_PASSWORD} characters."
+            )),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -193,7 +217,13 @@ pub async fn add_user(State(state): State<AppState>, f: StaffForm<UserForm>) -> 
             users_page(&state, staff, f2, StatusCode::OK).await
         }
         Err(StoreError::Duplicate(_)) => {
-            users_page(&state, staff, Flash::Error(format!("A user with {email} already exists.")), StatusCode::CONFLICT).await
+            users_page(
+                &state,
+                staff,
+                Flash::Error(format!("A user with {email} already exists.")),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => ApiError::from(e).into_response(),
     }
@@ -209,10 +239,21 @@ pub async fn remove_user(
 ) -> Response {
     let staff = &f.staff;
     if !staff.can_manage() {
-        return refuse(&f.headers, StatusCode::FORBIDDEN, "Not allowed", "Only owners and admins can manage users.");
+        return refuse(
+            &f.headers,
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "Only owners and admins can manage users.",
+        );
     }
     if id == staff.user.id {
-        return users_page(&state, staff, Flash::Error("You cannot remove yourself.".to_owned()), StatusCode::CONFLICT).await;
+        return users_page(
+            &state,
+            staff,
+            Flash::Error("You cannot remove yourself.".to_owned()),
+            StatusCode::CONFLICT,
+        )
+        .await;
     }
     let store = state.engine.store();
     let target = match store.users().await {
@@ -220,10 +261,21 @@ pub async fn remove_user(
         Err(e) => return ApiError::from(e).into_response(),
     };
     let Some(target) = target else {
-        return users_page(&state, staff, Flash::Error("No such user.".to_owned()), StatusCode::NOT_FOUND).await;
+        return users_page(
+            &state,
+            staff,
+            Flash::Error("No such user.".to_owned()),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
     };
     if !may_manage_role(staff.user.role, target.role) {
-        return refuse(&f.headers, StatusCode::FORBIDDEN, "Not allowed", "Only owners can remove owners.");
+        return refuse(
+            &f.headers,
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "Only owners can remove owners.",
+        );
     }
     match store.delete_user(id).await {
         Ok(()) | Err(StoreError::NotFound) => {
@@ -305,11 +357,22 @@ pub struct TokenForm {
 pub async fn create_token(State(state): State<AppState>, f: StaffForm<TokenForm>) -> Response {
     let staff = &f.staff;
     if !staff.can_manage() {
-        return refuse(&f.headers, StatusCode::FORBIDDEN, "Not allowed", "Only owners and admins can manage API tokens.");
+        return refuse(
+            &f.headers,
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "Only owners and admins can manage API tokens.",
+        );
     }
     let name = f.form.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {
-        return tokens_page(&state, staff, Flash::Error("Give the token a name of 1 to 100 characters.".to_owned()), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return tokens_page(
+            &state,
+            staff,
+            Flash::Error("Give the token a name of 1 to 100 characters.".to_owned()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let secret = new_token_secret();
     let created = state
@@ -336,7 +399,13 @@ pub async fn create_token(State(state): State<AppState>, f: StaffForm<TokenForm>
             .await
         }
         Err(StoreError::Duplicate(_)) => {
-            tokens_page(&state, staff, Flash::Error(format!("A token named '{name}' already exists.")), StatusCode::CONFLICT).await
+            tokens_page(
+                &state,
+                staff,
+                Flash::Error(format!("A token named '{name}' already exists.")),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => ApiError::from(e).into_response(),
     }
@@ -348,7 +417,12 @@ pub async fn revoke_token(
     f: StaffForm<NoFields>,
 ) -> Response {
     if !f.staff.can_manage() {
-        return refuse(&f.headers, StatusCode::FORBIDDEN, "Not allowed", "Only owners and admins can manage API tokens.");
+        return refuse(
+            &f.headers,
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "Only owners and admins can manage API tokens.",
+        );
     }
     match state.engine.store().revoke_token(id, Utc::now()).await {
         Ok(()) | Err(StoreError::NotFound) => {

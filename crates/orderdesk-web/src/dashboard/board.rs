@@ -45,18 +45,13 @@ pub struct BoardParams {
 impl BoardParams {
     pub fn query(&self, limit: u32) -> OrderQuery {
         let day = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
-        let start = |d: NaiveDate| {
-            d.and_hms_opt(0, 0, 0)
-                .map(|t| Utc.from_utc_datetime(&t))
-        };
+        let start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| Utc.from_utc_datetime(&t));
         OrderQuery {
             status: OrderStatus::parse(self.status.trim()),
             payment: PaymentStatus::parse(self.payment.trim()),
             q: Some(self.q.trim().chars().take(200).collect::<String>()).filter(|q| !q.is_empty()),
             created_from: day(&self.from).and_then(start),
-            created_before: day(&self.to)
-                .and_then(|d| d.succ_opt())
-                .and_then(start),
+            created_before: day(&self.to).and_then(|d| d.succ_opt()).and_then(start),
             limit,
             before: decode_cursor(&self.cursor),
         }
@@ -115,7 +110,8 @@ pub async fn show(
     let page = store.list_orders(&query).await?;
     let counts = store.status_counts().await?;
     let total: i64 = counts.iter().map(|(_, n)| n).sum();
-    let filtered = query.q.is_some() || query.created_from.is_some() || query.created_before.is_some();
+    let filtered =
+        query.q.is_some() || query.created_from.is_some() || query.created_before.is_some();
     let export = {
         let q = params.filter_query();
         if q.is_empty() {
@@ -124,6 +120,9 @@ pub async fn show(
             format!("/orders/export.csv?{q}")
         }
     };
+    let more_open = !params.payment.trim().is_empty()
+        || !params.from.trim().is_empty()
+        || !params.to.trim().is_empty();
     let body = html! {
         main.board data-status=(params.status.trim()) data-payment=(params.payment.trim())
             data-filtered=(if filtered { "1" } else { "" }) {
@@ -147,18 +146,24 @@ pub async fn show(
                 label { span { "Search" }
                     input type="search" name="q" value=(params.q) placeholder="Number, name or phone";
                 }
-                label { span { "Payment" }
-                    select name="payment" {
-                        option value="" { "Any" }
-                        @for p in PaymentStatus::ALL {
-                            option value=(p.as_str()) selected[params.payment.trim() == p.as_str()] { (p.as_str()) }
+                button.primary type="submit" { "Search" }
+                details.more-filters open[more_open] {
+                    summary { "Filters and export" }
+                    div.more-grid {
+                        label { span { "Payment" }
+                            select name="payment" {
+                                option value="" { "Any" }
+                                @for p in PaymentStatus::ALL {
+                                    option value=(p.as_str()) selected[params.payment.trim() == p.as_str()] { (p.as_str()) }
+                                }
+                            }
                         }
+                        label { span { "From" } input type="date" name="from" value=(params.from); }
+                        label { span { "To" } input type="date" name="to" value=(params.to); }
+                        button type="submit" { "Apply" }
+                        a.button href=(export) { "Export CSV" }
                     }
                 }
-                label { span { "From" } input type="date" name="from" value=(params.from); }
-                label { span { "To" } input type="date" name="to" value=(params.to); }
-                button.primary type="submit" { "Apply" }
-                a.button href=(export) { "Export CSV" }
             }
             ul #cards.cards aria-live="polite" {
                 @for o in &page.orders { (card(o)) }
@@ -234,7 +239,10 @@ pub async fn export(
     (
         [
             (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
         ],
         Body::from_stream(body),
     )

@@ -27,8 +27,8 @@ use std::sync::LazyLock;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE,
-    REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
 };
 use axum::http::HeaderValue;
 use axum::middleware;
@@ -87,11 +87,7 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 async fn js() -> Response {
-    (
-        [(CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        JS,
-    )
-        .into_response()
+    ([(CONTENT_TYPE, "text/javascript; charset=utf-8")], JS).into_response()
 }
 
 async fn css() -> Response {

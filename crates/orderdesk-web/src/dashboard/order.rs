@@ -15,13 +15,12 @@ use axum::Json;
 use chrono::Utc;
 use maud::{html, Markup};
 use orderdesk_domain::{
-    Order, OrderNumber, OrderStatus, TimelineEntry, TimelineKind,
-    TransitionRequest,
+    Order, OrderNumber, OrderStatus, TimelineEntry, TimelineKind, TransitionRequest,
 };
 use orderdesk_store::{customer_key_of, ChatMessage, Direction, MessageState};
 use serde::Deserialize;
 
-use super::session::{refuse, redirect, wants_json, Staff, StaffForm};
+use super::session::{redirect, refuse, wants_json, Staff, StaffForm};
 use super::views::{customer_name, layout, money, payment_badge, payment_indicator, Page};
 use crate::api::messages::WINDOW;
 use crate::error::ApiError;
@@ -173,8 +172,8 @@ fn summary(o: &Order, reference: Option<&str>) -> Markup {
                 dt { "Payment" }
                 dd #order-payment {
                     (pay_label)
-                    " · " (o.payment_method.map_or("no method chosen yet", |m| m.as_str()))
-                    " · status " (o.payment_status.as_str())
+                    @if o.payment_status == orderdesk_domain::PaymentStatus::Expired { " (link expired)" }
+                    " · " (o.payment_method.map_or("method not chosen yet", |m| m.as_str()))
                     @if let Some(r) = reference { br; span.small { "Reference: " code { (r) } } }
                 }
                 @if let Some(t) = &o.tracking {
@@ -411,7 +410,12 @@ fn sentence(message: &str) -> String {
 fn parse(headers: &HeaderMap, staff: &Staff, number: &str) -> Result<OrderNumber, Box<Response>> {
     OrderNumber::parse(number).ok_or_else(|| {
         Box::new(if wants_json(headers) {
-            refuse(headers, StatusCode::NOT_FOUND, "No such order", "no such order")
+            refuse(
+                headers,
+                StatusCode::NOT_FOUND,
+                "No such order",
+                "no such order",
+            )
         } else {
             not_found(staff)
         })

@@ -282,7 +282,10 @@ impl LoginLimiter {
             return;
         };
         if map.len() > 10_000 {
-            map.retain(|_, t| t.back().is_some_and(|t| now.duration_since(*t) < LIMIT_WINDOW));
+            map.retain(|_, t| {
+                t.back()
+                    .is_some_and(|t| now.duration_since(*t) < LIMIT_WINDOW)
+            });
         }
         let times = map.entry(Self::key(email, ip)).or_default();
         times.push_back(now);
@@ -422,7 +425,11 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Response {
     let cookie = format!(
         "{COOKIE_NAME}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
         SESSION_DAYS * 24 * 3600,
-        if state.config.secure_cookies() { "; Secure" } else { "" }
+        if state.config.secure_cookies() {
+            "; Secure"
+        } else {
+            ""
+        }
     );
     if let Ok(v) = HeaderValue::try_from(cookie) {
         response.headers_mut().insert(SET_COOKIE, v);
@@ -445,7 +452,11 @@ pub async fn logout(State(state): State<AppState>, f: StaffForm<Empty>) -> Respo
     let mut response = redirect("/login");
     let cookie = format!(
         "{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
-        if state.config.secure_cookies() { "; Secure" } else { "" }
+        if state.config.secure_cookies() {
+            "; Secure"
+        } else {
+            ""
+        }
     );
     if let Ok(v) = HeaderValue::try_from(cookie) {
         response.headers_mut().insert(SET_COOKIE, v);
@@ -455,9 +466,8 @@ pub async fn logout(State(state): State<AppState>, f: StaffForm<Empty>) -> Respo
 
 /// A valid argon2id hash of a random password, for the timing of failed
 /// logins with unknown emails.
-static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    crate::auth::hash_password(&random_id()).unwrap_or_default()
-});
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::auth::hash_password(&random_id()).unwrap_or_default());
 
 /// Whether the role may add or remove users of `role`: only owners touch owners.
 pub fn may_manage_role(actor: Role, role: Role) -> bool {

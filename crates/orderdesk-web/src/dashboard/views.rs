@@ -91,9 +91,13 @@ pub fn money(minor: i64, order: &Order) -> String {
 pub fn payment_indicator(o: &Order) -> (&'static str, &'static str, &'static str) {
     match (o.payment_status, o.payment_method) {
         (PaymentStatus::Paid, _) => ("pay-paid", "Paid", "✓"),
-        (PaymentStatus::Failed | PaymentStatus::Expired, _) => ("pay-failed", "Payment failed", "✕"),
+        (PaymentStatus::Failed | PaymentStatus::Expired, _) => {
+            ("pay-failed", "Payment failed", "✕")
+        }
         (PaymentStatus::Refunded, _) => ("pay-refunded", "Refunded", "↺"),
-        (PaymentStatus::Pending, Some(PaymentMethod::Cod)) => ("pay-cod", "Cash on delivery", "COD"),
+        (PaymentStatus::Pending, Some(PaymentMethod::Cod)) => {
+            ("pay-cod", "Cash on delivery", "COD")
+        }
         (PaymentStatus::Pending, _) => ("pay-pending", "Payment pending", ""),
     }
 }
@@ -158,7 +162,7 @@ pub fn card(o: &Order) -> Markup {
                 div.cust { (customer_name(o)) }
                 div.items { (items_summary(o)) }
                 @if let Some(place) = place(o) {
-                    div.addr { "📍 " (place) }
+                    div.addr { "Deliver to " (place) }
                 }
                 @if let Some(note) = &o.note {
                     div.note { "✎ " (note) }

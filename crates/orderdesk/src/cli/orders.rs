@@ -5,8 +5,8 @@ use std::io::Write;
 
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
-use orderdesk_web::export::{csv_row, HEADER};
 use orderdesk_store::{OrderQuery, Store};
+use orderdesk_web::export::{csv_row, HEADER};
 
 use crate::config::Config;
 

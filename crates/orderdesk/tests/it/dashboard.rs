@@ -49,7 +49,12 @@ impl Staff {
             .unwrap()
     }
 
-    pub async fn post(&self, app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn post(
+        &self,
+        app: &TestApp,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
         self.client
             .post(app.url(path))
             .header(COOKIE, &self.cookie)
@@ -63,7 +68,11 @@ impl Staff {
 pub async fn try_login(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
     client()
         .post(app.url("/login"))
-        .form(&[("email", email), ("password", password), ("next", "/orders")])
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("next", "/orders"),
+        ])
         .send()
         .await
         .unwrap()
@@ -107,8 +116,14 @@ async fn login_good_and_bad(backend: Backend) {
     assert_eq!(r.headers()[LOCATION], "/login?next=%2Forders%2F1001");
     let form = client().get(app.url("/login")).send().await.unwrap();
     assert_eq!(form.status(), 200);
-    let csp = form.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    let csp = form.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
     let html = form.text().await.unwrap();
     assert!(html.contains(r#"name="email""#) && html.contains(r#"name="password""#));
 
@@ -120,7 +135,11 @@ async fn login_good_and_bad(backend: Backend) {
         let r = try_login(&app, email, password).await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
         assert!(r.headers().get(SET_COOKIE).is_none());
-        assert!(r.text().await.unwrap().contains("Email or password is wrong"));
+        assert!(r
+            .text()
+            .await
+            .unwrap()
+            .contains("Email or password is wrong"));
     }
 
     let r = try_login(&app, "Owner@Shop.test", PASSWORD).await;
@@ -197,7 +216,11 @@ async fn a_post_without_the_csrf_token_is_refused_and_changes_nothing(backend: B
     // Without a session at all: refused too, nothing changes.
     let r = client()
         .post(app.url(&path))
-        .form(&[("to", "cancelled"), ("reason", "x"), ("csrf", staff.csrf.as_str())])
+        .form(&[
+            ("to", "cancelled"),
+            ("reason", "x"),
+            ("csrf", staff.csrf.as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -230,18 +253,33 @@ async fn a_post_without_the_csrf_token_is_refused_and_changes_nothing(backend: B
     let note = timeline.iter().find(|e| e["kind"] == "staff_note").unwrap();
     assert_eq!(note["detail"], "called the customer <b>twice</b>");
     assert_eq!(note["actor_name"], "owner@shop.test");
-    let cancel = timeline.iter().find(|e| e["to_status"] == "cancelled").unwrap();
+    let cancel = timeline
+        .iter()
+        .find(|e| e["to_status"] == "cancelled")
+        .unwrap();
     assert_eq!(cancel["actor_name"], "owner@shop.test");
 
     // An illegal move from the window is refused with the reason, nothing changes.
     let r = staff
-        .post(&app, &path, &[("to", "shipped"), ("csrf", staff.csrf.as_str())])
+        .post(
+            &app,
+            &path,
+            &[("to", "shipped"), ("csrf", staff.csrf.as_str())],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let html = r.text().await.unwrap();
-    assert!(html.contains("The order is cancelled; it cannot move to shipped"), "{html}");
+    assert!(
+        html.contains("The order is cancelled; it cannot move to shipped"),
+        "{html}"
+    );
     // The window escapes the note and offers only legal moves (archive).
-    let html = staff.get(&app, &format!("/orders/{n}")).await.text().await.unwrap();
+    let html = staff
+        .get(&app, &format!("/orders/{n}"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("called the customer &lt;b&gt;twice&lt;/b&gt;"));
     assert!(html.contains(r#"data-move="archived""#));
     assert!(!html.contains(r#"data-move="shipped""#));
@@ -254,19 +292,36 @@ async fn agents_cannot_manage_users_or_tokens(backend: Backend) {
     add_user(&app, "agent@shop.test", Role::Agent).await;
     let agent = login(&app, "agent@shop.test").await;
     for path in ["/users", "/tokens"] {
-        assert_eq!(agent.get(&app, path).await.status(), StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            agent.get(&app, path).await.status(),
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
     let r = agent
         .post(
             &app,
             "/users",
-            &[("email", "new@shop.test"), ("role", "owner"), ("csrf", agent.csrf.as_str())],
+            &[
+                ("email", "new@shop.test"),
+                ("role", "owner"),
+                ("csrf", agent.csrf.as_str()),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert!(app.store.user_by_email("new@shop.test").await.unwrap().is_none());
+    assert!(app
+        .store
+        .user_by_email("new@shop.test")
+        .await
+        .unwrap()
+        .is_none());
     let r = agent
-        .post(&app, "/tokens", &[("name", "mine"), ("csrf", agent.csrf.as_str())])
+        .post(
+            &app,
+            "/tokens",
+            &[("name", "mine"), ("csrf", agent.csrf.as_str())],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // The board does not even link there.
@@ -281,17 +336,31 @@ async fn agents_cannot_manage_users_or_tokens(backend: Backend) {
         .post(
             &app,
             "/users",
-            &[("email", "New@Shop.test"), ("role", "agent"), ("password", ""), ("csrf", owner.csrf.as_str())],
+            &[
+                ("email", "New@Shop.test"),
+                ("role", "agent"),
+                ("password", ""),
+                ("csrf", owner.csrf.as_str()),
+            ],
         )
         .await;
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(html.contains("shown only this once"), "{html}");
-    let added = app.store.user_by_email("new@shop.test").await.unwrap().unwrap();
+    let added = app
+        .store
+        .user_by_email("new@shop.test")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(added.user.role, Role::Agent);
 
     let r = owner
-        .post(&app, "/tokens", &[("name", "erp"), ("csrf", owner.csrf.as_str())])
+        .post(
+            &app,
+            "/tokens",
+            &[("name", "erp"), ("csrf", owner.csrf.as_str())],
+        )
         .await;
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
@@ -304,7 +373,15 @@ async fn agents_cannot_manage_users_or_tokens(backend: Backend) {
     let api = |secret: String| {
         let app_client = app.client.clone();
         let url = app.url("/api/v1/orders");
-        async move { app_client.get(url).bearer_auth(secret).send().await.unwrap().status() }
+        async move {
+            app_client
+                .get(url)
+                .bearer_auth(secret)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
     };
     assert_eq!(api(secret.clone()).await, 200);
     let token = app
@@ -335,10 +412,17 @@ async fn agents_cannot_manage_users_or_tokens(backend: Backend) {
         .user
         .id;
     let r = owner
-        .post(&app, &format!("/users/{agent_id}/remove"), &[("csrf", owner.csrf.as_str())])
+        .post(
+            &app,
+            &format!("/users/{agent_id}/remove"),
+            &[("csrf", owner.csrf.as_str())],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(agent.get(&app, "/orders").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        agent.get(&app, "/orders").await.status(),
+        StatusCode::SEE_OTHER
+    );
     app.stop().await;
 }
 
@@ -352,10 +436,15 @@ async fn logout_ends_the_session(backend: Backend) {
         staff.post(&app, "/logout", &[]).await.status(),
         StatusCode::FORBIDDEN
     );
-    let r = staff.post(&app, "/logout", &[("csrf", staff.csrf.as_str())]).await;
+    let r = staff
+        .post(&app, "/logout", &[("csrf", staff.csrf.as_str())])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()[LOCATION], "/login");
-    assert!(r.headers()[SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+    assert!(r.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
     let again = staff.get(&app, "/orders").await;
     assert_eq!(again.status(), StatusCode::SEE_OTHER);
     let events = staff.get(&app, "/api/v1/events").await;
@@ -368,7 +457,12 @@ async fn the_event_stream_accepts_the_session_cookie(backend: Backend) {
     add_user(&app, "agent@shop.test", Role::Agent).await;
     let staff = login(&app, "agent@shop.test").await;
     assert_eq!(
-        client().get(app.url("/api/v1/events")).send().await.unwrap().status(),
+        client()
+            .get(app.url("/api/v1/events"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         StatusCode::UNAUTHORIZED
     );
     // A wrong bearer token is not rescued by a good cookie.
@@ -392,7 +486,9 @@ async fn the_event_stream_accepts_the_session_cookie(backend: Backend) {
         .unwrap();
     // An order arrives between rendering and subscribing: the stream, opened
     // from the page's id as the script does, still delivers it.
-    let order = app.place_order("wamid.sse-cookie", "919800000222", "Stream").await;
+    let order = app
+        .place_order("wamid.sse-cookie", "919800000222", "Stream")
+        .await;
     let mut r = staff
         .get(&app, &format!("/api/v1/events?last_event_id={rendered_at}"))
         .await;
@@ -407,7 +503,10 @@ async fn the_event_stream_accepts_the_session_cookie(backend: Backend) {
             .unwrap();
         seen.push_str(&String::from_utf8_lossy(&chunk));
     }
-    assert!(seen.contains(&format!("\"number\":{}", order["number"])), "{seen}");
+    assert!(
+        seen.contains(&format!("\"number\":{}", order["number"])),
+        "{seen}"
+    );
     app.stop().await;
 }
 
@@ -415,9 +514,16 @@ async fn the_board_filters_and_exports_what_it_shows(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     add_user(&app, "owner@shop.test", Role::Owner).await;
     let staff = login(&app, "owner@shop.test").await;
-    app.place_order("wamid.exp-1", "919800000301", "=cmd|calc").await;
-    app.place_order("wamid.exp-2", "919800000302", "Meera").await;
-    let html = staff.get(&app, "/orders?q=meera").await.text().await.unwrap();
+    app.place_order("wamid.exp-1", "919800000301", "=cmd|calc")
+        .await;
+    app.place_order("wamid.exp-2", "919800000302", "Meera")
+        .await;
+    let html = staff
+        .get(&app, "/orders?q=meera")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Meera") && !html.contains("=cmd|calc"));
     let counts: serde_json::Value = staff
         .get(&app, "/orders/counts.json")
@@ -430,13 +536,21 @@ async fn the_board_filters_and_exports_what_it_shows(backend: Backend) {
 
     let all = staff.get(&app, "/orders/export.csv").await;
     assert_eq!(all.status(), 200);
-    assert!(all.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(all.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
     let csv = all.text().await.unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "{csv}");
     assert!(lines[0].starts_with("number,status,payment_status"));
     assert!(csv.contains("'=cmd|calc"), "formula neutralised: {csv}");
-    let one = staff.get(&app, "/orders/export.csv?q=Meera").await.text().await.unwrap();
+    let one = staff
+        .get(&app, "/orders/export.csv?q=Meera")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert_eq!(one.lines().count(), 2, "{one}");
     let today = chrono::Utc::now().date_naive();
     let tomorrow = today.succ_opt().unwrap();
@@ -456,7 +570,12 @@ async fn the_board_filters_and_exports_what_it_shows(backend: Backend) {
     assert_eq!(todays.lines().count(), 3, "{todays}");
     // Not for strangers.
     assert_eq!(
-        client().get(app.url("/orders/export.csv")).send().await.unwrap().status(),
+        client()
+            .get(app.url("/orders/export.csv"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         StatusCode::SEE_OTHER
     );
     app.stop().await;
