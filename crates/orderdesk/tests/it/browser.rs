@@ -95,9 +95,9 @@ async fn type_into(b: &Browser, css: &str, text: &str) {
 
 async fn log_in(b: &Browser, app: &TestApp, email: &str) {
     b.client.goto(&app.url("/login")).await.unwrap();
-    type_into(&b, "#email", email).await;
-    type_into(&b, "#password", PASSWORD).await;
-    click(&b, "form button[type=submit]").await;
+    type_into(b, "#email", email).await;
+    type_into(b, "#password", PASSWORD).await;
+    click(b, "form button[type=submit]").await;
     wait_js(b, "document.body.dataset.page === 'board'").await;
     wait_js(b, "document.body.dataset.live === 'open'").await;
 }
