@@ -8,7 +8,7 @@ use tokio::sync::oneshot;
 
 use crate::Backend;
 
-const SECRET: &str = "bench-app-secret";
+pub(crate) const SECRET: &str = "bench-app-secret";
 
 /// A running server plus what keeps its database alive.
 pub(crate) struct Bench {
@@ -109,7 +109,7 @@ impl Drop for Bench {
     }
 }
 
-fn cart(i: u64) -> String {
+pub(crate) fn cart(i: u64) -> String {
     format!(
         r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"value":{{"messaging_product":"whatsapp","metadata":{{"display_phone_number":"15550783881","phone_number_id":"106540352242922"}},"contacts":[{{"profile":{{"name":"Bench {i}"}},"wa_id":"91{i:010}"}}],"messages":[{{"from":"91{i:010}","id":"wamid.bench.{i}","timestamp":"1750096325","type":"order","order":{{"catalog_id":"1","text":"","product_items":[{{"product_retailer_id":"sku-{m}","quantity":2,"item_price":7.99,"currency":"INR"}}]}}}}]}},"field":"messages"}}]}}]}}"#,
         m = i % 12

@@ -11,11 +11,15 @@
 //!   dispatcher send them to a Graph API fake that answers instantly;
 //!   reports sends/s, the most sends in any 1 s / 10 s window against the
 //!   configured limit, and checks exactly-once and per-customer order.
+//! - `streams`: opens N event streams (as N dashboards would), then sends
+//!   two rounds of orders and reports resident memory per phase and how
+//!   fast every order reached every stream.
 //!
 //! Figures go to docs/benchmarks.md; the timing lives here, never in tests.
 
 mod dispatch;
 mod load;
+mod streams;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -76,6 +80,16 @@ enum Command {
         #[arg(long)]
         dump: Option<std::path::PathBuf>,
     },
+    /// Many open event streams: memory per stream and fan-out.
+    Streams {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        backend: Backend,
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// Orders per round (two rounds).
+        #[arg(long, default_value_t = 200)]
+        orders: u64,
+    },
 }
 
 #[tokio::main]
@@ -100,5 +114,10 @@ async fn main() -> anyhow::Result<()> {
             per_customer,
             dump,
         } => dispatch::dispatch(backend, rate, seconds, messages, per_customer, dump).await,
+        Command::Streams {
+            backend,
+            count,
+            orders,
+        } => streams::streams(backend, count, orders).await,
     }
 }

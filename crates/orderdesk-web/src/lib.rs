@@ -14,6 +14,7 @@ pub mod export;
 pub mod extract;
 pub mod health;
 pub mod metrics;
+pub mod payment_page;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -86,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .merge(address_form::routes())
         .merge(webhooks::whatsapp::routes())
         .merge(webhooks::payments::routes())
+        .merge(payment_page::routes())
         .merge(api::orders::routes())
         .merge(api::events::routes())
         .merge(api::messages::routes())

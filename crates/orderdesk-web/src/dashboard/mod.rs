@@ -13,7 +13,7 @@
 //! |---|---|
 //! | `GET/POST /login`, `POST /logout` | anyone / staff |
 //! | `GET /orders`, `/orders/counts.json`, `/orders/export.csv` | staff |
-//! | `GET /orders/{n}`, `POST /orders/{n}/status`, `…/messages`, `…/notes` | staff |
+//! | `GET /orders/{n}`, `POST /orders/{n}/status`, `…/payment`, `…/messages`, `…/notes` | staff |
 //! | `GET/POST /users`, `POST /users/{id}/remove` | owner, admin |
 //! | `GET/POST /tokens`, `POST /tokens/{id}/revoke` | owner, admin |
 
@@ -72,6 +72,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/orders/{number}", get(order::show))
         .route("/orders/{number}/status", post(order::change_status))
         .route("/orders/{number}/messages", post(order::send_message))
+        .route("/orders/{number}/payment", post(order::payment_action))
         .route("/orders/{number}/notes", post(order::add_note))
         .route("/users", get(admin::users).post(admin::add_user))
         .route("/users/{id}/remove", post(admin::remove_user))

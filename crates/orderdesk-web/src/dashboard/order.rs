@@ -77,7 +77,10 @@ async fn window(
         .map_err(|e| crate::api::orders::not_found_as(e, number))?;
     let timeline = store.timeline(number).await?;
     let messages = store.messages_for_order(number).await?;
-    let reference = store.order_payment_reference(number).await?;
+    let can_send_link = state
+        .engine
+        .checkout()
+        .is_some_and(|c| c.payments.is_some());
     let last_inbound = match customer_key_of(&order.customer) {
         Some(key) => store.customer(key).await?.and_then(|c| c.last_inbound_at),
         None => None,
@@ -92,8 +95,9 @@ async fn window(
             }
             div #order-live.order-grid {
                 div.col {
-                    (summary(&order, reference.as_deref()))
+                    (summary(&order))
                     (actions(&order, staff))
+                    (payment_actions(&order, staff, can_send_link))
                 }
                 div.col {
                     (timeline_section(&timeline, &messages))
@@ -115,7 +119,7 @@ async fn window(
         .into_response())
 }
 
-fn summary(o: &Order, reference: Option<&str>) -> Markup {
+fn summary(o: &Order) -> Markup {
     let (_, pay_label, _) = payment_indicator(o);
     html! {
         section #order-summary.panel aria-labelledby="order-title" {
@@ -174,7 +178,8 @@ fn summary(o: &Order, reference: Option<&str>) -> Markup {
                     (pay_label)
                     @if o.payment_status == orderdesk_domain::PaymentStatus::Expired { " (link expired)" }
                     " · " (o.payment_method.map_or("method not chosen yet", |m| m.as_str()))
-                    @if let Some(r) = reference { br; span.small { "Reference: " code { (r) } } }
+                    @if let Some(r) = &o.payment_reference { br; span.small { "Reference: " code { (r) } } }
+                    @if let Some(review) = &o.payment_review { br; span.notice.small #payment-review { "Needs a look: " (review) } }
                 }
                 @if let Some(t) = &o.tracking {
                     dt { "Tracking" }
@@ -235,6 +240,67 @@ fn actions(o: &Order, staff: &Staff) -> Markup {
                         }
                         button type="submit" class=(if matches!(to, OrderStatus::Rejected | OrderStatus::Cancelled) { "danger" } else { "primary" }) {
                             (action_label(o.status, *to))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Staff payment actions the order's state allows; the engine has the
+/// last word (and says why when it refuses).
+fn payment_actions(o: &Order, staff: &Staff, can_send_link: bool) -> Markup {
+    use orderdesk_domain::{PaymentMethod, PaymentStatus};
+    let settled = matches!(
+        o.payment_status,
+        PaymentStatus::Paid | PaymentStatus::Refunded
+    );
+    let closed = matches!(
+        o.status,
+        OrderStatus::Delivered
+            | OrderStatus::Returned
+            | OrderStatus::Rejected
+            | OrderStatus::Cancelled
+            | OrderStatus::Archived
+    );
+    let cod = o.payment_method == Some(PaymentMethod::Cod);
+    let awaiting_address = o.checkout_step == orderdesk_domain::CheckoutStep::AwaitingAddress;
+    let mark_paid = !settled && !(o.status == OrderStatus::Placed && awaiting_address);
+    let send_link = can_send_link && !settled && !cod && !closed && !awaiting_address;
+    let refund = o.payment_status == PaymentStatus::Paid;
+    html! {
+        @if mark_paid || send_link || refund {
+            section #payment-actions.panel aria-labelledby="payment-actions-title" {
+                h2 #payment-actions-title { "Payment" }
+                div.actions {
+                    @if mark_paid {
+                        form.action.js-enhance method="post" action={"/orders/" (o.number) "/payment"} data-payment-action="mark_paid" {
+                            input type="hidden" name="csrf" value=(staff.csrf);
+                            input type="hidden" name="action" value="mark_paid";
+                            input type="hidden" name="version" value=(o.version);
+                            label for="pay-mark-reason" { @if cod { "Note (optional)" } @else { "UPI or bank reference" } }
+                            input #pay-mark-reason type="text" name="reason" maxlength="500" required[!cod]
+                                placeholder=(if cod { "cash received" } else { "UTR 4123…" });
+                            button.primary type="submit" { "Mark paid" }
+                        }
+                    }
+                    @if send_link {
+                        form.action.js-enhance method="post" action={"/orders/" (o.number) "/payment"} data-payment-action="send_link" {
+                            input type="hidden" name="csrf" value=(staff.csrf);
+                            input type="hidden" name="action" value="send_link";
+                            input type="hidden" name="version" value=(o.version);
+                            button type="submit" { "Send a fresh payment link" }
+                        }
+                    }
+                    @if refund {
+                        form.action.js-enhance method="post" action={"/orders/" (o.number) "/payment"} data-payment-action="refund" {
+                            input type="hidden" name="csrf" value=(staff.csrf);
+                            input type="hidden" name="action" value="refund";
+                            input type="hidden" name="version" value=(o.version);
+                            label for="pay-refund-reason" { "Why (the refund itself is done at the provider or bank)" }
+                            input #pay-refund-reason type="text" name="reason" maxlength="500" required;
+                            button.danger type="submit" { "Record refund" }
                         }
                     }
                 }
@@ -373,6 +439,14 @@ pub struct StatusForm {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
+pub struct PaymentForm {
+    action: String,
+    reason: String,
+    version: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct TextForm {
     text: String,
 }
@@ -460,6 +534,49 @@ pub async fn change_status(
         Ok(())
     }
     .await;
+    done(&state, &f.staff, &f.headers, number, result).await
+}
+
+pub async fn payment_action(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    f: StaffForm<PaymentForm>,
+) -> Response {
+    use orderdesk_engine::payments::PaymentAction;
+    let number = match parse(&f.headers, &f.staff, &number) {
+        Ok(n) => n,
+        Err(r) => return *r,
+    };
+    let reason = Some(f.form.reason.trim().to_owned()).filter(|r| !r.is_empty());
+    let action = match f.form.action.trim() {
+        "mark_paid" => Some(PaymentAction::MarkPaid { reason }),
+        "send_link" => Some(PaymentAction::SendLink),
+        "refund" => Some(PaymentAction::Refund { reason }),
+        _ => None,
+    };
+    let result = match action {
+        None => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            "that is not a payment action",
+        )),
+        Some(action) => state
+            .engine
+            .payment_action(
+                number,
+                action,
+                f.staff.actor(),
+                f.form.version.trim().parse().ok(),
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| match e {
+                orderdesk_engine::EngineError::Store(s) => {
+                    crate::api::orders::not_found_as(s, number)
+                }
+                other => other.into(),
+            }),
+    };
     done(&state, &f.staff, &f.headers, number, result).await
 }
 

@@ -290,6 +290,23 @@ async fn a_webhook_order_appears_live_escaped_with_its_address_and_payment() {
     assert_not_reloaded(&b).await;
     shot(&b, "board-desktop").await;
 
+    // Its window offers the one payment action left: recording a refund.
+    b.client.goto(&app.url("/orders/1002")).await.unwrap();
+    wait_js(&b, "document.body.dataset.live === 'open'").await;
+    let actions = js(&b, "Array.from(document.querySelectorAll('form[data-payment-action]')).map(f => f.dataset.paymentAction)").await;
+    assert_eq!(actions, json!(["refund"]));
+    type_into(&b, "#pay-refund-reason", "out of stock after all").await;
+    click(&b, "form[data-payment-action=refund] button").await;
+    wait_js(
+        &b,
+        "document.querySelector('#order-summary .pay').getAttribute('aria-label') === 'Refunded'",
+    )
+    .await;
+    assert_eq!(
+        app.get("/api/v1/orders/1002").await.1["payment_status"],
+        "refunded"
+    );
+
     // The same board on a phone: cards stack in one column.
     let phone = browser(true).await;
     log_in(&phone, &app, "owner@shop.test").await;

@@ -230,6 +230,23 @@ async fn a_post_without_the_csrf_token_is_refused_and_changes_nothing(backend: B
     assert_eq!(after["version"], order["version"]);
     assert!(!after["timeline"].to_string().contains("sneaky"));
 
+    // A payment action the order's state does not allow is refused with why.
+    let r = staff
+        .post(
+            &app,
+            &format!("/orders/{n}/payment"),
+            &[
+                ("action", "mark_paid"),
+                ("reason", "UTR 1"),
+                ("csrf", staff.csrf.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("no delivery address yet"));
+    let (_, unpaid) = app.get(&format!("/api/v1/orders/{n}")).await;
+    assert_eq!(unpaid["payment_status"], "pending");
+
     // The same form with the token works, and a fetch() may send it as a header.
     let mut with = move_form.to_vec();
     with.push(("csrf", staff.csrf.as_str()));

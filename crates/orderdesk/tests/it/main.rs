@@ -12,6 +12,7 @@ mod events;
 mod helpers;
 mod journey;
 mod messages;
+mod payments;
 mod templates;
 mod webhooks;
 
