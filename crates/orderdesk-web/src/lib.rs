@@ -121,3 +121,20 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(30),
         ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::WebConfig;
+
+    #[test]
+    fn cookies_are_secure_exactly_behind_https() {
+        let config = |url: &str| WebConfig {
+            public_url: url.to_owned(),
+            ..WebConfig::default()
+        };
+        assert!(config("https://shop.example").secure_cookies());
+        assert!(config("HTTPS://shop.example").secure_cookies());
+        assert!(!config("http://127.0.0.1:8080").secure_cookies());
+        assert!(!config("").secure_cookies());
+    }
+}

@@ -266,7 +266,9 @@ fn payment_actions(o: &Order, staff: &Staff, can_send_link: bool) -> Markup {
     );
     let cod = o.payment_method == Some(PaymentMethod::Cod);
     let awaiting_address = o.checkout_step == orderdesk_domain::CheckoutStep::AwaitingAddress;
-    let mark_paid = !settled && !(o.status == OrderStatus::Placed && awaiting_address);
+    // Before the address there is nothing to pay for yet.
+    let too_early = o.status == OrderStatus::Placed && awaiting_address;
+    let mark_paid = !settled && !too_early;
     let send_link = can_send_link && !settled && !cod && !closed && !awaiting_address;
     let refund = o.payment_status == PaymentStatus::Paid;
     html! {
