@@ -71,6 +71,21 @@ pub async fn serve_with_store(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    serve_with_extra(config, store, listener, shutdown, None).await
+}
+
+/// [`serve_with_store`], with `extra` routes served next to the product's
+/// (the demo's phone simulator). They must not overlap the product's routes.
+///
+/// # Errors
+/// The listener fails.
+pub async fn serve_with_extra(
+    config: Config,
+    store: Arc<dyn Store>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    extra: Option<axum::Router>,
+) -> anyhow::Result<()> {
     if config.whatsapp_app_secret.is_none() {
         tracing::warn!("WHATSAPP_APP_SECRET is not set: WhatsApp webhooks will be refused");
     }
@@ -112,7 +127,10 @@ pub async fn serve_with_store(
         shutdown: stop_rx,
         login_limiter: Arc::default(),
     };
-    let app = orderdesk_web::router(state);
+    let app = match extra {
+        Some(extra) => orderdesk_web::router(state).merge(extra),
+        None => orderdesk_web::router(state),
+    };
     tracing::info!(address = %listener.local_addr()?, "orderdesk is listening");
     // The peer address feeds the login rate limit.
     axum::serve(

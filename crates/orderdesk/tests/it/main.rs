@@ -13,6 +13,7 @@ mod helpers;
 mod journey;
 mod messages;
 mod payments;
+mod phone;
 mod templates;
 mod webhooks;
 
