@@ -125,20 +125,25 @@ pub async fn serve_with_extra(
         config: Arc::new(config.web()),
         metrics: Arc::new(Metrics::default()),
         shutdown: stop_rx,
+        login_limiter: Arc::default(),
     };
     let app = match extra {
         Some(extra) => orderdesk_web::router(state).merge(extra),
         None => orderdesk_web::router(state),
     };
     tracing::info!(address = %listener.local_addr()?, "orderdesk is listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: finishing in-flight requests");
-            let _ = stop_tx.send(true);
-        })
-        .await
-        .context("the HTTP server failed")?;
+    // The peer address feeds the login rate limit.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        let _ = stop_tx.send(true);
+    })
+    .await
+    .context("the HTTP server failed")?;
     let _ = processor.await;
     let _ = timers.await;
     if let Some(dispatcher) = dispatcher {

@@ -5,7 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod browser;
 mod cli;
+mod dashboard;
 mod events;
 mod helpers;
 mod journey;
