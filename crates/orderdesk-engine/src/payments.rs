@@ -116,6 +116,17 @@ impl Engine {
             ))
             .into());
         }
+        if matches!(
+            order.status,
+            OrderStatus::Rejected | OrderStatus::Cancelled | OrderStatus::Archived
+        ) {
+            return Err(PaymentActionError::NotNow(format!(
+                "order #{} is {}; a payment for it would be refunded, not recorded",
+                order.number,
+                order.status.label().to_lowercase()
+            ))
+            .into());
+        }
         if order.status == OrderStatus::Placed
             && order.checkout_step == CheckoutStep::AwaitingAddress
         {

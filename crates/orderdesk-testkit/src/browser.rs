@@ -135,16 +135,19 @@ impl Browser {
         })
     }
 
-    /// Saves a PNG of the viewport as `target/screenshots/{name}.png` and
+    /// Saves a PNG of the viewport as `target/screenshots/{name}.png` (`name`
+    /// may contain `/`) and
     /// returns its path.
     ///
     /// # Errors
     /// The browser cannot take it or the file cannot be written.
     pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
         let png = self.client.screenshot().await?;
-        let dir = screenshots_dir()?;
-        std::fs::create_dir_all(&dir)?;
-        let path = dir.join(format!("{name}.png"));
+        let path = screenshots_dir()?.join(format!("{name}.png"));
+        // `name` may name a folder too (`journey/01-cart`).
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
         std::fs::write(&path, png)?;
         Ok(path)
     }

@@ -18,7 +18,7 @@ use crate::helpers::{customer_message, order_webhook, Backend, GraphFake, TestAp
 const WAIT: Duration = Duration::from_secs(10);
 const XSS_NAME: &str = "<img src=x onerror=alert(1)>";
 
-async fn browser(phone: bool) -> Browser {
+pub(crate) async fn browser(phone: bool) -> Browser {
     let b = if phone {
         Browser::phone().await
     } else {
@@ -28,7 +28,7 @@ async fn browser(phone: bool) -> Browser {
 }
 
 /// Polls a JavaScript expression until it is truthy; returns its value.
-async fn wait_js(b: &Browser, expr: &str) -> Value {
+pub(crate) async fn wait_js(b: &Browser, expr: &str) -> Value {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let v = b
@@ -49,7 +49,7 @@ async fn wait_js(b: &Browser, expr: &str) -> Value {
     }
 }
 
-async fn js(b: &Browser, expr: &str) -> Value {
+pub(crate) async fn js(b: &Browser, expr: &str) -> Value {
     b.client
         .execute(&format!("return ({expr});"), vec![])
         .await
@@ -57,7 +57,7 @@ async fn js(b: &Browser, expr: &str) -> Value {
 }
 
 /// Clicks the element, again if the live page swapped it meanwhile.
-async fn click(b: &Browser, css: &str) {
+pub(crate) async fn click(b: &Browser, css: &str) {
     for attempt in 0.. {
         let result = match b.client.find(Locator::Css(css)).await {
             Ok(e) => e.click().await,
@@ -75,7 +75,7 @@ async fn click(b: &Browser, css: &str) {
 }
 
 /// Types into the element, again if the live page swapped it meanwhile.
-async fn type_into(b: &Browser, css: &str, text: &str) {
+pub(crate) async fn type_into(b: &Browser, css: &str, text: &str) {
     for attempt in 0.. {
         let result = match b.client.find(Locator::Css(css)).await {
             Ok(e) => e.send_keys(text).await,
@@ -93,7 +93,7 @@ async fn type_into(b: &Browser, css: &str, text: &str) {
     }
 }
 
-async fn log_in(b: &Browser, app: &TestApp, email: &str) {
+pub(crate) async fn log_in(b: &Browser, app: &TestApp, email: &str) {
     b.client.goto(&app.url("/login")).await.unwrap();
     type_into(b, "#email", email).await;
     type_into(b, "#password", PASSWORD).await;
@@ -103,11 +103,11 @@ async fn log_in(b: &Browser, app: &TestApp, email: &str) {
 }
 
 /// Marks the page; the mark survives only as long as the page is not reloaded.
-async fn mark(b: &Browser) {
+pub(crate) async fn mark(b: &Browser) {
     js(b, "(window.__noReload = 'still here', true)").await;
 }
 
-async fn assert_not_reloaded(b: &Browser) {
+pub(crate) async fn assert_not_reloaded(b: &Browser) {
     assert_eq!(
         js(b, "window.__noReload").await,
         "still here",
@@ -120,7 +120,7 @@ async fn send_cart(app: &TestApp, wamid: &str, wa_id: &str, name: &str) {
     assert_eq!(app.post_webhook(body.as_bytes()).await.status(), 200);
 }
 
-async fn shot(b: &Browser, name: &str) {
+pub(crate) async fn shot(b: &Browser, name: &str) {
     let path = b.screenshot(name).await.unwrap();
     eprintln!("screenshot: {}", path.display());
 }

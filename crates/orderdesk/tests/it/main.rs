@@ -8,6 +8,7 @@ mod api;
 mod browser;
 mod cli;
 mod dashboard;
+mod demo_journey;
 mod events;
 mod helpers;
 mod journey;

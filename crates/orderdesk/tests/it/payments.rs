@@ -41,7 +41,6 @@ async fn submit_address(app: &TestApp, link: &str) {
 /// A customer's cart up to the payment request; returns the order number
 /// and the payment link the bot sent.
 async fn cart_to_payment_link(app: &TestApp, graph: &GraphFake, wa: &str) -> (i64, String) {
-    let before = graph.requests().len();
     let cart = order_webhook(
         &format!("wamid.cart-{wa}"),
         wa,
@@ -49,13 +48,36 @@ async fn cart_to_payment_link(app: &TestApp, graph: &GraphFake, wa: &str) -> (i6
         &[("tea", 2, "249.50", "INR")],
     );
     assert_eq!(app.post_webhook(cart.as_bytes()).await.status(), 200);
-    let n = app.wait_for_orders(1).await[0]["number"].as_i64().unwrap();
-    let sent = graph.wait_for(before + 1, WAIT).await;
-    submit_address(app, &link_of(&sent[before].2)).await;
-    let sent = graph.wait_for(before + 3, WAIT).await;
-    let pay = &sent[before + 2].2;
+    let mut n = None;
+    for _ in 0..200 {
+        let (_, list) = app.get(&format!("/api/v1/orders?q={wa}")).await;
+        n = list["orders"][0]["number"].as_i64();
+        if n.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let n = n.expect("the cart became an order");
+    // Only this customer's messages: another order's may still be going out.
+    let to_customer = |count: usize| async move {
+        for _ in 0..400 {
+            let mine: Vec<Value> = graph
+                .requests()
+                .into_iter()
+                .map(|r| r.2)
+                .filter(|b| b["to"] == wa)
+                .collect();
+            if mine.len() >= count {
+                return mine;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("fewer than {count} messages to {wa}");
+    };
+    submit_address(app, &link_of(&to_customer(1).await[0])).await;
+    let pay = to_customer(3).await[2].clone();
     assert_eq!(pay["interactive"]["type"], "cta_url", "{pay}");
-    (n, link_of(pay))
+    (n, link_of(&pay))
 }
 
 async fn the_payment_simulator_page_pays_through_its_signed_webhook(backend: Backend) {
@@ -389,6 +411,30 @@ async fn staff_send_a_fresh_link_and_a_wrong_amount_is_flagged_for_review(backen
     assert_eq!(status, 409, "a paid order gets no new link");
     let (status, _) = act(&app, 9999, serde_json::json!({"action": "send_link"})).await;
     assert_eq!(status, 404);
+
+    // A cancelled order's payment is not recorded as paid.
+    let (n2, _) = cart_to_payment_link(&app, &graph, "919822200015").await;
+    let (status, _) = app
+        .move_order(
+            n2,
+            serde_json::json!({"status": "cancelled", "reason": "customer asked"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = act(
+        &app,
+        n2,
+        serde_json::json!({"action": "mark_paid", "reason": "late UPI"}),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cancelled"),
+        "{body}"
+    );
     app.stop().await;
 }
 
