@@ -7,6 +7,12 @@
 //! Graph API offers no idempotency key, and the window for a duplicate is one
 //! send. Passing failures (429, 5xx, network, rate-limit codes) back off
 //! exponentially with jitter; a permanent failure is recorded on the order.
+//!
+//! The number's rate limit is held across every instance sharing the
+//! database when the store offers a shared limit
+//! ([`Store::reserve_send_slots`], PostgreSQL): each claimed batch reserves
+//! its send slots there, one cadence apart whoever reserves them. Otherwise
+//! (SQLite, one process) the in-process [`Pace`] keeps the same cadence.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -64,10 +70,15 @@ struct Pace {
 /// never exceeds it in any window.
 const MARGIN: f64 = 0.02;
 
+/// The time between two sends at `per_second`, margin included.
+fn cadence(per_second: u32) -> Duration {
+    Duration::from_secs(1).mul_f64(1.0 + MARGIN) / per_second.max(1)
+}
+
 impl Pace {
     fn new(per_second: u32) -> Self {
         Self {
-            interval: Duration::from_secs(1).mul_f64(1.0 + MARGIN) / per_second.max(1),
+            interval: cadence(per_second),
             last: Mutex::new(None),
         }
     }
@@ -172,9 +183,13 @@ impl Dispatcher {
             .claim_outbox(Utc::now(), self.settings.lease, batch)
             .await?;
         let count = items.len();
+        let releases = self.reserve(count).await?;
         // Claims hold one message per customer, so these may go concurrently;
-        // the pace keeps the number's rate.
-        let sends = items.into_iter().map(|item| self.deliver(item));
+        // the reserved slots (or the pace) keep the number's rate.
+        let sends = items
+            .into_iter()
+            .enumerate()
+            .map(|(k, item)| self.deliver(item, releases.map(|(first, step)| first + step * k as u32)));
         for result in futures_util::future::join_all(sends).await {
             if let Err(e) = result {
                 warn!(error = %e, "could not record an outbox result; the lease will expire and it is retried");
@@ -186,8 +201,32 @@ impl Dispatcher {
         Ok(count)
     }
 
-    async fn deliver(&self, mut item: OutboxItem) -> Result<Delivery, EngineError> {
-        self.pace.wait().await;
+    /// Reserves `count` slots on the shared rate limit: when the first may
+    /// go and the step between them. `None` when the store has no shared
+    /// limit and the in-process pace applies.
+    async fn reserve(&self, count: usize) -> Result<Option<(Instant, Duration)>, EngineError> {
+        if count == 0 {
+            return Ok(None);
+        }
+        let step = cadence(self.settings.per_second);
+        let key = self.graph.messages_url();
+        let count = u32::try_from(count).unwrap_or(u32::MAX);
+        Ok(self
+            .store
+            .reserve_send_slots(key, count, step)
+            .await?
+            .map(|wait| (Instant::now() + wait, step)))
+    }
+
+    async fn deliver(
+        &self,
+        mut item: OutboxItem,
+        release: Option<Instant>,
+    ) -> Result<Delivery, EngineError> {
+        match release {
+            Some(at) => tokio::time::sleep_until(at).await,
+            None => self.pace.wait().await,
+        }
         let now = Utc::now;
         if let (Some(config), Some(number)) = (&self.checkout, item.order_number) {
             crate::checkout::fill_placeholders(&mut item.body, number, config, now());

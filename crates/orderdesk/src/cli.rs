@@ -69,7 +69,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(_) => Ok(()),
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            crate::open_store(&config).await?;
+            // Two at once would be an operator's mistake: say so rather than
+            // queue behind the other one.
+            let store = crate::connect_store(&config).await?;
+            if !store
+                .migrate_unless_busy()
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot migrate the database: {e}"))?
+            {
+                anyhow::bail!(
+                    "another orderdesk migrate is running on this database; \
+                     run it again once that one has finished"
+                );
+            }
             println!("database is up to date");
             Ok(())
         }
