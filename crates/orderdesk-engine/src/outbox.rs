@@ -66,6 +66,9 @@ struct Pace {
     last: Mutex<Option<Instant>>,
 }
 
+/// At most this many unused slots end a batch on the shared limit.
+const MAX_GUARD_SLOTS: u32 = 8;
+
 /// Headroom below the configured rate, so that what the Graph API sees
 /// never exceeds it in any window.
 const MARGIN: f64 = 0.02;
@@ -114,6 +117,8 @@ pub struct Dispatcher {
     bus: EventBus,
     settings: DispatchSettings,
     pace: Pace,
+    /// How long the last shared-slot reservation took.
+    last_round_trip: std::sync::Mutex<Duration>,
     /// Fills links into queued bodies at send time.
     checkout: Option<Arc<CheckoutConfig>>,
 }
@@ -132,6 +137,7 @@ impl Dispatcher {
             bus,
             settings,
             pace,
+            last_round_trip: std::sync::Mutex::new(Duration::ZERO),
             checkout: None,
         }
     }
@@ -204,18 +210,38 @@ impl Dispatcher {
     /// Reserves `count` slots on the shared rate limit: when the first may
     /// go and the step between them. `None` when the store has no shared
     /// limit and the in-process pace applies.
+    ///
+    /// The slots are placed on this process's clock when the answer
+    /// arrives, up to one round trip later than the database meant; a batch
+    /// shifted that way could crowd the next instance's first slots. So
+    /// each batch also reserves a few unused slots at its end, covering
+    /// twice the last round trip.
     async fn reserve(&self, count: usize) -> Result<Option<(Instant, Duration)>, EngineError> {
         if count == 0 {
             return Ok(None);
         }
         let step = cadence(self.settings.per_second);
         let key = self.graph.messages_url();
+        let guard = {
+            let rtt = *self
+                .last_round_trip
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let slots = (rtt * 2).as_micros() / step.as_micros().max(1) + 1;
+            u32::try_from(slots).unwrap_or(1).min(MAX_GUARD_SLOTS)
+        };
+        let asked = Instant::now();
         let count = u32::try_from(count).unwrap_or(u32::MAX);
-        Ok(self
+        let reserved = self
             .store
-            .reserve_send_slots(key, count, step)
-            .await?
-            .map(|wait| (Instant::now() + wait, step)))
+            .reserve_send_slots(key, count.saturating_add(guard), step)
+            .await?;
+        let answered = Instant::now();
+        *self
+            .last_round_trip
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = answered - asked;
+        Ok(reserved.map(|wait| (answered + wait, step)))
     }
 
     async fn deliver(
