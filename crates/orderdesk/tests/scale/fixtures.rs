@@ -287,8 +287,9 @@ impl GraphFake {
 }
 
 /// A TCP forwarder in front of PostgreSQL. Taken down, it cuts every open
-/// connection and turns new ones away, which is what a database restart or
-/// a network cut looks like to orderdesk.
+/// connection and closes its port (new connections are refused), which is
+/// what a stopped database server looks like to orderdesk; brought up, it
+/// listens on the same port again.
 pub struct PgProxy {
     pub url: String,
     up: watch::Sender<bool>,
@@ -297,30 +298,47 @@ pub struct PgProxy {
 impl PgProxy {
     pub async fn start(db_url: &str) -> Self {
         let target: url_parts::Target = url_parts::parse(db_url);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
+        let first = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = first.local_addr().unwrap().port();
         let url = db_url.replace(&format!(":{}/", target.port), &format!(":{port}/"));
         let (up, up_rx) = watch::channel(true);
+        let mut watcher = up_rx.clone();
         tokio::spawn(async move {
+            let mut listener = Some(first);
             loop {
-                let Ok((mut client, _)) = listener.accept().await else {
-                    return;
+                let current = match listener.take() {
+                    Some(l) => l,
+                    None => loop {
+                        if let Ok(l) = tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+                            break l;
+                        }
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    },
                 };
-                if !*up_rx.borrow() {
-                    drop(client);
-                    continue;
-                }
-                let mut down = up_rx.clone();
-                let addr = format!("127.0.0.1:{}", target.port);
-                tokio::spawn(async move {
-                    let Ok(mut server) = tokio::net::TcpStream::connect(addr).await else {
-                        return;
-                    };
+                loop {
                     tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
-                        _ = down.wait_for(|up| !*up) => {}
+                        accepted = current.accept() => {
+                            let Ok((mut client, _)) = accepted else { return };
+                            let mut down = up_rx.clone();
+                            let addr = format!("127.0.0.1:{}", target.port);
+                            tokio::spawn(async move {
+                                let Ok(mut server) = tokio::net::TcpStream::connect(addr).await else {
+                                    return;
+                                };
+                                tokio::select! {
+                                    _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                                    _ = down.wait_for(|up| !*up) => {}
+                                }
+                            });
+                        }
+                        _ = watcher.wait_for(|up| !*up) => break,
                     }
-                });
+                }
+                // Down: the port is closed until we are up again.
+                drop(current);
+                if watcher.wait_for(|up| *up).await.is_err() {
+                    return;
+                }
             }
         });
         Self { url, up }
