@@ -192,10 +192,9 @@ impl Dispatcher {
         let releases = self.reserve(count).await?;
         // Claims hold one message per customer, so these may go concurrently;
         // the reserved slots (or the pace) keep the number's rate.
-        let sends = items
-            .into_iter()
-            .enumerate()
-            .map(|(k, item)| self.deliver(item, releases.map(|(first, step)| first + step * k as u32)));
+        let sends = items.into_iter().enumerate().map(|(k, item)| {
+            self.deliver(item, releases.map(|(first, step)| first + step * k as u32))
+        });
         for result in futures_util::future::join_all(sends).await {
             if let Err(e) = result {
                 warn!(error = %e, "could not record an outbox result; the lease will expire and it is retried");

@@ -3500,7 +3500,10 @@ pub async fn case_send_slots(store: &dyn Store) {
     let Some(first) = store.reserve_send_slots("number-1", 5, step).await.unwrap() else {
         return; // no shared limit: the dispatcher paces in process
     };
-    assert!(first < Duration::from_millis(50), "an idle limit starts now: {first:?}");
+    assert!(
+        first < Duration::from_millis(50),
+        "an idle limit starts now: {first:?}"
+    );
     // The next slot comes after the five reserved ones.
     let next = store
         .reserve_send_slots("number-1", 1, step)
@@ -3527,10 +3530,7 @@ pub async fn case_send_slots(store: &dyn Store) {
             .collect(),
     )
     .await;
-    let mut due: Vec<Duration> = waits
-        .into_iter()
-        .map(|w| w.unwrap().unwrap())
-        .collect();
+    let mut due: Vec<Duration> = waits.into_iter().map(|w| w.unwrap().unwrap()).collect();
     due.sort();
     let spread = asked.elapsed() + Duration::from_millis(5);
     for pair in due.windows(2) {

@@ -33,7 +33,11 @@ async fn an_order_taken_by_one_instance_is_live_on_the_other() {
 
     let mut latencies = Vec::new();
     for i in 0..20 {
-        let body = order_webhook(&format!("wamid.live-{i}"), &format!("9190000{i:05}"), "Asha");
+        let body = order_webhook(
+            &format!("wamid.live-{i}"),
+            &format!("9190000{i:05}"),
+            "Asha",
+        );
         let answered = a.post_webhook(&body).await;
         let start = Instant::now();
         loop {
@@ -50,7 +54,10 @@ async fn an_order_taken_by_one_instance_is_live_on_the_other() {
     let p50 = latencies[latencies.len() / 2];
     let max = latencies[latencies.len() - 1];
     eprintln!("webhook answered on A -> order.created on B: p50 {p50:?}, max {max:?}");
-    assert!(max < Duration::from_secs(1), "DESIGN §4: within 1 s, got {max:?}");
+    assert!(
+        max < Duration::from_secs(1),
+        "DESIGN §4: within 1 s, got {max:?}"
+    );
 
     // A stage move on B shows on A.
     let first = 1001;
@@ -118,11 +125,19 @@ async fn outbound_from_two_instances_goes_once_in_order_within_one_rate_limit() 
         }
     });
     futures_util::future::join_all(tasks).await;
-    eprintln!("{} replies queued in {:?}", CUSTOMERS * REPLIES, started.elapsed());
+    eprintln!(
+        "{} replies queued in {:?}",
+        CUSTOMERS * REPLIES,
+        started.elapsed()
+    );
 
     let expected = CUSTOMERS * REPLIES;
     let replies = graph
-        .wait_for_texts(|t| t.starts_with("reply "), expected, Duration::from_secs(60))
+        .wait_for_texts(
+            |t| t.starts_with("reply "),
+            expected,
+            Duration::from_secs(60),
+        )
         .await;
     // Let anything duplicated or stray arrive before judging.
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -134,7 +149,12 @@ async fn outbound_from_two_instances_goes_once_in_order_within_one_rate_limit() 
     }
     for c in 0..CUSTOMERS {
         for m in 0..REPLIES {
-            assert_eq!(seen.get(&reply_text(c, m)), Some(&1), "{}", reply_text(c, m));
+            assert_eq!(
+                seen.get(&reply_text(c, m)),
+                Some(&1),
+                "{}",
+                reply_text(c, m)
+            );
         }
     }
     assert_eq!(replies, expected);
@@ -148,7 +168,9 @@ async fn outbound_from_two_instances_goes_once_in_order_within_one_rate_limit() 
         assert_eq!(order, wanted, "customer {c} got their replies out of order");
     }
     // Every outbound message in the database went exactly once.
-    let outbound = db.count("SELECT count(*) FROM messages WHERE direction = 'out'").await;
+    let outbound = db
+        .count("SELECT count(*) FROM messages WHERE direction = 'out'")
+        .await;
     let sent = db
         .count("SELECT count(*) FROM messages WHERE direction = 'out' AND state = 'sent'")
         .await;
@@ -200,12 +222,20 @@ async fn killing_an_instance_mid_dispatch_loses_nothing() {
     }
     let expected = customers * replies;
     graph
-        .wait_for_texts(|t| t.starts_with("reply "), expected / 4, Duration::from_secs(30))
+        .wait_for_texts(
+            |t| t.starts_with("reply "),
+            expected / 4,
+            Duration::from_secs(30),
+        )
         .await;
     a.kill();
     let killed_at = graph.requests().len();
     graph
-        .wait_for_texts(|t| t.starts_with("reply "), expected, Duration::from_secs(60))
+        .wait_for_texts(
+            |t| t.starts_with("reply "),
+            expected,
+            Duration::from_secs(60),
+        )
         .await;
     let all = graph.requests();
     let mut count: HashMap<&str, usize> = HashMap::new();
@@ -227,7 +257,10 @@ async fn killing_an_instance_mid_dispatch_loses_nothing() {
     assert!(twice.len() <= 2 * customers, "{twice:?}");
     for c in 0..customers {
         let mut firsts: Vec<String> = Vec::new();
-        for r in all.iter().filter(|r| r.to == wa_id(c) && r.text.starts_with("reply ")) {
+        for r in all
+            .iter()
+            .filter(|r| r.to == wa_id(c) && r.text.starts_with("reply "))
+        {
             if !firsts.contains(&r.text) {
                 firsts.push(r.text.clone());
             }
@@ -264,7 +297,10 @@ async fn a_database_outage_answers_503_and_heals_without_a_restart() {
     let webhook = a
         .post_webhook(&order_webhook("wamid.outage", "919000099999", "Ravi"))
         .await;
-    assert!(webhook >= 500, "an unstored webhook is not acknowledged: {webhook}");
+    assert!(
+        webhook >= 500,
+        "an unstored webhook is not acknowledged: {webhook}"
+    );
 
     proxy.set_up(true);
     let back = Instant::now();
@@ -276,7 +312,10 @@ async fn a_database_outage_answers_503_and_heals_without_a_restart() {
         assert!(back.elapsed() < Duration::from_secs(15), "still {status}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    eprintln!("serving again {:?} after the database came back", back.elapsed());
+    eprintln!(
+        "serving again {:?} after the database came back",
+        back.elapsed()
+    );
     let webhook = a
         .post_webhook(&order_webhook("wamid.outage", "919000099999", "Ravi"))
         .await;
@@ -310,7 +349,11 @@ async fn a_second_migrate_refuses_while_one_is_running() {
         .await
         .unwrap();
     let out = fixtures::orderdesk(&db.url, &["migrate"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn wa_id(c: usize) -> String {
