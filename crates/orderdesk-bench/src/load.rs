@@ -8,7 +8,7 @@ use tokio::sync::oneshot;
 
 use crate::Backend;
 
-const SECRET: &str = "bench-app-secret";
+pub(crate) const SECRET: &str = "bench-app-secret";
 
 /// A running server plus what keeps its database alive.
 pub(crate) struct Bench {
@@ -109,14 +109,14 @@ impl Drop for Bench {
     }
 }
 
-fn cart(i: u64) -> String {
+pub(crate) fn cart(i: u64) -> String {
     format!(
         r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"value":{{"messaging_product":"whatsapp","metadata":{{"display_phone_number":"15550783881","phone_number_id":"106540352242922"}},"contacts":[{{"profile":{{"name":"Bench {i}"}},"wa_id":"91{i:010}"}}],"messages":[{{"from":"91{i:010}","id":"wamid.bench.{i}","timestamp":"1750096325","type":"order","order":{{"catalog_id":"1","text":"","product_items":[{{"product_retailer_id":"sku-{m}","quantity":2,"item_price":7.99,"currency":"INR"}}]}}}}]}},"field":"messages"}}]}}]}}"#,
         m = i % 12
     )
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -124,7 +124,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-fn report(label: &str, mut lat: Vec<Duration>, elapsed: Duration, errors: u64) {
+pub(crate) fn report(label: &str, mut lat: Vec<Duration>, elapsed: Duration, errors: u64) {
     lat.sort_unstable();
     println!(
         "{label}: {} ok in {:.1} s = {:.0}/s; p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {errors} errors",
@@ -139,7 +139,7 @@ fn report(label: &str, mut lat: Vec<Duration>, elapsed: Duration, errors: u64) {
 
 /// Runs `concurrency` workers for `seconds`, each calling `request(i)` with
 /// a global counter; open loop when `rate` is set.
-async fn drive<F, Fut>(
+pub(crate) async fn drive<F, Fut>(
     concurrency: usize,
     seconds: u64,
     rate: Option<u64>,

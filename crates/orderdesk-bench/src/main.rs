@@ -12,10 +12,15 @@
 //!   reports sends/s, the most sends in any 1 s / 10 s window against the
 //!   configured limit, and checks exactly-once and per-customer order.
 //!
+//! - `scale-ingest`: ingestion through N instances on one PostgreSQL, then
+//!   new order on one instance → event on another.
+//! - `big-list`: list/search latency over M bulk-loaded orders (PostgreSQL).
+//!
 //! Figures go to docs/benchmarks.md; the timing lives here, never in tests.
 
 mod dispatch;
 mod load;
+mod scale;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -76,6 +81,29 @@ enum Command {
         #[arg(long)]
         dump: Option<std::path::PathBuf>,
     },
+    /// Ingestion through several instances on one PostgreSQL, and the
+    /// latency of a new order's event on another instance.
+    ScaleIngest {
+        #[arg(long, default_value_t = 2)]
+        instances: usize,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Carts per second for the cross-instance latency (10 s of them).
+        #[arg(long, default_value_t = 50)]
+        latency_rate: u64,
+    },
+    /// List and search latency over bulk-loaded orders (PostgreSQL).
+    BigList {
+        #[arg(long, default_value_t = 10_000_000)]
+        orders: u64,
+        #[arg(long, default_value_t = 1000)]
+        requests: usize,
+        /// Build the pg_trgm indexes before measuring.
+        #[arg(long)]
+        trigram: bool,
+    },
 }
 
 #[tokio::main]
@@ -100,5 +128,16 @@ async fn main() -> anyhow::Result<()> {
             per_customer,
             dump,
         } => dispatch::dispatch(backend, rate, seconds, messages, per_customer, dump).await,
+        Command::ScaleIngest {
+            instances,
+            concurrency,
+            seconds,
+            latency_rate,
+        } => scale::ingest(instances, concurrency, seconds, latency_rate).await,
+        Command::BigList {
+            orders,
+            requests,
+            trigram,
+        } => scale::big_list(orders, requests, trigram).await,
     }
 }
