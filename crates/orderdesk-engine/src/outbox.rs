@@ -87,12 +87,21 @@ impl Pace {
     }
 
     async fn wait(&self) {
+        self.wait_not_before(None).await;
+    }
+
+    /// As [`Pace::wait`], and not before `earliest` (a slot reserved on the
+    /// shared limit). Chaining the reserved slots through the local pace
+    /// keeps a stalled process (CPU starvation, a GC'd neighbour) from
+    /// releasing its overdue sends in one burst.
+    async fn wait_not_before(&self, earliest: Option<Instant>) {
         let mut last = self.last.lock().await;
         let now = Instant::now();
         let slot = match *last {
             Some(previous) => (previous + self.interval).max(now - self.interval / 2),
             None => now,
         };
+        let slot = earliest.map_or(slot, |e| slot.max(e));
         tokio::time::sleep_until(slot).await;
         let released = Instant::now();
         *last = Some(if released > slot + self.interval / 2 {
@@ -248,10 +257,7 @@ impl Dispatcher {
         mut item: OutboxItem,
         release: Option<Instant>,
     ) -> Result<Delivery, EngineError> {
-        match release {
-            Some(at) => tokio::time::sleep_until(at).await,
-            None => self.pace.wait().await,
-        }
+        self.pace.wait_not_before(release).await;
         let now = Utc::now;
         if let (Some(config), Some(number)) = (&self.checkout, item.order_number) {
             crate::checkout::fill_placeholders(&mut item.body, number, config, now());

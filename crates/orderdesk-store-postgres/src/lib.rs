@@ -44,8 +44,8 @@ use orderdesk_domain::{EventKind, Order, OrderNumber, OrderStatus, TimelineEntry
 use orderdesk_store::{
     lease_end, ApiToken, ChatMessage, CustomerRecord, InboundOutcome, InboundRecord, InboundResult,
     Job, MessageState, MessageTemplate, NewApiToken, NewInbound, NewOutbound, NewUser, OrderPage,
-    OrderQuery, OrderUpdate, OutboxItem, Product, Recorded, Store, StoreError, StoreResult,
-    StoredEvent, User, UserCredentials,
+    OrderQuery, OrderUpdate, OutboxItem, Product, PrunedEvents, Recorded, Store, StoreError,
+    StoreResult, StoredEvent, User, UserCredentials,
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
@@ -845,10 +845,55 @@ impl Store for PgStore {
     }
 
     async fn last_event_seq(&self) -> StoreResult<i64> {
-        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0)::bigint FROM events")
-            .fetch_one(&self.pool)
+        // A pruned-empty log still reports where it had got to.
+        sqlx::query_scalar(
+            "SELECT GREATEST(COALESCE((SELECT MAX(seq) FROM events), 0), \
+               COALESCE((SELECT value FROM counters WHERE name = 'events_pruned_through'), 0)) \
+               ::bigint",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn prune_events(&self, before: Timestamp) -> StoreResult<PrunedEvents> {
+        let mut tx = self.begin().await?;
+        // Commit order equals seq order, so nothing below a visible event
+        // can still appear: everything up to `through` is final.
+        let through: i64 = sqlx::query_scalar(
+            "SELECT COALESCE((SELECT MIN(seq) - 1 FROM events WHERE at >= $1), \
+               (SELECT MAX(seq) FROM events), 0)::bigint",
+        )
+        .bind(micros(before))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let deleted = sqlx::query("DELETE FROM events WHERE seq <= $1")
+            .bind(through)
+            .execute(&mut *tx)
             .await
-            .map_err(db_err)
+            .map_err(db_err)?
+            .rows_affected();
+        let through: i64 = sqlx::query_scalar(
+            "INSERT INTO counters (name, value) VALUES ('events_pruned_through', $1) \
+             ON CONFLICT (name) DO UPDATE SET value = GREATEST(counters.value, excluded.value) \
+             RETURNING value",
+        )
+        .bind(through)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(PrunedEvents { deleted, through })
+    }
+
+    async fn events_pruned_through(&self) -> StoreResult<i64> {
+        let value: Option<i64> =
+            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'events_pruned_through'")
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+        Ok(value.unwrap_or(0))
     }
 
     async fn create_user(&self, user: &NewUser) -> StoreResult<User> {

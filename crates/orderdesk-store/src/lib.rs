@@ -328,6 +328,22 @@ pub trait Store: Send + Sync + 'static {
     /// `Unavailable` or `Other` on database failure.
     async fn last_event_seq(&self) -> StoreResult<i64>;
 
+    /// Retention: deletes the log's oldest events, from its start up to (not
+    /// including) the first event at or after `before`, and remembers the
+    /// highest sequence number deleted (see
+    /// [`Store::events_pruned_through`]). Sequence numbers are never reused.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure; nothing is deleted then.
+    async fn prune_events(&self, before: Timestamp) -> StoreResult<PrunedEvents>;
+
+    /// The highest event sequence number ever pruned (0 if none): a reader
+    /// resuming from below it has missed events it can no longer get.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn events_pruned_through(&self) -> StoreResult<i64>;
+
     // ---- several instances on one database ---------------------------------
 
     /// Calls `on_change` whenever the log may have grown or outbound work may
@@ -434,6 +450,15 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// `Unavailable` or `Other` on database failure.
     async fn products(&self) -> StoreResult<Vec<Product>>;
+}
+
+/// What [`Store::prune_events`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrunedEvents {
+    /// Events deleted now.
+    pub deleted: u64,
+    /// The highest sequence number pruned so far (0 if none).
+    pub through: i64,
 }
 
 /// A `LIKE` pattern matching `text` anywhere, with `%`, `_` and the escape

@@ -94,6 +94,7 @@ macro_rules! conformance_suite {
             change_watchers_are_woken_by_new_events_and_queued_messages => case_watch_changes,
             shared_send_slots_are_never_closer_than_the_interval => case_send_slots,
             migrate_unless_busy_migrates_an_idle_database => case_migrate_unless_busy,
+            pruning_deletes_the_oldest_events_and_remembers_where => case_prune_events,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {
@@ -3545,6 +3546,36 @@ pub async fn case_migrate_unless_busy(store: &dyn Store) {
     assert!(store.migrate_unless_busy().await.unwrap());
     assert!(store.migrate_unless_busy().await.unwrap(), "and again");
     assert_eq!(store.last_event_seq().await.unwrap(), 0);
+}
+
+pub async fn case_prune_events(store: &dyn Store) {
+    assert_eq!(store.events_pruned_through().await.unwrap(), 0);
+    create_many(store, 3).await;
+    let all = events_after(store, 0).await;
+    assert_eq!(all.len(), 3);
+
+    // Events from the start of the log up to the first one at the cutoff.
+    let pruned = store.prune_events(at(1)).await.unwrap();
+    assert_eq!(pruned.deleted, 1);
+    assert_eq!(pruned.through, all[0].seq);
+    assert_eq!(store.events_pruned_through().await.unwrap(), all[0].seq);
+    assert_eq!(events_after(store, 0).await, all[1..].to_vec());
+    assert_eq!(store.last_event_seq().await.unwrap(), all[2].seq);
+
+    // Everything: the log is empty but still knows where it had got to.
+    let pruned = store.prune_events(at(100)).await.unwrap();
+    assert_eq!(pruned.deleted, 2);
+    assert_eq!(pruned.through, all[2].seq);
+    assert!(events_after(store, 0).await.is_empty());
+    assert_eq!(store.last_event_seq().await.unwrap(), all[2].seq);
+
+    // An earlier cutoff never lowers the mark; new events go on above it.
+    let pruned = store.prune_events(at(0)).await.unwrap();
+    assert_eq!((pruned.deleted, pruned.through), (0, all[2].seq));
+    create_many(store, 1).await;
+    let next = events_after(store, all[2].seq).await;
+    assert_eq!(next.len(), 1);
+    assert!(next[0].seq > all[2].seq);
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 mod catalog;
 mod demo;
+mod events;
 mod orders;
 pub(crate) mod token;
 pub(crate) mod user;
@@ -44,6 +45,9 @@ pub enum Command {
     /// Work with orders.
     #[command(subcommand)]
     Orders(orders::OrdersCommand),
+    /// Maintain the event log (retention).
+    #[command(subcommand)]
+    Events(events::EventsCommand),
 }
 
 impl Cli {
@@ -89,6 +93,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(c) => token::run(c, &config).await,
         Command::Catalog(c) => catalog::run(c, &config).await,
         Command::Orders(c) => orders::run(c, &config).await,
+        Command::Events(c) => events::run(c, &config).await,
     }
 }
 

@@ -171,6 +171,19 @@ impl Instance {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// The status `/api/v1/events` answers when resuming after `last_id`.
+    pub async fn events_status(&self, token: &str, last_id: i64) -> u16 {
+        self.client
+            .get(self.url("/api/v1/events"))
+            .bearer_auth(token)
+            .header("Last-Event-ID", last_id.to_string())
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
     pub async fn post(&self, token: &str, path: &str, body: &Value) -> (u16, Value) {
         let r = self
             .client

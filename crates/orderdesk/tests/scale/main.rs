@@ -378,3 +378,37 @@ fn busiest_second(times: &[Instant]) -> usize {
     }
     most
 }
+
+/// `orderdesk events prune` deletes old events; a stream resuming from a
+/// deleted id is told so (410) instead of silently skipping, and one
+/// resuming from where the log now starts is served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_resuming_from_a_pruned_event_is_told_to_reload() {
+    let db = Db::fresh().await;
+    let graph = GraphFake::start().await;
+    let a = Instance::start(&db, &graph, &[]).await;
+    for i in 0..3 {
+        let body = order_webhook(&format!("wamid.prune-{i}"), &wa_id(i), "Old");
+        assert_eq!(a.post_webhook(&body).await, 200);
+    }
+    db.wait_for_orders(3).await;
+    assert_eq!(a.events_status(&db.token, 1).await, 200);
+
+    // Everything so far is older than a minute from now.
+    let cutoff = (chrono::Utc::now() + chrono::Duration::minutes(1)).to_rfc3339();
+    let out = fixtures::orderdesk(&db.url, &["events", "prune", "--before", &cutoff]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.starts_with("deleted "), "{stdout}");
+    let through = db
+        .count("SELECT value FROM counters WHERE name = 'events_pruned_through'")
+        .await;
+    assert!(through >= 3, "{stdout}");
+
+    assert_eq!(a.events_status(&db.token, 1).await, 410);
+    assert_eq!(a.events_status(&db.token, through).await, 200);
+}
