@@ -86,6 +86,7 @@ impl Pace {
         }
     }
 
+    #[cfg(test)]
     async fn wait(&self) {
         self.wait_not_before(None).await;
     }
