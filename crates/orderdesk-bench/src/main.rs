@@ -11,7 +11,9 @@
 //!   dispatcher send them to a Graph API fake that answers instantly;
 //!   reports sends/s, the most sends in any 1 s / 10 s window against the
 //!   configured limit, and checks exactly-once and per-customer order.
-//!
+//! - `streams`: opens N event streams (as N dashboards would), then sends
+//!   two rounds of orders and reports resident memory per phase and how
+//!   fast every order reached every stream.
 //! - `scale-ingest`: ingestion through N instances on one PostgreSQL, then
 //!   new order on one instance → event on another.
 //! - `big-list`: list/search latency over M bulk-loaded orders (PostgreSQL).
@@ -21,6 +23,7 @@
 mod dispatch;
 mod load;
 mod scale;
+mod streams;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -104,6 +107,16 @@ enum Command {
         #[arg(long)]
         trigram: bool,
     },
+    /// Many open event streams: memory per stream and fan-out.
+    Streams {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        backend: Backend,
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// Orders per round (two rounds).
+        #[arg(long, default_value_t = 200)]
+        orders: u64,
+    },
 }
 
 #[tokio::main]
@@ -139,5 +152,10 @@ async fn main() -> anyhow::Result<()> {
             requests,
             trigram,
         } => scale::big_list(orders, requests, trigram).await,
+        Command::Streams {
+            backend,
+            count,
+            orders,
+        } => streams::streams(backend, count, orders).await,
     }
 }

@@ -114,6 +114,15 @@ pub struct Order {
     pub note: Option<String>,
     pub cart_text: Option<String>,
     pub tracking: Option<String>,
+    /// The payment provider's id of the current payment (link, session,
+    /// payment), for finding it in the provider's dashboard.
+    #[serde(default)]
+    pub payment_reference: Option<String>,
+    /// Set when a payment event could not be believed (amount or currency
+    /// differs from the order's): why a person must look. Cleared when staff
+    /// settle the payment.
+    #[serde(default)]
+    pub payment_review: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -186,6 +195,8 @@ impl NewOrder {
             note: None,
             cart_text: self.cart_text.clone(),
             tracking: None,
+            payment_reference: None,
+            payment_review: None,
             created_at: at,
             updated_at: at,
             version: 1,

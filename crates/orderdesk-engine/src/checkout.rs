@@ -164,7 +164,7 @@ pub(crate) fn outbound(
 
 /// Renders one reply intent for `order` with the business's texts; `None`
 /// when that text is turned off or cannot be sent yet.
-fn render(
+pub(crate) fn render(
     config: &CheckoutConfig,
     texts: &Texts,
     link: Option<&PaymentLink>,
@@ -216,16 +216,17 @@ fn render(
                 return None;
             };
             let body = say("ask_payment")?;
-            if link.url.starts_with("https://") || link.url.starts_with("http://") {
-                (
-                    Interactive::cta_url(body.clone(), "Pay now", link.url.clone()).map(Into::into),
-                    body,
-                )
+            // WhatsApp only opens web links, so a `upi://` link goes through
+            // our own page (`/pay/upi/{token}`), which offers it to the phone.
+            let url = if link.url.starts_with("https://") || link.url.starts_with("http://") {
+                link.url.clone()
             } else {
-                // WhatsApp only makes web links tappable; a `upi://` link goes as text.
-                let t = format!("{body}\n{}", link.url);
-                (Text::new(t.clone()).map(Into::into), t)
-            }
+                format!("{}/pay/upi/{TOKEN_PLACEHOLDER}", config.public_url)
+            };
+            (
+                Interactive::cta_url(body.clone(), "Pay now", url).map(Into::into),
+                body,
+            )
         }
         Reply::PaymentReceived => plain("payment_received")?,
         Reply::PaymentFailed => plain("payment_failed")?,
@@ -599,7 +600,7 @@ pub(crate) async fn message_outcome(
 
 /// Timeline detail prefix of an issued payment link; counting them gives the
 /// next attempt number (providers refuse a reused reference).
-const LINK_ISSUED: &str = "payment link";
+pub(crate) const LINK_ISSUED: &str = "payment link";
 
 /// Whether the outcome sends the customer a payment link.
 fn wants_link(outcome: &orderdesk_domain::CheckoutOutcome) -> bool {
@@ -619,7 +620,22 @@ pub(crate) async fn issue_link(
     outcome: &orderdesk_domain::CheckoutOutcome,
     now: Timestamp,
 ) -> Result<Option<PaymentLink>, EngineError> {
-    let Some(provider) = config.payments.as_ref().filter(|_| wants_link(outcome)) else {
+    if !wants_link(outcome) {
+        return Ok(None);
+    }
+    next_link(store, config, order, now).await
+}
+
+/// Asks the provider for a link for the order's next attempt (numbered from
+/// the links already on its timeline). `None` without a provider, or when it
+/// failed (logged).
+pub(crate) async fn next_link(
+    store: &dyn orderdesk_store::Store,
+    config: &CheckoutConfig,
+    order: &Order,
+    now: Timestamp,
+) -> Result<Option<PaymentLink>, EngineError> {
+    let Some(provider) = config.payments.as_ref() else {
         return Ok(None);
     };
     let issued = store
@@ -728,16 +744,20 @@ pub(crate) async fn apply_payment(
         let matches = p.amount_minor == Some(order.total_minor)
             && p.currency.as_deref() == Some(order.currency.as_str());
         if !matches {
-            let mut update = OrderUpdate::default();
-            let mut entry = TimelineEntry::new(now, TimelineKind::Notice, &Actor::Provider);
-            entry.detail = Some(format!(
-                "payment needs review: {} reported {} {} but the order total is {}; not marked paid",
+            let why = format!(
+                "{} reported {} {} but the order total is {}; not marked paid",
                 p.raw_kind,
                 p.amount_minor.map_or("?".to_owned(), |a| a.to_string()),
                 p.currency.as_deref().unwrap_or("?"),
                 Money::from_minor(order.total_minor, order.currency)
-            ));
-            update.timeline.push(entry);
+            );
+            let mut entry = TimelineEntry::new(now, TimelineKind::Notice, &Actor::Provider);
+            entry.detail = Some(format!("payment needs review: {why}"));
+            let update = OrderUpdate {
+                payment_review: Some(Some(why)),
+                timeline: vec![entry],
+                ..OrderUpdate::default()
+            };
             store
                 .update_order(number, order.version, &update, now)
                 .await?;
@@ -817,7 +837,7 @@ pub(crate) async fn supersede_older(
 /// Applies a checkout update at the version it was decided from, then any
 /// further stage move the outcome asked for (a resume followed by the
 /// completion), each at the version the previous one left.
-async fn apply_update(
+pub(crate) async fn apply_update(
     store: &dyn orderdesk_store::Store,
     order: &Order,
     update: &OrderUpdate,

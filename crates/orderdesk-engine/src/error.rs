@@ -20,6 +20,9 @@ pub enum EngineError {
     /// The checkout refused the input (it named another order, …).
     #[error("{0}")]
     Checkout(String),
+    /// A staff payment action that is not possible now, or lacks its reason.
+    #[error(transparent)]
+    Payment(#[from] crate::payments::PaymentActionError),
     /// The background writer is gone (shutting down).
     #[error("the server is shutting down")]
     ShuttingDown,

@@ -12,6 +12,7 @@ pub mod form_token;
 mod inbox;
 mod orders;
 mod outbox;
+pub mod payments;
 pub mod texts;
 
 use std::sync::Arc;

@@ -7,7 +7,8 @@
 //! | `razorpay` | `RAZORPAY_KEY_ID`, `RAZORPAY_KEY_SECRET`, `RAZORPAY_WEBHOOK_SECRET`; optional `RAZORPAY_WEBHOOK_SECRET_PREVIOUS` (accepted too, while retries of older events still carry it), `RAZORPAY_API_URL` |
 //! | `stripe` | `STRIPE_SECRET_KEY`, `STRIPE_WEBHOOK_SECRET` (one `whsec_…`, or several separated by commas); optional `STRIPE_API_URL` |
 //! | `upi` | `UPI_VPA` (payee address, `shop@bank`), `UPI_PAYEE_NAME` |
-//! | `cod`, `simulator` | none here: no provider object (the simulator lives with the engine) |
+//! | `simulator` | `ORDERDESK_PUBLIC_URL` (its page is served there), `PAYMENTS_SIMULATOR_SECRET` |
+//! | `cod` | none: no provider object |
 //!
 //! Razorpay's webhook secret is chosen by the merchant and may contain any
 //! character, so it is taken whole and a second key carries the old one;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use orderdesk_domain::PaymentMethod;
 
 use crate::razorpay::{RazorpayConfig, RazorpayProvider};
+use crate::simulator::{SimulatorConfig, SimulatorProvider};
 use crate::stripe::{StripeConfig, StripeProvider};
 use crate::upi::{UpiConfig, UpiProvider};
 use crate::PaymentProvider;
@@ -48,7 +50,7 @@ pub enum ProviderSettings {
     Stripe(StripeConfig),
     Upi(UpiConfig),
     Cod,
-    Simulator,
+    Simulator(SimulatorConfig),
 }
 
 impl fmt::Debug for ProviderSettings {
@@ -58,7 +60,7 @@ impl fmt::Debug for ProviderSettings {
             Self::Stripe(c) => f.debug_tuple("Stripe").field(c).finish(),
             Self::Upi(c) => f.debug_tuple("Upi").field(c).finish(),
             Self::Cod => f.write_str("Cod"),
-            Self::Simulator => f.write_str("Simulator"),
+            Self::Simulator(c) => f.debug_tuple("Simulator").field(c).finish(),
         }
     }
 }
@@ -110,7 +112,13 @@ impl ProviderSettings {
                 payee_name: required("UPI_PAYEE_NAME")?,
             }),
             "cod" => Self::Cod,
-            "simulator" => Self::Simulator,
+            "simulator" => Self::Simulator(SimulatorConfig {
+                page_url: format!(
+                    "{}/simulator/pay",
+                    required("ORDERDESK_PUBLIC_URL")?.trim_end_matches('/')
+                ),
+                secret: required("PAYMENTS_SIMULATOR_SECRET")?,
+            }),
             other => {
                 return Err(ConfigError::new(
                     "PAYMENTS_PROVIDER",
@@ -130,12 +138,11 @@ impl ProviderSettings {
             Self::Stripe(_) => PaymentMethod::Stripe,
             Self::Upi(_) => PaymentMethod::Upi,
             Self::Cod => PaymentMethod::Cod,
-            Self::Simulator => PaymentMethod::Simulator,
+            Self::Simulator(_) => PaymentMethod::Simulator,
         }
     }
 
-    /// The provider object; `None` for `cod` and `simulator`, which this
-    /// crate does not implement.
+    /// The provider object; `None` for `cod`, which needs none.
     ///
     /// # Errors
     /// A value the provider cannot work with, by key name.
@@ -144,7 +151,8 @@ impl ProviderSettings {
             Self::Razorpay(c) => Some(Arc::new(RazorpayProvider::new(c.clone())?)),
             Self::Stripe(c) => Some(Arc::new(StripeProvider::new(c.clone())?)),
             Self::Upi(c) => Some(Arc::new(UpiProvider::new(c.clone())?)),
-            Self::Cod | Self::Simulator => None,
+            Self::Simulator(c) => Some(Arc::new(SimulatorProvider::new(c.clone())?)),
+            Self::Cod => None,
         })
     }
 }
@@ -202,15 +210,33 @@ mod tests {
     }
 
     #[test]
-    fn cod_and_simulator_need_no_keys_and_build_no_provider() {
-        for (name, method) in [
-            ("cod", PaymentMethod::Cod),
-            ("simulator", PaymentMethod::Simulator),
-        ] {
-            let s = ProviderSettings::from_lookup(lookup(&[("PAYMENTS_PROVIDER", name)])).unwrap();
-            assert_eq!(s.method(), method);
-            assert!(s.build().unwrap().is_none());
-        }
+    fn cod_needs_no_keys_and_builds_no_provider() {
+        let s = ProviderSettings::from_lookup(lookup(&[("PAYMENTS_PROVIDER", "cod")])).unwrap();
+        assert_eq!(s.method(), PaymentMethod::Cod);
+        assert!(s.build().unwrap().is_none());
+    }
+
+    #[test]
+    fn the_simulator_serves_its_page_under_the_public_url() {
+        let s = ProviderSettings::from_lookup(lookup(&[
+            ("PAYMENTS_PROVIDER", "simulator"),
+            ("ORDERDESK_PUBLIC_URL", "https://shop.example/"),
+            ("PAYMENTS_SIMULATOR_SECRET", "s3cret"),
+        ]))
+        .unwrap();
+        let ProviderSettings::Simulator(c) = &s else {
+            panic!("{s:?}")
+        };
+        assert_eq!(c.page_url, "https://shop.example/simulator/pay");
+        assert_eq!(
+            s.build().unwrap().unwrap().method(),
+            PaymentMethod::Simulator
+        );
+        let missing = ProviderSettings::from_lookup(lookup(&[("PAYMENTS_PROVIDER", "simulator")]));
+        assert_eq!(
+            missing.unwrap_err().to_string(),
+            "ORDERDESK_PUBLIC_URL: is missing"
+        );
     }
 
     #[test]

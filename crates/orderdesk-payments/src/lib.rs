@@ -9,6 +9,7 @@
 //! | [`razorpay::RazorpayProvider`] | `POST /v1/payment_links` (JSON, basic auth) → `short_url` | `X-Razorpay-Signature`, dedupe on `X-Razorpay-Event-Id` |
 //! | [`stripe::StripeProvider`] | `POST /v1/checkout/sessions` (form, bearer, `Idempotency-Key`) → `url` | `Stripe-Signature` (`t=`, any `v1`, 300 s), dedupe on the event `id` |
 //! | [`upi::UpiProvider`] | a `upi://pay?…` deep link, no I/O | none: nobody tells us a UPI payment happened |
+//! | [`simulator::SimulatorProvider`] | orderdesk's own payment page, no I/O | `X-Simulator-Signature`, sent by that page's buttons |
 //!
 //! A webhook is handled in this order, because both providers deliver at
 //! least once, out of order, and sign the exact bytes they send:
@@ -56,6 +57,7 @@ mod event;
 pub mod razorpay;
 mod reference;
 mod signature;
+pub mod simulator;
 pub mod stripe;
 mod transport;
 pub mod upi;
@@ -112,6 +114,18 @@ pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
     fn verify_return(&self, query: &[(String, String)]) -> ReturnCheck {
         let _ = query;
         ReturnCheck::Unverifiable
+    }
+
+    /// The payment simulator, whose page orderdesk serves itself; `None`
+    /// for every real provider.
+    fn simulator(&self) -> Option<&simulator::SimulatorProvider> {
+        None
+    }
+
+    /// The UPI deep-link provider, whose links need orderdesk's landing
+    /// page (WhatsApp opens only web links); `None` for every other one.
+    fn upi(&self) -> Option<&upi::UpiProvider> {
+        None
     }
 }
 

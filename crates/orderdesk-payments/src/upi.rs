@@ -85,6 +85,11 @@ impl UpiProvider {
         })
     }
 
+    /// Whom payments go to (shown on the landing page).
+    pub fn config(&self) -> &UpiConfig {
+        &self.config
+    }
+
     /// The `upi://pay` URI for `req`.
     ///
     /// # Errors
@@ -137,6 +142,10 @@ impl PaymentProvider for UpiProvider {
         _now: Timestamp,
     ) -> Result<Option<PaymentEvent>, WebhookError> {
         Err(WebhookError::NotSupported("UPI"))
+    }
+
+    fn upi(&self) -> Option<&UpiProvider> {
+        Some(self)
     }
 }
 

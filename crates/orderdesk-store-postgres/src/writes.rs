@@ -413,6 +413,12 @@ pub(crate) async fn write_update(
     if let Some(method) = update.payment_method {
         order.payment_method = Some(method);
     }
+    if let Some(reference) = &update.payment_reference {
+        order.payment_reference = Some(reference.clone());
+    }
+    if let Some(review) = &update.payment_review {
+        order.payment_review.clone_from(review);
+    }
     if let Some(change) = &update.status_change {
         order.status = change.to;
         order.held_from = change.held_from;
@@ -427,8 +433,8 @@ pub(crate) async fn write_update(
         sqlx::query(
             "UPDATE orders SET status = $1, held_from = $2, payment_status = $3, \
              payment_method = $4, checkout_step = $5, address = $6, note = $7, tracking = $8, \
-             payment_reference = COALESCE($9, payment_reference), updated_at = $10, version = $11 \
-             WHERE number = $12",
+             payment_reference = $9, payment_review = $10, updated_at = $11, version = $12 \
+             WHERE number = $13",
         )
         .bind(order.status.as_str())
         .bind(order.held_from.map(|s| s.as_str()))
@@ -438,7 +444,8 @@ pub(crate) async fn write_update(
         .bind(order.address.as_ref().map(Json))
         .bind(order.note.as_deref())
         .bind(order.tracking.as_deref())
-        .bind(update.payment_reference.as_deref())
+        .bind(order.payment_reference.as_deref())
+        .bind(order.payment_review.as_deref())
         .bind(micros(order.updated_at))
         .bind(order.version)
         .bind(order.number.get())

@@ -68,7 +68,8 @@ pub(crate) fn order_number(n: i64) -> StoreResult<OrderNumber> {
 /// The columns [`order`] reads, in `SELECT` form.
 pub(crate) const ORDER_COLUMNS: &str = "number, status, held_from, payment_status, \
      payment_method, checkout_step, customer_wa_id, customer_user_id, customer_name, items, \
-     currency, total_minor, address, note, cart_text, tracking, created_at, updated_at, version";
+     currency, total_minor, address, note, cart_text, tracking, payment_reference, payment_review, created_at, \
+     updated_at, version";
 
 pub(crate) fn order(row: &SqliteRow) -> StoreResult<Order> {
     let payment_status: String = get(row, "payment_status")?;
@@ -102,6 +103,8 @@ pub(crate) fn order(row: &SqliteRow) -> StoreResult<Order> {
         note: get(row, "note")?,
         cart_text: get(row, "cart_text")?,
         tracking: get(row, "tracking")?,
+        payment_reference: get(row, "payment_reference")?,
+        payment_review: get(row, "payment_review")?,
         created_at: time(row, "created_at")?,
         updated_at: time(row, "updated_at")?,
         version: get(row, "version")?,

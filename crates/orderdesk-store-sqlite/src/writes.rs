@@ -299,6 +299,12 @@ pub(crate) async fn write_update(
     if let Some(method) = update.payment_method {
         order.payment_method = Some(method);
     }
+    if let Some(reference) = &update.payment_reference {
+        order.payment_reference = Some(reference.clone());
+    }
+    if let Some(review) = &update.payment_review {
+        order.payment_review.clone_from(review);
+    }
     if let Some(change) = &update.status_change {
         order.status = change.to;
         order.held_from = change.held_from;
@@ -313,7 +319,7 @@ pub(crate) async fn write_update(
         sqlx::query(
             "UPDATE orders SET status = ?, held_from = ?, payment_status = ?, \
              payment_method = ?, checkout_step = ?, address = ?, note = ?, tracking = ?, \
-             payment_reference = COALESCE(?, payment_reference), updated_at = ?, version = ? \
+             payment_reference = ?, payment_review = ?, updated_at = ?, version = ? \
              WHERE number = ?",
         )
         .bind(order.status.as_str())
@@ -324,7 +330,8 @@ pub(crate) async fn write_update(
         .bind(order.address.as_ref().map(to_json).transpose()?)
         .bind(order.note.as_deref())
         .bind(order.tracking.as_deref())
-        .bind(update.payment_reference.as_deref())
+        .bind(order.payment_reference.as_deref())
+        .bind(order.payment_review.as_deref())
         .bind(time_text(order.updated_at))
         .bind(order.version)
         .bind(order.number.get())

@@ -204,6 +204,9 @@ pub struct OrderUpdate {
     /// The provider's id of the payment (link, session…); see
     /// [`crate::Store::order_payment_reference`].
     pub payment_reference: Option<String>,
+    /// `Some(Some(why))` flags the payment for review, `Some(None)` clears
+    /// the flag, `None` leaves it.
+    pub payment_review: Option<Option<String>>,
     /// A stage move planned with `plan_transition` from the order's stage.
     pub status_change: Option<StatusChange>,
     /// Entries appended to the timeline, before the move's own entry.
@@ -226,6 +229,7 @@ impl OrderUpdate {
             || self.payment_status.is_some()
             || self.payment_method.is_some()
             || self.payment_reference.is_some()
+            || self.payment_review.is_some()
             || self.status_change.is_some()
             || !self.timeline.is_empty()
     }

@@ -218,6 +218,8 @@ pub fn expected_order(number: OrderNumber, new: &NewOrder) -> Order {
         note: None,
         cart_text: new.cart_text.clone(),
         tracking: None,
+        payment_reference: None,
+        payment_review: None,
         created_at: micros(new.created_at),
         updated_at: micros(new.created_at),
         version: 1,
@@ -1884,6 +1886,7 @@ pub async fn case_update_order_fields(store: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(paying.payment_method, Some(PaymentMethod::Razorpay));
+    assert_eq!(paying.payment_reference.as_deref(), Some("plink_Nx1"));
     assert_eq!(paying.version, 3);
     assert_eq!(
         store
@@ -1929,6 +1932,52 @@ pub async fn case_update_order_fields(store: &dyn Store) {
         Some("plink_Nx1"),
         "a reference stays until another is given"
     );
+
+    // The review flag is set, kept by unrelated updates, and cleared.
+    let flagged = store
+        .update_order(
+            number,
+            4,
+            &OrderUpdate {
+                payment_review: Some(Some("paid 1.00 INR of 499.00 INR".to_owned())),
+                ..OrderUpdate::default()
+            },
+            at(13),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        flagged.payment_review.as_deref(),
+        Some("paid 1.00 INR of 499.00 INR")
+    );
+    assert_eq!(flagged.version, 5);
+    let noted = store
+        .update_order(
+            number,
+            5,
+            &OrderUpdate {
+                note: Some("leave at the door".to_owned()),
+                ..OrderUpdate::default()
+            },
+            at(14),
+        )
+        .await
+        .unwrap();
+    assert_eq!(noted.payment_review, flagged.payment_review);
+    let cleared = store
+        .update_order(
+            number,
+            6,
+            &OrderUpdate {
+                payment_review: Some(None),
+                ..OrderUpdate::default()
+            },
+            at(15),
+        )
+        .await
+        .unwrap();
+    assert_eq!(cleared.payment_review, None);
+    assert_eq!(store.order(number).await.unwrap(), cleared);
     assert_eq!(
         store.timeline(number).await.unwrap(),
         vec![

@@ -58,7 +58,7 @@ pub(crate) fn routes() -> Router<AppState> {
 
 /// The body limit and the page headers, on every response of the form,
 /// rejections included.
-fn protect<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+pub(crate) fn protect<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
     router
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(middleware::map_response(page_headers))
@@ -283,7 +283,7 @@ fn unreadable_form(rejection: &FormRejection) -> Response {
     page(status, message_page("We could not read the form", detail))
 }
 
-fn page(status: StatusCode, body: Markup) -> Response {
+pub(crate) fn page(status: StatusCode, body: Markup) -> Response {
     (status, body).into_response()
 }
 
@@ -346,10 +346,12 @@ input:focus{outline:3px solid #7aa7ff;outline-offset:1px}\
 .summary ul{margin:0;padding-left:1.25rem}\
 button{display:block;width:100%;min-height:52px;margin:1.5rem 0 .5rem;padding:.75rem;font:inherit;font-size:1.1rem;font-weight:700;color:#fff;background:#0f7b45;border:0;border-radius:.5rem}\
 button:focus{outline:3px solid #7aa7ff;outline-offset:2px}\
+button.secondary{background:#b3261e;margin-top:.5rem}\
+a.button{display:block;text-align:center;min-height:52px;padding:.9rem;font-weight:700;color:#fff;background:#0f7b45;border-radius:.5rem;text-decoration:none}\
 .address p{margin:0;overflow-wrap:anywhere}\
 @media (min-width:40rem){main{padding:2rem 1rem}}";
 
-fn layout(title: &str, content: Markup) -> Markup {
+pub(crate) fn layout(title: &str, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -613,7 +615,7 @@ pub fn expired_page(number: OrderNumber) -> Markup {
     )
 }
 
-fn message_page(title: &str, detail: &str) -> Markup {
+pub(crate) fn message_page(title: &str, detail: &str) -> Markup {
     layout(
         title,
         html! {
@@ -623,7 +625,7 @@ fn message_page(title: &str, detail: &str) -> Markup {
     )
 }
 
-fn order_summary(order: &Order) -> Markup {
+pub(crate) fn order_summary(order: &Order) -> Markup {
     html! {
         section.card aria-label="Your order" {
             h2 { "Order #" (order.number) }

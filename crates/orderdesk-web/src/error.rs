@@ -107,6 +107,7 @@ impl From<StoreError> for ApiError {
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
         use orderdesk_domain::TransitionError as T;
+        use orderdesk_engine::payments::PaymentActionError;
         match e {
             EngineError::Transition(t @ (T::NotAllowed { .. } | T::NotByActor { .. })) => {
                 Self::new(StatusCode::CONFLICT, "illegal_transition", t.to_string())
@@ -125,6 +126,12 @@ impl From<EngineError> for ApiError {
             EngineError::Token(t) => Self::new(StatusCode::GONE, "expired", t.to_string()),
             EngineError::AddressLocked | EngineError::Checkout(_) => {
                 Self::new(StatusCode::CONFLICT, "conflict", e.to_string())
+            }
+            EngineError::Payment(PaymentActionError::NotNow(m)) => {
+                Self::new(StatusCode::CONFLICT, "payment_action_not_possible", m)
+            }
+            EngineError::Payment(PaymentActionError::Invalid(m)) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", m)
             }
         }
     }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod metrics;
+pub mod payment_page;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -70,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(address_form::routes())
         .merge(webhooks::whatsapp::routes())
         .merge(webhooks::payments::routes())
+        .merge(payment_page::routes())
         .merge(api::orders::routes())
         .merge(api::events::routes())
         .merge(api::messages::routes())

@@ -445,6 +445,17 @@ impl Config {
             "STRIPE_API_URL" => Some(self.stripe_api_url.clone()),
             "UPI_VPA" => self.upi_vpa.clone(),
             "UPI_PAYEE_NAME" => self.upi_payee_name.clone(),
+            "ORDERDESK_PUBLIC_URL" => Some(self.public_url.clone()),
+            // The simulator signs its page links and webhooks with a key
+            // derived from the app secret (never the secret itself), so every
+            // instance of one installation agrees on it with nothing to set.
+            "PAYMENTS_SIMULATOR_SECRET" => self.whatsapp_app_secret.as_ref().map(|secret| {
+                use sha2::Digest;
+                let mut hash = sha2::Sha256::new();
+                hash.update(b"orderdesk payment simulator v1\0");
+                hash.update(secret.as_bytes());
+                hex::encode(hash.finalize())
+            }),
             _ => None,
         }
     }

@@ -515,6 +515,8 @@ fn the_checkout_view_of_an_order_matches_its_columns() {
         note: None,
         cart_text: Some("for Sunday".into()),
         tracking: None,
+        payment_reference: None,
+        payment_review: None,
         created_at: created,
         updated_at: created,
         version: 3,

@@ -23,6 +23,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/orders", get(list))
         .route("/api/v1/orders/{number}", get(show))
         .route("/api/v1/orders/{number}/status", post(change_status))
+        .route("/api/v1/orders/{number}/payment", post(payment_action))
 }
 
 const DEFAULT_LIMIT: u32 = 50;
@@ -220,6 +221,64 @@ pub async fn change_status(
     let order = state
         .engine
         .change_status(number, req, body.version)
+        .await
+        .map_err(|e| match e {
+            orderdesk_engine::EngineError::Store(s) => not_found_as(s, number),
+            other => other.into(),
+        })?;
+    Ok(Json(order))
+}
+
+/// A staff action on the order's payment.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentBody {
+    /// `mark_paid` (money received outside the provider: UPI, bank
+    /// transfer, cash on delivery), `send_link` (a fresh payment link to the
+    /// customer), or `refund` (record that the money went back).
+    #[schema(example = "mark_paid")]
+    action: String,
+    /// Why; required for `mark_paid` (except cash on delivery, where it
+    /// defaults to "cash received") and `refund`.
+    reason: Option<String>,
+    /// The order version the caller last saw; when given and stale, 409.
+    version: Option<i64>,
+}
+
+/// Act on an order's payment: mark it paid, send a fresh link, record a refund.
+#[utoipa::path(post, path = "/api/v1/orders/{number}/payment", tag = "orders",
+    params(("number" = i64, Path, description = "Order number")),
+    request_body = PaymentBody, security(("bearer" = [])),
+    responses((status = 200, body = Order, description = "The order after the action"),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Not possible in the order's current state, or changed meanwhile"),
+        (status = 422, body = ErrorBody, description = "Unknown action or missing reason")))]
+pub async fn payment_action(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(number): Path<String>,
+    ApiJson(body): ApiJson<PaymentBody>,
+) -> ApiResult<Json<Order>> {
+    use orderdesk_engine::payments::PaymentAction;
+    let number = parse_number(&number)?;
+    let action = match body.action.trim() {
+        "mark_paid" => PaymentAction::MarkPaid {
+            reason: body.reason,
+        },
+        "send_link" => PaymentAction::SendLink,
+        "refund" => PaymentAction::Refund {
+            reason: body.reason,
+        },
+        other => {
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                format!("action {other:?} is not one of mark_paid, send_link, refund"),
+            ))
+        }
+    };
+    let order = state
+        .engine
+        .payment_action(number, action, caller.actor(), body.version)
         .await
         .map_err(|e| match e {
             orderdesk_engine::EngineError::Store(s) => not_found_as(s, number),

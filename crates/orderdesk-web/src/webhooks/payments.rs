@@ -1,4 +1,5 @@
-//! `/webhooks/razorpay` and `/webhooks/stripe`: payment events, verified
+//! `/webhooks/razorpay`, `/webhooks/stripe` and `/webhooks/simulator` (the
+//! demo's payment page): payment events, verified
 //! over the raw body by the configured provider, stored in the inbox
 //! (deduplicated on the provider's event id) before answering 2xx, and
 //! applied to the order by the inbox processor.
@@ -31,6 +32,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/webhooks/razorpay", post(razorpay))
         .route("/webhooks/stripe", post(stripe))
+        .route("/webhooks/simulator", post(simulator))
         .route("/payment/return", get(payment_return))
 }
 
@@ -40,6 +42,14 @@ async fn razorpay(state: State<AppState>, headers: HeaderMap, body: Body) -> Api
 
 async fn stripe(state: State<AppState>, headers: HeaderMap, body: Body) -> ApiResult<StatusCode> {
     receive(state, PaymentMethod::Stripe, headers, body).await
+}
+
+async fn simulator(
+    state: State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<StatusCode> {
+    receive(state, PaymentMethod::Simulator, headers, body).await
 }
 
 async fn receive(

@@ -9,9 +9,9 @@ use serde_json::{json, Value};
 use crate::both_backends;
 use crate::helpers::{customer_message, Backend, GraphFake, SseReader, TestApp};
 
-const WAIT: Duration = Duration::from_secs(10);
+pub(crate) const WAIT: Duration = Duration::from_secs(10);
 
-fn button_ids(body: &Value) -> Vec<String> {
+pub(crate) fn button_ids(body: &Value) -> Vec<String> {
     body["interactive"]["action"]["buttons"]
         .as_array()
         .map(|b| {
@@ -30,7 +30,7 @@ fn text(body: &Value) -> String {
         .to_owned()
 }
 
-async fn order_when(app: &TestApp, n: i64, pred: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn order_when(app: &TestApp, n: i64, pred: impl Fn(&Value) -> bool) -> Value {
     for _ in 0..400 {
         let (_, o) = app.get(&format!("/api/v1/orders/{n}")).await;
         if pred(&o) {

@@ -10,6 +10,7 @@ mod events;
 mod helpers;
 mod journey;
 mod messages;
+mod payments;
 mod templates;
 mod webhooks;
 

@@ -1,0 +1,591 @@
+//! Payments end to end (issue #4): the demo's payment simulator, Stripe
+//! Checkout against a loopback fake, and the staff's payment actions.
+
+use serde_json::Value;
+
+use crate::both_backends;
+use crate::helpers::{customer_message, order_webhook, Backend, GraphFake, TestApp};
+use crate::journey::{button_ids, order_when, WAIT};
+
+/// The `cta_url` link of a recorded outbound message.
+fn link_of(body: &Value) -> String {
+    body["interactive"]["action"]["parameters"]["url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not a cta_url message: {body}"))
+        .to_owned()
+}
+
+/// Fills the hosted address form behind `link` as a customer would.
+async fn submit_address(app: &TestApp, link: &str) {
+    let form = [
+        ("name", "Meera"),
+        ("phone", "+91 98222 00009"),
+        ("line1", "9 Lake Road"),
+        ("line2", ""),
+        ("city", "Pune"),
+        ("state", "Maharashtra"),
+        ("postal_code", "411001"),
+        ("country", "IN"),
+    ];
+    let status = app
+        .client
+        .post(link)
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 200, "the address form was not accepted");
+}
+
+/// A customer's cart up to the payment request; returns the order number
+/// and the payment link the bot sent.
+async fn cart_to_payment_link(app: &TestApp, graph: &GraphFake, wa: &str) -> (i64, String) {
+    let before = graph.requests().len();
+    let cart = order_webhook(
+        &format!("wamid.cart-{wa}"),
+        wa,
+        "Meera",
+        &[("tea", 2, "249.50", "INR")],
+    );
+    assert_eq!(app.post_webhook(cart.as_bytes()).await.status(), 200);
+    let n = app.wait_for_orders(1).await[0]["number"].as_i64().unwrap();
+    let sent = graph.wait_for(before + 1, WAIT).await;
+    submit_address(app, &link_of(&sent[before].2)).await;
+    let sent = graph.wait_for(before + 3, WAIT).await;
+    let pay = &sent[before + 2].2;
+    assert_eq!(pay["interactive"]["type"], "cta_url", "{pay}");
+    (n, link_of(pay))
+}
+
+async fn the_payment_simulator_page_pays_through_its_signed_webhook(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let app = TestApp::spawn_configured(
+        backend,
+        Some(&graph.url),
+        &[("PAYMENTS_PROVIDER", "simulator")],
+    )
+    .await;
+    let (n, link) = cart_to_payment_link(&app, &graph, "919822200009").await;
+    assert!(
+        link.starts_with(&app.url(&format!(
+            "/simulator/pay/sim_{n}-1?amount=49900&currency=INR&sig="
+        ))),
+        "{link}"
+    );
+
+    // The page shows the order and the amount; an altered link is refused.
+    let page = app.client.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(&format!("Order #{n}")), "{html}");
+    assert!(html.contains("Pay 499.00 INR"), "{html}");
+    let cheaper = link.replace("amount=49900", "amount=100");
+    assert_eq!(app.client.get(&cheaper).send().await.unwrap().status(), 404);
+    let pressed = app
+        .client
+        .post(&cheaper)
+        .form(&[("outcome", "pay")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pressed.status(), 404);
+
+    // "Fail" → the customer is told, and the bot sends a fresh link (attempt 2).
+    let failed = app
+        .client
+        .post(&link)
+        .form(&[("outcome", "fail")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(failed.status(), 200);
+    let sent = graph.wait_for(5, WAIT).await;
+    assert!(sent[3].2["text"]["body"]
+        .as_str()
+        .unwrap()
+        .contains("did not go through"));
+    let fresh = link_of(&sent[4].2);
+    assert!(
+        fresh.contains(&format!("/simulator/pay/sim_{n}-2?")),
+        "{fresh}"
+    );
+
+    // "Pay" on the fresh link → paid, through /webhooks/simulator.
+    let paid = app
+        .client
+        .post(&fresh)
+        .form(&[("outcome", "pay")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), 200);
+    assert!(paid.text().await.unwrap().contains("Payment received"));
+    let o = order_when(&app, n, |o| o["payment_status"] == "paid").await;
+    assert_eq!(o["payment_method"], "simulator");
+    let sent = graph.wait_for(7, WAIT).await;
+    assert!(sent
+        .iter()
+        .any(|r| button_ids(&r.2) == [format!("note:add:{n}"), format!("note:skip:{n}")]));
+
+    // A forged webhook to the same endpoint is refused.
+    let forged = app
+        .client
+        .post(app.url("/webhooks/simulator"))
+        .header("x-simulator-signature", "00".repeat(32))
+        .body(r#"{"id":"x","event":"payment.paid"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+
+    let skip = customer_message(
+        "wamid.sim-skip",
+        "919822200009",
+        None,
+        Some((&format!("note:skip:{n}"), "Skip")),
+    );
+    assert_eq!(app.post_webhook(skip.as_bytes()).await.status(), 200);
+    order_when(&app, n, |o| o["status"] == "confirmed").await;
+    app.stop().await;
+}
+
+/// `POST /api/v1/orders/{n}/payment`.
+async fn act(app: &TestApp, n: i64, body: Value) -> (reqwest::StatusCode, Value) {
+    app.post(&format!("/api/v1/orders/{n}/payment"), &body)
+        .await
+}
+
+async fn a_upi_order_waits_on_a_landing_page_until_staff_mark_it_paid_then_refund_it(
+    backend: Backend,
+) {
+    let graph = GraphFake::start().await;
+    let app = TestApp::spawn_configured(
+        backend,
+        Some(&graph.url),
+        &[
+            ("PAYMENTS_PROVIDER", "upi"),
+            ("UPI_VPA", "chai@okicici"),
+            ("UPI_PAYEE_NAME", "Chai Point"),
+        ],
+    )
+    .await;
+    let (n, link) = cart_to_payment_link(&app, &graph, "919822200011").await;
+    // WhatsApp opens only web links: the button leads to our landing page.
+    assert!(link.starts_with(&app.url("/pay/upi/")), "{link}");
+    let page = app.client.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(&format!("upi://pay?pa=chai@okicici&amp;pn=Chai%20Point&amp;am=499.00&amp;cu=INR&amp;tn=Order%20%23{n}&amp;tr={n}-1")),
+        "{html}"
+    );
+    assert!(html.contains("chai@okicici"));
+    let tampered = format!("{}x", link);
+    assert_eq!(
+        app.client.get(&tampered).send().await.unwrap().status(),
+        404
+    );
+
+    // Nobody reports UPI payments: the order waits, pending.
+    let o = app.get(&format!("/api/v1/orders/{n}")).await.1;
+    assert_eq!(o["payment_status"], "pending");
+    assert_eq!(o["payment_method"], "upi");
+    assert_eq!(o["payment_reference"], format!("{n}-1"));
+
+    // Marking paid takes a reason; bad actions change nothing.
+    let (status, body) = act(&app, n, serde_json::json!({"action": "mark_paid"})).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_request");
+    let (status, _) = act(&app, n, serde_json::json!({"action": "teleport"})).await;
+    assert_eq!(status, 422);
+    let (status, body) = act(
+        &app,
+        n,
+        serde_json::json!({"action": "refund", "reason": "x"}),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("pending"),
+        "{body}"
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/orders/{n}")).await.1["version"],
+        o["version"]
+    );
+
+    let (status, paid) = act(
+        &app,
+        n,
+        serde_json::json!({"action": "mark_paid", "reason": "UPI ref 412345678901"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{paid}");
+    assert_eq!(paid["payment_status"], "paid");
+    assert_eq!(paid["checkout_step"], "awaiting_note_choice");
+    // The checkout goes on as after a provider's payment: the note question.
+    let sent = graph.wait_for(5, WAIT).await;
+    assert!(sent
+        .iter()
+        .any(|r| button_ids(&r.2) == [format!("note:add:{n}"), format!("note:skip:{n}")]));
+    let (status, again) = act(
+        &app,
+        n,
+        serde_json::json!({"action": "mark_paid", "reason": "twice"}),
+    )
+    .await;
+    assert_eq!(status, 409, "{again}");
+
+    let (status, body) = act(&app, n, serde_json::json!({"action": "refund"})).await;
+    assert_eq!(status, 422, "{body}");
+    let (status, refunded) = act(
+        &app,
+        n,
+        serde_json::json!({"action": "refund", "reason": "out of stock", "version": paid["version"]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{refunded}");
+    assert_eq!(refunded["payment_status"], "refunded");
+
+    let timeline = app.get(&format!("/api/v1/orders/{n}")).await.1["timeline"].clone();
+    let staff: Vec<&Value> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"] == "staff" && e["kind"] == "payment_changed")
+        .collect();
+    assert_eq!(staff.len(), 2, "{timeline}");
+    assert_eq!(staff[0]["reason"], "UPI ref 412345678901");
+    assert_eq!(staff[1]["reason"], "out of stock");
+    app.stop().await;
+}
+
+async fn cash_on_delivery_shows_cod_until_staff_record_the_cash(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let app = TestApp::spawn_configured(
+        backend,
+        Some(&graph.url),
+        &[("PAYMENTS_PROVIDER", "simulator"), ("COD_ENABLED", "true")],
+    )
+    .await;
+    let wa = "919822200012";
+    let cart = order_webhook("wamid.cod-cart", wa, "Ravi", &[("tea", 1, "120", "INR")]);
+    assert_eq!(app.post_webhook(cart.as_bytes()).await.status(), 200);
+    let n = app.wait_for_orders(1).await[0]["number"].as_i64().unwrap();
+    submit_address(&app, &link_of(&graph.wait_for(1, WAIT).await[0].2)).await;
+    let sent = graph.wait_for(3, WAIT).await;
+    assert_eq!(
+        button_ids(&sent[2].2),
+        [format!("pay:online:{n}"), format!("pay:cod:{n}")]
+    );
+    // A fresh link is not for a COD order.
+    let tap = customer_message(
+        "wamid.cod-tap",
+        wa,
+        None,
+        Some((&format!("pay:cod:{n}"), "Cash on delivery")),
+    );
+    assert_eq!(app.post_webhook(tap.as_bytes()).await.status(), 200);
+    let o = order_when(&app, n, |o| o["payment_method"] == "cod").await;
+    assert_eq!(
+        o["payment_status"], "pending",
+        "COD is settled for the checkout, not paid"
+    );
+    let (status, body) = act(&app, n, serde_json::json!({"action": "send_link"})).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("cash on delivery"));
+
+    // The courier brings the cash: no reason needed.
+    let (status, paid) = act(&app, n, serde_json::json!({"action": "mark_paid"})).await;
+    assert_eq!(status, 200, "{paid}");
+    assert_eq!(paid["payment_status"], "paid");
+    assert_eq!(paid["payment_method"], "cod");
+    let timeline = app.get(&format!("/api/v1/orders/{n}")).await.1["timeline"].clone();
+    assert!(
+        timeline
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["reason"] == "cash received"),
+        "{timeline}"
+    );
+    app.stop().await;
+}
+
+async fn staff_send_a_fresh_link_and_a_wrong_amount_is_flagged_for_review(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let app = TestApp::spawn_configured(
+        backend,
+        Some(&graph.url),
+        &[("PAYMENTS_PROVIDER", "simulator")],
+    )
+    .await;
+    let (n, first) = cart_to_payment_link(&app, &graph, "919822200013").await;
+    assert!(first.contains(&format!("sim_{n}-1?")));
+
+    // Staff send a fresh link: attempt 2, still pending, on the timeline.
+    let (status, o) = act(&app, n, serde_json::json!({"action": "send_link"})).await;
+    assert_eq!(status, 200, "{o}");
+    assert_eq!(o["payment_status"], "pending");
+    assert_eq!(o["payment_reference"], format!("sim_{n}-2"));
+    let sent = graph.wait_for(4, WAIT).await;
+    let fresh = link_of(&sent[3].2);
+    assert!(fresh.contains(&format!("sim_{n}-2?")), "{fresh}");
+
+    // A provider reporting another amount is recorded and flagged, not paid.
+    let secret = {
+        use sha2::Digest;
+        let mut hash = sha2::Sha256::new();
+        hash.update(b"orderdesk payment simulator v1\0");
+        hash.update(crate::helpers::APP_SECRET.as_bytes());
+        hex::encode(hash.finalize())
+    };
+    let body = serde_json::json!({"id": "evt_short", "event": "payment.paid", "reference": format!("sim_{n}-2"),
+        "reference_id": format!("{n}-2"), "payment_id": "simpay_x", "amount": 100, "currency": "INR", "created_at": 1_700_000_000})
+    .to_string();
+    let signature = {
+        use hmac::Mac;
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(body.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    };
+    let answer = app
+        .client
+        .post(app.url("/webhooks/simulator"))
+        .header("x-simulator-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let flagged = order_when(&app, n, |o| !o["payment_review"].is_null()).await;
+    assert_eq!(flagged["payment_status"], "pending");
+    assert!(
+        flagged["payment_review"]
+            .as_str()
+            .unwrap()
+            .contains("499.00 INR"),
+        "{flagged}"
+    );
+
+    // Staff check with the provider and settle it: the flag clears.
+    let (status, paid) = act(
+        &app,
+        n,
+        serde_json::json!({"action": "mark_paid", "reason": "checked the provider dashboard"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{paid}");
+    assert_eq!(paid["payment_status"], "paid");
+    assert!(paid["payment_review"].is_null());
+    let (status, _) = act(&app, n, serde_json::json!({"action": "send_link"})).await;
+    assert_eq!(status, 409, "a paid order gets no new link");
+    let (status, _) = act(&app, 9999, serde_json::json!({"action": "send_link"})).await;
+    assert_eq!(status, 404);
+    app.stop().await;
+}
+
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<(Option<String>, Vec<(String, String)>)>>>;
+
+/// A loopback Stripe that creates Checkout Sessions and records each form
+/// with its `Idempotency-Key`.
+async fn stripe_fake() -> (String, Seen) {
+    use axum::extract::State;
+    async fn create(
+        State(seen): State<Seen>,
+        headers: axum::http::HeaderMap,
+        axum::Form(form): axum::Form<Vec<(String, String)>>,
+    ) -> axum::Json<Value> {
+        let key = headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let reference = form
+            .iter()
+            .find(|(k, _)| k == "client_reference_id")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        seen.lock().unwrap().push((key, form));
+        axum::Json(serde_json::json!({
+            "id": format!("cs_test_{reference}"),
+            "object": "checkout.session",
+            "url": format!("https://checkout.stripe.com/c/pay/cs_test_{reference}"),
+            "expires_at": 1_900_000_000,
+        }))
+    }
+    let seen: Seen = Default::default();
+    let app = axum::Router::new()
+        .route("/v1/checkout/sessions", axum::routing::post(create))
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, seen)
+}
+
+const STRIPE_WEBHOOK_SECRET: &str = "whsec_orderdesk_test";
+
+fn stripe_event(
+    id: &str,
+    kind: &str,
+    session: &str,
+    reference: &str,
+    payment_status: &str,
+) -> String {
+    serde_json::json!({
+        "id": id, "object": "event", "type": kind, "created": 1_700_000_000, "livemode": false,
+        "data": {"object": {"id": session, "object": "checkout.session", "client_reference_id": reference,
+            "metadata": {"reference_id": reference}, "amount_total": 49900, "currency": "inr",
+            "payment_status": payment_status, "payment_intent": "pi_test_1"}}
+    })
+    .to_string()
+}
+
+async fn a_stripe_checkout_is_paid_once_whatever_order_its_events_arrive_in(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let (stripe_url, sessions) = stripe_fake().await;
+    let app = TestApp::spawn_configured(
+        backend,
+        Some(&graph.url),
+        &[
+            ("PAYMENTS_PROVIDER", "stripe"),
+            ("STRIPE_SECRET_KEY", "sk_test_orderdesk"),
+            ("STRIPE_WEBHOOK_SECRET", STRIPE_WEBHOOK_SECRET),
+            ("STRIPE_API_URL", &stripe_url),
+        ],
+    )
+    .await;
+    let (n, link) = cart_to_payment_link(&app, &graph, "919822200014").await;
+    let reference = format!("{n}-1");
+    let session = format!("cs_test_{reference}");
+    assert_eq!(link, format!("https://checkout.stripe.com/c/pay/{session}"));
+    let created = sessions.lock().unwrap().clone();
+    assert_eq!(created.len(), 1);
+    let (key, form) = &created[0];
+    assert!(key.is_some(), "creates carry an Idempotency-Key");
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(
+        field("line_items[0][price_data][unit_amount]"),
+        Some("49900")
+    );
+    assert_eq!(field("line_items[0][price_data][currency]"), Some("inr"));
+    assert_eq!(field("client_reference_id"), Some(reference.as_str()));
+
+    let post = |body: String, signature: String| {
+        app.client
+            .post(app.url("/webhooks/stripe"))
+            .header("stripe-signature", signature)
+            .body(body)
+            .send()
+    };
+    let now = chrono::Utc::now().timestamp();
+    let sign = |body: &str, t: i64| {
+        orderdesk_payments::stripe::sign_webhook(STRIPE_WEBHOOK_SECRET, t, body.as_bytes())
+    };
+
+    // A session completed but still settling is not paid yet.
+    let unpaid = stripe_event(
+        "evt_1",
+        "checkout.session.completed",
+        &session,
+        &reference,
+        "unpaid",
+    );
+    assert_eq!(
+        post(unpaid.clone(), sign(&unpaid, now))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // A replayed signature from 10 minutes ago and a forged one are refused.
+    let paid = stripe_event(
+        "evt_2",
+        "checkout.session.async_payment_succeeded",
+        &session,
+        &reference,
+        "paid",
+    );
+    assert_eq!(
+        post(paid.clone(), sign(&paid, now - 600))
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let forged = orderdesk_payments::stripe::sign_webhook("whsec_wrong", now, paid.as_bytes());
+    assert_eq!(post(paid.clone(), forged).await.unwrap().status(), 401);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(
+        app.get(&format!("/api/v1/orders/{n}")).await.1["payment_status"],
+        "pending"
+    );
+
+    // The settled payment, delivered twice, then a late expiry: paid, once.
+    for _ in 0..2 {
+        assert_eq!(
+            post(paid.clone(), sign(&paid, now)).await.unwrap().status(),
+            200
+        );
+    }
+    let expired = stripe_event(
+        "evt_3",
+        "checkout.session.expired",
+        &session,
+        &reference,
+        "unpaid",
+    );
+    assert_eq!(
+        post(expired.clone(), sign(&expired, now))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let o = order_when(&app, n, |o| o["payment_status"] == "paid").await;
+    assert_eq!(o["payment_method"], "stripe");
+    assert_eq!(o["payment_reference"], session);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let o = app.get(&format!("/api/v1/orders/{n}")).await.1;
+    assert_eq!(
+        o["payment_status"], "paid",
+        "a late expiry never undoes paid"
+    );
+    let applied = o["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["detail"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("checkout.session.async_payment_succeeded"))
+        })
+        .count();
+    assert_eq!(applied, 1, "the redelivered event is applied once");
+    let sent = graph.wait_for(5, WAIT).await;
+    assert!(sent
+        .iter()
+        .any(|r| button_ids(&r.2) == [format!("note:add:{n}"), format!("note:skip:{n}")]));
+    app.stop().await;
+}
+
+both_backends!(
+    a_stripe_checkout_is_paid_once_whatever_order_its_events_arrive_in,
+    the_payment_simulator_page_pays_through_its_signed_webhook,
+    a_upi_order_waits_on_a_landing_page_until_staff_mark_it_paid_then_refund_it,
+    cash_on_delivery_shows_cod_until_staff_record_the_cash,
+    staff_send_a_fresh_link_and_a_wrong_amount_is_flagged_for_review,
+);
