@@ -71,11 +71,7 @@ pub async fn streams(backend: Backend, count: usize, orders: u64) -> anyhow::Res
     let seen = Arc::new(AtomicU64::new(0));
     let t = Instant::now();
     for _ in 0..count {
-        tokio::spawn(open_stream(
-            addr.clone(),
-            bench.token.clone(),
-            seen.clone(),
-        ));
+        tokio::spawn(open_stream(addr.clone(), bench.token.clone(), seen.clone()));
     }
     // Wait until the server counts every stream as open.
     let client = reqwest::Client::new();
