@@ -283,9 +283,39 @@ pub async fn list(backend: Backend, orders: usize, requests: usize) -> anyhow::R
     }
     println!("seeded in {:.0} s", t.elapsed().as_secs_f64());
     let client = reqwest::Client::new();
+    // The dashboard's board, as a logged-in browser asks for it: a session
+    // made directly in the store (no password hashing in the timed part).
+    let now = chrono::Utc::now();
+    let user = bench
+        .store
+        .create_user(&orderdesk_store::NewUser {
+            email: "bench@shop.test".into(),
+            role: orderdesk_store::Role::Owner,
+            password_hash: "unused".into(),
+            created_at: now,
+        })
+        .await?;
+    let session = "bench-session-id";
+    bench
+        .store
+        .create_session(&orderdesk_store::NewSession {
+            id_hash: orderdesk_web::auth::token_hash(session),
+            user_id: user.id,
+            csrf_token: "bench-csrf".into(),
+            created_at: now,
+            expires_at: now + chrono::Duration::days(1),
+        })
+        .await?;
+    let cookie = format!(
+        "{}={session}",
+        orderdesk_web::dashboard::session::COOKIE_NAME
+    );
     // Substring search scans every order (no trigram/FTS index yet), so it
     // gets fewer requests to keep the run short.
     for (path, runs) in [
+        ("/orders", requests),
+        ("/orders?status=placed", requests),
+        ("/orders?status=cancelled", requests),
         ("/api/v1/orders?status=placed&limit=50", requests),
         ("/api/v1/orders?status=cancelled&limit=50", requests),
         ("/api/v1/orders?limit=50", requests),
@@ -301,7 +331,12 @@ pub async fn list(backend: Backend, orders: usize, requests: usize) -> anyhow::R
         let mut errors = 0;
         for _ in 0..runs {
             let t = Instant::now();
-            match client.get(&url).bearer_auth(&bench.token).send().await {
+            let request = if path.starts_with("/api/") {
+                client.get(&url).bearer_auth(&bench.token)
+            } else {
+                client.get(&url).header("cookie", &cookie)
+            };
+            match request.send().await {
                 Ok(r) if r.status() == 200 => {
                     r.bytes().await.context("body")?;
                     lat.push(t.elapsed());

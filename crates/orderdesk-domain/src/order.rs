@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 pub use status::OrderStatus;
 pub use transition::{
-    is_legal, plan_transition, staff_moves, StatusChange, TransitionError, TransitionRequest,
+    is_legal, plan_transition, staff_moves, staff_needs_reason, StatusChange, TransitionError,
+    TransitionRequest,
 };
 
 use crate::{CheckoutStep, Currency, Money, MoneyError, PaymentMethod, PaymentStatus, Timestamp};

@@ -13,6 +13,9 @@ use tracing::instrument;
 
 use crate::{Engine, EngineError};
 
+/// Longest staff note accepted, in characters.
+pub const MAX_NOTE: usize = 4000;
+
 impl Engine {
     /// Moves an order to another stage if the table allows it now.
     ///
@@ -52,6 +55,55 @@ impl Engine {
             .await?;
         self.bus.poke();
         Ok(updated)
+    }
+
+    /// Adds an internal staff note to the order's timeline. It is never
+    /// sent to the customer. Retried a few times when another change lands
+    /// first, since a note does not depend on the order's state.
+    ///
+    /// # Errors
+    /// `Checkout` for an empty or over-long note, `Store(NotFound)`, or
+    /// `Store(Conflict)` when the order keeps changing under us.
+    #[instrument(skip_all, fields(order.number = %number))]
+    pub async fn add_staff_note(
+        &self,
+        number: OrderNumber,
+        actor: Actor,
+        text: &str,
+    ) -> Result<Order, EngineError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(EngineError::Checkout("the note is empty".to_owned()));
+        }
+        if text.chars().count() > MAX_NOTE {
+            return Err(EngineError::Checkout(format!(
+                "a note can be at most {MAX_NOTE} characters"
+            )));
+        }
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let order = self.store.order(number).await?;
+            let now = Utc::now();
+            let mut entry = TimelineEntry::new(now, TimelineKind::StaffNote, &actor);
+            entry.detail = Some(text.to_owned());
+            let update = OrderUpdate {
+                timeline: vec![entry],
+                ..OrderUpdate::default()
+            };
+            match self
+                .store
+                .update_order(number, order.version, &update, now)
+                .await
+            {
+                Ok(updated) => {
+                    self.bus.poke();
+                    return Ok(updated);
+                }
+                Err(orderdesk_store::StoreError::Conflict { .. }) if attempts < 5 => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Tells the customer about a stage move, with the business's text for

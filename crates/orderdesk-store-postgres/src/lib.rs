@@ -43,9 +43,9 @@ use chrono::Utc;
 use orderdesk_domain::{EventKind, Order, OrderNumber, OrderStatus, TimelineEntry, Timestamp};
 use orderdesk_store::{
     lease_end, ApiToken, ChatMessage, CustomerRecord, InboundOutcome, InboundRecord, InboundResult,
-    Job, MessageState, MessageTemplate, NewApiToken, NewInbound, NewOutbound, NewUser, OrderPage,
-    OrderQuery, OrderUpdate, OutboxItem, Product, PrunedEvents, Recorded, Store, StoreError,
-    StoreResult, StoredEvent, User, UserCredentials,
+    Job, MessageState, MessageTemplate, NewApiToken, NewInbound, NewOutbound, NewSession, NewUser,
+    OrderPage, OrderQuery, OrderUpdate, OutboxItem, Product, PrunedEvents, Recorded, Session,
+    Store, StoreError, StoreResult, StoredEvent, User, UserCredentials,
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
@@ -489,6 +489,12 @@ impl Store for PgStore {
             qb.push(" AND payment_status = ")
                 .push_bind(payment.as_str());
         }
+        if let Some(from) = query.created_from {
+            qb.push(" AND created_at >= ").push_bind(micros(from));
+        }
+        if let Some(to) = query.created_before {
+            qb.push(" AND created_at < ").push_bind(micros(to));
+        }
         if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let pattern = orderdesk_store::like_pattern(q);
             qb.push(" AND (");
@@ -683,6 +689,7 @@ impl Store for PgStore {
     async fn outbox_sent(&self, id: i64, wamid: &str, at: Timestamp) -> StoreResult<ChatMessage> {
         let at = micros(at);
         let mut tx = self.begin().await?;
+        writes::lock_wamid(&mut tx, wamid).await?;
         let mut message = writes::outbound_by_id(&mut tx, id).await?;
         // `failed` too: WhatsApp took it after all (a sender whose lease ran
         // out), and its delivery statuses will name this wamid.
@@ -707,6 +714,7 @@ impl Store for PgStore {
         message.sent_at = Some(at);
         let mut effects = Effects::default();
         effects.message_event(EventKind::MessageSent, &message, at)?;
+        writes::apply_early_statuses(&mut tx, wamid, &mut effects).await?;
         effects.apply(&mut tx).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(message)
@@ -754,10 +762,9 @@ impl Store for PgStore {
         let mut tx = self.begin().await?;
         let mut effects = Effects::default();
         let changed = writes::apply_status(&mut tx, wamid, state, at, error, &mut effects).await?;
-        if changed.is_some() {
-            effects.apply(&mut tx).await?;
-            tx.commit().await.map_err(db_err)?;
-        }
+        // Also without a change: a status for a wamid not recorded yet is kept.
+        effects.apply(&mut tx).await?;
+        tx.commit().await.map_err(db_err)?;
         Ok(changed)
     }
 
@@ -964,6 +971,103 @@ impl Store for PgStore {
         .await
         .map_err(db_err)?;
         row.as_ref().map(codec::api_token).transpose()
+    }
+
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        let rows = sqlx::query("SELECT id, email, role, created_at FROM users ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(codec::user).collect()
+    }
+
+    async fn delete_user(&self, id: i64) -> StoreResult<()> {
+        let done = sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn tokens(&self) -> StoreResult<Vec<ApiToken>> {
+        let rows = sqlx::query(
+            "SELECT id, name, created_at FROM api_tokens WHERE revoked_at IS NULL ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(codec::api_token).collect()
+    }
+
+    async fn revoke_token(&self, id: i64, at: Timestamp) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+        )
+        .bind(micros(at))
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(micros(session.created_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&session.id_hash)
+        .bind(session.user_id)
+        .bind(&session.csrf_token)
+        .bind(micros(session.created_at))
+        .bind(micros(session.expires_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn session(&self, id_hash: &str, now: Timestamp) -> StoreResult<Option<Session>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.email, u.role, u.created_at, s.csrf_token, s.expires_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.id_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(id_hash)
+        .bind(micros(now))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        row.map(|row| {
+            Ok(Session {
+                user: codec::user(&row)?,
+                csrf_token: row.try_get("csrf_token").map_err(db_err)?,
+                expires_at: row.try_get("expires_at").map_err(db_err)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
     }
 
     async fn message_templates(&self) -> StoreResult<Vec<MessageTemplate>> {

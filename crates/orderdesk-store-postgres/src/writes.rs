@@ -649,6 +649,51 @@ pub(crate) async fn mark_failed(
 }
 
 /// Applies a delivery status (see `Store::message_status`).
+/// Serialises `apply_status` of an unrecorded wamid with `outbox_sent` of
+/// the same wamid (two-key advisory locks are their own key space).
+pub(crate) async fn lock_wamid(conn: &mut PgConnection, wamid: &str) -> StoreResult<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(7007, hashtext($1))")
+        .bind(wamid)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+/// Applies the statuses that arrived for `wamid` before it was recorded
+/// (see `apply_status`), in the order they move a message, and forgets them.
+pub(crate) async fn apply_early_statuses(
+    conn: &mut PgConnection,
+    wamid: &str,
+    effects: &mut Effects,
+) -> StoreResult<()> {
+    let rows: Vec<(String, Timestamp, Option<String>)> =
+        sqlx::query_as("DELETE FROM early_statuses WHERE wamid = $1 RETURNING state, at, error")
+            .bind(wamid)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    let mut early = Vec::with_capacity(rows.len());
+    for (state, at, error) in rows {
+        let state = MessageState::parse(&state)
+            .ok_or_else(|| crate::error::corrupt("message state", &state))?;
+        early.push((state, at, error));
+    }
+    early.sort_by_key(|(state, _, _)| state.rank());
+    for (state, at, error) in early {
+        Box::pin(apply_status(
+            conn,
+            wamid,
+            state,
+            at,
+            error.as_deref(),
+            effects,
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn apply_status(
     conn: &mut PgConnection,
     wamid: &str,
@@ -666,6 +711,30 @@ pub(crate) async fn apply_status(
     .await
     .map_err(db_err)?;
     let Some(row) = row else {
+        // Not recorded yet (or not ours): kept until `outbox_sent` names it.
+        // The wamid's lock makes this and `outbox_sent` take turns, so the
+        // status is either seen there or finds the message here.
+        lock_wamid(conn, wamid).await?;
+        let recorded: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM messages WHERE wamid = $1 AND direction = 'out'")
+                .bind(wamid)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(db_err)?;
+        if recorded.is_some() {
+            return Box::pin(apply_status(conn, wamid, state, at, error, effects)).await;
+        }
+        sqlx::query(
+            "INSERT INTO early_statuses (wamid, state, at, error) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(wamid)
+        .bind(state.as_str())
+        .bind(micros(at))
+        .bind(error)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
         return Ok(None);
     };
     let mut message = codec::message(&row)?;

@@ -21,9 +21,9 @@ use chrono::Utc;
 use orderdesk_domain::{EventKind, Order, OrderNumber, OrderStatus, TimelineEntry, Timestamp};
 use orderdesk_store::{
     lease_end, ApiToken, ChatMessage, CustomerRecord, InboundOutcome, InboundRecord, InboundResult,
-    Job, MessageState, MessageTemplate, NewApiToken, NewInbound, NewOutbound, NewUser, OrderPage,
-    OrderQuery, OrderUpdate, OutboxItem, Product, PrunedEvents, Recorded, Store, StoreError,
-    StoreResult, StoredEvent, User, UserCredentials,
+    Job, MessageState, MessageTemplate, NewApiToken, NewInbound, NewOutbound, NewSession, NewUser,
+    OrderPage, OrderQuery, OrderUpdate, OutboxItem, Product, PrunedEvents, Recorded, Session,
+    Store, StoreError, StoreResult, StoredEvent, User, UserCredentials,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -425,6 +425,13 @@ impl Store for SqliteStore {
             qb.push(" AND payment_status = ")
                 .push_bind(payment.as_str());
         }
+        // Times are stored as fixed-width UTC text, so text order is time order.
+        if let Some(from) = query.created_from {
+            qb.push(" AND created_at >= ").push_bind(time_text(from));
+        }
+        if let Some(to) = query.created_before {
+            qb.push(" AND created_at < ").push_bind(time_text(to));
+        }
         if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let pattern = orderdesk_store::like_pattern(q);
             qb.push(" AND (");
@@ -639,6 +646,7 @@ impl Store for SqliteStore {
         message.sent_at = Some(at);
         let mut effects = Effects::default();
         effects.message_event(EventKind::MessageSent, &message, at);
+        writes::apply_early_statuses(&mut tx, wamid, &mut effects).await?;
         effects.apply(&mut tx).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(message)
@@ -686,10 +694,9 @@ impl Store for SqliteStore {
         let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
         let mut effects = Effects::default();
         let changed = writes::apply_status(&mut tx, wamid, state, at, error, &mut effects).await?;
-        if changed.is_some() {
-            effects.apply(&mut tx).await?;
-            tx.commit().await.map_err(db_err)?;
-        }
+        // Also without a change: a status for a wamid not recorded yet is kept.
+        effects.apply(&mut tx).await?;
+        tx.commit().await.map_err(db_err)?;
         Ok(changed)
     }
 
@@ -896,6 +903,106 @@ impl Store for SqliteStore {
         .await
         .map_err(db_err)?;
         row.as_ref().map(codec::api_token).transpose()
+    }
+
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        let rows = sqlx::query("SELECT id, email, role, created_at FROM users ORDER BY id")
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(codec::user).collect()
+    }
+
+    async fn delete_user(&self, id: i64) -> StoreResult<()> {
+        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
+        let done = sqlx::query("DELETE FROM users WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn tokens(&self) -> StoreResult<Vec<ApiToken>> {
+        let rows = sqlx::query(
+            "SELECT id, name, created_at FROM api_tokens WHERE revoked_at IS NULL ORDER BY id",
+        )
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(codec::api_token).collect()
+    }
+
+    async fn revoke_token(&self, id: i64, at: Timestamp) -> StoreResult<()> {
+        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
+        let done =
+            sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+                .bind(time_text(at))
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
+        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+            .bind(time_text(session.created_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&session.id_hash)
+        .bind(session.user_id)
+        .bind(&session.csrf_token)
+        .bind(time_text(session.created_at))
+        .bind(time_text(session.expires_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn session(&self, id_hash: &str, now: Timestamp) -> StoreResult<Option<Session>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.email, u.role, u.created_at, s.csrf_token, s.expires_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.id_hash = ? AND s.expires_at > ?",
+        )
+        .bind(id_hash)
+        .bind(time_text(now))
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db_err)?;
+        row.map(|row| {
+            let expires_at: String = row.try_get("expires_at").map_err(db_err)?;
+            Ok(Session {
+                user: codec::user(&row)?,
+                csrf_token: row.try_get("csrf_token").map_err(db_err)?,
+                expires_at: codec::parse_time(&expires_at)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
+            .bind(id_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)
     }
 
     async fn message_templates(&self) -> StoreResult<Vec<MessageTemplate>> {

@@ -538,6 +538,45 @@ pub(crate) async fn mark_failed(
 }
 
 /// Applies a delivery status (see `Store::message_status`).
+/// Applies the statuses that arrived for `wamid` before it was recorded
+/// (see `apply_status`), in the order they move a message, and forgets them.
+pub(crate) async fn apply_early_statuses(
+    conn: &mut SqliteConnection,
+    wamid: &str,
+    effects: &mut Effects,
+) -> StoreResult<()> {
+    let rows: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT state, at, error FROM early_statuses WHERE wamid = ?")
+            .bind(wamid)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    let mut early = Vec::with_capacity(rows.len());
+    for (state, at, error) in rows {
+        let state = MessageState::parse(&state)
+            .ok_or_else(|| crate::error::corrupt("message state", &state))?;
+        early.push((state, codec::parse_time(&at)?, error));
+    }
+    early.sort_by_key(|(state, _, _)| state.rank());
+    for (state, at, error) in early {
+        Box::pin(apply_status(
+            conn,
+            wamid,
+            state,
+            at,
+            error.as_deref(),
+            effects,
+        ))
+        .await?;
+    }
+    sqlx::query("DELETE FROM early_statuses WHERE wamid = ?")
+        .bind(wamid)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
 pub(crate) async fn apply_status(
     conn: &mut SqliteConnection,
     wamid: &str,
@@ -555,6 +594,18 @@ pub(crate) async fn apply_status(
     .await
     .map_err(db_err)?;
     let Some(row) = row else {
+        // Not recorded yet (or not ours): kept until `outbox_sent` names it.
+        sqlx::query(
+            "INSERT INTO early_statuses (wamid, state, at, error) VALUES (?, ?, ?, ?) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(wamid)
+        .bind(state.as_str())
+        .bind(time_text(micros(at)))
+        .bind(error)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
         return Ok(None);
     };
     let mut message = codec::message(&row)?;

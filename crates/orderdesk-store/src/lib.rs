@@ -416,6 +416,52 @@ pub trait Store: Send + Sync + 'static {
     /// `Unavailable` or `Other` on database failure.
     async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<ApiToken>>;
 
+    /// Every staff user, oldest first.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn users(&self) -> StoreResult<Vec<User>>;
+
+    /// Removes a staff user and ends all their sessions.
+    ///
+    /// # Errors
+    /// `NotFound` when there is no such user.
+    async fn delete_user(&self, id: i64) -> StoreResult<()>;
+
+    /// Every live (not revoked) API token, oldest first.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn tokens(&self) -> StoreResult<Vec<ApiToken>>;
+
+    /// Revokes a token at `at`: it no longer authenticates and is no longer
+    /// listed. Its name stays taken.
+    ///
+    /// # Errors
+    /// `NotFound` when there is no such live token.
+    async fn revoke_token(&self, id: i64, at: Timestamp) -> StoreResult<()>;
+
+    // ---- dashboard sessions -------------------------------------------------
+
+    /// Stores a new session, and drops sessions expired by its `created_at`.
+    ///
+    /// # Errors
+    /// `Duplicate` when the id hash is taken; `Other` for an unknown user.
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
+
+    /// The session whose id hashes to `id_hash`, if it exists and has not
+    /// expired at `now`.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn session(&self, id_hash: &str, now: Timestamp) -> StoreResult<Option<Session>>;
+
+    /// Ends a session (logout); an unknown one is not an error.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+
     // ---- message templates --------------------------------------------------
 
     /// Every stored template override, by key then language.

@@ -303,7 +303,7 @@ impl MessageState {
     /// delivered < read`. A failure overrides only a message not yet known
     /// to have arrived; a delivery or read receipt is proof that it did.
     /// `None` for `received`, which is not a delivery state.
-    fn rank(&self) -> Option<u8> {
+    pub fn rank(&self) -> Option<u8> {
         match self {
             Self::Received => None,
             Self::Queued => Some(0),
@@ -477,6 +477,10 @@ pub struct OrderQuery {
     /// Matches the order number exactly, or a substring of the customer's
     /// name (case-insensitive), `wa_id` or `user_id`.
     pub q: Option<String>,
+    /// Only orders created at or after this time.
+    pub created_from: Option<Timestamp>,
+    /// Only orders created before this time.
+    pub created_before: Option<Timestamp>,
     /// 1–200.
     pub limit: u32,
     /// Only orders with a number below this one (the previous page's last).
@@ -571,6 +575,28 @@ pub struct ApiToken {
     pub id: i64,
     pub name: String,
     pub created_at: Timestamp,
+}
+
+/// A dashboard login. The session id itself lives only in the browser's
+/// cookie; the store keeps its SHA-256, so a leaked database does not leak
+/// live sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// Hex SHA-256 of the random session id.
+    pub id_hash: String,
+    pub user_id: i64,
+    /// The session's CSRF token, echoed by every dashboard form.
+    pub csrf_token: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// A live dashboard session and whose it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub user: User,
+    pub csrf_token: String,
+    pub expires_at: Timestamp,
 }
 
 /// A catalog product (Meta catalog data-feed fields we use).

@@ -31,8 +31,8 @@ use orderdesk_domain::{
 
 use crate::{
     ChatMessage, CustomerRecord, Direction, InboundOutcome, InboundResult, JobKind, MessageState,
-    NewApiToken, NewInbound, NewInboundMessage, NewJob, NewOutbound, NewUser, OrderQuery,
-    OrderUpdate, Product, Recorded, Role, Store, StoreError, StoredEvent,
+    NewApiToken, NewInbound, NewInboundMessage, NewJob, NewOutbound, NewSession, NewUser,
+    OrderQuery, OrderUpdate, Product, Recorded, Role, Store, StoreError, StoredEvent,
 };
 
 /// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
@@ -95,6 +95,11 @@ macro_rules! conformance_suite {
             shared_send_slots_are_never_closer_than_the_interval => case_send_slots,
             migrate_unless_busy_migrates_an_idle_database => case_migrate_unless_busy,
             pruning_deletes_the_oldest_events_and_remembers_where => case_prune_events,
+            a_status_before_its_wamid_is_recorded_applies_when_it_is => case_early_status,
+            sessions_are_found_by_hash_until_they_expire_or_end => case_sessions,
+            removing_a_user_ends_their_sessions => case_delete_user,
+            revoked_tokens_are_neither_listed_nor_valid => case_revoke_token,
+            list_orders_filters_by_creation_date => case_list_date_range,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {
@@ -3625,6 +3630,208 @@ pub async fn case_prune_events(store: &dyn Store) {
     let next = events_after(store, all[2].seq).await;
     assert_eq!(next.len(), 1);
     assert!(next[0].seq > all[2].seq);
+}
+
+/// WhatsApp's status webhook can beat the Graph API's answer (and so
+/// `outbox_sent`): the status is kept and applied when the wamid is recorded.
+pub async fn case_early_status(store: &dyn Store) {
+    use MessageState::*;
+    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let key = asha.customer.wa_id.clone().unwrap();
+    queue(
+        store,
+        &asha,
+        vec![outbound(&key, None, "hello", at(1))],
+        at(1),
+    )
+    .await;
+    let claimed = store.claim_outbox(at(1), secs(30), 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    // Delivered, then a repeat and an older `sent`, all before the wamid is known.
+    for (state, secs) in [(Delivered, 3), (Delivered, 4), (Sent, 2)] {
+        assert_eq!(
+            store
+                .message_status("wamid.early", state, at(secs), None)
+                .await
+                .unwrap(),
+            None
+        );
+    }
+    let seq = store.last_event_seq().await.unwrap();
+    let sent = store
+        .outbox_sent(claimed[0].id, "wamid.early", at(2))
+        .await
+        .unwrap();
+    assert_eq!(sent.wamid.as_deref(), Some("wamid.early"));
+    let now = store.messages_for_order(asha.number).await.unwrap();
+    assert_eq!(now[0].state, Delivered, "{now:?}");
+    let events = events_after(store, seq).await;
+    assert_eq!(
+        kinds(&events),
+        vec![EventKind::MessageSent, EventKind::MessageStatus]
+    );
+    // Applied once: a later read still moves it on, nothing is re-applied.
+    assert_eq!(
+        store
+            .message_status("wamid.early", Read, at(5), None)
+            .await
+            .unwrap()
+            .map(|m| m.state),
+        Some(Read)
+    );
+}
+
+// ---- dashboard sessions and staff administration ----------------------------------
+
+async fn staff_user(store: &dyn Store, email: &str, role: Role) -> crate::User {
+    store
+        .create_user(&NewUser {
+            email: email.to_owned(),
+            role,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+            created_at: at(0),
+        })
+        .await
+        .unwrap()
+}
+
+fn new_session(id_hash: &str, user_id: i64, created: i64, expires: i64) -> NewSession {
+    NewSession {
+        id_hash: id_hash.to_owned(),
+        user_id,
+        csrf_token: format!("csrf-{id_hash}"),
+        created_at: at(created),
+        expires_at: at(expires),
+    }
+}
+
+pub async fn case_sessions(store: &dyn Store) {
+    let owner = staff_user(store, "owner@shop.test", Role::Owner).await;
+    store
+        .create_session(&new_session("aa", owner.id, 0, 100))
+        .await
+        .unwrap();
+    let found = store.session("aa", at(10)).await.unwrap().unwrap();
+    assert_eq!(found.user, owner);
+    assert_eq!(found.csrf_token, "csrf-aa");
+    assert_eq!(found.expires_at, micros(at(100)));
+    assert_eq!(store.session("bb", at(10)).await.unwrap(), None);
+    // Expired at exactly its expiry time.
+    assert_eq!(store.session("aa", at(100)).await.unwrap(), None);
+
+    let same = store
+        .create_session(&new_session("aa", owner.id, 1, 100))
+        .await;
+    assert!(matches!(same, Err(StoreError::Duplicate(_))), "{same:?}");
+
+    // A new session sweeps the expired ones away.
+    store
+        .create_session(&new_session("cc", owner.id, 200, 300))
+        .await
+        .unwrap();
+    assert_eq!(store.session("aa", at(50)).await.unwrap(), None);
+    assert!(store.session("cc", at(250)).await.unwrap().is_some());
+
+    store.delete_session("cc").await.unwrap();
+    assert_eq!(store.session("cc", at(250)).await.unwrap(), None);
+    store.delete_session("cc").await.unwrap();
+}
+
+pub async fn case_delete_user(store: &dyn Store) {
+    let owner = staff_user(store, "owner@shop.test", Role::Owner).await;
+    let agent = staff_user(store, "agent@shop.test", Role::Agent).await;
+    assert_eq!(
+        store.users().await.unwrap(),
+        vec![owner.clone(), agent.clone()]
+    );
+    for (hash, user) in [("o1", &owner), ("a1", &agent), ("a2", &agent)] {
+        store
+            .create_session(&new_session(hash, user.id, 0, 100))
+            .await
+            .unwrap();
+    }
+    store.delete_user(agent.id).await.unwrap();
+    assert_eq!(store.users().await.unwrap(), vec![owner.clone()]);
+    assert_eq!(store.session("a1", at(1)).await.unwrap(), None);
+    assert_eq!(store.session("a2", at(1)).await.unwrap(), None);
+    assert!(store.session("o1", at(1)).await.unwrap().is_some());
+    assert!(store
+        .user_by_email("agent@shop.test")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(matches!(
+        store.delete_user(agent.id).await,
+        Err(StoreError::NotFound)
+    ));
+    // The email is free again.
+    staff_user(store, "agent@shop.test", Role::Admin).await;
+}
+
+pub async fn case_revoke_token(store: &dyn Store) {
+    let mut made = Vec::new();
+    for (name, hash) in [("zapier", "aa".repeat(32)), ("erp", "bb".repeat(32))] {
+        made.push(
+            store
+                .create_token(&NewApiToken {
+                    name: name.to_owned(),
+                    secret_hash: hash,
+                    created_at: at(0),
+                })
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(store.tokens().await.unwrap(), made);
+    store.revoke_token(made[0].id, at(5)).await.unwrap();
+    assert_eq!(store.tokens().await.unwrap(), vec![made[1].clone()]);
+    assert_eq!(store.token_by_hash(&"aa".repeat(32)).await.unwrap(), None);
+    assert!(store
+        .token_by_hash(&"bb".repeat(32))
+        .await
+        .unwrap()
+        .is_some());
+    assert!(matches!(
+        store.revoke_token(made[0].id, at(6)).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.revoke_token(9_999, at(6)).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+pub async fn case_list_date_range(store: &dyn Store) {
+    // Created one second apart: at(0) .. at(4).
+    create_many(store, 5).await;
+    let (found, _) = list(
+        store,
+        OrderQuery {
+            created_from: Some(at(1)),
+            created_before: Some(at(3)),
+            ..query(50)
+        },
+    )
+    .await;
+    assert_eq!(found, vec![1003, 1002]);
+    let (found, _) = list(
+        store,
+        OrderQuery {
+            created_from: Some(at(3)),
+            ..query(50)
+        },
+    )
+    .await;
+    assert_eq!(found, vec![1005, 1004]);
+    let (found, _) = list(
+        store,
+        OrderQuery {
+            created_before: Some(at(1)),
+            ..query(50)
+        },
+    )
+    .await;
+    assert_eq!(found, vec![1001]);
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! long-running server and no `DATABASE_URL` are needed, and a missing
 //! PostgreSQL installation fails the test loudly instead of skipping it.
 
+pub mod browser;
 mod pg;
 
 pub use pg::{fresh_pg_url, shared_cluster, PgCluster};

@@ -8,7 +8,9 @@
 pub mod address_form;
 pub mod api;
 pub mod auth;
+pub mod dashboard;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod health;
 pub mod metrics;
@@ -36,6 +38,17 @@ use crate::metrics::Metrics;
 pub struct WebConfig {
     pub whatsapp_app_secret: Option<String>,
     pub whatsapp_verify_token: Option<String>,
+    /// `ORDERDESK_PUBLIC_URL`: behind HTTPS, session cookies are `Secure`.
+    pub public_url: String,
+}
+
+impl WebConfig {
+    /// Whether the dashboard is served over HTTPS (cookies get `Secure`).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+    }
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -50,6 +63,7 @@ impl std::fmt::Debug for WebConfig {
                 "whatsapp_verify_token",
                 &self.whatsapp_verify_token.as_ref().map(|_| "***"),
             )
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -61,6 +75,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Flips to `true` when the server starts shutting down, to end streams.
     pub shutdown: watch::Receiver<bool>,
+    /// Failed dashboard logins, for rate limiting.
+    pub login_limiter: Arc<dashboard::session::LoginLimiter>,
 }
 
 /// The whole HTTP application.
@@ -77,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::messages::routes())
         .merge(api::templates::routes())
         .merge(api::openapi::routes())
+        .merge(dashboard::routes())
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
@@ -103,4 +120,21 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WebConfig;
+
+    #[test]
+    fn cookies_are_secure_exactly_behind_https() {
+        let config = |url: &str| WebConfig {
+            public_url: url.to_owned(),
+            ..WebConfig::default()
+        };
+        assert!(config("https://shop.example").secure_cookies());
+        assert!(config("HTTPS://shop.example").secure_cookies());
+        assert!(!config("http://127.0.0.1:8080").secure_cookies());
+        assert!(!config("").secure_cookies());
+    }
 }

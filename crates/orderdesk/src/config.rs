@@ -353,6 +353,7 @@ impl Config {
         orderdesk_web::WebConfig {
             whatsapp_app_secret: self.whatsapp_app_secret.clone(),
             whatsapp_verify_token: self.whatsapp_verify_token.clone(),
+            public_url: self.public_url.clone(),
         }
     }
 

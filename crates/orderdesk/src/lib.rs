@@ -81,6 +81,21 @@ pub async fn serve_with_store(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    serve_with_extra(config, store, listener, shutdown, None).await
+}
+
+/// [`serve_with_store`], with `extra` routes served next to the product's
+/// (the demo's phone simulator). They must not overlap the product's routes.
+///
+/// # Errors
+/// The listener fails.
+pub async fn serve_with_extra(
+    config: Config,
+    store: Arc<dyn Store>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    extra: Option<axum::Router>,
+) -> anyhow::Result<()> {
     if config.whatsapp_app_secret.is_none() {
         tracing::warn!("WHATSAPP_APP_SECRET is not set: WhatsApp webhooks will be refused");
     }
@@ -121,17 +136,25 @@ pub async fn serve_with_store(
         config: Arc::new(config.web()),
         metrics: Arc::new(Metrics::default()),
         shutdown: stop_rx,
+        login_limiter: Arc::default(),
     };
-    let app = orderdesk_web::router(state);
+    let app = match extra {
+        Some(extra) => orderdesk_web::router(state).merge(extra),
+        None => orderdesk_web::router(state),
+    };
     tracing::info!(address = %listener.local_addr()?, "orderdesk is listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: finishing in-flight requests");
-            let _ = stop_tx.send(true);
-        })
-        .await
-        .context("the HTTP server failed")?;
+    // The peer address feeds the login rate limit.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        let _ = stop_tx.send(true);
+    })
+    .await
+    .context("the HTTP server failed")?;
     let _ = processor.await;
     let _ = timers.await;
     let _ = watcher.await;

@@ -137,6 +137,17 @@ pub fn staff_moves(from: OrderStatus, held_from: Option<OrderStatus>) -> Vec<Ord
         .collect()
 }
 
+/// Whether staff must give a reason for `from → to` (for the dashboard's
+/// reason prompts): rejecting, parking, cancelling, and confirming by hand.
+pub fn staff_needs_reason(
+    from: OrderStatus,
+    to: OrderStatus,
+    held_from: Option<OrderStatus>,
+) -> bool {
+    rule(from, to, held_from)
+        .is_some_and(|(who, always)| always || who == Who::BotOrStaffWithReason)
+}
+
 /// Decides whether the order (now `current`, parked from `held_from` if on
 /// hold) may make the requested move.
 ///

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::Utc;
+use orderdesk_domain::OrderNumber;
 use orderdesk_store::{ChatMessage, NewOutbound};
 use orderdesk_whatsapp::{OutboundMessage, Recipient};
 use serde::Deserialize;
@@ -26,7 +27,7 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// How long after the customer's last message free text may be sent.
-const WINDOW: chrono::Duration = chrono::Duration::hours(24);
+pub const WINDOW: chrono::Duration = chrono::Duration::hours(24);
 
 /// A staff reply.
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -71,6 +72,21 @@ pub async fn send(
     ApiJson(body): ApiJson<SendBody>,
 ) -> ApiResult<(StatusCode, Json<ChatMessage>)> {
     let number = super::orders::parse_number(&number)?;
+    let message = send_reply(&state, number, body.text).await?;
+    Ok((StatusCode::ACCEPTED, Json(message)))
+}
+
+/// Queues a staff reply to the order's customer in the durable outbox; the
+/// one path for the API and the dashboard's chat panel.
+///
+/// # Errors
+/// 404 for an unknown order; 422 `outside_window` when the customer last
+/// wrote 24 hours ago or more, 422 for empty or over-long text.
+pub(crate) async fn send_reply(
+    state: &AppState,
+    number: OrderNumber,
+    text: String,
+) -> ApiResult<ChatMessage> {
     let store = state.engine.store();
     let order = store
         .order(number)
@@ -90,13 +106,13 @@ pub async fn send(
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "outside_window",
-            "the customer last wrote more than 24 hours ago; WhatsApp only allows an approved template now",
+            OUTSIDE_WINDOW,
         ));
     }
     let recipient = Recipient::from_ids(customer.wa_id.as_deref(), customer.user_id.as_deref())
         .map_err(|e| unprocessable(e.to_string()))?;
-    let message = OutboundMessage::text(recipient, body.text.clone())
-        .map_err(|e| unprocessable(e.to_string()))?;
+    let message =
+        OutboundMessage::text(recipient, text.clone()).map_err(|e| unprocessable(e.to_string()))?;
     let wire = serde_json::to_value(&message).map_err(|e| {
         tracing::error!(error = %e, "cannot serialise an outbound message");
         ApiError::internal()
@@ -109,13 +125,16 @@ pub async fn send(
                 to_wa_id: customer.wa_id.clone(),
                 to_user_id: customer.user_id.clone(),
                 body: wire,
-                preview: body.text,
+                preview: text,
                 not_before: now,
             }],
             now,
         )
         .await?;
     state.engine.bus().poke();
-    let first = queued.into_iter().next().ok_or_else(ApiError::internal)?;
-    Ok((StatusCode::ACCEPTED, Json(first)))
+    queued.into_iter().next().ok_or_else(ApiError::internal)
 }
+
+/// Why a free-text reply is refused outside the customer-service window.
+pub const OUTSIDE_WINDOW: &str =
+    "the customer last wrote more than 24 hours ago; WhatsApp only allows an approved template now";

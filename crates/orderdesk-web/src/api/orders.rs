@@ -142,6 +142,7 @@ fn query_from(params: ListParams) -> ApiResult<OrderQuery> {
         q,
         limit,
         before,
+        ..OrderQuery::default()
     })
 }
 

@@ -2,13 +2,20 @@
 //! Embedded SQLite in a file a second run reuses (or `--fresh`), a seeded
 //! catalog of a small shop, an owner login and an API token, all served by
 //! the same `serve` code path production uses.
+//!
+//! WhatsApp is played by the phone simulator (`orderdesk-phone`), mounted
+//! on the same listener: `WHATSAPP_GRAPH_URL` points at its Graph API, and
+//! the customers on `/phone` post signed webhooks to `/webhooks/whatsapp`.
+//! The bot, the outbox and the webhook handler cannot tell it from Meta.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
 use orderdesk_domain::Currency;
+use orderdesk_phone::{Settings, Simulator, Traffic};
 use orderdesk_store::{NewApiToken, NewUser, Product, Role, StoreError};
 
 use crate::config::Config;
@@ -21,33 +28,25 @@ pub struct DemoArgs {
     /// The demo database file.
     #[arg(long, default_value = "orderdesk-demo.db")]
     db: PathBuf,
-    /// Start from an empty database.
+    /// Start from an empty database (deletes the old demo database).
     #[arg(long)]
     fresh: bool,
+    /// Simulated customers ordering per minute, so the board looks alive.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    traffic: u32,
 }
 
 pub const DEMO_EMAIL: &str = "owner@demo.orderdesk";
 pub const DEMO_PASSWORD: &str = "orderdesk-demo";
 pub const DEMO_APP_SECRET: &str = "demo-app-secret";
 pub const DEMO_VERIFY_TOKEN: &str = "demo-verify-token";
-
-/// (id, title, price in minor units) of a believable small tea shop, in INR.
-const CATALOG: &[(&str, &str, i64)] = &[
-    ("tea-assam-250", "Assam Breakfast Tea 250 g", 34900),
-    ("tea-darjeeling-100", "Darjeeling First Flush 100 g", 59900),
-    ("tea-masala-200", "Masala Chai Blend 200 g", 29900),
-    ("tea-green-100", "Nilgiri Green Tea 100 g", 27500),
-    ("tea-tulsi-100", "Tulsi Ginger Infusion 100 g", 24900),
-    ("tea-kashmiri-100", "Kashmiri Kahwa 100 g", 44900),
-    ("honey-forest-250", "Wild Forest Honey 250 g", 39900),
-    ("mug-clay-2", "Kulhad Clay Cups (set of 2)", 19900),
-    ("kettle-brass", "Brass Tea Kettle 1 l", 189900),
-    ("strainer-steel", "Steel Tea Strainer", 14900),
-    ("gift-box-4", "Tasting Gift Box (4 teas)", 99900),
-    ("biscuits-ginger", "Ginger Biscuits 200 g", 12900),
-];
+/// The simulated business number.
+pub const DEMO_PHONE_NUMBER_ID: &str = "100000000000001";
+pub const DEMO_DISPLAY_PHONE_NUMBER: &str = "918045600000";
+pub const DEMO_ACCESS_TOKEN: &str = "demo-access-token";
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
     if args.fresh {
         for suffix in ["", "-wal", "-shm"] {
             let mut path = args.db.clone().into_os_string();
@@ -59,26 +58,33 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             }
         }
     }
-    let public_url = format!("http://{}", args.listen);
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("--listen: cannot listen on {}", args.listen))?;
+    // Links and the simulator's webhooks go to where we really listen: port
+    // 0 becomes the port we got, 0.0.0.0 the loopback address.
+    let mut reachable = listener.local_addr()?;
+    if reachable.ip().is_unspecified() {
+        reachable.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let public_url = format!("http://{reachable}");
+    let graph_url = format!("{public_url}{}/v23.0", orderdesk_phone::GRAPH_PATH);
     let config = Config::from_sources(None, |key| {
         Some(match key {
             "ORDERDESK_DATABASE_URL" => format!("sqlite://{}", args.db.display()),
-            "ORDERDESK_LISTEN" => args.listen.to_string(),
+            "ORDERDESK_LISTEN" => reachable.to_string(),
             "ORDERDESK_PUBLIC_URL" => public_url.clone(),
             "WHATSAPP_APP_SECRET" => DEMO_APP_SECRET.to_owned(),
             "WHATSAPP_VERIFY_TOKEN" => DEMO_VERIFY_TOKEN.to_owned(),
-            // No Graph credentials until the phone simulator (issue #6) is
-            // there to receive: outbound messages wait in the outbox rather
-            // than go to the real graph.facebook.com.
+            "WHATSAPP_GRAPH_URL" => graph_url.clone(),
+            "WHATSAPP_PHONE_NUMBER_ID" => DEMO_PHONE_NUMBER_ID.to_owned(),
+            "WHATSAPP_ACCESS_TOKEN" => DEMO_ACCESS_TOKEN.to_owned(),
             "PAYMENTS_PROVIDER" => "simulator".to_owned(),
             _ => return None,
         })
     })?;
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("--listen: cannot listen on {}", args.listen))?;
     let store = crate::open_store(&config).await?;
-    seed(store.as_ref()).await?;
+    seed(store.as_ref(), &public_url).await?;
     let token = crate::cli::token::new_secret();
     store
         .create_token(&NewApiToken {
@@ -90,97 +96,144 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             created_at: chrono::Utc::now(),
         })
         .await?;
+    let phone = Simulator::start(
+        Settings::new(
+            format!("{public_url}/webhooks/whatsapp"),
+            DEMO_APP_SECRET,
+            DEMO_PHONE_NUMBER_ID,
+            DEMO_DISPLAY_PHONE_NUMBER,
+            orderdesk_phone::demo_shop(),
+        )
+        .with_access_token(DEMO_ACCESS_TOKEN),
+    );
+    let fresh = store.status_counts().await?.iter().all(|(_, n)| *n == 0);
+    let customers = phone_customers(&phone, fresh);
     println!("orderdesk demo is running (database {})", args.db.display());
-    println!("  API:        {public_url}/api/v1/orders");
-    println!("  events:     {public_url}/api/v1/events");
-    println!("  webhook:    {public_url}/webhooks/whatsapp (app secret '{DEMO_APP_SECRET}')");
+    println!("  dashboard:  {public_url}/orders");
+    println!("  phone:      {public_url}/phone");
     println!("  login:      {DEMO_EMAIL} / {DEMO_PASSWORD}");
     println!("  API token:  {token}");
     println!("  try:        curl -H 'Authorization: Bearer {token}' {public_url}/api/v1/orders");
-    println!("Press Ctrl-C to stop.");
-    if store.status_counts().await?.iter().all(|(_, n)| *n == 0) {
-        tokio::spawn(send_sample_carts(public_url.clone()));
+    if args.traffic > 0 {
+        println!(
+            "  traffic:    {} simulated customers a minute",
+            args.traffic
+        );
     }
-    crate::serve_with_store(config, store, listener, crate::shutdown_signal()).await
+    println!(
+        "Ready in {} ms. Press Ctrl-C to stop.",
+        started.elapsed().as_millis()
+    );
+    if fresh {
+        tokio::spawn(send_sample_carts(phone.clone(), customers));
+    }
+    if args.traffic > 0 {
+        tokio::spawn(orderdesk_phone::run_traffic(
+            phone.clone(),
+            Traffic::per_minute(args.traffic),
+        ));
+    }
+    let extra = orderdesk_phone::router(phone);
+    crate::serve_with_extra(
+        config,
+        store,
+        listener,
+        crate::shutdown_signal(),
+        Some(extra),
+    )
+    .await
 }
 
-/// A sample customer's `(wa_id, name, [(catalog index, quantity)])`.
-type SampleCart = (&'static str, &'static str, &'static [(usize, u32)]);
+/// A sample customer's `(phone, name, [(retailer_id, quantity)], text)`.
+type SampleCart = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, u32)],
+    &'static str,
+);
+
+/// The customer the phone opens as, with an empty chat to order from.
+const YOU: (&str, &str) = ("+91 98765 43210", "Priya Sharma");
 
 /// Customers who "order" on a fresh demo, so there is something to look at.
 const SAMPLE_CARTS: &[SampleCart] = &[
-    ("919812345601", "Asha Rao", &[(0, 2), (7, 1)]),
-    ("919812345602", "Vikram Iyer", &[(10, 1)]),
     (
-        "447700900123",
+        "+91 98123 45601",
+        "Asha Rao",
+        &[("tea-assam-250", 2), ("mug-clay-2", 1)],
+        "",
+    ),
+    (
+        "+91 98123 45602",
+        "Vikram Iyer",
+        &[("gift-box-4", 1)],
+        "It's a gift, please no invoice in the box",
+    ),
+    (
+        "+44 7700 900123",
         "Zoë <b>Hughes</b>",
-        &[(2, 3), (11, 2), (6, 1)],
+        &[
+            ("tea-masala-200", 3),
+            ("biscuits-ginger", 2),
+            ("honey-forest-250", 1),
+        ],
+        "",
     ),
 ];
 
-/// Posts a few signed carts to our own webhook, exactly as Meta would, so
-/// they take the production path: signature, inbox, processor, event log.
-async fn send_sample_carts(base: String) {
-    let client = reqwest::Client::new();
-    for (i, (wa_id, name, lines)) in SAMPLE_CARTS.iter().enumerate() {
-        let items: Vec<serde_json::Value> = lines
+/// Adds the phone's customers: "you" first, then the sample customers on
+/// a fresh database. Returns the sample customers' wa_ids.
+fn phone_customers(phone: &Simulator, fresh: bool) -> Vec<String> {
+    let mut added = Vec::new();
+    let _ = phone.add_customer(YOU.1, YOU.0);
+    if fresh {
+        for (number, name, _, _) in SAMPLE_CARTS {
+            match phone.add_customer(name, number) {
+                Ok(c) => added.push(c.wa_id),
+                Err(e) => tracing::warn!(error = %e, "demo: could not add a sample customer"),
+            }
+        }
+    }
+    added
+}
+
+/// The sample customers send their carts through the simulator, exactly
+/// as Meta would deliver them: signed webhook, inbox, processor, bot.
+async fn send_sample_carts(phone: Simulator, customers: Vec<String>) {
+    for (wa_id, (_, _, lines, text)) in customers.iter().zip(SAMPLE_CARTS) {
+        let lines: Vec<(String, u32)> = lines
             .iter()
-            .filter_map(|(product, qty)| CATALOG.get(*product).map(|p| (p, qty)))
-            .map(|((id, _, price), qty)| {
-                // item_price is a JSON number in major units, as WhatsApp sends it.
-                let major: serde_json::Number = format!("{}.{:02}", price / 100, price % 100)
-                    .parse()
-                    .unwrap_or_else(|_| serde_json::Number::from(0));
-                serde_json::json!({"product_retailer_id": id, "quantity": qty,
-                    "item_price": major, "currency": "INR"})
-            })
+            .map(|(id, qty)| ((*id).to_owned(), *qty))
             .collect();
-        let body = serde_json::json!({
-            "object": "whatsapp_business_account",
-            "entry": [{"id": "100000000000000", "changes": [{"field": "messages", "value": {
-                "messaging_product": "whatsapp",
-                "metadata": {"display_phone_number": "15550000000", "phone_number_id": "100000000000001"},
-                "contacts": [{"profile": {"name": name}, "wa_id": wa_id, "user_id": format!("IN.demo{i}")}],
-                "messages": [{"from": wa_id, "id": format!("wamid.demo-sample-{i}"),
-                    "timestamp": chrono::Utc::now().timestamp().to_string(), "type": "order",
-                    "order": {"catalog_id": "demo", "text": "", "product_items": items}}]
-            }}]}]
-        })
-        .to_string();
-        let signature = orderdesk_whatsapp::sign(DEMO_APP_SECRET.as_bytes(), body.as_bytes());
-        let sent = client
-            .post(format!("{base}/webhooks/whatsapp"))
-            .header("x-hub-signature-256", signature)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await;
-        if let Err(e) = sent {
+        if let Err(e) = phone.send_cart(wa_id, &lines, Some(text)) {
             tracing::warn!(error = %e, "demo: could not send a sample cart");
         }
     }
 }
 
-/// Seeds the catalog and the owner once; a second run finds them and moves on.
-async fn seed(store: &dyn orderdesk_store::Store) -> anyhow::Result<()> {
-    let inr = Currency::parse("INR")?;
-    let products: Vec<Product> = CATALOG
-        .iter()
-        .map(|(id, title, price)| Product {
-            retailer_id: (*id).to_owned(),
-            title: (*title).to_owned(),
-            description: String::new(),
-            availability: "in stock".to_owned(),
-            condition: "new".to_owned(),
-            price_minor: *price,
-            currency: inr,
-            link: String::new(),
-            image_link: String::new(),
-            brand: "Chai & Co".to_owned(),
+/// Seeds the catalog (refreshed every run, so picture links follow the
+/// address) and the owner once; a second run finds the owner and moves on.
+async fn seed(store: &dyn orderdesk_store::Store, public_url: &str) -> anyhow::Result<()> {
+    let products = orderdesk_phone::demo_shop()
+        .into_iter()
+        .map(|p| {
+            Ok(Product {
+                image_link: format!("{public_url}/simulator/images/{}.svg", p.retailer_id),
+                link: format!("{public_url}/phone"),
+                retailer_id: p.retailer_id,
+                title: p.title,
+                description: p.description,
+                availability: "in stock".to_owned(),
+                condition: "new".to_owned(),
+                price_minor: p.price_minor,
+                currency: Currency::parse(&p.currency)?,
+                brand: p.brand,
+            })
         })
-        .collect();
-    if store.products().await?.is_empty() {
-        store.upsert_products(&products).await?;
+        .collect::<anyhow::Result<Vec<Product>>>()?;
+    store.upsert_products(&products).await?;
+    if store.user_by_email(DEMO_EMAIL).await?.is_some() {
+        return Ok(());
     }
     let created = store
         .create_user(&NewUser {

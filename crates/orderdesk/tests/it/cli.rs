@@ -484,3 +484,125 @@ async fn a_crash_between_send_and_record_sends_again_and_records_once() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(graph.requests().len(), 2, "nothing sent a third time");
 }
+
+#[tokio::test]
+async fn demo_fresh_prints_both_urls_and_the_login_and_serves_the_phone() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_orderdesk"))
+        .args(["demo", "--fresh", "--listen", &format!("127.0.0.1:{port}")])
+        .current_dir(dir.path())
+        .env("ORDERDESK_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    // Reaped on every path, also when an assertion fails.
+    struct Reap(Child);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let stdout = child.stdout.take().unwrap();
+    let _reap = Reap(child);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let mut printed = Vec::new();
+    while !printed.iter().any(|l: &String| l.starts_with("Ready in")) {
+        printed.push(
+            rx.recv_timeout(Duration::from_secs(20))
+                .expect("demo starts"),
+        );
+    }
+    let out = printed.join("\n");
+    assert!(out.contains(&format!("{base}/orders")), "{out}");
+    assert!(out.contains(&format!("{base}/phone")), "{out}");
+    assert!(
+        out.contains("owner@demo.orderdesk / orderdesk-demo"),
+        "{out}"
+    );
+    assert!(dir.path().join("orderdesk-demo.db").exists());
+
+    let client = reqwest::Client::new();
+    let phone = client.get(format!("{base}/phone")).send().await.unwrap();
+    assert_eq!(phone.status(), 200);
+    assert!(phone.text().await.unwrap().contains("data-test=\"thread\""));
+    // The sample customers' carts went through the simulator; the bot
+    // answered them through the simulator's Graph API.
+    let token = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("API token:"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let mut answered = false;
+    for _ in 0..200 {
+        let customers: Value = client
+            .get(format!("{base}/simulator/api/customers"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let asha = customers["customers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "Asha Rao")
+            .map(|c| c["wa_id"].as_str().unwrap().to_owned());
+        if let Some(wa) = asha {
+            let thread: Value = client
+                .get(format!("{base}/simulator/api/customers/{wa}/thread"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if thread["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["from"] == "business" && m["link"].is_object())
+            {
+                answered = true;
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(answered, "the bot's address link reached the phone");
+    let mut orders = Value::Null;
+    for _ in 0..200 {
+        orders = client
+            .get(format!("{base}/api/v1/orders"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if orders["orders"].as_array().unwrap().len() == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(orders["orders"].as_array().unwrap().len(), 3, "{orders}");
+}

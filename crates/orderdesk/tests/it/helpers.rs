@@ -92,6 +92,62 @@ impl TestApp {
         let mut settings = vec![("ORDERDESK_PUBLIC_URL", base.as_str())];
         settings.extend_from_slice(extra);
         let config = test_config_with(&db_url, graph_url, &settings);
+        Self::start(backend, config, listener, dir, None).await
+    }
+
+    /// A server whose WhatsApp is the phone simulator, mounted on the same
+    /// listener as `orderdesk demo` does it, over the demo's tea shop
+    /// (seeded into the server's catalog too).
+    pub async fn spawn_with_phone(
+        backend: Backend,
+        extra: &[(&str, &str)],
+    ) -> (Self, orderdesk_phone::Simulator) {
+        let (db_url, dir) = fresh_db(backend);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let graph = format!("{base}{}/v23.0", orderdesk_phone::GRAPH_PATH);
+        let mut settings = vec![("ORDERDESK_PUBLIC_URL", base.as_str())];
+        settings.extend_from_slice(extra);
+        let config = test_config_with(&db_url, Some(&graph), &settings);
+        let sim = orderdesk_phone::Simulator::start(
+            orderdesk_phone::Settings::new(
+                format!("{base}/webhooks/whatsapp"),
+                APP_SECRET,
+                PHONE_NUMBER_ID,
+                "15550783881",
+                orderdesk_phone::demo_shop(),
+            )
+            .with_access_token(ACCESS_TOKEN),
+        );
+        let router = orderdesk_phone::router(sim.clone());
+        let app = Self::start(backend, config, listener, dir, Some(router)).await;
+        let products: Vec<orderdesk_store::Product> = orderdesk_phone::demo_shop()
+            .into_iter()
+            .map(|p| orderdesk_store::Product {
+                retailer_id: p.retailer_id,
+                title: p.title,
+                description: p.description,
+                availability: "in stock".into(),
+                condition: "new".into(),
+                price_minor: p.price_minor,
+                currency: orderdesk_domain::Currency::parse(&p.currency).unwrap(),
+                link: String::new(),
+                image_link: String::new(),
+                brand: p.brand,
+            })
+            .collect();
+        app.store.upsert_products(&products).await.unwrap();
+        (app, sim)
+    }
+
+    async fn start(
+        backend: Backend,
+        config: Config,
+        listener: tokio::net::TcpListener,
+        dir: tempfile::TempDir,
+        extra: Option<axum::Router>,
+    ) -> Self {
+        let base = format!("http://{}", listener.local_addr().unwrap());
         assert!(matches!(
             (&config.database_url, backend),
             (DatabaseUrl::Sqlite(_), Backend::Sqlite)
@@ -108,13 +164,14 @@ impl TestApp {
             .await
             .unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(orderdesk::serve_with_store(
+        let server = tokio::spawn(orderdesk::serve_with_extra(
             config,
             store.clone(),
             listener,
             async move {
                 let _ = stopped.await;
             },
+            extra,
         ));
         Self {
             base,

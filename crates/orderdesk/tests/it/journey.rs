@@ -263,7 +263,7 @@ async fn an_idle_checkout_is_nudged_once_then_abandoned_and_resumes_when_the_cus
 
 /// A loopback fake of Razorpay's `POST /v1/payment_links`: records each
 /// request and answers with a link whose short URL names the attempt.
-async fn razorpay_fake() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+pub(crate) async fn razorpay_fake() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
     use axum::extract::State;
     type Seen = std::sync::Arc<std::sync::Mutex<Vec<Value>>>;
     async fn create(
@@ -294,9 +294,9 @@ async fn razorpay_fake() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>
     (url, seen)
 }
 
-const RZP_WEBHOOK_SECRET: &str = "rzp_webhook_test_secret";
+pub(crate) const RZP_WEBHOOK_SECRET: &str = "rzp_webhook_test_secret";
 
-fn payment_link_paid(plink: &str, reference: &str, paise: i64) -> String {
+pub(crate) fn payment_link_paid(plink: &str, reference: &str, paise: i64) -> String {
     json!({
         "entity": "event", "account_id": "acc_TEST00000000", "event": "payment_link.paid",
         "contains": ["payment_link", "order", "payment"],

@@ -5,12 +5,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod browser;
 mod cli;
+mod dashboard;
 mod events;
 mod helpers;
 mod journey;
 mod messages;
 mod payments;
+mod phone;
 mod templates;
 mod webhooks;
 

@@ -1,0 +1,536 @@
+//! The Graph API side: `POST /{version}/{phone-number-id}/messages` as Meta
+//! answers it. The body is read into the shapes the Cloud API documents and
+//! rebuilt through `orderdesk_whatsapp`'s checked constructors, so a message
+//! Meta would refuse (a 21-character button title, four buttons, a
+//! scheme-less link) is refused here too, with Meta's error shape.
+
+use orderdesk_whatsapp::{
+    Header, Interactive, ListRow, ListSection, OutboundError, ReplyButton, Template, Text,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::state::{Choice, Link, ListSectionView, ListView, Message, Side};
+
+/// A Graph API error answer: HTTP status and `{"error": {...}}`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct GraphFault {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl GraphFault {
+    pub(crate) fn new(status: u16, code: i64, kind: &str, message: &str) -> Self {
+        Self {
+            status,
+            body: json!({"error": {"message": message, "type": kind, "code": code, "fbtrace_id": trace_id()}}),
+        }
+    }
+
+    fn invalid_parameter(details: &str) -> Self {
+        let mut fault = Self::new(
+            400,
+            131_009,
+            "OAuthException",
+            "(#131009) Parameter value is not valid",
+        );
+        if let Some(e) = fault.body["error"].as_object_mut() {
+            e.insert(
+                "error_data".into(),
+                json!({"messaging_product": "whatsapp", "details": details}),
+            );
+        }
+        fault
+    }
+
+    fn missing(parameter: &str) -> Self {
+        Self::new(
+            400,
+            100,
+            "OAuthException",
+            &format!("(#100) The parameter {parameter} is required."),
+        )
+    }
+
+    pub(crate) fn bad_token() -> Self {
+        Self::new(
+            401,
+            190,
+            "OAuthException",
+            "Invalid OAuth access token - Cannot parse access token",
+        )
+    }
+
+    pub(crate) fn unknown_number(id: &str) -> Self {
+        let mut fault = Self::new(
+            400,
+            100,
+            "GraphMethodException",
+            &format!("Unsupported post request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation."),
+        );
+        if let Some(e) = fault.body["error"].as_object_mut() {
+            e.insert("error_subcode".into(), json!(33));
+        }
+        fault
+    }
+}
+
+fn trace_id() -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    (0..11)
+        .map(|_| {
+            let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+            char::from(alphabet[rng.gen_range(0..alphabet.len())])
+        })
+        .collect()
+}
+
+/// What a valid request asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Request {
+    /// Mark a customer's message (and the earlier ones) read.
+    MarkRead { message_id: String },
+    /// Send a message; `to` is a phone number or `recipient` a BSUID.
+    Send {
+        to: Recipient,
+        message: Box<Message>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Recipient {
+    WaId(String),
+    UserId(String),
+}
+
+#[derive(Deserialize)]
+struct Body {
+    messaging_product: Option<String>,
+    status: Option<String>,
+    message_id: Option<String>,
+    to: Option<String>,
+    recipient: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    context: Option<Context>,
+    text: Option<InText>,
+    interactive: Option<InInteractive>,
+    template: Option<InTemplate>,
+}
+
+#[derive(Deserialize)]
+struct Context {
+    message_id: String,
+}
+
+#[derive(Deserialize)]
+struct InText {
+    body: String,
+}
+
+#[derive(Deserialize)]
+struct InInteractive {
+    #[serde(rename = "type")]
+    kind: String,
+    header: Option<InHeader>,
+    body: Option<TextObject>,
+    footer: Option<TextObject>,
+    action: Option<InAction>,
+}
+
+#[derive(Deserialize)]
+struct InHeader {
+    #[serde(rename = "type")]
+    kind: String,
+    text: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TextObject {
+    text: String,
+}
+
+#[derive(Deserialize)]
+struct InAction {
+    buttons: Option<Vec<InButton>>,
+    button: Option<String>,
+    sections: Option<Vec<InSection>>,
+    name: Option<String>,
+    parameters: Option<InParameters>,
+}
+
+#[derive(Deserialize)]
+struct InButton {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    reply: InReply,
+}
+
+#[derive(Deserialize)]
+struct InReply {
+    id: String,
+    title: String,
+}
+
+#[derive(Deserialize)]
+struct InSection {
+    title: Option<String>,
+    rows: Vec<InRow>,
+}
+
+#[derive(Deserialize)]
+struct InRow {
+    id: String,
+    title: String,
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct InParameters {
+    display_text: String,
+    url: String,
+}
+
+#[derive(Deserialize)]
+struct InTemplate {
+    name: String,
+    language: Option<InLanguage>,
+    #[serde(default)]
+    components: Vec<InComponent>,
+}
+
+#[derive(Deserialize)]
+struct InLanguage {
+    code: String,
+}
+
+#[derive(Deserialize)]
+struct InComponent {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    parameters: Vec<InParameter>,
+}
+
+#[derive(Deserialize)]
+struct InParameter {
+    text: Option<String>,
+}
+
+fn invalid(e: &OutboundError) -> GraphFault {
+    GraphFault::invalid_parameter(&e.to_string())
+}
+
+/// Reads a request body; `wamid` and `at` stamp a message to send.
+///
+/// # Errors
+/// Meta's answer to a malformed request.
+pub(crate) fn parse(body: &[u8], wamid: String, at: i64) -> Result<Request, GraphFault> {
+    let body: Body = serde_json::from_slice(body).map_err(|e| {
+        GraphFault::new(
+            400,
+            100,
+            "OAuthException",
+            &format!("(#100) Invalid JSON in the request body: {e}"),
+        )
+    })?;
+    if body.messaging_product.as_deref() != Some("whatsapp") {
+        return Err(GraphFault::missing("messaging_product"));
+    }
+    if let Some(status) = body.status {
+        if status != "read" {
+            return Err(GraphFault::invalid_parameter("status must be \"read\""));
+        }
+        let message_id = body
+            .message_id
+            .filter(|m| !m.trim().is_empty())
+            .ok_or_else(|| GraphFault::missing("message_id"))?;
+        return Ok(Request::MarkRead { message_id });
+    }
+    let to = match (body.to, body.recipient) {
+        (Some(_), Some(_)) => {
+            return Err(GraphFault::invalid_parameter(
+                "give either to or recipient, not both",
+            ))
+        }
+        (Some(to), None) => {
+            let digits: String = to.chars().filter(char::is_ascii_digit).collect();
+            if digits.len() < 8
+                || to
+                    .chars()
+                    .any(|c| !(c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')')))
+            {
+                return Err(GraphFault::invalid_parameter(&format!(
+                    "to {to:?} is not a phone number"
+                )));
+            }
+            Recipient::WaId(digits)
+        }
+        (None, Some(user_id)) if !user_id.trim().is_empty() => Recipient::UserId(user_id),
+        _ => return Err(GraphFault::missing("to")),
+    };
+    let kind = body.kind.unwrap_or_else(|| "text".to_owned());
+    let mut message = Message::new(wamid, Side::Business, &kind, at);
+    message.reply_to = body.context.map(|c| c.message_id);
+    match kind.as_str() {
+        "text" => {
+            let text = body.text.ok_or_else(|| GraphFault::missing("text"))?;
+            Text::new(text.body.clone()).map_err(|e| invalid(&e))?;
+            message.text = Some(text.body);
+        }
+        "interactive" => {
+            let i = body
+                .interactive
+                .ok_or_else(|| GraphFault::missing("interactive"))?;
+            read_interactive(i, &mut message)?;
+        }
+        "template" => {
+            let t = body.template.ok_or_else(|| GraphFault::missing("template"))?;
+            let language = t.language.ok_or_else(|| GraphFault::missing("template.language"))?;
+            let values: Vec<String> = t
+                .components
+                .iter()
+                .filter(|c| c.kind == "body")
+                .flat_map(|c| c.parameters.iter().filter_map(|p| p.text.clone()))
+                .collect();
+            Template::new(t.name.clone(), language.code)
+                .and_then(|t| t.with_body_text(values.clone()))
+                .map_err(|e| invalid(&e))?;
+            message.header = Some(format!("Template {}", t.name));
+            message.text = Some(if values.is_empty() {
+                t.name
+            } else {
+                values.join(" · ")
+            });
+        }
+        other => {
+            return Err(GraphFault::new(
+                400,
+                100,
+                "OAuthException",
+                &format!("(#100) Param type {other:?} is not supported by this simulator: use text, interactive or template"),
+            ))
+        }
+    }
+    Ok(Request::Send {
+        to,
+        message: Box::new(message),
+    })
+}
+
+fn read_interactive(i: InInteractive, message: &mut Message) -> Result<(), GraphFault> {
+    let body = i
+        .body
+        .map(|b| b.text)
+        .ok_or_else(|| GraphFault::missing("interactive.body"))?;
+    let action = i
+        .action
+        .ok_or_else(|| GraphFault::missing("interactive.action"))?;
+    let built = match i.kind.as_str() {
+        "button" => {
+            let buttons = action.buttons.unwrap_or_default();
+            if buttons.iter().any(|b| b.kind.as_deref().is_some_and(|k| k != "reply")) {
+                return Err(GraphFault::invalid_parameter(
+                    "interactive.action.buttons[].type must be \"reply\"",
+                ));
+            }
+            message.buttons = buttons
+                .iter()
+                .map(|b| Choice {
+                    id: b.reply.id.clone(),
+                    title: b.reply.title.clone(),
+                    description: None,
+                })
+                .collect();
+            buttons
+                .into_iter()
+                .map(|b| ReplyButton::new(b.reply.id, b.reply.title))
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(|b| Interactive::reply_buttons(body.clone(), b))
+        }
+        "list" => {
+            let button = action
+                .button
+                .ok_or_else(|| GraphFault::missing("interactive.action.button"))?;
+            let sections = action.sections.unwrap_or_default();
+            message.list = Some(ListView {
+                button: button.clone(),
+                sections: sections
+                    .iter()
+                    .map(|s| ListSectionView {
+                        title: s.title.clone(),
+                        rows: s
+                            .rows
+                            .iter()
+                            .map(|r| Choice {
+                                id: r.id.clone(),
+                                title: r.title.clone(),
+                                description: r.description.clone(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            });
+            sections
+                .into_iter()
+                .map(|s| {
+                    let rows = s
+                        .rows
+                        .into_iter()
+                        .map(|r| {
+                            let row = ListRow::new(r.id, r.title)?;
+                            match r.description {
+                                Some(d) => row.with_description(d),
+                                None => Ok(row),
+                            }
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    match s.title {
+                        Some(t) => ListSection::new(t, rows),
+                        None => Ok(ListSection::untitled(rows)),
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(|s| Interactive::list(body.clone(), button, s))
+        }
+        "cta_url" => {
+            if action.name.as_deref() != Some("cta_url") {
+                return Err(GraphFault::invalid_parameter(
+                    "interactive.action.name must be \"cta_url\"",
+                ));
+            }
+            let p = action
+                .parameters
+                .ok_or_else(|| GraphFault::missing("interactive.action.parameters"))?;
+            message.link = Some(Link {
+                label: p.display_text.clone(),
+                url: p.url.clone(),
+            });
+            Interactive::cta_url(body.clone(), p.display_text, p.url)
+        }
+        other => {
+            return Err(GraphFault::invalid_parameter(&format!(
+                "interactive.type {other:?} is not supported by this simulator: use button, list or cta_url"
+            )))
+        }
+    };
+    let mut built = built.map_err(|e| invalid(&e))?;
+    if let Some(h) = i.header {
+        match (h.kind.as_str(), h.text) {
+            ("text", Some(text)) => {
+                let header = Header::text(text.clone()).map_err(|e| invalid(&e))?;
+                built = built.with_header(header).map_err(|e| invalid(&e))?;
+                message.header = Some(text);
+            }
+            // Media headers are shown as their kind; the simulator fetches nothing.
+            (kind @ ("image" | "video" | "document"), _) => {
+                message.header = Some(format!("[{kind}]"));
+            }
+            _ => return Err(GraphFault::invalid_parameter("interactive.header")),
+        }
+    }
+    if let Some(f) = i.footer {
+        built.with_footer(f.text.clone()).map_err(|e| invalid(&e))?;
+        message.footer = Some(f.text);
+    }
+    message.text = Some(body);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A send sample, with Postman's recipient placeholder filled in.
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read_to_string(format!(
+            "{}/../../../shared/fixtures/whatsapp/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+        .replace("{{Recipient-Phone-Number}}", "16505551234")
+        .into_bytes()
+    }
+
+    fn send(body: &[u8]) -> Message {
+        match parse(body, "wamid.t".into(), 1) {
+            Ok(Request::Send { message, .. }) => *message,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_documented_send_samples_are_accepted() {
+        let m = send(&fixture("send_interactive_cta_url.json"));
+        assert_eq!(m.link.as_ref().unwrap().label, "See Dates");
+        assert_eq!(m.header.as_deref(), Some("[image]"));
+        assert_eq!(m.footer.as_deref(), Some("Dates subject to change."));
+        let m = send(&fixture("send_interactive_reply_buttons.json"));
+        assert!(!m.buttons.is_empty());
+        let m = send(&fixture("send_interactive_list.json"));
+        assert!(!m.list.unwrap().sections.is_empty());
+        let m = send(&fixture("send_text.json"));
+        assert!(m.text.is_some());
+        let m = send(&fixture("send_template_text_params.json"));
+        assert_eq!(m.kind, "template");
+        match parse(&fixture("send_mark_read_typing.json"), "w".into(), 1) {
+            Ok(Request::MarkRead { message_id }) => assert!(message_id.starts_with("wamid.")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn what_meta_refuses_is_refused_with_its_error_shape() {
+        let long_title = json!({"messaging_product": "whatsapp", "to": "919812345601", "type": "interactive",
+            "interactive": {"type": "button", "body": {"text": "Pay?"}, "action": {"buttons": [
+                {"type": "reply", "reply": {"id": "a", "title": "A title far too long for WhatsApp"}}]}}});
+        let fault = parse(long_title.to_string().as_bytes(), "w".into(), 1).unwrap_err();
+        assert_eq!(fault.status, 400);
+        assert_eq!(fault.body["error"]["code"], 131_009);
+        assert!(fault.body["error"]["fbtrace_id"].is_string());
+        assert!(fault.body["error"]["error_data"]["details"]
+            .as_str()
+            .unwrap()
+            .contains("title"));
+
+        for bad in [
+            json!({"to": "919812345601", "type": "text", "text": {"body": "hi"}}),
+            json!({"messaging_product": "whatsapp", "type": "text", "text": {"body": "hi"}}),
+            json!({"messaging_product": "whatsapp", "to": "919812345601", "type": "text"}),
+            json!({"messaging_product": "whatsapp", "to": "919812345601", "type": "sticker", "sticker": {}}),
+        ] {
+            let fault = parse(bad.to_string().as_bytes(), "w".into(), 1).unwrap_err();
+            assert_eq!(fault.body["error"]["code"], 100, "{bad}");
+            assert!(fault.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("(#100)"));
+        }
+        let fault = parse(b"{not json", "w".into(), 1).unwrap_err();
+        assert_eq!(fault.status, 400);
+        let no_scheme = json!({"messaging_product": "whatsapp", "to": "919812345601", "type": "interactive",
+            "interactive": {"type": "cta_url", "body": {"text": "Pay"}, "action": {"name": "cta_url",
+                "parameters": {"display_text": "Pay now", "url": "example.com/pay"}}}});
+        assert_eq!(
+            parse(no_scheme.to_string().as_bytes(), "w".into(), 1)
+                .unwrap_err()
+                .body["error"]["code"],
+            131_009
+        );
+    }
+
+    #[test]
+    fn recipients_are_a_phone_number_or_a_bsuid() {
+        let by_bsuid = json!({"messaging_product": "whatsapp", "recipient": "IN.123", "type": "text", "text": {"body": "hi"}});
+        match parse(by_bsuid.to_string().as_bytes(), "w".into(), 1).unwrap() {
+            Request::Send { to, .. } => assert_eq!(to, Recipient::UserId("IN.123".into())),
+            other => panic!("{other:?}"),
+        }
+        let by_number = json!({"messaging_product": "whatsapp", "to": "+91 98123 45601", "type": "text", "text": {"body": "hi"}});
+        match parse(by_number.to_string().as_bytes(), "w".into(), 1).unwrap() {
+            Request::Send { to, .. } => assert_eq!(to, Recipient::WaId("919812345601".into())),
+            other => panic!("{other:?}"),
+        }
+    }
+}

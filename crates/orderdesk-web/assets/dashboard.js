@@ -1,0 +1,381 @@
+// orderdesk dashboard: live updates over /api/v1/events, toasts, sound,
+// notifications, and fetch() for the order window's forms. Plain script,
+// no build step. Customer text only ever goes into the page through
+// textContent (or as server-escaped HTML parsed with DOMParser), never
+// through innerHTML of event data.
+(function () {
+  'use strict';
+
+  var body = document.body;
+  var page = body.getAttribute('data-page');
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = meta ? meta.getAttribute('content') : '';
+  if (!csrf) { return; }
+
+  var LABELS = {
+    placed: 'Placed', confirmed: 'Confirmed', approved: 'Approved', processed: 'Processed',
+    shipped: 'Shipped', delivered: 'Delivered', on_hold: 'On hold', rejected: 'Rejected',
+    cancelled: 'Cancelled', returned: 'Returned', abandoned: 'Abandoned', archived: 'Archived'
+  };
+  var KINDS = ['order.created', 'order.updated', 'order.status_changed', 'payment.updated',
+    'message.received', 'message.sent', 'message.status'];
+
+  // ---- sound (WebAudio beep; the choice is remembered) ------------------------
+  var muted = false;
+  try { muted = window.localStorage.getItem('orderdesk.muted') === '1'; } catch (e) { /* private mode */ }
+  var muteButton = document.getElementById('mute');
+  function renderMute() {
+    if (!muteButton) { return; }
+    muteButton.textContent = muted ? 'Sound off' : 'Sound on';
+    muteButton.setAttribute('aria-pressed', muted ? 'true' : 'false');
+  }
+  if (muteButton) {
+    renderMute();
+    muteButton.addEventListener('click', function () {
+      muted = !muted;
+      try { window.localStorage.setItem('orderdesk.muted', muted ? '1' : '0'); } catch (e) { /* ignore */ }
+      renderMute();
+      if (!muted) { unlockAudio(); beep(); }
+    });
+  }
+  var audio = null;
+  function unlockAudio() {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!audio && Ctx) { try { audio = new Ctx(); } catch (e) { audio = null; } }
+    if (audio && audio.state === 'suspended') { audio.resume(); }
+  }
+  document.addEventListener('pointerdown', unlockAudio, { once: true });
+  document.addEventListener('keydown', unlockAudio, { once: true });
+  function beep() {
+    if (muted || !audio) { return; }
+    try {
+      var t = audio.currentTime;
+      var osc = audio.createOscillator();
+      var gain = audio.createGain();
+      osc.type = 'sine';
+      osc.frequency.setValueAtTime(880, t);
+      osc.frequency.setValueAtTime(1320, t + 0.12);
+      gain.gain.setValueAtTime(0.0001, t);
+      gain.gain.exponentialRampToValueAtTime(0.25, t + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.35);
+      osc.connect(gain);
+      gain.connect(audio.destination);
+      osc.start(t);
+      osc.stop(t + 0.4);
+    } catch (e) { /* no sound then */ }
+  }
+
+  // ---- browser notifications ---------------------------------------------------
+  var notifyButton = document.getElementById('notify');
+  if (notifyButton && 'Notification' in window && Notification.permission === 'default') {
+    notifyButton.hidden = false;
+    notifyButton.addEventListener('click', function () {
+      Notification.requestPermission().then(function () { notifyButton.hidden = true; });
+    });
+  }
+  function notify(title, text, url) {
+    if (!('Notification' in window) || Notification.permission !== 'granted') { return; }
+    try {
+      var n = new Notification(title, { body: text, tag: url });
+      n.onclick = function () { window.focus(); window.location.assign(url); };
+    } catch (e) { /* some browsers only notify from a service worker */ }
+  }
+
+  // ---- toasts --------------------------------------------------------------------
+  function toast(text, href) {
+    var box = document.getElementById('toasts');
+    if (!box) { return; }
+    var t = document.createElement(href ? 'a' : 'div');
+    t.className = 'toast';
+    if (href) { t.setAttribute('href', href); }
+    t.textContent = text;
+    box.appendChild(t);
+    window.setTimeout(function () { t.remove(); }, 8000);
+  }
+
+  // ---- drawing a card (mirrors views::card) -------------------------------------
+  function exponent(currency) {
+    try {
+      return new Intl.NumberFormat('en', { style: 'currency', currency: currency })
+        .resolvedOptions().maximumFractionDigits;
+    } catch (e) { return 2; }
+  }
+  function money(minor, currency) {
+    var e = exponent(currency);
+    var sign = minor < 0 ? '-' : '';
+    var abs = Math.abs(minor);
+    if (e === 0) { return sign + abs + ' ' + currency; }
+    var div = Math.pow(10, e);
+    var frac = String(abs % div);
+    while (frac.length < e) { frac = '0' + frac; }
+    return sign + Math.floor(abs / div) + '.' + frac + ' ' + currency;
+  }
+  function paymentOf(o) {
+    var s = o.payment_status;
+    if (s === 'paid') { return ['pay-paid', 'Paid', '✓']; }
+    if (s === 'failed' || s === 'expired') { return ['pay-failed', 'Payment failed', '✕']; }
+    if (s === 'refunded') { return ['pay-refunded', 'Refunded', '↺']; }
+    if (o.payment_method === 'cod') { return ['pay-cod', 'Cash on delivery', 'COD']; }
+    return ['pay-pending', 'Payment pending', ''];
+  }
+  function ageOf(iso) {
+    var secs = Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 1000));
+    if (secs < 60) { return 'just now'; }
+    if (secs < 3600) { return Math.floor(secs / 60) + ' min ago'; }
+    if (secs < 86400) { return Math.floor(secs / 3600) + ' h ago'; }
+    return Math.floor(secs / 86400) + ' d ago';
+  }
+  function nameOf(o) {
+    var c = o.customer || {};
+    if (c.name && c.name.trim()) { return c.name; }
+    if (c.wa_id) { return '+' + c.wa_id; }
+    return 'Unknown customer';
+  }
+  function el(tag, className, text) {
+    var e = document.createElement(tag);
+    if (className) { e.className = className; }
+    if (text !== undefined && text !== null) { e.textContent = text; }
+    return e;
+  }
+  function card(o) {
+    var li = el('li', 'card');
+    li.id = 'order-' + o.number;
+    li.setAttribute('data-number', String(o.number));
+    li.setAttribute('data-status', o.status);
+    li.setAttribute('data-payment', o.payment_status);
+    var a = el('a', 'card-link');
+    a.setAttribute('href', '/orders/' + o.number);
+    var top = el('div', 'card-top');
+    top.appendChild(el('span', 'num', '#' + o.number));
+    var p = paymentOf(o);
+    var pay = el('span', 'pay ' + p[0], p[2]);
+    pay.setAttribute('role', 'img');
+    pay.setAttribute('aria-label', p[1]);
+    pay.setAttribute('title', p[1]);
+    top.appendChild(pay);
+    top.appendChild(el('span', 'stage stage-' + o.status, LABELS[o.status] || o.status));
+    a.appendChild(top);
+    a.appendChild(el('div', 'cust', nameOf(o)));
+    a.appendChild(el('div', 'items', (o.items || []).map(function (i) {
+      return i.quantity + ' × ' + i.name;
+    }).join(', ')));
+    if (o.address) {
+      var place = [o.address.city, o.address.postal_code].filter(function (s) { return s; }).join(' ');
+      a.appendChild(el('div', 'addr', 'Deliver to ' + place));
+    }
+    if (o.note) { a.appendChild(el('div', 'note', '✎ ' + o.note)); }
+    var bottom = el('div', 'card-bottom');
+    bottom.appendChild(el('span', 'total', money(o.total_minor, o.currency)));
+    var time = el('time', 'age', ageOf(o.created_at));
+    time.setAttribute('datetime', o.created_at);
+    bottom.appendChild(time);
+    a.appendChild(bottom);
+    li.appendChild(a);
+    return li;
+  }
+  function highlight(node) {
+    node.classList.add('fresh');
+    window.setTimeout(function () { node.classList.remove('fresh'); }, 4000);
+  }
+
+  // ---- the board ---------------------------------------------------------------------
+  var board = document.querySelector('main.board');
+  var cards = document.getElementById('cards');
+  function fitsBoard(o) {
+    if (!board) { return false; }
+    if (board.getAttribute('data-filtered') || /[?&]cursor=/.test(window.location.search)) { return false; }
+    var s = board.getAttribute('data-status');
+    var p = board.getAttribute('data-payment');
+    return (!s || s === o.status) && (!p || p === o.payment_status);
+  }
+  var countsTimer = null;
+  function refreshCounts() {
+    if (!board) { return; }
+    window.clearTimeout(countsTimer);
+    countsTimer = window.setTimeout(function () {
+      fetch('/orders/counts.json', { credentials: 'same-origin', headers: { accept: 'application/json' } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (counts) {
+          if (!counts) { return; }
+          Object.keys(counts).forEach(function (k) {
+            var c = document.querySelector('[data-count="' + k + '"]');
+            if (c) { c.textContent = String(counts[k]); }
+          });
+        })
+        .catch(function () { /* next event tries again */ });
+    }, 250);
+  }
+  function onBoardOrder(kind, o) {
+    var existing = document.getElementById('order-' + o.number);
+    if (existing) {
+      var fresh = card(o);
+      existing.replaceWith(fresh);
+      highlight(fresh);
+    } else if (kind === 'order.created' && fitsBoard(o) && cards) {
+      var added = card(o);
+      cards.insertBefore(added, cards.firstChild);
+      highlight(added);
+      var empty = document.getElementById('empty');
+      if (empty) { empty.remove(); }
+    }
+    refreshCounts();
+  }
+
+  // ---- the order window ---------------------------------------------------------------
+  var orderMain = document.querySelector('main.order');
+  var orderNumber = orderMain ? Number(orderMain.getAttribute('data-number')) : null;
+  var refreshing = null;
+  var again = false;
+  function refreshOrder() {
+    if (!orderMain) { return; }
+    if (refreshing) { again = true; return; }
+    refreshing = fetch(window.location.pathname, { credentials: 'same-origin', headers: { accept: 'text/html' } })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        var doc = new DOMParser().parseFromString(html, 'text/html');
+        var next = doc.getElementById('order-live');
+        var current = document.getElementById('order-live');
+        if (!next || !current) { return; }
+        // Keep what staff are typing and where focus is.
+        var values = {};
+        current.querySelectorAll('input[id], textarea[id]').forEach(function (i) {
+          if (i.type !== 'hidden') { values[i.id] = i.value; }
+        });
+        var focused = document.activeElement && document.activeElement.id;
+        var adopted = document.importNode(next, true);
+        current.replaceWith(adopted);
+        Object.keys(values).forEach(function (id) {
+          var i = document.getElementById(id);
+          if (i && values[id]) { i.value = values[id]; }
+        });
+        if (focused) {
+          var f = document.getElementById(focused);
+          if (f) { f.focus(); }
+        }
+        scrollTimeline();
+      })
+      .catch(function () { /* the next event tries again */ })
+      .then(function () {
+        refreshing = null;
+        if (again) { again = false; refreshOrder(); }
+      });
+  }
+  // The timeline reads like a chat: newest at the bottom, in view.
+  function scrollTimeline() {
+    var t = document.querySelector('.timeline');
+    if (t) { t.scrollTop = t.scrollHeight; }
+  }
+  scrollTimeline();
+  function showError(message) {
+    if (!orderMain) { if (message) { toast(message); } return; }
+    var box = document.getElementById('form-error');
+    if (!message) { if (box) { box.remove(); } return; }
+    if (!box) {
+      box = el('p', 'alert');
+      box.id = 'form-error';
+      box.setAttribute('role', 'alert');
+      orderMain.insertBefore(box, document.getElementById('order-live'));
+    }
+    box.textContent = message.charAt(0).toUpperCase() + message.slice(1);
+  }
+  document.addEventListener('submit', function (ev) {
+    var form = ev.target;
+    if (!form || !form.classList || !form.classList.contains('js-enhance')) { return; }
+    ev.preventDefault();
+    var button = form.querySelector('button[type="submit"]');
+    if (button) { button.disabled = true; }
+    fetch(form.getAttribute('action'), {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: {
+        accept: 'application/json',
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-csrf-token': csrf
+      },
+      body: new URLSearchParams(new FormData(form)).toString()
+    }).then(function (r) {
+      return r.json().then(function (j) { return { ok: r.ok, body: j }; },
+        function () { return { ok: r.ok, body: {} }; });
+    }).then(function (res) {
+      if (button) { button.disabled = false; }
+      if (res.ok) {
+        showError(null);
+        if (form.id === 'reply-form' || form.id === 'note-form') {
+          var text = form.querySelector('textarea');
+          if (text) { text.value = ''; }
+        }
+        refreshOrder();
+      } else {
+        showError(res.body && res.body.error ? res.body.error.message : 'That did not work; try again.');
+      }
+    }).catch(function () {
+      if (button) { button.disabled = false; }
+      showError('Network trouble: nothing was sent. Try again.');
+    });
+  });
+
+  // ---- ages tick on ---------------------------------------------------------------------
+  window.setInterval(function () {
+    document.querySelectorAll('time.age[datetime]').forEach(function (t) {
+      t.textContent = ageOf(t.getAttribute('datetime'));
+    });
+  }, 30000);
+
+  // ---- the event stream -----------------------------------------------------------------
+  var start = body.getAttribute('data-last-event-id');
+  if (start === null) { return; }
+  var lastId = parseInt(start, 10) || 0;
+  var live = document.getElementById('live');
+  function setLive(state) {
+    body.setAttribute('data-live', state);
+    if (live) {
+      live.textContent = state === 'open' ? 'Live' : 'Reconnecting…';
+      live.className = 'live ' + (state === 'open' ? 'live-on' : 'live-off');
+    }
+  }
+  function handle(kind, ev) {
+    var id = parseInt(ev.lastEventId, 10);
+    if (id && id <= lastId) { return; }
+    if (id) { lastId = id; body.setAttribute('data-seen-event-id', String(id)); }
+    var data;
+    try { data = JSON.parse(ev.data); } catch (e) { return; }
+    if (kind.indexOf('message.') === 0) {
+      if (orderMain && data.number === orderNumber) {
+        refreshOrder();
+        if (kind === 'message.received') { beep(); }
+      } else if (kind === 'message.received' && data.number) {
+        toast('New message on #' + data.number + ': ' + ((data.message && data.message.text) || ''),
+          '/orders/' + data.number);
+      }
+      return;
+    }
+    if (kind === 'order.created') {
+      var text = nameOf(data) + ' · ' + money(data.total_minor, data.currency);
+      toast('New order #' + data.number + ' — ' + text, '/orders/' + data.number);
+      beep();
+      notify('New order #' + data.number, text, '/orders/' + data.number);
+    }
+    if (board) { onBoardOrder(kind, data); }
+    if (orderMain && data.number === orderNumber) { refreshOrder(); }
+  }
+  var retry = 1000;
+  function connect() {
+    var source = new EventSource('/api/v1/events?last_event_id=' + lastId);
+    source.onopen = function () { retry = 1000; setLive('open'); };
+    source.onerror = function () {
+      setLive('reconnecting');
+      // The browser retries by itself (sending Last-Event-ID) unless the
+      // server answered with an error; then start again from the last id seen.
+      if (source.readyState === EventSource.CLOSED) {
+        source.close();
+        window.setTimeout(connect, retry);
+        retry = Math.min(retry * 2, 15000);
+      }
+    };
+    KINDS.forEach(function (kind) {
+      source.addEventListener(kind, function (ev) { handle(kind, ev); });
+    });
+  }
+  connect();
+}());

@@ -1,0 +1,434 @@
+//! `/users` and `/tokens`: staff accounts and API tokens, for owners and
+//! admins only (agents get 403). New passwords and token secrets are shown
+//! once, on the page that answers the form, and never stored in clear.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use maud::{html, Markup};
+use orderdesk_store::{NewApiToken, NewUser, Role, StoreError};
+use serde::Deserialize;
+
+use super::session::{may_manage_role, redirect, refuse, Manager, StaffForm};
+use super::views::{layout, Page};
+use crate::auth::{hash_password, new_token_secret, random_id, token_hash};
+use crate::error::ApiError;
+use crate::AppState;
+
+/// Shortest password we accept from a person (as `orderdesk user add`).
+const MIN_PASSWORD: usize = 10;
+
+pub enum Flash {
+    None,
+    Error(String),
+    Info(String),
+    Secret { what: String, secret: String },
+}
+
+fn flash(f: &Flash) -> Markup {
+    html! {
+        @match f {
+            Flash::None => {},
+            Flash::Error(e) => p.alert role="alert" { (e) },
+            Flash::Info(m) => p.ok role="status" { (m) },
+            Flash::Secret { what, secret } => div.secret role="status" {
+                p { (what) " It is shown only this once; copy it now." }
+                p { code #secret { (secret) } }
+            },
+        }
+    }
+}
+
+pub async fn users(State(state): State<AppState>, Manager(staff): Manager) -> Response {
+    users_page(&state, &staff, Flash::None, StatusCode::OK).await
+}
+
+async fn users_page(
+    state: &AppState,
+    staff: &super::session::Staff,
+    f: Flash,
+    status: StatusCode,
+) -> Response {
+    let users = match state.engine.store().users().await {
+        Ok(u) => u,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let body = html! {
+        main.narrow {
+            h1 { "Users" }
+            (flash(&f))
+            table.list {
+                thead { tr { th scope="col" { "Email" } th scope="col" { "Role" } th scope="col" { "Since" } th scope="col" { span.visually-hidden { "Actions" } } } }
+                tbody {
+                    @for u in &users {
+                        tr {
+                            td { (u.email) }
+                            td { (u.role.as_str()) }
+                            td { (u.created_at.format("%Y-%m-%d")) }
+                            td {
+                                @if u.id != staff.user.id && may_manage_role(staff.user.role, u.role) {
+                                    form.inline method="post" action={"/users/" (u.id) "/remove"} {
+                                        input type="hidden" name="csrf" value=(staff.csrf);
+                                        button.danger type="submit" aria-label={"Remove " (u.email)} { "Remove" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "Add a user" }
+            form.stack method="post" action="/users" {
+                input type="hidden" name="csrf" value=(staff.csrf);
+                label for="new-email" { "Email" }
+                input #new-email type="email" name="email" required autocomplete="off";
+                label for="new-role" { "Role" }
+                select #new-role name="role" {
+                    @for r in Role::ALL {
+                        @if may_manage_role(staff.user.role, r) {
+                            option value=(r.as_str()) selected[r == Role::Agent] { (r.as_str()) }
+                        }
+                    }
+                }
+                label for="new-password" { "Password (leave empty to generate one)" }
+                input #new-password type="password" name="password" autocomplete="new-password" minlength=(MIN_PASSWORD);
+                button.primary type="submit" { "Add user" }
+            }
+            p.muted.small { "Agents can work orders and chat; owners and admins can also manage users and API tokens." }
+        }
+    };
+    (
+        status,
+        layout(Page {
+            title: "Users",
+            staff: Some(staff),
+            body,
+            last_event_id: None,
+            page: "users",
+        }),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UserForm {
+    email: String,
+    role: String,
+    password: String,
+}
+
+fn plausible_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(char::is_whitespace)
+                && email.len() <= 254
+        }
+        None => false,
+    }
+}
+
+pub async fn add_user(State(state): State<AppState>, f: StaffForm<UserForm>) -> Response {
+    let staff = &f.staff;
+    if !staff.can_manage() {
+        return refuse(
+            &f.headers,
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "Only owners and admins can manage users.",
+        );
+    }
+    let email = f.form.email.trim().to_lowercase();
+    let bad = |m: &str| Flash::Error(m.to_owned());
+    if !plausible_email(&email) {
+        return users_page(
+            &state,
+            staff,
+            bad("That is not an email address."),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let Some(role) = Role::parse(f.form.role.trim()) else {
+        return users_page(
+            &state,
+            staff,
+            bad("Choose owner, admin or agent."),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    if !may_manage_role(staff.user.role, role) {
+        return refuse(
+            &f.headers,
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "Only owners can add owners.",
+        );
+    }
+    let (password, generated) = if f.form.password.is_empty() {
+        (random_id(), true)
+    } else if f.form.password.chars().count() < MIN_PASSWORD {
+        return users_page(
+            &state,
+            staff,
+            Flash::Error(format!(
+                "The password must be at least {MIN_PASSWORD} characters."
+            )),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    } else {
+        (f.form.password.clone(), false)
+    };
+    let hashed = {
+        let password = password.clone();
+        tokio::task::spawn_blocking(move || hash_password(&password)).await
+    };
+    let Ok(Ok(password_hash)) = hashed else {
+        return ApiError::internal().into_response();
+    };
+    let created = state
+        .engine
+        .store()
+        .create_user(&NewUser {
+            email: email.clone(),
+            role,
+            password_hash,
+            created_at: Utc::now(),
+        })
+        .await;
+    match created {
+        Ok(user) => {
+            tracing::info!(by = %staff.user.email, user = %user.email, role = role.as_str(), "user added");
+            let f2 = if generated {
+                Flash::Secret {
+                    what: format!("Added {} ({}). Their password:", user.email, role.as_str()),
+                    secret: password,
+                }
+            } else {
+                Flash::Info(format!("Added {} ({}).", user.email, role.as_str()))
+            };
+            users_page(&state, staff, f2, StatusCode::OK).await
+        }
+        Err(StoreError::Duplicate(_)) => {
+            users_page(
+                &state,
+                staff,
+                Flash::Error(format!("A user with {email} already exists.")),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoFields {}
+
+pub async fn remove_user(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<NoFields>,
+) -> Response {
+    let staff = &f.staff;
+    if !staff.can_manage() {
+        return refuse(
+            &f.headers,
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "Only owners and admins can manage users.",
+        );
+    }
+    if id == staff.user.id {
+        return users_page(
+            &state,
+            staff,
+            Flash::Error("You cannot remove yourself.".to_owned()),
+            StatusCode::CONFLICT,
+        )
+        .await;
+    }
+    let store = state.engine.store();
+    let target = match store.users().await {
+        Ok(users) => users.into_iter().find(|u| u.id == id),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let Some(target) = target else {
+        return users_page(
+            &state,
+            staff,
+            Flash::Error("No such user.".to_owned()),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    };
+    if !may_manage_role(staff.user.role, target.role) {
+        return refuse(
+            &f.headers,
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "Only owners can remove owners.",
+        );
+    }
+    match store.delete_user(id).await {
+        Ok(()) | Err(StoreError::NotFound) => {
+            tracing::info!(by = %staff.user.email, user = %target.email, "user removed");
+            redirect("/users")
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+pub async fn tokens(State(state): State<AppState>, Manager(staff): Manager) -> Response {
+    tokens_page(&state, &staff, Flash::None, StatusCode::OK).await
+}
+
+async fn tokens_page(
+    state: &AppState,
+    staff: &super::session::Staff,
+    f: Flash,
+    status: StatusCode,
+) -> Response {
+    let tokens = match state.engine.store().tokens().await {
+        Ok(t) => t,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let body = html! {
+        main.narrow {
+            h1 { "API tokens" }
+            p.muted { "Integrations call " code { "/api/v1" } " with " code { "Authorization: Bearer <token>" } "." }
+            (flash(&f))
+            @if tokens.is_empty() {
+                p.muted { "No live tokens." }
+            } @else {
+                table.list {
+                    thead { tr { th scope="col" { "Name" } th scope="col" { "Created" } th scope="col" { span.visually-hidden { "Actions" } } } }
+                    tbody {
+                        @for t in &tokens {
+                            tr {
+                                td { (t.name) }
+                                td { (t.created_at.format("%Y-%m-%d %H:%M")) }
+                                td {
+                                    form.inline method="post" action={"/tokens/" (t.id) "/revoke"} {
+                                        input type="hidden" name="csrf" value=(staff.csrf);
+                                        button.danger type="submit" aria-label={"Revoke " (t.name)} { "Revoke" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "Create a token" }
+            form.stack method="post" action="/tokens" {
+                input type="hidden" name="csrf" value=(staff.csrf);
+                label for="token-name" { "Name (what uses it)" }
+                input #token-name type="text" name="name" required maxlength="100";
+                button.primary type="submit" { "Create token" }
+            }
+        }
+    };
+    (
+        status,
+        layout(Page {
+            title: "API tokens",
+            staff: Some(staff),
+            body,
+            last_event_id: None,
+            page: "tokens",
+        }),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TokenForm {
+    name: String,
+}
+
+pub async fn create_token(State(state): State<AppState>, f: StaffForm<TokenForm>) -> Response {
+    let staff = &f.staff;
+    if !staff.can_manage() {
+        return refuse(
+            &f.headers,
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "Only owners and admins can manage API tokens.",
+        );
+    }
+    let name = f.form.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        return tokens_page(
+            &state,
+            staff,
+            Flash::Error("Give the token a name of 1 to 100 characters.".to_owned()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let secret = new_token_secret();
+    let created = state
+        .engine
+        .store()
+        .create_token(&NewApiToken {
+            name: name.clone(),
+            secret_hash: token_hash(&secret),
+            created_at: Utc::now(),
+        })
+        .await;
+    match created {
+        Ok(_) => {
+            tracing::info!(by = %staff.user.email, token = %name, "API token created");
+            tokens_page(
+                &state,
+                staff,
+                Flash::Secret {
+                    what: format!("Created the token '{name}'."),
+                    secret,
+                },
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(StoreError::Duplicate(_)) => {
+            tokens_page(
+                &state,
+                staff,
+                Flash::Error(format!("A token named '{name}' already exists.")),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<NoFields>,
+) -> Response {
+    if !f.staff.can_manage() {
+        return refuse(
+            &f.headers,
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "Only owners and admins can manage API tokens.",
+        );
+    }
+    match state.engine.store().revoke_token(id, Utc::now()).await {
+        Ok(()) | Err(StoreError::NotFound) => {
+            tracing::info!(by = %f.staff.user.email, token_id = id, "API token revoked");
+            redirect("/tokens")
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}

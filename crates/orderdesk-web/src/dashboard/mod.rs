@@ -1,0 +1,126 @@
+//! The staff dashboard (DESIGN §1, right column): login, the live orders
+//! board, the order window with its timeline and chat, users and API
+//! tokens, CSV export.
+//!
+//! Server-rendered with maud (escaped by construction); one small plain
+//! script (`assets/dashboard.js`) makes it live over `/api/v1/events` and
+//! draws cards with `textContent`, never `innerHTML`. Every form works as
+//! a plain POST and redirect; the script only enhances them. Assets are
+//! compiled into the binary. The Content-Security-Policy allows scripts,
+//! styles and connections to this origin only, and no inline script.
+//!
+//! | route | who |
+//! |---|---|
+//! | `GET/POST /login`, `POST /logout` | anyone / staff |
+//! | `GET /orders`, `/orders/counts.json`, `/orders/export.csv` | staff |
+//! | `GET /orders/{n}`, `POST /orders/{n}/status`, `…/payment`, `…/messages`, `…/notes` | staff |
+//! | `GET/POST /users`, `POST /users/{id}/remove` | owner, admin |
+//! | `GET/POST /tokens`, `POST /tokens/{id}/revoke` | owner, admin |
+
+pub mod admin;
+pub mod board;
+pub mod order;
+pub mod session;
+pub mod views;
+
+use std::sync::LazyLock;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
+};
+use axum::http::HeaderValue;
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+
+const JS: &str = include_str!("../../assets/dashboard.js");
+const CSS: &str = include_str!("../../assets/dashboard.css");
+
+/// Asset URLs carry a hash of their content, so they can be cached forever
+/// and a new binary's assets are fetched at once.
+static JS_PATH_OWNED: LazyLock<String> =
+    LazyLock::new(|| format!("/assets/dashboard.js?v={}", short_hash(JS)));
+static CSS_PATH_OWNED: LazyLock<String> =
+    LazyLock::new(|| format!("/assets/dashboard.css?v={}", short_hash(CSS)));
+
+pub(crate) fn js_path() -> &'static str {
+    JS_PATH_OWNED.as_str()
+}
+
+pub(crate) fn css_path() -> &'static str {
+    CSS_PATH_OWNED.as_str()
+}
+
+fn short_hash(text: &str) -> String {
+    hex::encode(&Sha256::digest(text.as_bytes())[..6])
+}
+
+pub(crate) fn routes() -> Router<AppState> {
+    let pages = Router::new()
+        .route("/", get(|| async { session::redirect("/orders") }))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/orders", get(board::show))
+        .route("/orders/counts.json", get(board::counts))
+        .route("/orders/export.csv", get(board::export))
+        .route("/orders/{number}", get(order::show))
+        .route("/orders/{number}/status", post(order::change_status))
+        .route("/orders/{number}/messages", post(order::send_message))
+        .route("/orders/{number}/payment", post(order::payment_action))
+        .route("/orders/{number}/notes", post(order::add_note))
+        .route("/users", get(admin::users).post(admin::add_user))
+        .route("/users/{id}/remove", post(admin::remove_user))
+        .route("/tokens", get(admin::tokens).post(admin::create_token))
+        .route("/tokens/{id}/revoke", post(admin::revoke_token))
+        .layer(DefaultBodyLimit::max(session::MAX_FORM_BYTES))
+        .layer(middleware::map_response(page_headers));
+    let assets = Router::new()
+        .route("/assets/dashboard.js", get(js))
+        .route("/assets/dashboard.css", get(css))
+        .layer(middleware::map_response(asset_headers));
+    pages.merge(assets)
+}
+
+async fn js() -> Response {
+    ([(CONTENT_TYPE, "text/javascript; charset=utf-8")], JS).into_response()
+}
+
+async fn css() -> Response {
+    ([(CONTENT_TYPE, "text/css; charset=utf-8")], CSS).into_response()
+}
+
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+    connect-src 'self'; img-src 'self' data:; form-action 'self'; \
+    frame-ancestors 'none'; base-uri 'none'";
+
+fn security_headers(response: &mut Response) {
+    let headers = response.headers_mut();
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+}
+
+/// Pages show customer data: no cache keeps them.
+async fn page_headers(mut response: Response) -> Response {
+    security_headers(&mut response);
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn asset_headers(mut response: Response) -> Response {
+    security_headers(&mut response);
+    response.headers_mut().insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    response
+}

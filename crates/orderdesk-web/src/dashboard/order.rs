@@ -1,0 +1,639 @@
+//! `/orders/{number}`: the order window. Items and totals, customer,
+//! address, note, payment; the stage with only the moves legal now; one
+//! timeline interleaving chat messages, payments, stage changes and staff
+//! notes; the chat panel and internal notes.
+//!
+//! Each form is a plain POST answered with a redirect back to the window
+//! (or, on failure, the window again with the reason and a 4xx status);
+//! the script posts the same forms with `fetch()` and `Accept:
+//! application/json` and redraws the window's live part in place.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use maud::{html, Markup};
+use orderdesk_domain::{
+    Order, OrderNumber, OrderStatus, TimelineEntry, TimelineKind, TransitionRequest,
+};
+use orderdesk_store::{customer_key_of, ChatMessage, Direction, MessageState};
+use serde::Deserialize;
+
+use super::session::{redirect, refuse, wants_json, Staff, StaffForm};
+use super::views::{customer_name, layout, money, payment_badge, payment_indicator, Page};
+use crate::api::messages::WINDOW;
+use crate::error::ApiError;
+use crate::AppState;
+
+pub async fn show(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+) -> Response {
+    let Some(number) = OrderNumber::parse(&number) else {
+        return not_found(&staff);
+    };
+    match window(&state, &staff, number, None, StatusCode::OK).await {
+        Ok(r) => r,
+        Err(e) if e.status == StatusCode::NOT_FOUND => not_found(&staff),
+        Err(e) => e.into_response(),
+    }
+}
+
+fn not_found(staff: &Staff) -> Response {
+    let body = html! {
+        main.narrow {
+            h1 { "No such order" }
+            p { a href="/orders" { "Back to the orders" } }
+        }
+    };
+    (
+        StatusCode::NOT_FOUND,
+        layout(Page {
+            title: "No such order",
+            staff: Some(staff),
+            body,
+            last_event_id: None,
+            page: "message",
+        }),
+    )
+        .into_response()
+}
+
+/// The whole window, with `error` shown at the top when a form failed.
+async fn window(
+    state: &AppState,
+    staff: &Staff,
+    number: OrderNumber,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let store = state.engine.store();
+    let last_event_id = store.last_event_seq().await?;
+    let order = store
+        .order(number)
+        .await
+        .map_err(|e| crate::api::orders::not_found_as(e, number))?;
+    let timeline = store.timeline(number).await?;
+    let messages = store.messages_for_order(number).await?;
+    let can_send_link = state
+        .engine
+        .checkout()
+        .is_some_and(|c| c.payments.is_some());
+    let last_inbound = match customer_key_of(&order.customer) {
+        Some(key) => store.customer(key).await?.and_then(|c| c.last_inbound_at),
+        None => None,
+    };
+    let window_open = last_inbound.is_some_and(|at| Utc::now() - at < WINDOW);
+    let title = format!("Order #{number}");
+    let body = html! {
+        main.order data-number=(number) {
+            p.back { a href="/orders" { "← All orders" } }
+            @if let Some(error) = error {
+                p.alert role="alert" { (error) }
+            }
+            div #order-live.order-grid {
+                div.col {
+                    (summary(&order))
+                    (actions(&order, staff))
+                    (payment_actions(&order, staff, can_send_link))
+                }
+                div.col {
+                    (timeline_section(&timeline, &messages))
+                    (chat_panel(&order, staff, window_open, last_inbound))
+                }
+            }
+        }
+    };
+    Ok((
+        status,
+        layout(Page {
+            title: &title,
+            staff: Some(staff),
+            body,
+            last_event_id: Some(last_event_id),
+            page: "order",
+        }),
+    )
+        .into_response())
+}
+
+fn summary(o: &Order) -> Markup {
+    let (_, pay_label, _) = payment_indicator(o);
+    html! {
+        section #order-summary.panel aria-labelledby="order-title" {
+            div.order-head {
+                h1 #order-title { "Order #" (o.number) }
+                (payment_badge(o))
+                span class={"stage stage-" (o.status.as_str())} #order-stage { (o.status.label()) }
+                @if let Some(held) = o.held_from {
+                    span.muted { " (held from " (held.label()) ")" }
+                }
+            }
+            p.muted { "Placed " time datetime=(o.created_at.to_rfc3339()) { (o.created_at.format("%Y-%m-%d %H:%M UTC")) } }
+            table.items {
+                caption.visually-hidden { "Items" }
+                thead { tr { th scope="col" { "Item" } th scope="col" .num { "Qty" } th scope="col" .num { "Price" } th scope="col" .num { "Total" } } }
+                tbody {
+                    @for i in &o.items {
+                        tr {
+                            td { (i.name) br; span.muted.small { (i.retailer_id) } }
+                            td.num { (i.quantity) }
+                            td.num { (money(i.unit_price_minor, o)) }
+                            td.num { (money(i.unit_price_minor.saturating_mul(i.quantity), o)) }
+                        }
+                    }
+                }
+                tfoot { tr { th scope="row" colspan="3" { "Total" } td.num.total { (money(o.total_minor, o)) } } }
+            }
+            dl.facts {
+                dt { "Customer" }
+                dd #order-customer {
+                    (customer_name(o))
+                    @if let Some(wa) = &o.customer.wa_id { br; a href={"https://wa.me/" (wa)} rel="noopener noreferrer" { "+" (wa) } }
+                }
+                dt { "Delivery address" }
+                dd #order-address {
+                    @match &o.address {
+                        Some(a) => {
+                            (a.name) br;
+                            (a.line1) br;
+                            @if !a.line2.is_empty() { (a.line2) br; }
+                            (a.city) @if !a.state.is_empty() { ", " (a.state) } " " (a.postal_code) br;
+                            (a.country)
+                            @if !a.phone.is_empty() { br; "☎ " (a.phone) }
+                        }
+                        None => span.muted { "Not given yet" },
+                    }
+                }
+                dt { "Customer note" }
+                dd #order-note { @match &o.note { Some(n) => (n), None => span.muted { "None" } } }
+                @if let Some(t) = &o.cart_text {
+                    dt { "Sent with the cart" }
+                    dd #order-cart-text { (t) }
+                }
+                dt { "Payment" }
+                dd #order-payment {
+                    (pay_label)
+                    @if o.payment_status == orderdesk_domain::PaymentStatus::Expired { " (link expired)" }
+                    " · " (o.payment_method.map_or("method not chosen yet", |m| m.as_str()))
+                    @if let Some(r) = &o.payment_reference { br; span.small { "Reference: " code { (r) } } }
+                    @if let Some(review) = &o.payment_review { br; span.notice.small #payment-review { "Needs a look: " (review) } }
+                }
+                @if let Some(t) = &o.tracking {
+                    dt { "Tracking" }
+                    dd #order-tracking { (t) }
+                }
+                dt { "Checkout" }
+                dd { (o.checkout_step.as_str().replace('_', " ")) }
+            }
+        }
+    }
+}
+
+/// Staff moves from `from` that need a reason, by the domain's table.
+fn needs_reason(from: OrderStatus, to: OrderStatus, held_from: Option<OrderStatus>) -> bool {
+    orderdesk_domain::order::staff_needs_reason(from, to, held_from)
+}
+
+fn action_label(from: OrderStatus, to: OrderStatus) -> String {
+    match to {
+        OrderStatus::Confirmed if from == OrderStatus::Placed => "Confirm manually".to_owned(),
+        OrderStatus::Approved => "Approve".to_owned(),
+        OrderStatus::Processed => "Mark processed".to_owned(),
+        OrderStatus::Shipped => "Mark shipped".to_owned(),
+        OrderStatus::Delivered => "Mark delivered".to_owned(),
+        OrderStatus::Returned => "Mark returned".to_owned(),
+        OrderStatus::OnHold => "Put on hold".to_owned(),
+        OrderStatus::Rejected => "Reject".to_owned(),
+        OrderStatus::Cancelled => "Cancel order".to_owned(),
+        OrderStatus::Archived => "Archive".to_owned(),
+        other if from == OrderStatus::OnHold => format!("Release to {}", other.label()),
+        other => format!("Move to {}", other.label()),
+    }
+}
+
+fn actions(o: &Order, staff: &Staff) -> Markup {
+    let moves = orderdesk_domain::order::staff_moves(o.status, o.held_from);
+    html! {
+        section #order-actions.panel aria-labelledby="actions-title" {
+            h2 #actions-title { "Stage: " (o.status.label()) }
+            @if moves.is_empty() {
+                p.muted { "Nothing to do here: this order is closed." }
+            }
+            div.actions {
+                @for to in &moves {
+                    @let id = format!("move-{}", to.as_str());
+                    form.action.js-enhance method="post" action={"/orders/" (o.number) "/status"} data-move=(to.as_str()) {
+                        input type="hidden" name="csrf" value=(staff.csrf);
+                        input type="hidden" name="to" value=(to.as_str());
+                        input type="hidden" name="version" value=(o.version);
+                        @if needs_reason(o.status, *to, o.held_from) {
+                            label for={(id) "-reason"} { "Reason" }
+                            input id={(id) "-reason"} type="text" name="reason" required maxlength="500"
+                                placeholder=(if *to == OrderStatus::Rejected { "Out of stock, unserviceable…" } else { "Why?" });
+                        }
+                        @if *to == OrderStatus::Shipped {
+                            label for={(id) "-tracking"} { "Tracking number or URL (optional)" }
+                            input id={(id) "-tracking"} type="text" name="tracking" maxlength="500";
+                        }
+                        button type="submit" class=(if matches!(to, OrderStatus::Rejected | OrderStatus::Cancelled) { "danger" } else { "primary" }) {
+                            (action_label(o.status, *to))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Staff payment actions the order's state allows; the engine has the
+/// last word (and says why when it refuses).
+fn payment_actions(o: &Order, staff: &Staff, can_send_link: bool) -> Markup {
+    use orderdesk_domain::{PaymentMethod, PaymentStatus};
+    let settled = matches!(
+        o.payment_status,
+        PaymentStatus::Paid | PaymentStatus::Refunded
+    );
+    let closed = matches!(
+        o.status,
+        OrderStatus::Delivered
+            | OrderStatus::Returned
+            | OrderStatus::Rejected
+            | OrderStatus::Cancelled
+            | OrderStatus::Archived
+    );
+    let cod = o.payment_method == Some(PaymentMethod::Cod);
+    let awaiting_address = o.checkout_step == orderdesk_domain::CheckoutStep::AwaitingAddress;
+    // Before the address there is nothing to pay for yet.
+    let too_early = o.status == OrderStatus::Placed && awaiting_address;
+    let mark_paid = !settled && !too_early;
+    let send_link = can_send_link && !settled && !cod && !closed && !awaiting_address;
+    let refund = o.payment_status == PaymentStatus::Paid;
+    html! {
+        @if mark_paid || send_link || refund {
+            section #payment-actions.panel aria-labelledby="payment-actions-title" {
+                h2 #payment-actions-title { "Payment" }
+                div.actions {
+                    @if mark_paid {
+                        form.action.js-enhance method="post" action={"/orders/" (o.number) "/payment"} data-payment-action="mark_paid" {
+                            input type="hidden" name="csrf" value=(staff.csrf);
+                            input type="hidden" name="action" value="mark_paid";
+                            input type="hidden" name="version" value=(o.version);
+                            label for="pay-mark-reason" { @if cod { "Note (optional)" } @else { "UPI or bank reference" } }
+                            input #pay-mark-reason type="text" name="reason" maxlength="500" required[!cod]
+                                placeholder=(if cod { "cash received" } else { "UTR 4123…" });
+                            button.primary type="submit" { "Mark paid" }
+                        }
+                    }
+                    @if send_link {
+                        form.action.js-enhance method="post" action={"/orders/" (o.number) "/payment"} data-payment-action="send_link" {
+                            input type="hidden" name="csrf" value=(staff.csrf);
+                            input type="hidden" name="action" value="send_link";
+                            input type="hidden" name="version" value=(o.version);
+                            button type="submit" { "Send a fresh payment link" }
+                        }
+                    }
+                    @if refund {
+                        form.action.js-enhance method="post" action={"/orders/" (o.number) "/payment"} data-payment-action="refund" {
+                            input type="hidden" name="csrf" value=(staff.csrf);
+                            input type="hidden" name="action" value="refund";
+                            input type="hidden" name="version" value=(o.version);
+                            label for="pay-refund-reason" { "Why (the refund itself is done at the provider or bank)" }
+                            input #pay-refund-reason type="text" name="reason" maxlength="500" required;
+                            button.danger type="submit" { "Record refund" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+enum Item<'a> {
+    Entry(&'a TimelineEntry),
+    Message(&'a ChatMessage),
+}
+
+fn ticks(state: MessageState) -> (&'static str, &'static str, &'static str) {
+    match state {
+        MessageState::Queued | MessageState::Sending => ("tick-wait", "🕓", "Queued"),
+        MessageState::Sent => ("tick-sent", "✓", "Sent"),
+        MessageState::Delivered => ("tick-delivered", "✓✓", "Delivered"),
+        MessageState::Read => ("tick-read", "✓✓", "Read"),
+        MessageState::Failed => ("tick-failed", "!", "Not sent"),
+        MessageState::Received => ("", "", "Received"),
+    }
+}
+
+fn timeline_section(entries: &[TimelineEntry], messages: &[ChatMessage]) -> Markup {
+    let mut items: Vec<(chrono::DateTime<Utc>, u8, Item<'_>)> = entries
+        .iter()
+        .map(|e| (e.at, 0, Item::Entry(e)))
+        .chain(messages.iter().map(|m| (m.created_at, 1, Item::Message(m))))
+        .collect();
+    items.sort_by_key(|(at, rank, _)| (*at, *rank));
+    html! {
+        section #timeline.panel aria-labelledby="timeline-title" {
+            h2 #timeline-title { "Timeline and chat" }
+            ol.timeline {
+                @for (at, _, item) in &items {
+                    @match item {
+                        Item::Entry(e) => (entry(e)),
+                        Item::Message(m) => {
+                            @let (class, glyph, label) = ticks(m.state);
+                            li class={"msg " (if m.direction == Direction::In { "msg-in" } else { "msg-out" })} {
+                                div.bubble {
+                                    span.text { (m.text) }
+                                    @if m.kind != "text" { span.kind { " [" (m.kind) "]" } }
+                                    @if let Some(err) = &m.error { span.error { " — " (err) } }
+                                }
+                                div.meta {
+                                    time datetime=(at.to_rfc3339()) { (at.format("%b %d %H:%M")) }
+                                    @if m.direction == Direction::Out {
+                                        " " span class={"tick " (class)} role="img" aria-label=(label) title=(label) { (glyph) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn entry(e: &TimelineEntry) -> Markup {
+    let who = match (&e.actor_name, e.actor.as_str()) {
+        (Some(name), _) if !name.is_empty() => name.clone(),
+        (_, actor) => actor.to_owned(),
+    };
+    let (class, what) = match e.kind {
+        TimelineKind::Created => ("ev", "Order placed".to_owned()),
+        TimelineKind::StatusChanged => (
+            "ev ev-stage",
+            format!(
+                "{} → {}",
+                e.from_status.map_or("?", |s| s.label()),
+                e.to_status.map_or("?", |s| s.label())
+            ),
+        ),
+        TimelineKind::PaymentChanged => ("ev ev-pay", "Payment".to_owned()),
+        TimelineKind::AddressSet => ("ev", "Address given".to_owned()),
+        TimelineKind::NoteSet => ("ev", "Customer note".to_owned()),
+        TimelineKind::StaffNote => ("ev ev-staff-note", "Internal note".to_owned()),
+        TimelineKind::Notice => ("ev ev-notice", "Notice".to_owned()),
+    };
+    html! {
+        li class=(class) {
+            div { strong { (what) } " · " span.muted { (who) } }
+            @if let Some(r) = &e.reason { div { "Reason: " (r) } }
+            @if let Some(d) = &e.detail { div.detail { (d) } }
+            div.meta { time datetime=(e.at.to_rfc3339()) { (e.at.format("%b %d %H:%M")) } }
+        }
+    }
+}
+
+fn chat_panel(
+    o: &Order,
+    staff: &Staff,
+    window_open: bool,
+    last_inbound: Option<chrono::DateTime<Utc>>,
+) -> Markup {
+    html! {
+        section #chat.panel aria-labelledby="chat-title" {
+            h2 #chat-title { "Reply on WhatsApp" }
+            @if window_open {
+                @if let Some(at) = last_inbound {
+                    p.muted.small #window-state { "Free replies possible until " ((at + WINDOW).format("%b %d %H:%M UTC")) "." }
+                }
+            } @else {
+                p.notice #window-state {
+                    "The customer last wrote more than 24 hours ago (or never), so WhatsApp only allows approved templates now. "
+                    "Stage updates still reach them through the templates configured for each stage; a free-text reply will be refused until they write again."
+                }
+            }
+            form.js-enhance #reply-form method="post" action={"/orders/" (o.number) "/messages"} {
+                input type="hidden" name="csrf" value=(staff.csrf);
+                label for="reply-text" { "Message to " (customer_name(o)) }
+                textarea #reply-text name="text" rows="3" maxlength="4096" required {}
+                button.primary type="submit" { "Send" }
+            }
+            form.js-enhance #note-form method="post" action={"/orders/" (o.number) "/notes"} {
+                input type="hidden" name="csrf" value=(staff.csrf);
+                label for="note-text" { "Internal note (staff only, never sent)" }
+                textarea #note-text name="text" rows="2" maxlength="4000" required {}
+                button type="submit" { "Add note" }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StatusForm {
+    to: String,
+    reason: String,
+    tracking: String,
+    version: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PaymentForm {
+    action: String,
+    reason: String,
+    version: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TextForm {
+    text: String,
+}
+
+/// After a form: back to the window, or `{"ok": true}` for a `fetch()`.
+async fn done(
+    state: &AppState,
+    staff: &Staff,
+    headers: &HeaderMap,
+    number: OrderNumber,
+    result: Result<(), ApiError>,
+) -> Response {
+    match result {
+        Ok(()) if wants_json(headers) => Json(serde_json::json!({ "ok": true })).into_response(),
+        Ok(()) => redirect(&format!("/orders/{number}")),
+        Err(e) if wants_json(headers) => e.into_response(),
+        Err(e) if e.status == StatusCode::NOT_FOUND => not_found(staff),
+        Err(e) => {
+            let message = sentence(&e.message);
+            window(state, staff, number, Some(&message), e.status)
+                .await
+                .unwrap_or_else(IntoResponse::into_response)
+        }
+    }
+}
+
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn parse(headers: &HeaderMap, staff: &Staff, number: &str) -> Result<OrderNumber, Box<Response>> {
+    OrderNumber::parse(number).ok_or_else(|| {
+        Box::new(if wants_json(headers) {
+            refuse(
+                headers,
+                StatusCode::NOT_FOUND,
+                "No such order",
+                "no such order",
+            )
+        } else {
+            not_found(staff)
+        })
+    })
+}
+
+pub async fn change_status(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    f: StaffForm<StatusForm>,
+) -> Response {
+    let number = match parse(&f.headers, &f.staff, &number) {
+        Ok(n) => n,
+        Err(r) => return *r,
+    };
+    let result = async {
+        let to = OrderStatus::parse(f.form.to.trim()).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                "that is not a stage",
+            )
+        })?;
+        let non_empty = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let req = TransitionRequest {
+            to,
+            actor: f.staff.actor(),
+            reason: non_empty(&f.form.reason),
+            tracking: non_empty(&f.form.tracking),
+        };
+        let version = f.form.version.trim().parse::<i64>().ok();
+        state
+            .engine
+            .change_status(number, req, version)
+            .await
+            .map_err(|e| match e {
+                orderdesk_engine::EngineError::Store(s) => {
+                    crate::api::orders::not_found_as(s, number)
+                }
+                other => other.into(),
+            })?;
+        Ok(())
+    }
+    .await;
+    done(&state, &f.staff, &f.headers, number, result).await
+}
+
+pub async fn payment_action(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    f: StaffForm<PaymentForm>,
+) -> Response {
+    use orderdesk_engine::payments::PaymentAction;
+    let number = match parse(&f.headers, &f.staff, &number) {
+        Ok(n) => n,
+        Err(r) => return *r,
+    };
+    let reason = Some(f.form.reason.trim().to_owned()).filter(|r| !r.is_empty());
+    let action = match f.form.action.trim() {
+        "mark_paid" => Some(PaymentAction::MarkPaid { reason }),
+        "send_link" => Some(PaymentAction::SendLink),
+        "refund" => Some(PaymentAction::Refund { reason }),
+        _ => None,
+    };
+    let result = match action {
+        None => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            "that is not a payment action",
+        )),
+        Some(action) => state
+            .engine
+            .payment_action(
+                number,
+                action,
+                f.staff.actor(),
+                f.form.version.trim().parse().ok(),
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| match e {
+                orderdesk_engine::EngineError::Store(s) => {
+                    crate::api::orders::not_found_as(s, number)
+                }
+                other => other.into(),
+            }),
+    };
+    done(&state, &f.staff, &f.headers, number, result).await
+}
+
+pub async fn send_message(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    f: StaffForm<TextForm>,
+) -> Response {
+    let number = match parse(&f.headers, &f.staff, &number) {
+        Ok(n) => n,
+        Err(r) => return *r,
+    };
+    let result = crate::api::messages::send_reply(&state, number, f.form.text.clone())
+        .await
+        .map(|_| ());
+    done(&state, &f.staff, &f.headers, number, result).await
+}
+
+pub async fn add_note(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    f: StaffForm<TextForm>,
+) -> Response {
+    let number = match parse(&f.headers, &f.staff, &number) {
+        Ok(n) => n,
+        Err(r) => return *r,
+    };
+    let result = state
+        .engine
+        .add_staff_note(number, f.staff.actor(), &f.form.text)
+        .await
+        .map(|_| ())
+        .map_err(|e| match e {
+            orderdesk_engine::EngineError::Store(s) => crate::api::orders::not_found_as(s, number),
+            orderdesk_engine::EngineError::Checkout(m) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", m)
+            }
+            other => other.into(),
+        });
+    done(&state, &f.staff, &f.headers, number, result).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_asked_where_the_design_requires_them() {
+        use OrderStatus::*;
+        assert!(needs_reason(Confirmed, Rejected, None));
+        assert!(needs_reason(Approved, OnHold, None));
+        assert!(needs_reason(Placed, Cancelled, None));
+        assert!(needs_reason(Placed, Confirmed, None));
+        assert!(!needs_reason(Confirmed, Approved, None));
+        assert!(!needs_reason(Processed, Shipped, None));
+        assert!(!needs_reason(OnHold, Approved, Some(Approved)));
+    }
+}

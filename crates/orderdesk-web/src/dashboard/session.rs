@@ -1,0 +1,511 @@
+//! Staff logins: the session cookie, the CSRF check on every dashboard
+//! POST, login rate limiting, `/login` and `/logout`.
+//!
+//! A session id is 256 random bits kept only in the browser's cookie
+//! (HttpOnly, SameSite=Lax, Path=/, Secure behind HTTPS); the store keeps
+//! its SHA-256, so sessions live in the database and hold on every
+//! instance. Each session has its own CSRF token, which every dashboard
+//! form echoes in a hidden `csrf` field (or a `fetch()` in the
+//! `X-CSRF-Token` header); a POST without it is refused with 403 before
+//! anything else happens.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request, State};
+use axum::http::header::{ACCEPT, COOKIE, LOCATION, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use maud::html;
+use orderdesk_domain::Actor;
+use orderdesk_store::{NewSession, Role, User};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use subtle::ConstantTimeEq;
+
+use super::views::{layout, message_page, Page};
+use crate::auth::{random_id, token_hash, verify_password};
+use crate::AppState;
+
+pub const COOKIE_NAME: &str = "orderdesk_session";
+/// Sessions end this long after login (fixed, not sliding).
+pub const SESSION_DAYS: i64 = 14;
+/// Failed logins per email and address within [`LIMIT_WINDOW`] before
+/// further attempts are refused.
+pub const MAX_FAILURES: usize = 5;
+pub const LIMIT_WINDOW: Duration = Duration::from_secs(60);
+/// Dashboard forms are short; anything larger is not one of ours.
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
+pub const WRONG_LOGIN: &str = "Email or password is wrong";
+
+/// A logged-in staff member.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub user: User,
+    pub csrf: String,
+    pub session_hash: String,
+}
+
+impl Staff {
+    /// Recorded on timelines as the user's email.
+    pub fn actor(&self) -> Actor {
+        Actor::staff(self.user.email.clone())
+    }
+
+    pub fn can_manage(&self) -> bool {
+        self.user.role.can_manage()
+    }
+
+    /// Whether `given` is this session's CSRF token (constant time).
+    fn csrf_matches(&self, given: &str) -> bool {
+        !given.is_empty() && bool::from(self.csrf.as_bytes().ct_eq(given.as_bytes()))
+    }
+}
+
+/// The session id from the request's cookie, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The live session named by the request's cookie.
+///
+/// # Errors
+/// The store failed; a missing, unknown or expired session is `Ok(None)`.
+pub async fn staff_from_headers(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Staff>, orderdesk_store::StoreError> {
+    let Some(id) = session_cookie(headers) else {
+        return Ok(None);
+    };
+    let hash = token_hash(&id);
+    Ok(state
+        .engine
+        .store()
+        .session(&hash, Utc::now())
+        .await?
+        .map(|s| Staff {
+            user: s.user,
+            csrf: s.csrf_token,
+            session_hash: hash,
+        }))
+}
+
+/// Whether the caller wants JSON back (a `fetch()` from our script).
+pub fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
+pub fn redirect(to: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::try_from(to) {
+        response.headers_mut().insert(LOCATION, v);
+    }
+    response
+}
+
+/// A failure page, or `{"error": …}` for a `fetch()`.
+pub fn refuse(headers: &HeaderMap, status: StatusCode, title: &str, detail: &str) -> Response {
+    if wants_json(headers) {
+        let code = match status {
+            StatusCode::FORBIDDEN => "forbidden",
+            StatusCode::UNAUTHORIZED => "unauthorized",
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::CONFLICT => "conflict",
+            _ => "invalid_request",
+        };
+        return crate::error::ApiError::new(status, code, detail).into_response();
+    }
+    (status, message_page(title, detail)).into_response()
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match staff_from_headers(state, &parts.headers).await {
+            Ok(Some(staff)) => Ok(staff),
+            Ok(None) if parts.method == Method::GET || parts.method == Method::HEAD => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map_or("/orders", |p| p.as_str())
+                    .to_owned();
+                let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+                Err(redirect(&format!("/login?{query}")))
+            }
+            Ok(None) => Err(refuse(
+                &parts.headers,
+                StatusCode::FORBIDDEN,
+                "Please log in again",
+                "Your session has ended. Log in again, then repeat what you were doing.",
+            )),
+            Err(e) => Err(crate::error::ApiError::from(e).into_response()),
+        }
+    }
+}
+
+/// A staff member allowed to manage users and tokens (owner or admin).
+#[derive(Debug, Clone)]
+pub struct Manager(pub Staff);
+
+impl FromRequestParts<AppState> for Manager {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let staff = Staff::from_request_parts(parts, state).await?;
+        if staff.can_manage() {
+            Ok(Self(staff))
+        } else {
+            tracing::info!(user = %staff.user.email, path = %parts.uri.path(), "agent refused a management page");
+            Err(refuse(
+                &parts.headers,
+                StatusCode::FORBIDDEN,
+                "Not allowed",
+                "Only owners and admins can manage users and API tokens.",
+            ))
+        }
+    }
+}
+
+/// A dashboard POST: the logged-in staff member and the form, after the
+/// CSRF token (hidden field `csrf` or header `X-CSRF-Token`) was checked.
+pub struct StaffForm<T> {
+    pub staff: Staff,
+    pub form: T,
+    pub headers: HeaderMap,
+}
+
+#[derive(Deserialize, Default)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for StaffForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let staff = Staff::from_request_parts(&mut parts, state).await?;
+        let headers = parts.headers;
+        let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+            .await
+            .map_err(|_| {
+                refuse(
+                    &headers,
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "Too large",
+                    "That form was larger than any of ours.",
+                )
+            })?;
+        let from_header = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let from_form = serde_urlencoded::from_bytes::<CsrfField>(&bytes)
+            .unwrap_or_default()
+            .csrf;
+        if !(staff.csrf_matches(&from_form) || staff.csrf_matches(from_header)) {
+            tracing::warn!(user = %staff.user.email, path = %parts.uri.path(), "POST without a valid CSRF token refused");
+            return Err(refuse(
+                &headers,
+                StatusCode::FORBIDDEN,
+                "This form has expired",
+                "The form did not carry this session's security token. Reload the page and try again.",
+            ));
+        }
+        let form = serde_urlencoded::from_bytes::<T>(&bytes).map_err(|e| {
+            refuse(
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "We could not read the form",
+                &e.to_string(),
+            )
+        })?;
+        Ok(Self {
+            staff,
+            form,
+            headers,
+        })
+    }
+}
+
+/// Counts failed logins per (email, address) in memory. Per instance, so
+/// behind N instances an attacker gets N × the budget: still a few guesses
+/// a minute against argon2id.
+#[derive(Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<(String, IpAddr), VecDeque<Instant>>>,
+}
+
+impl LoginLimiter {
+    fn key(email: &str, ip: IpAddr) -> (String, IpAddr) {
+        (email.trim().to_lowercase(), ip)
+    }
+
+    pub fn blocked(&self, email: &str, ip: IpAddr) -> bool {
+        let now = Instant::now();
+        let Ok(mut map) = self.failures.lock() else {
+            return false;
+        };
+        let Some(times) = map.get_mut(&Self::key(email, ip)) else {
+            return false;
+        };
+        while times
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > LIMIT_WINDOW)
+        {
+            times.pop_front();
+        }
+        times.len() >= MAX_FAILURES
+    }
+
+    pub fn failed(&self, email: &str, ip: IpAddr) {
+        let now = Instant::now();
+        let Ok(mut map) = self.failures.lock() else {
+            return;
+        };
+        if map.len() > 10_000 {
+            map.retain(|_, t| {
+                t.back()
+                    .is_some_and(|t| now.duration_since(*t) < LIMIT_WINDOW)
+            });
+        }
+        let times = map.entry(Self::key(email, ip)).or_default();
+        times.push_back(now);
+        while times.len() > MAX_FAILURES {
+            times.pop_front();
+        }
+    }
+
+    pub fn succeeded(&self, email: &str, ip: IpAddr) {
+        if let Ok(mut map) = self.failures.lock() {
+            map.remove(&Self::key(email, ip));
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Only paths on this site, never `//other.host` or `https://…`.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next
+    } else {
+        "/orders"
+    }
+}
+
+pub async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    if let Ok(Some(_)) = staff_from_headers(&state, &headers).await {
+        return redirect(safe_next(&q.next));
+    }
+    login_form(StatusCode::OK, "", safe_next(&q.next), None)
+}
+
+fn login_form(status: StatusCode, email: &str, next: &str, error: Option<&str>) -> Response {
+    let body = html! {
+        main.login {
+            h1 { "orderdesk" }
+            p.muted { "Log in to see your orders." }
+            @if let Some(error) = error {
+                p.alert role="alert" { (error) }
+            }
+            form method="post" action="/login" {
+                input type="hidden" name="next" value=(next);
+                label for="email" { "Email" }
+                input #email type="email" name="email" value=(email) autocomplete="username" required autofocus;
+                label for="password" { "Password" }
+                input #password type="password" name="password" autocomplete="current-password" required;
+                button.primary type="submit" { "Log in" }
+            }
+        }
+    };
+    (
+        status,
+        layout(Page {
+            title: "Log in",
+            staff: None,
+            body,
+            last_event_id: None,
+            page: "login",
+        }),
+    )
+        .into_response()
+}
+
+pub async fn login(State(state): State<AppState>, req: Request) -> Response {
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    let form = match axum::Form::<LoginForm>::from_request(req, &state).await {
+        Ok(axum::Form(form)) => form,
+        Err(_) => LoginForm::default(),
+    };
+    let next = safe_next(&form.next).to_owned();
+    let email = form.email.trim().to_lowercase();
+    if state.login_limiter.blocked(&email, ip) {
+        tracing::warn!(%ip, "login refused: too many failures");
+        return login_form(
+            StatusCode::TOO_MANY_REQUESTS,
+            &email,
+            &next,
+            Some("Too many failed attempts. Wait a minute, then try again."),
+        );
+    }
+    let store = state.engine.store();
+    let user = match store.user_by_email(&email).await {
+        Ok(user) => user,
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
+    // Without such a user, still spend the time of a real check, so the
+    // answer's timing does not tell which emails exist.
+    let phc = user
+        .as_ref()
+        .map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
+    let password = form.password;
+    let good = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
+        .await
+        .unwrap_or(false);
+    let Some(user) = user.filter(|_| good) else {
+        state.login_limiter.failed(&email, ip);
+        tracing::info!(%ip, "failed login");
+        return login_form(StatusCode::UNAUTHORIZED, &email, &next, Some(WRONG_LOGIN));
+    };
+    state.login_limiter.succeeded(&email, ip);
+    let id = random_id();
+    let now = Utc::now();
+    let session = NewSession {
+        id_hash: token_hash(&id),
+        user_id: user.user.id,
+        csrf_token: random_id(),
+        created_at: now,
+        expires_at: now + chrono::Duration::days(SESSION_DAYS),
+    };
+    if let Err(e) = store.create_session(&session).await {
+        return crate::error::ApiError::from(e).into_response();
+    }
+    tracing::info!(user = %user.user.email, "logged in");
+    let mut response = redirect(&next);
+    let cookie = format!(
+        "{COOKIE_NAME}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        SESSION_DAYS * 24 * 3600,
+        if state.config.secure_cookies() {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
+    if let Ok(v) = HeaderValue::try_from(cookie) {
+        response.headers_mut().insert(SET_COOKIE, v);
+    }
+    response
+}
+
+#[derive(Deserialize, Default)]
+pub struct Empty {}
+
+pub async fn logout(State(state): State<AppState>, f: StaffForm<Empty>) -> Response {
+    if let Err(e) = state
+        .engine
+        .store()
+        .delete_session(&f.staff.session_hash)
+        .await
+    {
+        return crate::error::ApiError::from(e).into_response();
+    }
+    let mut response = redirect("/login");
+    let cookie = format!(
+        "{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if state.config.secure_cookies() {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
+    if let Ok(v) = HeaderValue::try_from(cookie) {
+        response.headers_mut().insert(SET_COOKIE, v);
+    }
+    response
+}
+
+/// A valid argon2id hash of a random password, for the timing of failed
+/// logins with unknown emails.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::auth::hash_password(&random_id()).unwrap_or_default());
+
+/// Whether the role may add or remove users of `role`: only owners touch owners.
+pub fn may_manage_role(actor: Role, role: Role) -> bool {
+    actor.can_manage() && (role != Role::Owner || actor == Role::Owner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next("/orders/1001"), "/orders/1001");
+        assert_eq!(safe_next("//evil.test/x"), "/orders");
+        assert_eq!(safe_next("https://evil.test"), "/orders");
+        assert_eq!(safe_next("/\\evil.test"), "/orders");
+        assert_eq!(safe_next(""), "/orders");
+    }
+
+    #[test]
+    fn the_limiter_blocks_after_five_failures_per_email_and_address() {
+        let l = LoginLimiter::default();
+        let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        for _ in 0..MAX_FAILURES {
+            assert!(!l.blocked("a@x.test", ip));
+            l.failed("A@x.test", ip);
+        }
+        assert!(l.blocked("a@x.test", ip));
+        assert!(!l.blocked("b@x.test", ip));
+        l.succeeded("a@x.test", ip);
+        assert!(!l.blocked("a@x.test", ip));
+    }
+
+    #[test]
+    fn only_owners_manage_owners() {
+        assert!(may_manage_role(Role::Owner, Role::Owner));
+        assert!(!may_manage_role(Role::Admin, Role::Owner));
+        assert!(may_manage_role(Role::Admin, Role::Agent));
+        assert!(!may_manage_role(Role::Agent, Role::Agent));
+    }
+}

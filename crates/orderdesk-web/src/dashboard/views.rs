@@ -1,0 +1,192 @@
+//! Pieces of HTML the dashboard pages share: the layout, the order card
+//! and the payment indicator. Everything goes through maud, which escapes
+//! it; `assets/dashboard.js` draws the same card from an event's JSON
+//! (with `textContent`), so the two must stay in step.
+
+use chrono::Utc;
+use maud::{html, Markup, DOCTYPE};
+use orderdesk_domain::{Money, Order, PaymentMethod, PaymentStatus, Timestamp};
+
+use super::session::Staff;
+
+pub struct Page<'a> {
+    pub title: &'a str,
+    pub staff: Option<&'a Staff>,
+    pub body: Markup,
+    /// The id of the last event the page reflects; the script subscribes
+    /// to the stream from it.
+    pub last_event_id: Option<i64>,
+    /// Which page this is, for the script (`board`, `order`, …).
+    pub page: &'a str,
+}
+
+pub fn layout(p: Page<'_>) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="referrer" content="same-origin";
+                @if let Some(staff) = p.staff {
+                    meta name="csrf-token" content=(staff.csrf);
+                }
+                title { (p.title) " · orderdesk" }
+                link rel="stylesheet" href=(super::css_path());
+                script src=(super::js_path()) defer {}
+            }
+            body data-page=(p.page) data-last-event-id=[p.last_event_id] {
+                a.skip href="#main" { "Skip to content" }
+                @if let Some(staff) = p.staff {
+                    header.top {
+                        nav aria-label="Main" {
+                            a.brand href="/orders" { "orderdesk" }
+                            a href="/orders" { "Orders" }
+                            @if staff.can_manage() {
+                                a href="/users" { "Users" }
+                                a href="/tokens" { "API tokens" }
+                            }
+                        }
+                        div.tools {
+                            span #live.live aria-live="polite" title="Live updates" { "Connecting…" }
+                            button #mute.ghost type="button" aria-pressed="false" { "Sound on" }
+                            button #notify.ghost type="button" hidden { "Enable notifications" }
+                            span.who { (staff.user.email) " (" (staff.user.role.as_str()) ")" }
+                            form.inline method="post" action="/logout" {
+                                input type="hidden" name="csrf" value=(staff.csrf);
+                                button.ghost type="submit" { "Log out" }
+                            }
+                        }
+                    }
+                }
+                div #main tabindex="-1" { (p.body) }
+                div #toasts.toasts aria-live="assertive" {}
+            }
+        }
+    }
+}
+
+/// A whole page with one message (errors, refusals).
+pub fn message_page(title: &str, detail: &str) -> Markup {
+    layout(Page {
+        title,
+        staff: None,
+        body: html! {
+            main.login {
+                h1 { (title) }
+                p { (detail) }
+                p { a href="/orders" { "Back to the orders" } }
+            }
+        },
+        last_event_id: None,
+        page: "message",
+    })
+}
+
+pub fn money(minor: i64, order: &Order) -> String {
+    Money::from_minor(minor, order.currency).to_string()
+}
+
+/// What the indicator shows: class, label (`aria-label` and `title`), glyph.
+pub fn payment_indicator(o: &Order) -> (&'static str, &'static str, &'static str) {
+    match (o.payment_status, o.payment_method) {
+        (PaymentStatus::Paid, _) => ("pay-paid", "Paid", "✓"),
+        (PaymentStatus::Failed | PaymentStatus::Expired, _) => {
+            ("pay-failed", "Payment failed", "✕")
+        }
+        (PaymentStatus::Refunded, _) => ("pay-refunded", "Refunded", "↺"),
+        (PaymentStatus::Pending, Some(PaymentMethod::Cod)) => {
+            ("pay-cod", "Cash on delivery", "COD")
+        }
+        (PaymentStatus::Pending, _) => ("pay-pending", "Payment pending", ""),
+    }
+}
+
+pub fn payment_badge(o: &Order) -> Markup {
+    let (class, label, glyph) = payment_indicator(o);
+    html! {
+        span class={"pay " (class)} role="img" aria-label=(label) title=(label) { (glyph) }
+    }
+}
+
+pub fn items_summary(o: &Order) -> String {
+    o.items
+        .iter()
+        .map(|i| format!("{} × {}", i.quantity, i.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "just now", "5 min ago", "3 h ago", "2 d ago".
+pub fn age(at: Timestamp, now: Timestamp) -> String {
+    let secs = (now - at).num_seconds().max(0);
+    match secs {
+        0..=59 => "just now".to_owned(),
+        60..=3599 => format!("{} min ago", secs / 60),
+        3600..=86_399 => format!("{} h ago", secs / 3600),
+        _ => format!("{} d ago", secs / 86_400),
+    }
+}
+
+pub fn customer_name(o: &Order) -> String {
+    o.customer
+        .name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .or_else(|| o.customer.wa_id.clone().map(|w| format!("+{w}")))
+        .unwrap_or_else(|| "Unknown customer".to_owned())
+}
+
+pub fn place(o: &Order) -> Option<String> {
+    o.address.as_ref().map(|a| {
+        [a.city.as_str(), a.postal_code.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+/// One order card on the board. Mirrors `card()` in dashboard.js.
+pub fn card(o: &Order) -> Markup {
+    let now = Utc::now();
+    html! {
+        li.card id={"order-" (o.number)} data-number=(o.number) data-status=(o.status.as_str())
+            data-payment=(o.payment_status.as_str()) {
+            a.card-link href={"/orders/" (o.number)} {
+                div.card-top {
+                    span.num { "#" (o.number) }
+                    (payment_badge(o))
+                    span class={"stage stage-" (o.status.as_str())} { (o.status.label()) }
+                }
+                div.cust { (customer_name(o)) }
+                div.items { (items_summary(o)) }
+                @if let Some(place) = place(o) {
+                    div.addr { "Deliver to " (place) }
+                }
+                @if let Some(note) = &o.note {
+                    div.note { "✎ " (note) }
+                }
+                div.card-bottom {
+                    span.total { (money(o.total_minor, o)) }
+                    time.age datetime=(o.created_at.to_rfc3339()) { (age(o.created_at, now)) }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_like_a_person_would_say_them() {
+        let now = Utc::now();
+        assert_eq!(age(now, now), "just now");
+        assert_eq!(age(now - chrono::Duration::minutes(5), now), "5 min ago");
+        assert_eq!(age(now - chrono::Duration::hours(3), now), "3 h ago");
+        assert_eq!(age(now - chrono::Duration::days(2), now), "2 d ago");
+        assert_eq!(age(now + chrono::Duration::minutes(5), now), "just now");
+    }
+}

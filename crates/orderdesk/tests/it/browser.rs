@@ -1,0 +1,524 @@
+//! The dashboard in real headless Chromium against a real server: logging
+//! in, orders arriving and changing live without a reload, the order
+//! window's moves and chat, escaping, roles and CSRF. Screenshots of the
+//! board and the order window (desktop and phone) go to
+//! `target/screenshots/`. SQLite is enough here: storage is covered by the
+//! HTTP and conformance tests on both backends.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use orderdesk_store::Role;
+use orderdesk_testkit::browser::Browser;
+use serde_json::{json, Value};
+
+use crate::dashboard::{add_user, PASSWORD};
+use crate::helpers::{customer_message, order_webhook, Backend, GraphFake, TestApp};
+
+const WAIT: Duration = Duration::from_secs(10);
+const XSS_NAME: &str = "<img src=x onerror=alert(1)>";
+
+async fn browser(phone: bool) -> Browser {
+    let b = if phone {
+        Browser::phone().await
+    } else {
+        Browser::desktop().await
+    };
+    b.unwrap_or_else(|e| panic!("a headless Chromium is needed for the browser tests: {e:#}"))
+}
+
+/// Polls a JavaScript expression until it is truthy; returns its value.
+async fn wait_js(b: &Browser, expr: &str) -> Value {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let v = b
+            .client
+            .execute(&format!("return ({expr});"), vec![])
+            .await
+            .unwrap();
+        let truthy =
+            !matches!(&v, Value::Null | Value::Bool(false)) && v != json!("") && v != json!(0);
+        if truthy {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for `{expr}`"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn js(b: &Browser, expr: &str) -> Value {
+    b.client
+        .execute(&format!("return ({expr});"), vec![])
+        .await
+        .unwrap()
+}
+
+/// Clicks the element, again if the live page swapped it meanwhile.
+async fn click(b: &Browser, css: &str) {
+    for attempt in 0.. {
+        let result = match b.client.find(Locator::Css(css)).await {
+            Ok(e) => e.click().await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => return,
+            Err(e) if attempt < 5 => {
+                eprintln!("retrying a click on {css}: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("cannot click {css}: {e}"),
+        }
+    }
+}
+
+/// Types into the element, again if the live page swapped it meanwhile.
+async fn type_into(b: &Browser, css: &str, text: &str) {
+    for attempt in 0.. {
+        let result = match b.client.find(Locator::Css(css)).await {
+            Ok(e) => e.send_keys(text).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => return,
+            Err(e) if attempt < 5 => {
+                eprintln!("retrying typing into {css}: {e}");
+                js(b, &format!("(document.querySelector({css:?}) && (document.querySelector({css:?}).value = ''), true)")).await;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("cannot type into {css}: {e}"),
+        }
+    }
+}
+
+async fn log_in(b: &Browser, app: &TestApp, email: &str) {
+    b.client.goto(&app.url("/login")).await.unwrap();
+    type_into(b, "#email", email).await;
+    type_into(b, "#password", PASSWORD).await;
+    click(b, "form button[type=submit]").await;
+    wait_js(b, "document.body.dataset.page === 'board'").await;
+    wait_js(b, "document.body.dataset.live === 'open'").await;
+}
+
+/// Marks the page; the mark survives only as long as the page is not reloaded.
+async fn mark(b: &Browser) {
+    js(b, "(window.__noReload = 'still here', true)").await;
+}
+
+async fn assert_not_reloaded(b: &Browser) {
+    assert_eq!(
+        js(b, "window.__noReload").await,
+        "still here",
+        "the page reloaded"
+    );
+}
+
+async fn send_cart(app: &TestApp, wamid: &str, wa_id: &str, name: &str) {
+    let body = order_webhook(wamid, wa_id, name, &[("tea", 2, "249.50", "INR")]);
+    assert_eq!(app.post_webhook(body.as_bytes()).await.status(), 200);
+}
+
+async fn shot(b: &Browser, name: &str) {
+    let path = b.screenshot(name).await.unwrap();
+    eprintln!("screenshot: {}", path.display());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_order_appears_live_escaped_with_its_address_and_payment() {
+    let graph = GraphFake::start().await;
+    let (rzp_url, _links) = crate::journey::razorpay_fake().await;
+    let app = TestApp::spawn_configured(
+        Backend::Sqlite,
+        Some(&graph.url),
+        &[
+            ("PAYMENTS_PROVIDER", "razorpay"),
+            ("RAZORPAY_KEY_ID", "rzp_test_orderdesk"),
+            ("RAZORPAY_KEY_SECRET", "rzp_key_secret"),
+            (
+                "RAZORPAY_WEBHOOK_SECRET",
+                crate::journey::RZP_WEBHOOK_SECRET,
+            ),
+            ("RAZORPAY_API_URL", &rzp_url),
+        ],
+    )
+    .await;
+    add_user(&app, "owner@shop.test", Role::Owner).await;
+    // One order from before, so the board is not empty.
+    send_cart(&app, "wamid.b-old", "919800000400", "Kavya Iyer").await;
+    app.wait_for_orders(1).await;
+
+    let b = browser(false).await;
+    log_in(&b, &app, "owner@shop.test").await;
+    mark(&b).await;
+    assert_eq!(
+        js(&b, "document.querySelectorAll('#cards .card').length").await,
+        1
+    );
+
+    // 1. A cart from a customer whose name is markup: it appears at the top,
+    //    as text, with a toast, without a reload.
+    send_cart(&app, "wamid.b-new", "919800000401", XSS_NAME).await;
+    wait_js(&b, "document.querySelector('#cards .card') && document.querySelector('#cards .card').id === 'order-1002'").await;
+    assert_not_reloaded(&b).await;
+    assert_eq!(
+        js(
+            &b,
+            "document.querySelector('#order-1002 .cust').textContent"
+        )
+        .await,
+        XSS_NAME
+    );
+    assert_eq!(
+        js(&b, "document.querySelectorAll('#cards img').length").await,
+        0
+    );
+    assert!(b.client.get_alert_text().await.is_err(), "no script ran");
+    let pay = "document.querySelector('#order-1002 .pay')";
+    assert_eq!(
+        js(&b, &format!("{pay}.getAttribute('aria-label')")).await,
+        "Payment pending"
+    );
+    assert_eq!(
+        js(&b, &format!("{pay}.getAttribute('title')")).await,
+        "Payment pending"
+    );
+    wait_js(&b, "document.querySelector('.toast') && document.querySelector('.toast').textContent.includes('New order #1002')").await;
+    wait_js(
+        &b,
+        "document.querySelector('[data-count=placed]').textContent === '2'",
+    )
+    .await;
+
+    // 2. The customer fills in the address form: it lands on the card.
+    let link = graph.wait_for(2, WAIT).await.iter().find_map(|r| {
+        r.2["interactive"]["action"]["parameters"]["url"]
+            .as_str()
+            .filter(|u| u.contains("/address/"))
+            .filter(|_| r.2["to"] == "919800000401")
+            .map(str::to_owned)
+    });
+    let link = link.expect("an address link for the new customer");
+    let form = [
+        ("name", "Priya"),
+        ("phone", "+91 98222 00003"),
+        ("line1", "4 Park Street"),
+        ("line2", ""),
+        ("city", "Kolkata"),
+        ("state", "West Bengal"),
+        ("postal_code", "700016"),
+        ("country", "IN"),
+    ];
+    let r = app.client.post(&link).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    wait_js(&b, "(document.querySelector('#order-1002 .addr') || {}).textContent === 'Deliver to Kolkata 700016'").await;
+    assert_not_reloaded(&b).await;
+
+    // 3. It is paid through Razorpay: the ring becomes a green tick.
+    let body = crate::journey::payment_link_paid("plink_1002x1", "1002-1", 49900);
+    // Wait for the payment link to exist before paying it.
+    let number = orderdesk_domain::OrderNumber::new(1002).unwrap();
+    for _ in 0..200 {
+        if app
+            .store
+            .order_payment_reference(number)
+            .await
+            .unwrap()
+            .is_some()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let signature = orderdesk_payments::razorpay::sign_webhook(
+        crate::journey::RZP_WEBHOOK_SECRET,
+        body.as_bytes(),
+    );
+    let r = app
+        .client
+        .post(app.url("/webhooks/razorpay"))
+        .header("x-razorpay-signature", signature)
+        .header("x-razorpay-event-id", "evt_browser_paid")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    wait_js(&b, &format!("{pay}.getAttribute('aria-label') === 'Paid'")).await;
+    assert_eq!(
+        js(&b, &format!("{pay}.getAttribute('title')")).await,
+        "Paid"
+    );
+    assert_eq!(
+        js(&b, &format!("{pay}.classList.contains('pay-paid')")).await,
+        true
+    );
+
+    // 4. The customer's note lands too.
+    let skip = customer_message(
+        "wamid.b-note-add",
+        "919800000401",
+        None,
+        Some(("note:add:1002", "Add a note")),
+    );
+    assert_eq!(app.post_webhook(skip.as_bytes()).await.status(), 200);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let note = customer_message(
+        "wamid.b-note",
+        "919800000401",
+        Some("Leave it with the guard"),
+        None,
+    );
+    assert_eq!(app.post_webhook(note.as_bytes()).await.status(), 200);
+    wait_js(&b, "(document.querySelector('#order-1002 .note') || {}).textContent === '✎ Leave it with the guard'").await;
+    wait_js(
+        &b,
+        "document.querySelector('#order-1002').dataset.status === 'confirmed'",
+    )
+    .await;
+    wait_js(
+        &b,
+        "document.querySelector('[data-count=confirmed]').textContent === '1'",
+    )
+    .await;
+    wait_js(
+        &b,
+        "document.querySelector('[data-count=placed]').textContent === '1'",
+    )
+    .await;
+    assert_not_reloaded(&b).await;
+    shot(&b, "board-desktop").await;
+
+    // Its window offers the one payment action left: recording a refund.
+    b.client.goto(&app.url("/orders/1002")).await.unwrap();
+    wait_js(&b, "document.body.dataset.live === 'open'").await;
+    let actions = js(&b, "Array.from(document.querySelectorAll('form[data-payment-action]')).map(f => f.dataset.paymentAction)").await;
+    assert_eq!(actions, json!(["refund"]));
+    type_into(&b, "#pay-refund-reason", "out of stock after all").await;
+    click(&b, "form[data-payment-action=refund] button").await;
+    wait_js(
+        &b,
+        "document.querySelector('#order-summary .pay').getAttribute('aria-label') === 'Refunded'",
+    )
+    .await;
+    assert_eq!(
+        app.get("/api/v1/orders/1002").await.1["payment_status"],
+        "refunded"
+    );
+
+    // The same board on a phone: cards stack in one column.
+    let phone = browser(true).await;
+    log_in(&phone, &app, "owner@shop.test").await;
+    let lefts = js(&phone, "Array.from(document.querySelectorAll('#cards .card')).map(c => Math.round(c.getBoundingClientRect().left))").await;
+    let lefts = lefts.as_array().unwrap();
+    assert!(
+        lefts.windows(2).all(|w| w[0] == w[1]),
+        "one column: {lefts:?}"
+    );
+    let overflow = js(
+        &phone,
+        "document.documentElement.scrollWidth <= window.innerWidth",
+    )
+    .await;
+    assert_eq!(overflow, true, "nothing wider than the phone");
+    shot(&phone, "board-phone").await;
+    phone.close().await.unwrap();
+    b.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_order_window_offers_legal_moves_chats_and_notes_live() {
+    let graph = GraphFake::start().await;
+    let app = TestApp::spawn_with(Backend::Sqlite, Some(&graph.url)).await;
+    add_user(&app, "agent@shop.test", Role::Agent).await;
+    send_cart(&app, "wamid.w-cart", "919800000500", "Rahul Mehta").await;
+    app.wait_for_orders(1).await;
+    graph.wait_for(1, WAIT).await;
+
+    let b = browser(false).await;
+    log_in(&b, &app, "agent@shop.test").await;
+    b.client.goto(&app.url("/orders/1001")).await.unwrap();
+    wait_js(&b, "document.body.dataset.live === 'open'").await;
+    mark(&b).await;
+
+    // Placed: only a manual confirmation (with a reason) and cancelling.
+    let moves = js(
+        &b,
+        "Array.from(document.querySelectorAll('form[data-move]')).map(f => f.dataset.move)",
+    )
+    .await;
+    assert_eq!(moves, json!(["confirmed", "cancelled"]));
+    assert_eq!(
+        js(
+            &b,
+            "!!document.querySelector('form[data-move=confirmed] input[name=reason][required]')"
+        )
+        .await,
+        true
+    );
+    assert_eq!(
+        js(&b, "document.body.textContent.includes('Mark shipped')").await,
+        false
+    );
+
+    // A reply from the chat panel reaches WhatsApp (the Graph API fake) and
+    // shows in the timeline without a reload.
+    let before = graph.requests().len();
+    type_into(&b, "#reply-text", "Hello Rahul, your tea ships tomorrow").await;
+    click(&b, "#reply-form button[type=submit]").await;
+    let sent = graph.wait_for(before + 1, WAIT).await;
+    let reply = sent
+        .iter()
+        .find(|r| {
+            r.2["type"] == "text" && r.2["text"]["body"] == "Hello Rahul, your tea ships tomorrow"
+        })
+        .expect("the reply was sent to the Graph API");
+    assert_eq!(reply.2["to"], "919800000500");
+    wait_js(&b, "Array.from(document.querySelectorAll('.msg-out .text')).some(t => t.textContent === 'Hello Rahul, your tea ships tomorrow')").await;
+    wait_js(&b, "document.querySelector('.msg-out:last-child .tick') && document.querySelector('.msg-out:last-child .tick').getAttribute('aria-label') === 'Sent'").await;
+    assert_eq!(
+        js(&b, "document.querySelector('#reply-text').value").await,
+        ""
+    );
+
+    // An inbound message appears live.
+    let hello = customer_message(
+        "wamid.w-hello",
+        "919800000500",
+        Some("<b>Thanks!</b>"),
+        None,
+    );
+    assert_eq!(app.post_webhook(hello.as_bytes()).await.status(), 200);
+    wait_js(&b, "Array.from(document.querySelectorAll('.msg-in .text')).some(t => t.textContent === '<b>Thanks!</b>')").await;
+
+    // An internal note goes on the timeline and not to WhatsApp.
+    let before = graph.requests().len();
+    type_into(&b, "#note-text", "Asked to deliver after 6 pm").await;
+    click(&b, "#note-form button[type=submit]").await;
+    wait_js(&b, "Array.from(document.querySelectorAll('.ev-staff-note .detail')).some(d => d.textContent === 'Asked to deliver after 6 pm')").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(graph.requests().len(), before, "a note is never sent");
+
+    // Confirm by hand with a reason, then walk it to Delivered with buttons;
+    // each step offers only what is legal next.
+    type_into(
+        &b,
+        "form[data-move=confirmed] input[name=reason]",
+        "paid by bank transfer",
+    )
+    .await;
+    click(&b, "form[data-move=confirmed] button").await;
+    wait_js(
+        &b,
+        "document.querySelector('#order-stage').textContent === 'Confirmed'",
+    )
+    .await;
+    let moves = js(
+        &b,
+        "Array.from(document.querySelectorAll('form[data-move]')).map(f => f.dataset.move)",
+    )
+    .await;
+    assert_eq!(
+        moves,
+        json!(["approved", "on_hold", "rejected", "cancelled"])
+    );
+    for (to, stage) in [
+        ("approved", "Approved"),
+        ("processed", "Processed"),
+        ("shipped", "Shipped"),
+    ] {
+        if to == "shipped" {
+            type_into(
+                &b,
+                "form[data-move=shipped] input[name=tracking]",
+                "https://track.test/AWB123",
+            )
+            .await;
+        }
+        click(&b, &format!("form[data-move={to}] button")).await;
+        wait_js(
+            &b,
+            &format!("document.querySelector('#order-stage').textContent === '{stage}'"),
+        )
+        .await;
+    }
+    assert_eq!(
+        js(&b, "document.querySelector('#order-tracking').textContent").await,
+        "https://track.test/AWB123"
+    );
+    js(&b, "(window.scrollTo(0, 0), true)").await;
+    shot(&b, "order-window-desktop").await;
+    click(&b, "form[data-move=delivered] button").await;
+    wait_js(
+        &b,
+        "document.querySelector('#order-stage').textContent === 'Delivered'",
+    )
+    .await;
+    let moves = js(
+        &b,
+        "Array.from(document.querySelectorAll('form[data-move]')).map(f => f.dataset.move)",
+    )
+    .await;
+    assert_eq!(moves, json!(["returned", "archived"]));
+    assert_not_reloaded(&b).await;
+    let (_, order) = app.get("/api/v1/orders/1001").await;
+    assert_eq!(order["status"], "delivered");
+    assert_eq!(order["tracking"], "https://track.test/AWB123");
+
+    // The order window on a phone.
+    let phone = browser(true).await;
+    log_in(&phone, &app, "agent@shop.test").await;
+    phone.client.goto(&app.url("/orders/1001")).await.unwrap();
+    wait_js(&phone, "document.body.dataset.live === 'open'").await;
+    let overflow = js(
+        &phone,
+        "document.documentElement.scrollWidth <= window.innerWidth",
+    )
+    .await;
+    assert_eq!(overflow, true, "nothing wider than the phone");
+    shot(&phone, "order-window-phone").await;
+    phone.close().await.unwrap();
+    b.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_cannot_open_users_and_a_post_without_csrf_is_refused() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    add_user(&app, "agent@shop.test", Role::Agent).await;
+    send_cart(&app, "wamid.c-cart", "919800000600", "Anil").await;
+    app.wait_for_orders(1).await;
+    let b = browser(false).await;
+    log_in(&b, &app, "agent@shop.test").await;
+    assert_eq!(
+        js(&b, "!!document.querySelector('a[href=\"/users\"]')").await,
+        false
+    );
+    b.client.goto(&app.url("/users")).await.unwrap();
+    wait_js(&b, "document.querySelector('h1') && document.querySelector('h1').textContent === 'Not allowed'").await;
+    assert_eq!(
+        js(&b, "document.body.textContent.includes('Add a user')").await,
+        false
+    );
+
+    // The browser's own cookie, but no token: 403, and the order stays put.
+    b.client.goto(&app.url("/orders")).await.unwrap();
+    let status = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch('/orders/1001/status', {method: 'POST', credentials: 'same-origin',
+               headers: {'content-type': 'application/x-www-form-urlencoded'},
+               body: 'to=cancelled&reason=forged'}).then(r => done(r.status), () => done(0));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 403);
+    let (_, order) = app.get("/api/v1/orders/1001").await;
+    assert_eq!(order["status"], "placed");
+    b.close().await.unwrap();
+    app.stop().await;
+}
