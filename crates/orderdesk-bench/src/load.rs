@@ -116,7 +116,7 @@ pub(crate) fn cart(i: u64) -> String {
     )
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -124,7 +124,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-fn report(label: &str, mut lat: Vec<Duration>, elapsed: Duration, errors: u64) {
+pub(crate) fn report(label: &str, mut lat: Vec<Duration>, elapsed: Duration, errors: u64) {
     lat.sort_unstable();
     println!(
         "{label}: {} ok in {:.1} s = {:.0}/s; p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {errors} errors",
@@ -139,7 +139,7 @@ fn report(label: &str, mut lat: Vec<Duration>, elapsed: Duration, errors: u64) {
 
 /// Runs `concurrency` workers for `seconds`, each calling `request(i)` with
 /// a global counter; open loop when `rate` is set.
-async fn drive<F, Fut>(
+pub(crate) async fn drive<F, Fut>(
     concurrency: usize,
     seconds: u64,
     rate: Option<u64>,

@@ -14,11 +14,15 @@
 //! - `streams`: opens N event streams (as N dashboards would), then sends
 //!   two rounds of orders and reports resident memory per phase and how
 //!   fast every order reached every stream.
+//! - `scale-ingest`: ingestion through N instances on one PostgreSQL, then
+//!   new order on one instance → event on another.
+//! - `big-list`: list/search latency over M bulk-loaded orders (PostgreSQL).
 //!
 //! Figures go to docs/benchmarks.md; the timing lives here, never in tests.
 
 mod dispatch;
 mod load;
+mod scale;
 mod streams;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -80,6 +84,29 @@ enum Command {
         #[arg(long)]
         dump: Option<std::path::PathBuf>,
     },
+    /// Ingestion through several instances on one PostgreSQL, and the
+    /// latency of a new order's event on another instance.
+    ScaleIngest {
+        #[arg(long, default_value_t = 2)]
+        instances: usize,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Carts per second for the cross-instance latency (10 s of them).
+        #[arg(long, default_value_t = 50)]
+        latency_rate: u64,
+    },
+    /// List and search latency over bulk-loaded orders (PostgreSQL).
+    BigList {
+        #[arg(long, default_value_t = 10_000_000)]
+        orders: u64,
+        #[arg(long, default_value_t = 1000)]
+        requests: usize,
+        /// Build the pg_trgm indexes before measuring.
+        #[arg(long)]
+        trigram: bool,
+    },
     /// Many open event streams: memory per stream and fan-out.
     Streams {
         #[arg(long, value_enum, default_value = "sqlite")]
@@ -114,6 +141,17 @@ async fn main() -> anyhow::Result<()> {
             per_customer,
             dump,
         } => dispatch::dispatch(backend, rate, seconds, messages, per_customer, dump).await,
+        Command::ScaleIngest {
+            instances,
+            concurrency,
+            seconds,
+            latency_rate,
+        } => scale::ingest(instances, concurrency, seconds, latency_rate).await,
+        Command::BigList {
+            orders,
+            requests,
+            trigram,
+        } => scale::big_list(orders, requests, trigram).await,
         Command::Streams {
             backend,
             count,

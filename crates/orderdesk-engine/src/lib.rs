@@ -90,4 +90,28 @@ impl Engine {
         let processor = self.processor();
         tokio::spawn(processor.run(shutdown))
     }
+
+    /// Pokes the bus whenever another instance on the same database appended
+    /// events or queued messages ([`Store::watch_changes`]), until `shutdown`
+    /// resolves, so this instance's event streams and dispatcher look again.
+    /// Ends at once for a store only this process writes to.
+    pub fn spawn_change_watcher(
+        &self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        let store = self.store.clone();
+        let bus = self.bus.clone();
+        tokio::spawn(async move {
+            let poke = move || bus.poke();
+            tokio::select! {
+                watched = store.watch_changes(&poke) => {
+                    if let Err(e) = watched {
+                        tracing::warn!(error = %e, "cannot watch for other instances' changes; \
+                            relying on polling");
+                    }
+                }
+                () = shutdown => {}
+            }
+        })
+    }
 }

@@ -7,6 +7,12 @@
 //! Graph API offers no idempotency key, and the window for a duplicate is one
 //! send. Passing failures (429, 5xx, network, rate-limit codes) back off
 //! exponentially with jitter; a permanent failure is recorded on the order.
+//!
+//! The number's rate limit is held across every instance sharing the
+//! database when the store offers a shared limit
+//! ([`Store::reserve_send_slots`], PostgreSQL): each claimed batch reserves
+//! its send slots there, one cadence apart whoever reserves them. Otherwise
+//! (SQLite, one process) the in-process [`Pace`] keeps the same cadence.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -60,25 +66,43 @@ struct Pace {
     last: Mutex<Option<Instant>>,
 }
 
+/// At most this many unused slots end a batch on the shared limit.
+const MAX_GUARD_SLOTS: u32 = 8;
+
 /// Headroom below the configured rate, so that what the Graph API sees
 /// never exceeds it in any window.
 const MARGIN: f64 = 0.02;
 
+/// The time between two sends at `per_second`, margin included.
+fn cadence(per_second: u32) -> Duration {
+    Duration::from_secs(1).mul_f64(1.0 + MARGIN) / per_second.max(1)
+}
+
 impl Pace {
     fn new(per_second: u32) -> Self {
         Self {
-            interval: Duration::from_secs(1).mul_f64(1.0 + MARGIN) / per_second.max(1),
+            interval: cadence(per_second),
             last: Mutex::new(None),
         }
     }
 
+    #[cfg(test)]
     async fn wait(&self) {
+        self.wait_not_before(None).await;
+    }
+
+    /// As [`Pace::wait`], and not before `earliest` (a slot reserved on the
+    /// shared limit). Chaining the reserved slots through the local pace
+    /// keeps a stalled process (CPU starvation, a GC'd neighbour) from
+    /// releasing its overdue sends in one burst.
+    async fn wait_not_before(&self, earliest: Option<Instant>) {
         let mut last = self.last.lock().await;
         let now = Instant::now();
         let slot = match *last {
             Some(previous) => (previous + self.interval).max(now - self.interval / 2),
             None => now,
         };
+        let slot = earliest.map_or(slot, |e| slot.max(e));
         tokio::time::sleep_until(slot).await;
         let released = Instant::now();
         *last = Some(if released > slot + self.interval / 2 {
@@ -103,6 +127,8 @@ pub struct Dispatcher {
     bus: EventBus,
     settings: DispatchSettings,
     pace: Pace,
+    /// How long the last shared-slot reservation took.
+    last_round_trip: std::sync::Mutex<Duration>,
     /// Fills links into queued bodies at send time.
     checkout: Option<Arc<CheckoutConfig>>,
 }
@@ -121,6 +147,7 @@ impl Dispatcher {
             bus,
             settings,
             pace,
+            last_round_trip: std::sync::Mutex::new(Duration::ZERO),
             checkout: None,
         }
     }
@@ -172,9 +199,12 @@ impl Dispatcher {
             .claim_outbox(Utc::now(), self.settings.lease, batch)
             .await?;
         let count = items.len();
+        let releases = self.reserve(count).await?;
         // Claims hold one message per customer, so these may go concurrently;
-        // the pace keeps the number's rate.
-        let sends = items.into_iter().map(|item| self.deliver(item));
+        // the reserved slots (or the pace) keep the number's rate.
+        let sends = items.into_iter().enumerate().map(|(k, item)| {
+            self.deliver(item, releases.map(|(first, step)| first + step * k as u32))
+        });
         for result in futures_util::future::join_all(sends).await {
             if let Err(e) = result {
                 warn!(error = %e, "could not record an outbox result; the lease will expire and it is retried");
@@ -186,8 +216,49 @@ impl Dispatcher {
         Ok(count)
     }
 
-    async fn deliver(&self, mut item: OutboxItem) -> Result<Delivery, EngineError> {
-        self.pace.wait().await;
+    /// Reserves `count` slots on the shared rate limit: when the first may
+    /// go and the step between them. `None` when the store has no shared
+    /// limit and the in-process pace applies.
+    ///
+    /// The slots are placed on this process's clock when the answer
+    /// arrives, up to one round trip later than the database meant; a batch
+    /// shifted that way could crowd the next instance's first slots. So
+    /// each batch also reserves a few unused slots at its end, covering
+    /// twice the last round trip.
+    async fn reserve(&self, count: usize) -> Result<Option<(Instant, Duration)>, EngineError> {
+        if count == 0 {
+            return Ok(None);
+        }
+        let step = cadence(self.settings.per_second);
+        let key = self.graph.messages_url();
+        let guard = {
+            let rtt = *self
+                .last_round_trip
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let slots = (rtt * 2).as_micros() / step.as_micros().max(1) + 1;
+            u32::try_from(slots).unwrap_or(1).min(MAX_GUARD_SLOTS)
+        };
+        let asked = Instant::now();
+        let count = u32::try_from(count).unwrap_or(u32::MAX);
+        let reserved = self
+            .store
+            .reserve_send_slots(key, count.saturating_add(guard), step)
+            .await?;
+        let answered = Instant::now();
+        *self
+            .last_round_trip
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = answered - asked;
+        Ok(reserved.map(|wait| (answered + wait, step)))
+    }
+
+    async fn deliver(
+        &self,
+        mut item: OutboxItem,
+        release: Option<Instant>,
+    ) -> Result<Delivery, EngineError> {
+        self.pace.wait_not_before(release).await;
         let now = Utc::now;
         if let (Some(config), Some(number)) = (&self.checkout, item.order_number) {
             crate::checkout::fill_placeholders(&mut item.body, number, config, now());

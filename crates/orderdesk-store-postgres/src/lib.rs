@@ -18,6 +18,17 @@
 //! below N. Holding the lock only for the tail of the transaction keeps the
 //! serialised section short; row locks are all taken before it (and
 //! `status_counts` rows in a fixed order) so it cannot deadlock with them.
+//!
+//! # Several instances
+//!
+//! Every transaction that appends events or queues outbound messages also
+//! sends `NOTIFY orderdesk_changes` (delivered on commit);
+//! [`Store::watch_changes`] listens for it, so an event committed by one
+//! instance wakes the streams and dispatcher of every other instance within
+//! milliseconds. Outbox and job claims use leases and `FOR UPDATE SKIP
+//! LOCKED`; one customer's outbound messages get their ids in commit order
+//! (see `writes`); the number's rate limit is one row of `send_rate`,
+//! advanced atomically per batch of sends ([`Store::reserve_send_slots`]).
 
 mod codec;
 mod error;
@@ -33,8 +44,8 @@ use orderdesk_domain::{EventKind, Order, OrderNumber, OrderStatus, TimelineEntry
 use orderdesk_store::{
     lease_end, ApiToken, ChatMessage, CustomerRecord, InboundOutcome, InboundRecord, InboundResult,
     Job, MessageState, MessageTemplate, NewApiToken, NewInbound, NewOutbound, NewSession, NewUser,
-    OrderPage, OrderQuery, OrderUpdate, OutboxItem, Product, Recorded, Session, Store, StoreError,
-    StoreResult, StoredEvent, User, UserCredentials,
+    OrderPage, OrderQuery, OrderUpdate, OutboxItem, Product, PrunedEvents, Recorded, Session,
+    Store, StoreError, StoreResult, StoredEvent, User, UserCredentials,
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
@@ -47,6 +58,20 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
 /// The advisory lock key serialising event-log appends ("orderdes" in ASCII).
 pub const EVENT_LOG_LOCK: i64 = 0x6f72_6465_7264_6573;
+/// The session advisory lock key held while migrating ("ordermig" in ASCII),
+/// so that two `orderdesk migrate` runs never overlap.
+pub const MIGRATE_LOCK: i64 = 0x6f72_6465_726d_6967;
+/// The channel of the wake-up notifications; the payload is the highest
+/// event `seq` the notifying transaction wrote (0 when it only queued
+/// outbound messages).
+pub const CHANGES_CHANNEL: &str = "orderdesk_changes";
+/// How long a request waits for a pooled connection (or a new one) before
+/// it fails with `Unavailable` (HTTP 503): short, so that while PostgreSQL
+/// is down requests fail fast instead of piling up.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+/// Without any notification, wake up this often anyway: a notification lost
+/// in a reconnect then costs at most this much latency, never an event.
+const SAFETY_POLL: Duration = Duration::from_secs(5);
 /// Rows per multi-row `INSERT` (6 parameters each, under the 65,535 limit).
 const INSERT_CHUNK: usize = 1_000;
 const MAX_PAGE: u32 = 200;
@@ -70,6 +95,7 @@ impl PgStore {
             .application_name("orderdesk");
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(1))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await
             .map_err(db_err)?;
@@ -83,6 +109,63 @@ impl PgStore {
 
     async fn begin(&self) -> StoreResult<sqlx::Transaction<'static, Postgres>> {
         self.pool.begin().await.map_err(db_err)
+    }
+
+    /// Runs the migrations on one connection holding [`MIGRATE_LOCK`]:
+    /// waiting for it (`wait`), or giving up with `false` when another
+    /// process holds it.
+    async fn migrate_locked(&self, wait: bool) -> StoreResult<bool> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        if wait {
+            sqlx::query("SELECT pg_advisory_lock($1)")
+                .bind(MIGRATE_LOCK)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_err)?;
+        } else {
+            let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+                .bind(MIGRATE_LOCK)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(db_err)?;
+            if !locked {
+                return Ok(false);
+            }
+        }
+        let result = MIGRATOR.run_direct(&mut *conn).await.map_err(migrate_err);
+        let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(MIGRATE_LOCK)
+            .execute(&mut *conn)
+            .await;
+        if unlocked.is_err() {
+            // Never hand a connection that may still hold the lock back to
+            // the pool; closing it releases the lock.
+            let _ = conn.detach();
+        }
+        result.map(|()| true)
+    }
+
+    /// Listens on [`CHANGES_CHANNEL`] until the connection fails (then
+    /// returns the error); calls `on_change` after subscribing, for each
+    /// burst of notifications, and every [`SAFETY_POLL`] without one.
+    async fn listen_once(&self, on_change: &(dyn Fn() + Send + Sync)) -> Result<(), sqlx::Error> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        listener.listen(CHANGES_CHANNEL).await?;
+        // Whatever was notified while we were not listening is lost.
+        on_change();
+        loop {
+            match tokio::time::timeout(SAFETY_POLL, listener.try_recv()).await {
+                Ok(Ok(Some(_))) => {
+                    // One wake-up for everything already buffered.
+                    while listener.next_buffered().is_some() {}
+                    on_change();
+                }
+                // The connection was lost and has been re-established.
+                Ok(Ok(None)) => on_change(),
+                Ok(Err(e)) => return Err(e),
+                Err(_) => on_change(),
+            }
+        }
     }
 }
 
@@ -104,7 +187,7 @@ async fn apply_outcome(
             let order = writes::create_order(conn, order, effects).await?;
             for message in outbound {
                 let number = message.order_number.or(Some(order.number));
-                writes::insert_outbound(conn, message, number, order.created_at).await?;
+                effects.outbound(message, number, order.created_at);
             }
             for (kind, due_at) in jobs {
                 writes::set_job(conn, *kind, order.number, *due_at).await?;
@@ -158,7 +241,56 @@ async fn apply_outcome(
 #[async_trait]
 impl Store for PgStore {
     async fn migrate(&self) -> StoreResult<()> {
-        MIGRATOR.run(&self.pool).await.map_err(migrate_err)
+        self.migrate_locked(true).await.map(|_| ())
+    }
+
+    async fn migrate_unless_busy(&self) -> StoreResult<bool> {
+        self.migrate_locked(false).await
+    }
+
+    async fn watch_changes(&self, on_change: &(dyn Fn() + Send + Sync)) -> StoreResult<()> {
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            let started = tokio::time::Instant::now();
+            if let Err(e) = self.listen_once(on_change).await {
+                tracing::warn!(error = %e, "lost the change notifications; reconnecting");
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                backoff = Duration::from_millis(100);
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+        }
+    }
+
+    async fn reserve_send_slots(
+        &self,
+        key: &str,
+        count: u32,
+        interval: Duration,
+    ) -> StoreResult<Option<Duration>> {
+        let interval_us = i64::try_from(interval.as_micros()).unwrap_or(i64::MAX);
+        let span_us = interval_us.saturating_mul(i64::from(count.max(1)));
+        // The database's clock is the one all instances share. The row holds
+        // the first free slot; a batch takes `count` slots from there (or
+        // from now, when the limit has been idle).
+        let wait_us: i64 = sqlx::query_scalar(
+            "INSERT INTO send_rate AS r (key, next_slot_at) \
+             VALUES ($1, statement_timestamp() + make_interval(secs => $2::float8 / 1e6)) \
+             ON CONFLICT (key) DO UPDATE SET next_slot_at = \
+               GREATEST(r.next_slot_at, statement_timestamp()) \
+               + make_interval(secs => $2::float8 / 1e6) \
+             RETURNING (EXTRACT(EPOCH FROM (r.next_slot_at - statement_timestamp())) * 1e6)::bigint \
+               - $2",
+        )
+        .bind(key)
+        .bind(span_us)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(Some(Duration::from_micros(
+            u64::try_from(wait_us).unwrap_or(0),
+        )))
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -499,10 +631,11 @@ impl Store for PgStore {
             return Ok(Vec::new());
         }
         let mut tx = self.begin().await?;
-        let mut queued = Vec::with_capacity(messages.len());
+        let mut effects = Effects::default();
         for message in messages {
-            queued.push(writes::insert_outbound(&mut tx, message, message.order_number, at).await?);
+            effects.outbound(message, message.order_number, at);
         }
+        let queued = effects.apply(&mut tx).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(queued)
     }
@@ -519,7 +652,9 @@ impl Store for PgStore {
         // for. The head-of-customer test reads this statement's snapshot, in
         // which a message being claimed elsewhere is still unfinished, so its
         // successor cannot slip past it; a row claimed and committed since
-        // the snapshot is re-checked on locking and no longer due.
+        // the snapshot is re-checked on locking and no longer due. A
+        // customer's message ids are drawn in commit order (`writes`), so a
+        // visible message never has an earlier one still uncommitted.
         let rows = sqlx::query(&format!(
             "WITH due AS ( \
                SELECT m.id AS due_id FROM messages m \
@@ -717,10 +852,55 @@ impl Store for PgStore {
     }
 
     async fn last_event_seq(&self) -> StoreResult<i64> {
-        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0)::bigint FROM events")
-            .fetch_one(&self.pool)
+        // A pruned-empty log still reports where it had got to.
+        sqlx::query_scalar(
+            "SELECT GREATEST(COALESCE((SELECT MAX(seq) FROM events), 0), \
+               COALESCE((SELECT value FROM counters WHERE name = 'events_pruned_through'), 0)) \
+               ::bigint",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn prune_events(&self, before: Timestamp) -> StoreResult<PrunedEvents> {
+        let mut tx = self.begin().await?;
+        // Commit order equals seq order, so nothing below a visible event
+        // can still appear: everything up to `through` is final.
+        let through: i64 = sqlx::query_scalar(
+            "SELECT COALESCE((SELECT MIN(seq) - 1 FROM events WHERE at >= $1), \
+               (SELECT MAX(seq) FROM events), 0)::bigint",
+        )
+        .bind(micros(before))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let deleted = sqlx::query("DELETE FROM events WHERE seq <= $1")
+            .bind(through)
+            .execute(&mut *tx)
             .await
-            .map_err(db_err)
+            .map_err(db_err)?
+            .rows_affected();
+        let through: i64 = sqlx::query_scalar(
+            "INSERT INTO counters (name, value) VALUES ('events_pruned_through', $1) \
+             ON CONFLICT (name) DO UPDATE SET value = GREATEST(counters.value, excluded.value) \
+             RETURNING value",
+        )
+        .bind(through)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(PrunedEvents { deleted, through })
+    }
+
+    async fn events_pruned_through(&self) -> StoreResult<i64> {
+        let value: Option<i64> =
+            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'events_pruned_through'")
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+        Ok(value.unwrap_or(0))
     }
 
     async fn create_user(&self, user: &NewUser) -> StoreResult<User> {

@@ -4,8 +4,21 @@
 //!
 //! Lock order, the same in every transaction so that none deadlocks another
 //! over these: inbox rows (by id), then orders and messages as the work
-//! reaches them, then customer rows (by key), stage-count rows (by status),
+//! reaches them, then the outbox locks of the customers it queues messages
+//! for (by lock key), customer rows (by key), stage-count rows (by status),
 //! and last the event-log lock (see the crate docs).
+//!
+//! # One customer's outbound messages commit in id order
+//!
+//! The outbox sends a customer's oldest unfinished message first, judged
+//! from the messages it can see. Two transactions queuing for one customer
+//! (a reply on one order, a stage update on another, on two instances)
+//! could commit in the other order than their ids, and the dispatcher could
+//! send the later message before the earlier one is even visible. So
+//! outbound messages are inserted at the end of the transaction, under a
+//! transaction-scoped advisory lock per customer ([`OUTBOX_LOCK_SPACE`],
+//! hash of the key): the ids of one customer's messages are drawn in
+//! commit order, as event sequence numbers are.
 
 use std::collections::BTreeMap;
 
@@ -22,7 +35,11 @@ use sqlx::PgConnection;
 
 use crate::codec::{self, micros, to_json};
 use crate::error::db_err;
-use crate::EVENT_LOG_LOCK;
+use crate::{CHANGES_CHANNEL, EVENT_LOG_LOCK};
+
+/// First key of the per-customer outbox locks (`pg_advisory_xact_lock(space,
+/// hashtext(customer_key))`); "outb" in ASCII.
+pub(crate) const OUTBOX_LOCK_SPACE: i32 = 0x6f75_7462;
 
 /// What a transaction learned about a customer; merged per key and written
 /// once, near the end of the transaction.
@@ -53,11 +70,14 @@ impl CustomerPatch {
     }
 }
 
-/// Customer rows, event-log rows and stage-count changes a write
-/// transaction owes, applied at its very end: customers (by key), counts (by
-/// status), then the event-log lock and the events.
+/// Outbound messages, customer rows, event-log rows and stage-count changes
+/// a write transaction owes, applied at its very end: outbound messages
+/// (under their customers' outbox locks), customers (by key), counts (by
+/// status), then the event-log lock and the events, and a notification to
+/// the other instances.
 #[derive(Default)]
 pub(crate) struct Effects {
+    outbound: Vec<(NewOutbound, Option<OrderNumber>, Timestamp)>,
     events: Vec<(EventKind, Option<OrderNumber>, String, Timestamp)>,
     counts: BTreeMap<&'static str, i64>,
     customers: BTreeMap<String, CustomerPatch>,
@@ -86,6 +106,17 @@ impl Effects {
         Ok(())
     }
 
+    /// Queues an outbound message under `order_number`, created at `at`
+    /// (inserted by [`Effects::apply`]).
+    pub(crate) fn outbound(
+        &mut self,
+        message: &NewOutbound,
+        order_number: Option<OrderNumber>,
+        at: Timestamp,
+    ) {
+        self.outbound.push((message.clone(), order_number, at));
+    }
+
     pub(crate) fn count(&mut self, status: OrderStatus, delta: i64) {
         *self.counts.entry(status.as_str()).or_default() += delta;
     }
@@ -99,7 +130,32 @@ impl Effects {
         }
     }
 
-    pub(crate) async fn apply(self, conn: &mut PgConnection) -> StoreResult<()> {
+    /// Writes everything owed; returns the outbound messages as queued, in
+    /// the order they were given.
+    pub(crate) async fn apply(self, conn: &mut PgConnection) -> StoreResult<Vec<ChatMessage>> {
+        let mut queued = Vec::with_capacity(self.outbound.len());
+        if !self.outbound.is_empty() {
+            let mut keys: Vec<&str> = self
+                .outbound
+                .iter()
+                .map(|(m, _, _)| m.customer_key.as_str())
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            // Locked in hash order, the same in every transaction.
+            sqlx::query(
+                "SELECT pg_advisory_xact_lock($1, h) FROM \
+                 (SELECT DISTINCT hashtext(k) AS h FROM UNNEST($2::text[]) AS k ORDER BY h) AS l",
+            )
+            .bind(OUTBOX_LOCK_SPACE)
+            .bind(&keys)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+            for (message, number, at) in &self.outbound {
+                queued.push(insert_outbound(conn, message, *number, *at).await?);
+            }
+        }
         for (key, c) in self.customers {
             sqlx::query(
                 "INSERT INTO customers (key, wa_id, user_id, name, last_inbound_at, last_address) \
@@ -133,7 +189,10 @@ impl Effects {
             }
         }
         if self.events.is_empty() {
-            return Ok(());
+            if !queued.is_empty() {
+                notify(conn, 0).await?;
+            }
+            return Ok(queued);
         }
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(EVENT_LOG_LOCK)
@@ -151,22 +210,37 @@ impl Effects {
             ats.push(micros(at));
         }
         // `seq` is drawn here, under the lock, in input order.
-        sqlx::query(
+        let seqs: Vec<i64> = sqlx::query_scalar(
             "INSERT INTO events (kind, order_number, data, at) \
              SELECT k, n, d::json, a \
              FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::timestamptz[]) \
                   WITH ORDINALITY AS e (k, n, d, a, i) \
-             ORDER BY i",
+             ORDER BY i \
+             RETURNING seq",
         )
         .bind(kinds)
         .bind(numbers)
         .bind(data)
         .bind(ats)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        notify(conn, seqs.into_iter().max().unwrap_or(0)).await?;
+        Ok(queued)
+    }
+}
+
+/// Tells every listening instance that the log grew to `last_seq` (0: only
+/// outbound work was queued). PostgreSQL delivers it on commit, and not at
+/// all on rollback.
+async fn notify(conn: &mut PgConnection, last_seq: i64) -> StoreResult<()> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANGES_CHANNEL)
+        .bind(last_seq.to_string())
         .execute(&mut *conn)
         .await
         .map_err(db_err)?;
-        Ok(())
-    }
+    Ok(())
 }
 
 /// Inserts the order a cart becomes. Its customer is keyed by the cart's own
@@ -404,7 +478,7 @@ pub(crate) async fn write_update(
     }
     for message in &update.outbound {
         let number = message.order_number.or(Some(order.number));
-        insert_outbound(conn, message, number, at).await?;
+        effects.outbound(message, number, at);
     }
     cancel_jobs(conn, order.number, &update.cancel_jobs).await?;
     for job in &update.jobs {
@@ -424,8 +498,9 @@ pub(crate) async fn write_update(
     Ok(order)
 }
 
-/// Queues an outbound message under `order_number`, created at `at`.
-pub(crate) async fn insert_outbound(
+/// Inserts an outbound message under `order_number`, created at `at`; only
+/// [`Effects::apply`] calls this, under the customer's outbox lock.
+async fn insert_outbound(
     conn: &mut PgConnection,
     message: &NewOutbound,
     order_number: Option<OrderNumber>,

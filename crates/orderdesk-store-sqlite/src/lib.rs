@@ -22,8 +22,8 @@ use orderdesk_domain::{EventKind, Order, OrderNumber, OrderStatus, TimelineEntry
 use orderdesk_store::{
     lease_end, ApiToken, ChatMessage, CustomerRecord, InboundOutcome, InboundRecord, InboundResult,
     Job, MessageState, MessageTemplate, NewApiToken, NewInbound, NewOutbound, NewSession, NewUser,
-    OrderPage, OrderQuery, OrderUpdate, OutboxItem, Product, Recorded, Session, Store, StoreError,
-    StoreResult, StoredEvent, User, UserCredentials,
+    OrderPage, OrderQuery, OrderUpdate, OutboxItem, Product, PrunedEvents, Recorded, Session,
+    Store, StoreError, StoreResult, StoredEvent, User, UserCredentials,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -784,10 +784,52 @@ impl Store for SqliteStore {
     }
 
     async fn last_event_seq(&self) -> StoreResult<i64> {
-        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events")
-            .fetch_one(&self.reader)
+        // A pruned-empty log still reports where it had got to.
+        sqlx::query_scalar(
+            "SELECT MAX(COALESCE((SELECT MAX(seq) FROM events), 0), \
+               COALESCE((SELECT value FROM counters WHERE name = 'events_pruned_through'), 0))",
+        )
+        .fetch_one(&self.reader)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn prune_events(&self, before: Timestamp) -> StoreResult<PrunedEvents> {
+        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
+        let through: i64 = sqlx::query_scalar(
+            "SELECT COALESCE((SELECT MIN(seq) - 1 FROM events WHERE at >= ?), \
+               (SELECT MAX(seq) FROM events), 0)",
+        )
+        .bind(time_text(before))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let deleted = sqlx::query("DELETE FROM events WHERE seq <= ?")
+            .bind(through)
+            .execute(&mut *tx)
             .await
-            .map_err(db_err)
+            .map_err(db_err)?
+            .rows_affected();
+        let through: i64 = sqlx::query_scalar(
+            "INSERT INTO counters (name, value) VALUES ('events_pruned_through', ?) \
+             ON CONFLICT (name) DO UPDATE SET value = MAX(counters.value, excluded.value) \
+             RETURNING value",
+        )
+        .bind(through)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(PrunedEvents { deleted, through })
+    }
+
+    async fn events_pruned_through(&self) -> StoreResult<i64> {
+        let value: Option<i64> =
+            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'events_pruned_through'")
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(db_err)?;
+        Ok(value.unwrap_or(0))
     }
 
     async fn create_user(&self, user: &NewUser) -> StoreResult<User> {

@@ -328,6 +328,70 @@ pub trait Store: Send + Sync + 'static {
     /// `Unavailable` or `Other` on database failure.
     async fn last_event_seq(&self) -> StoreResult<i64>;
 
+    /// Retention: deletes the log's oldest events, from its start up to (not
+    /// including) the first event at or after `before`, and remembers the
+    /// highest sequence number deleted (see
+    /// [`Store::events_pruned_through`]). Sequence numbers are never reused.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure; nothing is deleted then.
+    async fn prune_events(&self, before: Timestamp) -> StoreResult<PrunedEvents>;
+
+    /// The highest event sequence number ever pruned (0 if none): a reader
+    /// resuming from below it has missed events it can no longer get.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn events_pruned_through(&self) -> StoreResult<i64>;
+
+    // ---- several instances on one database ---------------------------------
+
+    /// Calls `on_change` whenever the log may have grown or outbound work may
+    /// have been queued by any process sharing this database, so each
+    /// instance can wake its event streams and dispatcher. A wake-up is only
+    /// a hint ("look again"): readers still read the stored log, so a lost
+    /// one costs latency, never an event. Runs until the future is dropped,
+    /// riding out lost connections (and calling `on_change` once after each
+    /// reconnect, since wake-ups may have been missed meanwhile). A backend
+    /// only one process writes to has nothing to watch and returns at once.
+    ///
+    /// # Errors
+    /// Only when watching cannot start at all; passing failures are retried.
+    async fn watch_changes(&self, on_change: &(dyn Fn() + Send + Sync)) -> StoreResult<()> {
+        let _ = on_change;
+        Ok(())
+    }
+
+    /// Reserves `count` consecutive send slots `interval` apart on the rate
+    /// limit named `key` (the business number), shared by every process on
+    /// this database, and returns how long to wait until the first one: the
+    /// `k`-th reserved message may go `k × interval` after that. Slots never
+    /// come closer than `interval`, whoever reserves them; an idle limit
+    /// starts again from the database's clock. `None` when the backend has
+    /// no shared limit (one process writes; pace in process).
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure; nothing is reserved then.
+    async fn reserve_send_slots(
+        &self,
+        key: &str,
+        count: u32,
+        interval: Duration,
+    ) -> StoreResult<Option<Duration>> {
+        let _ = (key, count, interval);
+        Ok(None)
+    }
+
+    /// [`Store::migrate`], unless another migration of this database is
+    /// running right now: then nothing is done and the answer is `false`.
+    /// (`migrate` itself waits for the other one and then finds nothing to do.)
+    ///
+    /// # Errors
+    /// As [`Store::migrate`].
+    async fn migrate_unless_busy(&self) -> StoreResult<bool> {
+        self.migrate().await.map(|()| true)
+    }
+
     // ---- staff and integrations --------------------------------------------
 
     /// # Errors
@@ -432,6 +496,15 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// `Unavailable` or `Other` on database failure.
     async fn products(&self) -> StoreResult<Vec<Product>>;
+}
+
+/// What [`Store::prune_events`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrunedEvents {
+    /// Events deleted now.
+    pub deleted: u64,
+    /// The highest sequence number pruned so far (0 if none).
+    pub through: i64,
 }
 
 /// A `LIKE` pattern matching `text` anywhere, with `%`, `_` and the escape

@@ -91,6 +91,10 @@ macro_rules! conformance_suite {
             open_orders_are_found_by_user_id_or_wa_id => case_open_orders,
             jobs_are_one_per_kind_and_order_cancellable_and_leased => case_jobs,
             concurrent_job_claimers_get_each_due_job_once => case_jobs_concurrent,
+            change_watchers_are_woken_by_new_events_and_queued_messages => case_watch_changes,
+            shared_send_slots_are_never_closer_than_the_interval => case_send_slots,
+            migrate_unless_busy_migrates_an_idle_database => case_migrate_unless_busy,
+            pruning_deletes_the_oldest_events_and_remembers_where => case_prune_events,
             a_status_before_its_wamid_is_recorded_applies_when_it_is => case_early_status,
             sessions_are_found_by_hash_until_they_expire_or_end => case_sessions,
             removing_a_user_ends_their_sessions => case_delete_user,
@@ -3494,6 +3498,138 @@ pub async fn case_latest_order_for_customer(store: &dyn Store) {
         .unwrap()
         .unwrap();
     assert_eq!(latest.number, orders[1].number);
+}
+
+// ---- several instances ---------------------------------------------------------
+
+/// Waits up to `limit` for `counter` to pass `above`; whether it did.
+async fn counter_passes(counter: &AtomicU64, above: u64, limit: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + limit;
+    while tokio::time::Instant::now() < deadline {
+        if counter.load(Ordering::SeqCst) > above {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    false
+}
+
+pub async fn case_watch_changes(store: &dyn Store) {
+    let woken = AtomicU64::new(0);
+    let poke = || {
+        woken.fetch_add(1, Ordering::SeqCst);
+    };
+    let act = async {
+        // A watcher pokes once when it starts listening.
+        assert!(
+            counter_passes(&woken, 0, Duration::from_secs(10)).await,
+            "the watcher never started"
+        );
+        let before = woken.load(Ordering::SeqCst);
+        let order = create_many(store, 1).await.remove(0);
+        assert!(
+            counter_passes(&woken, before, Duration::from_secs(2)).await,
+            "a new order woke nobody"
+        );
+        let before = woken.load(Ordering::SeqCst);
+        let key = order.customer.wa_id.clone().unwrap();
+        store
+            .queue_outbound(&[outbound(&key, Some(order.number), "hi", at(0))], at(1))
+            .await
+            .unwrap();
+        assert!(
+            counter_passes(&woken, before, Duration::from_secs(2)).await,
+            "a queued message woke nobody"
+        );
+    };
+    tokio::select! {
+        // A store one process writes to has nothing to watch.
+        watched = store.watch_changes(&poke) => watched.unwrap(),
+        () = act => {}
+    }
+}
+
+pub async fn case_send_slots(store: &dyn Store) {
+    let step = Duration::from_millis(100);
+    let started = std::time::Instant::now();
+    let Some(first) = store.reserve_send_slots("number-1", 5, step).await.unwrap() else {
+        return; // no shared limit: the dispatcher paces in process
+    };
+    assert!(
+        first < Duration::from_millis(50),
+        "an idle limit starts now: {first:?}"
+    );
+    // The next slot comes after the five reserved ones.
+    let next = store
+        .reserve_send_slots("number-1", 1, step)
+        .await
+        .unwrap()
+        .unwrap();
+    let expected = (step * 5).saturating_sub(started.elapsed());
+    assert!(
+        next + Duration::from_millis(5) >= expected && next <= step * 5,
+        "next slot in {next:?}, expected about {expected:?}"
+    );
+    // Another number has its own limit.
+    let other = store
+        .reserve_send_slots("number-2", 1, step)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(other < Duration::from_millis(50), "{other:?}");
+    // Concurrent reservations each get their own slot, a step apart.
+    let asked = std::time::Instant::now();
+    let waits = join_all(
+        (0..8)
+            .map(|_| store.reserve_send_slots("number-3", 1, step))
+            .collect(),
+    )
+    .await;
+    let mut due: Vec<Duration> = waits.into_iter().map(|w| w.unwrap().unwrap()).collect();
+    due.sort();
+    let spread = asked.elapsed() + Duration::from_millis(5);
+    for pair in due.windows(2) {
+        assert!(
+            pair[1] + spread >= pair[0] + step,
+            "slots too close: {due:?}"
+        );
+    }
+}
+
+pub async fn case_migrate_unless_busy(store: &dyn Store) {
+    assert!(store.migrate_unless_busy().await.unwrap());
+    assert!(store.migrate_unless_busy().await.unwrap(), "and again");
+    assert_eq!(store.last_event_seq().await.unwrap(), 0);
+}
+
+pub async fn case_prune_events(store: &dyn Store) {
+    assert_eq!(store.events_pruned_through().await.unwrap(), 0);
+    create_many(store, 3).await;
+    let all = events_after(store, 0).await;
+    assert_eq!(all.len(), 3);
+
+    // Events from the start of the log up to the first one at the cutoff.
+    let pruned = store.prune_events(at(1)).await.unwrap();
+    assert_eq!(pruned.deleted, 1);
+    assert_eq!(pruned.through, all[0].seq);
+    assert_eq!(store.events_pruned_through().await.unwrap(), all[0].seq);
+    assert_eq!(events_after(store, 0).await, all[1..].to_vec());
+    assert_eq!(store.last_event_seq().await.unwrap(), all[2].seq);
+
+    // Everything: the log is empty but still knows where it had got to.
+    let pruned = store.prune_events(at(100)).await.unwrap();
+    assert_eq!(pruned.deleted, 2);
+    assert_eq!(pruned.through, all[2].seq);
+    assert!(events_after(store, 0).await.is_empty());
+    assert_eq!(store.last_event_seq().await.unwrap(), all[2].seq);
+
+    // An earlier cutoff never lowers the mark; new events go on above it.
+    let pruned = store.prune_events(at(0)).await.unwrap();
+    assert_eq!((pruned.deleted, pruned.through), (0, all[2].seq));
+    create_many(store, 1).await;
+    let next = events_after(store, all[2].seq).await;
+    assert_eq!(next.len(), 1);
+    assert!(next[0].seq > all[2].seq);
 }
 
 /// WhatsApp's status webhook can beat the Graph API's answer (and so

@@ -2,6 +2,7 @@
 
 mod catalog;
 mod demo;
+mod events;
 mod orders;
 pub(crate) mod token;
 pub(crate) mod user;
@@ -44,6 +45,9 @@ pub enum Command {
     /// Work with orders.
     #[command(subcommand)]
     Orders(orders::OrdersCommand),
+    /// Maintain the event log (retention).
+    #[command(subcommand)]
+    Events(events::EventsCommand),
 }
 
 impl Cli {
@@ -69,7 +73,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(_) => Ok(()),
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            crate::open_store(&config).await?;
+            // Two at once would be an operator's mistake: say so rather than
+            // queue behind the other one.
+            let store = crate::connect_store(&config).await?;
+            if !store
+                .migrate_unless_busy()
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot migrate the database: {e}"))?
+            {
+                anyhow::bail!(
+                    "another orderdesk migrate is running on this database; \
+                     run it again once that one has finished"
+                );
+            }
             println!("database is up to date");
             Ok(())
         }
@@ -77,6 +93,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(c) => token::run(c, &config).await,
         Command::Catalog(c) => catalog::run(c, &config).await,
         Command::Orders(c) => orders::run(c, &config).await,
+        Command::Events(c) => events::run(c, &config).await,
     }
 }
 

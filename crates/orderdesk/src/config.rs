@@ -368,7 +368,7 @@ impl Config {
 }
 
 /// `90s`, `15m`, `1h`, `2d`, or plain seconds; at least one second.
-fn parse_duration(raw: &str) -> anyhow::Result<chrono::Duration> {
+pub(crate) fn parse_duration(raw: &str) -> anyhow::Result<chrono::Duration> {
     let (digits, unit) = raw.split_at(raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len()));
     let n: i64 = digits
         .parse()

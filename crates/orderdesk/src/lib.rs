@@ -23,11 +23,25 @@ use tokio::sync::watch;
 pub use cli::{run, Cli};
 pub use config::{Config, DatabaseUrl};
 
-/// Opens the configured store and brings its schema up to date.
+/// Opens the configured store and brings its schema up to date (waiting
+/// for a migration another instance is running, then finding it done).
 ///
 /// # Errors
 /// The database cannot be opened or migrated.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let store = connect_store(config).await?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
+    Ok(store)
+}
+
+/// Opens the configured store as it is, without migrating.
+///
+/// # Errors
+/// The database cannot be opened.
+pub async fn connect_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     let store: Arc<dyn Store> = match &config.database_url {
         DatabaseUrl::Sqlite(url) => Arc::new(
             orderdesk_store_sqlite::SqliteStore::connect(url)
@@ -40,10 +54,6 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
                 .with_context(|| format!("cannot connect to {}", config::redact_url(url)))?,
         ),
     };
-    store
-        .migrate()
-        .await
-        .context("cannot migrate the database")?;
     Ok(store)
 }
 
@@ -99,6 +109,7 @@ pub async fn serve_with_extra(
     };
     let processor = engine.spawn_processor(stopped(stop_rx.clone()));
     let timers = engine.spawn_jobs(stopped(stop_rx.clone()));
+    let watcher = engine.spawn_change_watcher(stopped(stop_rx.clone()));
     let dispatcher = match outbound_client(&config)? {
         Some(graph) => {
             let settings = DispatchSettings {
@@ -146,6 +157,7 @@ pub async fn serve_with_extra(
     .context("the HTTP server failed")?;
     let _ = processor.await;
     let _ = timers.await;
+    let _ = watcher.await;
     if let Some(dispatcher) = dispatcher {
         let _ = dispatcher.await;
     }

@@ -49,7 +49,9 @@ pub struct EventParams {
         ("Last-Event-ID" = Option<i64>, Header, description = "Resume after this id")),
     security(("bearer" = [])),
     responses((status = 200, content_type = "text/event-stream", description = "The stream"),
-        (status = 401, body = crate::error::ErrorBody)))]
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 410, description = "Last-Event-ID is older than what retention kept",
+            body = crate::error::ErrorBody)))]
 pub async fn stream_events(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -71,6 +73,21 @@ pub async fn stream_events(
             })?,
         None => store.last_event_seq().await?,
     };
+    // Resuming from before what retention deleted would silently skip
+    // events: say so instead, so the client reloads the current state.
+    if after > 0 {
+        let pruned = store.events_pruned_through().await?;
+        if after < pruned {
+            return Err(ApiError::new(
+                axum::http::StatusCode::GONE,
+                "events_pruned",
+                format!(
+                    "events up to {pruned} were deleted by retention; reload the current \
+                     state and subscribe from {pruned} or without Last-Event-ID"
+                ),
+            ));
+        }
+    }
     let reader = Reader {
         store,
         wake: state.engine.bus().subscribe(),

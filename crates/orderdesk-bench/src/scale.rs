@@ -1,0 +1,351 @@
+//! Several instances on one PostgreSQL (issue #7).
+//!
+//! - `scale-ingest`: N servers (each its own `orderdesk::serve`: own pool,
+//!   engine, inbox writer, processor, dispatcher and change listener) on one
+//!   fresh database, in this process; signed cart webhooks round-robin over
+//!   them. Then the cross-instance latency: carts sent to the first
+//!   instance at a modest open-loop rate, timed from the webhook's answer to
+//!   the `order.created` event on a stream opened on the last instance.
+//! - `big-list`: bulk-loads M orders with `generate_series` (not through
+//!   webhooks), then times the order list, filters, deep pages and searches
+//!   over HTTP, printing the plan PostgreSQL chose for each.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use orderdesk::Config;
+use orderdesk_store::{NewApiToken, Store};
+use tokio::sync::{oneshot, watch};
+
+use crate::load::{cart, drive, percentile, report, SECRET};
+
+struct Server {
+    base: String,
+    _stop: oneshot::Sender<()>,
+}
+
+async fn start_server(db_url: &str, pool: u32) -> anyhow::Result<Server> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let url = db_url.to_owned();
+    let pool = pool.to_string();
+    let config = Config::from_sources(None, |k| match k {
+        "ORDERDESK_DATABASE_URL" => Some(url.clone()),
+        "WHATSAPP_APP_SECRET" => Some(SECRET.to_owned()),
+        "ORDERDESK_DATABASE_MAX_CONNECTIONS" => Some(pool.clone()),
+        _ => None,
+    })?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(orderdesk::serve(config, listener, async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if let Ok(r) = client.get(format!("{base}/healthz")).send().await {
+            if r.status() == 200 {
+                return Ok(Server { base, _stop: stop });
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("a server did not come up")
+}
+
+/// A fresh migrated database with the bench token; the cluster lives as
+/// long as the returned guard.
+async fn fresh_database() -> anyhow::Result<(orderdesk_testkit::PgCluster, String, String)> {
+    let cluster = orderdesk_testkit::PgCluster::start()?;
+    let url = cluster.create_database()?;
+    let store = orderdesk_store_postgres::PgStore::connect(&url, 2).await?;
+    store.migrate().await?;
+    let token = "odk_bench_token".to_owned();
+    store
+        .create_token(&NewApiToken {
+            name: "bench".into(),
+            secret_hash: orderdesk_web::auth::token_hash(&token),
+            created_at: chrono::Utc::now(),
+        })
+        .await?;
+    store.close().await;
+    Ok((cluster, url, token))
+}
+
+pub async fn ingest(
+    instances: usize,
+    concurrency: usize,
+    seconds: u64,
+    latency_rate: u64,
+) -> anyhow::Result<()> {
+    let (cluster, url, token) = fresh_database().await?;
+    let pool = u32::try_from(16 / instances.max(1)).unwrap_or(8).max(4);
+    let mut servers = Vec::new();
+    for _ in 0..instances.max(1) {
+        servers.push(start_server(&url, pool).await?);
+    }
+    println!(
+        "scale-ingest on PostgreSQL: {} instance(s), pool {pool} each, {concurrency} connections, {seconds} s",
+        servers.len()
+    );
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()?;
+    let urls: Arc<Vec<String>> = Arc::new(
+        servers
+            .iter()
+            .map(|s| format!("{}/webhooks/whatsapp", s.base))
+            .collect(),
+    );
+    let c = client.clone();
+    let targets = urls.clone();
+    let (lat, elapsed, errors) = drive(concurrency, seconds, None, move |i| {
+        let body = cart(i);
+        let sig = orderdesk_whatsapp::sign(SECRET.as_bytes(), body.as_bytes());
+        let url = &targets[(i as usize) % targets.len()];
+        let req = c.post(url).header("x-hub-signature-256", sig).body(body);
+        async move { matches!(req.send().await, Ok(r) if r.status() == 200) }
+    })
+    .await;
+    let acked = lat.len();
+    report("webhook acks", lat, elapsed, errors);
+    let store = orderdesk_store_postgres::PgStore::connect(&url, 2).await?;
+    let t = Instant::now();
+    loop {
+        let orders: i64 = store.status_counts().await?.iter().map(|(_, n)| n).sum();
+        if orders as usize >= acked {
+            println!(
+                "all {acked} acknowledged carts are orders {:.1} s after the load stopped",
+                t.elapsed().as_secs_f64()
+            );
+            break;
+        }
+        if t.elapsed() > Duration::from_secs(600) {
+            anyhow::bail!("only {orders} of {acked} orders after 600 s");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // New order on the first instance → event on the last one's stream.
+    let first = &servers[0].base;
+    let last = &servers[servers.len() - 1].base;
+    let arrivals: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let (ready_tx, mut ready) = watch::channel(false);
+    let reader = {
+        let arrivals = arrivals.clone();
+        let response = client
+            .get(format!("{last}/api/v1/events"))
+            .bearer_auth(&token)
+            .send()
+            .await?;
+        tokio::spawn(async move {
+            let mut response = response;
+            let mut buffer = String::new();
+            let _ = ready_tx.send(true);
+            while let Ok(Some(chunk)) = response.chunk().await {
+                let now = Instant::now();
+                buffer.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = buffer.find("\n\n") {
+                    let block: String = buffer.drain(..end + 2).collect();
+                    if !block.contains("event: order.created") {
+                        continue;
+                    }
+                    if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data: ")) {
+                        if let Ok(v) = serde_json::from_str::<serde_json::Value>(data) {
+                            if let Some(wa) = v["customer"]["wa_id"].as_str() {
+                                arrivals
+                                    .lock()
+                                    .map(|mut a| a.insert(wa.to_owned(), now))
+                                    .ok();
+                            }
+                        }
+                    }
+                }
+            }
+        })
+    };
+    let _ = ready.wait_for(|r| *r).await;
+    let samples = latency_rate * 10;
+    let mut answered: Vec<(String, Instant)> = Vec::new();
+    let webhook = format!("{first}/webhooks/whatsapp");
+    let start = Instant::now();
+    for k in 0..samples {
+        let due = start + Duration::from_secs_f64(k as f64 / latency_rate.max(1) as f64);
+        tokio::time::sleep_until(due.into()).await;
+        let i = 1_000_000_000 + k;
+        let body = cart(i);
+        let sig = orderdesk_whatsapp::sign(SECRET.as_bytes(), body.as_bytes());
+        let r = client
+            .post(&webhook)
+            .header("x-hub-signature-256", sig)
+            .body(body)
+            .send()
+            .await?;
+        if r.status() == 200 {
+            answered.push((format!("91{i:010}"), Instant::now()));
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    reader.abort();
+    let arrivals = arrivals.lock().map(|a| a.clone()).unwrap_or_default();
+    let mut lat: Vec<Duration> = answered
+        .iter()
+        .filter_map(|(wa, at)| {
+            arrivals
+                .get(wa)
+                .map(|seen| seen.saturating_duration_since(*at))
+        })
+        .collect();
+    lat.sort_unstable();
+    println!(
+        "order.created on instance {} after the webhook answer on instance 1: {} of {} seen; \
+         p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({latency_rate}/s for 10 s)",
+        servers.len(),
+        lat.len(),
+        answered.len(),
+        percentile(&lat, 50.0).as_secs_f64() * 1e3,
+        percentile(&lat, 99.0).as_secs_f64() * 1e3,
+        lat.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+    );
+    drop(servers);
+    drop(cluster);
+    Ok(())
+}
+
+pub async fn big_list(orders: u64, requests: usize, trigram: bool) -> anyhow::Result<()> {
+    let (cluster, url, token) = fresh_database().await?;
+    let db = url.rsplit('/').next().context("database name")?.to_owned();
+    println!("bulk-loading {orders} orders with generate_series…");
+    let t = Instant::now();
+    cluster.psql(&db, &seed_sql(orders))?;
+    println!("loaded and analysed in {:.0} s", t.elapsed().as_secs_f64());
+    if trigram {
+        let t = Instant::now();
+        cluster.psql(
+            &db,
+            "SET maintenance_work_mem = '1GB'; CREATE EXTENSION IF NOT EXISTS pg_trgm; \
+             CREATE INDEX orders_customer_name_trgm ON orders USING gin (customer_name gin_trgm_ops); \
+             CREATE INDEX orders_customer_wa_id_trgm ON orders USING gin (customer_wa_id gin_trgm_ops); \
+             CREATE INDEX orders_customer_user_id_trgm ON orders USING gin (customer_user_id gin_trgm_ops); \
+             ANALYZE orders;",
+        )?;
+        println!(
+            "trigram indexes built in {:.0} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let size = cluster.psql(
+        &db,
+        "SELECT pg_size_pretty(pg_total_relation_size('orders'))",
+    )?;
+    println!("orders table with indexes: {}", size.trim());
+    let server = start_server(&url, 8).await?;
+    let client = reqwest::Client::new();
+    let deep = orders / 2 + 1000;
+    let paths = [
+        ("/api/v1/orders?limit=50".to_owned(), requests),
+        ("/api/v1/orders?status=placed&limit=50".to_owned(), requests),
+        (
+            "/api/v1/orders?status=on_hold&limit=50".to_owned(),
+            requests,
+        ),
+        (
+            format!("/api/v1/orders?limit=50&cursor={}", cursor(deep)),
+            requests,
+        ),
+        (
+            "/api/v1/orders?q=4242424&limit=50".to_owned(),
+            requests / 10,
+        ),
+        (
+            "/api/v1/orders?q=Meera%20Iyer&limit=50".to_owned(),
+            requests / 10,
+        ),
+        (
+            "/api/v1/orders?q=Meera%20Iyer%20424242&limit=50".to_owned(),
+            requests / 10,
+        ),
+        (
+            "/api/v1/orders?q=9100004242&limit=50".to_owned(),
+            requests / 10,
+        ),
+        ("/api/v1/orders?q=zzzz&limit=50".to_owned(), requests / 10),
+    ];
+    for (path, runs) in paths {
+        let url = format!("{}{path}", server.base);
+        let mut lat = Vec::with_capacity(runs);
+        let start = Instant::now();
+        let mut errors = 0;
+        for _ in 0..runs.max(5) {
+            let t = Instant::now();
+            match client.get(&url).bearer_auth(&token).send().await {
+                Ok(r) if r.status() == 200 => {
+                    r.bytes().await.context("body")?;
+                    lat.push(t.elapsed());
+                }
+                Ok(r) => {
+                    errors += 1;
+                    if errors == 1 {
+                        println!("  {path}: {}", r.text().await.unwrap_or_default());
+                    }
+                }
+                Err(_) => errors += 1,
+            }
+        }
+        report(&path, lat, start.elapsed(), errors);
+    }
+    drop(server);
+    drop(cluster);
+    Ok(())
+}
+
+/// Orders 1001 … 1000+n in eight stages, with names, phone numbers and
+/// business-scoped ids, and the counters and stage counts to match.
+fn seed_sql(n: u64) -> String {
+    format!(
+        "SET maintenance_work_mem = '1GB';
+         INSERT INTO orders (number, status, payment_status, checkout_step, customer_wa_id,
+           customer_user_id, customer_name, items, currency, total_minor, created_at,
+           updated_at, version, customer_key)
+         SELECT 1000 + g,
+           (ARRAY['placed','confirmed','approved','processed','shipped','delivered',
+                  'cancelled','archived'])[1 + g % 8],
+           'pending', 'complete',
+           '91' || lpad(g::text, 8, '0'),
+           'US.91' || lpad(g::text, 8, '0'),
+           (ARRAY['Asha','Ravi','Meera','Kiran','Sunita','Arjun','Priya'])[1 + g % 7] || ' ' ||
+           (ARRAY['Sharma','Patel','Iyer','Khan','Das','Rao','Gupta','Nair','Singh',
+                  'Mehta','Bose'])[1 + (g / 7) % 11] || ' ' || g,
+           '[{{\"retailer_id\":\"sku-1\",\"name\":\"Masala chai\",\"quantity\":2,\"unit_price_minor\":799}}]'::jsonb,
+           'INR', 1598,
+           now() - ({n} - g) * interval '1 second',
+           now() - ({n} - g) * interval '1 second',
+           1, 'US.91' || lpad(g::text, 8, '0')
+         FROM generate_series(1, {n}) AS g;
+         UPDATE counters SET value = 1001 + {n} WHERE name = 'order_number';
+         UPDATE status_counts s SET count = c.n
+           FROM (SELECT status, count(*) AS n FROM orders GROUP BY status) c
+           WHERE s.status = c.status;
+         ANALYZE orders;"
+    )
+}
+
+/// The API's page cursor for "orders before `number`" (unpadded base64url
+/// of the decimal number), so the bench can jump to a deep page.
+fn cursor(number: u64) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let bytes = number.to_string().into_bytes();
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[((n >> (18 - 6 * k)) & 63) as usize]));
+        }
+    }
+    out
+}
