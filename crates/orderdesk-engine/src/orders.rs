@@ -35,13 +35,7 @@ impl Engine {
         req: TransitionRequest,
         expected_version: Option<i64>,
     ) -> Result<Order, EngineError> {
-        let order = self.store.order(number).await?;
-        if expected_version.is_some_and(|v| v != order.version) {
-            return Err(EngineError::Stale {
-                status: order.status.to_string(),
-                version: order.version,
-            });
-        }
+        let order = self.order_at(number, expected_version).await?;
         let change = plan_transition(order.status, order.held_from, req)?;
         let now = Utc::now();
         let mut update = OrderUpdate::default();
@@ -104,6 +98,23 @@ impl Engine {
                 Err(e) => return Err(e.into()),
             }
         }
+    }
+
+    /// The order, refused as [`EngineError::Stale`] when the caller names a
+    /// version it has moved on from.
+    pub(crate) async fn order_at(
+        &self,
+        number: OrderNumber,
+        expected_version: Option<i64>,
+    ) -> Result<Order, EngineError> {
+        let order = self.store.order(number).await?;
+        if expected_version.is_some_and(|v| v != order.version) {
+            return Err(EngineError::Stale {
+                status: order.status.to_string(),
+                version: order.version,
+            });
+        }
+        Ok(order)
     }
 
     /// Tells the customer about a stage move, with the business's text for

@@ -59,6 +59,20 @@ fn reason_of(reason: Option<&String>) -> Option<String> {
         .filter(|r| !r.is_empty())
 }
 
+/// Refuses an action that needs money still to come.
+fn not_settled(order: &Order) -> Result<(), PaymentActionError> {
+    if matches!(
+        order.payment_status,
+        PaymentStatus::Paid | PaymentStatus::Refunded
+    ) {
+        return Err(PaymentActionError::NotNow(format!(
+            "order #{} is already {}",
+            order.number, order.payment_status
+        )));
+    }
+    Ok(())
+}
+
 impl Engine {
     /// Applies a staff payment action to an order, at `expected_version` when
     /// given (see [`Engine::change_status`]).
@@ -75,13 +89,7 @@ impl Engine {
         actor: Actor,
         expected_version: Option<i64>,
     ) -> Result<Order, EngineError> {
-        let order = self.store.order(number).await?;
-        if expected_version.is_some_and(|v| v != order.version) {
-            return Err(EngineError::Stale {
-                status: order.status.to_string(),
-                version: order.version,
-            });
-        }
+        let order = self.order_at(number, expected_version).await?;
         let updated = match action {
             PaymentAction::MarkPaid { reason } => self.mark_paid(&order, reason, actor).await?,
             PaymentAction::SendLink => self.send_link(&order, actor).await?,
@@ -106,16 +114,7 @@ impl Engine {
                         .to_owned(),
                 )
             })?;
-        if matches!(
-            order.payment_status,
-            PaymentStatus::Paid | PaymentStatus::Refunded
-        ) {
-            return Err(PaymentActionError::NotNow(format!(
-                "order #{} is already {}",
-                order.number, order.payment_status
-            ))
-            .into());
-        }
+        not_settled(order)?;
         if matches!(
             order.status,
             OrderStatus::Rejected | OrderStatus::Cancelled | OrderStatus::Archived
@@ -199,16 +198,7 @@ impl Engine {
             ))
             .into());
         }
-        if matches!(
-            order.payment_status,
-            PaymentStatus::Paid | PaymentStatus::Refunded
-        ) {
-            return Err(PaymentActionError::NotNow(format!(
-                "order #{} is already {}",
-                order.number, order.payment_status
-            ))
-            .into());
-        }
+        not_settled(order)?;
         if matches!(
             order.status,
             OrderStatus::Delivered

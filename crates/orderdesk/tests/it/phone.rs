@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp, ACCESS_TOKEN, PHONE_NUMBER_ID};
+use crate::journey::order_when;
 
 /// The simulator's JSON API, as the phone page calls it.
 struct Phone<'a> {
@@ -92,20 +93,6 @@ fn button(m: &Value, title: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned()
-}
-
-async fn order_when(app: &TestApp, n: i64, pred: impl Fn(&Value) -> bool) -> Value {
-    for _ in 0..400 {
-        let (_, o) = app.get(&format!("/api/v1/orders/{n}")).await;
-        if pred(&o) {
-            return o;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!(
-        "order #{n} never got there: {}",
-        app.get(&format!("/api/v1/orders/{n}")).await.1
-    );
 }
 
 async fn a_customer_checks_out_on_the_phone_and_the_server_sees_every_step(backend: Backend) {
