@@ -8,5 +8,6 @@
 
 pub mod browser;
 mod pg;
+pub mod proxy;
 
 pub use pg::{fresh_pg_url, shared_cluster, PgCluster};

@@ -522,3 +522,95 @@ async fn an_agent_cannot_open_users_and_a_post_without_csrf_is_refused() {
     b.close().await.unwrap();
     app.stop().await;
 }
+
+/// Polls `expr` for up to `within` (longer than [`wait_js`]: a reconnect
+/// may wait out the page's back-off).
+async fn wait_js_for(b: &Browser, expr: &str, within: Duration) {
+    let deadline = tokio::time::Instant::now() + within;
+    while js(b, expr).await != json!(true) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for `{expr}`"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_board_catches_up_after_a_network_drop_without_a_reload() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    add_user(&app, "owner@shop.test", Role::Owner).await;
+    let server_port: u16 = app
+        .url("")
+        .rsplit_once(':')
+        .unwrap()
+        .1
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    // The browser reaches the server only through this proxy: the network.
+    let network = orderdesk_testkit::proxy::TcpProxy::start(server_port)
+        .await
+        .unwrap();
+    let via = |path: &str| format!("http://127.0.0.1:{}{path}", network.port);
+
+    let b = browser(false).await;
+    b.client.goto(&via("/login")).await.unwrap();
+    type_into(&b, "#email", "owner@shop.test").await;
+    type_into(&b, "#password", PASSWORD).await;
+    click(&b, "form button[type=submit]").await;
+    wait_js(&b, "document.body.dataset.live === 'open'").await;
+    send_cart(&app, "wamid.drop-1", "919800000601", "Before the drop").await;
+    wait_js(
+        &b,
+        "document.querySelector('li.card[data-number=\"1001\"]')",
+    )
+    .await;
+    mark(&b).await;
+
+    // The network goes away; two orders arrive meanwhile.
+    network.set_up(false);
+    wait_js(&b, "document.body.dataset.live !== 'open'").await;
+    send_cart(&app, "wamid.drop-2", "919800000602", "During the drop").await;
+    send_cart(&app, "wamid.drop-3", "919800000603", "Also during").await;
+    app.wait_for_orders(3).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        js(&b, "document.querySelectorAll('li.card').length").await,
+        1,
+        "nothing can arrive while the network is down"
+    );
+
+    // Back: the page reconnects from the last event it saw and replays the
+    // two it missed — each once, in place, without a reload.
+    network.set_up(true);
+    wait_js_for(
+        &b,
+        "!!document.querySelector('li.card[data-number=\"1003\"]') && !!document.querySelector('li.card[data-number=\"1002\"]')",
+        Duration::from_secs(30),
+    )
+    .await;
+    wait_js(&b, "document.body.dataset.live === 'open'").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        js(
+            &b,
+            "Array.from(document.querySelectorAll('li.card')).map(c => c.dataset.number)"
+        )
+        .await,
+        json!(["1003", "1002", "1001"]),
+        "newest first, none twice"
+    );
+    assert_eq!(
+        js(
+            &b,
+            "document.querySelector('[data-count=placed]').textContent"
+        )
+        .await,
+        "3"
+    );
+    assert_not_reloaded(&b).await;
+    shot(&b, "board-after-network-drop").await;
+    b.close().await.unwrap();
+    app.stop().await;
+}

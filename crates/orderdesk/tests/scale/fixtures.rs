@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use orderdesk_store::{NewApiToken, Store};
 use serde_json::{json, Value};
 use sqlx::{Connection, PgConnection};
-use tokio::sync::watch;
 
 pub const APP_SECRET: &str = "scale-app-secret";
 pub const PHONE_NUMBER_ID: &str = "106540352242922";
@@ -299,79 +298,26 @@ impl GraphFake {
     }
 }
 
-/// A TCP forwarder in front of PostgreSQL. Taken down, it cuts every open
-/// connection and closes its port (new connections are refused), which is
-/// what a stopped database server looks like to orderdesk; brought up, it
-/// listens on the same port again.
+/// A [`TcpProxy`](orderdesk_testkit::proxy::TcpProxy) in front of
+/// PostgreSQL: taken down, orderdesk sees a stopped database server.
 pub struct PgProxy {
     pub url: String,
-    up: watch::Sender<bool>,
+    proxy: orderdesk_testkit::proxy::TcpProxy,
 }
 
 impl PgProxy {
     pub async fn start(db_url: &str) -> Self {
-        let target: url_parts::Target = url_parts::parse(db_url);
-        let first = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = first.local_addr().unwrap().port();
-        let url = db_url.replace(&format!(":{}/", target.port), &format!(":{port}/"));
-        let (up, up_rx) = watch::channel(true);
-        let mut watcher = up_rx.clone();
-        tokio::spawn(async move {
-            let mut listener = Some(first);
-            loop {
-                let current = match listener.take() {
-                    Some(l) => l,
-                    None => loop {
-                        if let Ok(l) = tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
-                            break l;
-                        }
-                        tokio::time::sleep(Duration::from_millis(20)).await;
-                    },
-                };
-                loop {
-                    tokio::select! {
-                        accepted = current.accept() => {
-                            let Ok((mut client, _)) = accepted else { return };
-                            let mut down = up_rx.clone();
-                            let addr = format!("127.0.0.1:{}", target.port);
-                            tokio::spawn(async move {
-                                let Ok(mut server) = tokio::net::TcpStream::connect(addr).await else {
-                                    return;
-                                };
-                                tokio::select! {
-                                    _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
-                                    _ = down.wait_for(|up| !*up) => {}
-                                }
-                            });
-                        }
-                        _ = watcher.wait_for(|up| !*up) => break,
-                    }
-                }
-                // Down: the port is closed until we are up again.
-                drop(current);
-                if watcher.wait_for(|up| *up).await.is_err() {
-                    return;
-                }
-            }
-        });
-        Self { url, up }
+        let (_, after_host) = db_url.rsplit_once(':').unwrap();
+        let target: u16 = after_host.split('/').next().unwrap().parse().unwrap();
+        let proxy = orderdesk_testkit::proxy::TcpProxy::start(target)
+            .await
+            .unwrap();
+        let url = db_url.replace(&format!(":{target}/"), &format!(":{}/", proxy.port));
+        Self { url, proxy }
     }
 
     pub fn set_up(&self, up: bool) {
-        let _ = self.up.send(up);
-    }
-}
-
-mod url_parts {
-    pub struct Target {
-        pub port: u16,
-    }
-
-    /// The port of `postgres://user@127.0.0.1:PORT/db`.
-    pub fn parse(url: &str) -> Target {
-        let after_host = url.rsplit_once(':').unwrap().1;
-        let port = after_host.split('/').next().unwrap().parse().unwrap();
-        Target { port }
+        self.proxy.set_up(up);
     }
 }
 
