@@ -200,18 +200,7 @@ async fn a_webhook_order_appears_live_escaped_with_its_address_and_payment() {
             .map(str::to_owned)
     });
     let link = link.expect("an address link for the new customer");
-    let form = [
-        ("name", "Priya"),
-        ("phone", "+91 98222 00003"),
-        ("line1", "4 Park Street"),
-        ("line2", ""),
-        ("city", "Kolkata"),
-        ("state", "West Bengal"),
-        ("postal_code", "700016"),
-        ("country", "IN"),
-    ];
-    let r = app.client.post(&link).form(&form).send().await.unwrap();
-    assert_eq!(r.status(), 200);
+    app.submit_address(&link).await;
     wait_js(&b, "(document.querySelector('#order-1002 .addr') || {}).textContent === 'Deliver to Kolkata 700016'").await;
     assert_not_reloaded(&b).await;
 

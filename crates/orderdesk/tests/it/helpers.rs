@@ -262,6 +262,30 @@ impl TestApp {
         panic!("fewer than {n} orders after 5 s");
     }
 
+    /// Fills the hosted address form behind `link` as a customer would
+    /// (Priya, 4 Park Street, Kolkata 700016) and checks it was accepted.
+    pub async fn submit_address(&self, link: &str) {
+        let form = [
+            ("name", "Priya"),
+            ("phone", "+91 98222 00003"),
+            ("line1", "4 Park Street"),
+            ("line2", ""),
+            ("city", "Kolkata"),
+            ("state", "West Bengal"),
+            ("postal_code", "700016"),
+            ("country", "IN"),
+        ];
+        let status = self
+            .client
+            .post(link)
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 200, "the address form was not accepted");
+    }
+
     /// Sends one signed cart from a customer and waits for its order.
     pub async fn place_order(&self, wamid: &str, wa_id: &str, name: &str) -> Value {
         let top = |list: &Value| list["orders"][0]["number"].as_i64().unwrap_or(0);

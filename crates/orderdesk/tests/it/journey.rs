@@ -340,26 +340,7 @@ async fn an_online_payment_through_razorpay_flips_the_order_to_paid_exactly_once
         .as_str()
         .unwrap()
         .to_owned();
-    let form = [
-        ("name", "Priya"),
-        ("phone", "+91 98222 00003"),
-        ("line1", "4 Park Street"),
-        ("line2", ""),
-        ("city", "Kolkata"),
-        ("state", "West Bengal"),
-        ("postal_code", "700016"),
-        ("country", "IN"),
-    ];
-    assert_eq!(
-        app.client
-            .post(&link)
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    app.submit_address(&link).await;
 
     // The payment request carries the provider's short URL, for the order total.
     let sent = graph.wait_for(3, WAIT).await;

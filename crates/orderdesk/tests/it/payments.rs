@@ -15,29 +15,6 @@ fn link_of(body: &Value) -> String {
         .to_owned()
 }
 
-/// Fills the hosted address form behind `link` as a customer would.
-async fn submit_address(app: &TestApp, link: &str) {
-    let form = [
-        ("name", "Meera"),
-        ("phone", "+91 98222 00009"),
-        ("line1", "9 Lake Road"),
-        ("line2", ""),
-        ("city", "Pune"),
-        ("state", "Maharashtra"),
-        ("postal_code", "411001"),
-        ("country", "IN"),
-    ];
-    let status = app
-        .client
-        .post(link)
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status, 200, "the address form was not accepted");
-}
-
 /// A customer's cart up to the payment request; returns the order number
 /// and the payment link the bot sent.
 async fn cart_to_payment_link(app: &TestApp, graph: &GraphFake, wa: &str) -> (i64, String) {
@@ -74,7 +51,7 @@ async fn cart_to_payment_link(app: &TestApp, graph: &GraphFake, wa: &str) -> (i6
         }
         panic!("fewer than {count} messages to {wa}");
     };
-    submit_address(app, &link_of(&to_customer(1).await[0])).await;
+    app.submit_address(&link_of(&to_customer(1).await[0])).await;
     let pay = to_customer(3).await[2].clone();
     assert_eq!(pay["interactive"]["type"], "cta_url", "{pay}");
     (n, link_of(&pay))
@@ -298,7 +275,8 @@ async fn cash_on_delivery_shows_cod_until_staff_record_the_cash(backend: Backend
     let cart = order_webhook("wamid.cod-cart", wa, "Ravi", &[("tea", 1, "120", "INR")]);
     assert_eq!(app.post_webhook(cart.as_bytes()).await.status(), 200);
     let n = app.wait_for_orders(1).await[0]["number"].as_i64().unwrap();
-    submit_address(&app, &link_of(&graph.wait_for(1, WAIT).await[0].2)).await;
+    app.submit_address(&link_of(&graph.wait_for(1, WAIT).await[0].2))
+        .await;
     let sent = graph.wait_for(3, WAIT).await;
     assert_eq!(
         button_ids(&sent[2].2),
