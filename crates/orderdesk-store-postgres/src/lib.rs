@@ -563,17 +563,6 @@ impl Store for PgStore {
         Ok(order)
     }
 
-    async fn order_payment_reference(&self, number: OrderNumber) -> StoreResult<Option<String>> {
-        let row: Option<(Option<String>,)> =
-            sqlx::query_as("SELECT payment_reference FROM orders WHERE number = $1")
-                .bind(number.get())
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db_err)?;
-        row.map(|(reference,)| reference)
-            .ok_or(StoreError::NotFound)
-    }
-
     async fn open_orders_for_customer(&self, key: &str) -> StoreResult<Vec<Order>> {
         // A UNION keeps each side on its own index.
         let rows = sqlx::query(&format!(

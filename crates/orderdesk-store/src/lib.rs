@@ -172,13 +172,6 @@ pub trait Store: Send + Sync + 'static {
         at: Timestamp,
     ) -> StoreResult<Order>;
 
-    /// The provider's payment reference last stored on the order. (Kept
-    /// beside the order rather than in it, since [`Order`] is the API's shape.)
-    ///
-    /// # Errors
-    /// `NotFound` when there is no such order.
-    async fn order_payment_reference(&self, number: OrderNumber) -> StoreResult<Option<String>>;
-
     /// Open orders of a customer, newest first: `placed` or `abandoned`
     /// (their checkout can still move), whose customer `user_id` or `wa_id`
     /// is `key`.

@@ -201,8 +201,8 @@ pub struct OrderUpdate {
     pub note: Option<String>,
     pub payment_status: Option<PaymentStatus>,
     pub payment_method: Option<PaymentMethod>,
-    /// The provider's id of the payment (link, session…); see
-    /// [`crate::Store::order_payment_reference`].
+    /// The provider's id of the payment (link, session…); kept until
+    /// another is given (`Order::payment_reference`).
     pub payment_reference: Option<String>,
     /// `Some(Some(why))` flags the payment for review, `Some(None)` clears
     /// the flag, `None` leaves it.

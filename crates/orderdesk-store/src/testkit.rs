@@ -1830,10 +1830,6 @@ pub async fn case_checkout_empty(store: &dyn Store) {
         store.outbox_failed(1, "x", at(0)).await,
         Err(StoreError::NotFound)
     ));
-    assert!(matches!(
-        store.order_payment_reference(n(1001)).await,
-        Err(StoreError::NotFound)
-    ));
     store
         .complete_job(42)
         .await
@@ -1875,7 +1871,7 @@ pub async fn case_update_order_fields(store: &dyn Store) {
         }
     );
     assert_eq!(store.order(number).await.unwrap(), with_address);
-    assert_eq!(store.order_payment_reference(number).await.unwrap(), None);
+    assert_eq!(store.order(number).await.unwrap().payment_reference, None);
 
     let paying = store
         .update_order(
@@ -1895,9 +1891,10 @@ pub async fn case_update_order_fields(store: &dyn Store) {
     assert_eq!(paying.version, 3);
     assert_eq!(
         store
-            .order_payment_reference(number)
+            .order(number)
             .await
             .unwrap()
+            .payment_reference
             .as_deref(),
         Some("plink_Nx1")
     );
@@ -1930,9 +1927,10 @@ pub async fn case_update_order_fields(store: &dyn Store) {
     assert_eq!(store.order(number).await.unwrap(), done);
     assert_eq!(
         store
-            .order_payment_reference(number)
+            .order(number)
             .await
             .unwrap()
+            .payment_reference
             .as_deref(),
         Some("plink_Nx1"),
         "a reference stays until another is given"
@@ -2183,7 +2181,7 @@ pub async fn case_update_order_conflict(store: &dyn Store) {
 
     assert_eq!(store.order(number).await.unwrap(), current);
     assert_eq!(store.timeline(number).await.unwrap().len(), 1);
-    assert_eq!(store.order_payment_reference(number).await.unwrap(), None);
+    assert_eq!(store.order(number).await.unwrap().payment_reference, None);
     assert!(store.messages_for_order(number).await.unwrap().is_empty());
     assert!(store
         .claim_outbox(at(100), secs(30), 10)

@@ -211,9 +211,10 @@ async fn a_webhook_order_appears_live_escaped_with_its_address_and_payment() {
     for _ in 0..200 {
         if app
             .store
-            .order_payment_reference(number)
+            .order(number)
             .await
             .unwrap()
+            .payment_reference
             .is_some()
         {
             break;
