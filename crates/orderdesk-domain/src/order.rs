@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 pub use status::OrderStatus;
 pub use transition::{
     is_legal, plan_transition, staff_moves, staff_needs_reason, StatusChange, TransitionError,
-    TransitionRequest,
+    TransitionRequest, MAX_TEXT,
 };
 
 use crate::{CheckoutStep, Currency, Money, MoneyError, PaymentMethod, PaymentStatus, Timestamp};

@@ -36,7 +36,6 @@ use axum::http::header::{
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::{Form, Router};
 use base64::Engine as _;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
@@ -47,13 +46,17 @@ use orderdesk_store::StoreError;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::routes::{Auth, Routes};
 use crate::AppState;
 
 /// The form is eight short fields; anything much larger is not a customer.
 pub const MAX_FORM_BYTES: usize = 16 * 1024;
 
-pub(crate) fn routes() -> Router<AppState> {
-    protect(Router::new().route("/address/{token}", get(show).post(submit)))
+pub(crate) fn routes() -> Routes<AppState> {
+    Routes::new()
+        .get("/address/{token}", Auth::SignedLink, show)
+        .post("/address/{token}", Auth::SignedLink, submit)
+        .wrap(protect)
 }
 
 /// The body limit and the page headers, on every response of the form,

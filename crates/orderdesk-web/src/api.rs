@@ -4,4 +4,5 @@ pub mod events;
 pub mod messages;
 pub mod openapi;
 pub mod orders;
+mod schema;
 pub mod templates;

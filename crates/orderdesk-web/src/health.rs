@@ -3,17 +3,17 @@
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde_json::json;
 
 use crate::error::ApiResult;
+use crate::routes::{Auth, Routes};
 use crate::AppState;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
+pub(crate) fn routes() -> Routes<AppState> {
+    Routes::new()
+        .get("/healthz", Auth::Public, healthz)
+        .get("/metrics", Auth::Public, metrics)
 }
 
 /// 200 when the server and its database answer; 503 otherwise.

@@ -15,6 +15,7 @@ pub mod extract;
 pub mod health;
 pub mod metrics;
 pub mod payment_page;
+pub mod routes;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -32,6 +33,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
 use crate::metrics::Metrics;
+pub use crate::routes::{route_table, Auth, RouteInfo, Routes};
 
 /// Settings the web layer needs (a slice of the whole configuration).
 #[derive(Clone, Default)]
@@ -79,10 +81,9 @@ pub struct AppState {
     pub login_limiter: Arc<dashboard::session::LoginLimiter>,
 }
 
-/// The whole HTTP application.
-pub fn router(state: AppState) -> Router {
-    let metrics = state.metrics.clone();
-    Router::new()
+/// Every route of the application, with who may call it.
+fn routes() -> Routes<AppState> {
+    Routes::new()
         .merge(health::routes())
         .merge(address_form::routes())
         .merge(webhooks::whatsapp::routes())
@@ -94,6 +95,13 @@ pub fn router(state: AppState) -> Router {
         .merge(api::templates::routes())
         .merge(api::openapi::routes())
         .merge(dashboard::routes())
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let metrics = state.metrics.clone();
+    let (routes, _) = routes().into_parts();
+    routes
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

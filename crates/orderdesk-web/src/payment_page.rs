@@ -21,8 +21,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
-use axum::{Form, Router};
+use axum::Form;
 use maud::html;
 use orderdesk_domain::{Money, PaymentStatus};
 use orderdesk_engine::form_token::TokenError;
@@ -31,14 +30,15 @@ use orderdesk_payments::{PaymentRequest, ReferenceId};
 use serde::Deserialize;
 
 use crate::address_form::{layout, message_page, order_summary, page, protect};
+use crate::routes::{Auth, Routes};
 use crate::AppState;
 
-pub(crate) fn routes() -> Router<AppState> {
-    protect(
-        Router::new()
-            .route("/simulator/pay/{reference}", get(show).post(press))
-            .route("/pay/upi/{token}", get(upi_page)),
-    )
+pub(crate) fn routes() -> Routes<AppState> {
+    Routes::new()
+        .get("/simulator/pay/{reference}", Auth::SignedLink, show)
+        .post("/simulator/pay/{reference}", Auth::SignedLink, press)
+        .get("/pay/upi/{token}", Auth::SignedLink, upi_page)
+        .wrap(protect)
 }
 
 async fn upi_page(State(state): State<AppState>, Path(token): Path<String>) -> Response {

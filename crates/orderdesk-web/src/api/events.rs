@@ -13,8 +13,6 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::routing::get;
-use axum::Router;
 use futures_util::stream::{self, Stream};
 use orderdesk_store::{Store, StoredEvent};
 use serde::Deserialize;
@@ -23,10 +21,11 @@ use tokio::sync::watch;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
+use crate::routes::{Auth, Routes};
 use crate::AppState;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/events", get(stream_events))
+pub(crate) fn routes() -> Routes<AppState> {
+    Routes::new().get("/api/v1/events", Auth::TokenOrSession, stream_events)
 }
 
 const PAGE: u32 = 500;

@@ -9,21 +9,23 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::Utc;
 use orderdesk_domain::OrderNumber;
 use orderdesk_store::{ChatMessage, NewOutbound};
 use orderdesk_whatsapp::{OutboundMessage, Recipient};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
+use crate::routes::{Auth, Routes};
 use crate::AppState;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/orders/{number}/messages", get(list).post(send))
+pub(crate) fn routes() -> Routes<AppState> {
+    Routes::new()
+        .get("/api/v1/orders/{number}/messages", Auth::Token, list)
+        .post("/api/v1/orders/{number}/messages", Auth::Token, send)
 }
 
 /// How long after the customer's last message free text may be sent.
@@ -33,21 +35,78 @@ pub const WINDOW: chrono::Duration = chrono::Duration::hours(24);
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SendBody {
-    /// The text to send (1–4096 characters).
+    /// The text to send (1–4096 characters, not blank).
+    #[schema(schema_with = super::schema::reply_text)]
     text: String,
+}
+
+/// The order's chat thread.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MessageList {
+    /// Oldest first, both directions.
+    #[schema(value_type = Vec<ChatMessageDoc>)]
+    messages: Vec<ChatMessage>,
+}
+
+/// One chat message, as the store's `ChatMessage` serialises (the store
+/// crate does not depend on utoipa; the contract test checks the two agree).
+#[derive(utoipa::ToSchema)]
+#[schema(as = ChatMessage)]
+#[allow(dead_code)]
+pub struct ChatMessageDoc {
+    id: i64,
+    order_number: Option<i64>,
+    customer_key: String,
+    /// `in` from the customer, `out` to them.
+    #[schema(inline)]
+    direction: DirectionDoc,
+    /// WhatsApp's id; for outbound messages known once sent.
+    wamid: Option<String>,
+    /// The WhatsApp message `type`.
+    kind: String,
+    /// What the chat panel shows.
+    text: String,
+    /// `received` (inbound); outbound `queued → sending → sent → delivered → read`, or `failed`.
+    #[schema(inline)]
+    state: MessageStateDoc,
+    /// Why the last send attempt or the delivery failed.
+    error: Option<String>,
+    created_at: chrono::DateTime<chrono::Utc>,
+    sent_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum DirectionDoc {
+    In,
+    Out,
+}
+
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum MessageStateDoc {
+    Received,
+    Queued,
+    Sending,
+    Sent,
+    Delivered,
+    Read,
+    Failed,
 }
 
 /// The order's chat thread, oldest first, both directions.
 #[utoipa::path(get, path = "/api/v1/orders/{number}/messages", tag = "messages",
-    params(("number" = i64, Path, description = "Order number")),
+    params(("number" = i64, Path, minimum = 1001, description = "Order number")),
     security(("bearer" = [])),
-    responses((status = 200, description = "`{\"messages\": [...]}`, oldest first"),
+    responses((status = 200, body = MessageList, description = "The thread, oldest first"),
         (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     _caller: Caller,
     Path(number): Path<String>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<MessageList>> {
     let number = super::orders::parse_number(&number)?;
     let store = state.engine.store();
     store
@@ -55,14 +114,14 @@ pub async fn list(
         .await
         .map_err(|e| super::orders::not_found_as(e, number))?;
     let messages = store.messages_for_order(number).await?;
-    Ok(Json(serde_json::json!({ "messages": messages })))
+    Ok(Json(MessageList { messages }))
 }
 
 /// Send the customer a text from the order window.
 #[utoipa::path(post, path = "/api/v1/orders/{number}/messages", tag = "messages",
-    params(("number" = i64, Path, description = "Order number")),
+    params(("number" = i64, Path, minimum = 1001, description = "Order number")),
     request_body = SendBody, security(("bearer" = [])),
-    responses((status = 202, description = "Queued: the message as the thread shows it"),
+    responses((status = 202, body = ChatMessageDoc, description = "Queued: the message as the thread shows it"),
         (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "Empty or too long, or outside the 24-hour window")))]
 pub async fn send(

@@ -1,11 +1,12 @@
 //! `GET /api/v1/openapi.json`, generated from the handlers' annotations so
 //! it cannot drift from the code.
 
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
+use crate::routes::{Auth, Routes};
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -33,7 +34,7 @@ use crate::AppState;
         super::templates::TemplateView,
         super::templates::TemplateChange,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &StandardErrors),
     tags((name = "orders", description = "Orders and their stages"), (name = "messages", description = "The WhatsApp thread of an order"), (name = "templates", description = "The texts customers receive"), (name = "events", description = "The live event stream"))
 )]
 pub struct ApiDoc;
@@ -50,9 +51,64 @@ impl Modify for BearerAuth {
     }
 }
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/api/v1/openapi.json",
-        get(|| async { Json(ApiDoc::openapi()) }),
-    )
+/// The answers every operation of a kind can give, documented once here so
+/// that a new operation cannot forget them: 401 where a token is required,
+/// 503 while the database is unavailable, and for a JSON body 400 (not
+/// JSON), 415 (not `Content-Type: application/json`) and 422 (JSON of the
+/// wrong shape). An operation's own description of a status wins.
+struct StandardErrors;
+
+impl Modify for StandardErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::Operation;
+        let standard = |op: &mut Operation| {
+            let mut add = |status: &str, description: &str| {
+                op.responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| error_response(description));
+            };
+            add("503", "The database is unavailable; try again shortly");
+            if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                add("401", "No token, or not a valid one");
+            }
+            if op.request_body.is_some() {
+                add("400", "The body is not JSON");
+                add("415", "The body is not sent as application/json");
+                add("422", "The JSON does not have the documented shape");
+            }
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                standard(op);
+            }
+        }
+    }
+}
+
+/// A response whose body is the JSON error shape.
+fn error_response(description: &str) -> RefOr<Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+        )
+        .build()
+        .into()
+}
+
+pub(crate) fn routes() -> Routes<AppState> {
+    Routes::new().get("/api/v1/openapi.json", Auth::Public, || async {
+        Json(ApiDoc::openapi())
+    })
 }

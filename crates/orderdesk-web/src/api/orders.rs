@@ -3,8 +3,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use orderdesk_domain::{
@@ -16,14 +15,19 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::routes::{Auth, Routes};
 use crate::AppState;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/orders", get(list))
-        .route("/api/v1/orders/{number}", get(show))
-        .route("/api/v1/orders/{number}/status", post(change_status))
-        .route("/api/v1/orders/{number}/payment", post(payment_action))
+pub(crate) fn routes() -> Routes<AppState> {
+    Routes::new()
+        .get("/api/v1/orders", Auth::Token, list)
+        .get("/api/v1/orders/{number}", Auth::Token, show)
+        .post("/api/v1/orders/{number}/status", Auth::Token, change_status)
+        .post(
+            "/api/v1/orders/{number}/payment",
+            Auth::Token,
+            payment_action,
+        )
 }
 
 const DEFAULT_LIMIT: u32 = 50;
@@ -33,14 +37,20 @@ const MAX_LIMIT: u32 = 200;
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Only orders in this stage (`placed`, `confirmed`, …).
+    #[param(value_type = Option<OrderStatus>)]
     status: Option<String>,
     /// Only orders with this payment status (`pending`, `paid`, …).
+    #[param(value_type = Option<PaymentStatus>)]
     payment: Option<String>,
-    /// Order number, or part of the customer's name or phone.
+    /// Order number, or part of the customer's name or phone (up to 200
+    /// characters).
+    #[param(max_length = 200)]
     q: Option<String>,
-    /// Page size, 1–200 (default 50).
+    /// Page size, 1–200 (default 50). Read as text so that a bad value gets
+    /// our error shape rather than the query extractor's.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     limit: Option<String>,
-    /// `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page (any other value is refused with 400).
     cursor: Option<String>,
 }
 
@@ -67,11 +77,13 @@ pub struct OrderDetail {
 #[serde(deny_unknown_fields)]
 pub struct StatusBody {
     /// The stage to move to.
-    #[schema(example = "approved")]
+    #[schema(value_type = OrderStatus, example = "approved")]
     status: String,
     /// Why; required for `rejected`, `on_hold`, `cancelled` and a manual `confirmed`.
+    #[schema(schema_with = super::schema::move_note)]
     reason: Option<String>,
     /// Tracking number or URL; only with `shipped`.
+    #[schema(schema_with = super::schema::move_note)]
     tracking: Option<String>,
     /// The order version the caller last saw; when given and stale, 409.
     version: Option<i64>,
@@ -173,7 +185,7 @@ pub async fn list(
 
 /// One order with its timeline.
 #[utoipa::path(get, path = "/api/v1/orders/{number}", tag = "orders",
-    params(("number" = i64, Path, description = "Order number, from 1001")),
+    params(("number" = i64, Path, minimum = 1001, description = "Order number, from 1001")),
     security(("bearer" = [])),
     responses((status = 200, body = OrderDetail), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn show(
@@ -193,7 +205,7 @@ pub async fn show(
 
 /// Move an order to another stage.
 #[utoipa::path(post, path = "/api/v1/orders/{number}/status", tag = "orders",
-    params(("number" = i64, Path, description = "Order number")),
+    params(("number" = i64, Path, minimum = 1001, description = "Order number")),
     request_body = StatusBody, security(("bearer" = [])),
     responses((status = 200, body = Order, description = "The order after the move"),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Not legal from the current stage, or changed meanwhile"),
@@ -237,7 +249,7 @@ pub struct PaymentBody {
     /// `mark_paid` (money received outside the provider: UPI, bank
     /// transfer, cash on delivery), `send_link` (a fresh payment link to the
     /// customer), or `refund` (record that the money went back).
-    #[schema(example = "mark_paid")]
+    #[schema(value_type = PaymentActionName, example = "mark_paid")]
     action: String,
     /// Why; required for `mark_paid` (except cash on delivery, where it
     /// defaults to "cash received") and `refund`.
@@ -246,9 +258,20 @@ pub struct PaymentBody {
     version: Option<i64>,
 }
 
+/// The staff payment actions, as the request names them (schema only: the
+/// handler matches the text so that an unknown one gets a 422 naming all).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum PaymentActionName {
+    MarkPaid,
+    SendLink,
+    Refund,
+}
+
 /// Act on an order's payment: mark it paid, send a fresh link, record a refund.
 #[utoipa::path(post, path = "/api/v1/orders/{number}/payment", tag = "orders",
-    params(("number" = i64, Path, description = "Order number")),
+    params(("number" = i64, Path, minimum = 1001, description = "Order number")),
     request_body = PaymentBody, security(("bearer" = [])),
     responses((status = 200, body = Order, description = "The order after the action"),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Not possible in the order's current state, or changed meanwhile"),

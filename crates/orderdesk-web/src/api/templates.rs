@@ -6,22 +6,23 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, put};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::Utc;
 use orderdesk_engine::texts::{default_body, unknown_placeholders, DEFAULTS, PLACEHOLDERS};
 use orderdesk_store::MessageTemplate;
 use serde::{Deserialize, Serialize};
 
+use super::schema::TEMPLATE_BODY_MAX;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
+use crate::routes::{Auth, Routes};
 use crate::AppState;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/templates", get(list))
-        .route("/api/v1/templates/{key}/{language}", put(save))
+pub(crate) fn routes() -> Routes<AppState> {
+    Routes::new()
+        .get("/api/v1/templates", Auth::Token, list)
+        .put("/api/v1/templates/{key}/{language}", Auth::Token, save)
 }
 
 /// One text as it is in force.
@@ -44,8 +45,9 @@ pub struct TemplateView {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateChange {
+    /// The text; `{number}`, `{total}`, … are filled in. `null` restores the built-in one.
     #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = super::schema::template_body)]
     body: Option<Option<String>>,
     enabled: Option<bool>,
     #[serde(default, with = "double_option")]
@@ -54,6 +56,12 @@ pub struct TemplateChange {
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<String>)]
     whatsapp_language: Option<Option<String>>,
+}
+
+/// Every text in force.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TemplateList {
+    templates: Vec<TemplateView>,
 }
 
 /// Tells "absent" (keep) from `null` (clear).
@@ -90,12 +98,8 @@ fn view(
 
 /// Every text in English, plus every language the business has edited.
 #[utoipa::path(get, path = "/api/v1/templates", tag = "templates", security(("bearer" = [])),
-    responses((status = 200, description = "`{\"templates\": [...]}`", body = Vec<TemplateView>),
-        (status = 401, body = ErrorBody)))]
-pub async fn list(
-    State(state): State<AppState>,
-    _caller: Caller,
-) -> ApiResult<Json<serde_json::Value>> {
+    responses((status = 200, body = TemplateList), (status = 401, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, _caller: Caller) -> ApiResult<Json<TemplateList>> {
     let stored = state.engine.store().message_templates().await?;
     let mut languages: Vec<String> = stored.iter().map(|t| t.language.clone()).collect();
     languages.push("en".to_owned());
@@ -112,12 +116,12 @@ pub async fn list(
             }
         }
     }
-    Ok(Json(serde_json::json!({ "templates": out })))
+    Ok(Json(TemplateList { templates: out }))
 }
 
 /// Change one text in one language.
 #[utoipa::path(put, path = "/api/v1/templates/{key}/{language}", tag = "templates",
-    params(("key" = String, Path, description = "e.g. stage.shipped"), ("language" = String, Path, description = "e.g. en, hi")),
+    params(("key" = String, Path, description = "e.g. stage.shipped"), ("language" = String, Path, pattern = "^[A-Za-z0-9_-]{2,8}$", description = "e.g. en, hi, pt_BR")),
     request_body = TemplateChange, security(("bearer" = [])),
     responses((status = 200, body = TemplateView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn save(
@@ -155,8 +159,10 @@ pub async fn save(
     });
     if let Some(body) = change.body {
         if let Some(text) = &body {
-            if text.trim().is_empty() || text.chars().count() > 1024 {
-                return Err(invalid("body must be 1 to 1024 characters".to_owned()));
+            if text.trim().is_empty() || text.chars().count() > TEMPLATE_BODY_MAX {
+                return Err(invalid(format!(
+                    "body must be 1 to {TEMPLATE_BODY_MAX} characters"
+                )));
             }
             let unknown = unknown_placeholders(text);
             if !unknown.is_empty() {

@@ -33,10 +33,9 @@ use axum::http::header::{
 use axum::http::HeaderValue;
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use sha2::{Digest, Sha256};
 
+use crate::routes::{Auth, Routes};
 use crate::AppState;
 
 const JS: &str = include_str!("../../assets/dashboard.js");
@@ -61,29 +60,35 @@ fn short_hash(text: &str) -> String {
     hex::encode(&Sha256::digest(text.as_bytes())[..6])
 }
 
-pub(crate) fn routes() -> Router<AppState> {
-    let pages = Router::new()
-        .route("/", get(|| async { session::redirect("/orders") }))
-        .route("/login", get(session::login_page).post(session::login))
-        .route("/logout", post(session::logout))
-        .route("/orders", get(board::show))
-        .route("/orders/counts.json", get(board::counts))
-        .route("/orders/export.csv", get(board::export))
-        .route("/orders/{number}", get(order::show))
-        .route("/orders/{number}/status", post(order::change_status))
-        .route("/orders/{number}/messages", post(order::send_message))
-        .route("/orders/{number}/payment", post(order::payment_action))
-        .route("/orders/{number}/notes", post(order::add_note))
-        .route("/users", get(admin::users).post(admin::add_user))
-        .route("/users/{id}/remove", post(admin::remove_user))
-        .route("/tokens", get(admin::tokens).post(admin::create_token))
-        .route("/tokens/{id}/revoke", post(admin::revoke_token))
-        .layer(DefaultBodyLimit::max(session::MAX_FORM_BYTES))
-        .layer(middleware::map_response(page_headers));
-    let assets = Router::new()
-        .route("/assets/dashboard.js", get(js))
-        .route("/assets/dashboard.css", get(css))
-        .layer(middleware::map_response(asset_headers));
+pub(crate) fn routes() -> Routes<AppState> {
+    use Auth::{Public, Session, SessionAdmin};
+    let pages = Routes::new()
+        .get("/", Public, || async { session::redirect("/orders") })
+        .get("/login", Public, session::login_page)
+        .post("/login", Public, session::login)
+        .post("/logout", Session, session::logout)
+        .get("/orders", Session, board::show)
+        .get("/orders/counts.json", Session, board::counts)
+        .get("/orders/export.csv", Session, board::export)
+        .get("/orders/{number}", Session, order::show)
+        .post("/orders/{number}/status", Session, order::change_status)
+        .post("/orders/{number}/messages", Session, order::send_message)
+        .post("/orders/{number}/payment", Session, order::payment_action)
+        .post("/orders/{number}/notes", Session, order::add_note)
+        .get("/users", SessionAdmin, admin::users)
+        .post("/users", SessionAdmin, admin::add_user)
+        .post("/users/{id}/remove", SessionAdmin, admin::remove_user)
+        .get("/tokens", SessionAdmin, admin::tokens)
+        .post("/tokens", SessionAdmin, admin::create_token)
+        .post("/tokens/{id}/revoke", SessionAdmin, admin::revoke_token)
+        .wrap(|r| {
+            r.layer(DefaultBodyLimit::max(session::MAX_FORM_BYTES))
+                .layer(middleware::map_response(page_headers))
+        });
+    let assets = Routes::new()
+        .get("/assets/dashboard.js", Public, js)
+        .get("/assets/dashboard.css", Public, css)
+        .wrap(|r| r.layer(middleware::map_response(asset_headers)));
     pages.merge(assets)
 }
 

@@ -13,8 +13,6 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::Router;
 use chrono::Utc;
 use maud::{html, DOCTYPE};
 use orderdesk_domain::PaymentMethod;
@@ -23,17 +21,18 @@ use orderdesk_payments::WebhookError;
 use orderdesk_store::NewInbound;
 
 use crate::error::{ApiError, ApiResult};
+use crate::routes::{Auth, Routes};
 use crate::AppState;
 
 /// Provider webhooks are small; anything larger is not one.
 const MAX_BYTES: usize = 1024 * 1024;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/webhooks/razorpay", post(razorpay))
-        .route("/webhooks/stripe", post(stripe))
-        .route("/webhooks/simulator", post(simulator))
-        .route("/payment/return", get(payment_return))
+pub(crate) fn routes() -> Routes<AppState> {
+    Routes::new()
+        .post("/webhooks/razorpay", Auth::WebhookSignature, razorpay)
+        .post("/webhooks/stripe", Auth::WebhookSignature, stripe)
+        .post("/webhooks/simulator", Auth::WebhookSignature, simulator)
+        .get("/payment/return", Auth::Public, payment_return)
 }
 
 async fn razorpay(state: State<AppState>, headers: HeaderMap, body: Body) -> ApiResult<StatusCode> {

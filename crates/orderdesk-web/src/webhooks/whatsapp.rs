@@ -9,8 +9,6 @@
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::get;
-use axum::Router;
 use chrono::Utc;
 use orderdesk_store::{NewInbound, Recorded};
 use orderdesk_whatsapp::{split_webhook, verify_signature, InboundItem};
@@ -20,13 +18,16 @@ use subtle::ConstantTimeEq;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
+use crate::routes::{Auth, Routes};
 use crate::AppState;
 
 /// Meta sends at most about 3 MB per delivery.
 pub const MAX_WEBHOOK_BYTES: usize = 3 * 1024 * 1024;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/webhooks/whatsapp", get(handshake).post(receive))
+pub(crate) fn routes() -> Routes<AppState> {
+    Routes::new()
+        .get("/webhooks/whatsapp", Auth::VerifyToken, handshake)
+        .post("/webhooks/whatsapp", Auth::WebhookSignature, receive)
 }
 
 #[derive(Debug, Deserialize)]

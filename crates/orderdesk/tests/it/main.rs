@@ -7,6 +7,7 @@
 mod api;
 mod browser;
 mod cli;
+mod contract;
 mod dashboard;
 mod demo_journey;
 mod events;
