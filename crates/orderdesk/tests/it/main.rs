@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod auth_matrix;
 mod browser;
 mod cli;
 mod contract;
