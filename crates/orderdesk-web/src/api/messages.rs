@@ -58,8 +58,8 @@ pub struct ChatMessageDoc {
     order_number: Option<i64>,
     customer_key: String,
     /// `in` from the customer, `out` to them.
-    #[schema(inline)]
-    direction: DirectionDoc,
+    #[schema(schema_with = super::schema::direction)]
+    direction: String,
     /// WhatsApp's id; for outbound messages known once sent.
     wamid: Option<String>,
     /// The WhatsApp message `type`.
@@ -67,33 +67,12 @@ pub struct ChatMessageDoc {
     /// What the chat panel shows.
     text: String,
     /// `received` (inbound); outbound `queued → sending → sent → delivered → read`, or `failed`.
-    #[schema(inline)]
-    state: MessageStateDoc,
+    #[schema(schema_with = super::schema::message_state)]
+    state: String,
     /// Why the last send attempt or the delivery failed.
     error: Option<String>,
     created_at: chrono::DateTime<chrono::Utc>,
     sent_at: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-enum DirectionDoc {
-    In,
-    Out,
-}
-
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-enum MessageStateDoc {
-    Received,
-    Queued,
-    Sending,
-    Sent,
-    Delivered,
-    Read,
-    Failed,
 }
 
 /// The order's chat thread, oldest first, both directions.

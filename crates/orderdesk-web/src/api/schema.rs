@@ -33,6 +33,25 @@ pub(crate) fn move_note() -> Object {
         .build()
 }
 
+/// A string that is one of `values`.
+fn one_of(values: impl IntoIterator<Item = &'static str>) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+        .build()
+}
+
+/// A chat message's `direction`, from the store's own names.
+pub(crate) fn direction() -> Object {
+    use orderdesk_store::Direction;
+    one_of([Direction::In, Direction::Out].map(|d| d.as_str()))
+}
+
+/// A chat message's `state`, from the store's own names.
+pub(crate) fn message_state() -> Object {
+    one_of(orderdesk_store::MessageState::ALL.map(|s| s.as_str()))
+}
+
 /// Longest customer text a business may write, in characters.
 pub(crate) const TEMPLATE_BODY_MAX: usize = 1024;
 
