@@ -112,3 +112,66 @@ pub(crate) fn routes() -> Routes<AppState> {
         Json(ApiDoc::openapi())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+    use utoipa::OpenApi;
+
+    fn doc() -> Value {
+        serde_json::to_value(super::ApiDoc::openapi()).unwrap()
+    }
+
+    fn param<'a>(op: &'a Value, name: &str) -> &'a Value {
+        op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["name"] == name)
+            .unwrap_or(&Value::Null)
+    }
+
+    #[test]
+    fn the_list_filters_are_optional_and_typed_as_the_server_reads_them() {
+        let doc = doc();
+        let list = &doc["paths"]["/api/v1/orders"]["get"];
+        let limit = param(list, "limit");
+        assert_eq!(limit["required"], false, "{limit}");
+        assert_eq!(limit["schema"]["minimum"], 1, "{limit}");
+        assert_eq!(limit["schema"]["maximum"], 200, "{limit}");
+        let status = param(list, "status");
+        assert_eq!(status["required"], false, "{status}");
+        let values = status["schema"]["enum"].as_array().unwrap();
+        assert!(values.contains(&Value::from("")) && values.contains(&Value::from("shipped")));
+    }
+
+    #[test]
+    fn every_operation_with_a_body_documents_the_body_errors_and_401() {
+        let doc = doc();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let responses = op["responses"].as_object().unwrap();
+                let mut want = vec!["401", "503"];
+                if op.get("requestBody").is_some() {
+                    want.extend(["400", "415", "422"]);
+                }
+                for status in want {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path}: no {status}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_templates_list_is_an_object_with_templates() {
+        let doc = doc();
+        let ok = &doc["paths"]["/api/v1/templates"]["get"]["responses"]["200"];
+        let schema = &ok["content"]["application/json"]["schema"]["$ref"];
+        assert_eq!(schema, "#/components/schemas/TemplateList");
+        let list = &doc["components"]["schemas"]["TemplateList"];
+        assert_eq!(list["properties"]["templates"]["type"], "array", "{list}");
+    }
+}

@@ -36,11 +36,11 @@ const MAX_LIMIT: u32 = 200;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// Only orders in this stage (`placed`, `confirmed`, …).
-    #[param(value_type = Option<OrderStatus>)]
+    /// Only orders in this stage (`placed`, `confirmed`, …); empty: all.
+    #[param(schema_with = super::schema::status_filter)]
     status: Option<String>,
-    /// Only orders with this payment status (`pending`, `paid`, …).
-    #[param(value_type = Option<PaymentStatus>)]
+    /// Only orders with this payment status (`pending`, `paid`, …); empty: any.
+    #[param(schema_with = super::schema::payment_filter)]
     payment: Option<String>,
     /// Order number, or part of the customer's name or phone (up to 200
     /// characters).

@@ -52,6 +52,18 @@ pub(crate) fn message_state() -> Object {
     one_of(orderdesk_store::MessageState::ALL.map(|s| s.as_str()))
 }
 
+/// The list's `status` filter: a stage, or empty for every stage.
+pub(crate) fn status_filter() -> Object {
+    use orderdesk_domain::OrderStatus;
+    one_of(std::iter::once("").chain(OrderStatus::ALL.iter().map(OrderStatus::as_str)))
+}
+
+/// The list's `payment` filter: a payment status, or empty for any.
+pub(crate) fn payment_filter() -> Object {
+    use orderdesk_domain::PaymentStatus;
+    one_of(std::iter::once("").chain(PaymentStatus::ALL.iter().map(PaymentStatus::as_str)))
+}
+
 /// Longest customer text a business may write, in characters.
 pub(crate) const TEMPLATE_BODY_MAX: usize = 1024;
 
