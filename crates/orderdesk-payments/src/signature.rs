@@ -3,6 +3,7 @@
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -41,6 +42,38 @@ pub(crate) fn verify_hex(key: &[u8], parts: &[&[u8]], claimed_hex: &str) -> bool
     mac.verify_slice(&claimed).is_ok()
 }
 
+/// The raw HMAC-SHA256 of the concatenated `parts` under `key`, computed
+/// once so a header carrying several candidate signatures costs one MAC
+/// per key, not one per candidate. `None` for the empty key, under which
+/// anyone can sign.
+pub(crate) fn mac(key: &[u8], parts: &[&[u8]]) -> Option<[u8; 32]> {
+    if key.is_empty() {
+        return None;
+    }
+    #[cfg(test)]
+    MACS_COMPUTED.with(|n| n.set(n.get() + 1));
+    let mut mac = HmacSha256::new_from_slice(key).ok()?;
+    for part in parts {
+        mac.update(part);
+    }
+    Some(mac.finalize().into_bytes().into())
+}
+
+/// Whether `claimed_hex` spells `expected` (constant time in the bytes).
+pub(crate) fn matches_hex(expected: &[u8; 32], claimed_hex: &str) -> bool {
+    let mut claimed = [0u8; 32];
+    if hex::decode_to_slice(claimed_hex.trim(), &mut claimed).is_err() {
+        return false;
+    }
+    expected.ct_eq(&claimed).into()
+}
+
+#[cfg(test)]
+thread_local! {
+    /// MACs computed on this thread, so tests can tell work was not done.
+    pub(crate) static MACS_COMPUTED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Lowercase hex SHA-256, for dedupe keys derived from a body.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -60,6 +93,16 @@ mod tests {
     fn parts_are_signed_as_one_concatenated_message() {
         assert_eq!(hmac_hex(b"k", &[b"ab", b"c"]), hmac_hex(b"k", &[b"abc"]));
         assert!(verify_hex(b"k", &[b"a", b"bc"], &hmac_hex(b"k", &[b"abc"])));
+    }
+
+    #[test]
+    fn one_mac_matches_its_hex_and_nothing_else() {
+        let m = mac(b"k", &[b"m"]).unwrap();
+        assert!(matches_hex(&m, &hmac_hex(b"k", &[b"m"])));
+        assert!(!matches_hex(&m, &hmac_hex(b"k", &[b"n"])));
+        assert!(!matches_hex(&m, &hmac_hex(b"k", &[b"m"])[..62]));
+        assert!(!matches_hex(&m, "zz"));
+        assert_eq!(mac(b"", &[b"m"]), None);
     }
 
     #[test]

@@ -35,7 +35,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::config::ConfigError;
-use crate::signature::{hmac_hex, verify_hex};
+use crate::signature::{hmac_hex, mac, matches_hex};
 use crate::transport::{self, from_unix, snippet, ErrorText};
 use crate::{
     HeaderMap, PaymentError, PaymentEvent, PaymentEventKind, PaymentLink, PaymentProvider,
@@ -167,32 +167,15 @@ impl StripeProvider {
         now: Timestamp,
     ) -> Result<i64, WebhookError> {
         let header = header.ok_or(WebhookError::BadSignature("Stripe-Signature is missing"))?;
-        let mut timestamp = None;
-        let mut candidates = Vec::new();
-        for item in header.split(',') {
-            let Some((key, value)) = item.split_once('=') else {
-                continue;
-            };
-            match key.trim() {
-                "t" if timestamp.is_none() => timestamp = value.trim().parse::<i64>().ok(),
-                "v1" => candidates.push(value.trim()),
-                // v0 and future schemes are not ours to trust.
-                _ => {}
-            }
-        }
-        let t = timestamp.ok_or(WebhookError::BadSignature(
-            "Stripe-Signature has no readable t=",
-        ))?;
-        if candidates.is_empty() {
-            return Err(WebhookError::BadSignature("Stripe-Signature has no v1="));
-        }
+        let SignatureHeader { t, candidates } = SignatureHeader::parse(header)?;
         // Stripe signs the decimal timestamp as its library prints it.
         let prefix = format!("{t}.");
         let parts: [&[u8]; 2] = [prefix.as_bytes(), raw_body];
-        let matched = candidates.iter().any(|candidate| {
-            self.webhook_secrets
-                .iter()
-                .any(|secret| verify_hex(secret.as_bytes(), &parts, candidate))
+        // One MAC per secret, however many candidates the header carries:
+        // the body may be a megabyte.
+        let matched = self.webhook_secrets.iter().any(|secret| {
+            mac(secret.as_bytes(), &parts)
+                .is_some_and(|expected| candidates.iter().any(|c| matches_hex(&expected, c)))
         });
         if !matched {
             return Err(WebhookError::BadSignature(
@@ -263,6 +246,55 @@ impl PaymentProvider for StripeProvider {
         let header = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
         self.verify_signature(header, raw_body, now)?;
         parse_event(raw_body)
+    }
+}
+
+/// The longest `Stripe-Signature` we read. Stripe sends `t=`, one `v1=`
+/// per active secret (two while one is rolled) and perhaps a `v0=`: about
+/// 220 bytes.
+pub const MAX_SIGNATURE_HEADER_BYTES: usize = 1024;
+/// The most `v1=` values we compare.
+pub const MAX_SIGNATURES: usize = 8;
+
+/// A `Stripe-Signature` value, read but not yet checked.
+#[derive(Debug)]
+struct SignatureHeader<'a> {
+    t: i64,
+    candidates: Vec<&'a str>,
+}
+
+impl<'a> SignatureHeader<'a> {
+    /// Reads `t=` and the `v1=` values. A header over the caps is refused
+    /// here, before any MAC is computed, like any other bad signature.
+    fn parse(header: &'a str) -> Result<Self, WebhookError> {
+        if header.len() > MAX_SIGNATURE_HEADER_BYTES {
+            return Err(WebhookError::BadSignature("Stripe-Signature is too long"));
+        }
+        let mut timestamp = None;
+        let mut candidates = Vec::new();
+        for item in header.split(',') {
+            let Some((key, value)) = item.split_once('=') else {
+                continue;
+            };
+            match key.trim() {
+                "t" if timestamp.is_none() => timestamp = value.trim().parse::<i64>().ok(),
+                "v1" => candidates.push(value.trim()),
+                // v0 and future schemes are not ours to trust.
+                _ => {}
+            }
+        }
+        if candidates.len() > MAX_SIGNATURES {
+            return Err(WebhookError::BadSignature(
+                "Stripe-Signature has too many v1= values",
+            ));
+        }
+        let t = timestamp.ok_or(WebhookError::BadSignature(
+            "Stripe-Signature has no readable t=",
+        ))?;
+        if candidates.is_empty() {
+            return Err(WebhookError::BadSignature("Stripe-Signature has no v1="));
+        }
+        Ok(Self { t, candidates })
     }
 }
 
@@ -427,4 +459,55 @@ fn parse_event(raw_body: &[u8]) -> Result<Option<PaymentEvent>, WebhookError> {
         occurred_at: event.created.as_i64().and_then(from_unix),
         detail: None,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signature::MACS_COMPUTED;
+
+    fn provider(secrets: &[&str]) -> StripeProvider {
+        let secrets = secrets.iter().map(|s| (*s).to_owned()).collect();
+        StripeProvider::new(StripeConfig::new("sk_test_x", secrets)).unwrap()
+    }
+
+    fn macs() -> usize {
+        MACS_COMPUTED.with(std::cell::Cell::get)
+    }
+
+    #[test]
+    fn an_over_cap_header_is_refused_before_any_mac() {
+        let p = provider(&["whsec_a", "whsec_b"]);
+        let body = vec![b'x'; 1024 * 1024];
+        let now = Timestamp::from_timestamp(1_700_000_000, 0).unwrap();
+        let v1 = format!(",v1={}", "0".repeat(64));
+        let many = format!("t=1700000000{}", v1.repeat(MAX_SIGNATURES + 1));
+        let long = format!(
+            "t=1700000000{v1},v0={}",
+            "0".repeat(MAX_SIGNATURE_HEADER_BYTES)
+        );
+        for header in [many, long] {
+            let before = macs();
+            let e = p.verify_signature(Some(&header), &body, now).unwrap_err();
+            assert!(matches!(e, WebhookError::BadSignature(_)), "{e:?}");
+            assert_eq!(macs(), before, "no MAC for an over-cap header");
+        }
+    }
+
+    #[test]
+    fn several_candidates_cost_one_mac_per_secret() {
+        let p = provider(&["whsec_old", "whsec_new"]);
+        let body = br#"{"id":"evt_1","type":"x"}"#;
+        let signed = sign_webhook("whsec_new", 1_700_000_000, body);
+        let good = signed.split("v1=").nth(1).unwrap();
+        let zeros = "0".repeat(64);
+        let header = format!("t=1700000000{},v1={good}", format!(",v1={zeros}").repeat(6));
+        let now = Timestamp::from_timestamp(1_700_000_000, 0).unwrap();
+        let before = macs();
+        assert_eq!(
+            p.verify_signature(Some(&header), body, now).unwrap(),
+            1_700_000_000
+        );
+        assert_eq!(macs() - before, 2);
+    }
 }

@@ -8,12 +8,14 @@
 pub mod address_form;
 pub mod api;
 pub mod auth;
+pub mod cpu;
 pub mod dashboard;
 pub mod error;
 pub mod export;
 pub mod extract;
 pub mod health;
 pub mod metrics;
+pub mod password;
 pub mod payment_page;
 pub mod routes;
 pub mod webhooks;
@@ -36,15 +38,40 @@ use crate::metrics::Metrics;
 pub use crate::routes::{route_table, Auth, RouteInfo, Routes};
 
 /// Settings the web layer needs (a slice of the whole configuration).
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct WebConfig {
     pub whatsapp_app_secret: Option<String>,
     pub whatsapp_verify_token: Option<String>,
     /// `ORDERDESK_PUBLIC_URL`: behind HTTPS, session cookies are `Secure`.
     pub public_url: String,
+    /// `ORDERDESK_TRUSTED_PROXY_HEADER`: the header our reverse proxy puts
+    /// the client's address in (its last entry is read). Unset, the socket
+    /// peer is the client.
+    pub trusted_proxy_header: Option<axum::http::HeaderName>,
+    /// `ORDERDESK_IDLE_TIMEOUT`: the server closes a connection silent for
+    /// this long, so event streams send keep-alive comments well within it.
+    pub idle_timeout: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            whatsapp_app_secret: None,
+            whatsapp_verify_token: None,
+            public_url: String::new(),
+            trusted_proxy_header: None,
+            idle_timeout: Duration::from_secs(60),
+        }
+    }
 }
 
 impl WebConfig {
+    /// How often an event stream sends a keep-alive comment: every 15 s,
+    /// or often enough that the idle timeout never ends a quiet stream.
+    pub fn stream_keep_alive(&self) -> Duration {
+        Duration::from_secs(15).min(self.idle_timeout / 3)
+    }
+
     /// Whether the dashboard is served over HTTPS (cookies get `Secure`).
     pub fn secure_cookies(&self) -> bool {
         self.public_url
@@ -66,6 +93,8 @@ impl std::fmt::Debug for WebConfig {
                 &self.whatsapp_verify_token.as_ref().map(|_| "***"),
             )
             .field("public_url", &self.public_url)
+            .field("trusted_proxy_header", &self.trusted_proxy_header)
+            .field("idle_timeout", &self.idle_timeout)
             .finish()
     }
 }
@@ -78,7 +107,11 @@ pub struct AppState {
     /// Flips to `true` when the server starts shutting down, to end streams.
     pub shutdown: watch::Receiver<bool>,
     /// Failed dashboard logins, for rate limiting.
-    pub login_limiter: Arc<dashboard::session::LoginLimiter>,
+    pub login_limiter: Arc<dashboard::login_limit::LoginLimiter>,
+    /// argon2id checks of login passwords (19 MiB each), a few at a time.
+    pub password_checks: password::PasswordChecker,
+    /// Webhook signature checks over bodies of up to a few megabytes.
+    pub signature_checks: cpu::CpuGate,
 }
 
 /// Every route of the application, with who may call it.

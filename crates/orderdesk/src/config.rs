@@ -24,6 +24,10 @@ const KEYS: &[&str] = &[
     "ORDERDESK_ON_NEWER_CART",
     "ORDERDESK_OUTBOX_LEASE",
     "ORDERDESK_ABANDON_AFTER",
+    "ORDERDESK_TRUSTED_PROXY_HEADER",
+    "ORDERDESK_HEADER_READ_TIMEOUT",
+    "ORDERDESK_IDLE_TIMEOUT",
+    "ORDERDESK_MAX_CONNECTIONS",
     "WHATSAPP_PHONE_NUMBER_ID",
     "WHATSAPP_ACCESS_TOKEN",
     "WHATSAPP_APP_SECRET",
@@ -106,6 +110,18 @@ pub struct Config {
     pub nudge_after: chrono::Duration,
     /// Idle checkout time before the order is abandoned.
     pub abandon_after: chrono::Duration,
+    /// The header a trusted reverse proxy puts the client's address in
+    /// (e.g. `X-Forwarded-For`); unset, the socket peer is the client.
+    pub trusted_proxy_header: Option<axum::http::HeaderName>,
+    /// The time a connection has to send a whole request head, counted from
+    /// when it opens or its previous response ends: so also how long an
+    /// idle keep-alive connection stays open.
+    pub header_read_timeout: std::time::Duration,
+    /// A connection where no byte moved either way for this long is closed
+    /// (a stalled body, a client that stopped reading).
+    pub idle_timeout: std::time::Duration,
+    /// Connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
     pub whatsapp_phone_number_id: Option<String>,
     pub whatsapp_access_token: Option<String>,
     pub whatsapp_app_secret: Option<String>,
@@ -287,6 +303,24 @@ impl Config {
             })?,
             outbox_lease: s.parsed("ORDERDESK_OUTBOX_LEASE", "60s", parse_duration)?,
             abandon_after: s.parsed("ORDERDESK_ABANDON_AFTER", "24h", parse_duration)?,
+            trusted_proxy_header: match s.string("ORDERDESK_TRUSTED_PROXY_HEADER") {
+                None => None,
+                Some(raw) => Some(
+                    axum::http::HeaderName::try_from(raw.as_str()).map_err(|_| {
+                        anyhow!(
+                            "ORDERDESK_TRUSTED_PROXY_HEADER: '{raw}' is not a header name like X-Forwarded-For"
+                        )
+                    })?,
+                ),
+            },
+            header_read_timeout: s.parsed("ORDERDESK_HEADER_READ_TIMEOUT", "10s", std_duration)?,
+            idle_timeout: s.parsed("ORDERDESK_IDLE_TIMEOUT", "60s", std_duration)?,
+            max_connections: s.parsed("ORDERDESK_MAX_CONNECTIONS", "4096", |raw| {
+                raw.parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=1_000_000).contains(n))
+                    .ok_or_else(|| anyhow!("'{raw}' is not a whole number from 1 to 1000000"))
+            })?,
             whatsapp_phone_number_id: s.string("WHATSAPP_PHONE_NUMBER_ID"),
             whatsapp_access_token: s.string("WHATSAPP_ACCESS_TOKEN"),
             whatsapp_app_secret: s.string("WHATSAPP_APP_SECRET"),
@@ -354,6 +388,8 @@ impl Config {
             whatsapp_app_secret: self.whatsapp_app_secret.clone(),
             whatsapp_verify_token: self.whatsapp_verify_token.clone(),
             public_url: self.public_url.clone(),
+            trusted_proxy_header: self.trusted_proxy_header.clone(),
+            idle_timeout: self.idle_timeout,
         }
     }
 
@@ -382,6 +418,13 @@ pub(crate) fn parse_duration(raw: &str) -> anyhow::Result<chrono::Duration> {
     };
     d.filter(|d| *d >= chrono::Duration::seconds(1))
         .ok_or_else(|| anyhow!("'{raw}' is not a duration like 90s, 15m, 1h or 2d"))
+}
+
+/// [`parse_duration`] as a `std` duration, for the server's timeouts.
+fn std_duration(raw: &str) -> anyhow::Result<std::time::Duration> {
+    parse_duration(raw)?
+        .to_std()
+        .map_err(|_| anyhow!("'{raw}' is not a duration like 90s, 15m, 1h or 2d"))
 }
 
 /// Reads `key = value` pairs, mapping file keys to environment names.

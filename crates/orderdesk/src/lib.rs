@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config;
+mod http;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use orderdesk_domain::{CheckoutSettings, OnNewerCart};
 use orderdesk_engine::form_token::{self, FormTokens};
 use orderdesk_engine::{CheckoutConfig, DispatchSettings, Dispatcher, Engine};
 use orderdesk_store::Store;
-use orderdesk_web::{metrics::Metrics, AppState};
+use orderdesk_web::{cpu::CpuGate, metrics::Metrics, password::PasswordChecker, AppState};
 use orderdesk_whatsapp::GraphClient;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -131,30 +132,31 @@ pub async fn serve_with_extra(
             None
         }
     };
+    let limits = http::ServerLimits {
+        header_read_timeout: config.header_read_timeout,
+        idle_timeout: config.idle_timeout,
+        max_connections: config.max_connections,
+    };
     let state = AppState {
         engine,
         config: Arc::new(config.web()),
         metrics: Arc::new(Metrics::default()),
         shutdown: stop_rx,
         login_limiter: Arc::default(),
+        password_checks: PasswordChecker::default(),
+        signature_checks: CpuGate::default(),
     };
     let app = match extra {
         Some(extra) => orderdesk_web::router(state).merge(extra),
         None => orderdesk_web::router(state),
     };
     tracing::info!(address = %listener.local_addr()?, "orderdesk is listening");
-    // The peer address feeds the login rate limit.
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    http::run(listener, app, limits, async move {
         shutdown.await;
         tracing::info!("shutting down: finishing in-flight requests");
         let _ = stop_tx.send(true);
     })
-    .await
-    .context("the HTTP server failed")?;
+    .await;
     let _ = processor.await;
     let _ = timers.await;
     let _ = watcher.await;

@@ -100,7 +100,8 @@ pub async fn stream_events(
         let event = r.next().await?;
         Some((Ok(event), r))
     });
-    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+    let keep_alive = KeepAlive::new().interval(state.config.stream_keep_alive());
+    Ok(Sse::new(events).keep_alive(keep_alive))
 }
 
 /// A bearer token, or the dashboard's session cookie (DESIGN §3). With an

@@ -19,6 +19,7 @@
 
 pub mod admin;
 pub mod board;
+pub mod login_limit;
 pub mod order;
 pub mod session;
 pub mod views;

@@ -9,13 +9,11 @@
 //! `X-CSRF-Token` header); a POST without it is refused with 403 before
 //! anything else happens.
 
-use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request, State};
-use axum::http::header::{ACCEPT, COOKIE, LOCATION, SET_COOKIE};
+use axum::http::header::{ACCEPT, COOKIE, LOCATION, RETRY_AFTER, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -27,17 +25,15 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
+use super::login_limit::{client_ip, Refusal};
 use super::views::{layout, message_page, Page};
-use crate::auth::{random_id, token_hash, verify_password};
+use crate::auth::{random_id, token_hash};
+use crate::cpu::GateError;
 use crate::AppState;
 
 pub const COOKIE_NAME: &str = "orderdesk_session";
 /// Sessions end this long after login (fixed, not sliding).
 pub const SESSION_DAYS: i64 = 14;
-/// Failed logins per email and address within [`LIMIT_WINDOW`] before
-/// further attempts are refused.
-pub const MAX_FAILURES: usize = 5;
-pub const LIMIT_WINDOW: Duration = Duration::from_secs(60);
 /// Dashboard forms are short; anything larger is not one of ours.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
 pub const WRONG_LOGIN: &str = "Email or password is wrong";
@@ -246,61 +242,6 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for StaffForm<T> {
     }
 }
 
-/// Counts failed logins per (email, address) in memory. Per instance, so
-/// behind N instances an attacker gets N × the budget: still a few guesses
-/// a minute against argon2id.
-#[derive(Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<(String, IpAddr), VecDeque<Instant>>>,
-}
-
-impl LoginLimiter {
-    fn key(email: &str, ip: IpAddr) -> (String, IpAddr) {
-        (email.trim().to_lowercase(), ip)
-    }
-
-    pub fn blocked(&self, email: &str, ip: IpAddr) -> bool {
-        let now = Instant::now();
-        let Ok(mut map) = self.failures.lock() else {
-            return false;
-        };
-        let Some(times) = map.get_mut(&Self::key(email, ip)) else {
-            return false;
-        };
-        while times
-            .front()
-            .is_some_and(|t| now.duration_since(*t) > LIMIT_WINDOW)
-        {
-            times.pop_front();
-        }
-        times.len() >= MAX_FAILURES
-    }
-
-    pub fn failed(&self, email: &str, ip: IpAddr) {
-        let now = Instant::now();
-        let Ok(mut map) = self.failures.lock() else {
-            return;
-        };
-        if map.len() > 10_000 {
-            map.retain(|_, t| {
-                t.back()
-                    .is_some_and(|t| now.duration_since(*t) < LIMIT_WINDOW)
-            });
-        }
-        let times = map.entry(Self::key(email, ip)).or_default();
-        times.push_back(now);
-        while times.len() > MAX_FAILURES {
-            times.pop_front();
-        }
-    }
-
-    pub fn succeeded(&self, email: &str, ip: IpAddr) {
-        if let Ok(mut map) = self.failures.lock() {
-            map.remove(&Self::key(email, ip));
-        }
-    }
-}
-
 #[derive(Deserialize, Default)]
 pub struct LoginQuery {
     #[serde(default)]
@@ -369,24 +310,31 @@ fn login_form(status: StatusCode, email: &str, next: &str, error: Option<&str>) 
 }
 
 pub async fn login(State(state): State<AppState>, req: Request) -> Response {
-    let ip = req
+    let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    let ip = client_ip(
+        req.headers(),
+        peer,
+        state.config.trusted_proxy_header.as_ref(),
+    );
+    let headers = req.headers().clone();
     let form = match axum::Form::<LoginForm>::from_request(req, &state).await {
         Ok(axum::Form(form)) => form,
         Err(_) => LoginForm::default(),
     };
     let next = safe_next(&form.next).to_owned();
     let email = form.email.trim().to_lowercase();
-    if state.login_limiter.blocked(&email, ip) {
-        tracing::warn!(%ip, "login refused: too many failures");
-        return login_form(
-            StatusCode::TOO_MANY_REQUESTS,
-            &email,
-            &next,
-            Some("Too many failed attempts. Wait a minute, then try again."),
-        );
+    // Counted before the check, so parallel guesses cannot all be checked.
+    if let Err(refusal) = state.login_limiter.attempt(&email, ip, Instant::now()) {
+        tracing::info!(%ip, ?refusal, "login refused: rate limited");
+        let wait = refusal.retry_after();
+        let why = match refusal {
+            Refusal::Account { .. } => "Too many failed attempts for this account.",
+            Refusal::Address { .. } => "Too many login attempts from your network.",
+        };
+        return too_many(&headers, &email, &next, why, wait);
     }
     let store = state.engine.store();
     let user = match store.user_by_email(&email).await {
@@ -395,15 +343,18 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Response {
     };
     // Without such a user, still spend the time of a real check, so the
     // answer's timing does not tell which emails exist.
-    let phc = user
-        .as_ref()
-        .map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
-    let password = form.password;
-    let good = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
-        .await
-        .unwrap_or(false);
+    // argon2id takes 19 MiB and a core's worth of time: a few at a time.
+    let phc = user.as_ref().map(|u| u.password_hash.clone());
+    let good = match state.password_checks.check(form.password, phc).await {
+        Ok(good) => good,
+        Err(GateError::Busy) => {
+            tracing::info!(%ip, "login refused: password checks are all busy");
+            let why = "The server is busy with other logins.";
+            return too_many(&headers, &email, &next, why, Duration::from_secs(1));
+        }
+        Err(GateError::Panicked) => false,
+    };
     let Some(user) = user.filter(|_| good) else {
-        state.login_limiter.failed(&email, ip);
         tracing::info!(%ip, "failed login");
         return login_form(StatusCode::UNAUTHORIZED, &email, &next, Some(WRONG_LOGIN));
     };
@@ -437,6 +388,24 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Response {
     response
 }
 
+/// 429 with `Retry-After`: the login page saying when to try again, or
+/// `{"error": …}` for a `fetch()`.
+fn too_many(headers: &HeaderMap, email: &str, next: &str, why: &str, wait: Duration) -> Response {
+    // Whole seconds, rounded up: "0" would invite an immediate retry.
+    let secs = wait.as_millis().div_ceil(1000).max(1);
+    let detail = format!("{why} Try again in {secs} s.");
+    let mut response = if wants_json(headers) {
+        crate::error::ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", detail)
+            .into_response()
+    } else {
+        login_form(StatusCode::TOO_MANY_REQUESTS, email, next, Some(&detail))
+    };
+    if let Ok(v) = HeaderValue::try_from(secs.to_string()) {
+        response.headers_mut().insert(RETRY_AFTER, v);
+    }
+    response
+}
+
 #[derive(Deserialize, Default)]
 pub struct Empty {}
 
@@ -464,11 +433,6 @@ pub async fn logout(State(state): State<AppState>, f: StaffForm<Empty>) -> Respo
     response
 }
 
-/// A valid argon2id hash of a random password, for the timing of failed
-/// logins with unknown emails.
-static DUMMY_HASH: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| crate::auth::hash_password(&random_id()).unwrap_or_default());
-
 /// Whether the role may add or remove users of `role`: only owners touch owners.
 pub fn may_manage_role(actor: Role, role: Role) -> bool {
     actor.can_manage() && (role != Role::Owner || actor == Role::Owner)
@@ -485,20 +449,6 @@ mod tests {
         assert_eq!(safe_next("https://evil.test"), "/orders");
         assert_eq!(safe_next("/\\evil.test"), "/orders");
         assert_eq!(safe_next(""), "/orders");
-    }
-
-    #[test]
-    fn the_limiter_blocks_after_five_failures_per_email_and_address() {
-        let l = LoginLimiter::default();
-        let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
-        for _ in 0..MAX_FAILURES {
-            assert!(!l.blocked("a@x.test", ip));
-            l.failed("A@x.test", ip);
-        }
-        assert!(l.blocked("a@x.test", ip));
-        assert!(!l.blocked("b@x.test", ip));
-        l.succeeded("a@x.test", ip);
-        assert!(!l.blocked("a@x.test", ip));
     }
 
     #[test]

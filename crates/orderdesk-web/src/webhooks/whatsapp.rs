@@ -81,7 +81,7 @@ async fn receive(
 }
 
 async fn accept(state: &AppState, headers: &HeaderMap, body: Body) -> ApiResult<StatusCode> {
-    let secret = state.config.whatsapp_app_secret.as_deref().ok_or_else(|| {
+    let secret = state.config.whatsapp_app_secret.clone().ok_or_else(|| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "not_configured",
@@ -99,23 +99,14 @@ async fn accept(state: &AppState, headers: &HeaderMap, body: Body) -> ApiResult<
         })?;
     let signature = headers
         .get("x-hub-signature-256")
-        .and_then(|v| v.to_str().ok());
-    verify_signature(secret.as_bytes(), signature, &bytes).map_err(|e| {
-        tracing::info!(error = %e, "webhook refused: bad signature");
-        ApiError::new(StatusCode::UNAUTHORIZED, "bad_signature", e.to_string())
-    })?;
-
-    let items = split_webhook(&bytes).unwrap_or_else(|e| {
-        // Genuinely from Meta (the signature holds) but not a shape we read:
-        // keep the raw body rather than lose it, and say so in the log.
-        tracing::warn!(error = %e, "signed webhook we cannot read; stored raw");
-        vec![InboundItem {
-            external_id: format!("sha256:{}", hex::encode(Sha256::digest(&bytes))),
-            kind: "unparsed".to_owned(),
-            customer_key: None,
-            payload: String::from_utf8_lossy(&bytes).into_owned(),
-        }]
-    });
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    // An HMAC and a JSON parse of up to 3 MB: off the async workers, a few
+    // at a time.
+    let items = state
+        .signature_checks
+        .run(move || verify_and_split(&secret, signature.as_deref(), &bytes))
+        .await??;
     let received_at = Utc::now();
     let inbound: Vec<NewInbound> = items
         .into_iter()
@@ -137,4 +128,27 @@ async fn accept(state: &AppState, headers: &HeaderMap, body: Body) -> ApiResult<
         .metrics
         .webhook_accepted(new, recorded.len().saturating_sub(new));
     Ok(StatusCode::OK)
+}
+
+/// Checks the signature, then splits the delivery into items.
+fn verify_and_split(
+    secret: &str,
+    signature: Option<&str>,
+    bytes: &[u8],
+) -> Result<Vec<InboundItem>, ApiError> {
+    verify_signature(secret.as_bytes(), signature, bytes).map_err(|e| {
+        tracing::info!(error = %e, "webhook refused: bad signature");
+        ApiError::new(StatusCode::UNAUTHORIZED, "bad_signature", e.to_string())
+    })?;
+    Ok(split_webhook(bytes).unwrap_or_else(|e| {
+        // Genuinely from Meta (the signature holds) but not a shape we read:
+        // keep the raw body rather than lose it, and say so in the log.
+        tracing::warn!(error = %e, "signed webhook we cannot read; stored raw");
+        vec![InboundItem {
+            external_id: format!("sha256:{}", hex::encode(Sha256::digest(bytes))),
+            kind: "unparsed".to_owned(),
+            customer_key: None,
+            payload: String::from_utf8_lossy(bytes).into_owned(),
+        }]
+    }))
 }

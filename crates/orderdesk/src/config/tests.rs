@@ -154,3 +154,37 @@ fn checkout_timers_take_durations_with_units() {
     let c = Config::from_sources(None, env(&[("ORDERDESK_NUDGE_AFTER", "15m")])).unwrap();
     assert_eq!(c.nudge_after, chrono::Duration::minutes(15));
 }
+
+#[test]
+fn server_limits_have_defaults_and_take_settings() {
+    let c = Config::from_sources(None, env(&[])).unwrap();
+    assert_eq!(c.trusted_proxy_header, None);
+    assert_eq!(c.header_read_timeout, std::time::Duration::from_secs(10));
+    assert_eq!(c.idle_timeout, std::time::Duration::from_secs(60));
+    assert_eq!(c.max_connections, 4096);
+    let c = Config::from_sources(
+        None,
+        env(&[
+            ("ORDERDESK_TRUSTED_PROXY_HEADER", "X-Forwarded-For"),
+            ("ORDERDESK_HEADER_READ_TIMEOUT", "2s"),
+            ("ORDERDESK_IDLE_TIMEOUT", "1m"),
+            ("ORDERDESK_MAX_CONNECTIONS", "8"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(c.trusted_proxy_header.unwrap(), "x-forwarded-for");
+    assert_eq!(c.header_read_timeout, std::time::Duration::from_secs(2));
+    assert_eq!(c.idle_timeout, std::time::Duration::from_secs(60));
+    assert_eq!(c.max_connections, 8);
+    for (key, bad) in [
+        ("ORDERDESK_TRUSTED_PROXY_HEADER", "X Forwarded"),
+        ("ORDERDESK_HEADER_READ_TIMEOUT", "0s"),
+        ("ORDERDESK_IDLE_TIMEOUT", "soon"),
+        ("ORDERDESK_MAX_CONNECTIONS", "0"),
+    ] {
+        let err = Config::from_sources(None, env(&[(key, bad)]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(key), "{err}");
+    }
+}

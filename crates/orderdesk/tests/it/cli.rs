@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::helpers::{fresh_db, order_webhook, Backend, APP_SECRET};
 
-fn orderdesk(db_url: &str, args: &[&str], stdin: Option<&str>) -> Output {
+pub(crate) fn orderdesk(db_url: &str, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_orderdesk"))
         .args(args)
         .env("ORDERDESK_DATABASE_URL", db_url)
@@ -26,14 +26,14 @@ fn orderdesk(db_url: &str, args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// A running `orderdesk serve` child on a free port.
-struct Server {
-    child: Child,
-    base: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
 }
 
 impl Server {
@@ -41,7 +41,7 @@ impl Server {
         Self::start_with(db_url, &[]).await
     }
 
-    async fn start_with(db_url: &str, env: &[(&str, &str)]) -> Self {
+    pub(crate) async fn start_with(db_url: &str, env: &[(&str, &str)]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()

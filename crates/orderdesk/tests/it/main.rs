@@ -14,10 +14,14 @@ mod demo_journey;
 mod events;
 mod helpers;
 mod journey;
+mod login_limits;
 mod messages;
 mod payments;
 mod phone;
+mod resources;
+mod server;
 mod templates;
+mod webhook_cpu;
 mod webhooks;
 
 /// Declares one test per backend from an `async fn(Backend)`.
