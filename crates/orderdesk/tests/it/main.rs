@@ -13,6 +13,7 @@ mod events;
 mod helpers;
 mod journey;
 mod messages;
+mod open_redirect;
 mod payments;
 mod phone;
 mod templates;
