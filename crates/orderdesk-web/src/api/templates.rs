@@ -11,12 +11,16 @@ use axum::{Json, Router};
 use chrono::Utc;
 use orderdesk_engine::texts::{default_body, unknown_placeholders, DEFAULTS, PLACEHOLDERS};
 use orderdesk_store::MessageTemplate;
+use orderdesk_whatsapp::TEMPLATE_NAME_MAX;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use crate::AppState;
+
+/// Meta's template language codes are short (`en`, `pt_BR`, `zh_HK`).
+const LANGUAGE_CODE_MAX: usize = 15;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -176,9 +180,25 @@ pub async fn save(
         next.enabled = enabled;
     }
     if let Some(name) = change.whatsapp_template {
+        if name
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > TEMPLATE_NAME_MAX)
+        {
+            return Err(invalid(format!(
+                "whatsapp_template must be at most {TEMPLATE_NAME_MAX} characters"
+            )));
+        }
         next.whatsapp_template = name.filter(|n| !n.trim().is_empty());
     }
     if let Some(lang) = change.whatsapp_language {
+        if lang
+            .as_ref()
+            .is_some_and(|l| l.chars().count() > LANGUAGE_CODE_MAX)
+        {
+            return Err(invalid(format!(
+                "whatsapp_language must be at most {LANGUAGE_CODE_MAX} characters"
+            )));
+        }
         next.whatsapp_language = lang.filter(|n| !n.trim().is_empty());
     }
     next.updated_at = Utc::now();
