@@ -17,7 +17,7 @@ use orderdesk_domain::Actor;
 use orderdesk_domain::{
     advance, plan_transition, Address, ButtonAction, ButtonId, CheckoutInput, CheckoutRefusal,
     CheckoutSettings, CheckoutState, Customer, Money, NewOrder, Order, OrderNumber, PaymentChoice,
-    PaymentMethod, Reply, TimelineEntry, TimelineKind, Timestamp,
+    PaymentMethod, PaymentStatus, Reply, TimelineEntry, TimelineKind, Timestamp,
 };
 use orderdesk_store::{customer_key_of, JobKind, NewJob, NewOutbound, OrderUpdate, StoreError};
 use orderdesk_whatsapp::{
@@ -26,9 +26,10 @@ use orderdesk_whatsapp::{
 use serde_json::Value;
 
 use crate::form_token::{FormTokens, TokenError};
+pub(crate) use crate::links::{issue_link, next_link};
 use crate::texts::Texts;
 use crate::{Engine, EngineError};
-use orderdesk_payments::{PaymentLink, PaymentProvider, PaymentRequest};
+use orderdesk_payments::{PaymentLink, PaymentProvider};
 use std::sync::Arc;
 
 /// Stands for the order number in a queued body until it is sent.
@@ -382,6 +383,10 @@ pub(crate) fn update_from(
         };
     }
     update.payment_status = outcome.changes.payment_status;
+    // The right amount arrived: an earlier mismatch no longer needs a look.
+    if update.payment_status == Some(PaymentStatus::Paid) && order.payment_review.is_some() {
+        update.payment_review = Some(None);
+    }
     let mut moves = outcome.moves.into_iter();
     if let Some(first) = moves.next() {
         update.status_change = Some(plan_transition(order.status, order.held_from, first)?);
@@ -415,12 +420,17 @@ pub(crate) fn update_from(
         if let Some(provider) = &config.payments {
             update.payment_method = Some(provider.method());
         }
-        let mut entry = TimelineEntry::new(now, TimelineKind::PaymentChanged, &Actor::Bot);
-        entry.detail = Some(format!(
-            "{LINK_ISSUED} {} ({})",
-            link.reference_id, link.reference
-        ));
-        update.timeline.push(entry);
+        // The open link sent again is not a new attempt (see `crate::links`).
+        if order.payment_reference.as_ref() != Some(&link.reference) {
+            // A new link after a failed or expired one: pending again (DESIGN §2).
+            let status = update.payment_status.unwrap_or(order.payment_status);
+            if matches!(status, PaymentStatus::Failed | PaymentStatus::Expired) {
+                update.payment_status = Some(PaymentStatus::Pending);
+            }
+            let mut entry = TimelineEntry::new(now, TimelineKind::PaymentChanged, &Actor::Bot);
+            entry.detail = Some(crate::links::issued_detail(link));
+            update.timeline.push(entry);
+        }
     }
     Ok((update, moves.collect()))
 }
@@ -573,6 +583,11 @@ pub(crate) async fn message_outcome(
         return Ok(InboundOutcome::Message(message));
     };
     message.order_number = Some(order.number);
+    if matches!(input, CheckoutInput::Text { .. })
+        && crate::links::quiet(store, &order, message.at).await?
+    {
+        return Ok(InboundOutcome::Message(message));
+    }
     let state = CheckoutState::from_order(&order);
     match advance(&state, input, &config.settings) {
         Ok(outcome) if !outcome.is_noop(&state) => {
@@ -594,79 +609,6 @@ pub(crate) async fn message_outcome(
         Err(refusal) => {
             tracing::info!(order = %order.number, %refusal, "checkout input refused");
             Ok(InboundOutcome::Message(message))
-        }
-    }
-}
-
-/// Timeline detail prefix of an issued payment link; counting them gives the
-/// next attempt number (providers refuse a reused reference).
-pub(crate) const LINK_ISSUED: &str = "payment link";
-
-/// Whether the outcome sends the customer a payment link.
-fn wants_link(outcome: &orderdesk_domain::CheckoutOutcome) -> bool {
-    outcome
-        .replies
-        .iter()
-        .any(|r| matches!(r, Reply::AskPayment { cod_offered: false }))
-}
-
-/// Asks the provider for a link for the order's next attempt, when the
-/// outcome needs one. A provider failure is logged and leaves the order
-/// waiting (the reply is not sent) rather than losing the customer's input.
-pub(crate) async fn issue_link(
-    store: &dyn orderdesk_store::Store,
-    config: &CheckoutConfig,
-    order: &Order,
-    outcome: &orderdesk_domain::CheckoutOutcome,
-    now: Timestamp,
-) -> Result<Option<PaymentLink>, EngineError> {
-    if !wants_link(outcome) {
-        return Ok(None);
-    }
-    next_link(store, config, order, now).await
-}
-
-/// Asks the provider for a link for the order's next attempt (numbered from
-/// the links already on its timeline). `None` without a provider, or when it
-/// failed (logged).
-pub(crate) async fn next_link(
-    store: &dyn orderdesk_store::Store,
-    config: &CheckoutConfig,
-    order: &Order,
-    now: Timestamp,
-) -> Result<Option<PaymentLink>, EngineError> {
-    let Some(provider) = config.payments.as_ref() else {
-        return Ok(None);
-    };
-    let issued = store
-        .timeline(order.number)
-        .await?
-        .iter()
-        .filter(|e| e.kind == TimelineKind::PaymentChanged)
-        .filter(|e| {
-            e.detail
-                .as_deref()
-                .is_some_and(|d| d.starts_with(LINK_ISSUED))
-        })
-        .count();
-    let request = PaymentRequest {
-        order_number: order.number,
-        attempt: u32::try_from(issued).unwrap_or(u32::MAX - 1) + 1,
-        amount: Money::from_minor(order.total_minor, order.currency),
-        description: format!("Order #{}", order.number),
-        customer_name: order.customer.name.clone(),
-        customer_phone: order.customer.wa_id.clone(),
-        customer_email: None,
-        callback_url: Some(format!("{}/payment/return", config.public_url)),
-        cancel_url: Some(format!("{}/payment/return", config.public_url)),
-        // Inside both providers' limits (Razorpay ≥ 15 min, Stripe ≤ 24 h).
-        expires_at: now + chrono::Duration::hours(23),
-    };
-    match provider.create_request(&request).await {
-        Ok(link) => Ok(Some(link)),
-        Err(e) => {
-            tracing::warn!(order = %order.number, error = %e, "could not create a payment link");
-            Ok(None)
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod checkout;
 mod error;
 pub mod form_token;
 mod inbox;
+mod links;
 mod orders;
 mod outbox;
 pub mod payments;
@@ -23,6 +24,7 @@ pub use bus::EventBus;
 pub use checkout::{AddressForm, CheckoutConfig};
 pub use error::EngineError;
 pub use inbox::{InboxWriter, Processor};
+pub use links::MAX_LINKS_PER_HOUR;
 pub use outbox::{Delivery, DispatchSettings, Dispatcher};
 
 /// The shared handle the web layer and workers hold.

@@ -13,7 +13,7 @@ use orderdesk_domain::{
 use orderdesk_store::OrderUpdate;
 use tracing::instrument;
 
-use crate::checkout::{self, apply_update, render, update_from, LINK_ISSUED};
+use crate::checkout::{self, apply_update, render, update_from};
 use crate::texts::Texts;
 use crate::{Engine, EngineError};
 
@@ -222,6 +222,9 @@ impl Engine {
             .into());
         }
         let now = Utc::now();
+        if let Some(why) = crate::links::new_link_refused(self.store.as_ref(), order, now).await? {
+            return Err(PaymentActionError::NotNow(why).into());
+        }
         let link = checkout::next_link(self.store.as_ref(), config, order, now)
             .await?
             .ok_or_else(|| {
@@ -248,8 +251,8 @@ impl Engine {
         }
         let mut entry = TimelineEntry::new(now, TimelineKind::PaymentChanged, &actor);
         entry.detail = Some(format!(
-            "{LINK_ISSUED} {} ({}) sent by staff",
-            link.reference_id, link.reference
+            "{} sent by staff",
+            crate::links::issued_detail(&link)
         ));
         update.timeline.push(entry);
         Ok(self

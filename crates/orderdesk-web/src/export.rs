@@ -74,11 +74,19 @@ pub fn csv_row(o: &Order) -> Vec<String> {
     ]
 }
 
-/// Customer-supplied text starting with `=`, `+`, `-` or `@` would run as a
-/// formula when a merchant opens the export in a spreadsheet; a leading
-/// apostrophe keeps it text.
+/// Customer-supplied text starting with `=`, `+`, `-` or `@` (or their
+/// full-width forms, which spreadsheets read the same) would run as a
+/// formula when a merchant opens the export in a spreadsheet, and so may
+/// one behind leading whitespace, control or invisible characters, which
+/// spreadsheets skip. A leading apostrophe keeps any of these text.
 pub fn cell(text: String) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    const FORMULA: [char; 8] = ['=', '+', '-', '@', '＝', '＋', '－', '＠'];
+    let invisible = |c: char| {
+        c.is_whitespace()
+            || c.is_control()
+            || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
+    };
+    if text.starts_with(|c: char| invisible(c) || FORMULA.contains(&c)) {
         format!("'{text}")
     } else {
         text
@@ -98,4 +106,40 @@ pub fn csv_bytes(orders: &[Order], header: bool) -> Result<Vec<u8>, csv::Error> 
         w.write_record(csv_row(o))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn formulas_are_defused_behind_spaces_invisible_characters_and_full_width_signs() {
+        for formula in [
+            "=1+1",
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            " =1+1",
+            "\u{a0}=1+1",
+            "\u{200b}=1+1",
+            "\u{feff}=1+1",
+            "\u{2060}=1+1",
+            "＝1+1",
+            "＋1",
+            "－1",
+            "＠SUM(A1)",
+            "\t=1+1",
+            "\r=1+1",
+            "\n=1+1",
+        ] {
+            assert_eq!(
+                cell(formula.to_owned()),
+                format!("'{formula}"),
+                "{formula:?}"
+            );
+        }
+        for plain in ["Priya", "4 Park Street", "1+1", "ring the bell", ""] {
+            assert_eq!(cell(plain.to_owned()), plain, "{plain:?}");
+        }
+    }
 }

@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod cpu;
 pub mod dashboard;
+mod edge;
 pub mod error;
 pub mod export;
 pub mod extract;
@@ -156,11 +157,13 @@ pub fn router(state: AppState) -> Router {
             tracing::error!("a request handler panicked");
             ApiError::internal().into_response()
         }))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(edge::request_span))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        // Outermost, so refusals and timeouts above get `nosniff` too.
+        .layer(middleware::from_fn(edge::guard))
 }
 
 #[cfg(test)]

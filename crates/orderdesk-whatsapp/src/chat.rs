@@ -1,7 +1,8 @@
 //! Reading stored inbox items that are not carts: a customer's message as
 //! the chat panel shows it, and a delivery status of a message we sent.
 
-use serde_json::Value;
+use crate::raw::{Loose, Lossy};
+use serde::Deserialize;
 
 /// A customer's message, reduced to what the chat thread needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,14 +37,141 @@ pub struct StatusIn {
 #[error("unreadable inbox item: {0}")]
 pub struct ItemError(String);
 
-fn text_of(v: &Value) -> Option<String> {
-    v.as_str().map(str::to_owned).filter(|s| !s.is_empty())
+// Only the fields read below are declared: everything else in a stored item
+// (Meta adds fields, and a signed body may nest one arbitrarily deep) is
+// skipped without being built, so it cannot fail the item. Strings go
+// through `Lossy`, so an undecodable one is replaced, not fatal.
+
+#[derive(Deserialize)]
+struct Item {
+    #[serde(default)]
+    message: Option<Message>,
+    #[serde(default)]
+    contact: Loose<Contact>,
+    #[serde(default)]
+    status: Option<Status>,
 }
 
-fn seconds(v: &Value) -> Option<i64> {
-    v.as_str()
-        .and_then(|s| s.parse().ok())
-        .or_else(|| v.as_i64())
+#[derive(Deserialize, Default)]
+struct Contact {
+    #[serde(default)]
+    wa_id: Lossy,
+    #[serde(default)]
+    user_id: Lossy,
+    #[serde(default)]
+    profile: Loose<Profile>,
+}
+
+#[derive(Deserialize, Default)]
+struct Profile {
+    #[serde(default)]
+    name: Lossy,
+}
+
+#[derive(Deserialize)]
+struct Message {
+    #[serde(default)]
+    id: Lossy,
+    #[serde(default, rename = "type")]
+    kind: Lossy,
+    #[serde(default)]
+    from: Lossy,
+    #[serde(default)]
+    from_user_id: Lossy,
+    #[serde(default)]
+    timestamp: Lossy,
+    #[serde(default)]
+    text: Loose<Fields>,
+    #[serde(default)]
+    interactive: Loose<Interactive>,
+    #[serde(default)]
+    button: Loose<Fields>,
+    #[serde(default)]
+    location: Loose<Fields>,
+    #[serde(default)]
+    reaction: Loose<Fields>,
+    #[serde(default)]
+    image: Loose<Fields>,
+    #[serde(default)]
+    video: Loose<Fields>,
+    #[serde(default)]
+    document: Loose<Fields>,
+    #[serde(default)]
+    audio: Loose<Fields>,
+    #[serde(default)]
+    sticker: Loose<Fields>,
+}
+
+impl Message {
+    fn media(&self, kind: &str) -> Option<&Fields> {
+        match kind {
+            "image" => Some(&self.image.0),
+            "video" => Some(&self.video.0),
+            "document" => Some(&self.document.0),
+            "audio" => Some(&self.audio.0),
+            "sticker" => Some(&self.sticker.0),
+            _ => None,
+        }
+    }
+}
+
+/// The string fields of the small objects a message may carry.
+#[derive(Deserialize, Default)]
+struct Fields {
+    #[serde(default)]
+    body: Lossy,
+    #[serde(default)]
+    id: Lossy,
+    #[serde(default)]
+    title: Lossy,
+    #[serde(default)]
+    payload: Lossy,
+    #[serde(default)]
+    text: Lossy,
+    #[serde(default)]
+    name: Lossy,
+    #[serde(default)]
+    emoji: Lossy,
+    #[serde(default)]
+    caption: Lossy,
+}
+
+#[derive(Deserialize, Default)]
+struct Interactive {
+    #[serde(default)]
+    button_reply: Option<Loose<Fields>>,
+    #[serde(default)]
+    list_reply: Loose<Fields>,
+}
+
+#[derive(Deserialize)]
+struct Status {
+    #[serde(default)]
+    id: Lossy,
+    #[serde(default)]
+    status: Lossy,
+    #[serde(default)]
+    timestamp: Lossy,
+    #[serde(default)]
+    errors: Loose<Vec<StatusError>>,
+}
+
+#[derive(Deserialize, Default)]
+struct StatusError {
+    #[serde(default)]
+    code: Lossy,
+    #[serde(default)]
+    message: Lossy,
+    #[serde(default)]
+    title: Lossy,
+}
+
+fn item(payload: &str) -> Result<Item, ItemError> {
+    serde_json::from_str(payload).map_err(|e| ItemError(e.to_string()))
+}
+
+fn seconds(v: &Lossy) -> Option<i64> {
+    v.text().and_then(|s| s.trim().parse().ok())
 }
 
 /// Reads a stored `message.*` item (see [`crate::split_webhook`]).
@@ -51,50 +179,48 @@ fn seconds(v: &Value) -> Option<i64> {
 /// # Errors
 /// When the payload is not JSON or has no message id.
 pub fn parse_chat_message(payload: &str) -> Result<ChatIn, ItemError> {
-    let item: Value = serde_json::from_str(payload).map_err(|e| ItemError(e.to_string()))?;
-    let m = &item["message"];
-    let c = &item["contact"];
-    let wamid = text_of(&m["id"]).ok_or_else(|| ItemError("message without an id".into()))?;
-    let kind = text_of(&m["type"]).unwrap_or_else(|| "unknown".to_owned());
+    let item = item(payload)?;
+    let m = item
+        .message
+        .ok_or_else(|| ItemError("item without a message".into()))?;
+    let c = item.contact.0;
+    let wamid =
+        m.id.text()
+            .ok_or_else(|| ItemError("message without an id".into()))?;
+    let kind = m.kind.text().unwrap_or_else(|| "unknown".to_owned());
     let reply = match kind.as_str() {
         "interactive" => {
-            let i = &m["interactive"];
-            let r = if i["button_reply"].is_object() {
-                &i["button_reply"]
-            } else {
-                &i["list_reply"]
-            };
-            (text_of(&r["id"]), text_of(&r["title"]))
+            let i = &m.interactive.0;
+            let r = &i.button_reply.as_ref().unwrap_or(&i.list_reply).0;
+            (r.id.text(), r.title.text())
         }
-        "button" => (
-            text_of(&m["button"]["payload"]),
-            text_of(&m["button"]["text"]),
-        ),
+        "button" => (m.button.0.payload.text(), m.button.0.text.text()),
         _ => (None, None),
     };
     let text = match kind.as_str() {
-        "text" => text_of(&m["text"]["body"]),
+        "text" => m.text.0.body.text(),
         "interactive" | "button" => reply.1.clone(),
-        "image" | "video" | "document" | "audio" | "sticker" => {
-            text_of(&m[kind.as_str()]["caption"]).or_else(|| Some(format!("[{kind}]")))
-        }
-        "location" => Some(match text_of(&m["location"]["name"]) {
+        "image" | "video" | "document" | "audio" | "sticker" => m
+            .media(&kind)
+            .and_then(|media| media.caption.text())
+            .or_else(|| Some(format!("[{kind}]"))),
+        "location" => Some(match m.location.0.name.text() {
             Some(name) => format!("[location] {name}"),
             None => "[location]".to_owned(),
         }),
-        "reaction" => text_of(&m["reaction"]["emoji"]).map(|e| format!("[reaction] {e}")),
+        "reaction" => m.reaction.0.emoji.text().map(|e| format!("[reaction] {e}")),
         _ => None,
     }
     .unwrap_or_else(|| format!("[{kind}]"));
     Ok(ChatIn {
         wamid,
-        wa_id: text_of(&c["wa_id"]).or_else(|| text_of(&m["from"])),
-        user_id: text_of(&c["user_id"]).or_else(|| text_of(&m["from_user_id"])),
-        name: text_of(&c["profile"]["name"]),
+        wa_id: c.wa_id.text().or_else(|| m.from.text()),
+        user_id: c.user_id.text().or_else(|| m.from_user_id.text()),
+        name: c.profile.0.name.text(),
         kind,
         text,
         reply_id: reply.0,
-        sent_at: seconds(&m["timestamp"]),
+        sent_at: seconds(&m.timestamp),
     })
 }
 
@@ -103,24 +229,34 @@ pub fn parse_chat_message(payload: &str) -> Result<ChatIn, ItemError> {
 /// # Errors
 /// When the payload is not JSON or has no message id or status.
 pub fn parse_status(payload: &str) -> Result<StatusIn, ItemError> {
-    let item: Value = serde_json::from_str(payload).map_err(|e| ItemError(e.to_string()))?;
-    let s = &item["status"];
-    let wamid = text_of(&s["id"]).ok_or_else(|| ItemError("status without an id".into()))?;
-    let status = text_of(&s["status"]).ok_or_else(|| ItemError("status without a state".into()))?;
-    let error = s["errors"].get(0).map(|e| {
-        let code = e["code"]
-            .as_i64()
+    let s = item(payload)?
+        .status
+        .ok_or_else(|| ItemError("item without a status".into()))?;
+    let wamid =
+        s.id.text()
+            .ok_or_else(|| ItemError("status without an id".into()))?;
+    let status = s
+        .status
+        .text()
+        .ok_or_else(|| ItemError("status without a state".into()))?;
+    let error = s.errors.0.into_iter().next().map(|e| {
+        let code = e
+            .code
+            .text()
+            .and_then(|c| c.parse::<i64>().ok())
             .map(|c| format!("{c}: "))
             .unwrap_or_default();
-        let message = text_of(&e["message"])
-            .or_else(|| text_of(&e["title"]))
+        let message = e
+            .message
+            .text()
+            .or_else(|| e.title.text())
             .unwrap_or_else(|| "unknown error".to_owned());
         format!("{code}{message}")
     });
     Ok(StatusIn {
         wamid,
         status,
-        at: seconds(&s["timestamp"]),
+        at: seconds(&s.timestamp),
         error,
     })
 }

@@ -9,6 +9,8 @@ use orderdesk_domain::{Currency, Customer, Money, MoneyError};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::raw::{Loose, Lossy};
+
 /// A cart as the customer sent it from the catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cart {
@@ -67,13 +69,16 @@ pub fn parse_cart(payload: &str) -> Result<Cart, CartParseError> {
         return Err(CartParseError::NotAnOrder(kind));
     }
     let order = message.order.ok_or(CartParseError::MissingOrder)?;
-    let contact = item.contact.unwrap_or_default();
+    let contact = item.contact.0;
     // The contact entry is what WhatsApp says to address replies to, so it
     // wins over the message's own sender fields.
     let customer = Customer {
-        wa_id: contact.wa_id.or(message.from),
-        user_id: contact.user_id.or(message.from_user_id),
-        name: contact.profile.and_then(|p| p.name),
+        wa_id: contact.wa_id.text().or_else(|| message.from.text()),
+        user_id: contact
+            .user_id
+            .text()
+            .or_else(|| message.from_user_id.text()),
+        name: contact.profile.0.name.text(),
     };
     let lines = order
         .product_items
@@ -83,8 +88,8 @@ pub fn parse_cart(payload: &str) -> Result<Cart, CartParseError> {
     Ok(Cart {
         customer,
         lines,
-        text: order.text.filter(|t| !t.trim().is_empty()),
-        catalog_id: order.catalog_id,
+        text: order.text.text().filter(|t| !t.trim().is_empty()),
+        catalog_id: order.catalog_id.text(),
         sent_at: message.timestamp.as_deref().and_then(unix_seconds),
     })
 }
@@ -92,26 +97,35 @@ pub fn parse_cart(payload: &str) -> Result<Cart, CartParseError> {
 #[derive(Deserialize)]
 struct Item {
     #[serde(default)]
-    contact: Option<Contact>,
+    contact: Loose<Contact>,
     message: Message,
 }
 
+// Customer-typed strings are read through `Lossy`: a name or note WhatsApp
+// relays with an unpaired surrogate escape gets U+FFFD rather than costing
+// the customer the whole cart.
 #[derive(Deserialize, Default)]
 struct Contact {
-    wa_id: Option<String>,
-    user_id: Option<String>,
-    profile: Option<Profile>,
+    #[serde(default)]
+    wa_id: Lossy,
+    #[serde(default)]
+    user_id: Lossy,
+    #[serde(default)]
+    profile: Loose<Profile>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct Profile {
-    name: Option<String>,
+    #[serde(default)]
+    name: Lossy,
 }
 
 #[derive(Deserialize)]
 struct Message {
-    from: Option<String>,
-    from_user_id: Option<String>,
+    #[serde(default)]
+    from: Lossy,
+    #[serde(default)]
+    from_user_id: Lossy,
     timestamp: Option<Box<RawValue>>,
     #[serde(rename = "type")]
     kind: Option<String>,
@@ -120,15 +134,17 @@ struct Message {
 
 #[derive(Deserialize)]
 struct Order {
-    catalog_id: Option<String>,
-    text: Option<String>,
+    #[serde(default)]
+    catalog_id: Lossy,
+    #[serde(default)]
+    text: Lossy,
     #[serde(default)]
     product_items: Vec<ProductItem>,
 }
 
 #[derive(Deserialize)]
 struct ProductItem {
-    product_retailer_id: String,
+    product_retailer_id: Lossy,
     quantity: Box<RawValue>,
     item_price: Box<RawValue>,
     currency: String,
@@ -136,7 +152,7 @@ struct ProductItem {
 
 impl ProductItem {
     fn into_line(self) -> Result<CartLine, CartParseError> {
-        let retailer_id = self.product_retailer_id;
+        let retailer_id = self.product_retailer_id.0.unwrap_or_default();
         let quantity = match self.quantity.get().parse::<i64>() {
             Ok(q) if q > 0 => q,
             _ => {

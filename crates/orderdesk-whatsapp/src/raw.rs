@@ -153,16 +153,89 @@ pub(crate) fn push_compact(out: &mut String, json: &str) {
     out.push_str(&json[start..]);
 }
 
-/// Decodes a raw JSON string, borrowing when it holds no escapes.
+/// Decodes a raw JSON string, borrowing when it holds no escapes. An escaped
+/// lone surrogate (`\ud800`, valid JSON but not a Unicode scalar) becomes
+/// U+FFFD instead of losing the whole string.
 pub(crate) fn str_of(raw: &RawValue) -> Option<Cow<'_, str>> {
     let text = raw.get();
     let inner = text.strip_prefix('"')?.strip_suffix('"')?;
     if inner.contains('\\') {
-        serde_json::from_str::<String>(text).ok().map(Cow::Owned)
+        Some(Cow::Owned(
+            serde_json::from_str::<String>(text).unwrap_or_else(|_| unescape_lossy(inner)),
+        ))
     } else {
         // serde_json already validated the literal, so without a backslash
         // its content is the string itself.
         Some(Cow::Borrowed(inner))
+    }
+}
+
+/// Unescapes the inside of a JSON string literal serde_json already accepted
+/// as JSON, pairing `\uXXXX` surrogates and turning any left unpaired into
+/// U+FFFD. Working in UTF-16 units lets `char::decode_utf16` do the pairing.
+fn unescape_lossy(inner: &str) -> String {
+    let mut units: Vec<u16> = Vec::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        let c = if c == '\\' {
+            match chars.next() {
+                Some('u') => {
+                    let hex: String = chars.by_ref().take(4).collect();
+                    units.push(u16::from_str_radix(&hex, 16).unwrap_or(0xFFFD));
+                    continue;
+                }
+                Some('n') => '\n',
+                Some('r') => '\r',
+                Some('t') => '\t',
+                Some('b') => '\u{8}',
+                Some('f') => '\u{c}',
+                Some(other) => other,
+                None => break,
+            }
+        } else {
+            c
+        };
+        let mut buf = [0u16; 2];
+        units.extend_from_slice(c.encode_utf16(&mut buf));
+    }
+    char::decode_utf16(units)
+        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect()
+}
+
+/// A string or number field read leniently: its text (a string decoded as
+/// [`str_of`] does), `None` for any other JSON type, never an error. Reading
+/// a field through it cannot fail the item it belongs to.
+#[derive(Debug, Default)]
+pub(crate) struct Lossy(pub(crate) Option<String>);
+
+impl Lossy {
+    /// The text, unless absent or blank-empty.
+    pub(crate) fn text(&self) -> Option<String> {
+        self.0.clone().filter(|s| !s.is_empty())
+    }
+}
+
+impl<'de> Deserialize<'de> for Lossy {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = <&'de RawValue>::deserialize(deserializer)?;
+        let text = match raw.get().as_bytes().first() {
+            Some(b'-' | b'0'..=b'9') => Some(raw.get().to_owned()),
+            _ => str_of(raw).map(Cow::into_owned),
+        };
+        Ok(Lossy(text))
+    }
+}
+
+/// A nested object read leniently: `null`, another JSON type or a field of
+/// the wrong type reads as `T::default()` instead of failing what holds it.
+#[derive(Debug, Default)]
+pub(crate) struct Loose<T>(pub(crate) T);
+
+impl<'de, T: serde::de::DeserializeOwned + Default> Deserialize<'de> for Loose<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = <&'de RawValue>::deserialize(deserializer)?;
+        Ok(Loose(serde_json::from_str(raw.get()).unwrap_or_default()))
     }
 }
 

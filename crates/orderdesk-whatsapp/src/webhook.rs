@@ -48,8 +48,6 @@ pub struct InboundItem {
 /// Why a webhook body could not be split.
 #[derive(Debug, thiserror::Error)]
 pub enum WebhookError {
-    #[error("webhook body is not UTF-8: {0}")]
-    NotUtf8(#[from] std::str::Utf8Error),
     #[error("webhook body is not JSON: {0}")]
     NotJson(serde_json::Error),
     #[error("webhook body is not a WhatsApp notification: {0}")]
@@ -60,13 +58,17 @@ pub enum WebhookError {
 
 /// Splits a webhook body (already signature-checked) into one item per update.
 ///
+/// A body that is not valid UTF-8 (Meta sends UTF-8, but the signature only
+/// vouches for the bytes) is read with each undecodable sequence replaced by
+/// U+FFFD, so the customer's message still arrives, marred where it was.
+///
 /// # Errors
 /// Only when the body is not JSON or its envelope (`object`, `entry[]`,
 /// `entry[].changes[]`) has the wrong shape. Unknown fields, kinds and
 /// change types are kept as items, never refused.
 pub fn split_webhook(body: &[u8]) -> Result<Vec<InboundItem>, WebhookError> {
-    let text = std::str::from_utf8(body)?;
-    let mut de = serde_json::Deserializer::from_str(text);
+    let text = String::from_utf8_lossy(body);
+    let mut de = serde_json::Deserializer::from_str(&text);
     let envelope: Envelope<'_> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         if e.inner().is_data() {
             WebhookError::Shape(e)

@@ -73,3 +73,35 @@ fn unreadable_items_are_errors_not_panics() {
     assert!(parse_chat_message("{}").is_err());
     assert!(parse_status(r#"{"status":{"status":"read"}}"#).is_err());
 }
+
+/// A text webhook whose message carries `extra` as an unknown field and
+/// whose contact name is the JSON string literal `name`.
+fn odd_text(extra: &str, name: &str) -> String {
+    format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{
+            "metadata":{{"phone_number_id":"1"}},
+            "contacts":[{{"profile":{{"name":{name}}},"wa_id":"16505551234"}}],
+            "messages":[{{"from":"16505551234","id":"wamid.odd","timestamp":"1750096325","type":"text",
+                "text":{{"body":"hello \ud83d\ude00 \udc00"}},"future_field":{extra}}}]}}}}]}}]}}"#
+    )
+}
+
+#[test]
+fn a_text_with_an_unknown_field_nested_deeper_than_serde_json_recurses_still_reads() {
+    let deep = format!("{}1{}", "[".repeat(5000), "]".repeat(5000));
+    let body = odd_text(&deep, r#""Sheena""#);
+    let items = split_webhook(body.as_bytes()).unwrap();
+    let m = parse_chat_message(&items[0].payload).unwrap();
+    assert_eq!(m.wamid, "wamid.odd");
+    assert_eq!(m.text, "hello \u{1f600} \u{fffd}");
+    assert_eq!(m.name.as_deref(), Some("Sheena"));
+}
+
+#[test]
+fn a_lone_surrogate_in_the_name_is_replaced_not_fatal() {
+    let body = odd_text("null", r#""Sh\ud800eena \ud83d\ude00""#);
+    let items = split_webhook(body.as_bytes()).unwrap();
+    let m = parse_chat_message(&items[0].payload).unwrap();
+    assert_eq!(m.name.as_deref(), Some("Sh\u{fffd}eena \u{1f600}"));
+    assert_eq!(m.wa_id.as_deref(), Some("16505551234"));
+}

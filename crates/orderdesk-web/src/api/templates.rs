@@ -10,6 +10,7 @@ use axum::Json;
 use chrono::Utc;
 use orderdesk_engine::texts::{default_body, unknown_placeholders, DEFAULTS, PLACEHOLDERS};
 use orderdesk_store::MessageTemplate;
+use orderdesk_whatsapp::TEMPLATE_NAME_MAX;
 use serde::{Deserialize, Serialize};
 
 use super::schema::TEMPLATE_BODY_MAX;
@@ -18,6 +19,9 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use crate::routes::{Auth, Routes};
 use crate::AppState;
+
+/// Meta's template language codes are short (`en`, `pt_BR`, `zh_HK`).
+const LANGUAGE_CODE_MAX: usize = 15;
 
 pub(crate) fn routes() -> Routes<AppState> {
     Routes::new()
@@ -51,10 +55,12 @@ pub struct TemplateChange {
     body: Option<Option<String>>,
     enabled: Option<bool>,
     #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    // 512 = TEMPLATE_NAME_MAX (utoipa takes a literal here).
+    #[schema(value_type = Option<String>, max_length = 512)]
     whatsapp_template: Option<Option<String>>,
     #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    // 15 = LANGUAGE_CODE_MAX.
+    #[schema(value_type = Option<String>, max_length = 15)]
     whatsapp_language: Option<Option<String>>,
 }
 
@@ -182,9 +188,25 @@ pub async fn save(
         next.enabled = enabled;
     }
     if let Some(name) = change.whatsapp_template {
+        if name
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > TEMPLATE_NAME_MAX)
+        {
+            return Err(invalid(format!(
+                "whatsapp_template must be at most {TEMPLATE_NAME_MAX} characters"
+            )));
+        }
         next.whatsapp_template = name.filter(|n| !n.trim().is_empty());
     }
     if let Some(lang) = change.whatsapp_language {
+        if lang
+            .as_ref()
+            .is_some_and(|l| l.chars().count() > LANGUAGE_CODE_MAX)
+        {
+            return Err(invalid(format!(
+                "whatsapp_language must be at most {LANGUAGE_CODE_MAX} characters"
+            )));
+        }
         next.whatsapp_language = lang.filter(|n| !n.trim().is_empty());
     }
     next.updated_at = Utc::now();

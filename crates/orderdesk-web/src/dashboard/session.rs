@@ -258,9 +258,21 @@ pub struct LoginForm {
     next: String,
 }
 
-/// Only paths on this site, never `//other.host` or `https://…`.
+/// Where to go after logging in: `next` only when it is a path on this site.
+///
+/// Browsers normalise a `Location` before resolving it: they drop ASCII tab,
+/// CR and LF anywhere and read `\` as `/`, so `/\t/evil.example` and
+/// `/\\evil.example` both become the scheme-relative `//evil.example`, another
+/// origin. Rather than normalise and hope to agree with every browser, any
+/// control character, backslash or non-ASCII byte refuses `next` outright;
+/// what is left must start with exactly one `/`, which excludes schemes too.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+    let plain = next
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && b != b'\\' || b == b' ');
+    let mut chars = next.chars();
+    let one_slash = chars.next() == Some('/') && chars.next() != Some('/');
+    if plain && one_slash {
         next
     } else {
         "/orders"
@@ -449,6 +461,37 @@ mod tests {
         assert_eq!(safe_next("https://evil.test"), "/orders");
         assert_eq!(safe_next("/\\evil.test"), "/orders");
         assert_eq!(safe_next(""), "/orders");
+        assert_eq!(
+            safe_next("/orders?q=a b&status=placed"),
+            "/orders?q=a b&status=placed"
+        );
+        assert_eq!(safe_next("/"), "/");
+        // Shapes browsers turn into `//evil.test` (another origin) or a scheme.
+        for evil in [
+            "/\t/evil.test",
+            "/\n/evil.test",
+            "/\r/evil.test",
+            "/\r\n/evil.test",
+            "\t//evil.test",
+            "/\t\\evil.test",
+            "\\/evil.test",
+            "\\\\evil.test",
+            "/\\/evil.test",
+            "javascript:alert(1)",
+            "\tjavascript:alert(1)",
+            " //evil.test",
+            "\u{0}/evil.test",
+            "/\u{0}/evil.test",
+            "/\u{7f}/evil.test",
+            "/\u{b}/evil.test",
+            "/\u{c}/evil.test",
+            "/\u{3000}/evil.test",
+            "/\u{ff0f}evil.test",
+            "https:/evil.test",
+            "evil.test",
+        ] {
+            assert_eq!(safe_next(evil), "/orders", "{evil:?}");
+        }
     }
 
     #[test]

@@ -155,3 +155,16 @@ fn an_unreadable_timestamp_leaves_the_time_unknown() {
     assert_eq!(cart.sent_at, None);
     assert!(cart.lines.is_empty());
 }
+
+#[test]
+fn a_lone_surrogate_or_a_deep_unknown_field_keeps_the_cart() {
+    let deep = format!("{}1{}", "{\"a\":".repeat(3000), "}".repeat(3000));
+    let payload = format!(
+        r#"{{"contact":{{"profile":{{"name":"Sh\ud800eena"}},"wa_id":"1"}},"message":{{"type":"order","x":{deep},
+        "order":{{"text":"ring \udfff","product_items":[{{"product_retailer_id":"a","quantity":1,"item_price":2,"currency":"INR"}}]}}}}}}"#
+    );
+    let cart = parse_cart(&payload).unwrap();
+    assert_eq!(cart.customer.name.as_deref(), Some("Sh\u{fffd}eena"));
+    assert_eq!(cart.text.as_deref(), Some("ring \u{fffd}"));
+    assert_eq!(cart.lines.len(), 1);
+}

@@ -46,9 +46,32 @@ fn a_body_that_is_not_json_is_refused_with_a_readable_message() {
 }
 
 #[test]
-fn a_body_that_is_not_utf8_is_refused() {
-    let err = split_webhook(b"{\"object\":\"\xff\"}").unwrap_err();
-    assert!(matches!(err, WebhookError::NotUtf8(_)), "{err:?}");
+fn a_body_that_is_not_utf8_still_yields_its_message_with_replacement_characters() {
+    let b = body(json!([{"field": "messages", "value": {
+        "contacts": [{"wa_id": "919800000001", "profile": {"name": "NAME"}}],
+        "messages": [{"from": "919800000001", "id": "wamid.latin1", "timestamp": "1700000000",
+                      "type": "text", "text": {"body": "BODY"}}]}}]));
+    // Latin-1 `é` (a lone 0xE9 byte) where the placeholders `?` are.
+    let bytes: Vec<u8> = String::from_utf8(b)
+        .unwrap()
+        .replace("NAME", "Jos?")
+        .replace("BODY", "caf?")
+        .bytes()
+        .map(|b| if b == b'?' { 0xe9 } else { b })
+        .collect();
+    let items = split_webhook(&bytes).unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].external_id, "wamid.latin1");
+    assert!(
+        items[0].payload.contains("Jos\u{fffd}"),
+        "{}",
+        items[0].payload
+    );
+    assert!(
+        items[0].payload.contains("caf\u{fffd}"),
+        "{}",
+        items[0].payload
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::helpers::{customer_message, order_webhook, Backend, GraphFake, TestAp
 use crate::journey::{button_ids, order_when, WAIT};
 
 /// The `cta_url` link of a recorded outbound message.
-fn link_of(body: &Value) -> String {
+pub(crate) fn link_of(body: &Value) -> String {
     body["interactive"]["action"]["parameters"]["url"]
         .as_str()
         .unwrap_or_else(|| panic!("not a cta_url message: {body}"))
@@ -17,7 +17,11 @@ fn link_of(body: &Value) -> String {
 
 /// A customer's cart up to the payment request; returns the order number
 /// and the payment link the bot sent.
-async fn cart_to_payment_link(app: &TestApp, graph: &GraphFake, wa: &str) -> (i64, String) {
+pub(crate) async fn cart_to_payment_link(
+    app: &TestApp,
+    graph: &GraphFake,
+    wa: &str,
+) -> (i64, String) {
     let cart = order_webhook(
         &format!("wamid.cart-{wa}"),
         wa,
@@ -150,7 +154,7 @@ async fn the_payment_simulator_page_pays_through_its_signed_webhook(backend: Bac
 }
 
 /// `POST /api/v1/orders/{n}/payment`.
-async fn act(app: &TestApp, n: i64, body: Value) -> (reqwest::StatusCode, Value) {
+pub(crate) async fn act(app: &TestApp, n: i64, body: Value) -> (reqwest::StatusCode, Value) {
     app.post(&format!("/api/v1/orders/{n}/payment"), &body)
         .await
 }
@@ -340,31 +344,10 @@ async fn staff_send_a_fresh_link_and_a_wrong_amount_is_flagged_for_review(backen
     assert!(fresh.contains(&format!("sim_{n}-2?")), "{fresh}");
 
     // A provider reporting another amount is recorded and flagged, not paid.
-    let secret = {
-        use sha2::Digest;
-        let mut hash = sha2::Sha256::new();
-        hash.update(b"orderdesk payment simulator v1\0");
-        hash.update(crate::helpers::APP_SECRET.as_bytes());
-        hex::encode(hash.finalize())
-    };
     let body = serde_json::json!({"id": "evt_short", "event": "payment.paid", "reference": format!("sim_{n}-2"),
         "reference_id": format!("{n}-2"), "payment_id": "simpay_x", "amount": 100, "currency": "INR", "created_at": 1_700_000_000})
     .to_string();
-    let signature = {
-        use hmac::Mac;
-        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-        mac.update(body.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
-    };
-    let answer = app
-        .client
-        .post(app.url("/webhooks/simulator"))
-        .header("x-simulator-signature", signature)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 200);
+    assert_eq!(post_simulator_event(&app, &body).await, 200);
     let flagged = order_when(&app, n, |o| !o["payment_review"].is_null()).await;
     assert_eq!(flagged["payment_status"], "pending");
     assert!(
@@ -416,11 +399,37 @@ async fn staff_send_a_fresh_link_and_a_wrong_amount_is_flagged_for_review(backen
     app.stop().await;
 }
 
-type Seen = std::sync::Arc<std::sync::Mutex<Vec<(Option<String>, Vec<(String, String)>)>>>;
+/// POSTs a payment simulator event signed as the simulator signs it.
+pub(crate) async fn post_simulator_event(app: &TestApp, body: &str) -> reqwest::StatusCode {
+    let secret = {
+        use sha2::Digest;
+        let mut hash = sha2::Sha256::new();
+        hash.update(b"orderdesk payment simulator v1\0");
+        hash.update(crate::helpers::APP_SECRET.as_bytes());
+        hex::encode(hash.finalize())
+    };
+    let signature = {
+        use hmac::Mac;
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(body.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    };
+    app.client
+        .post(app.url("/webhooks/simulator"))
+        .header("x-simulator-signature", signature)
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+pub(crate) type Seen =
+    std::sync::Arc<std::sync::Mutex<Vec<(Option<String>, Vec<(String, String)>)>>>;
 
 /// A loopback Stripe that creates Checkout Sessions and records each form
 /// with its `Idempotency-Key`.
-async fn stripe_fake() -> (String, Seen) {
+pub(crate) async fn stripe_fake() -> (String, Seen) {
     use axum::extract::State;
     async fn create(
         State(seen): State<Seen>,
@@ -456,7 +465,7 @@ async fn stripe_fake() -> (String, Seen) {
     (url, seen)
 }
 
-const STRIPE_WEBHOOK_SECRET: &str = "whsec_orderdesk_test";
+pub(crate) const STRIPE_WEBHOOK_SECRET: &str = "whsec_orderdesk_test";
 
 fn stripe_event(
     id: &str,
