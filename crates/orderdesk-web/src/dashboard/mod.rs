@@ -14,11 +14,13 @@
 //! | `GET/POST /login`, `POST /logout` | anyone / staff |
 //! | `GET /orders`, `/orders/counts.json`, `/orders/export.csv` | staff |
 //! | `GET /orders/{n}`, `POST /orders/{n}/status`, `…/payment`, `…/messages`, `…/notes` | staff |
-//! | `GET/POST /users`, `POST /users/{id}/remove` | owner, admin |
+//! | `GET/POST /users`, `POST /users/{id}/remove`, `POST /users/{id}/role`, `POST /users/{id}/password` | owner, admin |
 //! | `GET/POST /tokens`, `POST /tokens/{id}/revoke` | owner, admin |
 
+mod accounts;
 pub mod admin;
 pub mod board;
+mod moves;
 pub mod order;
 pub mod session;
 pub mod views;
@@ -76,6 +78,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/orders/{number}/notes", post(order::add_note))
         .route("/users", get(admin::users).post(admin::add_user))
         .route("/users/{id}/remove", post(admin::remove_user))
+        .route("/users/{id}/role", post(accounts::change_role))
+        .route("/users/{id}/password", post(accounts::reset_password))
         .route("/tokens", get(admin::tokens).post(admin::create_token))
         .route("/tokens/{id}/revoke", post(admin::revoke_token))
         .layer(DefaultBodyLimit::max(session::MAX_FORM_BYTES))
