@@ -8,6 +8,8 @@ mod api;
 mod browser;
 mod cli;
 mod dashboard;
+mod defects;
+mod defects_browser;
 mod demo_journey;
 mod events;
 mod helpers;
