@@ -164,6 +164,30 @@ async fn the_order_window_shows_what_the_customer_will_read_and_what_is_missing(
     )
     .await;
     shot(&p, "defects/order-window-placed-412").await;
+
+    // Cancelled: its address link says so, on the customer's phone.
+    click(&p, "form[data-move=cancelled] button[type=submit]").await;
+    stage_is(&p, "Cancelled").await;
+    let link = graph
+        .requests()
+        .iter()
+        .find(|r| r.2["to"] == "919800000602")
+        .map(|r| {
+            r.2["interactive"]["action"]["parameters"]["url"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .unwrap();
+    p.client.goto(&link).await.unwrap();
+    let said = js(&p, "document.querySelector('#order-closed').textContent").await;
+    assert!(
+        said.as_str()
+            .unwrap()
+            .contains("Order #1002 was cancelled."),
+        "{said}"
+    );
+    shot(&p, "defects/address-link-cancelled-412").await;
     p.client.goto(&app.url("/orders/1001")).await.unwrap();
     wait_js(&p, "!!document.querySelector('#order-tracking a')").await;
     js(
