@@ -19,8 +19,8 @@ pub use checkout::{
 pub use event::EventKind;
 pub use money::{Currency, Money, MoneyError};
 pub use order::{
-    plan_transition, Address, Customer, LineItem, NewOrder, Order, OrderNumber, OrderStatus,
-    StatusChange, TransitionError, TransitionRequest,
+    plan_transition, tracking_link, Address, Customer, LineItem, Missing, NewOrder, Order,
+    OrderNumber, OrderStatus, StatusChange, TransitionError, TransitionRequest,
 };
 pub use payment::{PaymentMethod, PaymentStatus};
 pub use timeline::{Actor, TimelineEntry, TimelineKind};

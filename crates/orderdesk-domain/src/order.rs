@@ -132,6 +132,64 @@ pub struct Order {
     pub version: i64,
 }
 
+/// What an order still lacks for the checkout to confirm it by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    Address,
+    /// Neither paid nor cash on delivery.
+    Payment,
+}
+
+impl Missing {
+    /// How staff read it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Address => "delivery address",
+            Self::Payment => "payment",
+        }
+    }
+}
+
+impl Order {
+    /// What the checkout would still wait for before confirming: shown to
+    /// staff before they confirm by hand, so an order is not confirmed
+    /// without an address or payment unknowingly. Empty once both are in.
+    pub fn missing_for_confirmation(&self) -> Vec<Missing> {
+        let mut missing = Vec::new();
+        if self.address.is_none() {
+            missing.push(Missing::Address);
+        }
+        let settled = matches!(
+            self.payment_status,
+            PaymentStatus::Paid | PaymentStatus::Refunded
+        ) || self.payment_method == Some(PaymentMethod::Cod);
+        if !settled {
+            missing.push(Missing::Payment);
+        }
+        missing
+    }
+}
+
+/// A tracking text that is a web address (http or https, no spaces), to be
+/// shown as a link; anything else (a tracking number, `javascript:`…) is
+/// shown as text.
+pub fn tracking_link(tracking: &str) -> Option<&str> {
+    let t = tracking.trim();
+    let lower = t.get(..8).unwrap_or(t).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &t[8..]
+    } else if lower.starts_with("http://") {
+        &t[7..]
+    } else {
+        return None;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let plausible = !host.is_empty()
+        && !t.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !host.contains(['\\', '@']);
+    plausible.then_some(t)
+}
+
 /// A cart that is about to become an order (the store assigns the number).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOrder {

@@ -75,6 +75,28 @@ pub struct AddressForm {
     pub prefill: Option<Address>,
     /// Whether the address may still be changed (before the payment step passed).
     pub editable: bool,
+    /// Why it may not, when it may not.
+    pub locked: Option<AddressLock>,
+}
+
+/// Why an order's address can no longer be changed from the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressLock {
+    /// The order is over (cancelled, rejected, returned, archived, or
+    /// abandoned for good): the customer is told that, not the address rule.
+    Closed(orderdesk_domain::OrderStatus),
+    /// The checkout moved past the payment step (or the order was replaced).
+    Fixed,
+}
+
+impl AddressLock {
+    fn of(order: &Order) -> Self {
+        use orderdesk_domain::OrderStatus::*;
+        match order.status {
+            Cancelled | Rejected | Returned | Archived | Abandoned => Self::Closed(order.status),
+            _ => Self::Fixed,
+        }
+    }
 }
 
 /// Replaces the placeholders in every string of a queued body: the order
@@ -102,6 +124,15 @@ pub fn fill_placeholders(
     }
 }
 
+/// The text a customer reads in a Cloud API message body (a text message's
+/// body, an interactive message's body text), if it has one.
+pub fn body_text(body: &Value) -> Option<String> {
+    body.pointer("/text/body")
+        .or_else(|| body.pointer("/interactive/body/text"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
 /// The first messages of a new order's checkout (its number still unknown).
 pub(crate) fn first_messages(
     config: &CheckoutConfig,
@@ -117,7 +148,8 @@ pub(crate) fn first_messages(
     };
     let url = config.address_url(TOKEN_PLACEHOLDER);
     let message = Interactive::cta_url(body.clone(), "Add address", url);
-    // The chat panel's copy is not filled in at send time.
+    // Until it is sent (and the dispatcher records the text as it went
+    // out), the chat panel shows it without the number it does not know.
     let preview = body
         .replace(&format!(" #{ORDER_PLACEHOLDER}"), "")
         .replace(ORDER_PLACEHOLDER, "");
@@ -290,10 +322,12 @@ impl Engine {
                 None => None,
             },
         };
+        let locked = (!editable).then(|| AddressLock::of(&order));
         Ok(AddressForm {
             order,
             prefill,
             editable,
+            locked,
         })
     }
 
@@ -554,12 +588,25 @@ pub(crate) async fn message_outcome(
             ),
             Err(e) => return Err(e.into()),
         },
-        (None, "text") => (
-            open.first().cloned(),
-            CheckoutInput::Text {
-                body: chat.text.clone(),
-            },
-        ),
+        (None, "text") => {
+            // Free text goes to the newest order in checkout; with none, to
+            // the latest order if it is waiting for a late note.
+            let order = match open.first() {
+                Some(o) => Some(o.clone()),
+                None => store
+                    .latest_order_for_customer(&message.customer_key)
+                    .await?
+                    .filter(|o| {
+                        o.checkout_step == orderdesk_domain::CheckoutStep::AwaitingNoteText
+                    }),
+            };
+            (
+                order,
+                CheckoutInput::Text {
+                    body: chat.text.clone(),
+                },
+            )
+        }
         _ => (
             None,
             CheckoutInput::Text {

@@ -21,10 +21,11 @@ use std::sync::Arc;
 use orderdesk_store::Store;
 
 pub use bus::EventBus;
-pub use checkout::{AddressForm, CheckoutConfig};
+pub use checkout::{AddressForm, AddressLock, CheckoutConfig};
 pub use error::EngineError;
 pub use inbox::{InboxWriter, Processor};
 pub use links::MAX_LINKS_PER_HOUR;
+pub use orders::{PreviewDelivery, StagePreview, REASON_MARK};
 pub use outbox::{Delivery, DispatchSettings, Dispatcher};
 
 /// The shared handle the web layer and workers hold.

@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 use orderdesk_domain::{
-    plan_transition, Actor, Order, OrderNumber, StatusChange, TimelineEntry, TimelineKind,
-    Timestamp, TransitionRequest,
+    plan_transition, Actor, Order, OrderNumber, OrderStatus, StatusChange, TimelineEntry,
+    TimelineKind, Timestamp, TransitionRequest,
 };
 use orderdesk_store::{customer_key_of, OrderUpdate};
 use orderdesk_whatsapp::{Content, Template, Text};
@@ -35,10 +35,33 @@ impl Engine {
         req: TransitionRequest,
         expected_version: Option<i64>,
     ) -> Result<Order, EngineError> {
+        self.change_status_noted(number, req, expected_version, None)
+            .await
+    }
+
+    /// As [`Engine::change_status`], with an internal staff note recorded
+    /// in the same change: the reason goes to the customer, the note
+    /// stays with staff.
+    ///
+    /// # Errors
+    /// As `change_status`; `Checkout` for an over-long note.
+    #[instrument(skip_all, fields(order.number = %number, to = %req.to))]
+    pub async fn change_status_noted(
+        &self,
+        number: OrderNumber,
+        req: TransitionRequest,
+        expected_version: Option<i64>,
+        staff_note: Option<&str>,
+    ) -> Result<Order, EngineError> {
+        let now = Utc::now();
+        let note = match staff_note.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(text) => Some(staff_note_entry(&req.actor, text, now)?),
+            None => None,
+        };
         let order = self.order_at(number, expected_version).await?;
         let change = plan_transition(order.status, order.held_from, req)?;
-        let now = Utc::now();
         let mut update = OrderUpdate::default();
+        update.timeline.extend(note);
         if change.notify_customer {
             self.stage_update(&order, &change, now, &mut update).await?;
         }
@@ -65,22 +88,12 @@ impl Engine {
         actor: Actor,
         text: &str,
     ) -> Result<Order, EngineError> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Err(EngineError::Checkout("the note is empty".to_owned()));
-        }
-        if text.chars().count() > MAX_NOTE {
-            return Err(EngineError::Checkout(format!(
-                "a note can be at most {MAX_NOTE} characters"
-            )));
-        }
         let mut attempts = 0;
         loop {
             attempts += 1;
             let order = self.store.order(number).await?;
             let now = Utc::now();
-            let mut entry = TimelineEntry::new(now, TimelineKind::StaffNote, &actor);
-            entry.detail = Some(text.to_owned());
+            let entry = staff_note_entry(&actor, text, now)?;
             let update = OrderUpdate {
                 timeline: vec![entry],
                 ..OrderUpdate::default()
@@ -117,9 +130,77 @@ impl Engine {
         Ok(order)
     }
 
+    /// What the customer would be told if staff moved `order` to `to` now,
+    /// for the order window to show under the reason before it is sent:
+    /// `None` when the move tells them nothing (or the text is turned off).
+    ///
+    /// # Errors
+    /// A store failure.
+    pub async fn stage_update_preview(
+        &self,
+        order: &Order,
+        to: OrderStatus,
+        actor: Actor,
+    ) -> Result<Option<StagePreview>, EngineError> {
+        let planned = plan_transition(
+            order.status,
+            order.held_from,
+            TransitionRequest {
+                to,
+                actor,
+                reason: Some(REASON_MARK.to_owned()),
+                tracking: None,
+            },
+        );
+        let Ok(with) = planned else {
+            return Ok(None);
+        };
+        let texts = Texts::load(self.store.as_ref(), self.language()).await?;
+        let Some((key, with_reason)) = stage_text(&texts, order, &with) else {
+            return Ok(None);
+        };
+        // Without a reason the body loses its "Reason: …" part, as sent.
+        let bare = StatusChange {
+            reason: None,
+            ..with.clone()
+        };
+        let without_reason = stage_text(&texts, order, &bare).map_or_else(String::new, |(_, t)| t);
+        let delivery = if self.window_open(order, Utc::now()).await? {
+            PreviewDelivery::Text
+        } else if texts.whatsapp_template(&key).is_some() {
+            PreviewDelivery::Template
+        } else {
+            PreviewDelivery::NotSent
+        };
+        Ok(Some(StagePreview {
+            reason_sent: with_reason.contains(REASON_MARK),
+            with_reason,
+            without_reason,
+            delivery,
+        }))
+    }
+
+    fn language(&self) -> &str {
+        self.checkout.as_ref().map_or("en", |c| c.language.as_str())
+    }
+
+    /// Whether the customer wrote within the last 24 hours (free text is
+    /// allowed only then).
+    async fn window_open(&self, order: &Order, now: Timestamp) -> Result<bool, EngineError> {
+        let Some(key) = customer_key_of(&order.customer) else {
+            return Ok(false);
+        };
+        Ok(self
+            .store
+            .customer(key)
+            .await?
+            .and_then(|c| c.last_inbound_at)
+            .is_some_and(|at| now - at < chrono::Duration::hours(24)))
+    }
+
     /// Tells the customer about a stage move, with the business's text for
-    /// that stage (or nothing, if turned off): free text inside the 24-hour
-    /// window; outside it the approved template configured for the stage,
+    /// that move (or nothing, if turned off): free text inside the 24-hour
+    /// window; outside it the approved template configured for the move,
     /// and with none configured the update is recorded on the timeline as
     /// not sent, with the reason.
     async fn stage_update(
@@ -129,40 +210,15 @@ impl Engine {
         now: Timestamp,
         update: &mut OrderUpdate,
     ) -> Result<(), EngineError> {
-        let Some(key) = customer_key_of(&order.customer) else {
+        if customer_key_of(&order.customer).is_none() {
+            return Ok(());
+        }
+        let texts = Texts::load(self.store.as_ref(), self.language()).await?;
+        let Some((stage_key, text)) = stage_text(&texts, order, change) else {
             return Ok(());
         };
-        let language = self.checkout.as_ref().map_or("en", |c| c.language.as_str());
-        let texts = Texts::load(self.store.as_ref(), language).await?;
-        let stage_key = format!("stage.{}", change.to.as_str());
         let number = order.number.to_string();
-        let tracking = change
-            .tracking
-            .as_deref()
-            .map(|t| format!("Tracking: {t}"))
-            .unwrap_or_default();
-        let reason = change
-            .reason
-            .as_deref()
-            .map(|r| format!("Reason: {r}"))
-            .unwrap_or_default();
-        let Some(text) = texts.text(
-            &stage_key,
-            &[
-                ("number", &number),
-                ("tracking", &tracking),
-                ("reason", &reason),
-            ],
-        ) else {
-            return Ok(());
-        };
-        let window_open = self
-            .store
-            .customer(key)
-            .await?
-            .and_then(|c| c.last_inbound_at)
-            .is_some_and(|at| now - at < chrono::Duration::hours(24));
-        let content: Result<Content, _> = if window_open {
+        let content: Result<Content, _> = if self.window_open(order, now).await? {
             Text::new(text.clone()).map(Into::into)
         } else if let Some((name, template_language)) = texts.whatsapp_template(&stage_key) {
             let second = change
@@ -196,4 +252,81 @@ impl Engine {
         ));
         Ok(())
     }
+}
+
+/// Stands for the reason in a preview, where the order window puts what
+/// staff type.
+pub const REASON_MARK: &str = "[[reason]]";
+
+/// What the customer would be told for a move (see
+/// [`Engine::stage_update_preview`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StagePreview {
+    /// The text, with [`REASON_MARK`] where the reason goes.
+    pub with_reason: String,
+    /// The text when no reason is given.
+    pub without_reason: String,
+    /// Whether the reason is part of the message (the business's text for
+    /// the move may leave it out).
+    pub reason_sent: bool,
+    pub delivery: PreviewDelivery,
+}
+
+/// How a stage update would reach the customer now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreviewDelivery {
+    /// As this text (inside the 24-hour window).
+    Text,
+    /// As the approved WhatsApp template configured for the move.
+    Template,
+    /// Not at all: outside the window with no template configured.
+    NotSent,
+}
+
+/// The key and filled text of the customer update for `change`, or `None`
+/// when the move tells the customer nothing or the business turned it off.
+fn stage_text(texts: &Texts, order: &Order, change: &StatusChange) -> Option<(String, String)> {
+    let key = change.customer_text_key()?;
+    let number = order.number.to_string();
+    let tracking = change
+        .tracking
+        .as_deref()
+        .map(|t| format!("Tracking: {t}"))
+        .unwrap_or_default();
+    let reason = change
+        .reason
+        .as_deref()
+        .map(|r| format!("Reason: {r}"))
+        .unwrap_or_default();
+    let status = change.to.label().to_lowercase();
+    let text = texts.text(
+        &key,
+        &[
+            ("number", &number),
+            ("tracking", &tracking),
+            ("reason", &reason),
+            ("status", &status),
+        ],
+    )?;
+    Some((key, text))
+}
+
+/// A staff note for the timeline, refused when empty or too long.
+fn staff_note_entry(
+    actor: &Actor,
+    text: &str,
+    now: Timestamp,
+) -> Result<TimelineEntry, EngineError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(EngineError::Checkout("the note is empty".to_owned()));
+    }
+    if text.chars().count() > MAX_NOTE {
+        return Err(EngineError::Checkout(format!(
+            "a note can be at most {MAX_NOTE} characters"
+        )));
+    }
+    let mut entry = TimelineEntry::new(now, TimelineKind::StaffNote, actor);
+    entry.detail = Some(text.to_owned());
+    Ok(entry)
 }

@@ -261,7 +261,14 @@ impl Dispatcher {
         self.pace.wait_not_before(release).await;
         let now = Utc::now;
         if let (Some(config), Some(number)) = (&self.checkout, item.order_number) {
+            let queued = crate::checkout::body_text(&item.body);
             crate::checkout::fill_placeholders(&mut item.body, number, config, now());
+            // The thread shows exactly what the customer gets, number included.
+            if let Some(text) =
+                crate::checkout::body_text(&item.body).filter(|t| Some(t) != queued.as_ref())
+            {
+                self.store.outbound_text(item.id, &text).await?;
+            }
         }
         match self.graph.send_json(&item.body).await {
             Ok(sent) => {

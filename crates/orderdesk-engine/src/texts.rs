@@ -36,6 +36,8 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("reprompt", "Sorry, please use the buttons for this step."),
     ("nudge", "Your order #{number} is waiting for you."),
     ("welcome_back", "Welcome back! Let us finish order #{number}."),
+    ("stage.confirmed", "Your order #{number} is confirmed. We will keep you posted."),
+    ("stage.released", "Good news: your order #{number} is no longer on hold and is {status} again."),
     ("stage.approved", "Good news: your order #{number} is approved."),
     ("stage.processed", "Your order #{number} is packed and ready to ship."),
     ("stage.shipped", "Your order #{number} has shipped. {tracking}"),

@@ -44,7 +44,7 @@ use orderdesk_domain::{EventKind, Order, OrderNumber, OrderStatus, TimelineEntry
 use orderdesk_store::{
     lease_end, ApiToken, ChatMessage, CustomerRecord, InboundOutcome, InboundRecord, InboundResult,
     Job, MessageState, MessageTemplate, NewApiToken, NewInbound, NewOutbound, NewSession, NewUser,
-    OrderPage, OrderQuery, OrderUpdate, OutboxItem, Product, PrunedEvents, Recorded, Session,
+    OrderPage, OrderQuery, OrderUpdate, OutboxItem, Product, PrunedEvents, Recorded, Role, Session,
     Store, StoreError, StoreResult, StoredEvent, User, UserCredentials,
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -709,6 +709,24 @@ impl Store for PgStore {
         Ok(message)
     }
 
+    async fn outbound_text(&self, id: i64, text: &str) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE messages SET text = $1 WHERE id = $2 AND direction = 'out' \
+             AND state IN ('queued', 'sending')",
+        )
+        .bind(text)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            // Sent already (keeps its text), or not ours.
+            writes::outbound_by_id(&mut tx, id).await?;
+        }
+        tx.commit().await.map_err(db_err)
+    }
+
     async fn outbox_retry(&self, id: i64, not_before: Timestamp, error: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let message = writes::outbound_by_id(&mut tx, id).await?;
@@ -980,6 +998,50 @@ impl Store for PgStore {
             return Err(StoreError::NotFound);
         }
         Ok(())
+    }
+
+    async fn set_user_role(&self, id: i64, role: Role) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        // Locking the owners serialises concurrent demotions: the second
+        // waits, then no longer counts the one the first demoted.
+        let owners: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM users WHERE role = 'owner' ORDER BY id FOR UPDATE")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        if role != Role::Owner && owners == [id] {
+            return Ok(false);
+        }
+        let done = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+            .bind(role.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(true)
+    }
+
+    async fn set_user_password(&self, id: i64, password_hash: &str) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)
     }
 
     async fn tokens(&self) -> StoreResult<Vec<ApiToken>> {

@@ -235,6 +235,16 @@ pub trait Store: Send + Sync + 'static {
     /// has this `wamid`.
     async fn outbox_sent(&self, id: i64, wamid: &str, at: Timestamp) -> StoreResult<ChatMessage>;
 
+    /// Replaces the text the chat thread shows for an outbound message
+    /// that is not sent yet, with the text as it goes out: a message queued
+    /// before its order had a number is completed only at send time, and
+    /// staff must see exactly what the customer got. A message already
+    /// sent keeps its text.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown outbound message.
+    async fn outbound_text(&self, id: i64, text: &str) -> StoreResult<()>;
+
     /// Puts a claimed message back in the queue after a passing failure, to
     /// be tried again from `not_before`, keeping `error`. A message no longer
     /// `queued` or `sending` is left alone.
@@ -420,6 +430,23 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// `NotFound` when there is no such user.
     async fn delete_user(&self, id: i64) -> StoreResult<()>;
+
+    /// Gives a staff user another role. Refused with `Ok(false)`, changing
+    /// nothing, when it would leave no owner (the last owner cannot be
+    /// demoted, so someone can always manage users); checked in the same
+    /// transaction as the change, so two owners demoting each other at
+    /// once cannot both succeed.
+    ///
+    /// # Errors
+    /// `NotFound` when there is no such user.
+    async fn set_user_role(&self, id: i64, role: Role) -> StoreResult<bool>;
+
+    /// Replaces a staff user's password hash and ends all their sessions
+    /// (a reset password must not leave an old login open).
+    ///
+    /// # Errors
+    /// `NotFound` when there is no such user.
+    async fn set_user_password(&self, id: i64, password_hash: &str) -> StoreResult<()>;
 
     /// Every live (not revoked) API token, oldest first.
     ///

@@ -108,7 +108,12 @@ impl Browser {
         Self::sized(390, 844, true).await
     }
 
-    async fn sized(width: u32, height: u32, mobile: bool) -> anyhow::Result<Self> {
+    /// A window of this size; `mobile` emulates a phone's viewport (for
+    /// widths below the 500 px desktop Chrome keeps), e.g. 412×915.
+    ///
+    /// # Errors
+    /// See [`Browser::desktop`].
+    pub async fn sized(width: u32, height: u32, mobile: bool) -> anyhow::Result<Self> {
         let driver = chromedriver()?;
         let mut args: Vec<String> = COMMON_ARGS.iter().map(|s| (*s).to_owned()).collect();
         args.push(format!("--window-size={width},{height}"));

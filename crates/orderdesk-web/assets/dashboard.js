@@ -253,6 +253,7 @@
           var f = document.getElementById(focused);
           if (f) { f.focus(); }
         }
+        updatePreviews();
         scrollTimeline();
       })
       .catch(function () { /* the next event tries again */ })
@@ -321,6 +322,63 @@
       t.textContent = ageOf(t.getAttribute('datetime'));
     });
   }, 30000);
+
+  // ---- what the customer will read -------------------------------------------------------
+  // A reason field names its preview; the preview carries the message as the
+  // server would send it, with a mark where the reason goes.
+  function updatePreview(input) {
+    var out = document.getElementById(input.getAttribute('data-preview-for'));
+    if (!out) { return; }
+    var reason = input.value.trim();
+    out.textContent = reason
+      ? out.getAttribute('data-with').split(out.getAttribute('data-mark')).join(reason)
+      : out.getAttribute('data-without');
+  }
+  function updatePreviews() {
+    document.querySelectorAll('input[data-preview-for]').forEach(updatePreview);
+  }
+  document.addEventListener('input', function (ev) {
+    if (ev.target && ev.target.hasAttribute && ev.target.hasAttribute('data-preview-for')) {
+      updatePreview(ev.target);
+    }
+  });
+  updatePreviews();
+
+  // ---- copy buttons and confirmations ---------------------------------------------------
+  document.addEventListener('click', function (ev) {
+    var button = ev.target && ev.target.closest ? ev.target.closest('button[data-copy]') : null;
+    if (!button) { return; }
+    var source = document.getElementById(button.getAttribute('data-copy'));
+    var status = document.getElementById(button.getAttribute('data-copy') + '-status');
+    if (!source) { return; }
+    function copied(ok) {
+      if (status) { status.textContent = ok ? 'Copied.' : 'Copy it by hand: it is selected.'; }
+    }
+    function fallback() {
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      var ok = false;
+      try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+      copied(ok);
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(source.textContent).then(function () { copied(true); }, fallback);
+    } else {
+      fallback();
+    }
+  });
+  // Forms that end something (log out) ask first.
+  document.addEventListener('submit', function (ev) {
+    var form = ev.target;
+    var question = form && form.getAttribute ? form.getAttribute('data-confirm') : null;
+    if (question && !window.confirm(question)) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+    }
+  }, true);
 
   // ---- the event stream -----------------------------------------------------------------
   var start = body.getAttribute('data-last-event-id');

@@ -39,9 +39,9 @@ use axum::response::{IntoResponse, Response};
 use axum::{Form, Router};
 use base64::Engine as _;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
-use orderdesk_domain::{Address, AddressProblem, Money, Order, OrderNumber};
+use orderdesk_domain::{Address, AddressProblem, Money, Order, OrderNumber, OrderStatus};
 use orderdesk_engine::form_token::TokenError;
-use orderdesk_engine::EngineError;
+use orderdesk_engine::{AddressForm, AddressLock, EngineError};
 use orderdesk_store::StoreError;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -109,7 +109,7 @@ async fn show(
             let values = form.prefill.unwrap_or_else(|| starting_values(&form.order));
             page(StatusCode::OK, form_page(&form.order, &values, &[]))
         }
-        Ok(form) => page(StatusCode::OK, locked_page(&form.order)),
+        Ok(form) => page(StatusCode::OK, locked_page(&form.order, lock_of(&form))),
         Err(e) => failure(e),
     }
 }
@@ -133,7 +133,10 @@ async fn submit(
         Err(rejection) => return unreadable_form(&rejection),
     };
     if !current.editable {
-        return page(StatusCode::CONFLICT, locked_page(&current.order));
+        return page(
+            StatusCode::CONFLICT,
+            locked_page(&current.order, lock_of(&current)),
+        );
     }
     let address = Address::from(submitted).normalised();
     let problems = address.problems();
@@ -147,7 +150,12 @@ async fn submit(
         Ok(order) => page(StatusCode::OK, saved_page(&order)),
         // The payment step passed between showing and saving.
         Err(EngineError::AddressLocked | EngineError::Checkout(_)) => {
-            page(StatusCode::CONFLICT, locked_page(&current.order))
+            // Say why as it stands now (cancelled meanwhile, or paid).
+            let lock = match state.engine.address_form(&token).await {
+                Ok(now) => now.locked.unwrap_or(AddressLock::Fixed),
+                Err(_) => AddressLock::Fixed,
+            };
+            page(StatusCode::CONFLICT, locked_page(&current.order, lock))
         }
         Err(e) => failure(e),
     }
@@ -571,12 +579,27 @@ pub fn saved_page(order: &Order) -> Markup {
     )
 }
 
-/// The read-only view once the payment step has passed.
-pub fn locked_page(order: &Order) -> Markup {
+fn lock_of(form: &AddressForm) -> AddressLock {
+    form.locked.unwrap_or(AddressLock::Fixed)
+}
+
+/// The read-only view once the address can no longer be changed, saying
+/// why: an order that is over says so first.
+pub fn locked_page(order: &Order, lock: AddressLock) -> Markup {
+    let closed = match lock {
+        AddressLock::Closed(status) => Some(closed_sentence(order.number, status)),
+        AddressLock::Fixed => None,
+    };
     layout(
         "Delivery address",
         html! {
             h1 { "Delivery address for order #" (order.number) }
+            @if let Some(closed) = &closed {
+                div.card #order-closed {
+                    p { strong { (closed) } }
+                    p { "There is nothing to do on this page. If you have a question, write to us in the WhatsApp chat." }
+                }
+            }
             div.card {
                 @match &order.address {
                     Some(address) => {
@@ -588,17 +611,28 @@ pub fn locked_page(order: &Order) -> Markup {
                     }
                 }
             }
-            div.card {
-                p {
-                    // Neutral on purpose: besides a passed payment step, a
-                    // cancelled or replaced order is also locked.
-                    strong { "The address can no longer be changed here." }
-                    " If something is wrong, tell us in the WhatsApp chat."
+            @if closed.is_none() {
+                div.card {
+                    p {
+                        strong { "The address can no longer be changed here." }
+                        " If something is wrong, tell us in the WhatsApp chat."
+                    }
                 }
             }
             (order_summary(order))
         },
     )
+}
+
+/// What the customer reads about an order that is over.
+fn closed_sentence(number: OrderNumber, status: OrderStatus) -> String {
+    match status {
+        OrderStatus::Cancelled => format!("Order #{number} was cancelled."),
+        OrderStatus::Rejected => format!("Order #{number} could not be fulfilled and is closed."),
+        OrderStatus::Returned => format!("Order #{number} was returned."),
+        OrderStatus::Abandoned => format!("Order #{number} was not completed and is closed."),
+        _ => format!("Order #{number} is closed."),
+    }
 }
 
 /// A genuine link, but too old.
@@ -743,7 +777,7 @@ mod tests {
         for html in [
             form_page(&order, &address(), &[]).into_string(),
             saved_page(&order).into_string(),
-            locked_page(&order).into_string(),
+            locked_page(&order, AddressLock::Fixed).into_string(),
         ] {
             assert_inert(&html);
             assert!(html.contains(XSS_ESCAPED), "{html}");
@@ -863,11 +897,20 @@ mod tests {
 
     #[test]
     fn the_locked_view_shows_the_address_without_a_form() {
-        let html = locked_page(&order()).into_string();
+        let html = locked_page(&order(), AddressLock::Fixed).into_string();
         assert!(!html.contains("<form"));
         assert!(!html.contains("<input"));
         assert!(html.contains("can no longer be changed"));
         assert!(html.contains("12 MG Road"));
+    }
+
+    #[test]
+    fn a_cancelled_order_says_it_was_cancelled_not_that_the_address_is_fixed() {
+        let mut order = order();
+        order.address = None;
+        let html = locked_page(&order, AddressLock::Closed(OrderStatus::Cancelled)).into_string();
+        assert!(html.contains("was cancelled"), "{html}");
+        assert!(!html.contains("can no longer be changed"), "{html}");
     }
 
     #[test]

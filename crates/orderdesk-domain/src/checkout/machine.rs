@@ -319,15 +319,37 @@ fn after_checkout(
             d.record_payment(payment_setback(&input).0);
         }
         I::AddressSubmitted => return Err(d.address_locked()),
-        I::ButtonTapped { id } => {
+        I::ButtonTapped { id } => match d.tapped(&id)? {
             // A tap that is not ours, after checkout, is chat for staff.
-            if d.tapped(&id)?.is_some() {
+            None => {}
+            Some(_) if closed => {
                 let status = d.cur.status;
-                d.say(if closed {
-                    Reply::OrderClosed { status }
-                } else {
-                    Reply::AlreadyDone
-                });
+                d.say(Reply::OrderClosed { status });
+            }
+            // A customer who skipped the note may still add one until the
+            // order ships: the next text is the note.
+            Some(ButtonAction::AddNote) if takes_late_note(&d.cur) => {
+                d.step(AwaitingNoteText);
+                d.say(Reply::AskNoteText);
+            }
+            Some(ButtonAction::SkipNote) if d.cur.step == AwaitingNoteText => {
+                d.step(Complete);
+                d.say(Reply::AlreadyDone);
+            }
+            Some(_) => d.say(Reply::AlreadyDone),
+        },
+        I::Text { body } if d.cur.step == AwaitingNoteText && takes_late_note(&d.cur) => {
+            let late = body.trim();
+            if !late.is_empty() {
+                // Added to any note already there, never replacing what
+                // staff may have acted on.
+                let note = match d.cur.note.as_deref() {
+                    Some(earlier) if !earlier.is_empty() => format!("{earlier}\n{late}"),
+                    _ => late.to_owned(),
+                };
+                d.note(&note);
+                d.say(Reply::NoteSaved);
+                d.step(Complete);
             }
         }
         // Text and returns after checkout are chat for staff, not the bot's.
@@ -339,6 +361,13 @@ fn after_checkout(
         | I::CartReceived => {}
     }
     Ok(())
+}
+
+/// Whether a note may still be added after the checkout: once confirmed,
+/// until the order ships (a note is for packing and delivery).
+fn takes_late_note(s: &CheckoutState) -> bool {
+    use OrderStatus::*;
+    matches!(s.status, Confirmed | Approved | Processed | OnHold)
 }
 
 /// The payment status and reply of a failure or expiry input.

@@ -297,3 +297,74 @@ fn a_new_cart_is_placed_with_payment_pending_awaiting_an_address() {
     );
     assert_eq!(o.customer.name.as_deref(), Some("Zoë"));
 }
+
+#[test]
+fn a_release_from_hold_and_a_manual_confirmation_tell_the_customer() {
+    let release = plan_transition(
+        OnHold,
+        Some(Confirmed),
+        req(Confirmed, Actor::staff("a"), None),
+    )
+    .unwrap();
+    assert_eq!(
+        release.customer_text_key().as_deref(),
+        Some("stage.released")
+    );
+    let release = plan_transition(
+        OnHold,
+        Some(Approved),
+        req(Approved, Actor::staff("a"), None),
+    )
+    .unwrap();
+    assert_eq!(
+        release.customer_text_key().as_deref(),
+        Some("stage.released")
+    );
+    let by_hand = plan_transition(
+        Placed,
+        None,
+        req(Confirmed, Actor::staff("a"), Some("paid in the shop")),
+    )
+    .unwrap();
+    assert_eq!(
+        by_hand.customer_text_key().as_deref(),
+        Some("stage.confirmed")
+    );
+    // The bot's confirmation is a checkout reply of its own.
+    let by_bot = plan_transition(Placed, None, req(Confirmed, Actor::Bot, None)).unwrap();
+    assert_eq!(by_bot.customer_text_key(), None);
+    let cancel = plan_transition(
+        OnHold,
+        Some(Approved),
+        req(Cancelled, Actor::staff("a"), Some("x")),
+    )
+    .unwrap();
+    assert_eq!(
+        cancel.customer_text_key().as_deref(),
+        Some("stage.cancelled")
+    );
+}
+
+#[test]
+fn only_http_and_https_tracking_becomes_a_link() {
+    use crate::tracking_link;
+    assert_eq!(
+        tracking_link(" https://track.example/AB1?x=1 "),
+        Some("https://track.example/AB1?x=1")
+    );
+    assert_eq!(tracking_link("HTTP://t.example"), Some("HTTP://t.example"));
+    for text in [
+        "1Z999AA10123456784",
+        "javascript:alert(1)",
+        "JavaScript://%0aalert(1)",
+        "data:text/html,x",
+        "https://",
+        "https:///evil",
+        "https://a b.example",
+        "https://user@evil.example",
+        "ftp://files.example/x",
+        "//evil.example",
+    ] {
+        assert_eq!(tracking_link(text), None, "{text}");
+    }
+}

@@ -33,6 +33,38 @@ pub struct StatusChange {
     pub notify_customer: bool,
 }
 
+impl StatusChange {
+    /// The key of the text the customer gets for this move (the engine's
+    /// editable texts), or `None` when the move tells them nothing.
+    ///
+    /// Every stage in DESIGN §2 that sends an update uses `stage.{to}`. Two
+    /// moves back to a stage the customer already heard of get their own
+    /// text, since "is approved" again would be news of nothing: a release
+    /// from hold (`stage.released`), and staff confirming an order by hand
+    /// (`stage.confirmed`; the bot's own confirmation is a checkout reply).
+    pub fn customer_text_key(&self) -> Option<String> {
+        if !self.notify_customer {
+            return None;
+        }
+        Some(
+            if self.from == OrderStatus::OnHold && self.to != OrderStatus::Cancelled {
+                "stage.released".to_owned()
+            } else {
+                format!("stage.{}", self.to.as_str())
+            },
+        )
+    }
+}
+
+/// Whether a move of an order from `from` (parked from `held_from`) to `to`
+/// by `actor` tells the customer: the stages of DESIGN §2, a release from
+/// hold, and staff confirming by hand.
+fn notifies(from: OrderStatus, to: OrderStatus, actor: &Actor) -> bool {
+    to.notifies_customer()
+        || (from == OrderStatus::OnHold && to != OrderStatus::Cancelled)
+        || (to == OrderStatus::Confirmed && matches!(actor, Actor::Staff { .. }))
+}
+
 /// Why a move was refused. `NotAllowed` and `NotByActor` are conflicts with the
 /// order's current state (HTTP 409); the rest are bad input (HTTP 422).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -184,10 +216,10 @@ pub fn plan_transition(
         from: current,
         to,
         held_from: (to == OrderStatus::OnHold).then_some(current),
+        notify_customer: notifies(current, to, &req.actor),
         actor: req.actor,
         reason,
         tracking,
-        notify_customer: to.notifies_customer(),
     })
 }
 

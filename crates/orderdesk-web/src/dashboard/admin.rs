@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::session::{may_manage_role, redirect, refuse, Manager, StaffForm};
 use super::views::{layout, Page};
-use crate::auth::{hash_password, new_token_secret, random_id, token_hash};
+use crate::auth::{new_token_secret, random_id, token_hash};
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -33,8 +33,13 @@ fn flash(f: &Flash) -> Markup {
             Flash::Error(e) => p.alert role="alert" { (e) },
             Flash::Info(m) => p.ok role="status" { (m) },
             Flash::Secret { what, secret } => div.secret role="status" {
-                p { (what) " It is shown only this once; copy it now." }
-                p { code #secret { (secret) } }
+                p { (what) }
+                div.copy-row {
+                    code #secret { (secret) }
+                    button #copy-secret type="button" data-copy="secret" { "Copy" }
+                    span #secret-status.small aria-live="polite" {}
+                }
+                p.small { "It is shown only this once: copy it now and pass it on safely." }
             },
         }
     }
@@ -44,7 +49,7 @@ pub async fn users(State(state): State<AppState>, Manager(staff): Manager) -> Re
     users_page(&state, &staff, Flash::None, StatusCode::OK).await
 }
 
-async fn users_page(
+pub(super) async fn users_page(
     state: &AppState,
     staff: &super::session::Staff,
     f: Flash,
@@ -64,10 +69,11 @@ async fn users_page(
                     @for u in &users {
                         tr {
                             td { (u.email) }
-                            td { (u.role.as_str()) }
+                            td { (super::accounts::role_cell(staff, u)) }
                             td { (u.created_at.format("%Y-%m-%d")) }
                             td {
                                 @if u.id != staff.user.id && may_manage_role(staff.user.role, u.role) {
+                                    (super::accounts::reset_form(staff, u))
                                     form.inline method="post" action={"/users/" (u.id) "/remove"} {
                                         input type="hidden" name="csrf" value=(staff.csrf);
                                         button.danger type="submit" aria-label={"Remove " (u.email)} { "Remove" }
@@ -186,11 +192,7 @@ pub async fn add_user(State(state): State<AppState>, f: StaffForm<UserForm>) -> 
     } else {
         (f.form.password.clone(), false)
     };
-    let hashed = {
-        let password = password.clone();
-        tokio::task::spawn_blocking(move || hash_password(&password)).await
-    };
-    let Ok(Ok(password_hash)) = hashed else {
+    let Some(password_hash) = super::accounts::hashed(&password).await else {
         return ApiError::internal().into_response();
     };
     let created = state

@@ -14,12 +14,14 @@
 //! | `GET/POST /login`, `POST /logout` | anyone / staff |
 //! | `GET /orders`, `/orders/counts.json`, `/orders/export.csv` | staff |
 //! | `GET /orders/{n}`, `POST /orders/{n}/status`, `…/payment`, `…/messages`, `…/notes` | staff |
-//! | `GET/POST /users`, `POST /users/{id}/remove` | owner, admin |
+//! | `GET/POST /users`, `POST /users/{id}/remove`, `POST /users/{id}/role`, `POST /users/{id}/password` | owner, admin |
 //! | `GET/POST /tokens`, `POST /tokens/{id}/revoke` | owner, admin |
 
+mod accounts;
 pub mod admin;
 pub mod board;
 pub mod login_limit;
+mod moves;
 pub mod order;
 pub mod session;
 pub mod views;
@@ -79,6 +81,8 @@ pub(crate) fn routes() -> Routes<AppState> {
         .get("/users", SessionAdmin, admin::users)
         .post("/users", SessionAdmin, admin::add_user)
         .post("/users/{id}/remove", SessionAdmin, admin::remove_user)
+        .post("/users/{id}/role", SessionAdmin, accounts::change_role)
+        .post("/users/{id}/password", SessionAdmin, accounts::reset_password)
         .get("/tokens", SessionAdmin, admin::tokens)
         .post("/tokens", SessionAdmin, admin::create_token)
         .post("/tokens/{id}/revoke", SessionAdmin, admin::revoke_token)

@@ -86,6 +86,7 @@ async fn window(
         None => None,
     };
     let window_open = last_inbound.is_some_and(|at| Utc::now() - at < WINDOW);
+    let previews = super::moves::previews(&state.engine, &order, staff).await?;
     let title = format!("Order #{number}");
     let body = html! {
         main.order data-number=(number) {
@@ -96,7 +97,7 @@ async fn window(
             div #order-live.order-grid {
                 div.col {
                     (summary(&order))
-                    (actions(&order, staff))
+                    (super::moves::actions(&order, staff, &previews))
                     (payment_actions(&order, staff, can_send_link))
                 }
                 div.col {
@@ -183,66 +184,10 @@ fn summary(o: &Order) -> Markup {
                 }
                 @if let Some(t) = &o.tracking {
                     dt { "Tracking" }
-                    dd #order-tracking { (t) }
+                    dd #order-tracking { (tracking(t)) }
                 }
                 dt { "Checkout" }
                 dd { (o.checkout_step.as_str().replace('_', " ")) }
-            }
-        }
-    }
-}
-
-/// Staff moves from `from` that need a reason, by the domain's table.
-fn needs_reason(from: OrderStatus, to: OrderStatus, held_from: Option<OrderStatus>) -> bool {
-    orderdesk_domain::order::staff_needs_reason(from, to, held_from)
-}
-
-fn action_label(from: OrderStatus, to: OrderStatus) -> String {
-    match to {
-        OrderStatus::Confirmed if from == OrderStatus::Placed => "Confirm manually".to_owned(),
-        OrderStatus::Approved => "Approve".to_owned(),
-        OrderStatus::Processed => "Mark processed".to_owned(),
-        OrderStatus::Shipped => "Mark shipped".to_owned(),
-        OrderStatus::Delivered => "Mark delivered".to_owned(),
-        OrderStatus::Returned => "Mark returned".to_owned(),
-        OrderStatus::OnHold => "Put on hold".to_owned(),
-        OrderStatus::Rejected => "Reject".to_owned(),
-        OrderStatus::Cancelled => "Cancel order".to_owned(),
-        OrderStatus::Archived => "Archive".to_owned(),
-        other if from == OrderStatus::OnHold => format!("Release to {}", other.label()),
-        other => format!("Move to {}", other.label()),
-    }
-}
-
-fn actions(o: &Order, staff: &Staff) -> Markup {
-    let moves = orderdesk_domain::order::staff_moves(o.status, o.held_from);
-    html! {
-        section #order-actions.panel aria-labelledby="actions-title" {
-            h2 #actions-title { "Stage: " (o.status.label()) }
-            @if moves.is_empty() {
-                p.muted { "Nothing to do here: this order is closed." }
-            }
-            div.actions {
-                @for to in &moves {
-                    @let id = format!("move-{}", to.as_str());
-                    form.action.js-enhance method="post" action={"/orders/" (o.number) "/status"} data-move=(to.as_str()) {
-                        input type="hidden" name="csrf" value=(staff.csrf);
-                        input type="hidden" name="to" value=(to.as_str());
-                        input type="hidden" name="version" value=(o.version);
-                        @if needs_reason(o.status, *to, o.held_from) {
-                            label for={(id) "-reason"} { "Reason" }
-                            input id={(id) "-reason"} type="text" name="reason" required maxlength="500"
-                                placeholder=(if *to == OrderStatus::Rejected { "Out of stock, unserviceable…" } else { "Why?" });
-                        }
-                        @if *to == OrderStatus::Shipped {
-                            label for={(id) "-tracking"} { "Tracking number or URL (optional)" }
-                            input id={(id) "-tracking"} type="text" name="tracking" maxlength="500";
-                        }
-                        button type="submit" class=(if matches!(to, OrderStatus::Rejected | OrderStatus::Cancelled) { "danger" } else { "primary" }) {
-                            (action_label(o.status, *to))
-                        }
-                    }
-                }
             }
         }
     }
@@ -328,10 +273,20 @@ fn ticks(state: MessageState) -> (&'static str, &'static str, &'static str) {
 }
 
 fn timeline_section(entries: &[TimelineEntry], messages: &[ChatMessage]) -> Markup {
+    // Causes before effects: what the bot or staff did in answer to a
+    // customer's message is recorded at that message's time, so at one
+    // instant the customer's message comes first, then what it changed,
+    // then what we sent back. The sort is stable: each kind keeps its own
+    // order.
+    let rank = |m: &ChatMessage| if m.direction == Direction::In { 0 } else { 2 };
     let mut items: Vec<(chrono::DateTime<Utc>, u8, Item<'_>)> = entries
         .iter()
-        .map(|e| (e.at, 0, Item::Entry(e)))
-        .chain(messages.iter().map(|m| (m.created_at, 1, Item::Message(m))))
+        .map(|e| (e.at, 1, Item::Entry(e)))
+        .chain(
+            messages
+                .iter()
+                .map(|m| (m.created_at, rank(m), Item::Message(m))),
+        )
         .collect();
     items.sort_by_key(|(at, rank, _)| (*at, *rank));
     html! {
@@ -389,7 +344,11 @@ fn entry(e: &TimelineEntry) -> Markup {
         li class=(class) {
             div { strong { (what) } " · " span.muted { (who) } }
             @if let Some(r) = &e.reason { div { "Reason: " (r) } }
-            @if let Some(d) = &e.detail { div.detail { (d) } }
+            @if let Some(d) = &e.detail {
+                div.detail {
+                    @if e.kind == TimelineKind::StatusChanged { (tracking(d)) } @else { (d) }
+                }
+            }
             div.meta { time datetime=(e.at.to_rfc3339()) { (e.at.format("%b %d %H:%M")) } }
         }
     }
@@ -435,6 +394,8 @@ fn chat_panel(
 pub struct StatusForm {
     to: String,
     reason: String,
+    /// An internal note made with the move; never sent to the customer.
+    note: String,
     tracking: String,
     version: String,
 }
@@ -525,14 +486,9 @@ pub async fn change_status(
         let version = f.form.version.trim().parse::<i64>().ok();
         state
             .engine
-            .change_status(number, req, version)
+            .change_status_noted(number, req, version, Some(&f.form.note))
             .await
-            .map_err(|e| match e {
-                orderdesk_engine::EngineError::Store(s) => {
-                    crate::api::orders::not_found_as(s, number)
-                }
-                other => other.into(),
-            })?;
+            .map_err(|e| engine_error(e, number))?;
         Ok(())
     }
     .await;
@@ -611,29 +567,30 @@ pub async fn add_note(
         .add_staff_note(number, f.staff.actor(), &f.form.text)
         .await
         .map(|_| ())
-        .map_err(|e| match e {
-            orderdesk_engine::EngineError::Store(s) => crate::api::orders::not_found_as(s, number),
-            orderdesk_engine::EngineError::Checkout(m) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", m)
-            }
-            other => other.into(),
-        });
+        .map_err(|e| engine_error(e, number));
     done(&state, &f.staff, &f.headers, number, result).await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A refused staff action as the window shows it: an unknown order is
+/// 404, a bad note 422, the rest as the API maps them.
+fn engine_error(e: orderdesk_engine::EngineError, number: OrderNumber) -> ApiError {
+    match e {
+        orderdesk_engine::EngineError::Store(s) => crate::api::orders::not_found_as(s, number),
+        orderdesk_engine::EngineError::Checkout(m) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", m)
+        }
+        other => other.into(),
+    }
+}
 
-    #[test]
-    fn reasons_are_asked_where_the_design_requires_them() {
-        use OrderStatus::*;
-        assert!(needs_reason(Confirmed, Rejected, None));
-        assert!(needs_reason(Approved, OnHold, None));
-        assert!(needs_reason(Placed, Cancelled, None));
-        assert!(needs_reason(Placed, Confirmed, None));
-        assert!(!needs_reason(Confirmed, Approved, None));
-        assert!(!needs_reason(Processed, Shipped, None));
-        assert!(!needs_reason(OnHold, Approved, Some(Approved)));
+/// Tracking as staff typed it: a web address becomes a link that opens
+/// apart from the dashboard and tells the carrier nothing of it; anything
+/// else (a number, another scheme) stays text.
+fn tracking(t: &str) -> Markup {
+    html! {
+        @match orderdesk_domain::tracking_link(t) {
+            Some(url) => a href=(url) target="_blank" rel="noopener noreferrer" { (url) },
+            None => (t),
+        }
     }
 }

@@ -52,7 +52,7 @@ pub fn layout(p: Page<'_>) -> Markup {
                             button #mute.ghost type="button" aria-pressed="false" { "Sound on" }
                             button #notify.ghost type="button" hidden { "Enable notifications" }
                             span.who { (staff.user.email) " (" (staff.user.role.as_str()) ")" }
-                            form.inline method="post" action="/logout" {
+                            form.inline method="post" action="/logout" data-confirm="Log out of orderdesk?" {
                                 input type="hidden" name="csrf" value=(staff.csrf);
                                 button.ghost type="submit" { "Log out" }
                             }

@@ -10,6 +10,8 @@ mod browser;
 mod cli;
 mod contract;
 mod dashboard;
+mod defects;
+mod defects_browser;
 mod demo_journey;
 mod edge;
 mod events;

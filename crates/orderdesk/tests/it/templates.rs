@@ -82,10 +82,11 @@ async fn edited_and_disabled_stage_updates_are_what_the_customer_gets(backend: B
     assert_eq!(
         sent,
         [
+            format!("Your order #{n} is confirmed. We will keep you posted."),
             format!("Your order #{n} is packed and ready to ship."),
             format!("On its way! #{n} Tracking: AB123"),
         ],
-        "approved was turned off; shipped uses the edited text"
+        "confirmed by hand is told; approved was turned off; shipped uses the edited text"
     );
 
     // `null` restores the built-in text.

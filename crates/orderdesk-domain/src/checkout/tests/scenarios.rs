@@ -165,12 +165,43 @@ fn repeated_taps_are_answered_already_done_without_a_second_move() {
     assert!(again.changes.is_empty() && again.moves.is_empty());
 
     w.send(tap(SkipNote, ORDER));
-    for action in ButtonAction::ALL {
+    for action in [PayOnline, PayCod, SkipNote] {
         let again = w.send(tap(action, ORDER));
         assert_eq!(again.replies, [R::AlreadyDone], "{action:?}");
         assert!(again.moves.is_empty(), "{action:?}");
     }
     assert_eq!(w.stages, [OrderStatus::Confirmed], "confirmed once");
+}
+
+#[test]
+fn a_customer_who_skipped_the_note_can_add_one_until_the_order_ships() {
+    let mut w = Walk::at_payment(cod_on());
+    w.send(tap(PayCod, ORDER));
+    w.send(tap(SkipNote, ORDER));
+    assert_eq!(w.state.status, OrderStatus::Confirmed);
+    assert_eq!(w.says(tap(AddNote, ORDER)), [R::AskNoteText]);
+    assert_eq!(w.state.step, AwaitingNoteText);
+    let saved = w.send(text("Leave it with the guard"));
+    assert_eq!(saved.replies, [R::NoteSaved]);
+    assert_eq!(
+        saved.changes.note.as_deref(),
+        Some("Leave it with the guard")
+    );
+    assert!(saved.moves.is_empty(), "no second confirmation");
+    assert_eq!(w.state.step, Complete);
+    // A second late note joins the first.
+    w.state.status = OrderStatus::Processed;
+    w.send(tap(AddNote, ORDER));
+    let again = w.send(text("Ring twice"));
+    assert_eq!(
+        again.changes.note.as_deref(),
+        Some("Leave it with the guard\nRing twice")
+    );
+    // Once shipped, a tap is answered and text is chat for staff.
+    w.state.status = OrderStatus::Shipped;
+    assert_eq!(w.says(tap(AddNote, ORDER)), [R::AlreadyDone]);
+    assert!(w.send(text("hello")).is_noop(&w.state));
+    assert_eq!(w.stages, [OrderStatus::Confirmed]);
 }
 
 #[test]

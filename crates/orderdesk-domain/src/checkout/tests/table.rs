@@ -257,7 +257,8 @@ fn every_step_answers_every_input_as_the_table_says() {
         (Done, "paid", ok(Done)),
         (Done, "failed", ok(Done)),
         (Done, "expired", ok(Done)),
-        (Done, "tap add note", ok(Done).say([R::AlreadyDone])),
+        // A note may still be added after the checkout, until the order ships.
+        (Done, "tap add note", ok(AwaitingNoteText).say([R::AskNoteText])),
         (Done, "tap skip", ok(Done).say([R::AlreadyDone])),
         (Done, "tap pay now", ok(Done).say([R::AlreadyDone])),
         (Done, "tap cod", ok(Done).say([R::AlreadyDone])),

@@ -1,0 +1,226 @@
+//! Changing a staff user's role and resetting their password, from
+//! `/users` (owners and admins; CSRF as every dashboard POST). The rules:
+//! only owners touch owners (`may_manage_role`), nobody resets their own
+//! password here, and the store refuses to demote the last owner, so
+//! someone can always manage users. A reset password is shown once, with a
+//! copy button, and ends the user's sessions.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup};
+use orderdesk_store::{Role, StoreError, User};
+use serde::Deserialize;
+
+use super::admin::{users_page, Flash, NoFields};
+use super::session::{may_manage_role, refuse, Staff, StaffForm};
+use crate::auth::{hash_password, random_id};
+use crate::error::ApiError;
+use crate::AppState;
+
+/// The role, as a form to change it where the viewer may.
+pub(super) fn role_cell(staff: &Staff, u: &User) -> Markup {
+    html! {
+        @if may_manage_role(staff.user.role, u.role) {
+            form.inline method="post" action={"/users/" (u.id) "/role"} {
+                input type="hidden" name="csrf" value=(staff.csrf);
+                label.visually-hidden for={"role-" (u.id)} { "Role of " (u.email) }
+                select id={"role-" (u.id)} name="role" {
+                    @for r in Role::ALL {
+                        @if may_manage_role(staff.user.role, r) {
+                            option value=(r.as_str()) selected[r == u.role] { (r.as_str()) }
+                        }
+                    }
+                }
+                button type="submit" aria-label={"Change the role of " (u.email)} { "Change" }
+            }
+        } @else {
+            (u.role.as_str())
+        }
+    }
+}
+
+/// The button that gives a user a new password.
+pub(super) fn reset_form(staff: &Staff, u: &User) -> Markup {
+    html! {
+        form.inline method="post" action={"/users/" (u.id) "/password"} {
+            input type="hidden" name="csrf" value=(staff.csrf);
+            button type="submit" aria-label={"Reset the password of " (u.email)} { "Reset password" }
+        }
+    }
+}
+
+/// The users page again, with why the form was refused.
+async fn refused(
+    state: &AppState,
+    staff: &Staff,
+    message: impl Into<String>,
+    status: StatusCode,
+) -> Response {
+    users_page(state, staff, Flash::Error(message.into()), status).await
+}
+
+/// A password's hash, made off the async threads (it is slow on purpose).
+pub(super) async fn hashed(password: &str) -> Option<String> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .ok()
+        .and_then(Result::ok)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RoleForm {
+    role: String,
+}
+
+/// The user `id`, if the viewer may manage them; else the answer to give.
+async fn manageable(
+    state: &AppState,
+    f: &StaffForm<impl Sized>,
+    id: i64,
+) -> Result<User, Response> {
+    let staff = &f.staff;
+    if !staff.can_manage() {
+        return Err(refuse(
+            &f.headers,
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "Only owners and admins can manage users.",
+        ));
+    }
+    let target = match state.engine.store().users().await {
+        Ok(users) => users.into_iter().find(|u| u.id == id),
+        Err(e) => return Err(ApiError::from(e).into_response()),
+    };
+    let Some(target) = target else {
+        return Err(refused(
+            state,
+            staff,
+            "No such user.".to_owned(),
+            StatusCode::NOT_FOUND,
+        )
+        .await);
+    };
+    if !may_manage_role(staff.user.role, target.role) {
+        return Err(refuse(
+            &f.headers,
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "Only owners can change owners.",
+        ));
+    }
+    Ok(target)
+}
+
+pub async fn change_role(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<RoleForm>,
+) -> Response {
+    let target = match manageable(&state, &f, id).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let staff = &f.staff;
+    let Some(role) = Role::parse(f.form.role.trim()) else {
+        return refused(
+            &state,
+            staff,
+            "Choose owner, admin or agent.".to_owned(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    if !may_manage_role(staff.user.role, role) {
+        return refuse(
+            &f.headers,
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "Only owners can make owners.",
+        );
+    }
+    match state.engine.store().set_user_role(id, role).await {
+        Ok(true) => {
+            tracing::info!(by = %staff.user.email, user = %target.email, role = role.as_str(), "role changed");
+            let message = format!("{} is now {}.", target.email, role.as_str());
+            users_page(&state, staff, Flash::Info(message), StatusCode::OK).await
+        }
+        Ok(false) => {
+            refused(
+                &state,
+                staff,
+                format!(
+                    "{} is the last owner; make someone else an owner first.",
+                    target.email
+                ),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(StoreError::NotFound) => {
+            refused(
+                &state,
+                staff,
+                "No such user.".to_owned(),
+                StatusCode::NOT_FOUND,
+            )
+            .await
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<NoFields>,
+) -> Response {
+    let target = match manageable(&state, &f, id).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let staff = &f.staff;
+    if id == staff.user.id {
+        return refused(
+            &state,
+            staff,
+            "Your own password is not reset here.".to_owned(),
+            StatusCode::CONFLICT,
+        )
+        .await;
+    }
+    let password = random_id();
+    let Some(password_hash) = hashed(&password).await else {
+        return ApiError::internal().into_response();
+    };
+    match state
+        .engine
+        .store()
+        .set_user_password(id, &password_hash)
+        .await
+    {
+        Ok(()) => {
+            tracing::info!(by = %staff.user.email, user = %target.email, "password reset");
+            let flash = Flash::Secret {
+                what: format!(
+                    "New password for {} (their sessions are ended):",
+                    target.email
+                ),
+                secret: password,
+            };
+            users_page(&state, staff, flash, StatusCode::OK).await
+        }
+        Err(StoreError::NotFound) => {
+            refused(
+                &state,
+                staff,
+                "No such user.".to_owned(),
+                StatusCode::NOT_FOUND,
+            )
+            .await
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
