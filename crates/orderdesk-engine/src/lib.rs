@@ -13,6 +13,7 @@ mod inbox;
 mod orders;
 mod outbox;
 pub mod payments;
+mod replies;
 pub mod texts;
 
 use std::sync::Arc;
@@ -24,6 +25,7 @@ pub use checkout::{AddressForm, CheckoutConfig};
 pub use error::EngineError;
 pub use inbox::{InboxWriter, Processor};
 pub use outbox::{Delivery, DispatchSettings, Dispatcher};
+pub use replies::ReplyError;
 
 /// The shared handle the web layer and workers hold.
 #[derive(Clone)]

@@ -156,12 +156,12 @@ impl Engine {
         ) else {
             return Ok(());
         };
-        let window_open = self
+        let last_inbound = self
             .store
             .customer(key)
             .await?
-            .and_then(|c| c.last_inbound_at)
-            .is_some_and(|at| now - at < chrono::Duration::hours(24));
+            .and_then(|c| c.last_inbound_at);
+        let window_open = orderdesk_domain::service_window_open(last_inbound, now);
         let content: Result<Content, _> = if window_open {
             Text::new(text.clone()).map(Into::into)
         } else if let Some((name, template_language)) = texts.whatsapp_template(&stage_key) {

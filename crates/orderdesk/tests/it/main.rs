@@ -13,6 +13,7 @@ mod events;
 mod helpers;
 mod journey;
 mod messages;
+mod order_window;
 mod payments;
 mod phone;
 mod templates;
