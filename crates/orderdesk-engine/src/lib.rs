@@ -5,6 +5,7 @@
 //! Handlers call one method here and map the result; nothing in this crate
 //! knows about HTTP or SQL.
 
+pub mod accounts;
 mod bus;
 pub mod checkout;
 mod error;
