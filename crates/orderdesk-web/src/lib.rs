@@ -8,6 +8,7 @@
 pub mod address_form;
 pub mod api;
 pub mod auth;
+mod cursor;
 pub mod dashboard;
 pub mod error;
 pub mod export;
