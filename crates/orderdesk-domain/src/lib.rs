@@ -9,6 +9,7 @@ pub mod money;
 pub mod order;
 pub mod payment;
 pub mod payment_action;
+pub mod starting_address;
 pub mod timeline;
 pub mod window;
 
@@ -28,6 +29,7 @@ pub use payment::{PaymentMethod, PaymentStatus};
 pub use payment_action::{
     allowed_payment_actions, check_payment_action, PaymentActionKind, PaymentRefusal,
 };
+pub use starting_address::starting_address;
 pub use timeline::{Actor, TimelineEntry, TimelineKind};
 pub use window::{service_window_closes, service_window_open, SERVICE_WINDOW};
 
