@@ -8,7 +8,10 @@ pub mod event;
 pub mod money;
 pub mod order;
 pub mod payment;
+pub mod payment_action;
+pub mod starting_address;
 pub mod timeline;
+pub mod window;
 
 pub use address::{country_name, AddressProblem};
 pub use checkout::{
@@ -23,7 +26,12 @@ pub use order::{
     OrderNumber, OrderStatus, StatusChange, TransitionError, TransitionRequest,
 };
 pub use payment::{PaymentMethod, PaymentStatus};
+pub use payment_action::{
+    allowed_payment_actions, check_payment_action, PaymentActionKind, PaymentRefusal,
+};
+pub use starting_address::starting_address;
 pub use timeline::{Actor, TimelineEntry, TimelineKind};
+pub use window::{service_window_closes, service_window_open, SERVICE_WINDOW};
 
 /// Timestamps are UTC everywhere; the edge formats them as RFC 3339.
 pub type Timestamp = chrono::DateTime<chrono::Utc>;

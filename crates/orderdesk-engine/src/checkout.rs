@@ -13,6 +13,7 @@
 //! that the dispatcher fills in ([`fill_placeholders`]).
 
 use chrono::Utc;
+use orderdesk_domain::due_timer;
 use orderdesk_domain::Actor;
 use orderdesk_domain::{
     advance, plan_transition, Address, ButtonAction, ButtonId, CheckoutInput, CheckoutRefusal,
@@ -524,13 +525,20 @@ impl Engine {
         job: &orderdesk_store::Job,
         now: Timestamp,
     ) -> Result<(), EngineError> {
-        let input = match job.kind {
-            JobKind::Nudge => CheckoutInput::NudgeDue,
-            JobKind::Abandon => CheckoutInput::AbandonDue,
+        let delay = match job.kind {
+            JobKind::Nudge => config.settings.nudge_after,
+            JobKind::Abandon => config.settings.abandon_after,
             JobKind::Archive => return Ok(()),
         };
+        // The timer was set `delay` after the checkout last moved (progress
+        // resets it), so that is how long the checkout has been idle; the
+        // domain's timer rule decides what, if anything, is due now.
+        let idle = now - (job.due_at - delay);
         let order = self.store.order(job.order_number).await?;
         let state = CheckoutState::from_order(&order);
+        let Some(input) = due_timer(&state, idle, &config.settings) else {
+            return Ok(());
+        };
         let outcome = match advance(&state, input, &config.settings) {
             Ok(outcome) if !outcome.is_noop(&state) => outcome,
             _ => return Ok(()),

@@ -23,6 +23,9 @@ pub enum EngineError {
     /// A staff payment action that is not possible now, or lacks its reason.
     #[error(transparent)]
     Payment(#[from] crate::payments::PaymentActionError),
+    /// A staff reply that cannot be sent now.
+    #[error(transparent)]
+    Reply(#[from] crate::replies::ReplyError),
     /// The background writer is gone (shutting down).
     #[error("the server is shutting down")]
     ShuttingDown,

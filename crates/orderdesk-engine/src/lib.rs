@@ -5,6 +5,7 @@
 //! Handlers call one method here and map the result; nothing in this crate
 //! knows about HTTP or SQL.
 
+pub mod accounts;
 mod bus;
 pub mod checkout;
 mod error;
@@ -14,6 +15,7 @@ mod links;
 mod orders;
 mod outbox;
 pub mod payments;
+mod replies;
 pub mod texts;
 
 use std::sync::Arc;
@@ -27,6 +29,7 @@ pub use inbox::{InboxWriter, Processor};
 pub use links::MAX_LINKS_PER_HOUR;
 pub use orders::{PreviewDelivery, StagePreview, REASON_MARK};
 pub use outbox::{Delivery, DispatchSettings, Dispatcher};
+pub use replies::ReplyError;
 
 /// The shared handle the web layer and workers hold.
 #[derive(Clone)]

@@ -190,12 +190,12 @@ impl Engine {
         let Some(key) = customer_key_of(&order.customer) else {
             return Ok(false);
         };
-        Ok(self
+        let last_inbound = self
             .store
             .customer(key)
             .await?
-            .and_then(|c| c.last_inbound_at)
-            .is_some_and(|at| now - at < chrono::Duration::hours(24)))
+            .and_then(|c| c.last_inbound_at);
+        Ok(orderdesk_domain::service_window_open(last_inbound, now))
     }
 
     /// Tells the customer about a stage move, with the business's text for

@@ -7,8 +7,9 @@
 
 use chrono::Utc;
 use orderdesk_domain::{
-    advance, Actor, CheckoutInput, CheckoutState, CheckoutStep, Order, OrderNumber, OrderStatus,
-    PaymentMethod, PaymentStatus, Reply, TimelineEntry, TimelineKind,
+    advance, check_payment_action, Actor, CheckoutInput, CheckoutState, CheckoutStep, Order,
+    OrderNumber, PaymentActionKind, PaymentMethod, PaymentRefusal, PaymentStatus, Reply,
+    TimelineEntry, TimelineKind,
 };
 use orderdesk_store::OrderUpdate;
 use tracing::instrument;
@@ -33,21 +34,29 @@ pub enum PaymentAction {
 }
 
 impl PaymentAction {
-    pub fn name(&self) -> &'static str {
+    /// The action without its arguments, as the domain's rule knows it.
+    pub fn kind(&self) -> PaymentActionKind {
         match self {
-            Self::MarkPaid { .. } => "mark_paid",
-            Self::SendLink => "send_link",
-            Self::Refund { .. } => "refund",
+            Self::MarkPaid { .. } => PaymentActionKind::MarkPaid,
+            Self::SendLink => PaymentActionKind::SendLink,
+            Self::Refund { .. } => PaymentActionKind::Refund,
         }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.kind().as_str()
     }
 }
 
 /// Why a payment action is not possible now. Nothing was changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PaymentActionError {
-    /// Not legal in the order's current state; the message says why.
-    #[error("{0}")]
-    NotNow(String),
+    /// Not legal in the order's current state (the domain's rule).
+    #[error(transparent)]
+    NotNow(#[from] PaymentRefusal),
+    /// The provider did not make a link this time.
+    #[error("the payment provider did not make a link; try again in a moment")]
+    NoLink,
     /// Something required is missing from the request.
     #[error("{0}")]
     Invalid(String),
@@ -59,21 +68,15 @@ fn reason_of(reason: Option<&String>) -> Option<String> {
         .filter(|r| !r.is_empty())
 }
 
-/// Refuses an action that needs money still to come.
-fn not_settled(order: &Order) -> Result<(), PaymentActionError> {
-    if matches!(
-        order.payment_status,
-        PaymentStatus::Paid | PaymentStatus::Refunded
-    ) {
-        return Err(PaymentActionError::NotNow(format!(
-            "order #{} is already {}",
-            order.number, order.payment_status
-        )));
-    }
-    Ok(())
-}
-
 impl Engine {
+    /// Whether a payment provider is configured to make links (the
+    /// `send_link` action needs one).
+    pub fn can_send_links(&self) -> bool {
+        self.checkout
+            .as_deref()
+            .is_some_and(|c| c.payments.is_some())
+    }
+
     /// Applies a staff payment action to an order, at `expected_version` when
     /// given (see [`Engine::change_status`]).
     ///
@@ -114,27 +117,8 @@ impl Engine {
                         .to_owned(),
                 )
             })?;
-        not_settled(order)?;
-        if matches!(
-            order.status,
-            OrderStatus::Rejected | OrderStatus::Cancelled | OrderStatus::Archived
-        ) {
-            return Err(PaymentActionError::NotNow(format!(
-                "order #{} is {}; a payment for it would be refunded, not recorded",
-                order.number,
-                order.status.label().to_lowercase()
-            ))
-            .into());
-        }
-        if order.status == OrderStatus::Placed
-            && order.checkout_step == CheckoutStep::AwaitingAddress
-        {
-            return Err(PaymentActionError::NotNow(format!(
-                "order #{} has no delivery address yet; mark it paid once the checkout reaches the payment step",
-                order.number
-            ))
-            .into());
-        }
+        check_payment_action(order, PaymentActionKind::MarkPaid, self.can_send_links())
+            .map_err(PaymentActionError::from)?;
         let now = Utc::now();
         let mut entry = TimelineEntry::new(now, TimelineKind::PaymentChanged, &actor);
         entry.detail = Some(format!("marked paid: {reason}"));
@@ -181,57 +165,20 @@ impl Engine {
     }
 
     async fn send_link(&self, order: &Order, actor: Actor) -> Result<Order, EngineError> {
+        check_payment_action(order, PaymentActionKind::SendLink, self.can_send_links())
+            .map_err(PaymentActionError::from)?;
         let config = self
             .checkout
             .as_deref()
             .filter(|c| c.payments.is_some())
-            .ok_or_else(|| {
-                PaymentActionError::NotNow(
-                "no payment provider is configured (PAYMENTS_PROVIDER), so there is no link to send"
-                    .to_owned(),
-            )
-            })?;
-        if order.payment_method == Some(PaymentMethod::Cod) {
-            return Err(PaymentActionError::NotNow(format!(
-                "the customer of order #{} chose cash on delivery",
-                order.number
-            ))
-            .into());
-        }
-        not_settled(order)?;
-        if matches!(
-            order.status,
-            OrderStatus::Delivered
-                | OrderStatus::Returned
-                | OrderStatus::Rejected
-                | OrderStatus::Cancelled
-                | OrderStatus::Archived
-        ) {
-            return Err(PaymentActionError::NotNow(format!(
-                "order #{} is {}",
-                order.number,
-                order.status.label().to_lowercase()
-            ))
-            .into());
-        }
-        if order.checkout_step == CheckoutStep::AwaitingAddress {
-            return Err(PaymentActionError::NotNow(format!(
-                "order #{} has no delivery address yet; the bot sends the link after it",
-                order.number
-            ))
-            .into());
-        }
+            .ok_or(PaymentActionError::NotNow(PaymentRefusal::NoProvider))?;
         let now = Utc::now();
         if let Some(why) = crate::links::new_link_refused(self.store.as_ref(), order, now).await? {
             return Err(PaymentActionError::NotNow(why).into());
         }
         let link = checkout::next_link(self.store.as_ref(), config, order, now)
             .await?
-            .ok_or_else(|| {
-                PaymentActionError::NotNow(
-                    "the payment provider did not make a link; try again in a moment".to_owned(),
-                )
-            })?;
+            .ok_or(PaymentActionError::NoLink)?;
         let texts = Texts::load(self.store.as_ref(), &config.language).await?;
         let mut update = OrderUpdate::default();
         update.outbound.extend(render(
@@ -270,13 +217,8 @@ impl Engine {
         let reason = reason_of(reason.as_ref()).ok_or_else(|| {
             PaymentActionError::Invalid("a reason is required to record a refund".to_owned())
         })?;
-        if order.payment_status != PaymentStatus::Paid {
-            return Err(PaymentActionError::NotNow(format!(
-                "only a paid order can be refunded; order #{} is {}",
-                order.number, order.payment_status
-            ))
-            .into());
-        }
+        check_payment_action(order, PaymentActionKind::Refund, self.can_send_links())
+            .map_err(PaymentActionError::from)?;
         let now = Utc::now();
         let mut entry = TimelineEntry::new(now, TimelineKind::PaymentChanged, &actor);
         entry.detail = Some(format!("refunded: {reason}"));

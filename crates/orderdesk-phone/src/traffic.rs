@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use orderdesk_domain::{ButtonAction, ButtonId};
 use rand::seq::SliceRandom;
 use rand::Rng;
 
@@ -162,21 +163,23 @@ async fn journey(sim: &Simulator, http: &reqwest::Client, pace: u32) -> Result<(
             }
             continue;
         }
-        let pick = |wanted: &[&str]| {
+        // Buttons are found by what their id asks for, not by their title:
+        // titles are the business's editable texts, ids are the contract.
+        let pick = |wanted: ButtonAction| {
             message
                 .buttons
                 .iter()
-                .find(|b| wanted.iter().any(|w| b.title.eq_ignore_ascii_case(w)))
+                .find(|b| ButtonId::parse(&b.id).is_some_and(|id| id.action == wanted))
                 .map(|b| b.id.clone())
         };
-        if let Some(cod) = pick(&["Cash on delivery"]) {
+        if let Some(cod) = pick(ButtonAction::PayCod) {
             if quits_at == Step::Payment {
                 return Ok(());
             }
             sim.tap(&wa, &message.wamid, &cod)
                 .map_err(|e| e.to_string())?;
-        } else if let Some(skip) = pick(&["Skip"]) {
-            let add = pick(&["Add a note"]).filter(|_| rand::thread_rng().gen_bool(0.3));
+        } else if let Some(skip) = pick(ButtonAction::SkipNote) {
+            let add = pick(ButtonAction::AddNote).filter(|_| rand::thread_rng().gen_bool(0.3));
             match add {
                 Some(add) => {
                     sim.tap(&wa, &message.wamid, &add)

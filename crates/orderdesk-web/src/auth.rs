@@ -1,17 +1,20 @@
 //! Who is calling. API calls carry `Authorization: Bearer <token>`; only the
 //! SHA-256 of a token is stored, so a leaked database does not leak tokens.
-//! (Tokens are 256 random bits, so a fast hash is enough; passwords, which
-//! people choose, get argon2id instead.)
+//! How secrets are made and hashed is decided once, in
+//! `orderdesk_engine::accounts`; this module re-exports it for the edge.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use orderdesk_domain::Actor;
-use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 use crate::AppState;
+
+pub use orderdesk_engine::accounts::{
+    hash_password, new_token_secret, token_hash, verify_password,
+};
 
 /// An authenticated API caller.
 #[derive(Debug, Clone)]
@@ -24,11 +27,6 @@ impl Caller {
     pub fn actor(&self) -> Actor {
         Actor::staff(self.name.clone())
     }
-}
-
-/// Hex SHA-256 of a token secret, as stored.
-pub fn token_hash(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -75,39 +73,6 @@ impl Caller {
             }
         }
     }
-}
-
-/// An argon2id PHC string of `password` with a fresh salt.
-///
-/// # Errors
-/// The hasher refused (it does not for passwords of sane length).
-pub fn hash_password(password: &str) -> Result<String, String> {
-    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
-    let salt = SaltString::generate(&mut OsRng);
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| format!("cannot hash the password: {e}"))
-}
-
-/// Whether `password` matches the stored PHC string (constant time inside
-/// argon2). A malformed hash matches nothing.
-pub fn verify_password(password: &str, phc: &str) -> bool {
-    use argon2::password_hash::{PasswordHash, PasswordVerifier};
-    PasswordHash::new(phc).is_ok_and(|hash| {
-        argon2::Argon2::default()
-            .verify_password(password.as_bytes(), &hash)
-            .is_ok()
-    })
-}
-
-/// A new API token secret: 256 random bits, hex, with a prefix that makes
-/// leaked tokens easy to spot.
-pub fn new_token_secret() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    format!("odk_{}", hex::encode(bytes))
 }
 
 /// 256 random bits, URL-safe base64: session ids and CSRF tokens.

@@ -127,12 +127,26 @@ impl From<EngineError> for ApiError {
             EngineError::AddressLocked | EngineError::Checkout(_) => {
                 Self::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }
-            EngineError::Payment(PaymentActionError::NotNow(m)) => {
-                Self::new(StatusCode::CONFLICT, "payment_action_not_possible", m)
-            }
+            EngineError::Payment(
+                refusal @ (PaymentActionError::NotNow(_) | PaymentActionError::NoLink),
+            ) => Self::new(
+                StatusCode::CONFLICT,
+                "payment_action_not_possible",
+                refusal.to_string(),
+            ),
             EngineError::Payment(PaymentActionError::Invalid(m)) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", m)
             }
+            EngineError::Reply(r @ orderdesk_engine::ReplyError::OutsideWindow) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "outside_window",
+                r.to_string(),
+            ),
+            EngineError::Reply(r) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                r.to_string(),
+            ),
         }
     }
 }

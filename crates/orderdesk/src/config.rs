@@ -1,9 +1,9 @@
 //! Configuration from the environment and an optional TOML file.
 //!
-//! Every key of DESIGN §3 is an environment variable; the same key,
-//! lower-cased, may stand in `orderdesk.toml` (`orderdesk_listen = "…"`,
-//! `whatsapp_app_secret = "…"`). The `orderdesk_` prefix may be left off in
-//! the file (`listen = "…"`). The environment wins over the file. A missing
+//! Every setting ([`SETTINGS`], documented in `docs/design.md` §5) is an
+//! environment variable; the same key, lower-cased, may stand in
+//! `orderdesk.toml` (`orderdesk_listen = "…"`, `whatsapp_app_secret = "…"`).
+//! The `orderdesk_` prefix may be left off in the file (`listen = "…"`). The environment wins over the file. A missing
 //! or malformed value stops start-up with one line naming the key.
 
 use std::collections::BTreeMap;
@@ -12,40 +12,62 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context};
 
-/// Every key we read, as its environment variable name.
-const KEYS: &[&str] = &[
-    "ORDERDESK_DATABASE_URL",
-    "ORDERDESK_DATABASE_MAX_CONNECTIONS",
-    "ORDERDESK_LISTEN",
-    "ORDERDESK_PUBLIC_URL",
-    "ORDERDESK_LOG",
-    "ORDERDESK_NUDGE_AFTER",
-    "ORDERDESK_LANGUAGE",
-    "ORDERDESK_ON_NEWER_CART",
-    "ORDERDESK_OUTBOX_LEASE",
-    "ORDERDESK_ABANDON_AFTER",
-    "ORDERDESK_TRUSTED_PROXY_HEADER",
-    "ORDERDESK_HEADER_READ_TIMEOUT",
-    "ORDERDESK_IDLE_TIMEOUT",
-    "ORDERDESK_MAX_CONNECTIONS",
-    "WHATSAPP_PHONE_NUMBER_ID",
-    "WHATSAPP_ACCESS_TOKEN",
-    "WHATSAPP_APP_SECRET",
-    "WHATSAPP_VERIFY_TOKEN",
-    "WHATSAPP_GRAPH_URL",
-    "WHATSAPP_MESSAGES_PER_SECOND",
-    "PAYMENTS_PROVIDER",
-    "RAZORPAY_KEY_ID",
-    "RAZORPAY_KEY_SECRET",
-    "RAZORPAY_WEBHOOK_SECRET",
-    "RAZORPAY_API_URL",
-    "STRIPE_SECRET_KEY",
-    "STRIPE_WEBHOOK_SECRET",
-    "STRIPE_API_URL",
-    "COD_ENABLED",
-    "UPI_VPA",
-    "UPI_PAYEE_NAME",
+/// One setting: its environment variable name and its default, as a user
+/// would write it (`None`: unset unless given).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Setting {
+    pub env: &'static str,
+    pub default: Option<&'static str>,
+}
+
+const fn setting(env: &'static str, default: Option<&'static str>) -> Setting {
+    Setting { env, default }
+}
+
+/// Every setting we read, with its default. Parsing looks defaults up here,
+/// the TOML reader and the unknown-variable warning accept exactly these
+/// names, and a test holds `docs/design.md`'s settings table to this list,
+/// so the code and the contract cannot drift apart.
+pub const SETTINGS: &[Setting] = &[
+    setting("ORDERDESK_DATABASE_URL", Some("sqlite://orderdesk.db")),
+    setting("ORDERDESK_DATABASE_MAX_CONNECTIONS", Some("10")),
+    setting("ORDERDESK_LISTEN", Some("127.0.0.1:8080")),
+    setting("ORDERDESK_PUBLIC_URL", Some("http://127.0.0.1:8080")),
+    setting("ORDERDESK_LOG", None),
+    setting("ORDERDESK_NUDGE_AFTER", Some("1h")),
+    setting("ORDERDESK_LANGUAGE", Some("en")),
+    setting("ORDERDESK_ON_NEWER_CART", Some("keep")),
+    setting("ORDERDESK_OUTBOX_LEASE", Some("60s")),
+    setting("ORDERDESK_ABANDON_AFTER", Some("24h")),
+    setting("ORDERDESK_TRUSTED_PROXY_HEADER", None),
+    setting("ORDERDESK_HEADER_READ_TIMEOUT", Some("10s")),
+    setting("ORDERDESK_IDLE_TIMEOUT", Some("60s")),
+    setting("ORDERDESK_MAX_CONNECTIONS", Some("4096")),
+    setting("WHATSAPP_PHONE_NUMBER_ID", None),
+    setting("WHATSAPP_ACCESS_TOKEN", None),
+    setting("WHATSAPP_APP_SECRET", None),
+    setting("WHATSAPP_VERIFY_TOKEN", None),
+    setting(
+        "WHATSAPP_GRAPH_URL",
+        Some("https://graph.facebook.com/v23.0"),
+    ),
+    setting("WHATSAPP_MESSAGES_PER_SECOND", Some("80")),
+    setting("PAYMENTS_PROVIDER", Some("none")),
+    setting("RAZORPAY_KEY_ID", None),
+    setting("RAZORPAY_KEY_SECRET", None),
+    setting("RAZORPAY_WEBHOOK_SECRET", None),
+    setting("RAZORPAY_API_URL", Some("https://api.razorpay.com")),
+    setting("STRIPE_SECRET_KEY", None),
+    setting("STRIPE_WEBHOOK_SECRET", None),
+    setting("STRIPE_API_URL", Some("https://api.stripe.com")),
+    setting("COD_ENABLED", Some("false")),
+    setting("UPI_VPA", None),
+    setting("UPI_PAYEE_NAME", None),
 ];
+
+fn known(env: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.env == env)
+}
 
 /// Where the database lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,7 +119,6 @@ pub struct Config {
     pub database_max_connections: u32,
     pub listen: SocketAddr,
     pub public_url: String,
-    pub log: String,
     /// How long a claimed outbound message is reserved for its sender; a
     /// sender that died holding it is replaced after this.
     pub outbox_lease: chrono::Duration,
@@ -190,13 +211,20 @@ impl Sources {
         self.get(key).map(|(v, _)| v.trim().to_owned())
     }
 
+    /// The value given for `key`, else its default from [`SETTINGS`],
+    /// parsed; a key without a default must be given.
     fn parsed<T>(
         &self,
         key: &str,
-        default: &str,
         parse: impl FnOnce(&str) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
-        let (raw, from) = self.get(key).unwrap_or((default, "default"));
+        let (raw, from) = match self.get(key) {
+            Some(given) => given,
+            None => known(key)
+                .and_then(|s| s.default)
+                .map(|d| (d, "default"))
+                .ok_or_else(|| anyhow!("{key}: required"))?,
+        };
         parse(raw.trim()).map_err(|e| anyhow!("{key}{}: {e}", origin(from)))
     }
 }
@@ -231,9 +259,9 @@ impl Config {
                 values.insert(key, (value, path.display().to_string()));
             }
         }
-        for key in KEYS {
+        for key in SETTINGS.iter().map(|s| s.env) {
             if let Some(v) = env(key) {
-                values.insert(*key, (v, "env".to_owned()));
+                values.insert(key, (v, "env".to_owned()));
             }
         }
         Self::from_values(&Sources { values })
@@ -247,7 +275,7 @@ impl Config {
                 bail!("'{raw}' is not an http:// or https:// URL")
             }
         };
-        let payments_provider = s.parsed("PAYMENTS_PROVIDER", "none", |raw| {
+        let payments_provider = s.parsed("PAYMENTS_PROVIDER", |raw| {
             Ok(match raw {
                 "none" => None,
                 "razorpay" => Some(PaymentsProvider::Razorpay),
@@ -259,38 +287,25 @@ impl Config {
             })
         })?;
         let config = Self {
-            database_url: s.parsed(
-                "ORDERDESK_DATABASE_URL",
-                "sqlite://orderdesk.db",
-                DatabaseUrl::parse,
-            )?,
-            database_max_connections: s.parsed(
-                "ORDERDESK_DATABASE_MAX_CONNECTIONS",
-                "10",
-                |raw| {
-                    raw.parse::<u32>()
-                        .ok()
-                        .filter(|n| (1..=1000).contains(n))
-                        .ok_or_else(|| anyhow!("'{raw}' is not a whole number from 1 to 1000"))
-                },
-            )?,
-            listen: s.parsed("ORDERDESK_LISTEN", "127.0.0.1:8080", |raw| {
+            database_url: s.parsed("ORDERDESK_DATABASE_URL", DatabaseUrl::parse)?,
+            database_max_connections: s.parsed("ORDERDESK_DATABASE_MAX_CONNECTIONS", |raw| {
+                raw.parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| anyhow!("'{raw}' is not a whole number from 1 to 1000"))
+            })?,
+            listen: s.parsed("ORDERDESK_LISTEN", |raw| {
                 raw.parse::<SocketAddr>()
                     .map_err(|_| anyhow!("'{raw}' is not an address like 127.0.0.1:8080"))
             })?,
-            public_url: s.parsed("ORDERDESK_PUBLIC_URL", "http://127.0.0.1:8080", url)?,
-            log: s
-                .string("ORDERDESK_LOG")
-                .unwrap_or_else(|| "info".to_owned()),
-            nudge_after: s.parsed("ORDERDESK_NUDGE_AFTER", "1h", parse_duration)?,
-            abandon_older_on_newer_cart: s.parsed("ORDERDESK_ON_NEWER_CART", "keep", |raw| {
-                match raw {
-                    "keep" => Ok(false),
-                    "abandon" => Ok(true),
-                    other => bail!("'{other}' is not keep or abandon"),
-                }
+            public_url: s.parsed("ORDERDESK_PUBLIC_URL", url)?,
+            nudge_after: s.parsed("ORDERDESK_NUDGE_AFTER", parse_duration)?,
+            abandon_older_on_newer_cart: s.parsed("ORDERDESK_ON_NEWER_CART", |raw| match raw {
+                "keep" => Ok(false),
+                "abandon" => Ok(true),
+                other => bail!("'{other}' is not keep or abandon"),
             })?,
-            language: s.parsed("ORDERDESK_LANGUAGE", "en", |raw| {
+            language: s.parsed("ORDERDESK_LANGUAGE", |raw| {
                 let ok = (2..=8).contains(&raw.len())
                     && raw
                         .chars()
@@ -301,8 +316,8 @@ impl Config {
                     bail!("'{raw}' is not a language code like en or pt_BR")
                 }
             })?,
-            outbox_lease: s.parsed("ORDERDESK_OUTBOX_LEASE", "60s", parse_duration)?,
-            abandon_after: s.parsed("ORDERDESK_ABANDON_AFTER", "24h", parse_duration)?,
+            outbox_lease: s.parsed("ORDERDESK_OUTBOX_LEASE", parse_duration)?,
+            abandon_after: s.parsed("ORDERDESK_ABANDON_AFTER", parse_duration)?,
             trusted_proxy_header: match s.string("ORDERDESK_TRUSTED_PROXY_HEADER") {
                 None => None,
                 Some(raw) => Some(
@@ -313,9 +328,9 @@ impl Config {
                     })?,
                 ),
             },
-            header_read_timeout: s.parsed("ORDERDESK_HEADER_READ_TIMEOUT", "10s", std_duration)?,
-            idle_timeout: s.parsed("ORDERDESK_IDLE_TIMEOUT", "60s", std_duration)?,
-            max_connections: s.parsed("ORDERDESK_MAX_CONNECTIONS", "4096", |raw| {
+            header_read_timeout: s.parsed("ORDERDESK_HEADER_READ_TIMEOUT", std_duration)?,
+            idle_timeout: s.parsed("ORDERDESK_IDLE_TIMEOUT", std_duration)?,
+            max_connections: s.parsed("ORDERDESK_MAX_CONNECTIONS", |raw| {
                 raw.parse::<usize>()
                     .ok()
                     .filter(|n| (1..=1_000_000).contains(n))
@@ -325,32 +340,24 @@ impl Config {
             whatsapp_access_token: s.string("WHATSAPP_ACCESS_TOKEN"),
             whatsapp_app_secret: s.string("WHATSAPP_APP_SECRET"),
             whatsapp_verify_token: s.string("WHATSAPP_VERIFY_TOKEN"),
-            whatsapp_graph_url: s.parsed(
-                "WHATSAPP_GRAPH_URL",
-                "https://graph.facebook.com/v23.0",
-                url,
-            )?,
-            whatsapp_messages_per_second: s.parsed(
-                "WHATSAPP_MESSAGES_PER_SECOND",
-                "80",
-                |raw| {
-                    raw.parse::<u32>()
-                        .ok()
-                        .filter(|n| (1..=1000).contains(n))
-                        .ok_or_else(|| anyhow!("'{raw}' is not a whole number from 1 to 1000"))
-                },
-            )?,
+            whatsapp_graph_url: s.parsed("WHATSAPP_GRAPH_URL", url)?,
+            whatsapp_messages_per_second: s.parsed("WHATSAPP_MESSAGES_PER_SECOND", |raw| {
+                raw.parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| anyhow!("'{raw}' is not a whole number from 1 to 1000"))
+            })?,
             payments_provider,
             razorpay_key_id: s.string("RAZORPAY_KEY_ID"),
             razorpay_key_secret: s.string("RAZORPAY_KEY_SECRET"),
             razorpay_webhook_secret: s.string("RAZORPAY_WEBHOOK_SECRET"),
-            razorpay_api_url: s.parsed("RAZORPAY_API_URL", "https://api.razorpay.com", url)?,
+            razorpay_api_url: s.parsed("RAZORPAY_API_URL", url)?,
             stripe_secret_key: s.string("STRIPE_SECRET_KEY"),
             stripe_webhook_secret: s.string("STRIPE_WEBHOOK_SECRET"),
-            stripe_api_url: s.parsed("STRIPE_API_URL", "https://api.stripe.com", url)?,
+            stripe_api_url: s.parsed("STRIPE_API_URL", url)?,
             upi_vpa: s.string("UPI_VPA"),
             upi_payee_name: s.string("UPI_PAYEE_NAME"),
-            cod_enabled: s.parsed("COD_ENABLED", "false", |raw| {
+            cod_enabled: s.parsed("COD_ENABLED", |raw| {
                 match raw.to_ascii_lowercase().as_str() {
                     "true" | "1" | "yes" | "on" => Ok(true),
                     "false" | "0" | "no" | "off" => Ok(false),
@@ -398,7 +405,7 @@ impl Config {
     pub fn unknown_env_keys() -> Vec<String> {
         std::env::vars()
             .map(|(k, _)| k)
-            .filter(|k| k.starts_with("ORDERDESK_") && !KEYS.contains(&k.as_str()))
+            .filter(|k| k.starts_with("ORDERDESK_") && known(k).is_none())
             .collect()
     }
 }
@@ -437,9 +444,10 @@ fn read_toml(path: &Path) -> anyhow::Result<Vec<(&'static str, String)>> {
     let mut out = Vec::new();
     for (key, value) in table {
         let upper = key.to_ascii_uppercase();
-        let env_key = KEYS
+        let env_key = SETTINGS
             .iter()
-            .find(|k| **k == upper || **k == format!("ORDERDESK_{upper}"))
+            .map(|s| s.env)
+            .find(|k| *k == upper || *k == format!("ORDERDESK_{upper}"))
             .ok_or_else(|| anyhow!("{key} (in {}): not a known setting", path.display()))?;
         let text = match value {
             toml::Value::String(s) => s,
@@ -451,7 +459,7 @@ fn read_toml(path: &Path) -> anyhow::Result<Vec<(&'static str, String)>> {
                 other.type_str()
             ),
         };
-        out.push((*env_key, text));
+        out.push((env_key, text));
     }
     Ok(out)
 }
@@ -461,6 +469,8 @@ pub fn default_demo_db() -> PathBuf {
     PathBuf::from("orderdesk-demo.db")
 }
 
+#[cfg(test)]
+mod documented;
 #[cfg(test)]
 mod tests;
 

@@ -10,14 +10,12 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::Utc;
 use orderdesk_domain::OrderNumber;
-use orderdesk_store::{ChatMessage, NewOutbound};
-use orderdesk_whatsapp::{OutboundMessage, Recipient};
+use orderdesk_store::ChatMessage;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use crate::routes::{Auth, Routes};
 use crate::AppState;
@@ -27,9 +25,6 @@ pub(crate) fn routes() -> Routes<AppState> {
         .get("/api/v1/orders/{number}/messages", Auth::Token, list)
         .post("/api/v1/orders/{number}/messages", Auth::Token, send)
 }
-
-/// How long after the customer's last message free text may be sent.
-pub const WINDOW: chrono::Duration = chrono::Duration::hours(24);
 
 /// A staff reply.
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -114,8 +109,8 @@ pub async fn send(
     Ok((StatusCode::ACCEPTED, Json(message)))
 }
 
-/// Queues a staff reply to the order's customer in the durable outbox; the
-/// one path for the API and the dashboard's chat panel.
+/// Queues a staff reply to the order's customer; the one path for the API
+/// and the dashboard's chat panel.
 ///
 /// # Errors
 /// 404 for an unknown order; 422 `outside_window` when the customer last
@@ -125,54 +120,12 @@ pub(crate) async fn send_reply(
     number: OrderNumber,
     text: String,
 ) -> ApiResult<ChatMessage> {
-    let store = state.engine.store();
-    let order = store
-        .order(number)
+    state
+        .engine
+        .send_staff_reply(number, text)
         .await
-        .map_err(|e| super::orders::not_found_as(e, number))?;
-    let unprocessable =
-        |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", m);
-    let customer = &order.customer;
-    let key = customer
-        .user_id
-        .clone()
-        .or_else(|| customer.wa_id.clone())
-        .ok_or_else(|| unprocessable("this order's customer has no WhatsApp id".to_owned()))?;
-    let now = Utc::now();
-    let last_inbound = store.customer(&key).await?.and_then(|c| c.last_inbound_at);
-    if last_inbound.is_none_or(|at| now - at >= WINDOW) {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "outside_window",
-            OUTSIDE_WINDOW,
-        ));
-    }
-    let recipient = Recipient::from_ids(customer.wa_id.as_deref(), customer.user_id.as_deref())
-        .map_err(|e| unprocessable(e.to_string()))?;
-    let message =
-        OutboundMessage::text(recipient, text.clone()).map_err(|e| unprocessable(e.to_string()))?;
-    let wire = serde_json::to_value(&message).map_err(|e| {
-        tracing::error!(error = %e, "cannot serialise an outbound message");
-        ApiError::internal()
-    })?;
-    let queued = store
-        .queue_outbound(
-            &[NewOutbound {
-                order_number: Some(number),
-                customer_key: key,
-                to_wa_id: customer.wa_id.clone(),
-                to_user_id: customer.user_id.clone(),
-                body: wire,
-                preview: text,
-                not_before: now,
-            }],
-            now,
-        )
-        .await?;
-    state.engine.bus().poke();
-    queued.into_iter().next().ok_or_else(ApiError::internal)
+        .map_err(|e| match e {
+            orderdesk_engine::EngineError::Store(s) => super::orders::not_found_as(s, number),
+            other => other.into(),
+        })
 }
-
-/// Why a free-text reply is refused outside the customer-service window.
-pub const OUTSIDE_WINDOW: &str =
-    "the customer last wrote more than 24 hours ago; WhatsApp only allows an approved template now";

@@ -4,8 +4,6 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::Json;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use orderdesk_domain::{
     Order, OrderNumber, OrderStatus, PaymentStatus, TimelineEntry, TransitionRequest,
 };
@@ -93,20 +91,6 @@ pub(crate) fn parse_number(raw: &str) -> ApiResult<OrderNumber> {
     OrderNumber::parse(raw).ok_or_else(|| ApiError::not_found(format!("no order #{raw}")))
 }
 
-fn encode_cursor(n: OrderNumber) -> String {
-    URL_SAFE_NO_PAD.encode(n.get().to_string())
-}
-
-fn decode_cursor(raw: &str) -> ApiResult<OrderNumber> {
-    URL_SAFE_NO_PAD
-        .decode(raw.trim())
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.parse().ok())
-        .and_then(OrderNumber::new)
-        .ok_or_else(|| ApiError::bad_request("cursor is not one this server issued"))
-}
-
 fn query_from(params: ListParams) -> ApiResult<OrderQuery> {
     let status = match params.status.as_deref().filter(|s| !s.is_empty()) {
         None => None,
@@ -139,7 +123,10 @@ fn query_from(params: ListParams) -> ApiResult<OrderQuery> {
     };
     let before = match params.cursor.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(c) => Some(decode_cursor(c)?),
+        Some(c) => Some(
+            crate::cursor::decode(c)
+                .ok_or_else(|| ApiError::bad_request("cursor is not one this server issued"))?,
+        ),
     };
     let q = params
         .q
@@ -178,7 +165,7 @@ pub async fn list(
         .collect();
     Ok(Json(OrderList {
         orders: page.orders,
-        next_cursor: page.next_before.map(encode_cursor),
+        next_cursor: page.next_before.map(crate::cursor::encode),
         counts,
     }))
 }

@@ -7,17 +7,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use maud::{html, Markup};
-use orderdesk_store::{NewApiToken, NewUser, Role, StoreError};
+use orderdesk_engine::accounts::{self, AccountError};
+use orderdesk_store::{Role, StoreError};
 use serde::Deserialize;
 
 use super::session::{may_manage_role, redirect, refuse, Manager, StaffForm};
 use super::views::{layout, Page};
-use crate::auth::{new_token_secret, random_id, token_hash};
 use crate::error::ApiError;
 use crate::AppState;
-
-/// Shortest password we accept from a person (as `orderdesk user add`).
-const MIN_PASSWORD: usize = 10;
 
 pub enum Flash {
     None,
@@ -98,7 +95,7 @@ pub(super) async fn users_page(
                     }
                 }
                 label for="new-password" { "Password (leave empty to generate one)" }
-                input #new-password type="password" name="password" autocomplete="new-password" minlength=(MIN_PASSWORD);
+                input #new-password type="password" name="password" autocomplete="new-password" minlength=(accounts::MIN_PASSWORD);
                 button.primary type="submit" { "Add user" }
             }
             p.muted.small { "Agents can work orders and chat; owners and admins can also manage users and API tokens." }
@@ -125,20 +122,6 @@ pub struct UserForm {
     password: String,
 }
 
-fn plausible_email(email: &str) -> bool {
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !email.chars().any(char::is_whitespace)
-                && email.len() <= 254
-        }
-        None => false,
-    }
-}
-
 pub async fn add_user(State(state): State<AppState>, f: StaffForm<UserForm>) -> Response {
     let staff = &f.staff;
     if !staff.can_manage() {
@@ -149,22 +132,11 @@ pub async fn add_user(State(state): State<AppState>, f: StaffForm<UserForm>) -> 
             "Only owners and admins can manage users.",
         );
     }
-    let email = f.form.email.trim().to_lowercase();
-    let bad = |m: &str| Flash::Error(m.to_owned());
-    if !plausible_email(&email) {
-        return users_page(
-            &state,
-            staff,
-            bad("That is not an email address."),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
     let Some(role) = Role::parse(f.form.role.trim()) else {
         return users_page(
             &state,
             staff,
-            bad("Choose owner, admin or agent."),
+            Flash::Error("Choose owner, admin or agent.".to_owned()),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -177,57 +149,51 @@ pub async fn add_user(State(state): State<AppState>, f: StaffForm<UserForm>) -> 
             "Only owners can add owners.",
         );
     }
-    let (password, generated) = if f.form.password.is_empty() {
-        (random_id(), true)
-    } else if f.form.password.chars().count() < MIN_PASSWORD {
-        return users_page(
-            &state,
-            staff,
-            Flash::Error(format!(
-                "The password must be at least {MIN_PASSWORD} characters."
-            )),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    } else {
-        (f.form.password.clone(), false)
-    };
-    let Some(password_hash) = super::accounts::hashed(&password).await else {
-        return ApiError::internal().into_response();
-    };
-    let created = state
-        .engine
-        .store()
-        .create_user(&NewUser {
-            email: email.clone(),
-            role,
-            password_hash,
-            created_at: Utc::now(),
-        })
-        .await;
-    match created {
-        Ok(user) => {
+    let password = Some(f.form.password.clone()).filter(|p| !p.is_empty());
+    match accounts::add_user(state.engine.store().as_ref(), &f.form.email, role, password).await {
+        Ok(added) => {
+            let user = added.user;
             tracing::info!(by = %staff.user.email, user = %user.email, role = role.as_str(), "user added");
-            let f2 = if generated {
-                Flash::Secret {
+            let shown = match added.generated_password {
+                Some(secret) => Flash::Secret {
                     what: format!("Added {} ({}). Their password:", user.email, role.as_str()),
-                    secret: password,
-                }
-            } else {
-                Flash::Info(format!("Added {} ({}).", user.email, role.as_str()))
+                    secret,
+                },
+                None => Flash::Info(format!("Added {} ({}).", user.email, role.as_str())),
             };
-            users_page(&state, staff, f2, StatusCode::OK).await
+            users_page(&state, staff, shown, StatusCode::OK).await
         }
-        Err(StoreError::Duplicate(_)) => {
-            users_page(
-                &state,
-                staff,
-                Flash::Error(format!("A user with {email} already exists.")),
-                StatusCode::CONFLICT,
-            )
-            .await
+        Err(e) => {
+            account_refused(e, |flash, status| users_page(&state, staff, flash, status)).await
         }
-        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// The page again with what was wrong, or the edge's error for a failure
+/// that is not the form's fault.
+async fn account_refused<F: std::future::Future<Output = Response>>(
+    e: AccountError,
+    page: impl FnOnce(Flash, StatusCode) -> F,
+) -> Response {
+    let status = match e {
+        AccountError::EmailTaken(_) | AccountError::TokenNameTaken(_) => StatusCode::CONFLICT,
+        AccountError::NotAnEmail(_)
+        | AccountError::PasswordTooShort
+        | AccountError::BadTokenName => StatusCode::UNPROCESSABLE_ENTITY,
+        AccountError::Store(e) => return ApiError::from(e).into_response(),
+        AccountError::Hashing(cause) => {
+            tracing::error!(%cause, "cannot hash a password");
+            return ApiError::internal().into_response();
+        }
+    };
+    page(Flash::Error(capitalised(&e.to_string())), status).await
+}
+
+fn capitalised(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
     }
 }
 
@@ -366,50 +332,19 @@ pub async fn create_token(State(state): State<AppState>, f: StaffForm<TokenForm>
             "Only owners and admins can manage API tokens.",
         );
     }
-    let name = f.form.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 {
-        return tokens_page(
-            &state,
-            staff,
-            Flash::Error("Give the token a name of 1 to 100 characters.".to_owned()),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let secret = new_token_secret();
-    let created = state
-        .engine
-        .store()
-        .create_token(&NewApiToken {
-            name: name.clone(),
-            secret_hash: token_hash(&secret),
-            created_at: Utc::now(),
-        })
-        .await;
-    match created {
-        Ok(_) => {
+    match accounts::create_token(state.engine.store().as_ref(), &f.form.name).await {
+        Ok(created) => {
+            let name = created.token.name;
             tracing::info!(by = %staff.user.email, token = %name, "API token created");
-            tokens_page(
-                &state,
-                staff,
-                Flash::Secret {
-                    what: format!("Created the token '{name}'."),
-                    secret,
-                },
-                StatusCode::OK,
-            )
-            .await
+            let shown = Flash::Secret {
+                what: format!("Created the token '{name}'."),
+                secret: created.secret,
+            };
+            tokens_page(&state, staff, shown, StatusCode::OK).await
         }
-        Err(StoreError::Duplicate(_)) => {
-            tokens_page(
-                &state,
-                staff,
-                Flash::Error(format!("A token named '{name}' already exists.")),
-                StatusCode::CONFLICT,
-            )
-            .await
+        Err(e) => {
+            account_refused(e, |flash, status| tokens_page(&state, staff, flash, status)).await
         }
-        Err(e) => ApiError::from(e).into_response(),
     }
 }
 

@@ -10,12 +10,10 @@ use axum::extract::{Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use chrono::{NaiveDate, TimeZone, Utc};
 use futures_util::stream;
 use maud::html;
-use orderdesk_domain::{OrderNumber, OrderStatus, PaymentStatus};
+use orderdesk_domain::{OrderStatus, PaymentStatus};
 use orderdesk_store::OrderQuery;
 use serde::Deserialize;
 
@@ -53,7 +51,7 @@ impl BoardParams {
             created_from: day(&self.from).and_then(start),
             created_before: day(&self.to).and_then(|d| d.succ_opt()).and_then(start),
             limit,
-            before: decode_cursor(&self.cursor),
+            before: crate::cursor::decode(&self.cursor),
         }
     }
 
@@ -82,19 +80,6 @@ impl BoardParams {
             format!("/orders?{q}")
         }
     }
-}
-
-fn encode_cursor(n: OrderNumber) -> String {
-    URL_SAFE_NO_PAD.encode(n.get().to_string())
-}
-
-fn decode_cursor(raw: &str) -> Option<OrderNumber> {
-    URL_SAFE_NO_PAD
-        .decode(raw.trim())
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.parse().ok())
-        .and_then(OrderNumber::new)
 }
 
 pub async fn show(
@@ -174,7 +159,7 @@ pub async fn show(
             @if let Some(next) = page.next_before {
                 @let q = params.filter_query();
                 p.more {
-                    a.button href={"/orders?" (q) @if !q.is_empty() { "&" } "cursor=" (encode_cursor(next))} { "Older orders →" }
+                    a.button href={"/orders?" (q) @if !q.is_empty() { "&" } "cursor=" (crate::cursor::encode(next))} { "Older orders →" }
                 }
             }
         }

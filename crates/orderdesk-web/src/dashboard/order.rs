@@ -22,7 +22,6 @@ use serde::Deserialize;
 
 use super::session::{redirect, refuse, wants_json, Staff, StaffForm};
 use super::views::{customer_name, layout, money, payment_badge, payment_indicator, Page};
-use crate::api::messages::WINDOW;
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -77,15 +76,12 @@ async fn window(
         .map_err(|e| crate::api::orders::not_found_as(e, number))?;
     let timeline = store.timeline(number).await?;
     let messages = store.messages_for_order(number).await?;
-    let can_send_link = state
-        .engine
-        .checkout()
-        .is_some_and(|c| c.payments.is_some());
+    let can_send_link = state.engine.can_send_links();
     let last_inbound = match customer_key_of(&order.customer) {
         Some(key) => store.customer(key).await?.and_then(|c| c.last_inbound_at),
         None => None,
     };
-    let window_open = last_inbound.is_some_and(|at| Utc::now() - at < WINDOW);
+    let window_open = orderdesk_domain::service_window_open(last_inbound, Utc::now());
     let previews = super::moves::previews(&state.engine, &order, staff).await?;
     let title = format!("Order #{number}");
     let body = html! {
@@ -196,26 +192,13 @@ fn summary(o: &Order) -> Markup {
 /// Staff payment actions the order's state allows; the engine has the
 /// last word (and says why when it refuses).
 fn payment_actions(o: &Order, staff: &Staff, can_send_link: bool) -> Markup {
-    use orderdesk_domain::{PaymentMethod, PaymentStatus};
-    let settled = matches!(
-        o.payment_status,
-        PaymentStatus::Paid | PaymentStatus::Refunded
-    );
-    let closed = matches!(
-        o.status,
-        OrderStatus::Delivered
-            | OrderStatus::Returned
-            | OrderStatus::Rejected
-            | OrderStatus::Cancelled
-            | OrderStatus::Archived
-    );
+    use orderdesk_domain::{allowed_payment_actions, PaymentActionKind, PaymentMethod};
+    // The domain's rule, the one the engine enforces: offer nothing it refuses.
+    let allowed = allowed_payment_actions(o, can_send_link);
+    let mark_paid = allowed.contains(&PaymentActionKind::MarkPaid);
+    let send_link = allowed.contains(&PaymentActionKind::SendLink);
+    let refund = allowed.contains(&PaymentActionKind::Refund);
     let cod = o.payment_method == Some(PaymentMethod::Cod);
-    let awaiting_address = o.checkout_step == orderdesk_domain::CheckoutStep::AwaitingAddress;
-    // Before the address there is nothing to pay for yet.
-    let too_early = o.status == OrderStatus::Placed && awaiting_address;
-    let mark_paid = !settled && !too_early;
-    let send_link = can_send_link && !settled && !cod && !closed && !awaiting_address;
-    let refund = o.payment_status == PaymentStatus::Paid;
     html! {
         @if mark_paid || send_link || refund {
             section #payment-actions.panel aria-labelledby="payment-actions-title" {
@@ -364,8 +347,8 @@ fn chat_panel(
         section #chat.panel aria-labelledby="chat-title" {
             h2 #chat-title { "Reply on WhatsApp" }
             @if window_open {
-                @if let Some(at) = last_inbound {
-                    p.muted.small #window-state { "Free replies possible until " ((at + WINDOW).format("%b %d %H:%M UTC")) "." }
+                @if let Some(closes) = orderdesk_domain::service_window_closes(last_inbound) {
+                    p.muted.small #window-state { "Free replies possible until " (closes.format("%b %d %H:%M UTC")) "." }
                 }
             } @else {
                 p.notice #window-state {

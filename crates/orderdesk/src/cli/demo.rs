@@ -15,8 +15,9 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use orderdesk_domain::Currency;
+use orderdesk_engine::accounts::{self, AccountError};
 use orderdesk_phone::{Settings, Simulator, Traffic};
-use orderdesk_store::{NewApiToken, NewUser, Product, Role, StoreError};
+use orderdesk_store::{Product, Role};
 
 use crate::config::Config;
 
@@ -85,17 +86,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     })?;
     let store = crate::open_store(&config).await?;
     seed(store.as_ref(), &public_url).await?;
-    let token = crate::cli::token::new_secret();
-    store
-        .create_token(&NewApiToken {
-            name: format!(
-                "demo {}",
-                chrono::Utc::now().format("%Y-%m-%d %H:%M:%S%.3f")
-            ),
-            secret_hash: orderdesk_web::auth::token_hash(&token),
-            created_at: chrono::Utc::now(),
-        })
-        .await?;
+    let name = format!(
+        "demo {}",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M:%S%.3f")
+    );
+    let token = accounts::create_token(store.as_ref(), &name).await?.secret;
     let phone = Simulator::start(
         Settings::new(
             format!("{public_url}/webhooks/whatsapp"),
@@ -235,16 +230,15 @@ async fn seed(store: &dyn orderdesk_store::Store, public_url: &str) -> anyhow::R
     if store.user_by_email(DEMO_EMAIL).await?.is_some() {
         return Ok(());
     }
-    let created = store
-        .create_user(&NewUser {
-            email: DEMO_EMAIL.to_owned(),
-            role: Role::Owner,
-            password_hash: crate::cli::user::hash_password(DEMO_PASSWORD)?,
-            created_at: chrono::Utc::now(),
-        })
-        .await;
+    let created = accounts::add_user(
+        store,
+        DEMO_EMAIL,
+        Role::Owner,
+        Some(DEMO_PASSWORD.to_owned()),
+    )
+    .await;
     match created {
-        Ok(_) | Err(StoreError::Duplicate(_)) => Ok(()),
+        Ok(_) | Err(AccountError::EmailTaken(_)) => Ok(()),
         Err(e) => Err(e.into()),
     }
 }

@@ -22,6 +22,7 @@ mod messages;
 mod odd_input;
 mod open_redirect;
 mod payment_links;
+mod order_window;
 mod payments;
 mod phone;
 mod resources;

@@ -1,0 +1,80 @@
+//! Staff replies into an order's WhatsApp chat, from the API and the order
+//! window alike: checked against the customer-service window, then queued in
+//! the durable outbox (the dispatcher sends it; ticks arrive as
+//! `message.status` events).
+
+use chrono::Utc;
+use orderdesk_domain::{service_window_open, OrderNumber};
+use orderdesk_store::{customer_key_of, ChatMessage, NewOutbound};
+use orderdesk_whatsapp::{OutboundMessage, Recipient};
+use tracing::instrument;
+
+use crate::{Engine, EngineError};
+
+/// Why a staff reply was not queued. Nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplyError {
+    /// The customer last wrote 24 hours ago or more (or never): WhatsApp
+    /// accepts only approved templates now.
+    #[error("the customer last wrote more than 24 hours ago; WhatsApp only allows an approved template now")]
+    OutsideWindow,
+    /// The order's customer has neither a phone number nor a user id.
+    #[error("this order's customer has no WhatsApp id")]
+    NoRecipient,
+    /// Empty or over-long text, or an id WhatsApp would refuse.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Engine {
+    /// Queues `text` to the customer of order `number`.
+    ///
+    /// # Errors
+    /// [`EngineError::Reply`] outside the service window or for text
+    /// WhatsApp would refuse; `Store(NotFound)` for an unknown order.
+    #[instrument(skip_all, fields(order.number = %number))]
+    pub async fn send_staff_reply(
+        &self,
+        number: OrderNumber,
+        text: String,
+    ) -> Result<ChatMessage, EngineError> {
+        let order = self.store.order(number).await?;
+        let customer = &order.customer;
+        let key = customer_key_of(customer).ok_or(ReplyError::NoRecipient)?;
+        let now = Utc::now();
+        let last_inbound = self
+            .store
+            .customer(key)
+            .await?
+            .and_then(|c| c.last_inbound_at);
+        if !service_window_open(last_inbound, now) {
+            return Err(ReplyError::OutsideWindow.into());
+        }
+        let recipient = Recipient::from_ids(customer.wa_id.as_deref(), customer.user_id.as_deref())
+            .map_err(|e| ReplyError::Invalid(e.to_string()))?;
+        let message = OutboundMessage::text(recipient, text.clone())
+            .map_err(|e| ReplyError::Invalid(e.to_string()))?;
+        let body = serde_json::to_value(&message)
+            .map_err(|e| orderdesk_store::StoreError::Other(e.into()))?;
+        let queued = self
+            .store
+            .queue_outbound(
+                &[NewOutbound {
+                    order_number: Some(number),
+                    customer_key: key.to_owned(),
+                    to_wa_id: customer.wa_id.clone(),
+                    to_user_id: customer.user_id.clone(),
+                    body,
+                    preview: text,
+                    not_before: now,
+                }],
+                now,
+            )
+            .await?;
+        self.bus.poke();
+        queued.into_iter().next().ok_or_else(|| {
+            orderdesk_store::StoreError::Other(anyhow::anyhow!("the outbox queued no message"))
+                .into()
+        })
+    }
+}
