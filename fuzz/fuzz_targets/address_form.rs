@@ -18,7 +18,11 @@ fuzz_target!(|body: &[u8]| {
         return;
     };
     let tidy = Address::from(submitted).normalised();
-    assert_eq!(tidy.normalised(), tidy, "normalising twice changed the address");
+    assert_eq!(
+        tidy.normalised(),
+        tidy,
+        "normalising twice changed the address"
+    );
     let problems = tidy.problems();
     let fields: Vec<_> = problems.iter().map(|p| p.field).collect();
     let mut unique = fields.clone();
@@ -36,14 +40,20 @@ fuzz_target!(|body: &[u8]| {
         (&tidy.state, MAX_PLACE_CHARS),
     ];
     for (value, max) in limits {
-        assert!(value.chars().count() <= max, "{value:?} is over {max} characters");
         assert!(
-            !value
-                .chars()
-                .any(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')),
+            value.chars().count() <= max,
+            "{value:?} is over {max} characters"
+        );
+        assert!(
+            !value.chars().any(|c| c.is_control()
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')),
             "{value:?} keeps a control character"
         );
     }
     assert!(!tidy.name.is_empty() && !tidy.line1.is_empty() && !tidy.city.is_empty());
-    assert!(tidy.country_name().is_some(), "unknown country {:?} accepted", tidy.country);
+    assert!(
+        tidy.country_name().is_some(),
+        "unknown country {:?} accepted",
+        tidy.country
+    );
 });

@@ -28,9 +28,15 @@ fuzz_target!(|input: (&str, i64)| {
     if let Some(number) = OrderNumber::new(n) {
         let issued = encode_cursor(number);
         assert!(
-            issued.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+            issued
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
             "cursor {issued:?} needs escaping in a URL"
         );
-        assert_eq!(decode_cursor(&issued).ok(), Some(number), "issued cursor refused");
+        assert_eq!(
+            decode_cursor(&issued).ok(),
+            Some(number),
+            "issued cursor refused"
+        );
     }
 });

@@ -18,7 +18,11 @@ fuzz_target!(|input: (&[u8], i64)| {
         .unwrap_or("");
     if let Ok(id) = parse_last_event_id(raw) {
         assert!(id >= 0, "negative id {id} accepted");
-        assert_eq!(raw.trim().parse::<i64>().ok(), Some(id), "{raw:?} read as {id}");
+        assert_eq!(
+            raw.trim().parse::<i64>().ok(),
+            Some(id),
+            "{raw:?} read as {id}"
+        );
     }
     if seq >= 0 {
         assert_eq!(parse_last_event_id(&seq.to_string()).ok(), Some(seq));

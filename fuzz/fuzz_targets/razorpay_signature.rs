@@ -31,13 +31,23 @@ fuzz_target!(|input: Input<'_>| {
     let (a, b) = PROVIDERS.get_or_init(|| (provider(SECRET_A), provider(SECRET_B)));
 
     assert!(
-        a.verify_signature(Some(input.signature), input.body).is_err(),
+        a.verify_signature(Some(input.signature), input.body)
+            .is_err(),
         "a made-up signature verified"
     );
     let genuine = razorpay::sign_webhook(SECRET_A, input.body);
-    assert!(a.verify_signature(Some(&genuine), input.body).is_ok(), "genuine signature refused");
-    assert!(b.verify_signature(Some(&genuine), input.body).is_err(), "verified under another secret");
+    assert!(
+        a.verify_signature(Some(&genuine), input.body).is_ok(),
+        "genuine signature refused"
+    );
+    assert!(
+        b.verify_signature(Some(&genuine), input.body).is_err(),
+        "verified under another secret"
+    );
     let mut other = input.body.to_vec();
     other.push(b'x');
-    assert!(a.verify_signature(Some(&genuine), &other).is_err(), "verified for another body");
+    assert!(
+        a.verify_signature(Some(&genuine), &other).is_err(),
+        "verified for another body"
+    );
 });

@@ -39,7 +39,8 @@ fuzz_target!(|input: Input<'_>| {
     let now: DateTime<Utc> = DateTime::from_timestamp(NOW, 0).expect("valid time");
 
     assert!(
-        a.verify_signature(Some(input.header), input.body, now).is_err(),
+        a.verify_signature(Some(input.header), input.body, now)
+            .is_err(),
         "a made-up header verified"
     );
 
@@ -47,9 +48,17 @@ fuzz_target!(|input: Input<'_>| {
     let genuine = stripe::sign_webhook(SECRET_A, t, input.body);
     let within = input.skew.unsigned_abs() <= 300;
     match a.verify_signature(Some(&genuine), input.body, now) {
-        Ok(signed) => assert!(within && signed == t, "accepted t={t} at skew {}", input.skew),
+        Ok(signed) => assert!(
+            within && signed == t,
+            "accepted t={t} at skew {}",
+            input.skew
+        ),
         Err(WebhookError::Expired { timestamp, .. }) => {
-            assert!(!within && timestamp == t, "refused t={t} at skew {}", input.skew)
+            assert!(
+                !within && timestamp == t,
+                "refused t={t} at skew {}",
+                input.skew
+            )
         }
         Err(e) => panic!("genuine header refused: {e}"),
     }

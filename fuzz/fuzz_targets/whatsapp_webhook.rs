@@ -18,8 +18,12 @@ fuzz_target!(|body: &[u8]| {
     let again = split_webhook(body).expect("the same body split twice");
     assert_eq!(items, again, "splitting is not deterministic");
     for item in &items {
-        let payload: &RawValue = serde_json::from_str(&item.payload)
-            .unwrap_or_else(|e| panic!("payload of {} is not JSON ({e}): {}", item.kind, item.payload));
+        let payload: &RawValue = serde_json::from_str(&item.payload).unwrap_or_else(|e| {
+            panic!(
+                "payload of {} is not JSON ({e}): {}",
+                item.kind, item.payload
+            )
+        });
         assert!(
             payload.get().starts_with('{'),
             "payload is not an object: {}",
