@@ -47,6 +47,23 @@ const INSERT_CHUNK: usize = 500;
 const IN_CHUNK: usize = 500;
 const MAX_PAGE: u32 = 200;
 
+/// Whether the writer connection may be used (`false` has the pool replace
+/// it). A COMMIT that fails on a full disk (or a file-size limit) is rolled
+/// back by SQLite itself, but sqlx still counts the connection as inside
+/// that transaction and then refuses every `BEGIN` on it ("non-zero
+/// transaction depth"): without this the store would refuse all writes
+/// until a restart, long after space returned (issue #11, fault injection).
+async fn replace_if_stuck(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::Connection as _;
+    if !conn.is_in_transaction() {
+        return Ok(true);
+    }
+    // A rollback queued by a dropped transaction runs before the ping, so
+    // only a connection that is really stuck is still "in" one after it.
+    conn.ping().await?;
+    Ok(!conn.is_in_transaction())
+}
+
 /// A [`Store`] on one SQLite database file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -83,6 +100,7 @@ impl SqliteStore {
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
+            .before_acquire(|conn, _| Box::pin(replace_if_stuck(conn)))
             .connect_with(
                 base.clone()
                     .create_if_missing(true)

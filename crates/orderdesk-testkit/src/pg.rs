@@ -38,12 +38,20 @@ const BINDIR_ENV: &str = "ORDERDESK_PG_BINDIR";
 /// `$1` is the directory, the rest is the server command line. The wrapper
 /// sits in its own process group and ignores `SIGINT`/`SIGHUP`, so a Ctrl-C
 /// aimed at the test run reaches it only as EOF and the cleanup still runs.
+/// Lines `stop` and `start` on standard input stop the server (fast
+/// shutdown, as `pg_ctl stop -m fast`) and start it again, so fault tests
+/// can restart PostgreSQL under a running orderdesk ([`PgCluster::stop`]).
 const WRAPPER: &str = r#"trap '' INT HUP
 dir=$1
 shift
-"$@" >"$dir/postgres.log" 2>&1 </dev/null &
-pid=$!
-read _ || true
+run() { "$@" >>"$dir/postgres.log" 2>&1 </dev/null & pid=$!; }
+run "$@"
+while read -r cmd; do
+  case $cmd in
+    stop) kill -INT "$pid" 2>/dev/null; wait "$pid" ;;
+    start) run "$@" ;;
+  esac
+done
 kill -INT "$pid" 2>/dev/null
 wait "$pid"
 rm -rf "$dir"
@@ -195,6 +203,61 @@ impl PgCluster {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// Stops the server the way `pg_ctl stop -m fast` does (open sessions
+    /// are ended, committed work is kept) and waits until it is gone.
+    /// The data directory stays; [`PgCluster::start_again`] restarts it.
+    ///
+    /// # Errors
+    /// When the wrapper cannot be told, or the server is still up after
+    /// the stop timeout.
+    pub fn stop(&mut self) -> anyhow::Result<()> {
+        self.tell("stop")?;
+        let pid_file = self.data_dir()?.join("postmaster.pid");
+        let deadline = Instant::now() + STOP_TIMEOUT;
+        while pid_file.exists() {
+            if Instant::now() > deadline {
+                bail!(
+                    "postgres on port {} did not stop within {STOP_TIMEOUT:?}",
+                    self.port
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(())
+    }
+
+    /// Starts a server stopped by [`PgCluster::stop`] on the same port and
+    /// data, and waits until it accepts connections.
+    ///
+    /// # Errors
+    /// When the wrapper cannot be told, or the server does not come up.
+    pub fn start_again(&mut self) -> anyhow::Result<()> {
+        self.tell("start")?;
+        let deadline = Instant::now() + START_TIMEOUT;
+        // The log already holds the last shutdown's FATAL lines, so
+        // readiness is judged by a query alone.
+        while let Err(e) = self.psql("postgres", "SELECT 1") {
+            if Instant::now() > deadline {
+                return Err(e.context(format!("postgres did not come back:\n{}", self.log())));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(())
+    }
+
+    fn tell(&mut self, command: &str) -> anyhow::Result<()> {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().context("the cluster is stopping")?;
+        writeln!(stdin, "{command}")
+            .and_then(|()| stdin.flush())
+            .context("telling the postgres wrapper")
+    }
+
+    fn data_dir(&self) -> anyhow::Result<PathBuf> {
+        let dir = self.dir.as_ref().context("the cluster is stopping")?;
+        Ok(dir.path().join("data"))
     }
 
     /// The server log so far (empty when unreadable).
@@ -533,6 +596,23 @@ mod tests {
 
         drop(cluster);
         assert!(!dir.exists(), "{} still exists", dir.display());
+    }
+
+    #[test]
+    fn a_stopped_cluster_refuses_connections_then_starts_again_with_its_data() {
+        let mut cluster = PgCluster::start().unwrap();
+        let url = cluster.create_database().unwrap();
+        let db = url.rsplit('/').next().unwrap().to_owned();
+        cluster
+            .psql(
+                &db,
+                "CREATE TABLE kept (n int); INSERT INTO kept VALUES (7)",
+            )
+            .unwrap();
+        cluster.stop().unwrap();
+        assert!(std::net::TcpStream::connect(("127.0.0.1", cluster.port())).is_err());
+        cluster.start_again().unwrap();
+        assert_eq!(cluster.psql(&db, "SELECT n FROM kept").unwrap().trim(), "7");
     }
 
     #[test]

@@ -6,14 +6,15 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use orderdesk_domain::OrderNumber;
 
-/// The cursor that continues after order `last`.
-pub(crate) fn encode(last: OrderNumber) -> String {
+/// The cursor that continues after order `last`. Public for the fuzz
+/// targets (`fuzz/`), which check that it round-trips.
+pub fn encode(last: OrderNumber) -> String {
     URL_SAFE_NO_PAD.encode(last.get().to_string())
 }
 
 /// The order a cursor continues after; `None` for anything this server did
 /// not issue.
-pub(crate) fn decode(raw: &str) -> Option<OrderNumber> {
+pub fn decode(raw: &str) -> Option<OrderNumber> {
     URL_SAFE_NO_PAD
         .decode(raw.trim())
         .ok()

@@ -9,7 +9,7 @@ pub mod address_form;
 pub mod api;
 pub mod auth;
 pub mod cpu;
-mod cursor;
+pub mod cursor;
 pub mod dashboard;
 mod edge;
 pub mod error;

@@ -98,6 +98,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    crate::survive_file_size_limit();
     for key in Config::unknown_env_keys() {
         tracing::warn!(%key, "unknown setting in the environment (a typo?)");
     }

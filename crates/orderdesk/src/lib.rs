@@ -219,6 +219,37 @@ fn outbound_client(config: &Config) -> anyhow::Result<Option<GraphClient>> {
     }
 }
 
+/// Turns a file-size limit (`RLIMIT_FSIZE`: `ulimit -f`, `prlimit
+/// --fsize`, how some hosts cap a disk) into a failed write instead of a
+/// dead server. The kernel's default for SIGXFSZ is to kill the process,
+/// dropping every request in flight; with a handler installed the write
+/// fails with EFBIG instead, the store reports the database unavailable,
+/// webhooks are answered 503 (so Meta retries them) and everything works
+/// again once the limit is raised, without a restart.
+///
+/// Call once, inside the runtime, before the store is opened.
+pub fn survive_file_size_limit() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::from_raw(libc::SIGXFSZ)) {
+            // tokio keeps the handler installed for the life of the process.
+            Ok(mut hits) => {
+                tokio::spawn(async move {
+                    while hits.recv().await.is_some() {
+                        tracing::warn!(
+                            "a write went past the file-size limit (SIGXFSZ): the database is full"
+                        );
+                    }
+                });
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot handle SIGXFSZ; a file-size limit will kill the server")
+            }
+        }
+    }
+}
+
 /// Resolves on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = async {

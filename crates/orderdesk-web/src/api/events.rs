@@ -29,6 +29,19 @@ pub(crate) fn routes() -> Routes<AppState> {
 }
 
 const PAGE: u32 = 500;
+
+/// Reads a `Last-Event-ID` header (or `last_event_id` parameter): the id of
+/// the last event the client saw. Public for the fuzz targets (`fuzz/`).
+///
+/// # Errors
+/// 400 unless it is a whole number ≥ 0, surrounding spaces allowed.
+pub fn parse_last_event_id(raw: &str) -> ApiResult<i64> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| ApiError::bad_request("Last-Event-ID must be an event id (a whole number)"))
+}
 /// Even without a wake-up, look at the log this often (another process may
 /// have written to it).
 const POLL: Duration = Duration::from_secs(1);
@@ -62,14 +75,7 @@ pub async fn stream_events(
         .map(|v| v.to_str().unwrap_or("").to_owned());
     let store = state.engine.store().clone();
     let after = match from_header.or(params.last_event_id) {
-        Some(raw) => raw
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| {
-                ApiError::bad_request("Last-Event-ID must be an event id (a whole number)")
-            })?,
+        Some(raw) => parse_last_event_id(&raw)?,
         None => store.last_event_seq().await?,
     };
     // Resuming from before what retention deleted would silently skip

@@ -2,6 +2,7 @@
 //! token, `orderdesk serve` children, a recording Graph API fake, a TCP
 //! proxy that can take the database away, and an SSE reader.
 
+use std::collections::HashMap;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -21,7 +22,11 @@ pub struct Db {
 
 impl Db {
     pub async fn fresh() -> Self {
-        let url = orderdesk_testkit::fresh_pg_url().unwrap();
+        Self::at(orderdesk_testkit::fresh_pg_url().unwrap()).await
+    }
+
+    /// [`Db::fresh`] on an empty database of another cluster.
+    pub async fn at(url: String) -> Self {
         let store = orderdesk_store_postgres::PgStore::connect(&url, 2)
             .await
             .unwrap();
@@ -137,6 +142,11 @@ impl Instance {
         format!("{}{path}", self.base)
     }
 
+    /// The child's process id (for `prlimit --pid`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGKILL: no graceful anything.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -224,21 +234,62 @@ pub struct Sent {
     pub text: String,
 }
 
-/// A loopback Graph API that accepts every message and records it.
+/// How the Graph fake answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GraphMode {
+    /// Accepts and records every message.
+    Up,
+    /// Answers 500 with Meta's error shape; records nothing as sent.
+    Failing,
+    /// Reads the request and never answers (the sender times out).
+    Hanging,
+}
+
+/// A loopback Graph API that accepts every message and records it, or
+/// fails in one of the ways of [`GraphMode`].
 #[derive(Clone)]
 pub struct GraphFake {
     pub url: String,
     sent: Arc<Mutex<Vec<Sent>>>,
+    mode: Arc<Mutex<GraphMode>>,
+    refused: Arc<Mutex<HashMap<GraphMode, usize>>>,
 }
+
+type Shared = (
+    Arc<Mutex<Vec<Sent>>>,
+    Arc<Mutex<GraphMode>>,
+    Arc<Mutex<HashMap<GraphMode, usize>>>,
+);
 
 impl GraphFake {
     pub async fn start() -> Self {
         use axum::extract::State;
-        type Shared = Arc<Mutex<Vec<Sent>>>;
+        use axum::response::{IntoResponse, Response};
         async fn messages(
-            State(sent): State<Shared>,
+            State((sent, mode, refused)): State<Shared>,
             axum::Json(body): axum::Json<Value>,
-        ) -> axum::Json<Value> {
+        ) -> Response {
+            let mode = *mode.lock().unwrap();
+            if mode != GraphMode::Up {
+                *refused.lock().unwrap().entry(mode).or_default() += 1;
+            }
+            match mode {
+                GraphMode::Up => {}
+                GraphMode::Failing => {
+                    let error = json!({"error": {"message": "An unexpected error has occurred. Please retry your request later.",
+                        "type": "OAuthException", "code": 2, "fbtrace_id": "AbCdEf"}});
+                    return (
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                        axum::Json(error),
+                    )
+                        .into_response();
+                }
+                GraphMode::Hanging => {
+                    // Far beyond any client timeout; dropped when the sender gives up.
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
+                    return axum::http::StatusCode::GATEWAY_TIMEOUT.into_response();
+                }
+            }
             let text = match body["type"].as_str() {
                 Some("text") => body["text"]["body"].as_str().unwrap_or("").to_owned(),
                 other => format!("[{}]", other.unwrap_or("?")),
@@ -252,21 +303,47 @@ impl GraphFake {
             let n = sent.len();
             axum::Json(json!({"messaging_product": "whatsapp", "contacts": [],
                 "messages": [{"id": format!("wamid.scale-{n}")}]}))
+            .into_response()
         }
-        let sent: Shared = Arc::default();
+        let shared: Shared = (
+            Arc::default(),
+            Arc::new(Mutex::new(GraphMode::Up)),
+            Arc::default(),
+        );
         let app = axum::Router::new()
             .route("/{phone}/messages", axum::routing::post(messages))
-            .with_state(sent.clone());
+            .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Self { url, sent }
+        let (sent, mode, refused) = shared;
+        Self {
+            url,
+            sent,
+            mode,
+            refused,
+        }
     }
 
+    /// The messages accepted (answered 200), in arrival order.
     pub fn requests(&self) -> Vec<Sent> {
         self.sent.lock().unwrap().clone()
+    }
+
+    pub fn set_mode(&self, mode: GraphMode) {
+        *self.mode.lock().unwrap() = mode;
+    }
+
+    /// How many sends arrived while in `mode` and were not accepted.
+    pub fn refused(&self, mode: GraphMode) -> usize {
+        self.refused
+            .lock()
+            .unwrap()
+            .get(&mode)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Waits (bounded) until requests with `n` different matching texts

@@ -11,6 +11,7 @@
 // Test helpers outside #[test] fns: clippy.toml's allow-unwrap-in-tests does not reach them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod faults;
 mod fixtures;
 
 use std::collections::HashMap;
