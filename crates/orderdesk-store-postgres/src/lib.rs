@@ -30,17 +30,16 @@
 //! (see `writes`); the number's rate limit is one row of `send_rate`,
 //! advanced atomically per batch of sends ([`Store::reserve_send_slots`]).
 
-mod codec;
 mod error;
-mod writes;
+mod tx;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use orderdesk_domain::{EventKind, Order, OrderNumber, OrderStatus, TimelineEntry, Timestamp};
+use orderdesk_domain::{Order, OrderNumber, OrderStatus, TimelineEntry, Timestamp};
 use orderdesk_store::{
     lease_end, ApiToken, ChatMessage, CustomerRecord, InboundOutcome, InboundRecord, InboundResult,
     Job, MessageState, MessageTemplate, NewApiToken, NewInbound, NewOutbound, NewSession, NewUser,
@@ -48,11 +47,11 @@ use orderdesk_store::{
     Store, StoreError, StoreResult, StoredEvent, User, UserCredentials,
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
+use sqlx::{Postgres, QueryBuilder, Row};
 
-use codec::micros;
 use error::{db_err, migrate_err};
-use writes::Effects;
+use orderdesk_store_sql::codec::{self, micros};
+use tx::{dec, PgTx};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -111,6 +110,11 @@ impl PgStore {
         self.pool.begin().await.map_err(db_err)
     }
 
+    /// Begins a transaction of the shared write path.
+    async fn write(&self) -> StoreResult<PgTx> {
+        Ok(PgTx(self.begin().await?))
+    }
+
     /// Runs the migrations on one connection holding [`MIGRATE_LOCK`]:
     /// waiting for it (`wait`), or giving up with `false` when another
     /// process holds it.
@@ -167,75 +171,6 @@ impl PgStore {
             }
         }
     }
-}
-
-/// Applies one inbox item's outcome; returns its result and what the inbox
-/// row records (outcome label, error). A pending result has written nothing.
-async fn apply_outcome(
-    conn: &mut PgConnection,
-    outcome: &InboundOutcome,
-    effects: &mut Effects,
-) -> StoreResult<(InboundResult, &'static str, Option<String>)> {
-    let done =
-        |order: Option<Order>, message: Option<ChatMessage>| InboundResult::Done { order, message };
-    Ok(match outcome {
-        InboundOutcome::CreateOrder {
-            order,
-            outbound,
-            jobs,
-        } => {
-            let order = writes::create_order(conn, order, effects).await?;
-            for message in outbound {
-                let number = message.order_number.or(Some(order.number));
-                effects.outbound(message, number, order.created_at);
-            }
-            for (kind, due_at) in jobs {
-                writes::set_job(conn, *kind, order.number, *due_at).await?;
-            }
-            (done(Some(order), None), "created", None)
-        }
-        InboundOutcome::Message(message) => {
-            let stored =
-                writes::insert_inbound_message(conn, message, message.order_number, effects)
-                    .await?;
-            (done(None, stored), "message", None)
-        }
-        InboundOutcome::MessageAndUpdate {
-            message,
-            number,
-            expected_version,
-            update,
-        } => {
-            let locked = writes::lock_order(conn, *number).await?;
-            match writes::check_version(&locked.order, *expected_version, update) {
-                Ok(()) => {}
-                Err(StoreError::Conflict { current_version }) => {
-                    let result = InboundResult::Conflict {
-                        number: *number,
-                        current_version,
-                    };
-                    return Ok((result, "conflict", None));
-                }
-                Err(e) => return Err(e),
-            }
-            let belongs_to = message.order_number.or(Some(*number));
-            let stored = writes::insert_inbound_message(conn, message, belongs_to, effects).await?;
-            let order = writes::write_update(conn, locked, update, message.at, effects).await?;
-            (done(Some(order), stored), "updated", None)
-        }
-        InboundOutcome::Status {
-            wamid,
-            state,
-            at,
-            error,
-        } => {
-            let changed =
-                writes::apply_status(conn, wamid, *state, *at, error.as_deref(), effects).await?;
-            (done(None, changed), "status", None)
-        }
-        InboundOutcome::Ignored => (done(None, None), "ignored", None),
-        InboundOutcome::Failed(reason) => (done(None, None), "failed", Some(reason.clone())),
-    })
 }
 
 #[async_trait]
@@ -356,7 +291,7 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        rows.iter().map(codec::inbound).collect()
+        rows.iter().map(dec(codec::inbound)).collect()
     }
 
     async fn complete_inbound_detailed(
@@ -366,74 +301,9 @@ impl Store for PgStore {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let now = micros(Utc::now());
-        let mut tx = self.begin().await?;
-        // Lock the items in id order first, so two processors handed
-        // overlapping batches in different orders wait instead of deadlocking.
-        let mut ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        sqlx::query("SELECT id FROM inbound WHERE id = ANY($1) ORDER BY id FOR UPDATE")
-            .bind(&ids)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db_err)?;
-
-        let mut effects = Effects::default();
-        let mut results = Vec::with_capacity(batch.len());
-        let mut seen = HashSet::new();
-        // Customers with an item left pending: their later items wait too.
-        let mut held_back = HashSet::new();
-        for (id, outcome) in batch {
-            if !seen.insert(*id) {
-                results.push(InboundResult::Skipped);
-                continue;
-            }
-            let row: Option<(Option<String>, Option<Timestamp>)> =
-                sqlx::query_as("SELECT customer_key, processed_at FROM inbound WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-            // Someone else already processed it, or it does not exist.
-            let Some((customer_key, None)) = row else {
-                results.push(InboundResult::Skipped);
-                continue;
-            };
-            if customer_key.as_ref().is_some_and(|k| held_back.contains(k)) {
-                results.push(InboundResult::Deferred);
-                continue;
-            }
-            let (result, label, error) = apply_outcome(&mut tx, outcome, &mut effects).await?;
-            if result.is_pending() {
-                if let Some(key) = customer_key {
-                    held_back.insert(key);
-                }
-                results.push(result);
-                continue;
-            }
-            let number = match &result {
-                InboundResult::Done {
-                    order: Some(order), ..
-                } => Some(order.number.get()),
-                _ => None,
-            };
-            sqlx::query(
-                "UPDATE inbound SET processed_at = $1, outcome = $2, error = $3, \
-                 order_number = $4 WHERE id = $5",
-            )
-            .bind(now)
-            .bind(label)
-            .bind(error)
-            .bind(number)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-            results.push(result);
-        }
-        effects.apply(&mut tx).await?;
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.write().await?;
+        let results = orderdesk_store_sql::complete_inbound(&mut tx, batch, Utc::now()).await?;
+        tx.commit().await?;
         Ok(results)
     }
 
@@ -446,7 +316,7 @@ impl Store for PgStore {
         .fetch_one(&self.pool)
         .await
         .map_err(db_err)?;
-        codec::order(&row)
+        dec(codec::order)(&row)
     }
 
     async fn timeline(&self, number: OrderNumber) -> StoreResult<Vec<TimelineEntry>> {
@@ -470,7 +340,7 @@ impl Store for PgStore {
                 return Err(StoreError::NotFound);
             }
         }
-        rows.iter().map(codec::timeline_entry).collect()
+        rows.iter().map(dec(codec::timeline_entry)).collect()
     }
 
     async fn list_orders(&self, query: &OrderQuery) -> StoreResult<OrderPage> {
@@ -515,7 +385,7 @@ impl Store for PgStore {
         let rows = qb.build().fetch_all(&self.pool).await.map_err(db_err)?;
         let mut orders = rows
             .iter()
-            .map(codec::order)
+            .map(dec(codec::order))
             .collect::<StoreResult<Vec<_>>>()?;
         let next_before = if orders.len() > limit as usize {
             orders.truncate(limit as usize);
@@ -553,13 +423,11 @@ impl Store for PgStore {
         update: &OrderUpdate,
         at: Timestamp,
     ) -> StoreResult<Order> {
-        let mut tx = self.begin().await?;
-        let locked = writes::lock_order(&mut tx, number).await?;
-        writes::check_version(&locked.order, expected_version, update)?;
-        let mut effects = Effects::default();
-        let order = writes::write_update(&mut tx, locked, update, at, &mut effects).await?;
-        effects.apply(&mut tx).await?;
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.write().await?;
+        let order =
+            orderdesk_store_sql::update_order(&mut tx, number, expected_version, update, at)
+                .await?;
+        tx.commit().await?;
         Ok(order)
     }
 
@@ -578,7 +446,7 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        rows.iter().map(codec::order).collect()
+        rows.iter().map(dec(codec::order)).collect()
     }
 
     async fn latest_order_for_customer(&self, key: &str) -> StoreResult<Option<Order>> {
@@ -596,7 +464,7 @@ impl Store for PgStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(db_err)?;
-        row.as_ref().map(codec::order).transpose()
+        row.as_ref().map(dec(codec::order)).transpose()
     }
 
     async fn customer(&self, key: &str) -> StoreResult<Option<CustomerRecord>> {
@@ -608,7 +476,7 @@ impl Store for PgStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(db_err)?;
-        row.as_ref().map(codec::customer).transpose()
+        row.as_ref().map(dec(codec::customer)).transpose()
     }
 
     async fn queue_outbound(
@@ -619,13 +487,9 @@ impl Store for PgStore {
         if messages.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.begin().await?;
-        let mut effects = Effects::default();
-        for message in messages {
-            effects.outbound(message, message.order_number, at);
-        }
-        let queued = effects.apply(&mut tx).await?;
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.write().await?;
+        let queued = orderdesk_store_sql::queue_outbound(&mut tx, messages, at).await?;
+        tx.commit().await?;
         Ok(queued)
     }
 
@@ -669,75 +533,29 @@ impl Store for PgStore {
         .map_err(db_err)?;
         let mut claimed = rows
             .iter()
-            .map(codec::outbox_item)
+            .map(dec(codec::outbox_item))
             .collect::<StoreResult<Vec<_>>>()?;
         claimed.sort_by_key(|m| m.id);
         Ok(claimed)
     }
 
     async fn outbox_sent(&self, id: i64, wamid: &str, at: Timestamp) -> StoreResult<ChatMessage> {
-        let at = micros(at);
-        let mut tx = self.begin().await?;
-        writes::lock_wamid(&mut tx, wamid).await?;
-        let mut message = writes::outbound_by_id(&mut tx, id).await?;
-        // `failed` too: WhatsApp took it after all (a sender whose lease ran
-        // out), and its delivery statuses will name this wamid.
-        if !matches!(
-            message.state,
-            MessageState::Queued | MessageState::Sending | MessageState::Failed
-        ) {
-            return Ok(message);
-        }
-        sqlx::query(
-            "UPDATE messages SET state = 'sent', wamid = $1, sent_at = $2, locked_until = NULL \
-             WHERE id = $3",
-        )
-        .bind(wamid)
-        .bind(at)
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        message.state = MessageState::Sent;
-        message.wamid = Some(wamid.to_owned());
-        message.sent_at = Some(at);
-        let mut effects = Effects::default();
-        effects.message_event(EventKind::MessageSent, &message, at)?;
-        writes::apply_early_statuses(&mut tx, wamid, &mut effects).await?;
-        effects.apply(&mut tx).await?;
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.write().await?;
+        let message = orderdesk_store_sql::outbox_sent(&mut tx, id, wamid, at).await?;
+        tx.commit().await?;
         Ok(message)
     }
 
     async fn outbox_retry(&self, id: i64, not_before: Timestamp, error: &str) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        let message = writes::outbound_by_id(&mut tx, id).await?;
-        if matches!(message.state, MessageState::Queued | MessageState::Sending) {
-            sqlx::query(
-                "UPDATE messages SET state = 'queued', not_before = $1, error = $2, \
-                 locked_until = NULL WHERE id = $3",
-            )
-            .bind(micros(not_before))
-            .bind(error)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        }
-        tx.commit().await.map_err(db_err)?;
-        Ok(())
+        let mut tx = self.write().await?;
+        orderdesk_store_sql::outbox_retry(&mut tx, id, not_before, error).await?;
+        tx.commit().await
     }
 
     async fn outbox_failed(&self, id: i64, error: &str, at: Timestamp) -> StoreResult<ChatMessage> {
-        let mut tx = self.begin().await?;
-        let mut message = writes::outbound_by_id(&mut tx, id).await?;
-        if !matches!(message.state, MessageState::Queued | MessageState::Sending) {
-            return Ok(message);
-        }
-        let mut effects = Effects::default();
-        writes::mark_failed(&mut tx, &mut message, Some(error), at, &mut effects).await?;
-        effects.apply(&mut tx).await?;
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.write().await?;
+        let message = orderdesk_store_sql::outbox_failed(&mut tx, id, error, at).await?;
+        tx.commit().await?;
         Ok(message)
     }
 
@@ -748,12 +566,9 @@ impl Store for PgStore {
         at: Timestamp,
         error: Option<&str>,
     ) -> StoreResult<Option<ChatMessage>> {
-        let mut tx = self.begin().await?;
-        let mut effects = Effects::default();
-        let changed = writes::apply_status(&mut tx, wamid, state, at, error, &mut effects).await?;
-        // Also without a change: a status for a wamid not recorded yet is kept.
-        effects.apply(&mut tx).await?;
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.write().await?;
+        let changed = orderdesk_store_sql::message_status(&mut tx, wamid, state, at, error).await?;
+        tx.commit().await?;
         Ok(changed)
     }
 
@@ -766,7 +581,7 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        rows.iter().map(codec::message).collect()
+        rows.iter().map(dec(codec::message)).collect()
     }
 
     async fn messages_for_customer(&self, key: &str, limit: u32) -> StoreResult<Vec<ChatMessage>> {
@@ -780,7 +595,7 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        rows.iter().map(codec::message).collect()
+        rows.iter().map(dec(codec::message)).collect()
     }
 
     async fn claim_due_jobs(
@@ -812,7 +627,7 @@ impl Store for PgStore {
         .map_err(db_err)?;
         let mut jobs = rows
             .iter()
-            .map(codec::job)
+            .map(dec(codec::job))
             .collect::<StoreResult<Vec<_>>>()?;
         jobs.sort_by_key(|j| (j.due_at, j.id));
         Ok(jobs)
@@ -837,7 +652,7 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        rows.iter().map(codec::event).collect()
+        rows.iter().map(dec(codec::event)).collect()
     }
 
     async fn last_event_seq(&self) -> StoreResult<i64> {
@@ -924,7 +739,7 @@ impl Store for PgStore {
         .map_err(db_err)?;
         row.map(|row| {
             Ok(UserCredentials {
-                user: codec::user(&row)?,
+                user: dec(codec::user)(&row)?,
                 password_hash: row.try_get("password_hash").map_err(db_err)?,
             })
         })
@@ -959,7 +774,7 @@ impl Store for PgStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(db_err)?;
-        row.as_ref().map(codec::api_token).transpose()
+        row.as_ref().map(dec(codec::api_token)).transpose()
     }
 
     async fn users(&self) -> StoreResult<Vec<User>> {
@@ -967,7 +782,7 @@ impl Store for PgStore {
             .fetch_all(&self.pool)
             .await
             .map_err(db_err)?;
-        rows.iter().map(codec::user).collect()
+        rows.iter().map(dec(codec::user)).collect()
     }
 
     async fn delete_user(&self, id: i64) -> StoreResult<()> {
@@ -989,7 +804,7 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        rows.iter().map(codec::api_token).collect()
+        rows.iter().map(dec(codec::api_token)).collect()
     }
 
     async fn revoke_token(&self, id: i64, at: Timestamp) -> StoreResult<()> {
@@ -1042,7 +857,7 @@ impl Store for PgStore {
         .map_err(db_err)?;
         row.map(|row| {
             Ok(Session {
-                user: codec::user(&row)?,
+                user: dec(codec::user)(&row)?,
                 csrf_token: row.try_get("csrf_token").map_err(db_err)?,
                 expires_at: row.try_get("expires_at").map_err(db_err)?,
             })
@@ -1151,7 +966,7 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        rows.iter().map(codec::product).collect()
+        rows.iter().map(dec(codec::product)).collect()
     }
 
     async fn products(&self) -> StoreResult<Vec<Product>> {
@@ -1162,6 +977,6 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        rows.iter().map(codec::product).collect()
+        rows.iter().map(dec(codec::product)).collect()
     }
 }

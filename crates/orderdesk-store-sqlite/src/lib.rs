@@ -7,18 +7,17 @@
 //! event sequence order. `synchronous=FULL` because an acknowledged webhook
 //! must survive a power cut, not only a process crash.
 
-mod codec;
 mod error;
-mod writes;
+mod tx;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use orderdesk_domain::{EventKind, Order, OrderNumber, OrderStatus, TimelineEntry, Timestamp};
+use orderdesk_domain::{Order, OrderNumber, OrderStatus, TimelineEntry, Timestamp};
 use orderdesk_store::{
     lease_end, ApiToken, ChatMessage, CustomerRecord, InboundOutcome, InboundRecord, InboundResult,
     Job, MessageState, MessageTemplate, NewApiToken, NewInbound, NewOutbound, NewSession, NewUser,
@@ -28,12 +27,12 @@ use orderdesk_store::{
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Row, Sqlite};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use codec::{micros, time_text};
 use error::{db_err, migrate_err};
-use writes::Effects;
+use orderdesk_store_sql::codec::{self, micros};
+use tx::{dec, parse_time, time_text, SqliteTx};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -138,6 +137,12 @@ impl SqliteStore {
         Ok((gate, tx))
     }
 
+    /// Begins a transaction of the shared write path.
+    async fn write(&self, durability: Durability) -> StoreResult<SqliteTx> {
+        let (gate, tx) = self.begin_write(durability).await?;
+        Ok(SqliteTx { tx, _gate: gate })
+    }
+
     /// Closes both pools, waiting for running statements.
     pub async fn close(&self) {
         self.reader.close().await;
@@ -163,75 +168,6 @@ enum Durability {
     /// Claims on the outbox and on jobs use it too: a lost claim only means
     /// the work is claimed again, which an expired lease allows anyway.
     Deferred,
-}
-
-/// Applies one inbox item's outcome; returns its result and what the inbox
-/// row records (outcome label, error). A pending result has written nothing.
-async fn apply_outcome(
-    conn: &mut SqliteConnection,
-    outcome: &InboundOutcome,
-    effects: &mut Effects,
-) -> StoreResult<(InboundResult, &'static str, Option<String>)> {
-    let done =
-        |order: Option<Order>, message: Option<ChatMessage>| InboundResult::Done { order, message };
-    Ok(match outcome {
-        InboundOutcome::CreateOrder {
-            order,
-            outbound,
-            jobs,
-        } => {
-            let order = writes::create_order(conn, order, effects).await?;
-            for message in outbound {
-                let number = message.order_number.or(Some(order.number));
-                writes::insert_outbound(conn, message, number, order.created_at).await?;
-            }
-            for (kind, due_at) in jobs {
-                writes::set_job(conn, *kind, order.number, *due_at).await?;
-            }
-            (done(Some(order), None), "created", None)
-        }
-        InboundOutcome::Message(message) => {
-            let stored =
-                writes::insert_inbound_message(conn, message, message.order_number, effects)
-                    .await?;
-            (done(None, stored), "message", None)
-        }
-        InboundOutcome::MessageAndUpdate {
-            message,
-            number,
-            expected_version,
-            update,
-        } => {
-            let locked = writes::lock_order(conn, *number).await?;
-            match writes::check_version(&locked.order, *expected_version, update) {
-                Ok(()) => {}
-                Err(StoreError::Conflict { current_version }) => {
-                    let result = InboundResult::Conflict {
-                        number: *number,
-                        current_version,
-                    };
-                    return Ok((result, "conflict", None));
-                }
-                Err(e) => return Err(e),
-            }
-            let belongs_to = message.order_number.or(Some(*number));
-            let stored = writes::insert_inbound_message(conn, message, belongs_to, effects).await?;
-            let order = writes::write_update(conn, locked, update, message.at, effects).await?;
-            (done(Some(order), stored), "updated", None)
-        }
-        InboundOutcome::Status {
-            wamid,
-            state,
-            at,
-            error,
-        } => {
-            let changed =
-                writes::apply_status(conn, wamid, *state, *at, error.as_deref(), effects).await?;
-            (done(None, changed), "status", None)
-        }
-        InboundOutcome::Ignored => (done(None, None), "ignored", None),
-        InboundOutcome::Failed(reason) => (done(None, None), "failed", Some(reason.clone())),
-    })
 }
 
 #[async_trait]
@@ -303,7 +239,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(db_err)?;
-        rows.iter().map(codec::inbound).collect()
+        rows.iter().map(dec(codec::inbound)).collect()
     }
 
     async fn complete_inbound_detailed(
@@ -313,63 +249,9 @@ impl Store for SqliteStore {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let now = time_text(Utc::now());
-        let (_gate, mut tx) = self.begin_write(Durability::Deferred).await?;
-        let mut effects = Effects::default();
-        let mut results = Vec::with_capacity(batch.len());
-        let mut seen = HashSet::new();
-        // Customers with an item left pending: their later items wait too.
-        let mut held_back = HashSet::new();
-        for (id, outcome) in batch {
-            if !seen.insert(*id) {
-                results.push(InboundResult::Skipped);
-                continue;
-            }
-            let row: Option<(Option<String>, Option<String>)> =
-                sqlx::query_as("SELECT customer_key, processed_at FROM inbound WHERE id = ?")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-            // Someone else already processed it, or it does not exist.
-            let Some((customer_key, None)) = row else {
-                results.push(InboundResult::Skipped);
-                continue;
-            };
-            if customer_key.as_ref().is_some_and(|k| held_back.contains(k)) {
-                results.push(InboundResult::Deferred);
-                continue;
-            }
-            let (result, label, error) = apply_outcome(&mut tx, outcome, &mut effects).await?;
-            if result.is_pending() {
-                if let Some(key) = customer_key {
-                    held_back.insert(key);
-                }
-                results.push(result);
-                continue;
-            }
-            let number = match &result {
-                InboundResult::Done {
-                    order: Some(order), ..
-                } => Some(order.number.get()),
-                _ => None,
-            };
-            sqlx::query(
-                "UPDATE inbound SET processed_at = ?, outcome = ?, error = ?, order_number = ? \
-                 WHERE id = ?",
-            )
-            .bind(&now)
-            .bind(label)
-            .bind(error)
-            .bind(number)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-            results.push(result);
-        }
-        effects.apply(&mut tx).await?;
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.write(Durability::Deferred).await?;
+        let results = orderdesk_store_sql::complete_inbound(&mut tx, batch, Utc::now()).await?;
+        tx.commit().await?;
         Ok(results)
     }
 
@@ -382,7 +264,7 @@ impl Store for SqliteStore {
         .fetch_one(&self.reader)
         .await
         .map_err(db_err)?;
-        codec::order(&row)
+        dec(codec::order)(&row)
     }
 
     async fn timeline(&self, number: OrderNumber) -> StoreResult<Vec<TimelineEntry>> {
@@ -406,7 +288,7 @@ impl Store for SqliteStore {
                 return Err(StoreError::NotFound);
             }
         }
-        rows.iter().map(codec::timeline_entry).collect()
+        rows.iter().map(dec(codec::timeline_entry)).collect()
     }
 
     async fn list_orders(&self, query: &OrderQuery) -> StoreResult<OrderPage> {
@@ -454,7 +336,7 @@ impl Store for SqliteStore {
         let rows = qb.build().fetch_all(&self.reader).await.map_err(db_err)?;
         let mut orders = rows
             .iter()
-            .map(codec::order)
+            .map(dec(codec::order))
             .collect::<StoreResult<Vec<_>>>()?;
         let next_before = if orders.len() > limit as usize {
             orders.truncate(limit as usize);
@@ -492,13 +374,11 @@ impl Store for SqliteStore {
         update: &OrderUpdate,
         at: Timestamp,
     ) -> StoreResult<Order> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let locked = writes::lock_order(&mut tx, number).await?;
-        writes::check_version(&locked.order, expected_version, update)?;
-        let mut effects = Effects::default();
-        let order = writes::write_update(&mut tx, locked, update, at, &mut effects).await?;
-        effects.apply(&mut tx).await?;
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.write(Durability::Full).await?;
+        let order =
+            orderdesk_store_sql::update_order(&mut tx, number, expected_version, update, at)
+                .await?;
+        tx.commit().await?;
         Ok(order)
     }
 
@@ -518,7 +398,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(db_err)?;
-        rows.iter().map(codec::order).collect()
+        rows.iter().map(dec(codec::order)).collect()
     }
 
     async fn latest_order_for_customer(&self, key: &str) -> StoreResult<Option<Order>> {
@@ -537,7 +417,7 @@ impl Store for SqliteStore {
         .fetch_optional(&self.reader)
         .await
         .map_err(db_err)?;
-        row.as_ref().map(codec::order).transpose()
+        row.as_ref().map(dec(codec::order)).transpose()
     }
 
     async fn customer(&self, key: &str) -> StoreResult<Option<CustomerRecord>> {
@@ -549,7 +429,7 @@ impl Store for SqliteStore {
         .fetch_optional(&self.reader)
         .await
         .map_err(db_err)?;
-        row.as_ref().map(codec::customer).transpose()
+        row.as_ref().map(dec(codec::customer)).transpose()
     }
 
     async fn queue_outbound(
@@ -560,12 +440,9 @@ impl Store for SqliteStore {
         if messages.is_empty() {
             return Ok(Vec::new());
         }
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let mut queued = Vec::with_capacity(messages.len());
-        for message in messages {
-            queued.push(writes::insert_outbound(&mut tx, message, message.order_number, at).await?);
-        }
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.write(Durability::Full).await?;
+        let queued = orderdesk_store_sql::queue_outbound(&mut tx, messages, at).await?;
+        tx.commit().await?;
         Ok(queued)
     }
 
@@ -601,7 +478,7 @@ impl Store for SqliteStore {
         .map_err(db_err)?;
         let mut claimed = rows
             .iter()
-            .map(codec::outbox_item)
+            .map(dec(codec::outbox_item))
             .collect::<StoreResult<Vec<_>>>()?;
         tx.commit().await.map_err(db_err)?;
         claimed.sort_by_key(|m| m.id);
@@ -609,67 +486,22 @@ impl Store for SqliteStore {
     }
 
     async fn outbox_sent(&self, id: i64, wamid: &str, at: Timestamp) -> StoreResult<ChatMessage> {
-        let at = micros(at);
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let mut message = writes::outbound_by_id(&mut tx, id).await?;
-        // `failed` too: WhatsApp took it after all (a sender whose lease ran
-        // out), and its delivery statuses will name this wamid.
-        if !matches!(
-            message.state,
-            MessageState::Queued | MessageState::Sending | MessageState::Failed
-        ) {
-            return Ok(message);
-        }
-        sqlx::query(
-            "UPDATE messages SET state = 'sent', wamid = ?, sent_at = ?, locked_until = NULL \
-             WHERE id = ?",
-        )
-        .bind(wamid)
-        .bind(time_text(at))
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        message.state = MessageState::Sent;
-        message.wamid = Some(wamid.to_owned());
-        message.sent_at = Some(at);
-        let mut effects = Effects::default();
-        effects.message_event(EventKind::MessageSent, &message, at);
-        writes::apply_early_statuses(&mut tx, wamid, &mut effects).await?;
-        effects.apply(&mut tx).await?;
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.write(Durability::Full).await?;
+        let message = orderdesk_store_sql::outbox_sent(&mut tx, id, wamid, at).await?;
+        tx.commit().await?;
         Ok(message)
     }
 
     async fn outbox_retry(&self, id: i64, not_before: Timestamp, error: &str) -> StoreResult<()> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let message = writes::outbound_by_id(&mut tx, id).await?;
-        if matches!(message.state, MessageState::Queued | MessageState::Sending) {
-            sqlx::query(
-                "UPDATE messages SET state = 'queued', not_before = ?, error = ?, \
-                 locked_until = NULL WHERE id = ?",
-            )
-            .bind(time_text(not_before))
-            .bind(error)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        }
-        tx.commit().await.map_err(db_err)?;
-        Ok(())
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::outbox_retry(&mut tx, id, not_before, error).await?;
+        tx.commit().await
     }
 
     async fn outbox_failed(&self, id: i64, error: &str, at: Timestamp) -> StoreResult<ChatMessage> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let mut message = writes::outbound_by_id(&mut tx, id).await?;
-        if !matches!(message.state, MessageState::Queued | MessageState::Sending) {
-            return Ok(message);
-        }
-        let mut effects = Effects::default();
-        writes::mark_failed(&mut tx, &mut message, Some(error), at, &mut effects).await?;
-        effects.apply(&mut tx).await?;
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.write(Durability::Full).await?;
+        let message = orderdesk_store_sql::outbox_failed(&mut tx, id, error, at).await?;
+        tx.commit().await?;
         Ok(message)
     }
 
@@ -680,12 +512,9 @@ impl Store for SqliteStore {
         at: Timestamp,
         error: Option<&str>,
     ) -> StoreResult<Option<ChatMessage>> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let mut effects = Effects::default();
-        let changed = writes::apply_status(&mut tx, wamid, state, at, error, &mut effects).await?;
-        // Also without a change: a status for a wamid not recorded yet is kept.
-        effects.apply(&mut tx).await?;
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.write(Durability::Full).await?;
+        let changed = orderdesk_store_sql::message_status(&mut tx, wamid, state, at, error).await?;
+        tx.commit().await?;
         Ok(changed)
     }
 
@@ -698,7 +527,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(db_err)?;
-        rows.iter().map(codec::message).collect()
+        rows.iter().map(dec(codec::message)).collect()
     }
 
     async fn messages_for_customer(&self, key: &str, limit: u32) -> StoreResult<Vec<ChatMessage>> {
@@ -712,7 +541,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(db_err)?;
-        rows.iter().map(codec::message).collect()
+        rows.iter().map(dec(codec::message)).collect()
     }
 
     async fn claim_due_jobs(
@@ -741,7 +570,7 @@ impl Store for SqliteStore {
         .map_err(db_err)?;
         let mut jobs = rows
             .iter()
-            .map(codec::job)
+            .map(dec(codec::job))
             .collect::<StoreResult<Vec<_>>>()?;
         tx.commit().await.map_err(db_err)?;
         jobs.sort_by_key(|j| (j.due_at, j.id));
@@ -769,7 +598,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(db_err)?;
-        rows.iter().map(codec::event).collect()
+        rows.iter().map(dec(codec::event)).collect()
     }
 
     async fn last_event_seq(&self) -> StoreResult<i64> {
@@ -855,7 +684,7 @@ impl Store for SqliteStore {
         .map_err(db_err)?;
         row.map(|row| {
             Ok(UserCredentials {
-                user: codec::user(&row)?,
+                user: dec(codec::user)(&row)?,
                 password_hash: row.try_get("password_hash").map_err(db_err)?,
             })
         })
@@ -891,7 +720,7 @@ impl Store for SqliteStore {
         .fetch_optional(&self.reader)
         .await
         .map_err(db_err)?;
-        row.as_ref().map(codec::api_token).transpose()
+        row.as_ref().map(dec(codec::api_token)).transpose()
     }
 
     async fn users(&self) -> StoreResult<Vec<User>> {
@@ -899,7 +728,7 @@ impl Store for SqliteStore {
             .fetch_all(&self.reader)
             .await
             .map_err(db_err)?;
-        rows.iter().map(codec::user).collect()
+        rows.iter().map(dec(codec::user)).collect()
     }
 
     async fn delete_user(&self, id: i64) -> StoreResult<()> {
@@ -922,7 +751,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(db_err)?;
-        rows.iter().map(codec::api_token).collect()
+        rows.iter().map(dec(codec::api_token)).collect()
     }
 
     async fn revoke_token(&self, id: i64, at: Timestamp) -> StoreResult<()> {
@@ -976,9 +805,9 @@ impl Store for SqliteStore {
         row.map(|row| {
             let expires_at: String = row.try_get("expires_at").map_err(db_err)?;
             Ok(Session {
-                user: codec::user(&row)?,
+                user: dec(codec::user)(&row)?,
                 csrf_token: row.try_get("csrf_token").map_err(db_err)?,
-                expires_at: codec::parse_time(&expires_at)?,
+                expires_at: parse_time(&expires_at)?,
             })
         })
         .transpose()
@@ -1011,7 +840,7 @@ impl Store for SqliteStore {
                     enabled: row.try_get("enabled").map_err(db_err)?,
                     whatsapp_template: row.try_get("whatsapp_template").map_err(db_err)?,
                     whatsapp_language: row.try_get("whatsapp_language").map_err(db_err)?,
-                    updated_at: codec::parse_time(
+                    updated_at: parse_time(
                         &row.try_get::<String, _>("updated_at").map_err(db_err)?,
                     )?,
                 })
@@ -1092,7 +921,7 @@ impl Store for SqliteStore {
             qb.push(")");
             let rows = qb.build().fetch_all(&self.reader).await.map_err(db_err)?;
             for row in &rows {
-                products.push(codec::product(row)?);
+                products.push(dec(codec::product)(row)?);
             }
         }
         products.sort_by(|a, b| a.retailer_id.cmp(&b.retailer_id));
@@ -1108,7 +937,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(db_err)?;
-        rows.iter().map(codec::product).collect()
+        rows.iter().map(dec(codec::product)).collect()
     }
 }
 
