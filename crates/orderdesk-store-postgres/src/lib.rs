@@ -51,6 +51,7 @@ use sqlx::{Postgres, QueryBuilder, Row};
 
 use error::{db_err, migrate_err};
 use orderdesk_store_sql::codec::{self, micros};
+use orderdesk_store_sql::reads;
 use tx::{dec, PgTx};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
@@ -283,15 +284,7 @@ impl Store for PgStore {
     }
 
     async fn pending_inbound(&self, limit: u32) -> StoreResult<Vec<InboundRecord>> {
-        let rows = sqlx::query(
-            "SELECT id, source, external_id, kind, customer_key, payload, received_at \
-             FROM inbound WHERE processed_at IS NULL ORDER BY id LIMIT $1",
-        )
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(dec(codec::inbound)).collect()
+        reads::pending_inbound(self, limit).await
     }
 
     async fn complete_inbound_detailed(
@@ -308,39 +301,11 @@ impl Store for PgStore {
     }
 
     async fn order(&self, number: OrderNumber) -> StoreResult<Order> {
-        let row = sqlx::query(&format!(
-            "SELECT {} FROM orders WHERE number = $1",
-            codec::ORDER_COLUMNS
-        ))
-        .bind(number.get())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(db_err)?;
-        dec(codec::order)(&row)
+        reads::order(self, number).await
     }
 
     async fn timeline(&self, number: OrderNumber) -> StoreResult<Vec<TimelineEntry>> {
-        let rows = sqlx::query(
-            "SELECT at, kind, actor, actor_name, from_status, to_status, reason, detail \
-             FROM timeline_entries WHERE order_number = $1 ORDER BY id",
-        )
-        .bind(number.get())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
-        if rows.is_empty() {
-            // Every order has its `created` entry, so none means no order;
-            // a separate read only happens on this (rare) path.
-            let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM orders WHERE number = $1")
-                .bind(number.get())
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db_err)?;
-            if exists.is_none() {
-                return Err(StoreError::NotFound);
-            }
-        }
-        rows.iter().map(dec(codec::timeline_entry)).collect()
+        reads::timeline(self, number).await
     }
 
     async fn list_orders(&self, query: &OrderQuery) -> StoreResult<OrderPage> {
@@ -400,20 +365,7 @@ impl Store for PgStore {
     }
 
     async fn status_counts(&self) -> StoreResult<Vec<(OrderStatus, i64)>> {
-        let rows = sqlx::query("SELECT status, count FROM status_counts")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?;
-        let mut counts = HashMap::with_capacity(rows.len());
-        for row in rows {
-            let status: String = row.try_get(0).map_err(db_err)?;
-            let count: i64 = row.try_get(1).map_err(db_err)?;
-            counts.insert(codec::status(&status)?, count);
-        }
-        Ok(OrderStatus::ALL
-            .into_iter()
-            .map(|s| (s, counts.get(&s).copied().unwrap_or(0)))
-            .collect())
+        reads::status_counts(self).await
     }
 
     async fn update_order(
@@ -432,51 +384,15 @@ impl Store for PgStore {
     }
 
     async fn open_orders_for_customer(&self, key: &str) -> StoreResult<Vec<Order>> {
-        // A UNION keeps each side on its own index.
-        let rows = sqlx::query(&format!(
-            "SELECT {columns} FROM orders WHERE customer_user_id = $1 \
-               AND status IN ('placed', 'abandoned') \
-             UNION \
-             SELECT {columns} FROM orders WHERE customer_wa_id = $1 \
-               AND status IN ('placed', 'abandoned') \
-             ORDER BY number DESC",
-            columns = codec::ORDER_COLUMNS
-        ))
-        .bind(key)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(dec(codec::order)).collect()
+        reads::open_orders_for_customer(self, key).await
     }
 
     async fn latest_order_for_customer(&self, key: &str) -> StoreResult<Option<Order>> {
-        // Each side walks its own (customer id, number) index backwards.
-        let row = sqlx::query(&format!(
-            "SELECT * FROM (SELECT {columns} FROM orders WHERE customer_user_id = $1 \
-               ORDER BY number DESC LIMIT 1) AS by_user \
-             UNION ALL \
-             SELECT * FROM (SELECT {columns} FROM orders WHERE customer_wa_id = $1 \
-               ORDER BY number DESC LIMIT 1) AS by_phone \
-             ORDER BY number DESC LIMIT 1",
-            columns = codec::ORDER_COLUMNS
-        ))
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db_err)?;
-        row.as_ref().map(dec(codec::order)).transpose()
+        reads::latest_order_for_customer(self, key).await
     }
 
     async fn customer(&self, key: &str) -> StoreResult<Option<CustomerRecord>> {
-        let row = sqlx::query(
-            "SELECT key, wa_id, user_id, name, last_inbound_at, last_address \
-             FROM customers WHERE key = $1",
-        )
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db_err)?;
-        row.as_ref().map(dec(codec::customer)).transpose()
+        reads::customer(self, key).await
     }
 
     async fn queue_outbound(
@@ -573,29 +489,11 @@ impl Store for PgStore {
     }
 
     async fn messages_for_order(&self, number: OrderNumber) -> StoreResult<Vec<ChatMessage>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {} FROM messages WHERE order_number = $1 ORDER BY id",
-            codec::MESSAGE_COLUMNS
-        ))
-        .bind(number.get())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(dec(codec::message)).collect()
+        reads::messages_for_order(self, number).await
     }
 
     async fn messages_for_customer(&self, key: &str, limit: u32) -> StoreResult<Vec<ChatMessage>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {columns} FROM (SELECT {columns} FROM messages WHERE customer_key = $1 \
-             ORDER BY id DESC LIMIT $2) AS latest ORDER BY id",
-            columns = codec::MESSAGE_COLUMNS
-        ))
-        .bind(key)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(dec(codec::message)).collect()
+        reads::messages_for_customer(self, key, limit).await
     }
 
     async fn claim_due_jobs(
@@ -634,25 +532,13 @@ impl Store for PgStore {
     }
 
     async fn complete_job(&self, id: i64) -> StoreResult<()> {
-        sqlx::query("DELETE FROM jobs WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        Ok(())
+        let mut tx = self.write().await?;
+        orderdesk_store_sql::complete_job(&mut tx, id).await?;
+        tx.commit().await
     }
 
     async fn events_since(&self, after: i64, limit: u32) -> StoreResult<Vec<StoredEvent>> {
-        let rows = sqlx::query(
-            "SELECT seq, kind, order_number, data, at FROM events \
-             WHERE seq > $1 ORDER BY seq LIMIT $2",
-        )
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(dec(codec::event)).collect()
+        reads::events_since(self, after, limit).await
     }
 
     async fn last_event_seq(&self) -> StoreResult<i64> {
@@ -699,223 +585,75 @@ impl Store for PgStore {
     }
 
     async fn events_pruned_through(&self) -> StoreResult<i64> {
-        let value: Option<i64> =
-            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'events_pruned_through'")
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db_err)?;
-        Ok(value.unwrap_or(0))
+        reads::events_pruned_through(self).await
     }
 
     async fn create_user(&self, user: &NewUser) -> StoreResult<User> {
-        let email = user.email.to_lowercase();
-        let created_at = micros(user.created_at);
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (email, role, password_hash, created_at) VALUES ($1, $2, $3, $4) \
-             RETURNING id",
-        )
-        .bind(&email)
-        .bind(user.role.as_str())
-        .bind(&user.password_hash)
-        .bind(created_at)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(db_err)?;
-        Ok(User {
-            id,
-            email,
-            role: user.role,
-            created_at,
-        })
+        let mut tx = self.write().await?;
+        let done = orderdesk_store_sql::create_user(&mut tx, user).await?;
+        tx.commit().await?;
+        Ok(done)
     }
 
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserCredentials>> {
-        let row = sqlx::query(
-            "SELECT id, email, role, password_hash, created_at FROM users WHERE email = $1",
-        )
-        .bind(email.to_lowercase())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db_err)?;
-        row.map(|row| {
-            Ok(UserCredentials {
-                user: dec(codec::user)(&row)?,
-                password_hash: row.try_get("password_hash").map_err(db_err)?,
-            })
-        })
-        .transpose()
+        reads::user_by_email(self, email).await
     }
 
     async fn create_token(&self, token: &NewApiToken) -> StoreResult<ApiToken> {
-        let created_at = micros(token.created_at);
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_tokens (name, secret_hash, created_at) VALUES ($1, $2, $3) \
-             RETURNING id",
-        )
-        .bind(&token.name)
-        .bind(&token.secret_hash)
-        .bind(created_at)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(db_err)?;
-        Ok(ApiToken {
-            id,
-            name: token.name.clone(),
-            created_at,
-        })
+        let mut tx = self.write().await?;
+        let done = orderdesk_store_sql::create_token(&mut tx, token).await?;
+        tx.commit().await?;
+        Ok(done)
     }
 
     async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<ApiToken>> {
-        let row = sqlx::query(
-            "SELECT id, name, created_at FROM api_tokens \
-             WHERE secret_hash = $1 AND revoked_at IS NULL",
-        )
-        .bind(hash)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db_err)?;
-        row.as_ref().map(dec(codec::api_token)).transpose()
+        reads::token_by_hash(self, hash).await
     }
 
     async fn users(&self) -> StoreResult<Vec<User>> {
-        let rows = sqlx::query("SELECT id, email, role, created_at FROM users ORDER BY id")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?;
-        rows.iter().map(dec(codec::user)).collect()
+        reads::users(self).await
     }
 
     async fn delete_user(&self, id: i64) -> StoreResult<()> {
-        let done = sqlx::query("DELETE FROM users WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        let mut tx = self.write().await?;
+        orderdesk_store_sql::delete_user(&mut tx, id).await?;
+        tx.commit().await
     }
 
     async fn tokens(&self) -> StoreResult<Vec<ApiToken>> {
-        let rows = sqlx::query(
-            "SELECT id, name, created_at FROM api_tokens WHERE revoked_at IS NULL ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(dec(codec::api_token)).collect()
+        reads::tokens(self).await
     }
 
     async fn revoke_token(&self, id: i64, at: Timestamp) -> StoreResult<()> {
-        let done = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-        )
-        .bind(micros(at))
-        .bind(id)
-        .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        let mut tx = self.write().await?;
+        orderdesk_store_sql::revoke_token(&mut tx, id, at).await?;
+        tx.commit().await
     }
 
     async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(micros(session.created_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&session.id_hash)
-        .bind(session.user_id)
-        .bind(&session.csrf_token)
-        .bind(micros(session.created_at))
-        .bind(micros(session.expires_at))
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)
+        let mut tx = self.write().await?;
+        orderdesk_store_sql::create_session(&mut tx, session).await?;
+        tx.commit().await
     }
 
     async fn session(&self, id_hash: &str, now: Timestamp) -> StoreResult<Option<Session>> {
-        let row = sqlx::query(
-            "SELECT u.id, u.email, u.role, u.created_at, s.csrf_token, s.expires_at \
-             FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.id_hash = $1 AND s.expires_at > $2",
-        )
-        .bind(id_hash)
-        .bind(micros(now))
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db_err)?;
-        row.map(|row| {
-            Ok(Session {
-                user: dec(codec::user)(&row)?,
-                csrf_token: row.try_get("csrf_token").map_err(db_err)?,
-                expires_at: row.try_get("expires_at").map_err(db_err)?,
-            })
-        })
-        .transpose()
+        reads::session(self, id_hash, now).await
     }
 
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(id_hash)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        Ok(())
+        let mut tx = self.write().await?;
+        orderdesk_store_sql::delete_session(&mut tx, id_hash).await?;
+        tx.commit().await
     }
 
     async fn message_templates(&self) -> StoreResult<Vec<MessageTemplate>> {
-        let rows = sqlx::query(
-            "SELECT key, language, body, enabled, whatsapp_template, whatsapp_language, \
-             updated_at FROM message_templates ORDER BY key COLLATE \"C\", language COLLATE \"C\"",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
-        rows.iter()
-            .map(|row| {
-                Ok(MessageTemplate {
-                    key: row.try_get("key").map_err(db_err)?,
-                    language: row.try_get("language").map_err(db_err)?,
-                    body: row.try_get("body").map_err(db_err)?,
-                    enabled: row.try_get("enabled").map_err(db_err)?,
-                    whatsapp_template: row.try_get("whatsapp_template").map_err(db_err)?,
-                    whatsapp_language: row.try_get("whatsapp_language").map_err(db_err)?,
-                    updated_at: row.try_get("updated_at").map_err(db_err)?,
-                })
-            })
-            .collect()
+        reads::message_templates(self).await
     }
 
     async fn put_message_template(&self, t: &MessageTemplate) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO message_templates (key, language, body, enabled, whatsapp_template, \
-             whatsapp_language, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (key, language) DO UPDATE SET body = excluded.body, \
-             enabled = excluded.enabled, whatsapp_template = excluded.whatsapp_template, \
-             whatsapp_language = excluded.whatsapp_language, updated_at = excluded.updated_at",
-        )
-        .bind(&t.key)
-        .bind(&t.language)
-        .bind(t.body.as_deref())
-        .bind(t.enabled)
-        .bind(t.whatsapp_template.as_deref())
-        .bind(t.whatsapp_language.as_deref())
-        .bind(micros(t.updated_at))
-        .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
-        Ok(())
+        let mut tx = self.write().await?;
+        orderdesk_store_sql::put_message_template(&mut tx, t).await?;
+        tx.commit().await
     }
 
     async fn upsert_products(&self, products: &[Product]) -> StoreResult<u64> {
@@ -970,13 +708,6 @@ impl Store for PgStore {
     }
 
     async fn products(&self) -> StoreResult<Vec<Product>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {} FROM products ORDER BY retailer_id COLLATE \"C\"",
-            codec::PRODUCT_COLUMNS
-        ))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(dec(codec::product)).collect()
+        reads::products(self).await
     }
 }

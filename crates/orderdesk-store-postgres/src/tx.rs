@@ -19,14 +19,14 @@ use async_trait::async_trait;
 use orderdesk_domain::Timestamp;
 use orderdesk_store::StoreResult;
 use orderdesk_store_sql::codec::micros;
-use orderdesk_store_sql::{Arg, Cols, NewEvent, SqlTx};
+use orderdesk_store_sql::{Arg, Cols, NewEvent, SqlRead, SqlTx};
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::Query;
 use sqlx::types::Json;
 use sqlx::{Postgres, Row as _};
 
 use crate::error::db_err;
-use crate::{CHANGES_CHANNEL, EVENT_LOG_LOCK};
+use crate::{PgStore, CHANGES_CHANNEL, EVENT_LOG_LOCK};
 
 /// First key of the per-customer outbox locks (`pg_advisory_xact_lock(space,
 /// hashtext(customer_key))`); "outb" in ASCII.
@@ -45,7 +45,7 @@ impl PgTx {
 }
 
 /// A row (owned, or borrowed by a read) as [`Cols`].
-pub(crate) struct Row<R>(pub R);
+pub struct Row<R>(pub R);
 
 /// Decodes borrowed rows with one of the shared decoders.
 pub(crate) fn dec<T>(decode: fn(&dyn Cols) -> StoreResult<T>) -> impl Fn(&PgRow) -> StoreResult<T> {
@@ -79,7 +79,22 @@ fn bind(sql: &str, args: Vec<Arg>) -> Query<'_, Postgres, PgArguments> {
             // JSON travels as text; the SQL casts it (`SqlTx::JSON`).
             Arg::Text(v) | Arg::Json(v) => query.bind(v),
             Arg::Time(v) => query.bind(v.map(micros)),
+            Arg::Bool(v) => query.bind(v),
         })
+}
+
+#[async_trait]
+impl SqlRead for PgStore {
+    type Row = Row<PgRow>;
+    const BYTE_ORDER: &'static str = " COLLATE \"C\"";
+
+    async fn read(&self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Self::Row>> {
+        let rows = bind(sql, args)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(Row).collect())
+    }
 }
 
 #[async_trait]

@@ -16,20 +16,27 @@
 //!
 //! This crate knows no driver: it depends on neither sqlx nor a database.
 
+mod admin;
 pub mod codec;
 mod effects;
 mod ops;
+pub mod reads;
 mod writes;
 
 use async_trait::async_trait;
 use orderdesk_domain::{EventKind, OrderNumber, Timestamp};
 use orderdesk_store::StoreResult;
 
+pub use admin::{
+    complete_job, create_session, create_token, create_user, delete_session, delete_user,
+    put_message_template, revoke_token,
+};
 pub use codec::Cols;
 pub use ops::{
     complete_inbound, message_status, outbox_failed, outbox_retry, outbox_sent, queue_outbound,
     update_order,
 };
+pub use reads::SqlRead;
 
 /// One bound parameter, in the form the domain has it; each backend binds
 /// it in its own column type (a time as `timestamptz` or as fixed-width
@@ -42,6 +49,13 @@ pub enum Arg {
     /// A JSON document, already serialised; the SQL casts it with
     /// [`SqlTx::JSON`] after the placeholder.
     Json(Option<String>),
+    Bool(bool),
+}
+
+impl From<bool> for Arg {
+    fn from(v: bool) -> Self {
+        Arg::Bool(v)
+    }
 }
 
 impl From<i64> for Arg {

@@ -31,8 +31,9 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use error::{db_err, migrate_err};
-use orderdesk_store_sql::codec::{self, micros};
-use tx::{dec, parse_time, time_text, SqliteTx};
+use orderdesk_store_sql::codec;
+use orderdesk_store_sql::reads;
+use tx::{dec, time_text, SqliteTx};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -231,15 +232,7 @@ impl Store for SqliteStore {
     }
 
     async fn pending_inbound(&self, limit: u32) -> StoreResult<Vec<InboundRecord>> {
-        let rows = sqlx::query(
-            "SELECT id, source, external_id, kind, customer_key, payload, received_at \
-             FROM inbound WHERE processed_at IS NULL ORDER BY id LIMIT ?",
-        )
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(dec(codec::inbound)).collect()
+        reads::pending_inbound(self, limit).await
     }
 
     async fn complete_inbound_detailed(
@@ -256,39 +249,11 @@ impl Store for SqliteStore {
     }
 
     async fn order(&self, number: OrderNumber) -> StoreResult<Order> {
-        let row = sqlx::query(&format!(
-            "SELECT {} FROM orders WHERE number = ?",
-            codec::ORDER_COLUMNS
-        ))
-        .bind(number.get())
-        .fetch_one(&self.reader)
-        .await
-        .map_err(db_err)?;
-        dec(codec::order)(&row)
+        reads::order(self, number).await
     }
 
     async fn timeline(&self, number: OrderNumber) -> StoreResult<Vec<TimelineEntry>> {
-        let rows = sqlx::query(
-            "SELECT at, kind, actor, actor_name, from_status, to_status, reason, detail \
-             FROM timeline_entries WHERE order_number = ? ORDER BY id",
-        )
-        .bind(number.get())
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?;
-        if rows.is_empty() {
-            // Every order has its `created` entry, so none means no order;
-            // a separate read only happens on this (rare) path.
-            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM orders WHERE number = ?")
-                .bind(number.get())
-                .fetch_optional(&self.reader)
-                .await
-                .map_err(db_err)?;
-            if exists.is_none() {
-                return Err(StoreError::NotFound);
-            }
-        }
-        rows.iter().map(dec(codec::timeline_entry)).collect()
+        reads::timeline(self, number).await
     }
 
     async fn list_orders(&self, query: &OrderQuery) -> StoreResult<OrderPage> {
@@ -351,20 +316,7 @@ impl Store for SqliteStore {
     }
 
     async fn status_counts(&self) -> StoreResult<Vec<(OrderStatus, i64)>> {
-        let rows = sqlx::query("SELECT status, count FROM status_counts")
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db_err)?;
-        let mut counts = HashMap::with_capacity(rows.len());
-        for row in rows {
-            let status: String = row.try_get(0).map_err(db_err)?;
-            let count: i64 = row.try_get(1).map_err(db_err)?;
-            counts.insert(codec::status(&status)?, count);
-        }
-        Ok(OrderStatus::ALL
-            .into_iter()
-            .map(|s| (s, counts.get(&s).copied().unwrap_or(0)))
-            .collect())
+        reads::status_counts(self).await
     }
 
     async fn update_order(
@@ -383,53 +335,15 @@ impl Store for SqliteStore {
     }
 
     async fn open_orders_for_customer(&self, key: &str) -> StoreResult<Vec<Order>> {
-        // A UNION keeps each side on its own index.
-        let rows = sqlx::query(&format!(
-            "SELECT {columns} FROM orders WHERE customer_user_id = ? \
-               AND status IN ('placed', 'abandoned') \
-             UNION \
-             SELECT {columns} FROM orders WHERE customer_wa_id = ? \
-               AND status IN ('placed', 'abandoned') \
-             ORDER BY number DESC",
-            columns = codec::ORDER_COLUMNS
-        ))
-        .bind(key)
-        .bind(key)
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(dec(codec::order)).collect()
+        reads::open_orders_for_customer(self, key).await
     }
 
     async fn latest_order_for_customer(&self, key: &str) -> StoreResult<Option<Order>> {
-        // Each side walks its own (customer id, number) index backwards.
-        let row = sqlx::query(&format!(
-            "SELECT * FROM (SELECT {columns} FROM orders WHERE customer_user_id = ? \
-               ORDER BY number DESC LIMIT 1) AS by_user \
-             UNION ALL \
-             SELECT * FROM (SELECT {columns} FROM orders WHERE customer_wa_id = ? \
-               ORDER BY number DESC LIMIT 1) AS by_phone \
-             ORDER BY number DESC LIMIT 1",
-            columns = codec::ORDER_COLUMNS
-        ))
-        .bind(key)
-        .bind(key)
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(db_err)?;
-        row.as_ref().map(dec(codec::order)).transpose()
+        reads::latest_order_for_customer(self, key).await
     }
 
     async fn customer(&self, key: &str) -> StoreResult<Option<CustomerRecord>> {
-        let row = sqlx::query(
-            "SELECT key, wa_id, user_id, name, last_inbound_at, last_address \
-             FROM customers WHERE key = ?",
-        )
-        .bind(key)
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(db_err)?;
-        row.as_ref().map(dec(codec::customer)).transpose()
+        reads::customer(self, key).await
     }
 
     async fn queue_outbound(
@@ -519,29 +433,11 @@ impl Store for SqliteStore {
     }
 
     async fn messages_for_order(&self, number: OrderNumber) -> StoreResult<Vec<ChatMessage>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {} FROM messages WHERE order_number = ? ORDER BY id",
-            codec::MESSAGE_COLUMNS
-        ))
-        .bind(number.get())
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(dec(codec::message)).collect()
+        reads::messages_for_order(self, number).await
     }
 
     async fn messages_for_customer(&self, key: &str, limit: u32) -> StoreResult<Vec<ChatMessage>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {columns} FROM (SELECT {columns} FROM messages WHERE customer_key = ? \
-             ORDER BY id DESC LIMIT ?) ORDER BY id",
-            columns = codec::MESSAGE_COLUMNS
-        ))
-        .bind(key)
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(dec(codec::message)).collect()
+        reads::messages_for_customer(self, key, limit).await
     }
 
     async fn claim_due_jobs(
@@ -578,27 +474,13 @@ impl Store for SqliteStore {
     }
 
     async fn complete_job(&self, id: i64) -> StoreResult<()> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        sqlx::query("DELETE FROM jobs WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(())
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::complete_job(&mut tx, id).await?;
+        tx.commit().await
     }
 
     async fn events_since(&self, after: i64, limit: u32) -> StoreResult<Vec<StoredEvent>> {
-        let rows = sqlx::query(
-            "SELECT seq, kind, order_number, data, at FROM events \
-             WHERE seq > ? ORDER BY seq LIMIT ?",
-        )
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(dec(codec::event)).collect()
+        reads::events_since(self, after, limit).await
     }
 
     async fn last_event_seq(&self) -> StoreResult<i64> {
@@ -642,233 +524,75 @@ impl Store for SqliteStore {
     }
 
     async fn events_pruned_through(&self) -> StoreResult<i64> {
-        let value: Option<i64> =
-            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'events_pruned_through'")
-                .fetch_optional(&self.reader)
-                .await
-                .map_err(db_err)?;
-        Ok(value.unwrap_or(0))
+        reads::events_pruned_through(self).await
     }
 
     async fn create_user(&self, user: &NewUser) -> StoreResult<User> {
-        let email = user.email.to_lowercase();
-        let created_at = micros(user.created_at);
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (email, role, password_hash, created_at) VALUES (?, ?, ?, ?) \
-             RETURNING id",
-        )
-        .bind(&email)
-        .bind(user.role.as_str())
-        .bind(&user.password_hash)
-        .bind(time_text(created_at))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(User {
-            id,
-            email,
-            role: user.role,
-            created_at,
-        })
+        let mut tx = self.write(Durability::Full).await?;
+        let done = orderdesk_store_sql::create_user(&mut tx, user).await?;
+        tx.commit().await?;
+        Ok(done)
     }
 
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserCredentials>> {
-        let row = sqlx::query(
-            "SELECT id, email, role, password_hash, created_at FROM users WHERE email = ?",
-        )
-        .bind(email.to_lowercase())
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(db_err)?;
-        row.map(|row| {
-            Ok(UserCredentials {
-                user: dec(codec::user)(&row)?,
-                password_hash: row.try_get("password_hash").map_err(db_err)?,
-            })
-        })
-        .transpose()
+        reads::user_by_email(self, email).await
     }
 
     async fn create_token(&self, token: &NewApiToken) -> StoreResult<ApiToken> {
-        let created_at = micros(token.created_at);
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_tokens (name, secret_hash, created_at) VALUES (?, ?, ?) RETURNING id",
-        )
-        .bind(&token.name)
-        .bind(&token.secret_hash)
-        .bind(time_text(created_at))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(ApiToken {
-            id,
-            name: token.name.clone(),
-            created_at,
-        })
+        let mut tx = self.write(Durability::Full).await?;
+        let done = orderdesk_store_sql::create_token(&mut tx, token).await?;
+        tx.commit().await?;
+        Ok(done)
     }
 
     async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<ApiToken>> {
-        let row = sqlx::query(
-            "SELECT id, name, created_at FROM api_tokens \
-             WHERE secret_hash = ? AND revoked_at IS NULL",
-        )
-        .bind(hash)
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(db_err)?;
-        row.as_ref().map(dec(codec::api_token)).transpose()
+        reads::token_by_hash(self, hash).await
     }
 
     async fn users(&self) -> StoreResult<Vec<User>> {
-        let rows = sqlx::query("SELECT id, email, role, created_at FROM users ORDER BY id")
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db_err)?;
-        rows.iter().map(dec(codec::user)).collect()
+        reads::users(self).await
     }
 
     async fn delete_user(&self, id: i64) -> StoreResult<()> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let done = sqlx::query("DELETE FROM users WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        tx.commit().await.map_err(db_err)
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::delete_user(&mut tx, id).await?;
+        tx.commit().await
     }
 
     async fn tokens(&self) -> StoreResult<Vec<ApiToken>> {
-        let rows = sqlx::query(
-            "SELECT id, name, created_at FROM api_tokens WHERE revoked_at IS NULL ORDER BY id",
-        )
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(dec(codec::api_token)).collect()
+        reads::tokens(self).await
     }
 
     async fn revoke_token(&self, id: i64, at: Timestamp) -> StoreResult<()> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let done =
-            sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-                .bind(time_text(at))
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        tx.commit().await.map_err(db_err)
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::revoke_token(&mut tx, id, at).await?;
+        tx.commit().await
     }
 
     async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
-            .bind(time_text(session.created_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) \
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(&session.id_hash)
-        .bind(session.user_id)
-        .bind(&session.csrf_token)
-        .bind(time_text(session.created_at))
-        .bind(time_text(session.expires_at))
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::create_session(&mut tx, session).await?;
+        tx.commit().await
     }
 
     async fn session(&self, id_hash: &str, now: Timestamp) -> StoreResult<Option<Session>> {
-        let row = sqlx::query(
-            "SELECT u.id, u.email, u.role, u.created_at, s.csrf_token, s.expires_at \
-             FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.id_hash = ? AND s.expires_at > ?",
-        )
-        .bind(id_hash)
-        .bind(time_text(now))
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(db_err)?;
-        row.map(|row| {
-            let expires_at: String = row.try_get("expires_at").map_err(db_err)?;
-            Ok(Session {
-                user: dec(codec::user)(&row)?,
-                csrf_token: row.try_get("csrf_token").map_err(db_err)?,
-                expires_at: parse_time(&expires_at)?,
-            })
-        })
-        .transpose()
+        reads::session(self, id_hash, now).await
     }
 
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
-            .bind(id_hash)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::delete_session(&mut tx, id_hash).await?;
+        tx.commit().await
     }
 
     async fn message_templates(&self) -> StoreResult<Vec<MessageTemplate>> {
-        let rows = sqlx::query(
-            "SELECT key, language, body, enabled, whatsapp_template, whatsapp_language, \
-             updated_at FROM message_templates ORDER BY key, language",
-        )
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?;
-        rows.iter()
-            .map(|row| {
-                Ok(MessageTemplate {
-                    key: row.try_get("key").map_err(db_err)?,
-                    language: row.try_get("language").map_err(db_err)?,
-                    body: row.try_get("body").map_err(db_err)?,
-                    enabled: row.try_get("enabled").map_err(db_err)?,
-                    whatsapp_template: row.try_get("whatsapp_template").map_err(db_err)?,
-                    whatsapp_language: row.try_get("whatsapp_language").map_err(db_err)?,
-                    updated_at: parse_time(
-                        &row.try_get::<String, _>("updated_at").map_err(db_err)?,
-                    )?,
-                })
-            })
-            .collect()
+        reads::message_templates(self).await
     }
 
     async fn put_message_template(&self, t: &MessageTemplate) -> StoreResult<()> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        sqlx::query(
-            "INSERT INTO message_templates (key, language, body, enabled, whatsapp_template, \
-             whatsapp_language, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (key, language) DO UPDATE SET body = excluded.body, \
-             enabled = excluded.enabled, whatsapp_template = excluded.whatsapp_template, \
-             whatsapp_language = excluded.whatsapp_language, updated_at = excluded.updated_at",
-        )
-        .bind(&t.key)
-        .bind(&t.language)
-        .bind(t.body.as_deref())
-        .bind(t.enabled)
-        .bind(t.whatsapp_template.as_deref())
-        .bind(t.whatsapp_language.as_deref())
-        .bind(time_text(micros(t.updated_at)))
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(())
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::put_message_template(&mut tx, t).await?;
+        tx.commit().await
     }
 
     async fn upsert_products(&self, products: &[Product]) -> StoreResult<u64> {
@@ -930,14 +654,7 @@ impl Store for SqliteStore {
     }
 
     async fn products(&self) -> StoreResult<Vec<Product>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {} FROM products ORDER BY retailer_id",
-            codec::PRODUCT_COLUMNS
-        ))
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(dec(codec::product)).collect()
+        reads::products(self).await
     }
 }
 

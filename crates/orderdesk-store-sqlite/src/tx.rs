@@ -10,13 +10,14 @@ use chrono::{DateTime, Utc};
 use orderdesk_domain::Timestamp;
 use orderdesk_store::{StoreError, StoreResult};
 use orderdesk_store_sql::codec::{corrupt, micros};
-use orderdesk_store_sql::{Arg, Cols, NewEvent, SqlTx};
+use orderdesk_store_sql::{Arg, Cols, NewEvent, SqlRead, SqlTx};
 use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Row as _, Sqlite};
 use tokio::sync::OwnedMutexGuard;
 
 use crate::error::db_err;
+use crate::SqliteStore;
 
 /// Fixed width with six fractional digits, so stored times sort as text.
 const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6fZ";
@@ -44,7 +45,7 @@ impl SqliteTx {
 }
 
 /// A row (owned, or borrowed by a read) as [`Cols`].
-pub(crate) struct Row<R>(pub R);
+pub struct Row<R>(pub R);
 
 /// Decodes borrowed rows with one of the shared decoders.
 pub(crate) fn dec<T>(
@@ -85,7 +86,22 @@ fn bind(sql: &str, args: Vec<Arg>) -> Query<'_, Sqlite, SqliteArguments<'_>> {
             Arg::Int(v) => query.bind(v),
             Arg::Text(v) | Arg::Json(v) => query.bind(v),
             Arg::Time(v) => query.bind(v.map(time_text)),
+            Arg::Bool(v) => query.bind(v),
         })
+}
+
+#[async_trait]
+impl SqlRead for SqliteStore {
+    type Row = Row<SqliteRow>;
+    const BYTE_ORDER: &'static str = "";
+
+    async fn read(&self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Self::Row>> {
+        let rows = bind(sql, args)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(Row).collect())
+    }
 }
 
 #[async_trait]
