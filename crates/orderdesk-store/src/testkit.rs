@@ -35,6 +35,9 @@ use crate::{
     OrderQuery, OrderUpdate, Product, Recorded, Role, Store, StoreError, StoredEvent,
 };
 
+mod batches;
+pub use batches::*;
+
 /// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
 /// async fn (or closure returning a future) that yields a [`Fixture`]: a
 /// fresh, migrated, empty store of a concrete type implementing
@@ -100,6 +103,8 @@ macro_rules! conformance_suite {
             removing_a_user_ends_their_sessions => case_delete_user,
             revoked_tokens_are_neither_listed_nor_valid => case_revoke_token,
             list_orders_filters_by_creation_date => case_list_date_range,
+            a_failed_batch_applies_nothing_and_all_of_it_on_retry => case_failed_batch_applies_nothing,
+            a_batch_applies_one_customers_items_in_arrival_order => case_batch_keeps_a_customers_order,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {
