@@ -1708,20 +1708,16 @@ fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
 
-/// Stores one inbox item per outcome, keyed to its customer, and completes
-/// them in one batch; returns the inbox ids and the results.
-async fn complete_items(
-    store: &dyn Store,
-    items: Vec<(&str, InboundOutcome)>,
-) -> (Vec<i64>, Vec<InboundResult>) {
-    let inbound: Vec<NewInbound> = items
+/// Stores one unique inbox item per customer key given; returns their ids.
+async fn record_items(store: &dyn Store, keys: &[&str]) -> Vec<i64> {
+    let inbound: Vec<NewInbound> = keys
         .iter()
-        .map(|(key, _)| NewInbound {
+        .map(|key| NewInbound {
             customer_key: Some((*key).to_owned()),
             ..unique_item()
         })
         .collect();
-    let ids: Vec<i64> = store
+    store
         .record_inbound(&inbound)
         .await
         .unwrap()
@@ -1730,7 +1726,17 @@ async fn complete_items(
             Recorded::New(id) => id,
             Recorded::Duplicate => panic!("a unique item was reported as a duplicate"),
         })
-        .collect();
+        .collect()
+}
+
+/// Stores one inbox item per outcome, keyed to its customer, and completes
+/// them in one batch; returns the inbox ids and the results.
+async fn complete_items(
+    store: &dyn Store,
+    items: Vec<(&str, InboundOutcome)>,
+) -> (Vec<i64>, Vec<InboundResult>) {
+    let keys: Vec<&str> = items.iter().map(|(key, _)| *key).collect();
+    let ids = record_items(store, &keys).await;
     let batch: Vec<(i64, InboundOutcome)> = ids
         .iter()
         .copied()

@@ -17,7 +17,7 @@ pub async fn case_failed_batch_applies_nothing(store: &dyn Store) {
         expected_version: 1,
         update: OrderUpdate::default(),
     };
-    let (ids, _) = record_items(store, key, 3).await;
+    let ids = record_items(store, &[key; 3]).await;
     let batch = vec![
         (ids[0], InboundOutcome::create_order(new.clone())),
         (ids[1], InboundOutcome::Message(hello())),
@@ -113,25 +113,4 @@ pub async fn case_batch_keeps_a_customers_order(store: &dyn Store) {
     let customer = store.customer(key).await.unwrap().expect("the customer");
     assert_eq!(customer.last_inbound_at, Some(micros(at(201))));
     assert!(store.pending_inbound(10).await.unwrap().is_empty());
-}
-
-/// Records `count` inbox items of one customer; returns their ids.
-async fn record_items(store: &dyn Store, key: &str, count: usize) -> (Vec<i64>, Vec<NewInbound>) {
-    let items: Vec<NewInbound> = (0..count)
-        .map(|_| NewInbound {
-            customer_key: Some(key.to_owned()),
-            ..unique_item()
-        })
-        .collect();
-    let ids = store
-        .record_inbound(&items)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| match r {
-            Recorded::New(id) => id,
-            Recorded::Duplicate => panic!("a unique item was reported as a duplicate"),
-        })
-        .collect();
-    (ids, items)
 }
