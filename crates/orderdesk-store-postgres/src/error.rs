@@ -65,13 +65,6 @@ pub(crate) fn migrate_err(e: sqlx::migrate::MigrateError) -> StoreError {
     }
 }
 
-/// A value in the database that the domain does not know.
-pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Other(anyhow::anyhow!(
-        "the database holds an unknown {what}: {value:?}"
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,18 +7,17 @@
 //! event sequence order. `synchronous=FULL` because an acknowledged webhook
 //! must survive a power cut, not only a process crash.
 
-mod codec;
 mod error;
-mod writes;
+mod tx;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use orderdesk_domain::{EventKind, Order, OrderNumber, OrderStatus, TimelineEntry, Timestamp};
+use orderdesk_domain::{Order, OrderNumber, OrderStatus, TimelineEntry, Timestamp};
 use orderdesk_store::{
     lease_end, ApiToken, ChatMessage, CustomerRecord, InboundOutcome, InboundRecord, InboundResult,
     Job, MessageState, MessageTemplate, NewApiToken, NewInbound, NewOutbound, NewSession, NewUser,
@@ -28,12 +27,13 @@ use orderdesk_store::{
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Row, Sqlite};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use codec::{micros, time_text};
 use error::{db_err, migrate_err};
-use writes::Effects;
+use orderdesk_store_sql::codec;
+use orderdesk_store_sql::reads;
+use tx::{dec, time_text, SqliteTx};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -156,6 +156,12 @@ impl SqliteStore {
         Ok((gate, tx))
     }
 
+    /// Begins a transaction of the shared write path.
+    async fn write(&self, durability: Durability) -> StoreResult<SqliteTx> {
+        let (gate, tx) = self.begin_write(durability).await?;
+        Ok(SqliteTx { tx, _gate: gate })
+    }
+
     /// Closes both pools, waiting for running statements.
     pub async fn close(&self) {
         self.reader.close().await;
@@ -181,75 +187,6 @@ enum Durability {
     /// Claims on the outbox and on jobs use it too: a lost claim only means
     /// the work is claimed again, which an expired lease allows anyway.
     Deferred,
-}
-
-/// Applies one inbox item's outcome; returns its result and what the inbox
-/// row records (outcome label, error). A pending result has written nothing.
-async fn apply_outcome(
-    conn: &mut SqliteConnection,
-    outcome: &InboundOutcome,
-    effects: &mut Effects,
-) -> StoreResult<(InboundResult, &'static str, Option<String>)> {
-    let done =
-        |order: Option<Order>, message: Option<ChatMessage>| InboundResult::Done { order, message };
-    Ok(match outcome {
-        InboundOutcome::CreateOrder {
-            order,
-            outbound,
-            jobs,
-        } => {
-            let order = writes::create_order(conn, order, effects).await?;
-            for message in outbound {
-                let number = message.order_number.or(Some(order.number));
-                writes::insert_outbound(conn, message, number, order.created_at).await?;
-            }
-            for (kind, due_at) in jobs {
-                writes::set_job(conn, *kind, order.number, *due_at).await?;
-            }
-            (done(Some(order), None), "created", None)
-        }
-        InboundOutcome::Message(message) => {
-            let stored =
-                writes::insert_inbound_message(conn, message, message.order_number, effects)
-                    .await?;
-            (done(None, stored), "message", None)
-        }
-        InboundOutcome::MessageAndUpdate {
-            message,
-            number,
-            expected_version,
-            update,
-        } => {
-            let locked = writes::lock_order(conn, *number).await?;
-            match writes::check_version(&locked.order, *expected_version, update) {
-                Ok(()) => {}
-                Err(StoreError::Conflict { current_version }) => {
-                    let result = InboundResult::Conflict {
-                        number: *number,
-                        current_version,
-                    };
-                    return Ok((result, "conflict", None));
-                }
-                Err(e) => return Err(e),
-            }
-            let belongs_to = message.order_number.or(Some(*number));
-            let stored = writes::insert_inbound_message(conn, message, belongs_to, effects).await?;
-            let order = writes::write_update(conn, locked, update, message.at, effects).await?;
-            (done(Some(order), stored), "updated", None)
-        }
-        InboundOutcome::Status {
-            wamid,
-            state,
-            at,
-            error,
-        } => {
-            let changed =
-                writes::apply_status(conn, wamid, *state, *at, error.as_deref(), effects).await?;
-            (done(None, changed), "status", None)
-        }
-        InboundOutcome::Ignored => (done(None, None), "ignored", None),
-        InboundOutcome::Failed(reason) => (done(None, None), "failed", Some(reason.clone())),
-    })
 }
 
 #[async_trait]
@@ -313,15 +250,7 @@ impl Store for SqliteStore {
     }
 
     async fn pending_inbound(&self, limit: u32) -> StoreResult<Vec<InboundRecord>> {
-        let rows = sqlx::query(
-            "SELECT id, source, external_id, kind, customer_key, payload, received_at \
-             FROM inbound WHERE processed_at IS NULL ORDER BY id LIMIT ?",
-        )
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(codec::inbound).collect()
+        reads::pending_inbound(self, limit).await
     }
 
     async fn complete_inbound_detailed(
@@ -331,100 +260,18 @@ impl Store for SqliteStore {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let now = time_text(Utc::now());
-        let (_gate, mut tx) = self.begin_write(Durability::Deferred).await?;
-        let mut effects = Effects::default();
-        let mut results = Vec::with_capacity(batch.len());
-        let mut seen = HashSet::new();
-        // Customers with an item left pending: their later items wait too.
-        let mut held_back = HashSet::new();
-        for (id, outcome) in batch {
-            if !seen.insert(*id) {
-                results.push(InboundResult::Skipped);
-                continue;
-            }
-            let row: Option<(Option<String>, Option<String>)> =
-                sqlx::query_as("SELECT customer_key, processed_at FROM inbound WHERE id = ?")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-            // Someone else already processed it, or it does not exist.
-            let Some((customer_key, None)) = row else {
-                results.push(InboundResult::Skipped);
-                continue;
-            };
-            if customer_key.as_ref().is_some_and(|k| held_back.contains(k)) {
-                results.push(InboundResult::Deferred);
-                continue;
-            }
-            let (result, label, error) = apply_outcome(&mut tx, outcome, &mut effects).await?;
-            if result.is_pending() {
-                if let Some(key) = customer_key {
-                    held_back.insert(key);
-                }
-                results.push(result);
-                continue;
-            }
-            let number = match &result {
-                InboundResult::Done {
-                    order: Some(order), ..
-                } => Some(order.number.get()),
-                _ => None,
-            };
-            sqlx::query(
-                "UPDATE inbound SET processed_at = ?, outcome = ?, error = ?, order_number = ? \
-                 WHERE id = ?",
-            )
-            .bind(&now)
-            .bind(label)
-            .bind(error)
-            .bind(number)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-            results.push(result);
-        }
-        effects.apply(&mut tx).await?;
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.write(Durability::Deferred).await?;
+        let results = orderdesk_store_sql::complete_inbound(&mut tx, batch, Utc::now()).await?;
+        tx.commit().await?;
         Ok(results)
     }
 
     async fn order(&self, number: OrderNumber) -> StoreResult<Order> {
-        let row = sqlx::query(&format!(
-            "SELECT {} FROM orders WHERE number = ?",
-            codec::ORDER_COLUMNS
-        ))
-        .bind(number.get())
-        .fetch_one(&self.reader)
-        .await
-        .map_err(db_err)?;
-        codec::order(&row)
+        reads::order(self, number).await
     }
 
     async fn timeline(&self, number: OrderNumber) -> StoreResult<Vec<TimelineEntry>> {
-        let rows = sqlx::query(
-            "SELECT at, kind, actor, actor_name, from_status, to_status, reason, detail \
-             FROM timeline_entries WHERE order_number = ? ORDER BY id",
-        )
-        .bind(number.get())
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?;
-        if rows.is_empty() {
-            // Every order has its `created` entry, so none means no order;
-            // a separate read only happens on this (rare) path.
-            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM orders WHERE number = ?")
-                .bind(number.get())
-                .fetch_optional(&self.reader)
-                .await
-                .map_err(db_err)?;
-            if exists.is_none() {
-                return Err(StoreError::NotFound);
-            }
-        }
-        rows.iter().map(codec::timeline_entry).collect()
+        reads::timeline(self, number).await
     }
 
     async fn list_orders(&self, query: &OrderQuery) -> StoreResult<OrderPage> {
@@ -472,7 +319,7 @@ impl Store for SqliteStore {
         let rows = qb.build().fetch_all(&self.reader).await.map_err(db_err)?;
         let mut orders = rows
             .iter()
-            .map(codec::order)
+            .map(dec(codec::order))
             .collect::<StoreResult<Vec<_>>>()?;
         let next_before = if orders.len() > limit as usize {
             orders.truncate(limit as usize);
@@ -487,20 +334,7 @@ impl Store for SqliteStore {
     }
 
     async fn status_counts(&self) -> StoreResult<Vec<(OrderStatus, i64)>> {
-        let rows = sqlx::query("SELECT status, count FROM status_counts")
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db_err)?;
-        let mut counts = HashMap::with_capacity(rows.len());
-        for row in rows {
-            let status: String = row.try_get(0).map_err(db_err)?;
-            let count: i64 = row.try_get(1).map_err(db_err)?;
-            counts.insert(codec::status(&status)?, count);
-        }
-        Ok(OrderStatus::ALL
-            .into_iter()
-            .map(|s| (s, counts.get(&s).copied().unwrap_or(0)))
-            .collect())
+        reads::status_counts(self).await
     }
 
     async fn update_order(
@@ -510,64 +344,24 @@ impl Store for SqliteStore {
         update: &OrderUpdate,
         at: Timestamp,
     ) -> StoreResult<Order> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let locked = writes::lock_order(&mut tx, number).await?;
-        writes::check_version(&locked.order, expected_version, update)?;
-        let mut effects = Effects::default();
-        let order = writes::write_update(&mut tx, locked, update, at, &mut effects).await?;
-        effects.apply(&mut tx).await?;
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.write(Durability::Full).await?;
+        let order =
+            orderdesk_store_sql::update_order(&mut tx, number, expected_version, update, at)
+                .await?;
+        tx.commit().await?;
         Ok(order)
     }
 
     async fn open_orders_for_customer(&self, key: &str) -> StoreResult<Vec<Order>> {
-        // A UNION keeps each side on its own index.
-        let rows = sqlx::query(&format!(
-            "SELECT {columns} FROM orders WHERE customer_user_id = ? \
-               AND status IN ('placed', 'abandoned') \
-             UNION \
-             SELECT {columns} FROM orders WHERE customer_wa_id = ? \
-               AND status IN ('placed', 'abandoned') \
-             ORDER BY number DESC",
-            columns = codec::ORDER_COLUMNS
-        ))
-        .bind(key)
-        .bind(key)
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(codec::order).collect()
+        reads::open_orders_for_customer(self, key).await
     }
 
     async fn latest_order_for_customer(&self, key: &str) -> StoreResult<Option<Order>> {
-        // Each side walks its own (customer id, number) index backwards.
-        let row = sqlx::query(&format!(
-            "SELECT * FROM (SELECT {columns} FROM orders WHERE customer_user_id = ? \
-               ORDER BY number DESC LIMIT 1) AS by_user \
-             UNION ALL \
-             SELECT * FROM (SELECT {columns} FROM orders WHERE customer_wa_id = ? \
-               ORDER BY number DESC LIMIT 1) AS by_phone \
-             ORDER BY number DESC LIMIT 1",
-            columns = codec::ORDER_COLUMNS
-        ))
-        .bind(key)
-        .bind(key)
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(db_err)?;
-        row.as_ref().map(codec::order).transpose()
+        reads::latest_order_for_customer(self, key).await
     }
 
     async fn customer(&self, key: &str) -> StoreResult<Option<CustomerRecord>> {
-        let row = sqlx::query(
-            "SELECT key, wa_id, user_id, name, last_inbound_at, last_address \
-             FROM customers WHERE key = ?",
-        )
-        .bind(key)
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(db_err)?;
-        row.as_ref().map(codec::customer).transpose()
+        reads::customer(self, key).await
     }
 
     async fn queue_outbound(
@@ -578,12 +372,9 @@ impl Store for SqliteStore {
         if messages.is_empty() {
             return Ok(Vec::new());
         }
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let mut queued = Vec::with_capacity(messages.len());
-        for message in messages {
-            queued.push(writes::insert_outbound(&mut tx, message, message.order_number, at).await?);
-        }
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.write(Durability::Full).await?;
+        let queued = orderdesk_store_sql::queue_outbound(&mut tx, messages, at).await?;
+        tx.commit().await?;
         Ok(queued)
     }
 
@@ -619,7 +410,7 @@ impl Store for SqliteStore {
         .map_err(db_err)?;
         let mut claimed = rows
             .iter()
-            .map(codec::outbox_item)
+            .map(dec(codec::outbox_item))
             .collect::<StoreResult<Vec<_>>>()?;
         tx.commit().await.map_err(db_err)?;
         claimed.sort_by_key(|m| m.id);
@@ -627,35 +418,9 @@ impl Store for SqliteStore {
     }
 
     async fn outbox_sent(&self, id: i64, wamid: &str, at: Timestamp) -> StoreResult<ChatMessage> {
-        let at = micros(at);
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let mut message = writes::outbound_by_id(&mut tx, id).await?;
-        // `failed` too: WhatsApp took it after all (a sender whose lease ran
-        // out), and its delivery statuses will name this wamid.
-        if !matches!(
-            message.state,
-            MessageState::Queued | MessageState::Sending | MessageState::Failed
-        ) {
-            return Ok(message);
-        }
-        sqlx::query(
-            "UPDATE messages SET state = 'sent', wamid = ?, sent_at = ?, locked_until = NULL \
-             WHERE id = ?",
-        )
-        .bind(wamid)
-        .bind(time_text(at))
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        message.state = MessageState::Sent;
-        message.wamid = Some(wamid.to_owned());
-        message.sent_at = Some(at);
-        let mut effects = Effects::default();
-        effects.message_event(EventKind::MessageSent, &message, at);
-        writes::apply_early_statuses(&mut tx, wamid, &mut effects).await?;
-        effects.apply(&mut tx).await?;
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.write(Durability::Full).await?;
+        let message = orderdesk_store_sql::outbox_sent(&mut tx, id, wamid, at).await?;
+        tx.commit().await?;
         Ok(message)
     }
 
@@ -678,34 +443,15 @@ impl Store for SqliteStore {
     }
 
     async fn outbox_retry(&self, id: i64, not_before: Timestamp, error: &str) -> StoreResult<()> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let message = writes::outbound_by_id(&mut tx, id).await?;
-        if matches!(message.state, MessageState::Queued | MessageState::Sending) {
-            sqlx::query(
-                "UPDATE messages SET state = 'queued', not_before = ?, error = ?, \
-                 locked_until = NULL WHERE id = ?",
-            )
-            .bind(time_text(not_before))
-            .bind(error)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        }
-        tx.commit().await.map_err(db_err)?;
-        Ok(())
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::outbox_retry(&mut tx, id, not_before, error).await?;
+        tx.commit().await
     }
 
     async fn outbox_failed(&self, id: i64, error: &str, at: Timestamp) -> StoreResult<ChatMessage> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let mut message = writes::outbound_by_id(&mut tx, id).await?;
-        if !matches!(message.state, MessageState::Queued | MessageState::Sending) {
-            return Ok(message);
-        }
-        let mut effects = Effects::default();
-        writes::mark_failed(&mut tx, &mut message, Some(error), at, &mut effects).await?;
-        effects.apply(&mut tx).await?;
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.write(Durability::Full).await?;
+        let message = orderdesk_store_sql::outbox_failed(&mut tx, id, error, at).await?;
+        tx.commit().await?;
         Ok(message)
     }
 
@@ -716,39 +462,18 @@ impl Store for SqliteStore {
         at: Timestamp,
         error: Option<&str>,
     ) -> StoreResult<Option<ChatMessage>> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let mut effects = Effects::default();
-        let changed = writes::apply_status(&mut tx, wamid, state, at, error, &mut effects).await?;
-        // Also without a change: a status for a wamid not recorded yet is kept.
-        effects.apply(&mut tx).await?;
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.write(Durability::Full).await?;
+        let changed = orderdesk_store_sql::message_status(&mut tx, wamid, state, at, error).await?;
+        tx.commit().await?;
         Ok(changed)
     }
 
     async fn messages_for_order(&self, number: OrderNumber) -> StoreResult<Vec<ChatMessage>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {} FROM messages WHERE order_number = ? ORDER BY id",
-            codec::MESSAGE_COLUMNS
-        ))
-        .bind(number.get())
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(codec::message).collect()
+        reads::messages_for_order(self, number).await
     }
 
     async fn messages_for_customer(&self, key: &str, limit: u32) -> StoreResult<Vec<ChatMessage>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {columns} FROM (SELECT {columns} FROM messages WHERE customer_key = ? \
-             ORDER BY id DESC LIMIT ?) ORDER BY id",
-            columns = codec::MESSAGE_COLUMNS
-        ))
-        .bind(key)
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(codec::message).collect()
+        reads::messages_for_customer(self, key, limit).await
     }
 
     async fn claim_due_jobs(
@@ -777,7 +502,7 @@ impl Store for SqliteStore {
         .map_err(db_err)?;
         let mut jobs = rows
             .iter()
-            .map(codec::job)
+            .map(dec(codec::job))
             .collect::<StoreResult<Vec<_>>>()?;
         tx.commit().await.map_err(db_err)?;
         jobs.sort_by_key(|j| (j.due_at, j.id));
@@ -785,27 +510,13 @@ impl Store for SqliteStore {
     }
 
     async fn complete_job(&self, id: i64) -> StoreResult<()> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        sqlx::query("DELETE FROM jobs WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(())
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::complete_job(&mut tx, id).await?;
+        tx.commit().await
     }
 
     async fn events_since(&self, after: i64, limit: u32) -> StoreResult<Vec<StoredEvent>> {
-        let rows = sqlx::query(
-            "SELECT seq, kind, order_number, data, at FROM events \
-             WHERE seq > ? ORDER BY seq LIMIT ?",
-        )
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(codec::event).collect()
+        reads::events_since(self, after, limit).await
     }
 
     async fn last_event_seq(&self) -> StoreResult<i64> {
@@ -849,106 +560,39 @@ impl Store for SqliteStore {
     }
 
     async fn events_pruned_through(&self) -> StoreResult<i64> {
-        let value: Option<i64> =
-            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'events_pruned_through'")
-                .fetch_optional(&self.reader)
-                .await
-                .map_err(db_err)?;
-        Ok(value.unwrap_or(0))
+        reads::events_pruned_through(self).await
     }
 
     async fn create_user(&self, user: &NewUser) -> StoreResult<User> {
-        let email = user.email.to_lowercase();
-        let created_at = micros(user.created_at);
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (email, role, password_hash, created_at) VALUES (?, ?, ?, ?) \
-             RETURNING id",
-        )
-        .bind(&email)
-        .bind(user.role.as_str())
-        .bind(&user.password_hash)
-        .bind(time_text(created_at))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(User {
-            id,
-            email,
-            role: user.role,
-            created_at,
-        })
+        let mut tx = self.write(Durability::Full).await?;
+        let done = orderdesk_store_sql::create_user(&mut tx, user).await?;
+        tx.commit().await?;
+        Ok(done)
     }
 
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserCredentials>> {
-        let row = sqlx::query(
-            "SELECT id, email, role, password_hash, created_at FROM users WHERE email = ?",
-        )
-        .bind(email.to_lowercase())
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(db_err)?;
-        row.map(|row| {
-            Ok(UserCredentials {
-                user: codec::user(&row)?,
-                password_hash: row.try_get("password_hash").map_err(db_err)?,
-            })
-        })
-        .transpose()
+        reads::user_by_email(self, email).await
     }
 
     async fn create_token(&self, token: &NewApiToken) -> StoreResult<ApiToken> {
-        let created_at = micros(token.created_at);
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_tokens (name, secret_hash, created_at) VALUES (?, ?, ?) RETURNING id",
-        )
-        .bind(&token.name)
-        .bind(&token.secret_hash)
-        .bind(time_text(created_at))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(ApiToken {
-            id,
-            name: token.name.clone(),
-            created_at,
-        })
+        let mut tx = self.write(Durability::Full).await?;
+        let done = orderdesk_store_sql::create_token(&mut tx, token).await?;
+        tx.commit().await?;
+        Ok(done)
     }
 
     async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<ApiToken>> {
-        let row = sqlx::query(
-            "SELECT id, name, created_at FROM api_tokens \
-             WHERE secret_hash = ? AND revoked_at IS NULL",
-        )
-        .bind(hash)
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(db_err)?;
-        row.as_ref().map(codec::api_token).transpose()
+        reads::token_by_hash(self, hash).await
     }
 
     async fn users(&self) -> StoreResult<Vec<User>> {
-        let rows = sqlx::query("SELECT id, email, role, created_at FROM users ORDER BY id")
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db_err)?;
-        rows.iter().map(codec::user).collect()
+        reads::users(self).await
     }
 
     async fn delete_user(&self, id: i64) -> StoreResult<()> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let done = sqlx::query("DELETE FROM users WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        tx.commit().await.map_err(db_err)
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::delete_user(&mut tx, id).await?;
+        tx.commit().await
     }
 
     async fn set_user_role(&self, id: i64, role: Role) -> StoreResult<bool> {
@@ -995,130 +639,39 @@ impl Store for SqliteStore {
     }
 
     async fn tokens(&self) -> StoreResult<Vec<ApiToken>> {
-        let rows = sqlx::query(
-            "SELECT id, name, created_at FROM api_tokens WHERE revoked_at IS NULL ORDER BY id",
-        )
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(codec::api_token).collect()
+        reads::tokens(self).await
     }
 
     async fn revoke_token(&self, id: i64, at: Timestamp) -> StoreResult<()> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let done =
-            sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-                .bind(time_text(at))
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        tx.commit().await.map_err(db_err)
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::revoke_token(&mut tx, id, at).await?;
+        tx.commit().await
     }
 
     async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
-            .bind(time_text(session.created_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) \
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(&session.id_hash)
-        .bind(session.user_id)
-        .bind(&session.csrf_token)
-        .bind(time_text(session.created_at))
-        .bind(time_text(session.expires_at))
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::create_session(&mut tx, session).await?;
+        tx.commit().await
     }
 
     async fn session(&self, id_hash: &str, now: Timestamp) -> StoreResult<Option<Session>> {
-        let row = sqlx::query(
-            "SELECT u.id, u.email, u.role, u.created_at, s.csrf_token, s.expires_at \
-             FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.id_hash = ? AND s.expires_at > ?",
-        )
-        .bind(id_hash)
-        .bind(time_text(now))
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(db_err)?;
-        row.map(|row| {
-            let expires_at: String = row.try_get("expires_at").map_err(db_err)?;
-            Ok(Session {
-                user: codec::user(&row)?,
-                csrf_token: row.try_get("csrf_token").map_err(db_err)?,
-                expires_at: codec::parse_time(&expires_at)?,
-            })
-        })
-        .transpose()
+        reads::session(self, id_hash, now).await
     }
 
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
-            .bind(id_hash)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::delete_session(&mut tx, id_hash).await?;
+        tx.commit().await
     }
 
     async fn message_templates(&self) -> StoreResult<Vec<MessageTemplate>> {
-        let rows = sqlx::query(
-            "SELECT key, language, body, enabled, whatsapp_template, whatsapp_language, \
-             updated_at FROM message_templates ORDER BY key, language",
-        )
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?;
-        rows.iter()
-            .map(|row| {
-                Ok(MessageTemplate {
-                    key: row.try_get("key").map_err(db_err)?,
-                    language: row.try_get("language").map_err(db_err)?,
-                    body: row.try_get("body").map_err(db_err)?,
-                    enabled: row.try_get("enabled").map_err(db_err)?,
-                    whatsapp_template: row.try_get("whatsapp_template").map_err(db_err)?,
-                    whatsapp_language: row.try_get("whatsapp_language").map_err(db_err)?,
-                    updated_at: codec::parse_time(
-                        &row.try_get::<String, _>("updated_at").map_err(db_err)?,
-                    )?,
-                })
-            })
-            .collect()
+        reads::message_templates(self).await
     }
 
     async fn put_message_template(&self, t: &MessageTemplate) -> StoreResult<()> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        sqlx::query(
-            "INSERT INTO message_templates (key, language, body, enabled, whatsapp_template, \
-             whatsapp_language, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (key, language) DO UPDATE SET body = excluded.body, \
-             enabled = excluded.enabled, whatsapp_template = excluded.whatsapp_template, \
-             whatsapp_language = excluded.whatsapp_language, updated_at = excluded.updated_at",
-        )
-        .bind(&t.key)
-        .bind(&t.language)
-        .bind(t.body.as_deref())
-        .bind(t.enabled)
-        .bind(t.whatsapp_template.as_deref())
-        .bind(t.whatsapp_language.as_deref())
-        .bind(time_text(micros(t.updated_at)))
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(())
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::put_message_template(&mut tx, t).await?;
+        tx.commit().await
     }
 
     async fn upsert_products(&self, products: &[Product]) -> StoreResult<u64> {
@@ -1171,7 +724,7 @@ impl Store for SqliteStore {
             qb.push(")");
             let rows = qb.build().fetch_all(&self.reader).await.map_err(db_err)?;
             for row in &rows {
-                products.push(codec::product(row)?);
+                products.push(dec(codec::product)(row)?);
             }
         }
         products.sort_by(|a, b| a.retailer_id.cmp(&b.retailer_id));
@@ -1180,14 +733,7 @@ impl Store for SqliteStore {
     }
 
     async fn products(&self) -> StoreResult<Vec<Product>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {} FROM products ORDER BY retailer_id",
-            codec::PRODUCT_COLUMNS
-        ))
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(codec::product).collect()
+        reads::products(self).await
     }
 }
 

@@ -35,6 +35,9 @@ use crate::{
     OrderQuery, OrderUpdate, Product, Recorded, Role, Store, StoreError, StoredEvent,
 };
 
+mod batches;
+pub use batches::*;
+
 /// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
 /// async fn (or closure returning a future) that yields a [`Fixture`]: a
 /// fresh, migrated, empty store of a concrete type implementing
@@ -100,6 +103,8 @@ macro_rules! conformance_suite {
             removing_a_user_ends_their_sessions => case_delete_user,
             revoked_tokens_are_neither_listed_nor_valid => case_revoke_token,
             list_orders_filters_by_creation_date => case_list_date_range,
+            a_failed_batch_applies_nothing_and_all_of_it_on_retry => case_failed_batch_applies_nothing,
+            a_batch_applies_one_customers_items_in_arrival_order => case_batch_keeps_a_customers_order,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {
@@ -1703,20 +1708,16 @@ fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
 
-/// Stores one inbox item per outcome, keyed to its customer, and completes
-/// them in one batch; returns the inbox ids and the results.
-async fn complete_items(
-    store: &dyn Store,
-    items: Vec<(&str, InboundOutcome)>,
-) -> (Vec<i64>, Vec<InboundResult>) {
-    let inbound: Vec<NewInbound> = items
+/// Stores one unique inbox item per customer key given; returns their ids.
+async fn record_items(store: &dyn Store, keys: &[&str]) -> Vec<i64> {
+    let inbound: Vec<NewInbound> = keys
         .iter()
-        .map(|(key, _)| NewInbound {
+        .map(|key| NewInbound {
             customer_key: Some((*key).to_owned()),
             ..unique_item()
         })
         .collect();
-    let ids: Vec<i64> = store
+    store
         .record_inbound(&inbound)
         .await
         .unwrap()
@@ -1725,7 +1726,17 @@ async fn complete_items(
             Recorded::New(id) => id,
             Recorded::Duplicate => panic!("a unique item was reported as a duplicate"),
         })
-        .collect();
+        .collect()
+}
+
+/// Stores one inbox item per outcome, keyed to its customer, and completes
+/// them in one batch; returns the inbox ids and the results.
+async fn complete_items(
+    store: &dyn Store,
+    items: Vec<(&str, InboundOutcome)>,
+) -> (Vec<i64>, Vec<InboundResult>) {
+    let keys: Vec<&str> = items.iter().map(|(key, _)| *key).collect();
+    let ids = record_items(store, &keys).await;
     let batch: Vec<(i64, InboundOutcome)> = ids
         .iter()
         .copied()

@@ -1,0 +1,198 @@
+//! What a write transaction owes at its very end, collected while it runs
+//! and written in the lock order of [`SqlTx`] (outbox locks, customers by
+//! key, stage counts by status, the event log last).
+
+use std::collections::BTreeMap;
+
+use orderdesk_domain::{Address, EventKind, Order, OrderNumber, OrderStatus, Timestamp};
+use orderdesk_store::{ChatMessage, NewOutbound, StoreResult};
+
+use crate::codec::{self, micros, to_json};
+use crate::{args, fetch_one, Arg, NewEvent, SqlTx};
+
+/// What a transaction learned about a customer; merged per key and written
+/// once, near the end of the transaction.
+#[derive(Debug, Default)]
+pub(crate) struct CustomerPatch {
+    pub wa_id: Option<String>,
+    pub user_id: Option<String>,
+    pub name: Option<String>,
+    pub last_inbound_at: Option<Timestamp>,
+    pub last_address: Option<Address>,
+}
+
+impl CustomerPatch {
+    fn merge(&mut self, later: CustomerPatch) {
+        if later.wa_id.is_some() {
+            self.wa_id = later.wa_id;
+        }
+        if later.user_id.is_some() {
+            self.user_id = later.user_id;
+        }
+        if later.name.is_some() {
+            self.name = later.name;
+        }
+        self.last_inbound_at = self.last_inbound_at.max(later.last_inbound_at);
+        if later.last_address.is_some() {
+            self.last_address = later.last_address;
+        }
+    }
+}
+
+/// Outbound messages, customer rows, event-log rows and stage-count changes
+/// a write transaction owes, applied by [`Effects::apply`] last.
+#[derive(Default)]
+pub(crate) struct Effects {
+    outbound: Vec<(NewOutbound, Option<OrderNumber>, Timestamp)>,
+    events: Vec<NewEvent>,
+    counts: BTreeMap<&'static str, i64>,
+    customers: BTreeMap<String, CustomerPatch>,
+}
+
+impl Effects {
+    pub(crate) fn event(
+        &mut self,
+        kind: EventKind,
+        order: &Order,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        self.events.push(NewEvent {
+            kind,
+            order_number: Some(order.number),
+            data: to_json(order)?,
+            at: micros(at),
+        });
+        Ok(())
+    }
+
+    pub(crate) fn message_event(
+        &mut self,
+        kind: EventKind,
+        message: &ChatMessage,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        self.events.push(NewEvent {
+            kind,
+            order_number: message.order_number,
+            data: to_json(&message.event_data())?,
+            at: micros(at),
+        });
+        Ok(())
+    }
+
+    /// Queues an outbound message under `order_number`, created at `at`.
+    pub(crate) fn outbound(
+        &mut self,
+        message: &NewOutbound,
+        order_number: Option<OrderNumber>,
+        at: Timestamp,
+    ) {
+        self.outbound.push((message.clone(), order_number, at));
+    }
+
+    pub(crate) fn count(&mut self, status: OrderStatus, delta: i64) {
+        *self.counts.entry(status.as_str()).or_default() += delta;
+    }
+
+    pub(crate) fn customer(&mut self, key: &str, patch: CustomerPatch) {
+        match self.customers.get_mut(key) {
+            Some(known) => known.merge(patch),
+            None => {
+                self.customers.insert(key.to_owned(), patch);
+            }
+        }
+    }
+
+    /// Writes everything owed; returns the outbound messages as queued, in
+    /// the order they were given.
+    pub(crate) async fn apply<T: SqlTx>(self, tx: &mut T) -> StoreResult<Vec<ChatMessage>> {
+        let mut queued = Vec::with_capacity(self.outbound.len());
+        if !self.outbound.is_empty() {
+            let mut keys: Vec<&str> = self
+                .outbound
+                .iter()
+                .map(|(m, _, _)| m.customer_key.as_str())
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            tx.lock_outbox(&keys).await?;
+            for (message, number, at) in &self.outbound {
+                queued.push(insert_outbound(tx, message, *number, *at).await?);
+            }
+        }
+        for (key, c) in self.customers {
+            // Not GREATEST: SQLite has none that skips NULLs.
+            let sql = format!(
+                "INSERT INTO customers (key, wa_id, user_id, name, last_inbound_at, last_address) \
+                 VALUES ($1, $2, $3, $4, $5, $6{}) \
+                 ON CONFLICT (key) DO UPDATE SET \
+                 wa_id = COALESCE(excluded.wa_id, customers.wa_id), \
+                 user_id = COALESCE(excluded.user_id, customers.user_id), \
+                 name = COALESCE(excluded.name, customers.name), \
+                 last_inbound_at = CASE WHEN customers.last_inbound_at IS NULL \
+                     OR excluded.last_inbound_at > customers.last_inbound_at \
+                     THEN excluded.last_inbound_at ELSE customers.last_inbound_at END, \
+                 last_address = COALESCE(excluded.last_address, customers.last_address)",
+                T::JSON
+            );
+            let mut args = args![
+                key.as_str(),
+                c.wa_id.as_deref(),
+                c.user_id.as_deref(),
+                c.name.as_deref(),
+                c.last_inbound_at.map(micros)
+            ];
+            args.push(Arg::Json(c.last_address.as_ref().map(to_json).transpose()?));
+            tx.execute(&sql, args).await?;
+        }
+        for (status, delta) in self.counts {
+            if delta != 0 {
+                tx.execute(
+                    "UPDATE status_counts SET count = count + $1 WHERE status = $2",
+                    args![delta, status],
+                )
+                .await?;
+            }
+        }
+        if self.events.is_empty() {
+            if !queued.is_empty() {
+                tx.notify(0).await?;
+            }
+            return Ok(queued);
+        }
+        let last_seq = tx.append_events(self.events).await?;
+        tx.notify(last_seq).await?;
+        Ok(queued)
+    }
+}
+
+/// Inserts an outbound message under `order_number`, created at `at`; only
+/// [`Effects::apply`] calls this, under the customer's outbox lock.
+async fn insert_outbound<T: SqlTx>(
+    tx: &mut T,
+    message: &NewOutbound,
+    order_number: Option<OrderNumber>,
+    at: Timestamp,
+) -> StoreResult<ChatMessage> {
+    let sql = format!(
+        "INSERT INTO messages (order_number, customer_key, direction, kind, text, state, \
+         created_at, to_wa_id, to_user_id, body, not_before) \
+         VALUES ($1, $2, 'out', $3, $4, 'queued', $5, $6, $7, $8{}, $9) RETURNING {}",
+        T::JSON,
+        codec::MESSAGE_COLUMNS
+    );
+    let mut args = args![
+        order_number,
+        message.customer_key.as_str(),
+        message.kind(),
+        message.preview.as_str(),
+        micros(at),
+        message.to_wa_id.as_deref(),
+        message.to_user_id.as_deref()
+    ];
+    args.push(Arg::Json(Some(to_json(&message.body)?)));
+    args.push(Arg::from(micros(message.not_before)));
+    fetch_one(tx, &sql, args, codec::message)
+        .await?
+        .ok_or(orderdesk_store::StoreError::NotFound)
+}

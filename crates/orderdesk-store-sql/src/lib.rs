@@ -1,0 +1,180 @@
+//! The write path of both SQL stores, written once.
+//!
+//! Everything a write transaction decides without asking the database how —
+//! applying an inbound outcome, completing a batch of inbox items, updating
+//! an order at the version it was planned from, queueing outbound messages,
+//! outbox and timer transitions, the effects owed at the end of a
+//! transaction, customer patches, version checks — lives here, generic over
+//! [`SqlTx`]: a small trait of SQL primitives (run a statement, fetch rows,
+//! take the locks only PostgreSQL needs, append events) that each backend
+//! implements with its own driver, SQL dialect and locking. The SQL written
+//! here is spelled so both dialects accept it (`$N` placeholders, which
+//! SQLite binds by number too); what differs lives in the backends.
+//!
+//! Row decoding is shared the same way ([`codec`], over [`Cols`]), so the
+//! backends' reads decode with the same functions.
+//!
+//! This crate knows no driver: it depends on neither sqlx nor a database.
+
+mod admin;
+pub mod codec;
+mod effects;
+mod ops;
+pub mod reads;
+mod writes;
+
+use async_trait::async_trait;
+use orderdesk_domain::{EventKind, OrderNumber, Timestamp};
+use orderdesk_store::StoreResult;
+
+pub use admin::{
+    complete_job, create_session, create_token, create_user, delete_session, delete_user,
+    put_message_template, revoke_token,
+};
+pub use codec::Cols;
+pub use ops::{
+    complete_inbound, message_status, outbox_failed, outbox_retry, outbox_sent, queue_outbound,
+    update_order,
+};
+pub use reads::SqlRead;
+
+/// One bound parameter, in the form the domain has it; each backend binds
+/// it in its own column type (a time as `timestamptz` or as fixed-width
+/// text, a JSON document as `json` or as text).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Int(Option<i64>),
+    Text(Option<String>),
+    Time(Option<Timestamp>),
+    /// A JSON document, already serialised; the SQL casts it with
+    /// [`SqlTx::JSON`] after the placeholder.
+    Json(Option<String>),
+    Bool(bool),
+}
+
+impl From<bool> for Arg {
+    fn from(v: bool) -> Self {
+        Arg::Bool(v)
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Arg::Int(v)
+    }
+}
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Arg::Text(Some(v.to_owned()))
+    }
+}
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Self {
+        Arg::Text(v.map(str::to_owned))
+    }
+}
+impl From<Timestamp> for Arg {
+    fn from(v: Timestamp) -> Self {
+        Arg::Time(Some(v))
+    }
+}
+impl From<Option<Timestamp>> for Arg {
+    fn from(v: Option<Timestamp>) -> Self {
+        Arg::Time(v)
+    }
+}
+impl From<OrderNumber> for Arg {
+    fn from(v: OrderNumber) -> Self {
+        Arg::Int(Some(v.get()))
+    }
+}
+impl From<Option<OrderNumber>> for Arg {
+    fn from(v: Option<OrderNumber>) -> Self {
+        Arg::Int(v.map(|n| n.get()))
+    }
+}
+
+/// `args![a, b, …]`: the parameters `$1, $2, …` of a statement.
+#[macro_export]
+macro_rules! args {
+    ($($arg:expr),* $(,)?) => { vec![$($crate::Arg::from($arg)),*] };
+}
+
+/// An event a transaction appends, its data already serialised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub kind: EventKind,
+    pub order_number: Option<OrderNumber>,
+    pub data: String,
+    pub at: Timestamp,
+}
+
+/// The SQL primitives of one open write transaction.
+///
+/// # Lock order (the contract PostgreSQL's implementation relies on)
+///
+/// Every write transaction built on this trait takes its locks in one
+/// order, so that none deadlocks another over them:
+/// 1. inbox rows, by id ([`SqlTx::lock_inbox`], first thing in a batch);
+/// 2. orders ([`SqlTx::LOCK_ORDER`]) and messages ([`SqlTx::LOCK_ROW`]) as
+///    the work reaches them, and a wamid's lock ([`SqlTx::lock_wamid`])
+///    before the message it names;
+/// 3. at the end (see `Effects`): the outbox locks of the customers it
+///    queues messages for, in the implementation's fixed key order
+///    ([`SqlTx::lock_outbox`]), then customer rows by key, then stage-count
+///    rows by status;
+/// 4. last, the event-log lock inside [`SqlTx::append_events`], held to the
+///    commit, so that commit order equals event `seq` order.
+///
+/// A backend whose writer is single (SQLite: one connection, `BEGIN
+/// IMMEDIATE`) already holds everything and implements the lock primitives
+/// as no-ops.
+#[async_trait]
+pub trait SqlTx: Send {
+    /// The rows [`SqlTx::fetch`] returns.
+    type Row: Cols + Send;
+    /// Written after the placeholder of a JSON parameter (`::json` where
+    /// text must be cast, empty where JSON is text).
+    const JSON: &'static str;
+    /// Appended to a `SELECT` of one message row the transaction changes.
+    const LOCK_ROW: &'static str;
+    /// Appended to the `SELECT` of an order an update is planned against.
+    const LOCK_ORDER: &'static str;
+
+    /// Runs a statement; returns the number of rows it changed.
+    async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<u64>;
+    /// Runs a query; returns its rows.
+    async fn fetch(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Self::Row>>;
+    /// Locks these inbox rows (sorted, distinct) until the commit.
+    async fn lock_inbox(&mut self, ids: &[i64]) -> StoreResult<()>;
+    /// Takes the outbox locks of these customers (sorted, distinct) until
+    /// the commit: one customer's outbound message ids are then drawn in
+    /// commit order, so the dispatcher never sees a later message of a
+    /// customer before an earlier one.
+    async fn lock_outbox(&mut self, customer_keys: &[&str]) -> StoreResult<()>;
+    /// Serialises a delivery status for an unrecorded wamid with the send
+    /// that records it.
+    async fn lock_wamid(&mut self, wamid: &str) -> StoreResult<()>;
+    /// Appends events in order, last in the transaction; returns the
+    /// highest `seq` written.
+    async fn append_events(&mut self, events: Vec<NewEvent>) -> StoreResult<i64>;
+    /// Tells the other instances, on commit, that the log grew to
+    /// `last_seq` (0: only outbound work was queued).
+    async fn notify(&mut self, last_seq: i64) -> StoreResult<()>;
+}
+
+/// Fetches at most one row and decodes it.
+pub(crate) async fn fetch_one<T: SqlTx, R>(
+    tx: &mut T,
+    sql: &str,
+    args: Vec<Arg>,
+    decode: fn(&dyn Cols) -> StoreResult<R>,
+) -> StoreResult<Option<R>> {
+    let rows = tx.fetch(sql, args).await?;
+    rows.first().map(|row| decode(row)).transpose()
+}

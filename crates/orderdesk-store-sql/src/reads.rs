@@ -1,0 +1,280 @@
+//! The reads both backends answer with the same SQL, over [`SqlRead`]: a
+//! pool to run a query on (PostgreSQL's pool, SQLite's read-only readers).
+
+use async_trait::async_trait;
+use orderdesk_domain::{Order, OrderNumber, OrderStatus, TimelineEntry, Timestamp};
+use orderdesk_store::{
+    ApiToken, ChatMessage, CustomerRecord, InboundRecord, MessageTemplate, Product, Session,
+    StoreError, StoreResult, StoredEvent, User, UserCredentials,
+};
+
+use crate::codec::{self, micros, Cols};
+use crate::{args, Arg};
+
+/// Where reads run.
+#[async_trait]
+pub trait SqlRead: Sync {
+    type Row: Cols + Send;
+    /// Appended to an `ORDER BY` key that must sort by bytes, as SQLite's
+    /// default collation does (PostgreSQL's depends on the database locale).
+    const BYTE_ORDER: &'static str;
+
+    /// Runs a query; returns its rows.
+    async fn read(&self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Self::Row>>;
+}
+
+async fn all<R: SqlRead, T>(
+    r: &R,
+    sql: &str,
+    args: Vec<Arg>,
+    decode: fn(&dyn Cols) -> StoreResult<T>,
+) -> StoreResult<Vec<T>> {
+    let rows = r.read(sql, args).await?;
+    rows.iter().map(|row| decode(row)).collect()
+}
+
+async fn first<R: SqlRead, T>(
+    r: &R,
+    sql: &str,
+    args: Vec<Arg>,
+    decode: fn(&dyn Cols) -> StoreResult<T>,
+) -> StoreResult<Option<T>> {
+    let rows = r.read(sql, args).await?;
+    rows.first().map(|row| decode(row)).transpose()
+}
+
+pub async fn pending_inbound<R: SqlRead>(r: &R, limit: u32) -> StoreResult<Vec<InboundRecord>> {
+    let sql = format!(
+        "SELECT {} FROM inbound WHERE processed_at IS NULL ORDER BY id LIMIT $1",
+        codec::INBOUND_COLUMNS
+    );
+    all(r, &sql, args![i64::from(limit)], codec::inbound).await
+}
+
+pub async fn order<R: SqlRead>(r: &R, number: OrderNumber) -> StoreResult<Order> {
+    let sql = format!(
+        "SELECT {} FROM orders WHERE number = $1",
+        codec::ORDER_COLUMNS
+    );
+    first(r, &sql, args![number], codec::order)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn timeline<R: SqlRead>(r: &R, number: OrderNumber) -> StoreResult<Vec<TimelineEntry>> {
+    let sql = format!(
+        "SELECT {} FROM timeline_entries WHERE order_number = $1 ORDER BY id",
+        codec::TIMELINE_COLUMNS
+    );
+    let entries = all(r, &sql, args![number], codec::timeline_entry).await?;
+    // Every order has its `created` entry, so none means no order; a
+    // separate read only happens on this (rare) path.
+    if entries.is_empty()
+        && r.read("SELECT number FROM orders WHERE number = $1", args![number])
+            .await?
+            .is_empty()
+    {
+        return Err(StoreError::NotFound);
+    }
+    Ok(entries)
+}
+
+pub async fn status_counts<R: SqlRead>(r: &R) -> StoreResult<Vec<(OrderStatus, i64)>> {
+    fn decode(row: &dyn Cols) -> StoreResult<(OrderStatus, i64)> {
+        let status = codec::status(&row.text("status")?.unwrap_or_default())?;
+        Ok((status, row.int("count")?.unwrap_or(0)))
+    }
+    let counts = all(
+        r,
+        "SELECT status, count FROM status_counts",
+        Vec::new(),
+        decode,
+    )
+    .await?;
+    Ok(OrderStatus::ALL
+        .into_iter()
+        .map(|s| {
+            let count = counts.iter().find(|(c, _)| *c == s).map_or(0, |(_, n)| *n);
+            (s, count)
+        })
+        .collect())
+}
+
+pub async fn open_orders_for_customer<R: SqlRead>(r: &R, key: &str) -> StoreResult<Vec<Order>> {
+    // A UNION keeps each side on its own index.
+    let sql = format!(
+        "SELECT {columns} FROM orders WHERE customer_user_id = $1 \
+           AND status IN ('placed', 'abandoned') \
+         UNION \
+         SELECT {columns} FROM orders WHERE customer_wa_id = $1 \
+           AND status IN ('placed', 'abandoned') \
+         ORDER BY number DESC",
+        columns = codec::ORDER_COLUMNS
+    );
+    all(r, &sql, args![key], codec::order).await
+}
+
+pub async fn latest_order_for_customer<R: SqlRead>(r: &R, key: &str) -> StoreResult<Option<Order>> {
+    // Each side walks its own (customer id, number) index backwards.
+    let sql = format!(
+        "SELECT * FROM (SELECT {columns} FROM orders WHERE customer_user_id = $1 \
+           ORDER BY number DESC LIMIT 1) AS by_user \
+         UNION ALL \
+         SELECT * FROM (SELECT {columns} FROM orders WHERE customer_wa_id = $1 \
+           ORDER BY number DESC LIMIT 1) AS by_phone \
+         ORDER BY number DESC LIMIT 1",
+        columns = codec::ORDER_COLUMNS
+    );
+    first(r, &sql, args![key], codec::order).await
+}
+
+pub async fn customer<R: SqlRead>(r: &R, key: &str) -> StoreResult<Option<CustomerRecord>> {
+    let sql = format!(
+        "SELECT {} FROM customers WHERE key = $1",
+        codec::CUSTOMER_COLUMNS
+    );
+    first(r, &sql, args![key], codec::customer).await
+}
+
+pub async fn messages_for_order<R: SqlRead>(
+    r: &R,
+    number: OrderNumber,
+) -> StoreResult<Vec<ChatMessage>> {
+    let sql = format!(
+        "SELECT {} FROM messages WHERE order_number = $1 ORDER BY id",
+        codec::MESSAGE_COLUMNS
+    );
+    all(r, &sql, args![number], codec::message).await
+}
+
+pub async fn messages_for_customer<R: SqlRead>(
+    r: &R,
+    key: &str,
+    limit: u32,
+) -> StoreResult<Vec<ChatMessage>> {
+    let sql = format!(
+        "SELECT {columns} FROM (SELECT {columns} FROM messages WHERE customer_key = $1 \
+         ORDER BY id DESC LIMIT $2) AS latest ORDER BY id",
+        columns = codec::MESSAGE_COLUMNS
+    );
+    all(r, &sql, args![key, i64::from(limit)], codec::message).await
+}
+
+pub async fn events_since<R: SqlRead>(
+    r: &R,
+    after: i64,
+    limit: u32,
+) -> StoreResult<Vec<StoredEvent>> {
+    all(
+        r,
+        "SELECT seq, kind, order_number, data, at FROM events WHERE seq > $1 ORDER BY seq \
+         LIMIT $2",
+        args![after, i64::from(limit)],
+        codec::event,
+    )
+    .await
+}
+
+pub async fn events_pruned_through<R: SqlRead>(r: &R) -> StoreResult<i64> {
+    let value = first(
+        r,
+        "SELECT value FROM counters WHERE name = 'events_pruned_through'",
+        Vec::new(),
+        |row| row.int("value"),
+    )
+    .await?;
+    Ok(value.flatten().unwrap_or(0))
+}
+
+pub async fn user_by_email<R: SqlRead>(r: &R, email: &str) -> StoreResult<Option<UserCredentials>> {
+    fn decode(row: &dyn Cols) -> StoreResult<UserCredentials> {
+        Ok(UserCredentials {
+            user: codec::user(row)?,
+            password_hash: row.text("password_hash")?.unwrap_or_default(),
+        })
+    }
+    first(
+        r,
+        "SELECT id, email, role, password_hash, created_at FROM users WHERE email = $1",
+        args![email.to_lowercase().as_str()],
+        decode,
+    )
+    .await
+}
+
+pub async fn token_by_hash<R: SqlRead>(r: &R, hash: &str) -> StoreResult<Option<ApiToken>> {
+    first(
+        r,
+        "SELECT id, name, created_at FROM api_tokens WHERE secret_hash = $1 \
+         AND revoked_at IS NULL",
+        args![hash],
+        codec::api_token,
+    )
+    .await
+}
+
+pub async fn users<R: SqlRead>(r: &R) -> StoreResult<Vec<User>> {
+    let sql = "SELECT id, email, role, created_at FROM users ORDER BY id";
+    all(r, sql, Vec::new(), codec::user).await
+}
+
+pub async fn tokens<R: SqlRead>(r: &R) -> StoreResult<Vec<ApiToken>> {
+    let sql = "SELECT id, name, created_at FROM api_tokens WHERE revoked_at IS NULL ORDER BY id";
+    all(r, sql, Vec::new(), codec::api_token).await
+}
+
+pub async fn session<R: SqlRead>(
+    r: &R,
+    id_hash: &str,
+    now: Timestamp,
+) -> StoreResult<Option<Session>> {
+    fn decode(row: &dyn Cols) -> StoreResult<Session> {
+        Ok(Session {
+            user: codec::user(row)?,
+            csrf_token: row.text("csrf_token")?.unwrap_or_default(),
+            expires_at: row
+                .time("expires_at")?
+                .ok_or_else(|| codec::corrupt("session expiry", "NULL"))?,
+        })
+    }
+    first(
+        r,
+        "SELECT u.id, u.email, u.role, u.created_at, s.csrf_token, s.expires_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.id_hash = $1 AND s.expires_at > $2",
+        args![id_hash, micros(now)],
+        decode,
+    )
+    .await
+}
+
+pub async fn message_templates<R: SqlRead>(r: &R) -> StoreResult<Vec<MessageTemplate>> {
+    fn decode(row: &dyn Cols) -> StoreResult<MessageTemplate> {
+        Ok(MessageTemplate {
+            key: row.text("key")?.unwrap_or_default(),
+            language: row.text("language")?.unwrap_or_default(),
+            body: row.text("body")?,
+            enabled: row.boolean("enabled")?,
+            whatsapp_template: row.text("whatsapp_template")?,
+            whatsapp_language: row.text("whatsapp_language")?,
+            updated_at: row
+                .time("updated_at")?
+                .ok_or_else(|| codec::corrupt("template time", "NULL"))?,
+        })
+    }
+    let sql = format!(
+        "SELECT key, language, body, enabled, whatsapp_template, whatsapp_language, updated_at \
+         FROM message_templates ORDER BY key{order}, language{order}",
+        order = R::BYTE_ORDER
+    );
+    all(r, &sql, Vec::new(), decode).await
+}
+
+pub async fn products<R: SqlRead>(r: &R) -> StoreResult<Vec<Product>> {
+    let sql = format!(
+        "SELECT {} FROM products ORDER BY retailer_id{}",
+        codec::PRODUCT_COLUMNS,
+        R::BYTE_ORDER
+    );
+    all(r, &sql, Vec::new(), codec::product).await
+}

@@ -1,0 +1,475 @@
+//! The pieces write transactions are made of, each on the open transaction;
+//! what must come last in a transaction is collected in [`Effects`].
+
+use orderdesk_domain::{
+    Actor, EventKind, NewOrder, Order, OrderNumber, TimelineEntry, TimelineKind, Timestamp,
+};
+use orderdesk_store::{
+    ChatMessage, JobKind, MessageState, NewInboundMessage, OrderUpdate, StoreError, StoreResult,
+};
+
+use crate::codec::{self, corrupt, micros, to_json, Cols};
+use crate::effects::{CustomerPatch, Effects};
+use crate::{args, fetch_one, Arg, SqlTx};
+
+/// Inserts the order a cart becomes. Its customer is keyed by the cart's own
+/// ids (see `customer_key_of`), so the customer row and the orders found
+/// for a key always agree.
+pub(crate) async fn create_order<T: SqlTx>(
+    tx: &mut T,
+    new: &NewOrder,
+    effects: &mut Effects,
+) -> StoreResult<Order> {
+    // The counter row stays locked until commit, so numbers are handed out
+    // without gaps from rolled-back transactions.
+    let number = fetch_one(
+        tx,
+        "UPDATE counters SET value = value + 1 WHERE name = 'order_number' \
+         RETURNING value - 1 AS number",
+        Vec::new(),
+        |row| row.int("number"),
+    )
+    .await?
+    .flatten()
+    .ok_or(StoreError::NotFound)?;
+    let order = new.placed(codec::order_number(number)?, micros(new.created_at));
+    let customer_key = orderdesk_store::customer_key_of(&new.customer);
+    let sql = format!(
+        "INSERT INTO orders (number, status, held_from, payment_status, payment_method, \
+         checkout_step, customer_wa_id, customer_user_id, customer_name, items, currency, \
+         total_minor, address, note, cart_text, tracking, created_at, updated_at, version, \
+         customer_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10{json}, $11, $12, \
+         $13{json}, $14, $15, $16, $17, $18, $19, $20)",
+        json = T::JSON
+    );
+    let mut args = args![
+        order.number,
+        order.status.as_str(),
+        order.held_from.map(|s| s.as_str()),
+        order.payment_status.as_str(),
+        order.payment_method.map(|m| m.as_str()),
+        order.checkout_step.as_str(),
+        order.customer.wa_id.as_deref(),
+        order.customer.user_id.as_deref(),
+        order.customer.name.as_deref()
+    ];
+    args.push(Arg::Json(Some(to_json(&order.items)?)));
+    args.extend(args![order.currency.as_str(), order.total_minor]);
+    args.push(Arg::Json(order.address.as_ref().map(to_json).transpose()?));
+    args.extend(args![
+        order.note.as_deref(),
+        order.cart_text.as_deref(),
+        order.tracking.as_deref(),
+        order.created_at,
+        order.updated_at,
+        order.version,
+        customer_key
+    ]);
+    tx.execute(&sql, args).await?;
+
+    let entry = TimelineEntry::new(order.created_at, TimelineKind::Created, &Actor::Customer);
+    insert_timeline(tx, order.number, &entry).await?;
+    if let Some(key) = customer_key {
+        effects.customer(
+            key,
+            CustomerPatch {
+                wa_id: order.customer.wa_id.clone(),
+                user_id: order.customer.user_id.clone(),
+                name: order.customer.name.clone(),
+                last_inbound_at: Some(order.created_at),
+                last_address: None,
+            },
+        );
+    }
+    effects.count(order.status, 1);
+    effects.event(EventKind::OrderCreated, &order, order.created_at)?;
+    Ok(order)
+}
+
+pub(crate) async fn insert_timeline<T: SqlTx>(
+    tx: &mut T,
+    number: OrderNumber,
+    entry: &TimelineEntry,
+) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO timeline_entries (order_number, at, kind, actor, actor_name, from_status, \
+         to_status, reason, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        args![
+            number,
+            micros(entry.at),
+            entry.kind.as_str(),
+            entry.actor.as_str(),
+            entry.actor_name.as_deref(),
+            entry.from_status.map(|s| s.as_str()),
+            entry.to_status.map(|s| s.as_str()),
+            entry.reason.as_deref(),
+            entry.detail.as_deref()
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// An order as stored, with the key of its customer.
+pub(crate) struct Locked {
+    pub order: Order,
+    pub customer_key: Option<String>,
+}
+
+/// Reads (and on PostgreSQL locks) the order an update is about: a
+/// concurrent update waits here and then reads the winner's version, so
+/// exactly one of two racing updates applies.
+pub(crate) async fn lock_order<T: SqlTx>(tx: &mut T, number: OrderNumber) -> StoreResult<Locked> {
+    let sql = format!(
+        "SELECT {}, customer_key FROM orders WHERE number = $1{}",
+        codec::ORDER_COLUMNS,
+        T::LOCK_ORDER
+    );
+    fn decode(row: &dyn Cols) -> StoreResult<Locked> {
+        Ok(Locked {
+            order: codec::order(row)?,
+            customer_key: row.text("customer_key")?,
+        })
+    }
+    fetch_one(tx, &sql, args![number], decode)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// `Conflict` unless the order is still where the update was planned from.
+pub(crate) fn check_version(
+    order: &Order,
+    expected_version: i64,
+    update: &OrderUpdate,
+) -> StoreResult<()> {
+    let moved_stage = update
+        .status_change
+        .as_ref()
+        .is_some_and(|c| c.from != order.status);
+    if order.version != expected_version || moved_stage {
+        return Err(StoreError::Conflict {
+            current_version: order.version,
+        });
+    }
+    Ok(())
+}
+
+/// The order as `update` leaves it (not yet written).
+fn updated(mut order: Order, update: &OrderUpdate) -> Order {
+    if let Some(step) = update.checkout_step {
+        order.checkout_step = step;
+    }
+    if let Some(address) = &update.address {
+        order.address = Some(address.clone());
+    }
+    if let Some(note) = &update.note {
+        order.note = Some(note.clone());
+    }
+    if let Some(status) = update.payment_status {
+        order.payment_status = status;
+    }
+    if let Some(method) = update.payment_method {
+        order.payment_method = Some(method);
+    }
+    if let Some(reference) = &update.payment_reference {
+        order.payment_reference = Some(reference.clone());
+    }
+    if let Some(review) = &update.payment_review {
+        order.payment_review.clone_from(review);
+    }
+    if let Some(change) = &update.status_change {
+        order.status = change.to;
+        order.held_from = change.held_from;
+        if change.tracking.is_some() {
+            order.tracking.clone_from(&change.tracking);
+        }
+    }
+    order
+}
+
+/// Writes a checked update (see `Store::update_order`) and returns the order
+/// afterwards.
+pub(crate) async fn write_update<T: SqlTx>(
+    tx: &mut T,
+    locked: Locked,
+    update: &OrderUpdate,
+    at: Timestamp,
+    effects: &mut Effects,
+) -> StoreResult<Order> {
+    let at = micros(at);
+    let payment_before = (locked.order.payment_status, locked.order.payment_method);
+    let mut order = updated(locked.order, update);
+    if update.touches_order() {
+        order.updated_at = at;
+        order.version += 1;
+        let sql = format!(
+            "UPDATE orders SET status = $1, held_from = $2, payment_status = $3, \
+             payment_method = $4, checkout_step = $5, address = $6{}, note = $7, tracking = $8, \
+             payment_reference = $9, payment_review = $10, updated_at = $11, version = $12 \
+             WHERE number = $13",
+            T::JSON
+        );
+        let mut args = args![
+            order.status.as_str(),
+            order.held_from.map(|s| s.as_str()),
+            order.payment_status.as_str(),
+            order.payment_method.map(|m| m.as_str()),
+            order.checkout_step.as_str()
+        ];
+        args.push(Arg::Json(order.address.as_ref().map(to_json).transpose()?));
+        args.extend(args![
+            order.note.as_deref(),
+            order.tracking.as_deref(),
+            order.payment_reference.as_deref(),
+            order.payment_review.as_deref(),
+            order.updated_at,
+            order.version,
+            order.number
+        ]);
+        tx.execute(&sql, args).await?;
+    }
+
+    for entry in &update.timeline {
+        insert_timeline(tx, order.number, entry).await?;
+    }
+    if let Some(change) = &update.status_change {
+        let mut entry = TimelineEntry::new(at, TimelineKind::StatusChanged, &change.actor);
+        entry.from_status = Some(change.from);
+        entry.to_status = Some(change.to);
+        entry.reason.clone_from(&change.reason);
+        entry.detail.clone_from(&change.tracking);
+        insert_timeline(tx, order.number, &entry).await?;
+        effects.count(change.from, -1);
+        effects.count(change.to, 1);
+    }
+    if let (Some(address), Some(key)) = (&update.address, locked.customer_key.as_deref()) {
+        effects.customer(
+            key,
+            CustomerPatch {
+                last_address: Some(address.clone()),
+                ..CustomerPatch::default()
+            },
+        );
+    }
+    for message in &update.outbound {
+        let number = message.order_number.or(Some(order.number));
+        effects.outbound(message, number, at);
+    }
+    cancel_jobs(tx, order.number, &update.cancel_jobs).await?;
+    for job in &update.jobs {
+        set_job(tx, job.kind, job.order_number, job.due_at).await?;
+    }
+
+    if update.touches_order() {
+        let kind = if update.status_change.is_some() {
+            EventKind::OrderStatusChanged
+        } else if (order.payment_status, order.payment_method) != payment_before {
+            EventKind::PaymentUpdated
+        } else {
+            EventKind::OrderUpdated
+        };
+        effects.event(kind, &order, at)?;
+    }
+    Ok(order)
+}
+
+/// Records a customer's message in the chat thread and what it says about
+/// the customer. `None` when a message with its `wamid` is already there.
+pub(crate) async fn insert_inbound_message<T: SqlTx>(
+    tx: &mut T,
+    message: &NewInboundMessage,
+    order_number: Option<OrderNumber>,
+    effects: &mut Effects,
+) -> StoreResult<Option<ChatMessage>> {
+    let sql = format!(
+        "INSERT INTO messages (order_number, customer_key, direction, wamid, kind, text, state, \
+         created_at) VALUES ($1, $2, 'in', $3, $4, $5, 'received', $6) \
+         ON CONFLICT (wamid) DO NOTHING RETURNING {}",
+        codec::MESSAGE_COLUMNS
+    );
+    let args = args![
+        order_number,
+        message.customer_key.as_str(),
+        message.wamid.as_str(),
+        message.kind.as_str(),
+        message.text.as_str(),
+        micros(message.at)
+    ];
+    let Some(stored) = fetch_one(tx, &sql, args, codec::message).await? else {
+        return Ok(None);
+    };
+    effects.customer(
+        &message.customer_key,
+        CustomerPatch {
+            wa_id: message.wa_id.clone(),
+            user_id: message.user_id.clone(),
+            name: message.name.clone(),
+            last_inbound_at: Some(micros(message.at)),
+            last_address: None,
+        },
+    );
+    effects.message_event(EventKind::MessageReceived, &stored, stored.created_at)?;
+    Ok(Some(stored))
+}
+
+pub(crate) async fn cancel_jobs<T: SqlTx>(
+    tx: &mut T,
+    number: OrderNumber,
+    kinds: &[JobKind],
+) -> StoreResult<()> {
+    for kind in kinds {
+        tx.execute(
+            "DELETE FROM jobs WHERE order_number = $1 AND kind = $2",
+            args![number, kind.as_str()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Sets a timer, replacing the order's timer of that kind with a new row
+/// (and id), so a claimer still running the old one cannot complete it.
+pub(crate) async fn set_job<T: SqlTx>(
+    tx: &mut T,
+    kind: JobKind,
+    number: OrderNumber,
+    due_at: Timestamp,
+) -> StoreResult<()> {
+    cancel_jobs(tx, number, &[kind]).await?;
+    tx.execute(
+        "INSERT INTO jobs (kind, order_number, due_at) VALUES ($1, $2, $3)",
+        args![kind.as_str(), number, micros(due_at)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// An outbound message by id, locked until the transaction ends.
+pub(crate) async fn outbound_by_id<T: SqlTx>(tx: &mut T, id: i64) -> StoreResult<ChatMessage> {
+    let sql = format!(
+        "SELECT {} FROM messages WHERE id = $1 AND direction = 'out'{}",
+        codec::MESSAGE_COLUMNS,
+        T::LOCK_ROW
+    );
+    fetch_one(tx, &sql, args![id], codec::message)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Moves an outbound message to `failed`, showing it on its order.
+pub(crate) async fn mark_failed<T: SqlTx>(
+    tx: &mut T,
+    message: &mut ChatMessage,
+    error: Option<&str>,
+    at: Timestamp,
+    effects: &mut Effects,
+) -> StoreResult<()> {
+    let at = micros(at);
+    if let Some(error) = error {
+        message.error = Some(error.to_owned());
+    }
+    message.state = MessageState::Failed;
+    tx.execute(
+        "UPDATE messages SET state = 'failed', error = $1, locked_until = NULL WHERE id = $2",
+        args![message.error.as_deref(), message.id],
+    )
+    .await?;
+    if let Some(number) = message.order_number {
+        let mut entry = TimelineEntry::new(at, TimelineKind::Notice, &Actor::System);
+        entry.detail = Some(ChatMessage::failure_notice(
+            message.error.as_deref().unwrap_or("delivery failed"),
+        ));
+        insert_timeline(tx, number, &entry).await?;
+    }
+    effects.message_event(EventKind::MessageStatus, message, at)
+}
+
+/// Applies the statuses that arrived for `wamid` before it was recorded
+/// (see `apply_status`), in the order they move a message, and forgets them.
+pub(crate) async fn apply_early_statuses<T: SqlTx>(
+    tx: &mut T,
+    wamid: &str,
+    effects: &mut Effects,
+) -> StoreResult<()> {
+    let rows = tx
+        .fetch(
+            "DELETE FROM early_statuses WHERE wamid = $1 RETURNING state, at, error",
+            args![wamid],
+        )
+        .await?;
+    let mut early = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let state = row.text("state")?.unwrap_or_default();
+        let state = MessageState::parse(&state).ok_or_else(|| corrupt("message state", &state))?;
+        let at = row
+            .time("at")?
+            .ok_or_else(|| corrupt("status time", "NULL"))?;
+        early.push((state, at, row.text("error")?));
+    }
+    early.sort_by_key(|(state, _, _)| state.rank());
+    for (state, at, error) in early {
+        Box::pin(apply_status(
+            tx,
+            wamid,
+            state,
+            at,
+            error.as_deref(),
+            effects,
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Applies a delivery status (see `Store::message_status`).
+pub(crate) async fn apply_status<T: SqlTx>(
+    tx: &mut T,
+    wamid: &str,
+    state: MessageState,
+    at: Timestamp,
+    error: Option<&str>,
+    effects: &mut Effects,
+) -> StoreResult<Option<ChatMessage>> {
+    let sql = format!(
+        "SELECT {} FROM messages WHERE wamid = $1 AND direction = 'out'{}",
+        codec::MESSAGE_COLUMNS,
+        T::LOCK_ROW
+    );
+    let Some(mut message) = fetch_one(tx, &sql, args![wamid], codec::message).await? else {
+        // Not recorded yet (or not ours): kept until `outbox_sent` names it.
+        // The wamid's lock makes this and `outbox_sent` take turns, so the
+        // status is either seen there or finds the message here.
+        tx.lock_wamid(wamid).await?;
+        let recorded = tx
+            .fetch(
+                "SELECT id FROM messages WHERE wamid = $1 AND direction = 'out'",
+                args![wamid],
+            )
+            .await?;
+        if !recorded.is_empty() {
+            return Box::pin(apply_status(tx, wamid, state, at, error, effects)).await;
+        }
+        tx.execute(
+            "INSERT INTO early_statuses (wamid, state, at, error) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT DO NOTHING",
+            args![wamid, state.as_str(), micros(at), error],
+        )
+        .await?;
+        return Ok(None);
+    };
+    if !message.state.advances_to(state) {
+        return Ok(None);
+    }
+    if state == MessageState::Failed {
+        mark_failed(tx, &mut message, error, at, effects).await?;
+        return Ok(Some(message));
+    }
+    tx.execute(
+        "UPDATE messages SET state = $1, locked_until = NULL WHERE id = $2",
+        args![state.as_str(), message.id],
+    )
+    .await?;
+    message.state = state;
+    effects.message_event(EventKind::MessageStatus, &message, micros(at))?;
+    Ok(Some(message))
+}
