@@ -58,6 +58,8 @@ pub enum PaymentRefusal {
     NoProvider,
     #[error("the customer of order #{number} chose cash on delivery")]
     CashOnDelivery { number: OrderNumber },
+    #[error("order #{number} already had {limit} payment links in the last hour; wait before sending another")]
+    TooManyLinks { number: OrderNumber, limit: usize },
     #[error("only a paid order can be refunded; order #{number} is {payment}")]
     NotPaid {
         number: OrderNumber,

@@ -14,8 +14,8 @@
 
 use chrono::Duration;
 use orderdesk_domain::{
-    CheckoutOutcome, CheckoutStep, Money, Order, PaymentStatus, Reply, TimelineEntry, TimelineKind,
-    Timestamp,
+    CheckoutOutcome, CheckoutStep, Money, Order, PaymentRefusal, PaymentStatus, Reply,
+    TimelineEntry, TimelineKind, Timestamp,
 };
 use orderdesk_payments::{PaymentLink, PaymentRequest, ReferenceId};
 use orderdesk_store::{Direction, Store};
@@ -105,19 +105,19 @@ pub(crate) async fn new_link_refused(
     store: &dyn Store,
     order: &Order,
     now: Timestamp,
-) -> Result<Option<String>, EngineError> {
+) -> Result<Option<PaymentRefusal>, EngineError> {
     let recent = store
         .timeline(order.number)
         .await?
         .iter()
         .filter(|e| is_issued(e) && e.at > now - Duration::hours(1))
         .count();
-    Ok((recent >= MAX_LINKS_PER_HOUR).then(|| {
-        format!(
-            "order #{} already had {MAX_LINKS_PER_HOUR} payment links in the last hour; wait before sending another",
-            order.number
-        )
-    }))
+    Ok(
+        (recent >= MAX_LINKS_PER_HOUR).then_some(PaymentRefusal::TooManyLinks {
+            number: order.number,
+            limit: MAX_LINKS_PER_HOUR,
+        }),
+    )
 }
 
 /// Whether a customer's text needs no automatic reply: the order is at the

@@ -3,10 +3,11 @@
 
 use orderdesk_domain::Timestamp;
 use orderdesk_store::{
-    ApiToken, MessageTemplate, NewApiToken, NewSession, NewUser, StoreError, StoreResult, User,
+    ApiToken, MessageTemplate, NewApiToken, NewSession, NewUser, Role, StoreError, StoreResult,
+    User,
 };
 
-use crate::codec::micros;
+use crate::codec::{micros, Cols};
 use crate::{args, fetch_one, SqlTx};
 
 /// The id `RETURNING id` gave back.
@@ -52,6 +53,53 @@ pub async fn create_user<T: SqlTx>(tx: &mut T, user: &NewUser) -> StoreResult<Us
 /// `Store::delete_user`.
 pub async fn delete_user<T: SqlTx>(tx: &mut T, id: i64) -> StoreResult<()> {
     one_row(tx, "DELETE FROM users WHERE id = $1", args![id]).await
+}
+
+/// `Store::set_user_role`: `false`, changing nothing, when it would demote
+/// the last owner. The owners are read with [`SqlTx::LOCK_ROW`], so two
+/// concurrent demotions are serialised (on SQLite the one writer does it):
+/// the second no longer counts the owner the first demoted.
+pub async fn set_user_role<T: SqlTx>(tx: &mut T, id: i64, role: Role) -> StoreResult<bool> {
+    let sql = format!(
+        "SELECT id FROM users WHERE role = 'owner' ORDER BY id{}",
+        T::LOCK_ROW
+    );
+    let owners = tx.fetch(&sql, args![]).await?;
+    let owners: Vec<i64> = owners
+        .iter()
+        .map(|row| row.int("id"))
+        .collect::<StoreResult<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    if role != Role::Owner && owners == [id] {
+        return Ok(false);
+    }
+    one_row(
+        tx,
+        "UPDATE users SET role = $1 WHERE id = $2",
+        args![role.as_str(), id],
+    )
+    .await?;
+    Ok(true)
+}
+
+/// `Store::set_user_password`: the new hash, and every session of that
+/// user ended, in one transaction.
+pub async fn set_user_password<T: SqlTx>(
+    tx: &mut T,
+    id: i64,
+    password_hash: &str,
+) -> StoreResult<()> {
+    one_row(
+        tx,
+        "UPDATE users SET password_hash = $1 WHERE id = $2",
+        args![password_hash, id],
+    )
+    .await?;
+    tx.execute("DELETE FROM sessions WHERE user_id = $1", args![id])
+        .await?;
+    Ok(())
 }
 
 /// `Store::create_token`.

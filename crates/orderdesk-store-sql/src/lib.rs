@@ -29,12 +29,12 @@ use orderdesk_store::StoreResult;
 
 pub use admin::{
     complete_job, create_session, create_token, create_user, delete_session, delete_user,
-    put_message_template, revoke_token,
+    put_message_template, revoke_token, set_user_password, set_user_role,
 };
 pub use codec::Cols;
 pub use ops::{
-    complete_inbound, message_status, outbox_failed, outbox_retry, outbox_sent, queue_outbound,
-    update_order,
+    complete_inbound, message_status, outbound_text, outbox_failed, outbox_retry, outbox_sent,
+    queue_outbound, update_order,
 };
 pub use reads::SqlRead;
 

@@ -229,6 +229,23 @@ pub async fn outbox_retry<T: SqlTx>(
     Ok(())
 }
 
+/// `Store::outbound_text`: the text as the dispatcher rendered it, for a
+/// message not yet sent (a sent one keeps its text). `NotFound` unless the
+/// id is an outbound message.
+pub async fn outbound_text<T: SqlTx>(tx: &mut T, id: i64, text: &str) -> StoreResult<()> {
+    let changed = tx
+        .execute(
+            "UPDATE messages SET text = $1 WHERE id = $2 AND direction = 'out' \
+             AND state IN ('queued', 'sending')",
+            args![text, id],
+        )
+        .await?;
+    if changed == 0 {
+        writes::outbound_by_id(tx, id).await?;
+    }
+    Ok(())
+}
+
 /// `Store::outbox_failed`.
 pub async fn outbox_failed<T: SqlTx>(
     tx: &mut T,

@@ -425,23 +425,10 @@ impl Store for SqliteStore {
     }
 
     async fn outbound_text(&self, id: i64, text: &str) -> StoreResult<()> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let done = sqlx::query(
-            "UPDATE messages SET text = ? WHERE id = ? AND direction = 'out' \
-             AND state IN ('queued', 'sending')",
-        )
-        .bind(text)
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        if done.rows_affected() == 0 {
-            // Sent already (keeps its text), or not ours.
-            writes::outbound_by_id(&mut tx, id).await?;
-        }
-        tx.commit().await.map_err(db_err)
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::outbound_text(&mut tx, id, text).await?;
+        tx.commit().await
     }
-
     async fn outbox_retry(&self, id: i64, not_before: Timestamp, error: &str) -> StoreResult<()> {
         let mut tx = self.write(Durability::Full).await?;
         orderdesk_store_sql::outbox_retry(&mut tx, id, not_before, error).await?;
@@ -596,48 +583,16 @@ impl Store for SqliteStore {
     }
 
     async fn set_user_role(&self, id: i64, role: Role) -> StoreResult<bool> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        // One writer at a time: the count cannot change under us.
-        let owners: Vec<i64> =
-            sqlx::query_scalar("SELECT id FROM users WHERE role = 'owner' ORDER BY id")
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db_err)?;
-        if role != Role::Owner && owners == [id] {
-            return Ok(false);
-        }
-        let done = sqlx::query("UPDATE users SET role = ? WHERE id = ?")
-            .bind(role.as_str())
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        tx.commit().await.map_err(db_err)?;
-        Ok(true)
+        let mut tx = self.write(Durability::Full).await?;
+        let changed = orderdesk_store_sql::set_user_role(&mut tx, id, role).await?;
+        tx.commit().await?;
+        Ok(changed)
     }
-
     async fn set_user_password(&self, id: i64, password_hash: &str) -> StoreResult<()> {
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let done = sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
-            .bind(password_hash)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::set_user_password(&mut tx, id, password_hash).await?;
+        tx.commit().await
     }
-
     async fn tokens(&self) -> StoreResult<Vec<ApiToken>> {
         reads::tokens(self).await
     }

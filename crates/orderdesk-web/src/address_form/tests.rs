@@ -9,7 +9,7 @@ use axum::http::Request;
 use axum::routing::post;
 use chrono::Utc;
 use orderdesk_domain::{
-    AddressProblem, Currency, Customer, LineItem, NewOrder, Order, OrderNumber,
+    AddressProblem, Currency, Customer, LineItem, NewOrder, Order, OrderNumber, OrderStatus,
 };
 use tower::ServiceExt;
 

@@ -82,7 +82,11 @@ pub(crate) fn routes() -> Routes<AppState> {
         .post("/users", SessionAdmin, admin::add_user)
         .post("/users/{id}/remove", SessionAdmin, admin::remove_user)
         .post("/users/{id}/role", SessionAdmin, accounts::change_role)
-        .post("/users/{id}/password", SessionAdmin, accounts::reset_password)
+        .post(
+            "/users/{id}/password",
+            SessionAdmin,
+            accounts::reset_password,
+        )
         .get("/tokens", SessionAdmin, admin::tokens)
         .post("/tokens", SessionAdmin, admin::create_token)
         .post("/tokens/{id}/revoke", SessionAdmin, admin::revoke_token)
