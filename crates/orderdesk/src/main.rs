@@ -11,6 +11,11 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
+        // A log line that cannot be written (stderr is a file on a full disk
+        // or past a file-size limit) is dropped. The default reports it with
+        // `eprintln!`, which panics on that same failure and took down the
+        // request being logged (found by the disk-full fault test).
+        .log_internal_errors(false)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

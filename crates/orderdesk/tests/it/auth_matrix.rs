@@ -91,9 +91,8 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         ("POST", "/orders/{number}/messages" | "/orders/{number}/notes") => 422,
         ("POST", "/users" | "/tokens") => 422,
         ("POST", "/users/{id}/remove") => 404,
-        // The empty form names no role; there is no user to reset.
-        ("POST", "/users/{id}/role") => 422,
-        ("POST", "/users/{id}/password") => 404,
+        // There is no such user to change or reset.
+        ("POST", "/users/{id}/role" | "/users/{id}/password") => 404,
         // Revoking a token that is not there leaves it not there.
         ("POST", "/tokens/{id}/revoke") => 303,
         _ => return None,
