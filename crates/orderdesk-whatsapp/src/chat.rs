@@ -1,7 +1,7 @@
 //! Reading stored inbox items that are not carts: a customer's message as
 //! the chat panel shows it, and a delivery status of a message we sent.
 
-use crate::raw::{Loose, Lossy};
+use crate::raw::{Contact, Loose, Lossy};
 use serde::Deserialize;
 
 /// A customer's message, reduced to what the chat thread needs.
@@ -50,22 +50,6 @@ struct Item {
     contact: Loose<Contact>,
     #[serde(default)]
     status: Option<Status>,
-}
-
-#[derive(Deserialize, Default)]
-struct Contact {
-    #[serde(default)]
-    wa_id: Lossy,
-    #[serde(default)]
-    user_id: Lossy,
-    #[serde(default)]
-    profile: Loose<Profile>,
-}
-
-#[derive(Deserialize, Default)]
-struct Profile {
-    #[serde(default)]
-    name: Lossy,
 }
 
 #[derive(Deserialize)]

@@ -9,7 +9,7 @@ use orderdesk_domain::{Currency, Customer, Money, MoneyError};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::raw::{Loose, Lossy};
+use crate::raw::{Contact, Loose, Lossy};
 
 /// A cart as the customer sent it from the catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,22 +104,6 @@ struct Item {
 // Customer-typed strings are read through `Lossy`: a name or note WhatsApp
 // relays with an unpaired surrogate escape gets U+FFFD rather than costing
 // the customer the whole cart.
-#[derive(Deserialize, Default)]
-struct Contact {
-    #[serde(default)]
-    wa_id: Lossy,
-    #[serde(default)]
-    user_id: Lossy,
-    #[serde(default)]
-    profile: Loose<Profile>,
-}
-
-#[derive(Deserialize, Default)]
-struct Profile {
-    #[serde(default)]
-    name: Lossy,
-}
-
 #[derive(Deserialize)]
 struct Message {
     #[serde(default)]

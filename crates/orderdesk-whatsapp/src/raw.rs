@@ -239,6 +239,24 @@ impl<'de, T: serde::de::DeserializeOwned + Default> Deserialize<'de> for Loose<T
     }
 }
 
+/// The `contacts[]` entry that comes with a message or a cart: who wrote,
+/// each field read leniently, so an odd name never costs the item.
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct Contact {
+    #[serde(default)]
+    pub(crate) wa_id: Lossy,
+    #[serde(default)]
+    pub(crate) user_id: Lossy,
+    #[serde(default)]
+    pub(crate) profile: Loose<Profile>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct Profile {
+    #[serde(default)]
+    pub(crate) name: Lossy,
+}
+
 /// Appends `s` as a JSON string literal.
 pub(crate) fn write_json_string(out: &mut String, s: &str) {
     out.push('"');
