@@ -262,7 +262,9 @@ fn message_item(
         ("contact", Part::Object(contact.map(|c| c.raw))),
         ("message", Part::Object(Some(message))),
     ]);
-    match message.str("id") {
+    // An empty id is no id: every such message would otherwise dedupe onto
+    // the first one and be lost (found by the whatsapp_webhook fuzz target).
+    match message.str("id").filter(|id| !id.trim().is_empty()) {
         Some(id) => InboundItem {
             external_id: id.into_owned(),
             kind,

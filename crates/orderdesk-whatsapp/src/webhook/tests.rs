@@ -329,3 +329,18 @@ fn an_unknown_member_next_to_messages_is_kept_without_repeating_the_messages() {
     assert!(p["change"]["value"].get("messages").is_none());
     assert!(is_hashed(&items[1].external_id));
 }
+
+#[test]
+fn messages_with_an_empty_id_are_kept_apart_not_deduplicated_onto_one() {
+    let message = |text: &str| {
+        json!({"from": "16505551234", "id": "", "timestamp": "1750096325",
+               "type": "text", "text": {"body": text}})
+    };
+    let b = body(messages_change(json!({
+        "messages": [message("first"), message("second")]
+    })));
+    let items = split_ok(&b);
+    assert_eq!(items.len(), 2);
+    assert!(items.iter().all(|i| !i.external_id.is_empty()), "{items:?}");
+    assert_ne!(items[0].external_id, items[1].external_id);
+}
