@@ -70,23 +70,14 @@ pub async fn add_user(
     let (password, generated) = match password {
         Some(p) if p.chars().count() < MIN_PASSWORD => return Err(AccountError::PasswordTooShort),
         Some(p) => (p, false),
-        None => (
-            Alphanumeric.sample_string(&mut rand::thread_rng(), 24),
-            true,
-        ),
+        None => (generated_password(), true),
     };
-    // argon2 takes a noticeable moment of CPU: keep it off the async workers.
-    let hashed = {
-        let password = password.clone();
-        tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|e| AccountError::Hashing(e.to_string()))?
-    };
+    let password_hash = hashed_off_workers(&password).await?;
     let user = store
         .create_user(&NewUser {
             email: email.clone(),
             role,
-            password_hash: hashed.map_err(AccountError::Hashing)?,
+            password_hash,
             created_at: Utc::now(),
         })
         .await
@@ -98,6 +89,36 @@ pub async fn add_user(
         user,
         generated_password: generated.then_some(password),
     })
+}
+
+/// Gives user `id` a new generated password and ends their sessions;
+/// returns the password, to be shown once.
+///
+/// # Errors
+/// `AccountError::Store(StoreError::NotFound)` for no such user, or a
+/// hashing or store failure.
+pub async fn reset_password(store: &dyn Store, id: i64) -> Result<String, AccountError> {
+    let password = generated_password();
+    let password_hash = hashed_off_workers(&password).await?;
+    store
+        .set_user_password(id, &password_hash)
+        .await
+        .map_err(AccountError::Store)?;
+    Ok(password)
+}
+
+/// A strong password for a user who did not choose one.
+fn generated_password() -> String {
+    Alphanumeric.sample_string(&mut rand::thread_rng(), 24)
+}
+
+/// argon2 takes a noticeable moment of CPU: keep it off the async workers.
+async fn hashed_off_workers(password: &str) -> Result<String, AccountError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AccountError::Hashing(e.to_string()))?
+        .map_err(AccountError::Hashing)
 }
 
 /// Creates an API token named `name` (trimmed, unique).

@@ -14,9 +14,9 @@ use serde::Deserialize;
 
 use super::admin::{users_page, Flash, NoFields};
 use super::session::{may_manage_role, refuse, Staff, StaffForm};
-use crate::auth::{hash_password, random_id};
 use crate::error::ApiError;
 use crate::AppState;
+use orderdesk_engine::accounts::AccountError;
 
 /// The role, as a form to change it where the viewer may.
 pub(super) fn role_cell(staff: &Staff, u: &User) -> Markup {
@@ -58,15 +58,6 @@ async fn refused(
     status: StatusCode,
 ) -> Response {
     users_page(state, staff, Flash::Error(message.into()), status).await
-}
-
-/// A password's hash, made off the async threads (it is slow on purpose).
-pub(super) async fn hashed(password: &str) -> Option<String> {
-    let password = password.to_owned();
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .ok()
-        .and_then(Result::ok)
 }
 
 #[derive(Deserialize, Default)]
@@ -191,17 +182,8 @@ pub async fn reset_password(
         )
         .await;
     }
-    let password = random_id();
-    let Some(password_hash) = hashed(&password).await else {
-        return ApiError::internal().into_response();
-    };
-    match state
-        .engine
-        .store()
-        .set_user_password(id, &password_hash)
-        .await
-    {
-        Ok(()) => {
+    match orderdesk_engine::accounts::reset_password(state.engine.store().as_ref(), id).await {
+        Ok(password) => {
             tracing::info!(by = %staff.user.email, user = %target.email, "password reset");
             let flash = Flash::Secret {
                 what: format!(
@@ -212,7 +194,7 @@ pub async fn reset_password(
             };
             users_page(&state, staff, flash, StatusCode::OK).await
         }
-        Err(StoreError::NotFound) => {
+        Err(AccountError::Store(StoreError::NotFound)) => {
             refused(
                 &state,
                 staff,
@@ -221,6 +203,10 @@ pub async fn reset_password(
             )
             .await
         }
-        Err(e) => ApiError::from(e).into_response(),
+        Err(AccountError::Store(e)) => ApiError::from(e).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot reset a password");
+            ApiError::internal().into_response()
+        }
     }
 }
