@@ -24,6 +24,7 @@
 //! Everything lives in memory: a restart forgets the threads, not the
 //! server's orders.
 
+pub mod account;
 pub mod api;
 mod catalog;
 mod graph;
@@ -55,6 +56,10 @@ use webhook::Number;
 /// `WHATSAPP_GRAPH_URL` is `{base}{GRAPH_PATH}/v23.0`.
 pub const GRAPH_PATH: &str = "/simulator/graph";
 
+/// The simulated number's WhatsApp Business Account
+/// (`WHATSAPP_BUSINESS_ACCOUNT_ID`).
+pub const DEMO_BUSINESS_ACCOUNT_ID: &str = "102290129340398";
+
 /// How the simulated number is set up and where its webhooks go.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -76,6 +81,9 @@ pub struct Settings {
     /// How long after accepting a message its `sent`/`delivered` statuses
     /// follow (the server records the wamid when the send call returns).
     pub status_delay: Duration,
+    /// The WhatsApp Business Account the number belongs to, for
+    /// `GET /{waba-id}/subscribed_apps`.
+    pub business_account_id: String,
 }
 
 impl Settings {
@@ -96,6 +104,7 @@ impl Settings {
             catalog_id: "orderdesk-demo-catalog".to_owned(),
             catalog,
             status_delay: Duration::from_millis(300),
+            business_account_id: DEMO_BUSINESS_ACCOUNT_ID.to_owned(),
         }
     }
 
@@ -155,6 +164,7 @@ struct Delivery {
 pub fn router(sim: Simulator) -> axum::Router {
     axum::Router::new()
         .merge(api::routes())
+        .merge(account::routes())
         .merge(page::routes())
         .with_state(sim)
 }

@@ -20,6 +20,7 @@ mod admin;
 pub mod codec;
 mod effects;
 mod ops;
+pub mod ops_status;
 pub mod reads;
 mod writes;
 

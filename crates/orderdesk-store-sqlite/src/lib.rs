@@ -203,6 +203,11 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn ops_status(&self) -> StoreResult<orderdesk_store::OpsStatus> {
+        let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        orderdesk_store_sql::ops_status::status(self, known).await
+    }
+
     async fn record_inbound(&self, batch: &[NewInbound]) -> StoreResult<Vec<Recorded>> {
         if batch.is_empty() {
             return Ok(Vec::new());

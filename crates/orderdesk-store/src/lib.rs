@@ -8,6 +8,7 @@
 //! replay after a reconnect.
 
 mod error;
+mod ops_status;
 mod records;
 #[cfg(feature = "testkit")]
 pub mod testkit;
@@ -18,6 +19,7 @@ use async_trait::async_trait;
 use orderdesk_domain::{Order, OrderNumber, OrderStatus, StatusChange, TimelineEntry, Timestamp};
 
 pub use error::{StoreError, StoreResult};
+pub use ops_status::OpsStatus;
 pub use records::*;
 
 /// Durable state of one orderdesk installation.
@@ -34,6 +36,13 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// `Unavailable` when the database does not answer.
     async fn ping(&self) -> StoreResult<()>;
+
+    /// How far the schema is migrated and when WhatsApp was last heard
+    /// from and sent to, for `orderdesk doctor`.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn ops_status(&self) -> StoreResult<OpsStatus>;
 
     // ---- inbox --------------------------------------------------------------
 

@@ -68,6 +68,8 @@ mod instances;
 pub use instances::*;
 mod batches;
 pub use batches::*;
+mod ops_status;
+pub use ops_status::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
 /// async fn (or closure returning a future) that yields a [`Fixture`]: a
@@ -136,6 +138,7 @@ macro_rules! conformance_suite {
             list_orders_filters_by_creation_date => case_list_date_range,
             a_failed_batch_applies_nothing_and_all_of_it_on_retry => case_failed_batch_applies_nothing,
             a_batch_applies_one_customers_items_in_arrival_order => case_batch_keeps_a_customers_order,
+            ops_status_reads_the_schema_and_the_last_webhook_and_send => case_ops_status,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {

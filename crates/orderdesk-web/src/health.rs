@@ -16,10 +16,15 @@ pub(crate) fn routes() -> Routes<AppState> {
         .get("/metrics", Auth::Public, metrics)
 }
 
-/// 200 when the server and its database answer; 503 otherwise.
+/// The release running, as `orderdesk --version` prints it (every crate of
+/// the workspace shares one version).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// 200 when the server and its database answer; 503 otherwise. The body
+/// names the version, so a rolling upgrade can be watched.
 async fn healthz(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
     state.engine.store().ping().await?;
-    Ok(Json(json!({ "status": "ok" })))
+    Ok(Json(json!({ "status": "ok", "version": VERSION })))
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {

@@ -53,6 +53,9 @@ pub struct WebConfig {
     /// `ORDERDESK_IDLE_TIMEOUT`: the server closes a connection silent for
     /// this long, so event streams send keep-alive comments well within it.
     pub idle_timeout: Duration,
+    /// Runs the installation's checks for `GET /api/v1/doctor` (the binary
+    /// holds the whole configuration they need).
+    pub doctor: Option<api::doctor::DoctorHook>,
 }
 
 impl Default for WebConfig {
@@ -63,6 +66,7 @@ impl Default for WebConfig {
             public_url: String::new(),
             trusted_proxy_header: None,
             idle_timeout: Duration::from_secs(60),
+            doctor: None,
         }
     }
 }
@@ -129,6 +133,7 @@ fn routes() -> Routes<AppState> {
         .merge(api::messages::routes())
         .merge(api::templates::routes())
         .merge(api::openapi::routes())
+        .merge(api::doctor::routes())
         .merge(dashboard::routes())
 }
 

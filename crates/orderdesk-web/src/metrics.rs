@@ -12,6 +12,9 @@ pub struct Metrics {
     webhook_items_duplicate: AtomicU64,
     http_responses: [AtomicU64; 5],
     streams_open: AtomicI64,
+    /// Unix time of the last scheduled backup written (0: none yet).
+    backup_last_success: AtomicI64,
+    backup_failures: AtomicU64,
 }
 
 impl Metrics {
@@ -37,6 +40,14 @@ impl Metrics {
 
     pub fn stream_closed(&self) {
         self.streams_open.fetch_sub(1, Relaxed);
+    }
+
+    pub fn backup_succeeded(&self, unix_seconds: i64) {
+        self.backup_last_success.store(unix_seconds, Relaxed);
+    }
+
+    pub fn backup_failed(&self) {
+        self.backup_failures.fetch_add(1, Relaxed);
     }
 
     /// The exposition text, with the inbox backlog and last event id read by the caller.
@@ -84,6 +95,23 @@ impl Metrics {
             out,
             "# HELP orderdesk_event_streams_open Open event streams.\n# TYPE orderdesk_event_streams_open gauge\norderdesk_event_streams_open {}",
             self.streams_open.load(Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP orderdesk_build_info The running release.\n# TYPE orderdesk_build_info gauge\norderdesk_build_info{{version=\"{}\"}} 1",
+            crate::health::VERSION
+        );
+        let last_backup = self.backup_last_success.load(Relaxed);
+        if last_backup > 0 {
+            let _ = writeln!(
+                out,
+                "# HELP orderdesk_backup_last_success_timestamp_seconds When the last scheduled backup was written.\n# TYPE orderdesk_backup_last_success_timestamp_seconds gauge\norderdesk_backup_last_success_timestamp_seconds {last_backup}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP orderdesk_backup_failures_total Scheduled backups that could not be written.\n# TYPE orderdesk_backup_failures_total counter\norderdesk_backup_failures_total {}",
+            self.backup_failures.load(Relaxed)
         );
         if let Some(seq) = last_event_seq {
             let _ = writeln!(

@@ -1,7 +1,9 @@
 //! The command line of DESIGN §3, one module per subcommand.
 
+mod backup;
 mod catalog;
 mod demo;
+mod doctor;
 mod events;
 mod orders;
 pub(crate) mod token;
@@ -48,6 +50,14 @@ pub enum Command {
     /// Maintain the event log (retention).
     #[command(subcommand)]
     Events(events::EventsCommand),
+    /// Copy the SQLite database to FILE as of one instant, also while the
+    /// server runs (PostgreSQL: prints the pg_dump command to use).
+    Backup(backup::BackupArgs),
+    /// Replace the SQLite database with a backup; refuses while a server
+    /// uses it. The replaced database is kept beside it.
+    Restore(backup::RestoreArgs),
+    /// Check the installation: one line per check, ✓ or ✗ with what to do.
+    Doctor,
 }
 
 impl Cli {
@@ -67,6 +77,9 @@ impl Cli {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Demo(args) = cli.command {
         return demo::run(args).await;
+    }
+    if let Command::Doctor = cli.command {
+        return doctor::run(cli.config.as_deref()).await;
     }
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
@@ -94,6 +107,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Catalog(c) => catalog::run(c, &config).await,
         Command::Orders(c) => orders::run(c, &config).await,
         Command::Events(c) => events::run(c, &config).await,
+        Command::Backup(args) => backup::backup(args, &config).await,
+        Command::Restore(args) => backup::restore(args, &config).await,
+        Command::Doctor => Ok(()),
     }
 }
 

@@ -63,6 +63,10 @@ pub const SETTINGS: &[Setting] = &[
     setting("COD_ENABLED", Some("false")),
     setting("UPI_VPA", None),
     setting("UPI_PAYEE_NAME", None),
+    setting("ORDERDESK_BACKUP_EVERY", None),
+    setting("ORDERDESK_BACKUP_KEEP", Some("7")),
+    setting("ORDERDESK_BACKUP_DIR", None),
+    setting("WHATSAPP_BUSINESS_ACCOUNT_ID", None),
 ];
 
 fn known(env: &str) -> Option<&'static Setting> {
@@ -161,6 +165,14 @@ pub struct Config {
     pub cod_enabled: bool,
     pub upi_vpa: Option<String>,
     pub upi_payee_name: Option<String>,
+    /// Scheduled SQLite backups this often; `None`: none.
+    pub backup_every: Option<std::time::Duration>,
+    /// Scheduled backups kept (the oldest beyond are deleted).
+    pub backup_keep: usize,
+    /// Where scheduled backups go; `None`: `backups/` beside the database.
+    pub backup_dir: Option<PathBuf>,
+    /// The WhatsApp Business Account, for `doctor`'s subscription check.
+    pub whatsapp_business_account_id: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -364,6 +376,18 @@ impl Config {
                     _ => bail!("'{raw}' is not true or false"),
                 }
             })?,
+            backup_every: match s.get("ORDERDESK_BACKUP_EVERY") {
+                Some(_) => Some(s.parsed("ORDERDESK_BACKUP_EVERY", std_duration)?),
+                None => None,
+            },
+            backup_keep: s.parsed("ORDERDESK_BACKUP_KEEP", |raw| {
+                raw.parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=10_000).contains(n))
+                    .ok_or_else(|| anyhow!("'{raw}' is not a whole number from 1 to 10000"))
+            })?,
+            backup_dir: s.string("ORDERDESK_BACKUP_DIR").map(PathBuf::from),
+            whatsapp_business_account_id: s.string("WHATSAPP_BUSINESS_ACCOUNT_ID"),
         };
         config.check_provider_keys(s)?;
         Ok(config)
@@ -397,6 +421,7 @@ impl Config {
             public_url: self.public_url.clone(),
             trusted_proxy_header: self.trusted_proxy_header.clone(),
             idle_timeout: self.idle_timeout,
+            doctor: None,
         }
     }
 

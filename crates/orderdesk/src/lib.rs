@@ -3,9 +3,12 @@
 //! and a shutdown future, so tests, the demo and production start the server
 //! exactly the same way.
 
+pub mod backup;
 pub mod cli;
 pub mod config;
+pub mod doctor;
 mod http;
+mod scheduled_backup;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -100,6 +103,16 @@ pub async fn serve_with_extra(
     if config.whatsapp_app_secret.is_none() {
         tracing::warn!("WHATSAPP_APP_SECRET is not set: WhatsApp webhooks will be refused");
     }
+    // Held while serving, so `orderdesk restore` refuses to replace the
+    // database under us.
+    let _instance_lock = match &config.database_url {
+        DatabaseUrl::Sqlite(url) => Some(backup::InstanceLock::shared(
+            &backup::sqlite_path(url)
+                .map_err(|e| anyhow::anyhow!("ORDERDESK_DATABASE_URL: {e}"))?,
+        )?),
+        DatabaseUrl::Postgres(_) => None,
+    };
+    let backups = scheduled_backup::Schedule::from_config(&config)?;
     let engine = match checkout_config(&config)? {
         Some(checkout) => Engine::new(store.clone()).with_checkout(checkout),
         None => Engine::new(store.clone()),
@@ -137,10 +150,15 @@ pub async fn serve_with_extra(
         idle_timeout: config.idle_timeout,
         max_connections: config.max_connections,
     };
+    let metrics = Arc::new(Metrics::default());
+    let backup_task = backups
+        .map(|schedule| tokio::spawn(schedule.run(metrics.clone(), stopped(stop_rx.clone()))));
+    let mut web = config.web();
+    web.doctor = Some(doctor::hook(config.clone()));
     let state = AppState {
         engine,
-        config: Arc::new(config.web()),
-        metrics: Arc::new(Metrics::default()),
+        config: Arc::new(web),
+        metrics,
         shutdown: stop_rx,
         login_limiter: Arc::default(),
         password_checks: PasswordChecker::default(),
@@ -162,6 +180,9 @@ pub async fn serve_with_extra(
     let _ = watcher.await;
     if let Some(dispatcher) = dispatcher {
         let _ = dispatcher.await;
+    }
+    if let Some(backups) = backup_task {
+        let _ = backups.await;
     }
     Ok(())
 }

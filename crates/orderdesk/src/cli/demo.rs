@@ -81,6 +81,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             "WHATSAPP_PHONE_NUMBER_ID" => DEMO_PHONE_NUMBER_ID.to_owned(),
             "WHATSAPP_ACCESS_TOKEN" => DEMO_ACCESS_TOKEN.to_owned(),
             "PAYMENTS_PROVIDER" => "simulator".to_owned(),
+            "WHATSAPP_BUSINESS_ACCOUNT_ID" => orderdesk_phone::DEMO_BUSINESS_ACCOUNT_ID.to_owned(),
             _ => return None,
         })
     })?;
@@ -109,6 +110,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!("  login:      {DEMO_EMAIL} / {DEMO_PASSWORD}");
     println!("  API token:  {token}");
     println!("  try:        curl -H 'Authorization: Bearer {token}' {public_url}/api/v1/orders");
+    println!("  checks:     curl -H 'Authorization: Bearer {token}' {public_url}/api/v1/doctor");
     if args.traffic > 0 {
         println!(
             "  traffic:    {} simulated customers a minute",

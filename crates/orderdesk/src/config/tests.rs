@@ -188,3 +188,40 @@ fn server_limits_have_defaults_and_take_settings() {
         assert!(err.starts_with(key), "{err}");
     }
 }
+
+#[test]
+fn scheduled_backups_are_off_until_asked_for_and_bad_values_name_the_key() {
+    let c = Config::from_sources(None, env(&[])).unwrap();
+    assert_eq!(c.backup_every, None);
+    assert_eq!(c.backup_keep, 7);
+    assert_eq!(c.backup_dir, None);
+    let c = Config::from_sources(
+        None,
+        env(&[
+            ("ORDERDESK_BACKUP_EVERY", "6h"),
+            ("ORDERDESK_BACKUP_KEEP", "3"),
+            ("ORDERDESK_BACKUP_DIR", "/var/backups/orderdesk"),
+            ("WHATSAPP_BUSINESS_ACCOUNT_ID", "102290129340398"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(
+        c.backup_every,
+        Some(std::time::Duration::from_secs(6 * 3600))
+    );
+    assert_eq!(c.backup_keep, 3);
+    assert_eq!(c.backup_dir, Some(PathBuf::from("/var/backups/orderdesk")));
+    assert_eq!(
+        c.whatsapp_business_account_id.as_deref(),
+        Some("102290129340398")
+    );
+    for (key, bad) in [
+        ("ORDERDESK_BACKUP_EVERY", "sometimes"),
+        ("ORDERDESK_BACKUP_KEEP", "0"),
+    ] {
+        let err = Config::from_sources(None, env(&[(key, bad)]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(key) && !err.contains('\n'), "{err}");
+    }
+}

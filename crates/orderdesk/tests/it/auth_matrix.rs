@@ -79,6 +79,8 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         ("GET", "/api/v1/orders" | "/api/v1/orders/{number}") => 200,
         ("GET", "/api/v1/orders/{number}/messages" | "/api/v1/templates") => 200,
         ("GET", "/api/v1/events") => 200,
+        // The checks run (some fail on this test server, still 200).
+        ("GET", "/api/v1/doctor") => 200,
         // `{}` lacks the required field.
         ("POST", "/api/v1/orders/{number}/status" | "/api/v1/orders/{number}/payment") => 422,
         ("POST", "/api/v1/orders/{number}/messages") => 422,

@@ -26,6 +26,25 @@ pub(crate) fn orderdesk(db_url: &str, args: &[&str], stdin: Option<&str>) -> Out
     child.wait_with_output().unwrap()
 }
 
+/// POSTs a WhatsApp webhook body, signed with the app secret, to the
+/// server at `base`.
+pub(crate) async fn post_signed_webhook(
+    client: &reqwest::Client,
+    base: &str,
+    body: String,
+) -> reqwest::Result<reqwest::Response> {
+    client
+        .post(format!("{base}/webhooks/whatsapp"))
+        .header("content-type", "application/json")
+        .header(
+            "x-hub-signature-256",
+            orderdesk_whatsapp::sign(APP_SECRET.as_bytes(), body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await
+}
+
 pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -249,14 +268,7 @@ async fn catalog_import_reports_bad_lines_and_imports_nothing_then_names_cart_it
         "Cat",
         &[("tea-2", 1, "1500", "INR")],
     );
-    let r = client
-        .post(format!("{}/webhooks/whatsapp", server.base))
-        .header(
-            "x-hub-signature-256",
-            orderdesk_whatsapp::sign(APP_SECRET.as_bytes(), body.as_bytes()),
-        )
-        .body(body)
-        .send()
+    let r = post_signed_webhook(&client, &server.base, body)
         .await
         .unwrap();
     assert_eq!(r.status(), 200);

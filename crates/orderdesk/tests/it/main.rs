@@ -6,6 +6,7 @@
 
 mod api;
 mod auth_matrix;
+mod backup;
 mod browser;
 mod cli;
 mod contract;
@@ -13,6 +14,7 @@ mod dashboard;
 mod defects;
 mod defects_browser;
 mod demo_journey;
+mod doctor;
 mod edge;
 mod events;
 mod helpers;
@@ -28,6 +30,7 @@ mod phone;
 mod resources;
 mod server;
 mod templates;
+mod upgrade;
 mod webhook_cpu;
 mod webhooks;
 
