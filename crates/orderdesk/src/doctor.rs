@@ -187,8 +187,8 @@ async fn public_url(client: &reqwest::Client, url: &str) -> Vec<Check> {
             "public_url_https",
             "public URL is https",
             format!(
-                "{url} is not https, and Meta calls only https webhooks: set ORDERDESK_TLS_DOMAINS \
-                 or a TLS proxy in front, then ORDERDESK_PUBLIC_URL=https://…"
+                "{url} is not https, and Meta calls only https webhooks: put a TLS reverse \
+                 proxy in front, then set ORDERDESK_PUBLIC_URL=https://…"
             ),
         )
     };

@@ -156,7 +156,7 @@ async fn doctor_against_the_demo_reports_every_check_with_what_to_do() {
     );
     assert!(line(&found, "public URL is https")
         .2
-        .contains("ORDERDESK_TLS_DOMAINS"));
+        .contains("ORDERDESK_PUBLIC_URL=https://"));
     // The one ✗ makes the exit status 1, with one line saying so.
     assert_eq!(out.status.code(), Some(1));
     assert!(
