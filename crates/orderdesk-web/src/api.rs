@@ -1,5 +1,6 @@
 //! `/api/v1`: the integration API.
 
+pub mod conversations;
 pub mod events;
 pub mod messages;
 pub mod openapi;

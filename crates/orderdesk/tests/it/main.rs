@@ -9,6 +9,7 @@ mod auth_matrix;
 mod browser;
 mod cli;
 mod contract;
+mod conversations;
 mod dashboard;
 mod defects;
 mod defects_browser;
