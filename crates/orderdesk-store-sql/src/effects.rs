@@ -47,6 +47,9 @@ pub(crate) struct Effects {
     events: Vec<NewEvent>,
     counts: BTreeMap<&'static str, i64>,
     customers: BTreeMap<String, CustomerPatch>,
+    /// Customers whose chat message this transaction stored: their
+    /// conversation is announced (`conversation.updated`).
+    wrote: std::collections::BTreeSet<String>,
 }
 
 impl Effects {
@@ -71,6 +74,9 @@ impl Effects {
         message: &ChatMessage,
         at: Timestamp,
     ) -> StoreResult<()> {
+        if kind == EventKind::MessageReceived {
+            self.wrote.insert(message.customer_key.clone());
+        }
         self.events.push(NewEvent {
             kind,
             order_number: message.order_number,
@@ -157,11 +163,12 @@ impl Effects {
         talked.dedup();
         for key in talked {
             let event = crate::conversations::refresh(tx, key).await?;
-            // Announced when the customer wrote; a message only queued to
-            // them is announced by whoever queued it (a staff reply) or
-            // rides with the customer's message that caused it (the bot),
-            // so an update of only messages leaves the event log alone.
-            if let Some(event) = event.filter(|_| self.customers.contains_key(key)) {
+            // Announced when the customer wrote a chat message; a message
+            // only queued to them is announced by whoever queued it (a
+            // staff reply) or rides with the customer's message that caused
+            // it (the bot), so an update of only messages, or a cart, leaves
+            // the event log as it was.
+            if let Some(event) = event.filter(|_| self.wrote.contains(key)) {
                 self.events.push(event);
             }
         }
