@@ -18,10 +18,14 @@ pub enum EventKind {
     MessageSent,
     #[serde(rename = "message.status")]
     MessageStatus,
+    /// A customer's conversation changed (a message either way, read,
+    /// assigned, handed over or back, marked done).
+    #[serde(rename = "conversation.updated")]
+    ConversationUpdated,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; 8] = [
         Self::OrderCreated,
         Self::OrderUpdated,
         Self::OrderStatusChanged,
@@ -29,6 +33,7 @@ impl EventKind {
         Self::MessageReceived,
         Self::MessageSent,
         Self::MessageStatus,
+        Self::ConversationUpdated,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -40,6 +45,7 @@ impl EventKind {
             Self::MessageReceived => "message.received",
             Self::MessageSent => "message.sent",
             Self::MessageStatus => "message.status",
+            Self::ConversationUpdated => "conversation.updated",
         }
     }
 

@@ -4,6 +4,7 @@
 
 pub mod address;
 pub mod checkout;
+pub mod conversation;
 pub mod event;
 pub mod money;
 pub mod order;
@@ -19,6 +20,7 @@ pub use checkout::{
     CheckoutRefusal, CheckoutSettings, CheckoutState, CheckoutStep, OnNewerCart, PaymentChoice,
     Reply,
 };
+pub use conversation::{needs_reply, ReplyState};
 pub use event::EventKind;
 pub use money::{Currency, Money, MoneyError};
 pub use order::{

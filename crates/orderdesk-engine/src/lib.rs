@@ -8,6 +8,7 @@
 pub mod accounts;
 mod bus;
 pub mod checkout;
+mod conversations;
 mod error;
 pub mod form_token;
 mod inbox;
@@ -24,6 +25,7 @@ use orderdesk_store::Store;
 
 pub use bus::EventBus;
 pub use checkout::{AddressForm, AddressLock, CheckoutConfig};
+pub use conversations::ReadReceipts;
 pub use error::EngineError;
 pub use inbox::{InboxWriter, Processor};
 pub use links::MAX_LINKS_PER_HOUR;
@@ -39,6 +41,8 @@ pub struct Engine {
     inbox: InboxWriter,
     /// The checkout bot; without it carts still become orders, silently.
     checkout: Option<Arc<CheckoutConfig>>,
+    /// WhatsApp read receipts for what staff read; none without a number.
+    receipts: Option<ReadReceipts>,
 }
 
 impl Engine {
@@ -53,7 +57,14 @@ impl Engine {
             bus,
             inbox,
             checkout: None,
+            receipts: None,
         }
+    }
+
+    /// Sends WhatsApp read receipts when staff read a conversation.
+    pub fn with_read_receipts(mut self, receipts: ReadReceipts) -> Self {
+        self.receipts = Some(receipts);
+        self
     }
 
     /// Turns on the checkout bot.

@@ -41,6 +41,37 @@ impl Engine {
         let order = self.store.order(number).await?;
         let customer = &order.customer;
         let key = customer_key_of(customer).ok_or(ReplyError::NoRecipient)?;
+        let queued = self
+            .queue_staff_text(
+                key,
+                customer.wa_id.as_deref(),
+                customer.user_id.as_deref(),
+                Some(number),
+                text,
+            )
+            .await?;
+        self.bus.poke();
+        queued.into_iter().next().ok_or_else(|| {
+            orderdesk_store::StoreError::Other(anyhow::anyhow!("the outbox queued no message"))
+                .into()
+        })
+    }
+
+    /// Queues `text` to the customer keyed `key` (under order `number`, if
+    /// any), within the 24-hour customer-service window: the one rule for
+    /// replies from the order window and from the inbox.
+    ///
+    /// # Errors
+    /// [`EngineError::Reply`] outside the window or for text WhatsApp would
+    /// refuse.
+    pub(crate) async fn queue_staff_text(
+        &self,
+        key: &str,
+        wa_id: Option<&str>,
+        user_id: Option<&str>,
+        number: Option<OrderNumber>,
+        text: String,
+    ) -> Result<Vec<ChatMessage>, EngineError> {
         let now = Utc::now();
         let last_inbound = self
             .store
@@ -50,31 +81,26 @@ impl Engine {
         if !service_window_open(last_inbound, now) {
             return Err(ReplyError::OutsideWindow.into());
         }
-        let recipient = Recipient::from_ids(customer.wa_id.as_deref(), customer.user_id.as_deref())
-            .map_err(|e| ReplyError::Invalid(e.to_string()))?;
+        let recipient =
+            Recipient::from_ids(wa_id, user_id).map_err(|e| ReplyError::Invalid(e.to_string()))?;
         let message = OutboundMessage::text(recipient, text.clone())
             .map_err(|e| ReplyError::Invalid(e.to_string()))?;
         let body = serde_json::to_value(&message)
             .map_err(|e| orderdesk_store::StoreError::Other(e.into()))?;
-        let queued = self
+        Ok(self
             .store
             .queue_outbound(
                 &[NewOutbound {
-                    order_number: Some(number),
+                    order_number: number,
                     customer_key: key.to_owned(),
-                    to_wa_id: customer.wa_id.clone(),
-                    to_user_id: customer.user_id.clone(),
+                    to_wa_id: wa_id.map(str::to_owned),
+                    to_user_id: user_id.map(str::to_owned),
                     body,
                     preview: text,
                     not_before: now,
                 }],
                 now,
             )
-            .await?;
-        self.bus.poke();
-        queued.into_iter().next().ok_or_else(|| {
-            orderdesk_store::StoreError::Other(anyhow::anyhow!("the outbox queued no message"))
-                .into()
-        })
+            .await?)
     }
 }

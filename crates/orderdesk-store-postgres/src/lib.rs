@@ -731,4 +731,38 @@ impl Store for PgStore {
     async fn products(&self) -> StoreResult<Vec<Product>> {
         reads::products(self).await
     }
+
+    async fn list_conversations(
+        &self,
+        query: &orderdesk_store::ConversationQuery,
+    ) -> StoreResult<orderdesk_store::ConversationPage> {
+        orderdesk_store_sql::conversations::list(self, query).await
+    }
+
+    async fn conversation(&self, key: &str) -> StoreResult<Option<orderdesk_store::Conversation>> {
+        orderdesk_store_sql::conversations::conversation(self, key).await
+    }
+
+    async fn mark_conversation_read(
+        &self,
+        key: &str,
+        at: Timestamp,
+    ) -> StoreResult<orderdesk_store::MarkedRead> {
+        let mut tx = self.write().await?;
+        let marked = orderdesk_store_sql::conversations::mark_read(&mut tx, key, at).await?;
+        tx.commit().await?;
+        Ok(marked)
+    }
+
+    async fn update_conversation(
+        &self,
+        key: &str,
+        change: &orderdesk_store::ConversationChange,
+        at: Timestamp,
+    ) -> StoreResult<orderdesk_store::Conversation> {
+        let mut tx = self.write().await?;
+        let updated = orderdesk_store_sql::conversations::update(&mut tx, key, change, at).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
 }

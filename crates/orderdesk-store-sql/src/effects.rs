@@ -47,6 +47,9 @@ pub(crate) struct Effects {
     events: Vec<NewEvent>,
     counts: BTreeMap<&'static str, i64>,
     customers: BTreeMap<String, CustomerPatch>,
+    /// Customers whose chat message this transaction stored: their
+    /// conversation is announced (`conversation.updated`).
+    wrote: std::collections::BTreeSet<String>,
 }
 
 impl Effects {
@@ -71,6 +74,9 @@ impl Effects {
         message: &ChatMessage,
         at: Timestamp,
     ) -> StoreResult<()> {
+        if kind == EventKind::MessageReceived {
+            self.wrote.insert(message.customer_key.clone());
+        }
         self.events.push(NewEvent {
             kind,
             order_number: message.order_number,
@@ -105,7 +111,7 @@ impl Effects {
 
     /// Writes everything owed; returns the outbound messages as queued, in
     /// the order they were given.
-    pub(crate) async fn apply<T: SqlTx>(self, tx: &mut T) -> StoreResult<Vec<ChatMessage>> {
+    pub(crate) async fn apply<T: SqlTx>(mut self, tx: &mut T) -> StoreResult<Vec<ChatMessage>> {
         let mut queued = Vec::with_capacity(self.outbound.len());
         if !self.outbound.is_empty() {
             let mut keys: Vec<&str> = self
@@ -120,7 +126,7 @@ impl Effects {
                 queued.push(insert_outbound(tx, message, *number, *at).await?);
             }
         }
-        for (key, c) in self.customers {
+        for (key, c) in &self.customers {
             // Not GREATEST: SQLite has none that skips NULLs.
             let sql = format!(
                 "INSERT INTO customers (key, wa_id, user_id, name, last_inbound_at, last_address) \
@@ -144,6 +150,27 @@ impl Effects {
             ];
             args.push(Arg::Json(c.last_address.as_ref().map(to_json).transpose()?));
             tx.execute(&sql, args).await?;
+        }
+        // Every customer who got or sent a message: their conversation,
+        // after the customer rows it shows.
+        let mut talked: Vec<&str> = self.customers.keys().map(String::as_str).collect();
+        talked.extend(
+            self.outbound
+                .iter()
+                .map(|(m, _, _)| m.customer_key.as_str()),
+        );
+        talked.sort_unstable();
+        talked.dedup();
+        for key in talked {
+            let event = crate::conversations::refresh(tx, key).await?;
+            // Announced when the customer wrote a chat message; a message
+            // only queued to them is announced by whoever queued it (a
+            // staff reply) or rides with the customer's message that caused
+            // it (the bot), so an update of only messages, or a cart, leaves
+            // the event log as it was.
+            if let Some(event) = event.filter(|_| self.wrote.contains(key)) {
+                self.events.push(event);
+            }
         }
         for (status, delta) in self.counts {
             if delta != 0 {

@@ -18,6 +18,7 @@
 
 mod admin;
 pub mod codec;
+pub mod conversations;
 mod effects;
 mod ops;
 pub mod ops_status;

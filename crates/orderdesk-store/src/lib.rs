@@ -7,6 +7,7 @@
 //! the same transaction, which is what feeds timelines, the live stream and
 //! replay after a reconnect.
 
+mod conversation;
 mod error;
 mod ops_status;
 mod records;
@@ -18,6 +19,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use orderdesk_domain::{Order, OrderNumber, OrderStatus, StatusChange, TimelineEntry, Timestamp};
 
+pub use conversation::*;
 pub use error::{StoreError, StoreResult};
 pub use ops_status::OpsStatus;
 pub use records::*;
@@ -525,6 +527,44 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// `Unavailable` or `Other` on database failure.
     async fn products(&self) -> StoreResult<Vec<Product>>;
+
+    // ---- conversations ------------------------------------------------------
+
+    /// A page of conversations (one per customer), needing a reply first,
+    /// then the newest message first. Every transaction that stores a
+    /// message keeps its customer's conversation and appends a
+    /// `conversation.updated` event with it.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn list_conversations(&self, query: &ConversationQuery) -> StoreResult<ConversationPage>;
+
+    /// The conversation of the customer keyed `key`, or whose `wa_id` is `key`.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn conversation(&self, key: &str) -> StoreResult<Option<Conversation>>;
+
+    /// Marks every message of the conversation read at `at` (unread 0) and
+    /// returns the newest customer message read by this call, for the read
+    /// receipt. A second call finds nothing unread, changes nothing and
+    /// appends no event.
+    ///
+    /// # Errors
+    /// `NotFound` when there is no such conversation.
+    async fn mark_conversation_read(&self, key: &str, at: Timestamp) -> StoreResult<MarkedRead>;
+
+    /// Applies staff's change to a conversation (assignee, done, handover)
+    /// and appends a `conversation.updated` event when anything changed.
+    ///
+    /// # Errors
+    /// `NotFound` when there is no such conversation.
+    async fn update_conversation(
+        &self,
+        key: &str,
+        change: &ConversationChange,
+        at: Timestamp,
+    ) -> StoreResult<Conversation>;
 }
 
 /// What [`Store::prune_events`] did.

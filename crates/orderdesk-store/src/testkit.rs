@@ -70,6 +70,8 @@ mod batches;
 pub use batches::*;
 mod ops_status;
 pub use ops_status::*;
+mod conversations;
+pub use conversations::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
 /// async fn (or closure returning a future) that yields a [`Fixture`]: a
@@ -82,6 +84,13 @@ macro_rules! conformance_suite {
     ($fresh:expr) => {
         $crate::conformance_suite!(@tests $fresh;
             an_empty_store_migrates_again_and_reads_as_empty => case_empty_store,
+            a_message_without_an_order_opens_a_conversation => case_conversation_without_an_order,
+            an_answer_takes_a_conversation_off_needs_reply => case_conversation_answered,
+            marking_a_conversation_read_twice_is_harmless => case_conversation_read_once,
+            conversations_list_needing_reply_first_and_page => case_conversations_list_order_and_paging,
+            conversations_filter_by_needs_reply_assignee_and_words => case_conversations_filters,
+            done_and_handover_decide_needs_reply => case_conversation_done_and_handover,
+            a_conversation_names_the_customers_open_order => case_conversation_names_the_open_order,
             record_inbound_deduplicates_within_one_batch => case_inbound_dedupe_within_batch,
             record_inbound_deduplicates_across_batches => case_inbound_dedupe_across_batches,
             record_inbound_answers_in_input_order => case_inbound_results_in_input_order,

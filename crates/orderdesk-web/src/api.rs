@@ -1,6 +1,7 @@
 //! `/api/v1`: the integration API.
 
 pub mod doctor;
+pub mod conversations;
 pub mod events;
 pub mod messages;
 pub mod openapi;

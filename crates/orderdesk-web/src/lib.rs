@@ -132,6 +132,7 @@ fn routes() -> Routes<AppState> {
         .merge(api::events::routes())
         .merge(api::messages::routes())
         .merge(api::templates::routes())
+        .merge(api::conversations::routes())
         .merge(api::openapi::routes())
         .merge(api::doctor::routes())
         .merge(dashboard::routes())

@@ -193,7 +193,9 @@ pub fn parse_chat_message(payload: &str) -> Result<ChatIn, ItemError> {
             None => "[location]".to_owned(),
         }),
         "reaction" => m.reaction.0.emoji.text().map(|e| format!("[reaction] {e}")),
-        _ => None,
+        // Kept and shown as such, never dropped: staff can still answer.
+        "contacts" | "order" | "system" => None,
+        _ => Some("unsupported message".to_owned()),
     }
     .unwrap_or_else(|| format!("[{kind}]"));
     Ok(ChatIn {

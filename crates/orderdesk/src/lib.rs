@@ -117,6 +117,13 @@ pub async fn serve_with_extra(
         Some(checkout) => Engine::new(store.clone()).with_checkout(checkout),
         None => Engine::new(store.clone()),
     };
+    let graph = outbound_client(&config)?;
+    let engine = match &graph {
+        Some(graph) => {
+            engine.with_read_receipts(orderdesk_engine::ReadReceipts::new(graph.clone()))
+        }
+        None => engine,
+    };
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
@@ -124,7 +131,7 @@ pub async fn serve_with_extra(
     let processor = engine.spawn_processor(stopped(stop_rx.clone()));
     let timers = engine.spawn_jobs(stopped(stop_rx.clone()));
     let watcher = engine.spawn_change_watcher(stopped(stop_rx.clone()));
-    let dispatcher = match outbound_client(&config)? {
+    let dispatcher = match graph {
         Some(graph) => {
             let settings = DispatchSettings {
                 per_second: config.whatsapp_messages_per_second,

@@ -35,12 +35,24 @@ pub struct SendBody {
     text: String,
 }
 
+impl SendBody {
+    pub(crate) fn into_text(self) -> String {
+        self.text
+    }
+}
+
 /// The order's chat thread.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct MessageList {
     /// Oldest first, both directions.
     #[schema(value_type = Vec<ChatMessageDoc>)]
     messages: Vec<ChatMessage>,
+}
+
+impl MessageList {
+    pub(crate) fn new(messages: Vec<ChatMessage>) -> Self {
+        Self { messages }
+    }
 }
 
 /// One chat message, as the store's `ChatMessage` serialises (the store

@@ -71,7 +71,7 @@ pub struct TemplateList {
 }
 
 /// Tells "absent" (keep) from `null` (clear).
-mod double_option {
+pub(crate) mod double_option {
     use serde::{Deserialize, Deserializer};
 
     pub fn deserialize<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>

@@ -84,6 +84,11 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         // `{}` lacks the required field.
         ("POST", "/api/v1/orders/{number}/status" | "/api/v1/orders/{number}/payment") => 422,
         ("POST", "/api/v1/orders/{number}/messages") => 422,
+        ("GET", "/api/v1/conversations") => 200,
+        // Nobody by that wa_id ever wrote.
+        ("GET", "/api/v1/conversations/{wa_id}/messages") => 404,
+        ("POST", "/api/v1/conversations/{wa_id}/read" | "/api/v1/conversations/{wa_id}") => 404,
+        ("POST", "/api/v1/conversations/{wa_id}/messages") => 422,
         // `{}` changes nothing.
         ("PUT", "/api/v1/templates/{key}/{language}") => 200,
         ("GET", "/orders" | "/orders/counts.json" | "/orders/export.csv") => 200,
@@ -140,6 +145,7 @@ fn concrete(path: &str) -> String {
         .replace("{reference}", "sim_1001-1")
         .replace("{key}", "order_received")
         .replace("{language}", "en")
+        .replace("{wa_id}", "919800000999")
 }
 
 struct Callers {

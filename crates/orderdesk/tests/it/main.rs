@@ -10,6 +10,7 @@ mod backup;
 mod browser;
 mod cli;
 mod contract;
+mod conversations;
 mod dashboard;
 mod defects;
 mod defects_browser;

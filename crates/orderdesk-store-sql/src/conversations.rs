@@ -1,0 +1,370 @@
+//! Conversations on the shared write path: every transaction that stores a
+//! message refreshes its customer's row of `conversations` and appends a
+//! `conversation.updated` event ([`refresh`], called by `Effects::apply`);
+//! staff's marks (read, assign, done, handover) are their own transactions.
+//! The reads share one SELECT, so the list, one conversation and the event
+//! decode the same columns the same way.
+
+use orderdesk_domain::{needs_reply, EventKind, OrderNumber, OrderStatus, ReplyState, Timestamp};
+use orderdesk_store::{
+    AssigneeFilter, Conversation, ConversationChange, ConversationCustomer, ConversationPage,
+    ConversationQuery, Direction, LastMessage, MarkedRead, StoreError, StoreResult,
+};
+
+use crate::codec::{corrupt, micros, to_json, Cols};
+use crate::reads::SqlRead;
+use crate::{args, fetch_one, Arg, NewEvent, SqlTx};
+
+/// Stages after which an order is no longer the one a conversation is about.
+const CLOSED: [OrderStatus; 5] = [
+    OrderStatus::Delivered,
+    OrderStatus::Returned,
+    OrderStatus::Rejected,
+    OrderStatus::Cancelled,
+    OrderStatus::Archived,
+];
+
+const MAX_PAGE: u32 = 200;
+
+/// The SELECT every conversation read starts from (`c` the conversation,
+/// `cu` the customer).
+fn select() -> String {
+    let closed = CLOSED
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT c.customer_key, c.last_text, c.last_direction, c.last_at, c.unread, \
+         c.needs_reply, c.handover, c.assignee, cu.wa_id, cu.user_id, cu.name, \
+         (SELECT o.number FROM orders o WHERE o.customer_key = c.customer_key \
+           AND o.status NOT IN ({closed}) ORDER BY o.number DESC LIMIT 1) AS order_number \
+         FROM conversations c LEFT JOIN customers cu ON cu.key = c.customer_key"
+    )
+}
+
+fn required<T>(value: Option<T>, column: &str) -> StoreResult<T> {
+    value.ok_or_else(|| corrupt("NULL", column))
+}
+
+fn decode(row: &dyn Cols) -> StoreResult<Conversation> {
+    let direction = required(row.text("last_direction")?, "last_direction")?;
+    Ok(Conversation {
+        key: required(row.text("customer_key")?, "customer_key")?,
+        customer: ConversationCustomer {
+            wa_id: row.text("wa_id")?,
+            user_id: row.text("user_id")?,
+            name: row.text("name")?,
+        },
+        last_message: LastMessage {
+            text: required(row.text("last_text")?, "last_text")?,
+            at: required(row.time("last_at")?, "last_at")?,
+            direction: Direction::parse(&direction)
+                .ok_or_else(|| corrupt("direction", &direction))?,
+        },
+        unread: required(row.int("unread")?, "unread")?,
+        needs_reply: row.boolean("needs_reply")?,
+        handover: row.boolean("handover")?,
+        assignee: row.text("assignee")?,
+        order_number: row.int("order_number")?.and_then(OrderNumber::new),
+    })
+}
+
+async fn one<T: SqlTx>(tx: &mut T, key: &str) -> StoreResult<Option<Conversation>> {
+    let sql = format!("{} WHERE c.customer_key = $1", select());
+    fetch_one(tx, &sql, args![key], decode).await
+}
+
+fn event(conversation: &Conversation, at: Timestamp) -> StoreResult<NewEvent> {
+    Ok(NewEvent {
+        kind: EventKind::ConversationUpdated,
+        order_number: conversation.order_number,
+        data: to_json(conversation)?,
+        at: micros(at),
+    })
+}
+
+/// What the rule and the marks need of a stored conversation.
+struct Marks {
+    read_through: i64,
+    answered_through: i64,
+    handover: bool,
+}
+
+async fn marks<T: SqlTx>(tx: &mut T, key: &str) -> StoreResult<Option<Marks>> {
+    let sql = format!(
+        "SELECT read_through, answered_through, handover FROM conversations \
+         WHERE customer_key = $1{}",
+        T::LOCK_ROW
+    );
+    fetch_one(tx, &sql, args![key], |row| {
+        Ok(Marks {
+            read_through: row.int("read_through")?.unwrap_or(0),
+            answered_through: row.int("answered_through")?.unwrap_or(0),
+            handover: row.boolean("handover")?,
+        })
+    })
+    .await
+}
+
+async fn scalar<T: SqlTx>(tx: &mut T, sql: &str, key: &str, after: i64) -> StoreResult<i64> {
+    Ok(fetch_one(tx, sql, args![key, after], |row| row.int("n"))
+        .await?
+        .flatten()
+        .unwrap_or(0))
+}
+
+/// Recomputes the customer's conversation from their messages and the
+/// staff's marks, writes it, and returns its `conversation.updated` event
+/// (`None` when the customer has no message at all).
+pub(crate) async fn refresh<T: SqlTx>(tx: &mut T, key: &str) -> StoreResult<Option<NewEvent>> {
+    let last = fetch_one(
+        tx,
+        "SELECT id, text, direction, created_at FROM messages WHERE customer_key = $1 \
+         ORDER BY id DESC LIMIT 1",
+        args![key],
+        |row| {
+            Ok((
+                required(row.int("id")?, "id")?,
+                required(row.text("text")?, "text")?,
+                required(row.text("direction")?, "direction")?,
+                required(row.time("created_at")?, "created_at")?,
+            ))
+        },
+    )
+    .await?;
+    let Some((last_id, text, direction, at)) = last else {
+        return Ok(None);
+    };
+    let marks = marks(tx, key).await?.unwrap_or(Marks {
+        read_through: 0,
+        answered_through: 0,
+        handover: false,
+    });
+    let last_in = scalar(
+        tx,
+        "SELECT MAX(id) AS n FROM messages WHERE customer_key = $1 AND direction = 'in' \
+         AND id > $2",
+        key,
+        0,
+    )
+    .await?;
+    let unread = scalar(
+        tx,
+        "SELECT COUNT(*) AS n FROM messages WHERE customer_key = $1 AND direction = 'in' \
+         AND id > $2",
+        key,
+        marks.read_through,
+    )
+    .await?;
+    let needs = needs_reply(ReplyState {
+        handover: marks.handover,
+        last_is_inbound: direction == Direction::In.as_str(),
+        last_inbound_id: last_in,
+        answered_through: marks.answered_through,
+    });
+    tx.execute(
+        "INSERT INTO conversations (customer_key, last_message_id, last_text, last_direction, \
+         last_at, unread, needs_reply) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (customer_key) DO UPDATE SET last_message_id = excluded.last_message_id, \
+         last_text = excluded.last_text, last_direction = excluded.last_direction, \
+         last_at = excluded.last_at, unread = excluded.unread, \
+         needs_reply = excluded.needs_reply",
+        args![
+            key,
+            last_id,
+            text.as_str(),
+            direction.as_str(),
+            micros(at),
+            unread,
+            needs
+        ],
+    )
+    .await?;
+    match one(tx, key).await? {
+        Some(conversation) => event(&conversation, at).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The stored key of the conversation named `key` (a key or a `wa_id`).
+async fn resolve<T: SqlTx>(tx: &mut T, key: &str) -> StoreResult<String> {
+    let sql = "SELECT c.customer_key FROM conversations c \
+               LEFT JOIN customers cu ON cu.key = c.customer_key \
+               WHERE c.customer_key = $1 OR cu.wa_id = $1 \
+               ORDER BY CASE WHEN c.customer_key = $1 THEN 0 ELSE 1 END LIMIT 1";
+    fetch_one(tx, sql, args![key], |row| row.text("customer_key"))
+        .await?
+        .flatten()
+        .ok_or(StoreError::NotFound)
+}
+
+async fn finish<T: SqlTx>(
+    tx: &mut T,
+    key: &str,
+    before: Option<&Conversation>,
+    at: Timestamp,
+) -> StoreResult<Conversation> {
+    // Recomputed rather than patched: `needs_reply` follows the marks.
+    refresh(tx, key).await?;
+    let conversation = one(tx, key).await?.ok_or(StoreError::NotFound)?;
+    if before != Some(&conversation) {
+        let seq = tx.append_events(vec![event(&conversation, at)?]).await?;
+        tx.notify(seq).await?;
+    }
+    Ok(conversation)
+}
+
+/// `Store::mark_conversation_read`.
+pub async fn mark_read<T: SqlTx>(tx: &mut T, key: &str, at: Timestamp) -> StoreResult<MarkedRead> {
+    let key = resolve(tx, key).await?;
+    let marks = marks(tx, &key).await?.ok_or(StoreError::NotFound)?;
+    let newest = fetch_one(
+        tx,
+        "SELECT id, wamid FROM messages WHERE customer_key = $1 AND direction = 'in' \
+         AND id > $2 ORDER BY id DESC LIMIT 1",
+        args![key.as_str(), marks.read_through],
+        |row| Ok((required(row.int("id")?, "id")?, row.text("wamid")?)),
+    )
+    .await?;
+    let Some((id, wamid)) = newest else {
+        let conversation = one(tx, &key).await?.ok_or(StoreError::NotFound)?;
+        return Ok(MarkedRead {
+            conversation,
+            newest_wamid: None,
+        });
+    };
+    tx.execute(
+        "UPDATE conversations SET read_through = $1 WHERE customer_key = $2",
+        args![id, key.as_str()],
+    )
+    .await?;
+    let conversation = finish(tx, &key, None, at).await?;
+    Ok(MarkedRead {
+        conversation,
+        newest_wamid: wamid,
+    })
+}
+
+/// `Store::update_conversation`.
+pub async fn update<T: SqlTx>(
+    tx: &mut T,
+    key: &str,
+    change: &ConversationChange,
+    at: Timestamp,
+) -> StoreResult<Conversation> {
+    let key = resolve(tx, key).await?;
+    let marks = marks(tx, &key).await?.ok_or(StoreError::NotFound)?;
+    let before = one(tx, &key).await?.ok_or(StoreError::NotFound)?;
+    if let Some(assignee) = &change.assignee {
+        let email = assignee.as_deref().map(str::to_lowercase);
+        tx.execute(
+            "UPDATE conversations SET assignee = $1 WHERE customer_key = $2",
+            args![email.as_deref(), key.as_str()],
+        )
+        .await?;
+    }
+    if change.done {
+        let last_in = scalar(
+            tx,
+            "SELECT MAX(id) AS n FROM messages WHERE customer_key = $1 AND direction = 'in' \
+             AND id > $2",
+            &key,
+            marks.answered_through,
+        )
+        .await?;
+        if last_in > marks.answered_through {
+            tx.execute(
+                "UPDATE conversations SET answered_through = $1 WHERE customer_key = $2",
+                args![last_in, key.as_str()],
+            )
+            .await?;
+        }
+    }
+    if let Some(handover) = change.handover {
+        tx.execute(
+            "UPDATE conversations SET handover = $1 WHERE customer_key = $2",
+            vec![Arg::Bool(handover), Arg::from(key.as_str())],
+        )
+        .await?;
+    }
+    finish(tx, &key, Some(&before), at).await
+}
+
+/// `Store::conversation`.
+pub async fn conversation<R: SqlRead>(r: &R, key: &str) -> StoreResult<Option<Conversation>> {
+    let sql = format!(
+        "{} WHERE c.customer_key = $1 OR cu.wa_id = $1 \
+         ORDER BY CASE WHEN c.customer_key = $1 THEN 0 ELSE 1 END LIMIT 1",
+        select()
+    );
+    let rows = r.read(&sql, args![key]).await?;
+    rows.first().map(|row| decode(row)).transpose()
+}
+
+/// `Store::list_conversations`.
+pub async fn list<R: SqlRead>(r: &R, query: &ConversationQuery) -> StoreResult<ConversationPage> {
+    let limit = query.limit.clamp(1, MAX_PAGE);
+    let mut sql = format!("{} WHERE 1 = 1", select());
+    let mut params: Vec<Arg> = Vec::new();
+    let bind = |params: &mut Vec<Arg>, arg: Arg| {
+        params.push(arg);
+        format!("${}", params.len())
+    };
+    if let Some(needs) = query.needs_reply {
+        let p = bind(&mut params, Arg::Bool(needs));
+        sql.push_str(&format!(" AND c.needs_reply = {p}"));
+    }
+    match &query.assignee {
+        Some(AssigneeFilter::Nobody) => sql.push_str(" AND c.assignee IS NULL"),
+        Some(AssigneeFilter::Email(email)) => {
+            let p = bind(&mut params, Arg::from(email.to_lowercase().as_str()));
+            sql.push_str(&format!(" AND c.assignee = {p}"));
+        }
+        None => {}
+    }
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let p = bind(
+            &mut params,
+            Arg::from(orderdesk_store::like_pattern(q).as_str()),
+        );
+        sql.push_str(&format!(
+            " AND (lower(cu.name) LIKE lower({p}) ESCAPE '\\' OR cu.wa_id LIKE {p} ESCAPE '\\' \
+             OR cu.user_id LIKE {p} ESCAPE '\\' OR c.customer_key LIKE {p} ESCAPE '\\' \
+             OR EXISTS (SELECT 1 FROM messages m WHERE m.customer_key = c.customer_key \
+               AND lower(m.text) LIKE lower({p}) ESCAPE '\\'))"
+        ));
+    }
+    if let Some(after) = &query.after {
+        let n = bind(&mut params, Arg::Bool(after.needs_reply));
+        let t = bind(&mut params, Arg::from(micros(after.last_at)));
+        let k = bind(&mut params, Arg::from(after.key.as_str()));
+        sql.push_str(&format!(
+            " AND (c.needs_reply < {n} OR (c.needs_reply = {n} AND (c.last_at < {t} \
+             OR (c.last_at = {t} AND c.customer_key{b} < {k}{b}))))",
+            b = R::BYTE_ORDER
+        ));
+    }
+    let p = bind(&mut params, Arg::from(i64::from(limit) + 1));
+    sql.push_str(&format!(
+        " ORDER BY c.needs_reply DESC, c.last_at DESC, c.customer_key{} DESC LIMIT {p}",
+        R::BYTE_ORDER
+    ));
+    let rows = r.read(&sql, params).await?;
+    let mut conversations = rows
+        .iter()
+        .map(|row| decode(row))
+        .collect::<StoreResult<Vec<_>>>()?;
+    let next = if conversations.len() > limit as usize {
+        conversations.truncate(limit as usize);
+        conversations
+            .last()
+            .map(orderdesk_store::ConversationCursor::after)
+    } else {
+        None
+    };
+    Ok(ConversationPage {
+        conversations,
+        next,
+    })
+}
