@@ -17,7 +17,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use orderdesk_domain::{LineItem, NewOrder};
+use orderdesk_domain::{InboxKind, LineItem, NewOrder};
 use orderdesk_store::{
     InboundOutcome, InboundRecord, MessageState, NewInbound, NewInboundMessage, Recorded, Store,
     StoreError,
@@ -213,12 +213,12 @@ impl Processor {
         };
         let mut outcomes: Vec<(i64, InboundOutcome)> = Vec::with_capacity(items.len());
         for item in &items {
-            let outcome = match item.kind.as_str() {
-                "message.order" => {
+            let outcome = match InboxKind::parse(&item.kind) {
+                InboxKind::Cart => {
                     decide_cart(item, &names, self.checkout.as_deref().zip(texts.as_ref()))
                 }
-                kind if kind.starts_with("status.") => decide_status(item),
-                kind if kind.starts_with("payment.") => match &self.checkout {
+                InboxKind::Status(_) => decide_status(item),
+                InboxKind::Payment(_) => match &self.checkout {
                     Some(config) => {
                         crate::checkout::apply_payment(
                             self.store.as_ref(),
@@ -230,8 +230,8 @@ impl Processor {
                     }
                     None => InboundOutcome::Ignored,
                 },
-                kind if kind.starts_with("message.") => self.decide_message(item).await?,
-                _ => InboundOutcome::Ignored,
+                InboxKind::Message(_) => self.decide_message(item).await?,
+                InboxKind::Change(_) | InboxKind::Other(_) => InboundOutcome::Ignored,
             };
             outcomes.push((item.id, outcome));
         }
@@ -263,7 +263,7 @@ impl Processor {
     ) -> Result<HashMap<String, String>, EngineError> {
         let ids: HashSet<String> = items
             .iter()
-            .filter(|i| i.kind == "message.order")
+            .filter(|i| InboxKind::parse(&i.kind) == InboxKind::Cart)
             .filter_map(|i| orderdesk_whatsapp::parse_cart(&i.payload).ok())
             .flat_map(|cart| cart.lines.into_iter().map(|l| l.retailer_id))
             .collect();

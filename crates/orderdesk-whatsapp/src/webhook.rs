@@ -22,6 +22,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
+use orderdesk_domain::InboxKind;
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
@@ -193,12 +194,15 @@ fn split_change(entry_id: Option<&RawValue>, change: &RawObject<'_>, items: &mut
     let value =
         value.filter(|v| v.messages.is_some() || v.statuses.is_some() || v.errors.is_some());
     let Some(value) = value else {
-        let kind = field.map_or_else(|| "unknown".to_owned(), |f| format!("change.{f}"));
+        let kind = field.map_or_else(
+            || InboxKind::Other("unknown".to_owned()),
+            |f| InboxKind::Change(f.into_owned()),
+        );
         let payload = wrap(&[
             ("entry_id", Part::Raw(entry_id)),
             ("change", Part::Object(Some(change))),
         ]);
-        items.push(hashed(kind, None, payload));
+        items.push(hashed(kind.to_string(), None, payload));
         return;
     };
 
@@ -253,10 +257,7 @@ fn message_item(
         contact.and_then(|c| c.wa_id.clone()),
         from,
     ]);
-    let kind = format!(
-        "message.{}",
-        message.str("type").as_deref().unwrap_or("unknown")
-    );
+    let kind = InboxKind::message(message.str("type").as_deref().unwrap_or("unknown")).to_string();
     let payload = wrap(&[
         ("metadata", metadata),
         ("contact", Part::Object(contact.map(|c| c.raw))),
@@ -300,7 +301,7 @@ fn status_item(
         (Some(t), Some(s)) if t != "message" => Some(format!("{t}.{s}")),
         (_, s) => s.map(Cow::into_owned),
     };
-    let kind = format!("status.{}", name.as_deref().unwrap_or("unknown"));
+    let kind = InboxKind::Status(name.clone().unwrap_or_else(|| "unknown".to_owned())).to_string();
     let payload = wrap(&[
         ("metadata", metadata),
         ("contact", Part::Object(contact.map(|c| c.raw))),
