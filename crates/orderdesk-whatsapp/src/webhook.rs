@@ -48,7 +48,7 @@ pub struct InboundItem {
 
 /// Why a webhook body could not be split.
 #[derive(Debug, thiserror::Error)]
-pub enum WebhookError {
+pub enum SplitError {
     #[error("webhook body is not JSON: {0}")]
     NotJson(serde_json::Error),
     #[error("webhook body is not a WhatsApp notification: {0}")]
@@ -67,19 +67,19 @@ pub enum WebhookError {
 /// Only when the body is not JSON or its envelope (`object`, `entry[]`,
 /// `entry[].changes[]`) has the wrong shape. Unknown fields, kinds and
 /// change types are kept as items, never refused.
-pub fn split_webhook(body: &[u8]) -> Result<Vec<InboundItem>, WebhookError> {
+pub fn split_webhook(body: &[u8]) -> Result<Vec<InboundItem>, SplitError> {
     let text = String::from_utf8_lossy(body);
     let mut de = serde_json::Deserializer::from_str(&text);
     let envelope: Envelope<'_> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         if e.inner().is_data() {
-            WebhookError::Shape(e)
+            SplitError::Shape(e)
         } else {
-            WebhookError::NotJson(e.into_inner())
+            SplitError::NotJson(e.into_inner())
         }
     })?;
-    de.end().map_err(WebhookError::NotJson)?;
+    de.end().map_err(SplitError::NotJson)?;
     if envelope.object != WHATSAPP_OBJECT {
-        return Err(WebhookError::UnexpectedObject(envelope.object.into_owned()));
+        return Err(SplitError::UnexpectedObject(envelope.object.into_owned()));
     }
     let mut items = Vec::new();
     for entry in &envelope.entry {
