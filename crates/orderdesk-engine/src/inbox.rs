@@ -29,7 +29,7 @@ use crate::texts::Texts;
 use crate::{CheckoutConfig, EngineError, EventBus};
 
 /// Most items one group commit takes; a single 1,000-update webhook still
-/// goes in whole, since a job is never split.
+/// goes in whole, since a request is never split.
 const MAX_BATCH_ITEMS: usize = 1024;
 /// Most inbox items one processing step handles. Small on purpose: on
 /// SQLite a processing transaction holds the one writer, and with the
@@ -41,7 +41,8 @@ const PROCESS_BATCH: u32 = 32;
 /// made by another process, e.g. a second instance or the CLI).
 const IDLE_POLL: Duration = Duration::from_secs(1);
 
-struct Job {
+/// One caller's items for the group-commit writer, and where to answer.
+struct WriteRequest {
     items: Vec<NewInbound>,
     reply: oneshot::Sender<Result<Vec<Recorded>, String>>,
 }
@@ -49,16 +50,16 @@ struct Job {
 /// Hands webhook items to the group-commit writer.
 #[derive(Clone)]
 pub struct InboxWriter {
-    jobs: mpsc::Sender<Job>,
+    requests: mpsc::Sender<WriteRequest>,
     wake: Arc<Notify>,
 }
 
 impl InboxWriter {
     pub(crate) fn spawn(store: Arc<dyn Store>) -> Self {
-        let (jobs, rx) = mpsc::channel(4096);
+        let (requests, rx) = mpsc::channel(4096);
         let wake = Arc::new(Notify::new());
         tokio::spawn(write_loop(store, rx, wake.clone()));
-        Self { jobs, wake }
+        Self { requests, wake }
     }
 
     /// Stores the items durably; returns once they are committed.
@@ -71,8 +72,8 @@ impl InboxWriter {
             return Ok(Vec::new());
         }
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Job { items, reply })
+        self.requests
+            .send(WriteRequest { items, reply })
             .await
             .map_err(|_| EngineError::ShuttingDown)?;
         match answer.await {
@@ -87,28 +88,32 @@ impl InboxWriter {
     }
 }
 
-async fn write_loop(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Job>, wake: Arc<Notify>) {
+async fn write_loop(
+    store: Arc<dyn Store>,
+    mut rx: mpsc::Receiver<WriteRequest>,
+    wake: Arc<Notify>,
+) {
     while let Some(first) = rx.recv().await {
-        let mut jobs = vec![first];
-        let mut count = jobs[0].items.len();
+        let mut requests = vec![first];
+        let mut count = requests[0].items.len();
         // Everything that queued up while the previous commit was in flight
         // rides along in this one.
         while count < MAX_BATCH_ITEMS {
             match rx.try_recv() {
-                Ok(job) => {
-                    count += job.items.len();
-                    jobs.push(job);
+                Ok(request) => {
+                    count += request.items.len();
+                    requests.push(request);
                 }
                 Err(_) => break,
             }
         }
         let mut all = Vec::with_capacity(count);
-        let mut sizes = Vec::with_capacity(jobs.len());
-        let mut replies = Vec::with_capacity(jobs.len());
-        for job in jobs {
-            sizes.push(job.items.len());
-            all.extend(job.items);
-            replies.push(job.reply);
+        let mut sizes = Vec::with_capacity(requests.len());
+        let mut replies = Vec::with_capacity(requests.len());
+        for request in requests {
+            sizes.push(request.items.len());
+            all.extend(request.items);
+            replies.push(request.reply);
         }
         match store.record_inbound(&all).await {
             Ok(recorded) => {
