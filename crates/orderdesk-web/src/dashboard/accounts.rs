@@ -182,7 +182,10 @@ pub async fn reset_password(
         )
         .await;
     }
-    match orderdesk_engine::accounts::reset_password(state.engine.store().as_ref(), id).await {
+    let store = state.engine.store();
+    match orderdesk_engine::accounts::reset_password(store.as_ref(), id, &state.password_checks)
+        .await
+    {
         Ok(password) => {
             tracing::info!(by = %staff.user.email, user = %target.email, "password reset");
             let flash = Flash::Secret {
@@ -204,6 +207,7 @@ pub async fn reset_password(
             .await
         }
         Err(AccountError::Store(e)) => ApiError::from(e).into_response(),
+        Err(e @ AccountError::Busy) => ApiError::unavailable(e.to_string()).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "cannot reset a password");
             ApiError::internal().into_response()

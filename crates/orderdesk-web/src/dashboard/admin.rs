@@ -150,7 +150,9 @@ pub async fn add_user(State(state): State<AppState>, f: StaffForm<UserForm>) -> 
         );
     }
     let password = Some(f.form.password.clone()).filter(|p| !p.is_empty());
-    match accounts::add_user(state.engine.store().as_ref(), &f.form.email, role, password).await {
+    let store = state.engine.store();
+    let hasher = &state.password_checks;
+    match accounts::add_user(store.as_ref(), &f.form.email, role, password, hasher).await {
         Ok(added) => {
             let user = added.user;
             tracing::info!(by = %staff.user.email, user = %user.email, role = role.as_str(), "user added");
@@ -185,6 +187,7 @@ async fn account_refused<F: std::future::Future<Output = Response>>(
             tracing::error!(%cause, "cannot hash a password");
             return ApiError::internal().into_response();
         }
+        AccountError::Busy => return ApiError::unavailable(e.to_string()).into_response(),
     };
     page(Flash::Error(capitalised(&e.to_string())), status).await
 }
