@@ -17,7 +17,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use orderdesk_domain::{InboxKind, LineItem, NewOrder};
+use orderdesk_domain::InboxKind;
 use orderdesk_store::{
     InboundOutcome, InboundRecord, MessageState, NewInbound, NewInboundMessage, Recorded, Store,
     StoreError,
@@ -27,6 +27,9 @@ use tracing::{debug, warn};
 
 use crate::texts::Texts;
 use crate::{CheckoutConfig, EngineError, EventBus};
+
+mod cart_to_order;
+use cart_to_order::decide_cart;
 
 /// Most items one group commit takes; a single 1,000-update webhook still
 /// goes in whole, since a request is never split.
@@ -347,49 +350,5 @@ fn decide_status(item: &InboundRecord) -> InboundOutcome {
         state,
         at,
         error: s.error,
-    }
-}
-
-/// A cart becomes an order.
-fn decide_cart(
-    item: &InboundRecord,
-    names: &HashMap<String, String>,
-    checkout: Option<(&CheckoutConfig, &Texts)>,
-) -> InboundOutcome {
-    let cart = match orderdesk_whatsapp::parse_cart(&item.payload) {
-        Ok(cart) => cart,
-        Err(e) => return InboundOutcome::Failed(format!("unreadable cart: {e}")),
-    };
-    let lines = cart
-        .lines
-        .into_iter()
-        .map(|line| {
-            let name = names
-                .get(&line.retailer_id)
-                .cloned()
-                .unwrap_or_else(|| line.retailer_id.clone());
-            (
-                LineItem {
-                    retailer_id: line.retailer_id,
-                    name,
-                    quantity: line.quantity,
-                    unit_price_minor: line.price.minor(),
-                },
-                line.price.currency(),
-            )
-        })
-        .collect();
-    match NewOrder::from_cart(cart.customer, lines, cart.text, item.received_at) {
-        Ok(order) => match checkout {
-            // The first question goes out in the same transaction that
-            // creates the order, so an order never exists unasked.
-            Some((config, texts)) => InboundOutcome::CreateOrder {
-                outbound: crate::checkout::first_messages(config, texts, &order),
-                jobs: crate::checkout::checkout_timers(&config.settings, order.created_at),
-                order,
-            },
-            None => InboundOutcome::create_order(order),
-        },
-        Err(e) => InboundOutcome::Failed(format!("cart refused: {e}")),
     }
 }
