@@ -132,23 +132,10 @@ pub async fn add_user(State(state): State<AppState>, f: StaffForm<UserForm>) -> 
             "Only owners and admins can manage users.",
         );
     }
-    let Some(role) = Role::parse(f.form.role.trim()) else {
-        return users_page(
-            &state,
-            staff,
-            Flash::Error("Choose owner, admin or agent.".to_owned()),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+    let role = match super::accounts::grantable_role(&state, &f, &f.form.role, "add").await {
+        Ok(role) => role,
+        Err(r) => return r,
     };
-    if !may_manage_role(staff.user.role, role) {
-        return refuse(
-            &f.headers,
-            StatusCode::FORBIDDEN,
-            "Not allowed",
-            "Only owners can add owners.",
-        );
-    }
     let password = Some(f.form.password.clone()).filter(|p| !p.is_empty());
     let store = state.engine.store();
     let hasher = &state.password_checks;
