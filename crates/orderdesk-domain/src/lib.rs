@@ -6,6 +6,8 @@ pub mod address;
 pub mod checkout;
 pub mod conversation;
 pub mod event;
+pub mod inbox_kind;
+pub mod message_state;
 pub mod money;
 pub mod order;
 pub mod payment;
@@ -22,6 +24,8 @@ pub use checkout::{
 };
 pub use conversation::{needs_reply, ReplyState};
 pub use event::EventKind;
+pub use inbox_kind::InboxKind;
+pub use message_state::MessageState;
 pub use money::{Currency, Money, MoneyError};
 pub use order::{
     plan_transition, tracking_link, Address, Customer, LineItem, Missing, NewOrder, Order,

@@ -6,6 +6,8 @@
 //! Tokens are 256 random bits, so a fast hash (SHA-256) is enough to store
 //! them; passwords, which people choose, get argon2id.
 
+use std::future::Future;
+
 use chrono::Utc;
 use orderdesk_store::{ApiToken, NewApiToken, NewUser, Role, Store, StoreError, User};
 use rand::distributions::{Alphanumeric, DistString};
@@ -34,6 +36,9 @@ pub enum AccountError {
     TokenNameTaken(String),
     #[error("cannot hash the password: {0}")]
     Hashing(String),
+    /// Every core stayed busy for the wait (web server only).
+    #[error("the server is busy; try again in a moment")]
+    Busy,
     #[error(transparent)]
     Store(StoreError),
 }
@@ -62,6 +67,7 @@ pub async fn add_user(
     email: &str,
     role: Role,
     password: Option<String>,
+    hasher: &impl PasswordHasher,
 ) -> Result<AddedUser, AccountError> {
     let email = email.trim().to_lowercase();
     if !plausible_email(&email) {
@@ -72,7 +78,7 @@ pub async fn add_user(
         Some(p) => (p, false),
         None => (generated_password(), true),
     };
-    let password_hash = hashed_off_workers(&password).await?;
+    let password_hash = hasher.hash(password.clone()).await?;
     let user = store
         .create_user(&NewUser {
             email: email.clone(),
@@ -97,9 +103,13 @@ pub async fn add_user(
 /// # Errors
 /// `AccountError::Store(StoreError::NotFound)` for no such user, or a
 /// hashing or store failure.
-pub async fn reset_password(store: &dyn Store, id: i64) -> Result<String, AccountError> {
+pub async fn reset_password(
+    store: &dyn Store,
+    id: i64,
+    hasher: &impl PasswordHasher,
+) -> Result<String, AccountError> {
     let password = generated_password();
-    let password_hash = hashed_off_workers(&password).await?;
+    let password_hash = hasher.hash(password.clone()).await?;
     store
         .set_user_password(id, &password_hash)
         .await
@@ -112,13 +122,26 @@ fn generated_password() -> String {
     Alphanumeric.sample_string(&mut rand::thread_rng(), 24)
 }
 
-/// argon2 takes a noticeable moment of CPU: keep it off the async workers.
-async fn hashed_off_workers(password: &str) -> Result<String, AccountError> {
-    let password = password.to_owned();
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| AccountError::Hashing(e.to_string()))?
-        .map_err(AccountError::Hashing)
+/// Where a new password's argon2id hash is computed. It takes a noticeable
+/// moment of CPU and 19 MiB of memory, so never on the async workers: the
+/// CLI uses [`OffWorkers`]; the web server its bounded password checker, so
+/// new and reset passwords wait their turn with login checks instead of
+/// adding to them.
+pub trait PasswordHasher: Sync {
+    fn hash(&self, password: String) -> impl Future<Output = Result<String, AccountError>> + Send;
+}
+
+/// Hashes on a blocking thread of its own (for one-shot CLI commands).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OffWorkers;
+
+impl PasswordHasher for OffWorkers {
+    async fn hash(&self, password: String) -> Result<String, AccountError> {
+        tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| AccountError::Hashing(e.to_string()))?
+            .map_err(AccountError::Hashing)
+    }
 }
 
 /// Creates an API token named `name` (trimmed, unique).

@@ -1,4 +1,4 @@
-use orderdesk_domain::TransitionError;
+use orderdesk_domain::{CheckoutRefusal, OrderStatus, TransitionError};
 use orderdesk_store::StoreError;
 
 /// Why a use-case failed. The web layer maps each variant to one status.
@@ -10,7 +10,7 @@ pub enum EngineError {
     Store(#[from] StoreError),
     /// The caller named a version that is no longer current.
     #[error("the order was changed by someone else; it is now {status} (version {version})")]
-    Stale { status: String, version: i64 },
+    Stale { status: OrderStatus, version: i64 },
     /// An address-form link that is not ours, altered, or expired.
     #[error(transparent)]
     Token(#[from] crate::form_token::TokenError),
@@ -18,8 +18,11 @@ pub enum EngineError {
     #[error("the delivery address can no longer be changed")]
     AddressLocked,
     /// The checkout refused the input (it named another order, …).
-    #[error("{0}")]
-    Checkout(String),
+    #[error(transparent)]
+    Checkout(#[from] CheckoutRefusal),
+    /// A staff note that cannot be recorded as written.
+    #[error(transparent)]
+    Note(#[from] crate::orders::NoteError),
     /// A staff payment action that is not possible now, or lacks its reason.
     #[error(transparent)]
     Payment(#[from] crate::payments::PaymentActionError),

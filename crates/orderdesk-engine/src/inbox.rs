@@ -17,7 +17,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use orderdesk_domain::{LineItem, NewOrder};
+use orderdesk_domain::InboxKind;
 use orderdesk_store::{
     InboundOutcome, InboundRecord, MessageState, NewInbound, NewInboundMessage, Recorded, Store,
     StoreError,
@@ -28,8 +28,11 @@ use tracing::{debug, warn};
 use crate::texts::Texts;
 use crate::{CheckoutConfig, EngineError, EventBus};
 
+mod cart_to_order;
+use cart_to_order::decide_cart;
+
 /// Most items one group commit takes; a single 1,000-update webhook still
-/// goes in whole, since a job is never split.
+/// goes in whole, since a request is never split.
 const MAX_BATCH_ITEMS: usize = 1024;
 /// Most inbox items one processing step handles. Small on purpose: on
 /// SQLite a processing transaction holds the one writer, and with the
@@ -41,7 +44,8 @@ const PROCESS_BATCH: u32 = 32;
 /// made by another process, e.g. a second instance or the CLI).
 const IDLE_POLL: Duration = Duration::from_secs(1);
 
-struct Job {
+/// One caller's items for the group-commit writer, and where to answer.
+struct WriteRequest {
     items: Vec<NewInbound>,
     reply: oneshot::Sender<Result<Vec<Recorded>, String>>,
 }
@@ -49,16 +53,16 @@ struct Job {
 /// Hands webhook items to the group-commit writer.
 #[derive(Clone)]
 pub struct InboxWriter {
-    jobs: mpsc::Sender<Job>,
+    requests: mpsc::Sender<WriteRequest>,
     wake: Arc<Notify>,
 }
 
 impl InboxWriter {
     pub(crate) fn spawn(store: Arc<dyn Store>) -> Self {
-        let (jobs, rx) = mpsc::channel(4096);
+        let (requests, rx) = mpsc::channel(4096);
         let wake = Arc::new(Notify::new());
         tokio::spawn(write_loop(store, rx, wake.clone()));
-        Self { jobs, wake }
+        Self { requests, wake }
     }
 
     /// Stores the items durably; returns once they are committed.
@@ -71,8 +75,8 @@ impl InboxWriter {
             return Ok(Vec::new());
         }
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Job { items, reply })
+        self.requests
+            .send(WriteRequest { items, reply })
             .await
             .map_err(|_| EngineError::ShuttingDown)?;
         match answer.await {
@@ -87,28 +91,32 @@ impl InboxWriter {
     }
 }
 
-async fn write_loop(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Job>, wake: Arc<Notify>) {
+async fn write_loop(
+    store: Arc<dyn Store>,
+    mut rx: mpsc::Receiver<WriteRequest>,
+    wake: Arc<Notify>,
+) {
     while let Some(first) = rx.recv().await {
-        let mut jobs = vec![first];
-        let mut count = jobs[0].items.len();
+        let mut requests = vec![first];
+        let mut count = requests[0].items.len();
         // Everything that queued up while the previous commit was in flight
         // rides along in this one.
         while count < MAX_BATCH_ITEMS {
             match rx.try_recv() {
-                Ok(job) => {
-                    count += job.items.len();
-                    jobs.push(job);
+                Ok(request) => {
+                    count += request.items.len();
+                    requests.push(request);
                 }
                 Err(_) => break,
             }
         }
         let mut all = Vec::with_capacity(count);
-        let mut sizes = Vec::with_capacity(jobs.len());
-        let mut replies = Vec::with_capacity(jobs.len());
-        for job in jobs {
-            sizes.push(job.items.len());
-            all.extend(job.items);
-            replies.push(job.reply);
+        let mut sizes = Vec::with_capacity(requests.len());
+        let mut replies = Vec::with_capacity(requests.len());
+        for request in requests {
+            sizes.push(request.items.len());
+            all.extend(request.items);
+            replies.push(request.reply);
         }
         match store.record_inbound(&all).await {
             Ok(recorded) => {
@@ -213,12 +221,12 @@ impl Processor {
         };
         let mut outcomes: Vec<(i64, InboundOutcome)> = Vec::with_capacity(items.len());
         for item in &items {
-            let outcome = match item.kind.as_str() {
-                "message.order" => {
+            let outcome = match InboxKind::parse(&item.kind) {
+                InboxKind::Cart => {
                     decide_cart(item, &names, self.checkout.as_deref().zip(texts.as_ref()))
                 }
-                kind if kind.starts_with("status.") => decide_status(item),
-                kind if kind.starts_with("payment.") => match &self.checkout {
+                InboxKind::Status(_) => decide_status(item),
+                InboxKind::Payment(_) => match &self.checkout {
                     Some(config) => {
                         crate::checkout::apply_payment(
                             self.store.as_ref(),
@@ -230,8 +238,8 @@ impl Processor {
                     }
                     None => InboundOutcome::Ignored,
                 },
-                kind if kind.starts_with("message.") => self.decide_message(item).await?,
-                _ => InboundOutcome::Ignored,
+                InboxKind::Message(_) => self.decide_message(item).await?,
+                InboxKind::Change(_) | InboxKind::Other(_) => InboundOutcome::Ignored,
             };
             outcomes.push((item.id, outcome));
         }
@@ -263,7 +271,7 @@ impl Processor {
     ) -> Result<HashMap<String, String>, EngineError> {
         let ids: HashSet<String> = items
             .iter()
-            .filter(|i| i.kind == "message.order")
+            .filter(|i| InboxKind::parse(&i.kind) == InboxKind::Cart)
             .filter_map(|i| orderdesk_whatsapp::parse_cart(&i.payload).ok())
             .flat_map(|cart| cart.lines.into_iter().map(|l| l.retailer_id))
             .collect();
@@ -342,49 +350,5 @@ fn decide_status(item: &InboundRecord) -> InboundOutcome {
         state,
         at,
         error: s.error,
-    }
-}
-
-/// A cart becomes an order.
-fn decide_cart(
-    item: &InboundRecord,
-    names: &HashMap<String, String>,
-    checkout: Option<(&CheckoutConfig, &Texts)>,
-) -> InboundOutcome {
-    let cart = match orderdesk_whatsapp::parse_cart(&item.payload) {
-        Ok(cart) => cart,
-        Err(e) => return InboundOutcome::Failed(format!("unreadable cart: {e}")),
-    };
-    let lines = cart
-        .lines
-        .into_iter()
-        .map(|line| {
-            let name = names
-                .get(&line.retailer_id)
-                .cloned()
-                .unwrap_or_else(|| line.retailer_id.clone());
-            (
-                LineItem {
-                    retailer_id: line.retailer_id,
-                    name,
-                    quantity: line.quantity,
-                    unit_price_minor: line.price.minor(),
-                },
-                line.price.currency(),
-            )
-        })
-        .collect();
-    match NewOrder::from_cart(cart.customer, lines, cart.text, item.received_at) {
-        Ok(order) => match checkout {
-            // The first question goes out in the same transaction that
-            // creates the order, so an order never exists unasked.
-            Some((config, texts)) => InboundOutcome::CreateOrder {
-                outbound: crate::checkout::first_messages(config, texts, &order),
-                jobs: crate::checkout::checkout_timers(&config.settings, order.created_at),
-                order,
-            },
-            None => InboundOutcome::create_order(order),
-        },
-        Err(e) => InboundOutcome::Failed(format!("cart refused: {e}")),
     }
 }

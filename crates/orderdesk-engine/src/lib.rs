@@ -29,7 +29,7 @@ pub use conversations::ReadReceipts;
 pub use error::EngineError;
 pub use inbox::{InboxWriter, Processor};
 pub use links::MAX_LINKS_PER_HOUR;
-pub use orders::{PreviewDelivery, StagePreview, REASON_MARK};
+pub use orders::{NoteError, PreviewDelivery, StagePreview, REASON_MARK};
 pub use outbox::{Delivery, DispatchSettings, Dispatcher};
 pub use replies::ReplyError;
 

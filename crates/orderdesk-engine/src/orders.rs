@@ -44,7 +44,7 @@ impl Engine {
     /// stays with staff.
     ///
     /// # Errors
-    /// As `change_status`; `Checkout` for an over-long note.
+    /// As `change_status`; `Note` for an over-long note.
     #[instrument(skip_all, fields(order.number = %number, to = %req.to))]
     pub async fn change_status_noted(
         &self,
@@ -123,7 +123,7 @@ impl Engine {
         let order = self.store.order(number).await?;
         if expected_version.is_some_and(|v| v != order.version) {
             return Err(EngineError::Stale {
-                status: order.status.to_string(),
+                status: order.status,
                 version: order.version,
             });
         }
@@ -311,6 +311,15 @@ fn stage_text(texts: &Texts, order: &Order, change: &StatusChange) -> Option<(St
     Some((key, text))
 }
 
+/// Why a staff note was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoteError {
+    #[error("the note is empty")]
+    Empty,
+    #[error("a note can be at most {max} characters")]
+    TooLong { max: usize },
+}
+
 /// A staff note for the timeline, refused when empty or too long.
 fn staff_note_entry(
     actor: &Actor,
@@ -319,14 +328,33 @@ fn staff_note_entry(
 ) -> Result<TimelineEntry, EngineError> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(EngineError::Checkout("the note is empty".to_owned()));
+        return Err(NoteError::Empty.into());
     }
     if text.chars().count() > MAX_NOTE {
-        return Err(EngineError::Checkout(format!(
-            "a note can be at most {MAX_NOTE} characters"
-        )));
+        return Err(NoteError::TooLong { max: MAX_NOTE }.into());
     }
     let mut entry = TimelineEntry::new(now, TimelineKind::StaffNote, actor);
     entry.detail = Some(text.to_owned());
     Ok(entry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(text: &str) -> Option<NoteError> {
+        match staff_note_entry(&Actor::staff("owner@shop.test"), text, Utc::now()) {
+            Err(EngineError::Note(e)) => Some(e),
+            Err(other) => panic!("a note refused as {other:?}"),
+            Ok(_) => None,
+        }
+    }
+
+    #[test]
+    fn a_staff_note_is_refused_when_blank_or_over_the_limit() {
+        assert_eq!(refusal("  \n "), Some(NoteError::Empty));
+        let long = "x".repeat(MAX_NOTE + 1);
+        assert_eq!(refusal(&long), Some(NoteError::TooLong { max: MAX_NOTE }));
+        assert_eq!(refusal(&"x".repeat(MAX_NOTE)), None);
+    }
 }

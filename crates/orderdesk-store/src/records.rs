@@ -258,79 +258,8 @@ impl Direction {
     }
 }
 
-/// Where a chat message is. Inbound messages are `received`; outbound ones
-/// go `queued → sending → sent → delivered → read`, or end `failed`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MessageState {
-    Received,
-    Queued,
-    Sending,
-    Sent,
-    Delivered,
-    Read,
-    Failed,
-}
-
-impl MessageState {
-    pub const ALL: [MessageState; 7] = [
-        Self::Received,
-        Self::Queued,
-        Self::Sending,
-        Self::Sent,
-        Self::Delivered,
-        Self::Read,
-        Self::Failed,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Received => "received",
-            Self::Queued => "queued",
-            Self::Sending => "sending",
-            Self::Sent => "sent",
-            Self::Delivered => "delivered",
-            Self::Read => "read",
-            Self::Failed => "failed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.as_str() == s)
-    }
-
-    /// How far an outbound message got: `queued < sending < sent < failed <
-    /// delivered < read`. A failure overrides only a message not yet known
-    /// to have arrived; a delivery or read receipt is proof that it did.
-    /// `None` for `received`, which is not a delivery state.
-    pub fn rank(&self) -> Option<u8> {
-        match self {
-            Self::Received => None,
-            Self::Queued => Some(0),
-            Self::Sending => Some(1),
-            Self::Sent => Some(2),
-            Self::Failed => Some(3),
-            Self::Delivered => Some(4),
-            Self::Read => Some(5),
-        }
-    }
-
-    /// Whether a delivery status `to` moves an outbound message on from
-    /// `self`. Statuses arrive out of order and repeated; a later state is
-    /// never undone by an earlier one, and a repeat changes nothing.
-    pub fn advances_to(&self, to: MessageState) -> bool {
-        match (self.rank(), to.rank()) {
-            (Some(from), Some(to)) => to > from,
-            _ => false,
-        }
-    }
-}
-
-impl std::fmt::Display for MessageState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+// The delivery state machine is a pure rule, so it lives in the domain.
+pub use orderdesk_domain::MessageState;
 
 /// One message of a chat thread; also the `message` of `message.*` events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -386,18 +315,15 @@ pub enum JobKind {
     Nudge,
     /// Abandon a checkout that has not moved.
     Abandon,
-    /// Archive a closed order.
-    Archive,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 3] = [Self::Nudge, Self::Abandon, Self::Archive];
+    pub const ALL: [JobKind; 2] = [Self::Nudge, Self::Abandon];
 
     pub fn as_str(&self) -> &'static str {
         match self {
             Self::Nudge => "nudge",
             Self::Abandon => "abandon",
-            Self::Archive => "archive",
         }
     }
 

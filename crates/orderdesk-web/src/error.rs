@@ -127,6 +127,11 @@ impl From<EngineError> for ApiError {
             EngineError::AddressLocked | EngineError::Checkout(_) => {
                 Self::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }
+            EngineError::Note(n) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                n.to_string(),
+            ),
             EngineError::Payment(
                 refusal @ (PaymentActionError::NotNow(_) | PaymentActionError::NoLink),
             ) => Self::new(
@@ -160,5 +165,26 @@ impl From<JsonRejection> for ApiError {
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
         Self::bad_request(r.body_text())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use orderdesk_domain::{CheckoutRefusal, OrderNumber};
+
+    #[test]
+    fn a_refused_note_is_unprocessable_and_a_refused_checkout_input_a_conflict() {
+        let note = ApiError::from(EngineError::Note(orderdesk_engine::NoteError::Empty));
+        assert_eq!(note.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(note.message, "the note is empty");
+        let n = |v| OrderNumber::new(v).unwrap();
+        let refusal = CheckoutRefusal::Superseded {
+            number: n(1001),
+            newer: n(1002),
+        };
+        let checkout = ApiError::from(EngineError::Checkout(refusal));
+        assert_eq!(checkout.status, StatusCode::CONFLICT);
+        assert_eq!(checkout.message, "order #1001 was replaced by order #1002");
     }
 }

@@ -14,6 +14,8 @@ use argon2::password_hash::PasswordHash;
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use subtle::ConstantTimeEq;
 
+use orderdesk_engine::accounts::{AccountError, PasswordHasher};
+
 use crate::auth::{hash_password, random_id};
 use crate::cpu::{CpuGate, GateError};
 
@@ -66,6 +68,21 @@ impl PasswordChecker {
                 good
             })
             .await
+    }
+}
+
+/// New and reset passwords are hashed under the same gate as login checks,
+/// so a burst of either cannot take more than one core each.
+impl PasswordHasher for PasswordChecker {
+    async fn hash(&self, password: String) -> Result<String, AccountError> {
+        self.gate
+            .run(move || hash_password(&password))
+            .await
+            .map_err(|e| match e {
+                GateError::Busy => AccountError::Busy,
+                GateError::Panicked => AccountError::Hashing(e.to_string()),
+            })?
+            .map_err(AccountError::Hashing)
     }
 }
 
@@ -147,5 +164,33 @@ mod tests {
         // A hash asking for more memory than we allow matches nothing.
         let greedy = phc.replace("m=19456", "m=1048576");
         assert!(!verify_in("correct horse", &greedy, &mut memory));
+    }
+
+    /// A new password waits for the same single permit as login checks,
+    /// and is refused as busy (nothing hashed) when it does not come.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn new_passwords_are_hashed_under_the_login_checks_gate() {
+        let checker = PasswordChecker::new(CpuGate::new(1, std::time::Duration::from_millis(50)));
+        let phc = checker.hash("correct horse".to_owned()).await.unwrap();
+        assert!(checker
+            .check("correct horse".to_owned(), Some(phc))
+            .await
+            .unwrap());
+
+        let (started, held) = std::sync::mpsc::channel();
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let gate = checker.gate.clone();
+        let holder = tokio::spawn(async move {
+            gate.run(move || {
+                started.send(()).unwrap();
+                wait.recv().ok();
+            })
+            .await
+        });
+        held.recv().unwrap();
+        let refused = checker.hash("correct horse".to_owned()).await;
+        assert!(matches!(refused, Err(AccountError::Busy)), "{refused:?}");
+        release.send(()).unwrap();
+        holder.await.unwrap().unwrap();
     }
 }

@@ -72,7 +72,7 @@ pub struct SentMessage {
 
 /// An error answer from the Graph API, as far as it could be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
+pub struct GraphApiError {
     /// The HTTP status of the answer.
     pub status: u16,
     /// `error.code`; `None` when the body was not a Graph error.
@@ -88,7 +88,7 @@ pub struct ApiError {
     pub fbtrace_id: Option<String>,
 }
 
-impl fmt::Display for ApiError {
+impl fmt::Display for GraphApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HTTP {}", self.status)?;
         if let Some(code) = self.code {
@@ -122,21 +122,21 @@ pub enum GraphError {
     },
     /// More than 24 hours since the customer last wrote: only a template may be sent.
     #[error("the customer service window is closed, only a template can be sent: {error}")]
-    WindowClosed { error: ApiError },
+    WindowClosed { error: GraphApiError },
     /// The access token is invalid or expired, or lacks a permission.
     #[error("the Graph API refused the credentials: {error}")]
-    Auth { error: ApiError },
+    Auth { error: GraphApiError },
     /// Sending the same request again will fail the same way.
     #[error("the Graph API refused the message: {error}")]
     Permanent {
         code: Option<i64>,
         message: String,
-        error: ApiError,
+        error: GraphApiError,
     },
 }
 
 impl GraphError {
-    fn permanent(error: ApiError) -> Self {
+    fn permanent(error: GraphApiError) -> Self {
         Self::Permanent {
             code: error.code,
             message: error.message.clone(),
@@ -271,7 +271,7 @@ impl GraphClient {
     /// POSTs `payload` and returns the body of a 2xx answer.
     async fn post<T: serde::Serialize>(&self, payload: &T) -> Result<Vec<u8>, GraphError> {
         let json = serde_json::to_vec(payload).map_err(|e| {
-            GraphError::permanent(ApiError {
+            GraphError::permanent(GraphApiError {
                 status: 0,
                 code: None,
                 subcode: None,
@@ -351,7 +351,7 @@ fn snippet(body: &[u8]) -> String {
 }
 
 fn unreadable_success(body: &[u8]) -> GraphError {
-    GraphError::permanent(ApiError {
+    GraphError::permanent(GraphApiError {
         status: 200,
         code: None,
         subcode: None,
@@ -404,7 +404,7 @@ fn is_auth_code(code: i64) -> bool {
 fn classify(status: StatusCode, retry_after: Option<Duration>, body: &[u8]) -> GraphError {
     let (error, transient) = match serde_json::from_slice::<ErrorEnvelope>(body) {
         Ok(ErrorEnvelope { error }) => (
-            ApiError {
+            GraphApiError {
                 status: status.as_u16(),
                 code: error.code,
                 subcode: error.error_subcode,
@@ -417,7 +417,7 @@ fn classify(status: StatusCode, retry_after: Option<Duration>, body: &[u8]) -> G
             error.is_transient == Some(true),
         ),
         Err(_) => (
-            ApiError {
+            GraphApiError {
                 status: status.as_u16(),
                 code: None,
                 subcode: None,
@@ -432,7 +432,7 @@ fn classify(status: StatusCode, retry_after: Option<Duration>, body: &[u8]) -> G
             false,
         ),
     };
-    let retryable = |error: ApiError| GraphError::Retryable {
+    let retryable = |error: GraphApiError| GraphError::Retryable {
         after: retry_after,
         code: error.code,
         reason: error.to_string(),
@@ -543,7 +543,7 @@ mod tests {
 
     #[test]
     fn api_errors_display_every_field_meta_gave() {
-        let error = ApiError {
+        let error = GraphApiError {
             status: 400,
             code: Some(131026),
             subcode: Some(2494010),

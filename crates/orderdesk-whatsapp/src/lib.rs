@@ -18,17 +18,19 @@
 //! [`GraphClient`] posts them, sorting failures into a [`GraphError`] the
 //! dispatcher can act on (retry, template, alert, give up).
 
+mod cart;
 mod chat;
 mod graph;
-mod order;
 mod outbound;
 mod raw;
 mod signature;
 mod webhook;
 
+pub use cart::{parse_cart, Cart, CartLine, CartParseError};
 pub use chat::{parse_chat_message, parse_status, ChatIn, ItemError, StatusIn};
-pub use graph::{ApiError, GraphClient, GraphError, GraphSetupError, SentMessage, DEFAULT_TIMEOUT};
-pub use order::{parse_cart, Cart, CartLine, CartParseError};
+pub use graph::{
+    GraphApiError, GraphClient, GraphError, GraphSetupError, SentMessage, DEFAULT_TIMEOUT,
+};
 pub use outbound::{
     Content, Header, Interactive, ListRow, ListSection, MarkRead, Media, OutboundError,
     OutboundMessage, Recipient, ReplyButton, Template, Text, BUTTON_ID_MAX, BUTTON_TEXT_MAX,
@@ -37,4 +39,4 @@ pub use outbound::{
     ROW_TITLE_MAX, SECTION_TITLE_MAX, TEMPLATE_NAME_MAX, TEXT_BODY_MAX,
 };
 pub use signature::{sign, verify_signature, SignatureError, SIGNATURE_HEADER};
-pub use webhook::{split_webhook, InboundItem, WebhookError, WHATSAPP_OBJECT};
+pub use webhook::{split_webhook, InboundItem, SplitError, WHATSAPP_OBJECT};

@@ -22,6 +22,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
+use orderdesk_domain::InboxKind;
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
@@ -47,7 +48,7 @@ pub struct InboundItem {
 
 /// Why a webhook body could not be split.
 #[derive(Debug, thiserror::Error)]
-pub enum WebhookError {
+pub enum SplitError {
     #[error("webhook body is not JSON: {0}")]
     NotJson(serde_json::Error),
     #[error("webhook body is not a WhatsApp notification: {0}")]
@@ -66,19 +67,19 @@ pub enum WebhookError {
 /// Only when the body is not JSON or its envelope (`object`, `entry[]`,
 /// `entry[].changes[]`) has the wrong shape. Unknown fields, kinds and
 /// change types are kept as items, never refused.
-pub fn split_webhook(body: &[u8]) -> Result<Vec<InboundItem>, WebhookError> {
+pub fn split_webhook(body: &[u8]) -> Result<Vec<InboundItem>, SplitError> {
     let text = String::from_utf8_lossy(body);
     let mut de = serde_json::Deserializer::from_str(&text);
     let envelope: Envelope<'_> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         if e.inner().is_data() {
-            WebhookError::Shape(e)
+            SplitError::Shape(e)
         } else {
-            WebhookError::NotJson(e.into_inner())
+            SplitError::NotJson(e.into_inner())
         }
     })?;
-    de.end().map_err(WebhookError::NotJson)?;
+    de.end().map_err(SplitError::NotJson)?;
     if envelope.object != WHATSAPP_OBJECT {
-        return Err(WebhookError::UnexpectedObject(envelope.object.into_owned()));
+        return Err(SplitError::UnexpectedObject(envelope.object.into_owned()));
     }
     let mut items = Vec::new();
     for entry in &envelope.entry {
@@ -193,12 +194,15 @@ fn split_change(entry_id: Option<&RawValue>, change: &RawObject<'_>, items: &mut
     let value =
         value.filter(|v| v.messages.is_some() || v.statuses.is_some() || v.errors.is_some());
     let Some(value) = value else {
-        let kind = field.map_or_else(|| "unknown".to_owned(), |f| format!("change.{f}"));
+        let kind = field.map_or_else(
+            || InboxKind::Other("unknown".to_owned()),
+            |f| InboxKind::Change(f.into_owned()),
+        );
         let payload = wrap(&[
             ("entry_id", Part::Raw(entry_id)),
             ("change", Part::Object(Some(change))),
         ]);
-        items.push(hashed(kind, None, payload));
+        items.push(hashed(kind.to_string(), None, payload));
         return;
     };
 
@@ -253,10 +257,7 @@ fn message_item(
         contact.and_then(|c| c.wa_id.clone()),
         from,
     ]);
-    let kind = format!(
-        "message.{}",
-        message.str("type").as_deref().unwrap_or("unknown")
-    );
+    let kind = InboxKind::message(message.str("type").as_deref().unwrap_or("unknown")).to_string();
     let payload = wrap(&[
         ("metadata", metadata),
         ("contact", Part::Object(contact.map(|c| c.raw))),
@@ -300,7 +301,7 @@ fn status_item(
         (Some(t), Some(s)) if t != "message" => Some(format!("{t}.{s}")),
         (_, s) => s.map(Cow::into_owned),
     };
-    let kind = format!("status.{}", name.as_deref().unwrap_or("unknown"));
+    let kind = InboxKind::Status(name.clone().unwrap_or_else(|| "unknown".to_owned())).to_string();
     let payload = wrap(&[
         ("metadata", metadata),
         ("contact", Part::Object(contact.map(|c| c.raw))),

@@ -122,7 +122,7 @@ impl Engine {
         let outcome = advance(&state, CheckoutInput::AddressSubmitted, &config.settings).map_err(
             |refusal| match refusal {
                 CheckoutRefusal::AddressLocked { .. } => EngineError::AddressLocked,
-                other => EngineError::Checkout(other.to_string()),
+                other => EngineError::Checkout(other),
             },
         )?;
         let now = Utc::now();

@@ -70,7 +70,6 @@ impl Engine {
         let delay = match job.kind {
             JobKind::Nudge => config.settings.nudge_after,
             JobKind::Abandon => config.settings.abandon_after,
-            JobKind::Archive => return Ok(()),
         };
         // The timer was set `delay` after the checkout last moved (progress
         // resets it), so that is how long the checkout has been idle; the

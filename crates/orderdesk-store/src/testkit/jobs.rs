@@ -89,15 +89,15 @@ pub async fn case_jobs(store: &dyn Store) {
     // update sets it.
     set(
         &asha,
-        vec![job(JobKind::Archive, &asha, 260)],
-        vec![JobKind::Abandon, JobKind::Archive],
+        vec![job(JobKind::Nudge, &asha, 260)],
+        vec![JobKind::Abandon, JobKind::Nudge],
     )
     .await;
     assert_eq!(
         claim(10_000).await,
-        vec![(JobKind::Archive, 1001, micros(at(260)))]
+        vec![(JobKind::Nudge, 1001, micros(at(260)))]
     );
-    set(&asha, vec![], vec![JobKind::Archive]).await;
+    set(&asha, vec![], vec![JobKind::Nudge]).await;
     assert!(claim(100_000).await.is_empty());
     assert_eq!(
         store.order(asha.number).await.unwrap(),

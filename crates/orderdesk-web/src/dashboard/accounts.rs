@@ -60,6 +60,31 @@ async fn refused(
     users_page(state, staff, Flash::Error(message.into()), status).await
 }
 
+/// The role a form asks for, when the acting staff member may give it: the
+/// page again for an unknown role, 403 for one above them. `verb` completes
+/// "Only owners can … owners."
+pub(super) async fn grantable_role<T>(
+    state: &AppState,
+    f: &StaffForm<T>,
+    asked: &str,
+    verb: &str,
+) -> Result<Role, Response> {
+    let Some(role) = Role::parse(asked.trim()) else {
+        let message = "Choose owner, admin or agent.";
+        return Err(refused(state, &f.staff, message, StatusCode::UNPROCESSABLE_ENTITY).await);
+    };
+    if !may_manage_role(f.staff.user.role, role) {
+        let detail = format!("Only owners can {verb} owners.");
+        return Err(refuse(
+            &f.headers,
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            &detail,
+        ));
+    }
+    Ok(role)
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct RoleForm {
@@ -114,24 +139,11 @@ pub async fn change_role(
         Ok(t) => t,
         Err(r) => return r,
     };
-    let staff = &f.staff;
-    let Some(role) = Role::parse(f.form.role.trim()) else {
-        return refused(
-            &state,
-            staff,
-            "Choose owner, admin or agent.".to_owned(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+    let role = match grantable_role(&state, &f, &f.form.role, "make").await {
+        Ok(role) => role,
+        Err(r) => return r,
     };
-    if !may_manage_role(staff.user.role, role) {
-        return refuse(
-            &f.headers,
-            StatusCode::FORBIDDEN,
-            "Not allowed",
-            "Only owners can make owners.",
-        );
-    }
+    let staff = &f.staff;
     match state.engine.store().set_user_role(id, role).await {
         Ok(true) => {
             tracing::info!(by = %staff.user.email, user = %target.email, role = role.as_str(), "role changed");
@@ -182,7 +194,10 @@ pub async fn reset_password(
         )
         .await;
     }
-    match orderdesk_engine::accounts::reset_password(state.engine.store().as_ref(), id).await {
+    let store = state.engine.store();
+    match orderdesk_engine::accounts::reset_password(store.as_ref(), id, &state.password_checks)
+        .await
+    {
         Ok(password) => {
             tracing::info!(by = %staff.user.email, user = %target.email, "password reset");
             let flash = Flash::Secret {
@@ -204,6 +219,7 @@ pub async fn reset_password(
             .await
         }
         Err(AccountError::Store(e)) => ApiError::from(e).into_response(),
+        Err(e @ AccountError::Busy) => ApiError::unavailable(e.to_string()).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "cannot reset a password");
             ApiError::internal().into_response()

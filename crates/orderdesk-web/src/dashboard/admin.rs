@@ -132,25 +132,14 @@ pub async fn add_user(State(state): State<AppState>, f: StaffForm<UserForm>) -> 
             "Only owners and admins can manage users.",
         );
     }
-    let Some(role) = Role::parse(f.form.role.trim()) else {
-        return users_page(
-            &state,
-            staff,
-            Flash::Error("Choose owner, admin or agent.".to_owned()),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+    let role = match super::accounts::grantable_role(&state, &f, &f.form.role, "add").await {
+        Ok(role) => role,
+        Err(r) => return r,
     };
-    if !may_manage_role(staff.user.role, role) {
-        return refuse(
-            &f.headers,
-            StatusCode::FORBIDDEN,
-            "Not allowed",
-            "Only owners can add owners.",
-        );
-    }
     let password = Some(f.form.password.clone()).filter(|p| !p.is_empty());
-    match accounts::add_user(state.engine.store().as_ref(), &f.form.email, role, password).await {
+    let store = state.engine.store();
+    let hasher = &state.password_checks;
+    match accounts::add_user(store.as_ref(), &f.form.email, role, password, hasher).await {
         Ok(added) => {
             let user = added.user;
             tracing::info!(by = %staff.user.email, user = %user.email, role = role.as_str(), "user added");
@@ -185,6 +174,7 @@ async fn account_refused<F: std::future::Future<Output = Response>>(
             tracing::error!(%cause, "cannot hash a password");
             return ApiError::internal().into_response();
         }
+        AccountError::Busy => return ApiError::unavailable(e.to_string()).into_response(),
     };
     page(Flash::Error(capitalised(&e.to_string())), status).await
 }

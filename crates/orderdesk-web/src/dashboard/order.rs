@@ -555,13 +555,10 @@ pub async fn add_note(
 }
 
 /// A refused staff action as the window shows it: an unknown order is
-/// 404, a bad note 422, the rest as the API maps them.
+/// 404, the rest (a bad note: 422) as the API maps them.
 fn engine_error(e: orderdesk_engine::EngineError, number: OrderNumber) -> ApiError {
     match e {
         orderdesk_engine::EngineError::Store(s) => crate::api::orders::not_found_as(s, number),
-        orderdesk_engine::EngineError::Checkout(m) => {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", m)
-        }
         other => other.into(),
     }
 }

@@ -120,7 +120,7 @@ async fn receive(
     let item = NewInbound {
         source: method.as_str().to_owned(),
         external_id: event.event_id.clone(),
-        kind: format!("payment.{}", stored.kind),
+        kind: orderdesk_domain::InboxKind::Payment(stored.kind.clone()).to_string(),
         customer_key: None,
         payload,
         received_at: Utc::now(),

@@ -37,7 +37,7 @@ fn is_hashed(id: &str) -> bool {
 fn a_body_that_is_not_json_is_refused_with_a_readable_message() {
     for bad in [&b"not json"[..], b"", b"{\"object\":"] {
         let err = split_webhook(bad).unwrap_err();
-        assert!(matches!(err, WebhookError::NotJson(_)), "{err:?}");
+        assert!(matches!(err, SplitError::NotJson(_)), "{err:?}");
         assert!(
             err.to_string().starts_with("webhook body is not JSON: "),
             "{err}"
@@ -78,7 +78,7 @@ fn a_body_that_is_not_utf8_still_yields_its_message_with_replacement_characters(
 fn trailing_bytes_after_the_document_are_refused() {
     let mut b = body(json!([]));
     b.extend_from_slice(b" {}");
-    assert!(matches!(split_webhook(&b), Err(WebhookError::NotJson(_))));
+    assert!(matches!(split_webhook(&b), Err(SplitError::NotJson(_))));
 }
 
 #[test]
@@ -108,7 +108,7 @@ fn a_wrong_envelope_names_the_path_that_is_wrong() {
 fn another_object_than_a_whatsapp_business_account_is_refused() {
     let err = split_webhook(br#"{"object":"page","entry":[]}"#).unwrap_err();
     assert!(
-        matches!(err, WebhookError::UnexpectedObject(ref o) if o == "page"),
+        matches!(err, SplitError::UnexpectedObject(ref o) if o == "page"),
         "{err:?}"
     );
 }

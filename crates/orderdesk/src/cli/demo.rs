@@ -237,6 +237,7 @@ async fn seed(store: &dyn orderdesk_store::Store, public_url: &str) -> anyhow::R
         DEMO_EMAIL,
         Role::Owner,
         Some(DEMO_PASSWORD.to_owned()),
+        &accounts::OffWorkers,
     )
     .await;
     match created {

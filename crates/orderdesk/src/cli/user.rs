@@ -46,15 +46,21 @@ pub async fn run(cmd: UserCommand, config: &Config) -> anyhow::Result<()> {
         None
     };
     let store = crate::open_store(config).await?;
-    let added = accounts::add_user(store.as_ref(), &email, role, password)
-        .await
-        .map_err(|e| match e {
-            AccountError::NotAnEmail(_) | AccountError::EmailTaken(_) => {
-                anyhow::anyhow!("--email: {e}")
-            }
-            AccountError::PasswordTooShort => anyhow::anyhow!("--password-stdin: {e}"),
-            other => other.into(),
-        })?;
+    let added = accounts::add_user(
+        store.as_ref(),
+        &email,
+        role,
+        password,
+        &accounts::OffWorkers,
+    )
+    .await
+    .map_err(|e| match e {
+        AccountError::NotAnEmail(_) | AccountError::EmailTaken(_) => {
+            anyhow::anyhow!("--email: {e}")
+        }
+        AccountError::PasswordTooShort => anyhow::anyhow!("--password-stdin: {e}"),
+        other => other.into(),
+    })?;
     println!("created {} {}", added.user.role.as_str(), added.user.email);
     if let Some(password) = added.generated_password {
         println!("password (shown once): {password}");
