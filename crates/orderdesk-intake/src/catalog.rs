@@ -43,6 +43,9 @@ pub(crate) struct Entry {
     pub title: String,
     /// The title's and brand's words (one name), then each keyword's.
     pub names: Vec<Vec<String>>,
+    /// Names a customer may give in full: the title without the brand
+    /// ("Amul Butter 500 g" → "butter"), and each keyword.
+    pub full_names: Vec<Vec<String>>,
     pub pack: Option<Pack>,
 }
 
@@ -64,15 +67,30 @@ impl Catalog {
         for item in items {
             let title_atoms = atoms(&item.title);
             let pack = quantity::pack_of(&title_atoms);
-            let mut first = name_words(&title_atoms);
-            for w in name_words(&atoms(&item.brand)) {
-                if !first.contains(&w) {
-                    first.push(w);
-                }
-            }
+            let title = name_words(&title_atoms);
+            let brand = name_words(&atoms(&item.brand));
+            let mut first = title.clone();
+            first.extend(brand.iter().filter(|w| !title.contains(w)).cloned());
+            let keywords: Vec<Vec<String>> = item
+                .keywords
+                .iter()
+                .map(|k| name_words(&atoms(k)))
+                .collect();
             let mut names = vec![first];
-            names.extend(item.keywords.iter().map(|k| name_words(&atoms(k))));
+            names.extend(keywords.iter().cloned());
             names.retain(|n| !n.is_empty());
+            let unbranded: Vec<String> = title
+                .iter()
+                .filter(|w| !brand.contains(w))
+                .cloned()
+                .collect();
+            let mut full_names = vec![if unbranded.is_empty() {
+                title
+            } else {
+                unbranded
+            }];
+            full_names.extend(keywords);
+            full_names.retain(|n| !n.is_empty());
             if names.is_empty() {
                 continue;
             }
@@ -87,6 +105,7 @@ impl Catalog {
                 retailer_id: item.retailer_id,
                 title: item.title,
                 names,
+                full_names,
                 pack,
             });
         }
@@ -136,9 +155,7 @@ impl Catalog {
         let mut out = Vec::new();
         for bucket in self.by_length.get(lo..=hi).unwrap_or(&[]) {
             for candidate in bucket {
-                if words::typo_budget(candidate.chars().count()) > 0
-                    && words::within(word, candidate, budget)
-                {
+                if words::within(word, candidate, budget) {
                     out.push((candidate.as_str(), false));
                 }
             }
@@ -155,14 +172,14 @@ fn atoms(text: &str) -> Vec<Atom> {
         .collect()
 }
 
-/// The words of a name that a customer would type for it: not its size,
-/// not filler, folded.
+/// The words of a name that a customer would type for it: not its size
+/// ("500 g", "pack of 6"), not filler, folded.
 pub(crate) fn name_words(atoms: &[Atom]) -> Vec<String> {
     let quantity = text::classify(atoms);
     let mut out: Vec<String> = Vec::new();
     for (atom, q) in atoms.iter().zip(quantity) {
         if let (Atom::Word(w), false) = (atom, q) {
-            if words::is_filler(w) || words::unit(w).is_some() {
+            if words::is_filler(w) {
                 continue;
             }
             let w = words::fold(w);

@@ -24,6 +24,7 @@
 //! is compared only with the products sharing a word with it.
 
 mod catalog;
+pub mod corpus;
 mod matcher;
 mod quantity;
 mod text;

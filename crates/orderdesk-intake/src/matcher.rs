@@ -1,9 +1,13 @@
 //! Finds the product a line names.
 //!
 //! Each product is scored on (1) how many of the line's words it has in
-//! some name, (2) how many of those without a typo, (3) how much of its
-//! best name the line covers ("amul butter" covers all of "Amul Butter" but
-//! two thirds of "Amul Garlic Butter"). The best score wins when it is
+//! some name, (2) how many of those without a typo, (3) whether the line
+//! gives one of its names in full: its title without the brand, or a
+//! keyword ("amul butter" gives all of "Amul Butter" but not of "Amul
+//! Garlic Butter"; "chai" is the full keyword of the stall's masala chai,
+//! so it wins over "Cutting Chai"). A longer or shorter title is no reason
+//! to prefer a product ("oil" stays ambiguous between two oils). The best
+//! score wins when it is
 //! alone; products tied at the top are returned as the candidates of an
 //! ambiguous line, never guessed between — except that a size the customer
 //! named picks the product of that size ("500 g amul butter").
@@ -28,7 +32,7 @@ pub(crate) enum Found {
 struct Score {
     hits: usize,
     exact: usize,
-    coverage: f64,
+    full: bool,
 }
 
 impl Score {
@@ -36,13 +40,7 @@ impl Score {
         self.hits
             .cmp(&other.hits)
             .then(self.exact.cmp(&other.exact))
-            .then(if (self.coverage - other.coverage).abs() < 1e-9 {
-                std::cmp::Ordering::Equal
-            } else if self.coverage > other.coverage {
-                std::cmp::Ordering::Greater
-            } else {
-                std::cmp::Ordering::Less
-            })
+            .then(self.full.cmp(&other.full))
     }
 }
 
@@ -96,22 +94,11 @@ pub(crate) fn find(catalog: &Catalog, query: &[String], size: Option<f64>) -> Fo
         if hits + allowed_misses < required || hits == 0 {
             continue;
         }
-        let coverage = entry
-            .names
-            .iter()
-            .map(|name| {
-                let covered = name
-                    .iter()
-                    .filter(|w| sets.iter().any(|s| s.contains(w.as_str())))
-                    .count();
-                covered as f64 / name.len() as f64
-            })
-            .fold(0.0, f64::max);
-        let score = Score {
-            hits,
-            exact,
-            coverage,
-        };
+        let full = entry.full_names.iter().any(|name| {
+            name.iter()
+                .all(|w| sets.iter().any(|s| s.contains(w.as_str())))
+        });
+        let score = Score { hits, exact, full };
         match best.first().map(|(_, b)| score.beats(b)) {
             None | Some(std::cmp::Ordering::Equal) => best.push((at, score)),
             Some(std::cmp::Ordering::Greater) => best = vec![(at, score)],

@@ -33,7 +33,7 @@ pub(crate) fn unit(word: &str) -> Option<Unit> {
         "dozen" | "dozens" | "darjan" | "dz" | "doz" => Unit::Pieces(12.0),
         "packet" | "packets" | "pkt" | "pkts" | "pack" | "packs" | "pouch" | "bottle"
         | "bottles" | "box" | "boxes" | "cup" | "cups" | "plate" | "plates" | "glass" | "tin"
-        | "jar" | "bag" | "unit" | "units" => Unit::Pack,
+        | "jar" | "bag" | "tray" | "trays" | "unit" | "units" => Unit::Pack,
         _ => return None,
     })
 }
@@ -124,6 +124,8 @@ pub(crate) fn is_filler(word: &str) -> bool {
             | "to"
             | "hai"
             | "h"
+            // Only ever seen here when not a number: "ek chai do" (give).
+            | "do"
     )
 }
 
