@@ -11,6 +11,7 @@ pub mod checkout;
 mod error;
 pub mod form_token;
 mod inbox;
+pub mod intake;
 mod links;
 mod orders;
 mod outbox;

@@ -1,6 +1,7 @@
 //! `/api/v1`: the integration API.
 
 pub mod events;
+pub mod intake;
 pub mod messages;
 pub mod openapi;
 pub mod orders;

@@ -129,6 +129,7 @@ fn routes() -> Routes<AppState> {
         .merge(api::messages::routes())
         .merge(api::templates::routes())
         .merge(api::openapi::routes())
+        .merge(api::intake::routes())
         .merge(dashboard::routes())
 }
 

@@ -1,6 +1,6 @@
 //! The command line of DESIGN §3, one module per subcommand.
 
-mod catalog;
+pub mod catalog;
 mod demo;
 mod events;
 mod orders;

@@ -82,6 +82,7 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         // `{}` lacks the required field.
         ("POST", "/api/v1/orders/{number}/status" | "/api/v1/orders/{number}/payment") => 422,
         ("POST", "/api/v1/orders/{number}/messages") => 422,
+        ("POST", "/api/v1/intake") => 422,
         // `{}` changes nothing.
         ("PUT", "/api/v1/templates/{key}/{language}") => 200,
         ("GET", "/orders" | "/orders/counts.json" | "/orders/export.csv") => 200,

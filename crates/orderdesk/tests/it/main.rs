@@ -16,6 +16,7 @@ mod demo_journey;
 mod edge;
 mod events;
 mod helpers;
+mod intake;
 mod journey;
 mod login_limits;
 mod messages;
