@@ -17,10 +17,13 @@
 //! - `scale-ingest`: ingestion through N instances on one PostgreSQL, then
 //!   new order on one instance → event on another.
 //! - `big-list`: list/search latency over M bulk-loaded orders (PostgreSQL).
+//! - `intake`: the typed-order reader's exact-read score on its corpus and
+//!   its time per message at a large catalog (no server: it is pure).
 //!
 //! Figures go to docs/benchmarks.md; the timing lives here, never in tests.
 
 mod dispatch;
+mod intake;
 mod load;
 mod scale;
 mod streams;
@@ -107,6 +110,15 @@ enum Command {
         #[arg(long)]
         trigram: bool,
     },
+    /// The typed-order reader: corpus score and time per message.
+    Intake {
+        /// Products in the catalog the messages are read against.
+        #[arg(long, default_value_t = 5000)]
+        products: usize,
+        /// Passes over every corpus message.
+        #[arg(long, default_value_t = 50)]
+        rounds: usize,
+    },
     /// Many open event streams: memory per stream and fan-out.
     Streams {
         #[arg(long, value_enum, default_value = "sqlite")]
@@ -152,6 +164,7 @@ async fn main() -> anyhow::Result<()> {
             requests,
             trigram,
         } => scale::big_list(orders, requests, trigram).await,
+        Command::Intake { products, rounds } => intake::intake(products, rounds),
         Command::Streams {
             backend,
             count,

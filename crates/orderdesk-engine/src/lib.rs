@@ -12,6 +12,7 @@ mod conversations;
 mod error;
 pub mod form_token;
 mod inbox;
+pub mod intake;
 mod links;
 mod orders;
 mod outbox;

@@ -3,6 +3,7 @@
 pub mod doctor;
 pub mod conversations;
 pub mod events;
+pub mod intake;
 pub mod messages;
 pub mod openapi;
 pub mod orders;

@@ -135,6 +135,7 @@ fn routes() -> Routes<AppState> {
         .merge(api::conversations::routes())
         .merge(api::openapi::routes())
         .merge(api::doctor::routes())
+        .merge(api::intake::routes())
         .merge(dashboard::routes())
 }
 

@@ -1,7 +1,7 @@
 //! The command line of DESIGN §3, one module per subcommand.
 
 mod backup;
-mod catalog;
+pub mod catalog;
 mod demo;
 mod doctor;
 mod events;

@@ -15,7 +15,7 @@ use crate::AppState;
         title = "orderdesk API",
         description = "Orders from WhatsApp carts: list, inspect and move them; follow every change live.",
     ),
-    paths(super::orders::list, super::orders::show, super::orders::change_status, super::orders::payment_action, super::messages::list, super::messages::send, super::templates::list, super::templates::save, super::events::stream_events, super::doctor::doctor, super::conversations::list, super::conversations::thread, super::conversations::send, super::conversations::read, super::conversations::change),
+    paths(super::orders::list, super::orders::show, super::orders::change_status, super::orders::payment_action, super::messages::list, super::messages::send, super::templates::list, super::templates::save, super::events::stream_events, super::doctor::doctor, super::conversations::list, super::conversations::thread, super::conversations::send, super::conversations::read, super::conversations::change, super::intake::read),
     components(schemas(
         orderdesk_domain::Order,
         orderdesk_domain::OrderStatus,
@@ -34,9 +34,11 @@ use crate::AppState;
         super::templates::TemplateView,
         super::templates::TemplateChange,
         super::conversations::ChangeBody,
+        super::intake::IntakeBody,
+        super::intake::IntakeReading,
     )),
     modifiers(&BearerAuth, &StandardErrors),
-    tags((name = "orders", description = "Orders and their stages"), (name = "messages", description = "The WhatsApp thread of an order"), (name = "templates", description = "The texts customers receive"), (name = "events", description = "The live event stream"), (name = "conversations", description = "One conversation per customer, with or without an order"))
+    tags((name = "orders", description = "Orders and their stages"), (name = "messages", description = "The WhatsApp thread of an order"), (name = "templates", description = "The texts customers receive"), (name = "events", description = "The live event stream"), (name = "conversations", description = "One conversation per customer, with or without an order"), (name = "intake", description = "Typed orders read against the catalog"))
 )]
 pub struct ApiDoc;
 

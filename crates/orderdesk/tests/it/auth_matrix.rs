@@ -89,6 +89,7 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         ("GET", "/api/v1/conversations/{wa_id}/messages") => 404,
         ("POST", "/api/v1/conversations/{wa_id}/read" | "/api/v1/conversations/{wa_id}") => 404,
         ("POST", "/api/v1/conversations/{wa_id}/messages") => 422,
+        ("POST", "/api/v1/intake") => 422,
         // `{}` changes nothing.
         ("PUT", "/api/v1/templates/{key}/{language}") => 200,
         ("GET", "/orders" | "/orders/counts.json" | "/orders/export.csv") => 200,
