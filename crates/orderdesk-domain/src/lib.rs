@@ -5,10 +5,14 @@
 pub mod address;
 pub mod checkout;
 pub mod event;
+pub mod invoice;
+pub mod ledger;
 pub mod money;
 pub mod order;
 pub mod payment;
 pub mod payment_action;
+pub mod payment_indicator;
+pub mod refund;
 pub mod starting_address;
 pub mod timeline;
 pub mod window;
@@ -20,6 +24,7 @@ pub use checkout::{
     Reply,
 };
 pub use event::EventKind;
+pub use ledger::{cod_to_collect, daily_summary, DaySummary, LedgerEntry, LedgerKind};
 pub use money::{Currency, Money, MoneyError};
 pub use order::{
     plan_transition, tracking_link, Address, Customer, LineItem, Missing, NewOrder, Order,
@@ -28,6 +33,11 @@ pub use order::{
 pub use payment::{PaymentMethod, PaymentStatus};
 pub use payment_action::{
     allowed_payment_actions, check_payment_action, PaymentActionKind, PaymentRefusal,
+};
+pub use payment_indicator::PaymentIndicator;
+pub use refund::{
+    next_refund_id, plan_refund, refundable_minor, refunded_minor, status_after_refunds, was_paid,
+    Refund, RefundStatus,
 };
 pub use starting_address::starting_address;
 pub use timeline::{Actor, TimelineEntry, TimelineKind};

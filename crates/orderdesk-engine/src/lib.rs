@@ -12,9 +12,12 @@ mod error;
 pub mod form_token;
 mod inbox;
 mod links;
+mod notify;
 mod orders;
 mod outbox;
 pub mod payments;
+pub mod reconciliation;
+pub mod refunds;
 mod replies;
 pub mod texts;
 

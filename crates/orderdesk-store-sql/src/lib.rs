@@ -19,8 +19,10 @@
 mod admin;
 pub mod codec;
 mod effects;
+pub mod ledger;
 mod ops;
 pub mod reads;
+mod refunds;
 mod writes;
 
 use async_trait::async_trait;

@@ -9,6 +9,7 @@
 
 mod error;
 mod records;
+mod refunds;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
@@ -19,6 +20,7 @@ use orderdesk_domain::{Order, OrderNumber, OrderStatus, StatusChange, TimelineEn
 
 pub use error::{StoreError, StoreResult};
 pub use records::*;
+pub use refunds::RefundChange;
 
 /// Durable state of one orderdesk installation.
 #[async_trait]
@@ -516,6 +518,27 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// `Unavailable` or `Other` on database failure.
     async fn products(&self) -> StoreResult<Vec<Product>>;
+
+    // ---- payments ledger ----------------------------------------------------
+
+    /// Payment events (see [`OrderUpdate::ledger`]) at or after `from` and
+    /// before `to`, oldest first.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn payment_events(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<orderdesk_domain::LedgerEntry>>;
+
+    /// Orders whose payment needs a person: flagged for review, or cash on
+    /// delivery not recorded yet (and not ended undelivered), oldest first,
+    /// at most 500.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn payment_attention(&self) -> StoreResult<Vec<Order>>;
 }
 
 /// What [`Store::prune_events`] did.

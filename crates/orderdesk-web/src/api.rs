@@ -4,5 +4,6 @@ pub mod events;
 pub mod messages;
 pub mod openapi;
 pub mod orders;
+pub mod payments;
 mod schema;
 pub mod templates;

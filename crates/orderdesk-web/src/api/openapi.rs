@@ -15,7 +15,7 @@ use crate::AppState;
         title = "orderdesk API",
         description = "Orders from WhatsApp carts: list, inspect and move them; follow every change live.",
     ),
-    paths(super::orders::list, super::orders::show, super::orders::change_status, super::orders::payment_action, super::messages::list, super::messages::send, super::templates::list, super::templates::save, super::events::stream_events),
+    paths(super::orders::list, super::orders::show, super::orders::change_status, super::orders::payment_action, super::messages::list, super::messages::send, super::templates::list, super::templates::save, super::events::stream_events, super::payments::report),
     components(schemas(
         orderdesk_domain::Order,
         orderdesk_domain::OrderStatus,
@@ -28,6 +28,13 @@ use crate::AppState;
         orderdesk_domain::TimelineEntry,
         orderdesk_domain::TimelineKind,
         orderdesk_domain::EventKind,
+        orderdesk_domain::Refund,
+        orderdesk_domain::RefundStatus,
+        orderdesk_domain::LedgerEntry,
+        orderdesk_domain::LedgerKind,
+        orderdesk_domain::DaySummary,
+        super::payments::PaymentsBody,
+        super::payments::AttentionItem,
         crate::error::ErrorBody,
         crate::error::ErrorDetail,
         super::messages::SendBody,
@@ -35,7 +42,7 @@ use crate::AppState;
         super::templates::TemplateChange,
     )),
     modifiers(&BearerAuth, &StandardErrors),
-    tags((name = "orders", description = "Orders and their stages"), (name = "messages", description = "The WhatsApp thread of an order"), (name = "templates", description = "The texts customers receive"), (name = "events", description = "The live event stream"))
+    tags((name = "orders", description = "Orders and their stages"), (name = "messages", description = "The WhatsApp thread of an order"), (name = "templates", description = "The texts customers receive"), (name = "events", description = "The live event stream"), (name = "payments", description = "Reconciliation: payment events and per-day totals"))
 )]
 pub struct ApiDoc;
 
