@@ -8,10 +8,14 @@ pub mod conversation;
 pub mod event;
 pub mod inbox_kind;
 pub mod message_state;
+pub mod invoice;
+pub mod ledger;
 pub mod money;
 pub mod order;
 pub mod payment;
 pub mod payment_action;
+pub mod payment_indicator;
+pub mod refund;
 pub mod starting_address;
 pub mod timeline;
 pub mod window;
@@ -26,6 +30,7 @@ pub use conversation::{needs_reply, ReplyState};
 pub use event::EventKind;
 pub use inbox_kind::InboxKind;
 pub use message_state::MessageState;
+pub use ledger::{cod_to_collect, daily_summary, DaySummary, LedgerEntry, LedgerKind};
 pub use money::{Currency, Money, MoneyError};
 pub use order::{
     plan_transition, tracking_link, Address, Customer, LineItem, Missing, NewOrder, Order,
@@ -34,6 +39,11 @@ pub use order::{
 pub use payment::{PaymentMethod, PaymentStatus};
 pub use payment_action::{
     allowed_payment_actions, check_payment_action, PaymentActionKind, PaymentRefusal,
+};
+pub use payment_indicator::PaymentIndicator;
+pub use refund::{
+    next_refund_id, plan_refund, refundable_minor, refunded_minor, status_after_refunds, was_paid,
+    Refund, RefundStatus,
 };
 pub use starting_address::starting_address;
 pub use timeline::{Actor, TimelineEntry, TimelineKind};

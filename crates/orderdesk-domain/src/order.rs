@@ -124,6 +124,16 @@ pub struct Order {
     /// settle the payment.
     #[serde(default)]
     pub payment_review: Option<String>,
+    /// The provider's id of the payment that paid the order (`pay_…`,
+    /// `pi_…`), from its paid event: what a refund at the provider names.
+    #[serde(default)]
+    pub provider_payment_id: Option<String>,
+    /// The money returned so far: the `processed` refunds.
+    #[serde(default)]
+    pub refunded_minor: i64,
+    /// Every refund asked for, oldest first.
+    #[serde(default)]
+    pub refunds: Vec<crate::Refund>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -161,7 +171,7 @@ impl Order {
         }
         let settled = matches!(
             self.payment_status,
-            PaymentStatus::Paid | PaymentStatus::Refunded
+            PaymentStatus::Paid | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
         ) || self.payment_method == Some(PaymentMethod::Cod);
         if !settled {
             missing.push(Missing::Payment);
@@ -256,6 +266,9 @@ impl NewOrder {
             tracking: None,
             payment_reference: None,
             payment_review: None,
+            provider_payment_id: None,
+            refunded_minor: 0,
+            refunds: Vec::new(),
             created_at: at,
             updated_at: at,
             version: 1,

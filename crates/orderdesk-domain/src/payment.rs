@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 /// `pending → paid | failed | expired`; `failed`/`expired` may return to
-/// `pending` when a new payment link is sent; `paid → refunded`.
+/// `pending` when a new payment link is sent; `paid → partially_refunded |
+/// refunded`, `partially_refunded → refunded` as refunds are processed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
@@ -12,15 +13,18 @@ pub enum PaymentStatus {
     Failed,
     Expired,
     Refunded,
+    /// Some of the payment went back.
+    PartiallyRefunded,
 }
 
 impl PaymentStatus {
-    pub const ALL: [PaymentStatus; 5] = [
+    pub const ALL: [PaymentStatus; 6] = [
         Self::Pending,
         Self::Paid,
         Self::Failed,
         Self::Expired,
         Self::Refunded,
+        Self::PartiallyRefunded,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -30,6 +34,7 @@ impl PaymentStatus {
             Self::Failed => "failed",
             Self::Expired => "expired",
             Self::Refunded => "refunded",
+            Self::PartiallyRefunded => "partially_refunded",
         }
     }
 
@@ -42,7 +47,10 @@ impl PaymentStatus {
         use PaymentStatus::*;
         matches!(
             (self, to),
-            (Pending, Paid | Failed | Expired) | (Failed | Expired, Pending) | (Paid, Refunded)
+            (Pending, Paid | Failed | Expired)
+                | (Failed | Expired, Pending)
+                | (Paid, Refunded | PartiallyRefunded)
+                | (PartiallyRefunded, Refunded)
         )
     }
 }
@@ -105,6 +113,8 @@ mod tests {
             (Failed, Pending),
             (Expired, Pending),
             (Paid, Refunded),
+            (Paid, PartiallyRefunded),
+            (PartiallyRefunded, Refunded),
         ];
         for from in PaymentStatus::ALL {
             for to in PaymentStatus::ALL {

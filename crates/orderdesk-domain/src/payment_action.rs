@@ -14,7 +14,8 @@ pub enum PaymentActionKind {
     MarkPaid,
     /// Send the customer a fresh payment link.
     SendLink,
-    /// Record money given back.
+    /// Give money back: at the provider that took it, or recorded (cash,
+    /// UPI, bank), fully or in part.
     Refund,
 }
 
@@ -65,6 +66,14 @@ pub enum PaymentRefusal {
         number: OrderNumber,
         payment: PaymentStatus,
     },
+    #[error("the payment of order #{number} was refunded in full already")]
+    NothingLeftToRefund { number: OrderNumber },
+    #[error("only {left} of order #{number} is left to refund, not {asked}")]
+    RefundTooLarge {
+        number: OrderNumber,
+        asked: crate::Money,
+        left: crate::Money,
+    },
 }
 
 /// Whether staff may take `action` on `order` now. `provider_configured`:
@@ -79,17 +88,23 @@ pub fn check_payment_action(
 ) -> Result<(), PaymentRefusal> {
     let number = order.number;
     let settled = || match order.payment_status {
-        payment @ (PaymentStatus::Paid | PaymentStatus::Refunded) => {
-            Err(PaymentRefusal::Settled { number, payment })
-        }
+        payment @ (PaymentStatus::Paid
+        | PaymentStatus::PartiallyRefunded
+        | PaymentStatus::Refunded) => Err(PaymentRefusal::Settled { number, payment }),
         _ => Ok(()),
     };
     match action {
         PaymentActionKind::MarkPaid => {
             settled()?;
+            // An abandoned checkout is over too: its indicator says "Not
+            // paid" (see `payment_indicator`), and a late payment would
+            // be refunded, not recorded.
             if matches!(
                 order.status,
-                OrderStatus::Rejected | OrderStatus::Cancelled | OrderStatus::Archived
+                OrderStatus::Rejected
+                    | OrderStatus::Cancelled
+                    | OrderStatus::Archived
+                    | OrderStatus::Abandoned
             ) {
                 return Err(PaymentRefusal::ClosedForPayment {
                     number,
@@ -130,10 +145,7 @@ pub fn check_payment_action(
             }
             Ok(())
         }
-        PaymentActionKind::Refund => match order.payment_status {
-            PaymentStatus::Paid => Ok(()),
-            payment => Err(PaymentRefusal::NotPaid { number, payment }),
-        },
+        PaymentActionKind::Refund => crate::plan_refund(order, None).map(|_| ()),
     }
 }
 

@@ -14,9 +14,12 @@ pub mod form_token;
 mod inbox;
 pub mod intake;
 mod links;
+mod notify;
 mod orders;
 mod outbox;
 pub mod payments;
+pub mod reconciliation;
+pub mod refunds;
 mod replies;
 pub mod texts;
 

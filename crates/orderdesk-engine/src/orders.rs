@@ -6,7 +6,6 @@ use orderdesk_domain::{
     TimelineKind, Timestamp, TransitionRequest,
 };
 use orderdesk_store::{customer_key_of, OrderUpdate};
-use orderdesk_whatsapp::{Content, Template, Text};
 
 use crate::texts::Texts;
 use tracing::instrument;
@@ -180,22 +179,14 @@ impl Engine {
         }))
     }
 
-    fn language(&self) -> &str {
+    pub(crate) fn language(&self) -> &str {
         self.checkout.as_ref().map_or("en", |c| c.language.as_str())
     }
 
     /// Whether the customer wrote within the last 24 hours (free text is
     /// allowed only then).
     async fn window_open(&self, order: &Order, now: Timestamp) -> Result<bool, EngineError> {
-        let Some(key) = customer_key_of(&order.customer) else {
-            return Ok(false);
-        };
-        let last_inbound = self
-            .store
-            .customer(key)
-            .await?
-            .and_then(|c| c.last_inbound_at);
-        Ok(orderdesk_domain::service_window_open(last_inbound, now))
+        crate::notify::window_open(self.store.as_ref(), order, now).await
     }
 
     /// Tells the customer about a stage move, with the business's text for
@@ -217,40 +208,18 @@ impl Engine {
         let Some((stage_key, text)) = stage_text(&texts, order, change) else {
             return Ok(());
         };
-        let number = order.number.to_string();
-        let content: Result<Content, _> = if self.window_open(order, now).await? {
-            Text::new(text.clone()).map(Into::into)
-        } else if let Some((name, template_language)) = texts.whatsapp_template(&stage_key) {
-            let second = change
-                .tracking
-                .clone()
-                .or_else(|| change.reason.clone())
-                .unwrap_or_default();
-            Template::new(name, template_language)
-                .and_then(|t| {
-                    t.with_body_text(
-                        [number.clone(), second]
-                            .into_iter()
-                            .filter(|p| !p.is_empty()),
-                    )
-                })
-                .map(Into::into)
-        } else {
-            let mut entry = TimelineEntry::new(now, TimelineKind::Notice, &Actor::System);
-            entry.detail = Some(format!(
-                "update not sent: the customer last wrote over 24 hours ago and no approved template is configured for {stage_key} ({text})"
-            ));
-            update.timeline.push(entry);
-            return Ok(());
-        };
-        update.outbound.extend(crate::checkout::outbound(
-            &order.customer,
-            Some(order.number),
-            content,
+        let detail = change
+            .tracking
+            .clone()
+            .or_else(|| change.reason.clone())
+            .unwrap_or_default();
+        let notice = crate::notify::Notice {
+            key: &stage_key,
             text,
-            now,
-        ));
-        Ok(())
+            detail: &detail,
+        };
+        crate::notify::customer_update(self.store.as_ref(), &texts, order, notice, now, update)
+            .await
     }
 }
 

@@ -7,9 +7,9 @@
 
 use chrono::Utc;
 use orderdesk_domain::{
-    advance, check_payment_action, Actor, CheckoutInput, CheckoutState, CheckoutStep, Order,
-    OrderNumber, PaymentActionKind, PaymentMethod, PaymentRefusal, PaymentStatus, Reply,
-    TimelineEntry, TimelineKind,
+    advance, check_payment_action, Actor, CheckoutInput, CheckoutState, CheckoutStep, LedgerEntry,
+    LedgerKind, Order, OrderNumber, PaymentActionKind, PaymentMethod, PaymentRefusal,
+    PaymentStatus, Reply, TimelineEntry, TimelineKind,
 };
 use orderdesk_store::OrderUpdate;
 use tracing::instrument;
@@ -28,9 +28,13 @@ pub enum PaymentAction {
     /// A new payment link for the order total, sent to the customer (the
     /// previous one expired, failed, or got lost in the chat).
     SendLink,
-    /// The money went back to the customer (done in the provider's or the
-    /// bank's dashboard; this records it). The reason is required.
-    Refund { reason: Option<String> },
+    /// Money goes back to the customer: executed at the provider that took
+    /// it, or recorded (cash, UPI, bank transfer). `amount_minor` `None`:
+    /// everything still refundable. The reason is required.
+    Refund {
+        reason: Option<String>,
+        amount_minor: Option<i64>,
+    },
 }
 
 impl PaymentAction {
@@ -96,7 +100,20 @@ impl Engine {
         let updated = match action {
             PaymentAction::MarkPaid { reason } => self.mark_paid(&order, reason, actor).await?,
             PaymentAction::SendLink => self.send_link(&order, actor).await?,
-            PaymentAction::Refund { reason } => self.refund(&order, reason, actor).await?,
+            PaymentAction::Refund {
+                reason,
+                amount_minor,
+            } => {
+                let reason = reason_of(reason.as_ref()).ok_or_else(|| {
+                    PaymentActionError::Invalid("a reason is required for a refund".to_owned())
+                })?;
+                let ask = crate::refunds::RefundAsk {
+                    amount_minor,
+                    reason,
+                };
+                self.refund(order, ask, actor, expected_version.is_some())
+                    .await?
+            }
         };
         self.bus.poke();
         Ok(updated)
@@ -122,7 +139,18 @@ impl Engine {
         let now = Utc::now();
         let mut entry = TimelineEntry::new(now, TimelineKind::PaymentChanged, &actor);
         entry.detail = Some(format!("marked paid: {reason}"));
-        entry.reason = Some(reason);
+        entry.reason = Some(reason.clone());
+        let ledger = LedgerEntry {
+            order_number: order.number,
+            kind: LedgerKind::Paid,
+            status: "paid".to_owned(),
+            amount_minor: order.total_minor,
+            currency: order.currency,
+            method: Some(order.payment_method.unwrap_or(PaymentMethod::Manual)),
+            provider_ref: Some(reason),
+            detail: Some("marked paid by staff".to_owned()),
+            at: now,
+        };
 
         // Waiting at the payment step: the checkout goes on exactly as if the
         // provider had reported the payment (confirmation, then the note).
@@ -137,6 +165,7 @@ impl Engine {
                     let (mut update, further) =
                         update_from(config, &texts, None, order, outcome, now)?;
                     update.timeline.insert(0, entry);
+                    update.ledger.push(ledger);
                     update.payment_status = Some(PaymentStatus::Paid);
                     if order.payment_method.is_none() {
                         update.payment_method = Some(PaymentMethod::Manual);
@@ -158,6 +187,7 @@ impl Engine {
         // (DESIGN §2 allows no shortcut); the order records only the result.
         update.payment_status = Some(PaymentStatus::Paid);
         update.timeline.push(entry);
+        update.ledger.push(ledger);
         Ok(self
             .store
             .update_order(order.number, order.version, &update, now)
@@ -202,32 +232,6 @@ impl Engine {
             crate::links::issued_detail(&link)
         ));
         update.timeline.push(entry);
-        Ok(self
-            .store
-            .update_order(order.number, order.version, &update, now)
-            .await?)
-    }
-
-    async fn refund(
-        &self,
-        order: &Order,
-        reason: Option<String>,
-        actor: Actor,
-    ) -> Result<Order, EngineError> {
-        let reason = reason_of(reason.as_ref()).ok_or_else(|| {
-            PaymentActionError::Invalid("a reason is required to record a refund".to_owned())
-        })?;
-        check_payment_action(order, PaymentActionKind::Refund, self.can_send_links())
-            .map_err(PaymentActionError::from)?;
-        let now = Utc::now();
-        let mut entry = TimelineEntry::new(now, TimelineKind::PaymentChanged, &actor);
-        entry.detail = Some(format!("refunded: {reason}"));
-        entry.reason = Some(reason);
-        let update = OrderUpdate {
-            payment_status: Some(PaymentStatus::Refunded),
-            timeline: vec![entry],
-            ..OrderUpdate::default()
-        };
         Ok(self
             .store
             .update_order(order.number, order.version, &update, now)

@@ -3,7 +3,7 @@
 //! Built-in English defaults live here; a business overrides any of them
 //! per language through `/api/v1/templates` (stored in the store), or turns
 //! one off. Bodies use `{placeholders}`: `{number}`, `{total}`,
-//! `{tracking}`, `{reason}`, `{newer}`, `{status}`. Outside the 24-hour
+//! `{tracking}`, `{reason}`, `{newer}`, `{status}`, `{amount}` (a refund's). Outside the 24-hour
 //! window a stage update goes as the approved WhatsApp template named on
 //! its key, with body parameters `{{1}}` = order number and `{{2}}` =
 //! tracking or reason.
@@ -46,10 +46,13 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("stage.rejected", "Sorry, we cannot fulfil your order #{number}. {reason}"),
     ("stage.cancelled", "Your order #{number} is cancelled. {reason}"),
     ("stage.returned", "Your order #{number} is marked as returned."),
+    ("refund_processed", "We have refunded {amount} for your order #{number}. It can take a few days to reach your account."),
 ];
 
 /// The placeholders a body may use.
-pub const PLACEHOLDERS: &[&str] = &["number", "total", "tracking", "reason", "newer", "status"];
+pub const PLACEHOLDERS: &[&str] = &[
+    "number", "total", "tracking", "reason", "newer", "status", "amount",
+];
 
 /// The texts in force for one language, loaded once per use.
 pub struct Texts {

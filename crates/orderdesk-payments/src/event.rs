@@ -18,6 +18,10 @@ pub enum PaymentEventKind {
     /// The link can no longer be paid (Razorpay `payment_link.expired` or
     /// `payment_link.cancelled`, Stripe `checkout.session.expired`).
     Expired,
+    /// Refunds settled (Razorpay `refund.processed` / `refund.failed`,
+    /// Stripe `refund.updated` / `charge.refunded`): see
+    /// [`PaymentEvent::refunds`]. The payment status follows the refunds.
+    Refund,
 }
 
 impl PaymentEventKind {
@@ -27,6 +31,7 @@ impl PaymentEventKind {
             Self::Paid => PaymentStatus::Paid,
             Self::Failed => PaymentStatus::Failed,
             Self::Expired => PaymentStatus::Expired,
+            Self::Refund => PaymentStatus::Refunded,
         }
     }
 }
@@ -59,6 +64,8 @@ pub struct PaymentEvent {
     pub occurred_at: Option<Timestamp>,
     /// Why, for failures (the provider's error description).
     pub detail: Option<String>,
+    /// For [`PaymentEventKind::Refund`]: the refunds it settles.
+    pub refunds: Vec<crate::RefundNotice>,
 }
 
 /// The paid amount differs from the order's: record the event, flag the
@@ -121,9 +128,11 @@ impl PaymentEvent {
                 match current {
                     Pending => Decision::Advance(vec![Paid]),
                     Failed | Expired => Decision::Advance(vec![Pending, Paid]),
-                    Paid | Refunded => Decision::NoChange,
+                    Paid | PartiallyRefunded | Refunded => Decision::NoChange,
                 }
             }
+            // Refunds settle through their own records, not the status.
+            PaymentEventKind::Refund => Decision::NoChange,
             PaymentEventKind::Failed | PaymentEventKind::Expired => {
                 if current == Pending && is_current_attempt {
                     Decision::Advance(vec![self.kind.status()])
@@ -156,6 +165,7 @@ mod tests {
             amount,
             occurred_at: None,
             detail: None,
+            refunds: Vec::new(),
         }
     }
 

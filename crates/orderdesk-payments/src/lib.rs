@@ -56,6 +56,7 @@ mod error;
 mod event;
 pub mod razorpay;
 mod reference;
+pub mod refund;
 mod signature;
 pub mod simulator;
 pub mod stripe;
@@ -69,6 +70,7 @@ pub use config::{ConfigError, ProviderSettings};
 pub use error::{PaymentError, WebhookError};
 pub use event::{AmountMismatch, Decision, PaymentEvent, PaymentEventKind};
 pub use reference::ReferenceId;
+pub use refund::{RefundNotice, RefundReceipt, RefundRequest, RefundState};
 /// Webhook headers as axum and reqwest hand them over (both use `http` 1).
 pub use reqwest::header::HeaderMap;
 pub use transport::DEFAULT_TIMEOUT;
@@ -86,6 +88,22 @@ pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
     /// [`PaymentError::is_retryable`]). Retrying the same request (same order
     /// and attempt) is safe: it returns the same link, never a second one.
     async fn create_request(&self, req: &PaymentRequest) -> Result<PaymentLink, PaymentError>;
+
+    /// Executes a refund of a payment this provider took: the whole of
+    /// `req.amount` goes back to the customer's card or account. Providers
+    /// that cannot (UPI) refuse before any I/O.
+    ///
+    /// # Errors
+    /// [`PaymentError`], as for [`PaymentProvider::create_request`]; a
+    /// retry of the same `req.refund_id` never refunds twice where the
+    /// provider takes an idempotency key (Stripe).
+    async fn refund(&self, req: &RefundRequest) -> Result<RefundReceipt, PaymentError> {
+        let _ = req;
+        Err(PaymentError::InvalidRequest(format!(
+            "{} payments cannot be refunded through a provider",
+            self.method().as_str()
+        )))
+    }
 
     /// Checks and reads one webhook delivery. `raw_body` must be the bytes as
     /// received; `now` is the clock the replay window is measured against.

@@ -46,6 +46,8 @@ use crate::{
     PaymentRequest, ReferenceId, ReturnCheck, WebhookError,
 };
 
+mod refund;
+
 pub const DEFAULT_API_URL: &str = "https://api.razorpay.com";
 /// The webhook signature header.
 pub const SIGNATURE_HEADER: &str = "X-Razorpay-Signature";
@@ -289,6 +291,13 @@ impl PaymentProvider for RazorpayProvider {
         self.create(req).await
     }
 
+    async fn refund(
+        &self,
+        req: &crate::RefundRequest,
+    ) -> Result<crate::RefundReceipt, PaymentError> {
+        self.refund_payment(req).await
+    }
+
     /// Razorpay signs no timestamp, so `now` is unused: a replayed delivery
     /// repeats its event id and is caught by the caller's dedupe.
     fn parse_webhook(
@@ -527,6 +536,7 @@ fn parse_event(raw_body: &[u8], event_id: String) -> Result<Option<PaymentEvent>
         amount: None,
         occurred_at,
         detail: None,
+        refunds: Vec::new(),
     };
     match event {
         "payment_link.paid" => {
@@ -583,6 +593,16 @@ fn parse_event(raw_body: &[u8], event_id: String) -> Result<Option<PaymentEvent>
                 amount: money(payment.amount, payment.currency.as_deref()),
                 detail: non_empty(payment.error_description),
                 ..base(PaymentEventKind::Failed, reference, raw_reference_id)
+            }))
+        }
+        "refund.processed" | "refund.failed" => {
+            let Some(notice) = refund::refund_notice(event, payload)? else {
+                return Ok(None);
+            };
+            Ok(Some(PaymentEvent {
+                amount: notice.amount,
+                refunds: vec![notice],
+                ..base(PaymentEventKind::Refund, None, None)
             }))
         }
         _ => Ok(None),

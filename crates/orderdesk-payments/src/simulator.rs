@@ -204,6 +204,18 @@ impl PaymentProvider for SimulatorProvider {
         PaymentMethod::Simulator
     }
 
+    /// Executes at once, as a provider whose refunds never fail would.
+    async fn refund(
+        &self,
+        req: &crate::RefundRequest,
+    ) -> Result<crate::RefundReceipt, PaymentError> {
+        req.check()?;
+        Ok(crate::RefundReceipt {
+            provider_ref: format!("{REFERENCE_PREFIX}rfnd_{}", req.refund_id),
+            state: crate::RefundState::Processed,
+        })
+    }
+
     /// No I/O: the link is the simulator's page, signed.
     async fn create_request(&self, req: &PaymentRequest) -> Result<PaymentLink, PaymentError> {
         req.check()?;
@@ -260,6 +272,7 @@ impl PaymentProvider for SimulatorProvider {
             payment_id: body.payment_id,
             amount: Some(Money::from_minor(body.amount, currency)),
             occurred_at: crate::transport::from_unix(body.created_at),
+            refunds: Vec::new(),
             detail: body.detail,
         }))
     }

@@ -42,6 +42,8 @@ use crate::{
     PaymentRequest, ReferenceId, WebhookError,
 };
 
+mod refund;
+
 pub const DEFAULT_API_URL: &str = "https://api.stripe.com";
 /// The webhook signature header.
 pub const SIGNATURE_HEADER: &str = "Stripe-Signature";
@@ -237,6 +239,13 @@ impl PaymentProvider for StripeProvider {
         self.create(req).await
     }
 
+    async fn refund(
+        &self,
+        req: &crate::RefundRequest,
+    ) -> Result<crate::RefundReceipt, PaymentError> {
+        self.refund_payment(req).await
+    }
+
     fn parse_webhook(
         &self,
         headers: &HeaderMap,
@@ -410,6 +419,28 @@ fn parse_event(raw_body: &[u8]) -> Result<Option<PaymentEvent>, WebhookError> {
         }
         "checkout.session.async_payment_failed" => PaymentEventKind::Failed,
         "checkout.session.expired" => PaymentEventKind::Expired,
+        "refund.updated" | "charge.refunded" => {
+            let object = event.data.get("object").ok_or_else(|| {
+                WebhookError::Malformed(format!("{} without data.object", event.kind))
+            })?;
+            let refunds = refund::refund_notices(&event.kind, object)?;
+            if refunds.is_empty() {
+                return Ok(None);
+            }
+            return Ok(Some(PaymentEvent {
+                event_id: event.id,
+                kind: PaymentEventKind::Refund,
+                raw_kind: event.kind,
+                reference: None,
+                our_reference_id: None,
+                raw_reference_id: None,
+                payment_id: None,
+                amount: None,
+                occurred_at: event.created.as_i64().and_then(from_unix),
+                detail: None,
+                refunds,
+            }));
+        }
         _ => return Ok(None),
     };
     let object = event
@@ -458,6 +489,7 @@ fn parse_event(raw_body: &[u8]) -> Result<Option<PaymentEvent>, WebhookError> {
         amount,
         occurred_at: event.created.as_i64().and_then(from_unix),
         detail: None,
+        refunds: Vec::new(),
     }))
 }
 

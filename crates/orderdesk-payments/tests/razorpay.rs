@@ -492,7 +492,8 @@ fn events_orderdesk_does_not_act_on_are_accepted_and_ignored() {
         "payment.authorized",
         "order.paid",
         "payment_link.partially_paid",
-        "refund.processed",
+        // Its outcome follows as refund.processed / refund.failed.
+        "refund.created",
     ] {
         let body = json!({"entity": "event", "event": name, "payload": {"payment": {"entity": {"odd": true}}}})
             .to_string();
@@ -535,4 +536,23 @@ fn a_body_signed_with_another_secret_is_refused_before_it_is_read() {
         provider().parse_webhook(&h, b"not json", at(0)),
         Err(WebhookError::BadSignature(_))
     ));
+}
+
+#[test]
+fn a_refund_outcome_names_the_refund_and_its_order() {
+    let body = json!({"entity": "event", "event": "refund.failed", "created_at": 1_700_000_000,
+        "payload": {"refund": {"entity": {"id": "rfnd_1", "amount": 20000, "currency": "INR",
+            "payment_id": "pay_1", "status": "failed", "error_description": "bank declined",
+            "notes": {"order_number": "1001", "refund_id": "1001-r1"}}}}})
+    .to_string();
+    let event = parse(body.as_bytes()).unwrap().unwrap();
+    assert_eq!(event.kind, PaymentEventKind::Refund);
+    let notice = &event.refunds[0];
+    assert_eq!(notice.provider_ref, "rfnd_1");
+    assert_eq!(notice.refund_id.as_deref(), Some("1001-r1"));
+    assert_eq!(notice.order_number.map(|n| n.get()), Some(1001));
+    assert_eq!(
+        notice.state,
+        orderdesk_payments::RefundState::Failed("bank declined".to_owned())
+    );
 }

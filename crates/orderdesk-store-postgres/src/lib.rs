@@ -313,6 +313,18 @@ impl Store for PgStore {
         reads::timeline(self, number).await
     }
 
+    async fn payment_events(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<orderdesk_domain::LedgerEntry>> {
+        orderdesk_store_sql::ledger::payment_events(self, from, to).await
+    }
+
+    async fn payment_attention(&self) -> StoreResult<Vec<Order>> {
+        orderdesk_store_sql::ledger::payment_attention(self).await
+    }
+
     async fn list_orders(&self, query: &OrderQuery) -> StoreResult<OrderPage> {
         let limit = query.limit.clamp(1, MAX_PAGE);
         let mut qb = QueryBuilder::<Postgres>::new(format!(

@@ -20,9 +20,11 @@ mod admin;
 pub mod codec;
 pub mod conversations;
 mod effects;
+pub mod ledger;
 mod ops;
 pub mod ops_status;
 pub mod reads;
+mod refunds;
 mod writes;
 
 use async_trait::async_trait;

@@ -199,6 +199,7 @@ pub(crate) async fn write_update<T: SqlTx>(
     let at = micros(at);
     let payment_before = (locked.order.payment_status, locked.order.payment_method);
     let mut order = updated(locked.order, update);
+    crate::refunds::apply(&mut order, update)?;
     if update.touches_order() {
         order.updated_at = at;
         order.version += 1;
@@ -227,7 +228,11 @@ pub(crate) async fn write_update<T: SqlTx>(
             order.number
         ]);
         tx.execute(&sql, args).await?;
+        if crate::refunds::touches(update) {
+            crate::refunds::write(tx, &order).await?;
+        }
     }
+    crate::ledger::write(tx, order.number, &update.ledger).await?;
 
     for entry in &update.timeline {
         insert_timeline(tx, order.number, entry).await?;

@@ -11,6 +11,7 @@ mod conversation;
 mod error;
 mod ops_status;
 mod records;
+mod refunds;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
@@ -23,6 +24,7 @@ pub use conversation::*;
 pub use error::{StoreError, StoreResult};
 pub use ops_status::OpsStatus;
 pub use records::*;
+pub use refunds::RefundChange;
 
 /// Durable state of one orderdesk installation.
 #[async_trait]
@@ -565,6 +567,26 @@ pub trait Store: Send + Sync + 'static {
         change: &ConversationChange,
         at: Timestamp,
     ) -> StoreResult<Conversation>;
+    // ---- payments ledger ----------------------------------------------------
+
+    /// Payment events (see [`OrderUpdate::ledger`]) at or after `from` and
+    /// before `to`, oldest first.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn payment_events(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<orderdesk_domain::LedgerEntry>>;
+
+    /// Orders whose payment needs a person: flagged for review, or cash on
+    /// delivery not recorded yet (and not ended undelivered), oldest first,
+    /// at most 500.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn payment_attention(&self) -> StoreResult<Vec<Order>>;
 }
 
 /// What [`Store::prune_events`] did.

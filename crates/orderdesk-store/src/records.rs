@@ -217,6 +217,13 @@ pub struct OrderUpdate {
     pub jobs: Vec<NewJob>,
     /// Timers of this order to drop (before `jobs` are set).
     pub cancel_jobs: Vec<JobKind>,
+    /// The provider's id of the payment that paid the order
+    /// (`Order::provider_payment_id`); kept until another is given.
+    pub provider_payment_id: Option<String>,
+    /// A new refund, or a refund's outcome (see [`crate::RefundChange`]).
+    pub refund: Option<crate::RefundChange>,
+    /// Payment events to append to the ledger, for this order.
+    pub ledger: Vec<orderdesk_domain::LedgerEntry>,
 }
 
 impl OrderUpdate {
@@ -232,6 +239,8 @@ impl OrderUpdate {
             || self.payment_review.is_some()
             || self.status_change.is_some()
             || !self.timeline.is_empty()
+            || self.provider_payment_id.is_some()
+            || self.refund.is_some()
     }
 }
 

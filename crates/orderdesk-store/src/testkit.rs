@@ -72,6 +72,10 @@ mod ops_status;
 pub use ops_status::*;
 mod conversations;
 pub use conversations::*;
+mod ledger;
+pub use ledger::*;
+mod refunds;
+pub use refunds::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
 /// async fn (or closure returning a future) that yields a [`Fixture`]: a
@@ -148,6 +152,12 @@ macro_rules! conformance_suite {
             a_failed_batch_applies_nothing_and_all_of_it_on_retry => case_failed_batch_applies_nothing,
             a_batch_applies_one_customers_items_in_arrival_order => case_batch_keeps_a_customers_order,
             ops_status_reads_the_schema_and_the_last_webhook_and_send => case_ops_status,
+            refunds_move_the_payment_status_as_they_settle => case_refunds_move_the_payment_status,
+            a_refund_above_what_is_left_changes_nothing => case_a_refund_above_what_is_left_changes_nothing,
+            concurrent_refunds_refund_once => case_concurrent_refunds_refund_once,
+            a_settled_refund_stays_settled => case_a_settled_refund_stays_settled,
+            payment_events_are_read_back_by_period => case_payment_events_are_read_back_by_period,
+            payment_attention_lists_flagged_and_uncollected_cash => case_payment_attention_lists_flagged_and_uncollected_cash,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {

@@ -110,10 +110,15 @@
     while (frac.length < e) { frac = '0' + frac; }
     return sign + Math.floor(abs / div) + '.' + frac + ' ' + currency;
   }
+  // Mirrors orderdesk_domain::PaymentIndicator::of.
   function paymentOf(o) {
     var s = o.payment_status;
+    var neverPaid = s === 'pending' || s === 'failed' || s === 'expired';
+    var ended = o.status === 'cancelled' || o.status === 'rejected' || o.status === 'abandoned';
+    if (neverPaid && ended) { return ['pay-not-paid', 'Not paid', '']; }
     if (s === 'paid') { return ['pay-paid', 'Paid', '✓']; }
     if (s === 'failed' || s === 'expired') { return ['pay-failed', 'Payment failed', '✕']; }
+    if (s === 'partially_refunded') { return ['pay-partly-refunded', 'Partially refunded', '↺']; }
     if (s === 'refunded') { return ['pay-refunded', 'Refunded', '↺']; }
     if (o.payment_method === 'cod') { return ['pay-cod', 'Cash on delivery', 'COD']; }
     return ['pay-pending', 'Payment pending', ''];

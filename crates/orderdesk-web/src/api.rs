@@ -7,5 +7,6 @@ pub mod intake;
 pub mod messages;
 pub mod openapi;
 pub mod orders;
+pub mod payments;
 mod schema;
 pub mod templates;

@@ -129,6 +129,7 @@ fn routes() -> Routes<AppState> {
         .merge(webhooks::payments::routes())
         .merge(payment_page::routes())
         .merge(api::orders::routes())
+        .merge(api::payments::routes())
         .merge(api::events::routes())
         .merge(api::messages::routes())
         .merge(api::templates::routes())

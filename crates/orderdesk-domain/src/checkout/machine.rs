@@ -285,7 +285,7 @@ fn abandoned(d: &mut Draft<'_>, input: CheckoutInput) -> Result<(), CheckoutRefu
             // Money brings any abandoned order back, replaced or not.
             if !matches!(
                 d.cur.payment_status,
-                PaymentStatus::Paid | PaymentStatus::Refunded
+                PaymentStatus::Paid | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
             ) {
                 d.resume();
                 in_checkout(d, input)?;
@@ -467,7 +467,7 @@ impl<'a> Draft<'a> {
         use PaymentStatus::*;
         let from = self.cur.payment_status;
         let recorded = match (from, to) {
-            (Paid | Refunded, _) => false,
+            (Paid | PartiallyRefunded | Refunded, _) => false,
             (_, Paid) => true,
             _ => from.can_become(to),
         };

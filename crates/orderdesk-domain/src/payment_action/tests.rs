@@ -34,12 +34,12 @@ fn expected(o: &Order, action: PaymentActionKind, provider: bool) -> bool {
     use OrderStatus::*;
     let settled = matches!(
         o.payment_status,
-        PaymentStatus::Paid | PaymentStatus::Refunded
+        PaymentStatus::Paid | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
     );
     let awaiting_address = o.checkout_step == CheckoutStep::AwaitingAddress;
     match action {
         PaymentActionKind::MarkPaid => {
-            let closed = [Rejected, Cancelled, Archived].contains(&o.status);
+            let closed = [Rejected, Cancelled, Archived, Abandoned].contains(&o.status);
             let too_early = o.status == Placed && awaiting_address;
             !(settled || closed || too_early)
         }
@@ -50,7 +50,10 @@ fn expected(o: &Order, action: PaymentActionKind, provider: bool) -> bool {
                 && ![Delivered, Returned, Rejected, Cancelled, Archived].contains(&o.status)
                 && !awaiting_address
         }
-        PaymentActionKind::Refund => o.payment_status == PaymentStatus::Paid,
+        PaymentActionKind::Refund => matches!(
+            o.payment_status,
+            PaymentStatus::Paid | PaymentStatus::PartiallyRefunded
+        ),
     }
 }
 
@@ -91,7 +94,7 @@ fn every_action_on_every_order_follows_the_design_table() {
             }
         }
     }
-    assert_eq!(checked, 12 * 5 * 7 * 5 * 2 * 3);
+    assert_eq!(checked, 12 * 6 * 7 * 5 * 2 * 3);
 }
 
 #[test]
@@ -161,4 +164,29 @@ fn refusals_name_the_order_and_why() {
         check_payment_action(&new, PaymentActionKind::SendLink, false).unwrap_err(),
         PaymentRefusal::NoProvider
     );
+}
+
+#[test]
+fn an_abandoned_checkout_cannot_be_marked_paid() {
+    let o = order(
+        OrderStatus::Abandoned,
+        PaymentStatus::Pending,
+        None,
+        CheckoutStep::AwaitingPayment,
+    );
+    let refusal = check_payment_action(&o, PaymentActionKind::MarkPaid, true).unwrap_err();
+    assert!(refusal.to_string().contains("abandoned"), "{refusal}");
+}
+
+#[test]
+fn a_partly_refunded_order_can_be_refunded_again_and_a_refunded_one_cannot() {
+    let mut o = order(
+        OrderStatus::Delivered,
+        PaymentStatus::PartiallyRefunded,
+        Some(PaymentMethod::Razorpay),
+        CheckoutStep::Complete,
+    );
+    assert!(check_payment_action(&o, PaymentActionKind::Refund, true).is_ok());
+    o.payment_status = PaymentStatus::Refunded;
+    assert!(check_payment_action(&o, PaymentActionKind::Refund, true).is_err());
 }

@@ -6,6 +6,7 @@ use orderdesk_domain::{
     advance, CheckoutInput, CheckoutState, Money, OrderNumber, TimelineEntry, TimelineKind,
     Timestamp,
 };
+use orderdesk_domain::{LedgerEntry, LedgerKind};
 use orderdesk_store::{OrderUpdate, StoreError};
 
 use crate::links::issue_link;
@@ -26,6 +27,20 @@ pub struct StoredPayment {
     pub payment_id: Option<String>,
     pub amount_minor: Option<i64>,
     pub currency: Option<String>,
+    /// For `refund` events: the refunds they settle.
+    #[serde(default)]
+    pub refunds: Vec<StoredRefund>,
+}
+
+/// One refund outcome of a provider's refund event.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct StoredRefund {
+    pub provider_ref: String,
+    pub refund_id: Option<String>,
+    pub order_number: Option<i64>,
+    /// `processed`, `failed` or `pending`.
+    pub status: String,
+    pub failure: Option<String>,
 }
 
 impl StoredPayment {
@@ -36,6 +51,7 @@ impl StoredPayment {
                 orderdesk_payments::PaymentEventKind::Paid => "paid",
                 orderdesk_payments::PaymentEventKind::Failed => "failed",
                 orderdesk_payments::PaymentEventKind::Expired => "expired",
+                orderdesk_payments::PaymentEventKind::Refund => "refund",
             }
             .to_owned(),
             raw_kind: event.raw_kind.clone(),
@@ -45,6 +61,26 @@ impl StoredPayment {
             payment_id: event.payment_id.clone(),
             amount_minor: event.amount.map(|m| m.minor()),
             currency: event.amount.map(|m| m.currency().to_string()),
+            refunds: event
+                .refunds
+                .iter()
+                .map(|r| {
+                    let (status, failure) = match &r.state {
+                        orderdesk_payments::RefundState::Pending => ("pending", None),
+                        orderdesk_payments::RefundState::Processed => ("processed", None),
+                        orderdesk_payments::RefundState::Failed(why) => {
+                            ("failed", Some(why.clone()))
+                        }
+                    };
+                    StoredRefund {
+                        provider_ref: r.provider_ref.clone(),
+                        refund_id: r.refund_id.clone(),
+                        order_number: r.order_number.map(|n| n.get()),
+                        status: status.to_owned(),
+                        failure,
+                    }
+                })
+                .collect(),
         }
     }
 }
@@ -68,6 +104,10 @@ pub(crate) async fn apply_payment(
             "unreadable payment event".to_owned(),
         ));
     };
+    if p.kind == "refund" {
+        settle_refunds(store, config, &p, now).await?;
+        return Ok(InboundOutcome::Ignored);
+    }
     let Some(number) = p.order_number.and_then(OrderNumber::new) else {
         return Ok(InboundOutcome::Failed(format!(
             "payment event {} names no order of ours",
@@ -131,6 +171,59 @@ pub(crate) async fn apply_payment(
             .unwrap_or("no reference")
     ));
     update.timeline.insert(0, entry);
+    if p.kind == "paid" {
+        update.provider_payment_id.clone_from(&p.payment_id);
+    }
+    if let Some(kind) = LedgerKind::parse(&p.kind) {
+        update.ledger.push(LedgerEntry {
+            order_number: order.number,
+            kind,
+            status: p.kind.clone(),
+            amount_minor: p.amount_minor.unwrap_or(order.total_minor),
+            currency: order.currency,
+            method: update.payment_method.or(order.payment_method),
+            provider_ref: p.payment_id.clone().or_else(|| p.reference.clone()),
+            detail: Some(p.raw_kind.clone()),
+            at: now,
+        });
+    }
     apply_update(store, &order, &update, further, now).await?;
     Ok(InboundOutcome::Ignored)
+}
+
+/// Settles the refunds a provider's refund event reports, each on its
+/// order (named in the notes or metadata orderdesk sent with it). A
+/// refund orderdesk does not know (made in the provider's dashboard) is
+/// left alone.
+async fn settle_refunds(
+    store: &dyn orderdesk_store::Store,
+    config: &CheckoutConfig,
+    p: &StoredPayment,
+    now: Timestamp,
+) -> Result<(), EngineError> {
+    for r in &p.refunds {
+        let Some(number) = r.order_number.and_then(OrderNumber::new) else {
+            tracing::info!(refund = %r.provider_ref, "a refund event names no order of ours");
+            continue;
+        };
+        let status = match r.status.as_str() {
+            "processed" => orderdesk_domain::RefundStatus::Processed,
+            "failed" => orderdesk_domain::RefundStatus::Failed,
+            _ => orderdesk_domain::RefundStatus::Pending,
+        };
+        let outcome = crate::refunds::RefundOutcome {
+            key: r
+                .refund_id
+                .clone()
+                .unwrap_or_else(|| r.provider_ref.clone()),
+            status,
+            provider_ref: Some(r.provider_ref.clone()),
+            failure: r.failure.clone(),
+        };
+        match crate::refunds::settle_refund(store, &config.language, number, &outcome, now).await {
+            Ok(_) | Err(EngineError::Store(StoreError::NotFound)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }

@@ -15,7 +15,25 @@ use crate::AppState;
         title = "orderdesk API",
         description = "Orders from WhatsApp carts: list, inspect and move them; follow every change live.",
     ),
-    paths(super::orders::list, super::orders::show, super::orders::change_status, super::orders::payment_action, super::messages::list, super::messages::send, super::templates::list, super::templates::save, super::events::stream_events, super::doctor::doctor, super::conversations::list, super::conversations::thread, super::conversations::send, super::conversations::read, super::conversations::change, super::intake::read),
+    paths(
+        super::orders::list,
+        super::orders::show,
+        super::orders::change_status,
+        super::orders::payment_action,
+        super::messages::list,
+        super::messages::send,
+        super::templates::list,
+        super::templates::save,
+        super::events::stream_events,
+        super::doctor::doctor,
+        super::conversations::list,
+        super::conversations::thread,
+        super::conversations::send,
+        super::conversations::read,
+        super::conversations::change,
+        super::intake::read,
+        super::payments::report,
+    ),
     components(schemas(
         orderdesk_domain::Order,
         orderdesk_domain::OrderStatus,
@@ -28,6 +46,13 @@ use crate::AppState;
         orderdesk_domain::TimelineEntry,
         orderdesk_domain::TimelineKind,
         orderdesk_domain::EventKind,
+        orderdesk_domain::Refund,
+        orderdesk_domain::RefundStatus,
+        orderdesk_domain::LedgerEntry,
+        orderdesk_domain::LedgerKind,
+        orderdesk_domain::DaySummary,
+        super::payments::PaymentsBody,
+        super::payments::AttentionItem,
         crate::error::ErrorBody,
         crate::error::ErrorDetail,
         super::messages::SendBody,
@@ -38,7 +63,15 @@ use crate::AppState;
         super::intake::IntakeReading,
     )),
     modifiers(&BearerAuth, &StandardErrors),
-    tags((name = "orders", description = "Orders and their stages"), (name = "messages", description = "The WhatsApp thread of an order"), (name = "templates", description = "The texts customers receive"), (name = "events", description = "The live event stream"), (name = "conversations", description = "One conversation per customer, with or without an order"), (name = "intake", description = "Typed orders read against the catalog"))
+    tags(
+        (name = "orders", description = "Orders and their stages"),
+        (name = "messages", description = "The WhatsApp thread of an order"),
+        (name = "templates", description = "The texts customers receive"),
+        (name = "events", description = "The live event stream"),
+        (name = "conversations", description = "One conversation per customer, with or without an order"),
+        (name = "intake", description = "Typed orders read against the catalog"),
+        (name = "payments", description = "Reconciliation: payment events and per-day totals"),
+    )
 )]
 pub struct ApiDoc;
 

@@ -235,12 +235,17 @@ pub async fn change_status(
 pub struct PaymentBody {
     /// `mark_paid` (money received outside the provider: UPI, bank
     /// transfer, cash on delivery), `send_link` (a fresh payment link to the
-    /// customer), or `refund` (record that the money went back).
+    /// customer), or `refund` (money back: executed at the provider that
+    /// took it, recorded for cash and UPI).
     #[schema(value_type = PaymentActionName, example = "mark_paid")]
     action: String,
     /// Why; required for `mark_paid` (except cash on delivery, where it
     /// defaults to "cash received") and `refund`.
     reason: Option<String>,
+    /// For `refund`: how much, in minor units (at most what is left);
+    /// left out, everything still refundable.
+    #[schema(minimum = 1)]
+    amount_minor: Option<i64>,
     /// The order version the caller last saw; when given and stale, 409.
     version: Option<i64>,
 }
@@ -256,12 +261,12 @@ pub enum PaymentActionName {
     Refund,
 }
 
-/// Act on an order's payment: mark it paid, send a fresh link, record a refund.
+/// Act on an order's payment: mark it paid, send a fresh link, refund it (in full or in part).
 #[utoipa::path(post, path = "/api/v1/orders/{number}/payment", tag = "orders",
     params(("number" = i64, Path, minimum = 1001, description = "Order number")),
     request_body = PaymentBody, security(("bearer" = [])),
     responses((status = 200, body = Order, description = "The order after the action"),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Not possible in the order's current state, or changed meanwhile"),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Not possible in the order's current state (a refund above what is left names it), or changed meanwhile"),
         (status = 422, body = ErrorBody, description = "Unknown action or missing reason")))]
 pub async fn payment_action(
     State(state): State<AppState>,
@@ -278,6 +283,7 @@ pub async fn payment_action(
         "send_link" => PaymentAction::SendLink,
         "refund" => PaymentAction::Refund {
             reason: body.reason,
+            amount_minor: body.amount_minor,
         },
         other => {
             return Err(ApiError::new(

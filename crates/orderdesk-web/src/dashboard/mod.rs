@@ -14,6 +14,7 @@
 //! | `GET/POST /login`, `POST /logout` | anyone / staff |
 //! | `GET /orders`, `/orders/counts.json`, `/orders/export.csv` | staff |
 //! | `GET /orders/{n}`, `POST /orders/{n}/status`, `…/payment`, `…/messages`, `…/notes` | staff |
+//! | `GET /payments`, `/payments/export.csv` | staff |
 //! | `GET/POST /users`, `POST /users/{id}/remove`, `POST /users/{id}/role`, `POST /users/{id}/password` | owner, admin |
 //! | `GET/POST /tokens`, `POST /tokens/{id}/revoke` | owner, admin |
 
@@ -23,6 +24,8 @@ pub mod board;
 pub mod login_limit;
 mod moves;
 pub mod order;
+mod payments;
+mod refund;
 pub mod session;
 pub mod views;
 
@@ -78,6 +81,8 @@ pub(crate) fn routes() -> Routes<AppState> {
         .post("/orders/{number}/messages", Session, order::send_message)
         .post("/orders/{number}/payment", Session, order::payment_action)
         .post("/orders/{number}/notes", Session, order::add_note)
+        .get("/payments", Session, payments::show)
+        .get("/payments/export.csv", Session, payments::export)
         .get("/users", SessionAdmin, admin::users)
         .post("/users", SessionAdmin, admin::add_user)
         .post("/users/{id}/remove", SessionAdmin, admin::remove_user)

@@ -224,14 +224,7 @@ fn payment_actions(o: &Order, staff: &Staff, can_send_link: bool) -> Markup {
                         }
                     }
                     @if refund {
-                        form.action.js-enhance method="post" action={"/orders/" (o.number) "/payment"} data-payment-action="refund" {
-                            input type="hidden" name="csrf" value=(staff.csrf);
-                            input type="hidden" name="action" value="refund";
-                            input type="hidden" name="version" value=(o.version);
-                            label for="pay-refund-reason" { "Why (the refund itself is done at the provider or bank)" }
-                            input #pay-refund-reason type="text" name="reason" maxlength="500" required;
-                            button.danger type="submit" { "Record refund" }
-                        }
+                        (super::refund::refund_dialog(o, staff))
                     }
                 }
             }
@@ -388,6 +381,8 @@ pub struct StatusForm {
 pub struct PaymentForm {
     action: String,
     reason: String,
+    /// A refund's amount in major units (`200.00`); empty: all that is left.
+    amount: String,
     version: String,
 }
 
@@ -489,10 +484,17 @@ pub async fn payment_action(
         Err(r) => return *r,
     };
     let reason = Some(f.form.reason.trim().to_owned()).filter(|r| !r.is_empty());
+    let amount_minor = match super::refund::amount_minor(&state, number, &f.form.amount).await {
+        Ok(a) => a,
+        Err(e) => return done(&state, &f.staff, &f.headers, number, Err(e)).await,
+    };
     let action = match f.form.action.trim() {
         "mark_paid" => Some(PaymentAction::MarkPaid { reason }),
         "send_link" => Some(PaymentAction::SendLink),
-        "refund" => Some(PaymentAction::Refund { reason }),
+        "refund" => Some(PaymentAction::Refund {
+            reason,
+            amount_minor,
+        }),
         _ => None,
     };
     let result = match action {

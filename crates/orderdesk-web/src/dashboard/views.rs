@@ -5,7 +5,7 @@
 
 use chrono::Utc;
 use maud::{html, Markup, DOCTYPE};
-use orderdesk_domain::{Money, Order, PaymentMethod, PaymentStatus, Timestamp};
+use orderdesk_domain::{Money, Order, PaymentIndicator, Timestamp};
 
 use super::session::Staff;
 
@@ -42,6 +42,7 @@ pub fn layout(p: Page<'_>) -> Markup {
                         nav aria-label="Main" {
                             a.brand href="/orders" { "orderdesk" }
                             a href="/orders" { "Orders" }
+                            a href="/payments" { "Payments" }
                             @if staff.can_manage() {
                                 a href="/users" { "Users" }
                                 a href="/tokens" { "API tokens" }
@@ -87,19 +88,11 @@ pub fn money(minor: i64, order: &Order) -> String {
     Money::from_minor(minor, order.currency).to_string()
 }
 
-/// What the indicator shows: class, label (`aria-label` and `title`), glyph.
+/// What the indicator shows: class, label (`aria-label` and `title`),
+/// glyph, by the domain's rule ([`PaymentIndicator`]).
 pub fn payment_indicator(o: &Order) -> (&'static str, &'static str, &'static str) {
-    match (o.payment_status, o.payment_method) {
-        (PaymentStatus::Paid, _) => ("pay-paid", "Paid", "✓"),
-        (PaymentStatus::Failed | PaymentStatus::Expired, _) => {
-            ("pay-failed", "Payment failed", "✕")
-        }
-        (PaymentStatus::Refunded, _) => ("pay-refunded", "Refunded", "↺"),
-        (PaymentStatus::Pending, Some(PaymentMethod::Cod)) => {
-            ("pay-cod", "Cash on delivery", "COD")
-        }
-        (PaymentStatus::Pending, _) => ("pay-pending", "Payment pending", ""),
-    }
+    let shown = PaymentIndicator::of(o);
+    (shown.class(), shown.label(), shown.glyph())
 }
 
 pub fn payment_badge(o: &Order) -> Markup {

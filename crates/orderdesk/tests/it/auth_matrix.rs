@@ -77,7 +77,9 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         // This server has no payment provider configured.
         ("POST", "/webhooks/razorpay" | "/webhooks/stripe" | "/webhooks/simulator") => 404,
         ("GET", "/api/v1/orders" | "/api/v1/orders/{number}") => 200,
-        ("GET", "/api/v1/orders/{number}/messages" | "/api/v1/templates") => 200,
+        ("GET", "/api/v1/orders/{number}/messages" | "/api/v1/templates" | "/api/v1/payments") => {
+            200
+        }
         ("GET", "/api/v1/events") => 200,
         // The checks run (some fail on this test server, still 200).
         ("GET", "/api/v1/doctor") => 200,
@@ -93,6 +95,7 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         // `{}` changes nothing.
         ("PUT", "/api/v1/templates/{key}/{language}") => 200,
         ("GET", "/orders" | "/orders/counts.json" | "/orders/export.csv") => 200,
+        ("GET", "/payments" | "/payments/export.csv") => 200,
         ("GET", "/orders/{number}" | "/users" | "/tokens") => 200,
         // An empty form lacks the required fields.
         ("POST", "/orders/{number}/status" | "/orders/{number}/payment") => 422,

@@ -1,0 +1,195 @@
+//! The payments ledger and its per-day summary, for closing the day:
+//! what was collected, what went back, what cash is still to collect.
+//!
+//! The ledger has one entry per payment event (paid, failed, expired,
+//! refund), written with the order change it records. Days are UTC days.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::{Currency, Order, OrderNumber, OrderStatus, PaymentMethod, PaymentStatus, Timestamp};
+
+/// What happened to the money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerKind {
+    /// Money arrived (a provider's payment, or staff recording cash/UPI).
+    Paid,
+    /// A payment attempt failed.
+    Failed,
+    /// A refund settled: `status` says `processed` or `failed`.
+    Refund,
+}
+
+impl LedgerKind {
+    pub const ALL: [LedgerKind; 3] = [Self::Paid, Self::Failed, Self::Refund];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Paid => "paid",
+            Self::Failed => "failed",
+            Self::Refund => "refund",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One payment event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LedgerEntry {
+    pub order_number: OrderNumber,
+    pub kind: LedgerKind,
+    /// `paid`, `failed`, or a refund's `processed` / `failed`.
+    pub status: String,
+    pub amount_minor: i64,
+    #[schema(value_type = String, example = "INR")]
+    pub currency: Currency,
+    pub method: Option<PaymentMethod>,
+    /// The provider's id (`pay_…`, `rfnd_…`, `re_…`) or staff's reference.
+    pub provider_ref: Option<String>,
+    pub detail: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+}
+
+/// One day's totals in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DaySummary {
+    #[schema(value_type = String, format = Date)]
+    pub day: NaiveDate,
+    #[schema(value_type = String, example = "INR")]
+    pub currency: Currency,
+    pub collected_minor: i64,
+    pub refunded_minor: i64,
+    /// Cash on delivery of that day's orders not yet recorded as received.
+    pub cod_to_collect_minor: i64,
+    /// Collected less refunded.
+    pub net_minor: i64,
+}
+
+/// Whether `order` is cash on delivery still to collect: COD, not paid,
+/// and not ended without a delivery.
+pub fn cod_to_collect(order: &Order) -> bool {
+    order.payment_method == Some(PaymentMethod::Cod)
+        && order.payment_status == PaymentStatus::Pending
+        && !matches!(
+            order.status,
+            OrderStatus::Cancelled
+                | OrderStatus::Rejected
+                | OrderStatus::Abandoned
+                | OrderStatus::Archived
+                | OrderStatus::Returned
+        )
+}
+
+/// The per-day summary of `entries` and of the COD orders still to collect
+/// (`cod_open`, by the day each was placed), newest day first.
+pub fn daily_summary(entries: &[LedgerEntry], cod_open: &[Order]) -> Vec<DaySummary> {
+    let mut days: BTreeMap<(NaiveDate, String), DaySummary> = BTreeMap::new();
+    for e in entries {
+        let d = days
+            .entry((e.at.date_naive(), e.currency.as_str().to_owned()))
+            .or_insert_with(|| empty(e.at, e.currency));
+        match (e.kind, e.status.as_str()) {
+            (LedgerKind::Paid, _) => d.collected_minor += e.amount_minor,
+            (LedgerKind::Refund, "processed") => d.refunded_minor += e.amount_minor,
+            _ => {}
+        }
+    }
+    for o in cod_open.iter().filter(|o| cod_to_collect(o)) {
+        let d = days
+            .entry((o.created_at.date_naive(), o.currency.as_str().to_owned()))
+            .or_insert_with(|| empty(o.created_at, o.currency));
+        d.cod_to_collect_minor += o.total_minor;
+    }
+    let mut out: Vec<DaySummary> = days
+        .into_values()
+        .map(|mut d| {
+            d.net_minor = d.collected_minor - d.refunded_minor;
+            d
+        })
+        .collect();
+    out.reverse();
+    out
+}
+
+fn empty(at: Timestamp, currency: Currency) -> DaySummary {
+    DaySummary {
+        day: at.date_naive(),
+        currency,
+        collected_minor: 0,
+        refunded_minor: 0,
+        cod_to_collect_minor: 0,
+        net_minor: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Customer, NewOrder};
+
+    fn at(day: u32, hour: u32) -> Timestamp {
+        chrono::NaiveDate::from_ymd_opt(2026, 12, day)
+            .and_then(|d| d.and_hms_opt(hour, 0, 0))
+            .map(|t| t.and_utc())
+            .unwrap()
+    }
+
+    fn entry(kind: LedgerKind, status: &str, amount: i64, when: Timestamp) -> LedgerEntry {
+        LedgerEntry {
+            order_number: OrderNumber::FIRST,
+            kind,
+            status: status.to_owned(),
+            amount_minor: amount,
+            currency: Currency::parse("INR").unwrap(),
+            method: Some(PaymentMethod::Razorpay),
+            provider_ref: None,
+            detail: None,
+            at: when,
+        }
+    }
+
+    fn cod(total: i64, when: Timestamp, status: OrderStatus) -> Order {
+        let new = NewOrder {
+            customer: Customer::default(),
+            items: vec![],
+            currency: Currency::parse("INR").unwrap(),
+            total_minor: total,
+            cart_text: None,
+            created_at: when,
+        };
+        let mut o = new.placed(OrderNumber::FIRST, when);
+        o.payment_method = Some(PaymentMethod::Cod);
+        o.status = status;
+        o
+    }
+
+    #[test]
+    fn each_day_sums_collected_refunded_cod_and_net_newest_first() {
+        let entries = [
+            entry(LedgerKind::Paid, "paid", 49_900, at(6, 9)),
+            entry(LedgerKind::Paid, "paid", 10_000, at(6, 23)),
+            entry(LedgerKind::Failed, "failed", 49_900, at(6, 10)),
+            entry(LedgerKind::Refund, "processed", 20_000, at(7, 8)),
+            entry(LedgerKind::Refund, "failed", 5_000, at(7, 9)),
+        ];
+        let cod_open = [
+            cod(30_000, at(7, 10), OrderStatus::Delivered),
+            cod(99_999, at(7, 11), OrderStatus::Cancelled),
+        ];
+        let days = daily_summary(&entries, &cod_open);
+        assert_eq!(days.len(), 2);
+        assert_eq!(days[0].day.to_string(), "2026-12-07");
+        assert_eq!(days[0].refunded_minor, 20_000);
+        assert_eq!(days[0].cod_to_collect_minor, 30_000);
+        assert_eq!(days[0].net_minor, -20_000);
+        assert_eq!(days[1].collected_minor, 59_900);
+        assert_eq!(days[1].net_minor, 59_900);
+    }
+}

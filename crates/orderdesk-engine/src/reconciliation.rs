@@ -1,0 +1,81 @@
+//! Reconciliation: every payment event in a period, the per-day summary,
+//! and the orders whose money needs a person, first.
+
+use chrono::Duration;
+use orderdesk_domain::{
+    cod_to_collect, daily_summary, DaySummary, LedgerEntry, Order, OrderStatus, Timestamp,
+};
+
+use crate::{Engine, EngineError};
+
+/// An order that stands at the top of the payments page, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attention {
+    pub order: Order,
+    pub why: String,
+}
+
+/// What `/payments` and `GET /api/v1/payments` show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaymentsReport {
+    pub from: Timestamp,
+    pub to: Timestamp,
+    /// Oldest first.
+    pub events: Vec<LedgerEntry>,
+    /// Newest day first.
+    pub days: Vec<DaySummary>,
+    pub attention: Vec<Attention>,
+}
+
+/// Why `order` needs a person now, if it does: its payment is flagged for
+/// review, or its cash was not recorded `cod_overdue` after delivery.
+pub fn attention(order: &Order, now: Timestamp, cod_overdue: Duration) -> Option<String> {
+    if let Some(review) = &order.payment_review {
+        return Some(format!("payment needs review: {review}"));
+    }
+    let overdue = order.status == OrderStatus::Delivered
+        && cod_to_collect(order)
+        && now - order.updated_at >= cod_overdue;
+    overdue.then(|| {
+        format!(
+            "cash on delivery not recorded {} days after delivery",
+            (now - order.updated_at).num_days()
+        )
+    })
+}
+
+impl Engine {
+    /// The payments report for `[from, to)`.
+    ///
+    /// # Errors
+    /// A store failure.
+    pub async fn payments_report(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        cod_overdue: Duration,
+        now: Timestamp,
+    ) -> Result<PaymentsReport, EngineError> {
+        let events = self.store.payment_events(from, to).await?;
+        let open = self.store.payment_attention().await?;
+        let in_period: Vec<Order> = open
+            .iter()
+            .filter(|o| o.created_at >= from && o.created_at < to)
+            .cloned()
+            .collect();
+        let days = daily_summary(&events, &in_period);
+        let attention = open
+            .into_iter()
+            .filter_map(|order| {
+                attention(&order, now, cod_overdue).map(|why| Attention { order, why })
+            })
+            .collect();
+        Ok(PaymentsReport {
+            from,
+            to,
+            events,
+            days,
+            attention,
+        })
+    }
+}

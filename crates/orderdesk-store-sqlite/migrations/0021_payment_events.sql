@@ -1,0 +1,17 @@
+-- The payments ledger, for reconciliation: one row per payment event
+-- (paid, failed, expired, refund), written in the same transaction as the
+-- order change it records. PostgreSQL has the same migration.
+CREATE TABLE payment_events (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_number  INTEGER NOT NULL REFERENCES orders (number),
+    kind          TEXT    NOT NULL,
+    status        TEXT    NOT NULL,
+    amount_minor  INTEGER NOT NULL,
+    currency      TEXT    NOT NULL,
+    method        TEXT,
+    provider_ref  TEXT,
+    detail        TEXT,
+    at            TEXT    NOT NULL
+);
+
+CREATE INDEX payment_events_at ON payment_events (at, id);

@@ -1,0 +1,99 @@
+//! Conformance cases for the payments ledger: entries written with their
+//! order update, read back by period; the orders whose payment needs a
+//! person.
+
+use orderdesk_domain::{LedgerEntry, LedgerKind};
+
+use super::*;
+
+fn paid_entry(number: OrderNumber, amount_minor: i64, when: Timestamp) -> LedgerEntry {
+    LedgerEntry {
+        order_number: number,
+        kind: LedgerKind::Paid,
+        status: "paid".to_owned(),
+        amount_minor,
+        currency: Currency::parse("INR").unwrap(),
+        method: Some(PaymentMethod::Razorpay),
+        provider_ref: Some("pay_29QQoUBi66xm2f".to_owned()),
+        detail: Some("payment_link.paid".to_owned()),
+        at: when,
+    }
+}
+
+/// Entries go in with their update and come back by period, oldest first,
+/// every field intact; an update that conflicts writes none.
+pub async fn case_payment_events_are_read_back_by_period(store: &dyn Store) {
+    let a = create_order(store, cart("Asha", "919800000091", at(0))).await;
+    let b = create_order(store, cart("Ravi", "919800000092", at(1))).await;
+    for (order, when) in [(&b, at(3_600)), (&a, at(10))] {
+        let update = OrderUpdate {
+            payment_status: Some(PaymentStatus::Paid),
+            ledger: vec![paid_entry(order.number, order.total_minor, when)],
+            ..OrderUpdate::default()
+        };
+        store
+            .update_order(order.number, order.version, &update, when)
+            .await
+            .unwrap();
+    }
+    let stale = OrderUpdate {
+        ledger: vec![paid_entry(a.number, 1, at(20))],
+        note: Some("x".to_owned()),
+        ..OrderUpdate::default()
+    };
+    assert!(store
+        .update_order(a.number, 1, &stale, at(20))
+        .await
+        .is_err());
+
+    let all = store.payment_events(at(0), at(7_200)).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0], paid_entry(a.number, a.total_minor, micros(at(10))));
+    assert_eq!(all[1].order_number, b.number);
+    let early = store.payment_events(at(0), at(3_600)).await.unwrap();
+    assert_eq!(early.len(), 1, "the end of a period is exclusive");
+}
+
+/// Flagged payments and cash on delivery still to collect need a person;
+/// paid orders and cancelled cash orders do not.
+pub async fn case_payment_attention_lists_flagged_and_uncollected_cash(store: &dyn Store) {
+    let flagged = create_order(store, cart("Asha", "919800000093", at(0))).await;
+    let cod = create_order(store, cart("Ravi", "919800000094", at(1))).await;
+    let cancelled_cod = create_order(store, cart("Mira", "919800000095", at(2))).await;
+    create_order(store, cart("Dev", "919800000096", at(3))).await;
+    let flag = OrderUpdate {
+        payment_review: Some(Some("paid 1.00 INR".to_owned())),
+        ..OrderUpdate::default()
+    };
+    store
+        .update_order(flagged.number, flagged.version, &flag, at(5))
+        .await
+        .unwrap();
+    let cash = OrderUpdate {
+        payment_method: Some(PaymentMethod::Cod),
+        ..OrderUpdate::default()
+    };
+    store
+        .update_order(cod.number, cod.version, &cash, at(5))
+        .await
+        .unwrap();
+    let c = store
+        .update_order(cancelled_cod.number, cancelled_cod.version, &cash, at(5))
+        .await
+        .unwrap();
+    move_order(
+        store,
+        &c,
+        plan(&c, OrderStatus::Cancelled, staff(), Some("changed mind")),
+        at(6),
+    )
+    .await;
+    let numbers: Vec<OrderNumber> = store
+        .payment_attention()
+        .await
+        .unwrap()
+        .iter()
+        .map(|o| o.number)
+        .collect();
+    assert_eq!(numbers, vec![flagged.number, cod.number]);
+}

@@ -1,0 +1,187 @@
+//! `/payments`: closing the day. What needs a person first (payments
+//! flagged for review, cash on delivery not recorded a week after
+//! delivery), the per-day summary with its CSV, then every payment event.
+
+use axum::extract::{Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup};
+use orderdesk_domain::{DaySummary, Money};
+use orderdesk_engine::reconciliation::PaymentsReport;
+
+use super::session::Staff;
+use super::views::{layout, Page};
+use crate::api::payments::{load, PeriodParams};
+use crate::AppState;
+
+fn amount(minor: i64, d: &DaySummary) -> String {
+    Money::from_minor(minor, d.currency).to_string()
+}
+
+fn page(r: &PaymentsReport, p: &PeriodParams) -> Markup {
+    let from = r.from.date_naive().to_string();
+    let to = (r.to - chrono::Duration::days(1)).date_naive().to_string();
+    let csv = format!("/payments/export.csv?from={from}&to={to}");
+    html! {
+        main #main.payments {
+            h1 { "Payments" }
+            form.filters method="get" action="/payments" {
+                label for="pay-from" { "From" }
+                input #pay-from type="date" name="from" value=(p.from.clone().unwrap_or(from.clone()));
+                label for="pay-to" { "To" }
+                input #pay-to type="date" name="to" value=(p.to.clone().unwrap_or(to.clone()));
+                button type="submit" { "Show" }
+                a.button href=(csv) { "Export CSV" }
+            }
+            @if !r.attention.is_empty() {
+                section #payments-attention.panel aria-labelledby="attention-title" {
+                    h2 #attention-title { "Needs a look" }
+                    ul {
+                        @for a in &r.attention {
+                            li {
+                                a href={"/orders/" (a.order.number)} { "#" (a.order.number) }
+                                " · " (Money::from_minor(a.order.total_minor, a.order.currency).to_string())
+                                " · " (a.why)
+                            }
+                        }
+                    }
+                }
+            }
+            section #payments-days.panel aria-labelledby="days-title" {
+                h2 #days-title { "Per day" }
+                table {
+                    thead { tr {
+                        th scope="col" { "Day" } th scope="col" .num { "Collected" } th scope="col" .num { "Refunded" }
+                        th scope="col" .num { "COD to collect" } th scope="col" .num { "Net" }
+                    } }
+                    tbody {
+                        @for d in &r.days {
+                            tr {
+                                td { (d.day.to_string()) }
+                                td.num { (amount(d.collected_minor, d)) }
+                                td.num { (amount(d.refunded_minor, d)) }
+                                td.num { (amount(d.cod_to_collect_minor, d)) }
+                                td.num { (amount(d.net_minor, d)) }
+                            }
+                        }
+                        @if r.days.is_empty() { tr { td colspan="5" .muted { "No payments in this period." } } }
+                    }
+                }
+            }
+            section #payments-events.panel aria-labelledby="events-title" {
+                h2 #events-title { "Payment events" }
+                table {
+                    thead { tr {
+                        th scope="col" { "Time (UTC)" } th scope="col" { "Order" } th scope="col" { "Event" }
+                        th scope="col" .num { "Amount" } th scope="col" { "Method" } th scope="col" { "Reference" }
+                    } }
+                    tbody {
+                        @for e in &r.events {
+                            tr {
+                                td { (e.at.format("%Y-%m-%d %H:%M")) }
+                                td { a href={"/orders/" (e.order_number)} { "#" (e.order_number) } }
+                                td { (e.kind.as_str()) @if e.status != e.kind.as_str() { " · " (e.status) } }
+                                td.num { (Money::from_minor(e.amount_minor, e.currency).to_string()) }
+                                td { (e.method.map_or("", |m| m.as_str())) }
+                                td { @if let Some(r) = &e.provider_ref { code { (r) } } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    staff: Staff,
+    params: Result<Query<PeriodParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let params = params.map(|Query(p)| p).unwrap_or_default();
+    let report = match load(&state, &params).await {
+        Ok(r) => r,
+        Err(e) if e.status == StatusCode::BAD_REQUEST => {
+            let body = html! { main.narrow { h1 { "Payments" } p.alert role="alert" { (e.message) } p { a href="/payments" { "The last week" } } } };
+            return (
+                StatusCode::BAD_REQUEST,
+                layout(Page {
+                    title: "Payments",
+                    staff: Some(&staff),
+                    body,
+                    last_event_id: None,
+                    page: "payments",
+                }),
+            )
+                .into_response();
+        }
+        Err(e) => return e.into_response(),
+    };
+    layout(Page {
+        title: "Payments",
+        staff: Some(&staff),
+        body: page(&report, &params),
+        last_event_id: None,
+        page: "payments",
+    })
+    .into_response()
+}
+
+/// The per-day summary as CSV.
+pub async fn export(
+    State(state): State<AppState>,
+    _staff: Staff,
+    params: Result<Query<PeriodParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let params = params.map(|Query(p)| p).unwrap_or_default();
+    let report = match load(&state, &params).await {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "day",
+        "currency",
+        "collected_minor",
+        "refunded_minor",
+        "cod_to_collect_minor",
+        "net_minor",
+    ];
+    let mut rows = vec![header.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>()];
+    for d in &report.days {
+        rows.push(vec![
+            d.day.to_string(),
+            d.currency.as_str().to_owned(),
+            d.collected_minor.to_string(),
+            d.refunded_minor.to_string(),
+            d.cod_to_collect_minor.to_string(),
+            d.net_minor.to_string(),
+        ]);
+    }
+    for row in rows {
+        if let Err(e) = w.write_record(row) {
+            tracing::error!(error = %e, "payments CSV failed");
+            return crate::error::ApiError::internal().into_response();
+        }
+    }
+    let bytes = match w.into_inner() {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "payments CSV failed");
+            return crate::error::ApiError::internal().into_response();
+        }
+    };
+    let name = format!("payments-{}.csv", report.from.format("%Y%m%d"));
+    (
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
