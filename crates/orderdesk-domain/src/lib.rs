@@ -9,7 +9,9 @@ pub mod money;
 pub mod order;
 pub mod payment;
 pub mod payment_action;
+pub mod phone;
 pub mod starting_address;
+pub mod tag;
 pub mod timeline;
 pub mod window;
 

@@ -6,7 +6,7 @@ use orderdesk_domain::{
     TimelineKind, Timestamp, TransitionRequest,
 };
 use orderdesk_store::{customer_key_of, OrderUpdate};
-use orderdesk_whatsapp::{Content, Template, Text};
+use orderdesk_whatsapp::{Content, OutboundError, Template, Text};
 
 use crate::texts::Texts;
 use tracing::instrument;
@@ -180,7 +180,7 @@ impl Engine {
         }))
     }
 
-    fn language(&self) -> &str {
+    pub(crate) fn language(&self) -> &str {
         self.checkout.as_ref().map_or("en", |c| c.language.as_str())
     }
 
@@ -217,28 +217,54 @@ impl Engine {
         let Some((stage_key, text)) = stage_text(&texts, order, change) else {
             return Ok(());
         };
-        let number = order.number.to_string();
-        let content: Result<Content, _> = if self.window_open(order, now).await? {
-            Text::new(text.clone()).map(Into::into)
-        } else if let Some((name, template_language)) = texts.whatsapp_template(&stage_key) {
-            let second = change
-                .tracking
-                .clone()
-                .or_else(|| change.reason.clone())
-                .unwrap_or_default();
+        let second = change
+            .tracking
+            .clone()
+            .or_else(|| change.reason.clone())
+            .unwrap_or_default();
+        let content = Text::new(text.clone()).map(Into::into);
+        self.to_customer(
+            &texts,
+            order,
+            &stage_key,
+            content,
+            text,
+            &[second],
+            now,
+            update,
+        )
+        .await
+    }
+
+    /// Queues `content` (whose text is `text`) to the order's customer
+    /// inside their 24-hour window; outside it the approved template named
+    /// on `key` (body parameters: the order number, then `extra`), and with
+    /// none configured a notice on the timeline that it was not sent.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn to_customer(
+        &self,
+        texts: &Texts,
+        order: &Order,
+        key: &str,
+        content: Result<Content, OutboundError>,
+        text: String,
+        extra: &[String],
+        now: Timestamp,
+        update: &mut OrderUpdate,
+    ) -> Result<(), EngineError> {
+        let content = if self.window_open(order, now).await? {
+            content
+        } else if let Some((name, template_language)) = texts.whatsapp_template(key) {
+            let params = std::iter::once(order.number.to_string())
+                .chain(extra.iter().cloned())
+                .filter(|p| !p.is_empty());
             Template::new(name, template_language)
-                .and_then(|t| {
-                    t.with_body_text(
-                        [number.clone(), second]
-                            .into_iter()
-                            .filter(|p| !p.is_empty()),
-                    )
-                })
+                .and_then(|t| t.with_body_text(params))
                 .map(Into::into)
         } else {
             let mut entry = TimelineEntry::new(now, TimelineKind::Notice, &Actor::System);
             entry.detail = Some(format!(
-                "update not sent: the customer last wrote over 24 hours ago and no approved template is configured for {stage_key} ({text})"
+                "update not sent: the customer last wrote over 24 hours ago and no approved template is configured for {key} ({text})"
             ));
             update.timeline.push(entry);
             return Ok(());

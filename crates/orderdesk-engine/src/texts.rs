@@ -46,10 +46,13 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("stage.rejected", "Sorry, we cannot fulfil your order #{number}. {reason}"),
     ("stage.cancelled", "Your order #{number} is cancelled. {reason}"),
     ("stage.returned", "Your order #{number} is marked as returned."),
+    ("order_updated", "Your order #{number} has been updated: {items}. New total: {total}."),
 ];
 
 /// The placeholders a body may use.
-pub const PLACEHOLDERS: &[&str] = &["number", "total", "tracking", "reason", "newer", "status"];
+pub const PLACEHOLDERS: &[&str] = &[
+    "number", "total", "tracking", "reason", "newer", "status", "items",
+];
 
 /// The texts in force for one language, loaded once per use.
 pub struct Texts {

@@ -105,7 +105,8 @@ fn currency(row: &dyn Cols) -> StoreResult<Currency> {
 pub const ORDER_COLUMNS: &str = "number, status, held_from, payment_status, \
      payment_method, checkout_step, customer_wa_id, customer_user_id, customer_name, items, \
      currency, total_minor, address, note, cart_text, tracking, payment_reference, \
-     payment_review, created_at, updated_at, version";
+     payment_review, created_at, updated_at, version, shipping_minor, discount_minor, tags, \
+     assignee";
 
 pub fn order(row: &dyn Cols) -> StoreResult<Order> {
     Ok(Order {
@@ -132,6 +133,10 @@ pub fn order(row: &dyn Cols) -> StoreResult<Order> {
         created_at: time(row, "created_at")?,
         updated_at: time(row, "updated_at")?,
         version: int(row, "version")?,
+        shipping_minor: int(row, "shipping_minor")?,
+        discount_minor: int(row, "discount_minor")?,
+        tags: json::<Vec<String>>(row, "tags")?.unwrap_or_default(),
+        assignee: row.text("assignee")?,
     })
 }
 

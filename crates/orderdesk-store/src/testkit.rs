@@ -68,6 +68,12 @@ mod instances;
 pub use instances::*;
 mod batches;
 pub use batches::*;
+mod order_edit;
+pub use order_edit::*;
+mod staff_order;
+pub use staff_order::*;
+mod search;
+pub use search::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
 /// async fn (or closure returning a future) that yields a [`Fixture`]: a
@@ -136,6 +142,14 @@ macro_rules! conformance_suite {
             list_orders_filters_by_creation_date => case_list_date_range,
             a_failed_batch_applies_nothing_and_all_of_it_on_retry => case_failed_batch_applies_nothing,
             a_batch_applies_one_customers_items_in_arrival_order => case_batch_keeps_a_customers_order,
+            edit_order_writes_lines_money_tags_and_assignee => case_edit_order_fields,
+            a_stale_edit_loses_and_writes_nothing => case_edit_order_stale,
+            an_edit_without_its_timeline_entry_is_refused => case_edit_order_needs_its_entry,
+            a_staff_order_is_created_with_its_work_and_no_window => case_staff_order_created,
+            search_finds_every_phone_spelling_accents_items_and_address => case_search_finds_every_spelling,
+            search_follows_edits_at_once => case_search_follows_edits,
+            per_stage_counts_follow_the_search => case_counts_follow_the_search,
+            list_orders_filters_by_tag_and_assignee => case_tag_and_assignee_filters,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {
@@ -192,6 +206,9 @@ mod tests {
         include_str!("testkit/jobs.rs"),
         include_str!("testkit/instances.rs"),
         include_str!("testkit/batches.rs"),
+        include_str!("testkit/order_edit.rs"),
+        include_str!("testkit/staff_order.rs"),
+        include_str!("testkit/search.rs"),
     ];
 
     #[test]

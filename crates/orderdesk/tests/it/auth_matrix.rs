@@ -82,6 +82,9 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         // `{}` lacks the required field.
         ("POST", "/api/v1/orders/{number}/status" | "/api/v1/orders/{number}/payment") => 422,
         ("POST", "/api/v1/orders/{number}/messages") => 422,
+        // `{}` lacks the version, the customer, the action.
+        ("PATCH", "/api/v1/orders/{number}") => 422,
+        ("POST", "/api/v1/orders" | "/api/v1/orders/bulk") => 422,
         // `{}` changes nothing.
         ("PUT", "/api/v1/templates/{key}/{language}") => 200,
         ("GET", "/orders" | "/orders/counts.json" | "/orders/export.csv") => 200,
