@@ -16,7 +16,9 @@ pub mod payment;
 pub mod payment_action;
 pub mod payment_indicator;
 pub mod refund;
+pub mod phone;
 pub mod starting_address;
+pub mod tag;
 pub mod timeline;
 pub mod window;
 

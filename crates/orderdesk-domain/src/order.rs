@@ -1,5 +1,6 @@
 //! An order: its data, its human number and the stage machine of DESIGN §2.
 
+pub mod edit;
 mod status;
 mod transition;
 
@@ -140,6 +141,18 @@ pub struct Order {
     pub updated_at: Timestamp,
     /// Optimistic-concurrency version; a write naming an older one is refused.
     pub version: i64,
+    /// A shipping fee staff added (minor units; part of `total_minor`).
+    #[serde(default)]
+    pub shipping_minor: i64,
+    /// A discount staff gave off the items (minor units; taken off `total_minor`).
+    #[serde(default)]
+    pub discount_minor: i64,
+    /// Staff's labels, lower case, in the order they were added.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The email of the staff user the order is assigned to.
+    #[serde(default)]
+    pub assignee: Option<String>,
 }
 
 /// What an order still lacks for the checkout to confirm it by itself.
@@ -272,6 +285,10 @@ impl NewOrder {
             created_at: at,
             updated_at: at,
             version: 1,
+            shipping_minor: 0,
+            discount_minor: 0,
+            tags: Vec::new(),
+            assignee: None,
         }
     }
 }

@@ -63,10 +63,12 @@ pub enum TimelineKind {
     NoteSet,
     StaffNote,
     Notice,
+    /// Staff changed the order's items, money, address, tags or assignee.
+    Edited,
 }
 
 impl TimelineKind {
-    pub const ALL: [TimelineKind; 7] = [
+    pub const ALL: [TimelineKind; 8] = [
         Self::Created,
         Self::StatusChanged,
         Self::PaymentChanged,
@@ -74,6 +76,7 @@ impl TimelineKind {
         Self::NoteSet,
         Self::StaffNote,
         Self::Notice,
+        Self::Edited,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -85,6 +88,7 @@ impl TimelineKind {
             Self::NoteSet => "note_set",
             Self::StaffNote => "staff_note",
             Self::Notice => "notice",
+            Self::Edited => "edited",
         }
     }
 

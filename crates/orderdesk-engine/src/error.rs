@@ -29,6 +29,12 @@ pub enum EngineError {
     /// A staff reply that cannot be sent now.
     #[error(transparent)]
     Reply(#[from] crate::replies::ReplyError),
+    /// Staff's edit or new order refused by the domain's rules.
+    #[error(transparent)]
+    Edit(#[from] orderdesk_domain::order::edit::EditError),
+    /// A bulk request refused as a whole.
+    #[error(transparent)]
+    Bulk(#[from] crate::bulk::BulkError),
     /// The background writer is gone (shutting down).
     #[error("the server is shutting down")]
     ShuttingDown,

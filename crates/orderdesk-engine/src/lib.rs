@@ -6,6 +6,7 @@
 //! knows about HTTP or SQL.
 
 pub mod accounts;
+mod bulk;
 mod bus;
 pub mod checkout;
 mod conversations;
@@ -15,27 +16,32 @@ mod inbox;
 pub mod intake;
 mod links;
 mod notify;
+mod order_edit;
 mod orders;
 mod outbox;
 pub mod payments;
 pub mod reconciliation;
 pub mod refunds;
 mod replies;
+mod staff_orders;
 pub mod texts;
 
 use std::sync::Arc;
 
 use orderdesk_store::Store;
 
+pub use bulk::{BulkAction, BulkError, BulkResult, BulkTarget, MAX_BULK};
 pub use bus::EventBus;
 pub use checkout::{AddressForm, AddressLock, CheckoutConfig};
 pub use conversations::ReadReceipts;
 pub use error::EngineError;
 pub use inbox::{InboxWriter, Processor};
 pub use links::MAX_LINKS_PER_HOUR;
+pub use order_edit::Edited;
 pub use orders::{NoteError, PreviewDelivery, StagePreview, REASON_MARK};
 pub use outbox::{Delivery, DispatchSettings, Dispatcher};
 pub use replies::ReplyError;
+pub use staff_orders::OrderForCustomer;
 
 /// The shared handle the web layer and workers hold.
 #[derive(Clone)]

@@ -34,6 +34,9 @@ pub(crate) struct Notice<'a> {
     pub text: String,
     /// The template's second parameter (tracking, reason, amount).
     pub detail: &'a str,
+    /// What to send inside the window when it is richer than `text` (a
+    /// summary with a "Pay now" button); `None` sends `text` as it is.
+    pub content: Option<Content>,
 }
 
 /// Queues `notice` on `update` as the rule above says.
@@ -45,13 +48,21 @@ pub(crate) async fn customer_update(
     now: Timestamp,
     update: &mut OrderUpdate,
 ) -> Result<(), EngineError> {
-    let Notice { key, text, detail } = notice;
+    let Notice {
+        key,
+        text,
+        detail,
+        content: rich,
+    } = notice;
     if customer_key_of(&order.customer).is_none() {
         return Ok(());
     }
     let number = order.number.to_string();
     let content: Result<Content, _> = if window_open(store, order, now).await? {
-        Text::new(text.clone()).map(Into::into)
+        match rich {
+            Some(content) => Ok(content),
+            None => Text::new(text.clone()).map(Into::into),
+        }
     } else if let Some((name, template_language)) = texts.whatsapp_template(key) {
         Template::new(name, template_language)
             .and_then(|t| {

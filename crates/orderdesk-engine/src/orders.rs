@@ -217,6 +217,7 @@ impl Engine {
             key: &stage_key,
             text,
             detail: &detail,
+            content: None,
         };
         crate::notify::customer_update(self.store.as_ref(), &texts, order, notice, now, update)
             .await

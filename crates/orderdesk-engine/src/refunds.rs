@@ -307,6 +307,7 @@ async fn tell_refunded(
         key: "refund_processed",
         text,
         detail: &amount,
+        content: None,
     };
     crate::notify::customer_update(store, &texts, order, notice, now, update).await
 }

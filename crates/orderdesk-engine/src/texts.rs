@@ -47,11 +47,12 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("stage.cancelled", "Your order #{number} is cancelled. {reason}"),
     ("stage.returned", "Your order #{number} is marked as returned."),
     ("refund_processed", "We have refunded {amount} for your order #{number}. It can take a few days to reach your account."),
+    ("order_updated", "Your order #{number} has been updated: {items}. New total: {total}."),
 ];
 
 /// The placeholders a body may use.
 pub const PLACEHOLDERS: &[&str] = &[
-    "number", "total", "tracking", "reason", "newer", "status", "amount",
+    "number", "total", "tracking", "reason", "newer", "status", "amount", "items",
 ];
 
 /// The texts in force for one language, loaded once per use.

@@ -31,6 +31,7 @@
 //! advanced atomically per batch of sends ([`Store::reserve_send_slots`]).
 
 mod error;
+mod filters;
 mod tx;
 
 use std::collections::HashMap;
@@ -334,33 +335,7 @@ impl Store for PgStore {
         if let Some(before) = query.before {
             qb.push(" AND number < ").push_bind(before.get());
         }
-        if let Some(status) = query.status {
-            qb.push(" AND status = ").push_bind(status.as_str());
-        }
-        if let Some(payment) = query.payment {
-            qb.push(" AND payment_status = ")
-                .push_bind(payment.as_str());
-        }
-        if let Some(from) = query.created_from {
-            qb.push(" AND created_at >= ").push_bind(micros(from));
-        }
-        if let Some(to) = query.created_before {
-            qb.push(" AND created_at < ").push_bind(micros(to));
-        }
-        if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let pattern = orderdesk_store::like_pattern(q);
-            qb.push(" AND (");
-            if let Ok(n) = q.trim_start_matches('#').parse::<i64>() {
-                qb.push("number = ").push_bind(n).push(" OR ");
-            }
-            qb.push("customer_name ILIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\' OR customer_wa_id ILIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\' OR customer_user_id ILIKE ")
-                .push_bind(pattern)
-                .push(" ESCAPE '\\')");
-        }
+        filters::push_filters(&mut qb, query, true);
         // One extra row says whether there is a next page.
         qb.push(" ORDER BY number DESC LIMIT ")
             .push_bind(i64::from(limit) + 1);
@@ -398,6 +373,44 @@ impl Store for PgStore {
                 .await?;
         tx.commit().await?;
         Ok(order)
+    }
+
+    async fn edit_order(
+        &self,
+        number: OrderNumber,
+        expected_version: i64,
+        fields: &orderdesk_store::OrderFields,
+        update: &OrderUpdate,
+        at: Timestamp,
+    ) -> StoreResult<Order> {
+        let mut tx = self.write().await?;
+        let order =
+            orderdesk_store_sql::edit_order(&mut tx, number, expected_version, fields, update, at)
+                .await?;
+        tx.commit().await?;
+        Ok(order)
+    }
+
+    async fn create_staff_order(
+        &self,
+        new: &orderdesk_domain::NewOrder,
+        creator: &orderdesk_domain::Actor,
+        update: &OrderUpdate,
+        jobs: &[(orderdesk_store::JobKind, Timestamp)],
+    ) -> StoreResult<Order> {
+        let mut tx = self.write().await?;
+        let order =
+            orderdesk_store_sql::create_staff_order(&mut tx, new, creator, update, jobs).await?;
+        tx.commit().await?;
+        Ok(order)
+    }
+
+    async fn customer_by_wa_id(&self, wa_id: &str) -> StoreResult<Option<CustomerRecord>> {
+        orderdesk_store_sql::customer_by_wa_id(self, wa_id).await
+    }
+
+    async fn count_orders(&self, query: &OrderQuery) -> StoreResult<Vec<(OrderStatus, i64)>> {
+        filters::counts(&self.pool, query).await
     }
 
     async fn open_orders_for_customer(&self, key: &str) -> StoreResult<Vec<Order>> {

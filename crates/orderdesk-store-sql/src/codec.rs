@@ -106,7 +106,7 @@ pub const ORDER_COLUMNS: &str = "number, status, held_from, payment_status, \
      payment_method, checkout_step, customer_wa_id, customer_user_id, customer_name, items, \
      currency, total_minor, address, note, cart_text, tracking, payment_reference, \
      payment_review, created_at, updated_at, version, provider_payment_id, refunded_minor, \
-     refunds";
+     refunds, shipping_minor, discount_minor, tags, assignee";
 
 pub fn order(row: &dyn Cols) -> StoreResult<Order> {
     Ok(Order {
@@ -136,6 +136,10 @@ pub fn order(row: &dyn Cols) -> StoreResult<Order> {
         created_at: time(row, "created_at")?,
         updated_at: time(row, "updated_at")?,
         version: int(row, "version")?,
+        shipping_minor: int(row, "shipping_minor")?,
+        discount_minor: int(row, "discount_minor")?,
+        tags: json::<Vec<String>>(row, "tags")?.unwrap_or_default(),
+        assignee: row.text("assignee")?,
     })
 }
 

@@ -19,12 +19,15 @@
 mod admin;
 pub mod codec;
 pub mod conversations;
+mod customers;
 mod effects;
 pub mod ledger;
 mod ops;
 pub mod ops_status;
 pub mod reads;
 mod refunds;
+mod order_edit;
+mod staff_order;
 mod writes;
 
 use async_trait::async_trait;
@@ -36,11 +39,14 @@ pub use admin::{
     put_message_template, revoke_token, set_user_password, set_user_role,
 };
 pub use codec::Cols;
+pub use customers::customer_by_wa_id;
 pub use ops::{
     complete_inbound, message_status, outbound_text, outbox_failed, outbox_retry, outbox_sent,
     queue_outbound, update_order,
 };
+pub use order_edit::edit_order;
 pub use reads::SqlRead;
+pub use staff_order::create_staff_order;
 
 /// One bound parameter, in the form the domain has it; each backend binds
 /// it in its own column type (a time as `timestamptz` or as fixed-width

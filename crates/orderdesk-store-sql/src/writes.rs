@@ -20,6 +20,17 @@ pub(crate) async fn create_order<T: SqlTx>(
     new: &NewOrder,
     effects: &mut Effects,
 ) -> StoreResult<Order> {
+    create_order_by(tx, new, &Actor::Customer, effects).await
+}
+
+/// [`create_order`] by `creator`: only the customer's own cart opens
+/// their 24-hour window.
+pub(crate) async fn create_order_by<T: SqlTx>(
+    tx: &mut T,
+    new: &NewOrder,
+    creator: &Actor,
+    effects: &mut Effects,
+) -> StoreResult<Order> {
     // The counter row stays locked until commit, so numbers are handed out
     // without gaps from rolled-back transactions.
     let number = fetch_one(
@@ -67,7 +78,7 @@ pub(crate) async fn create_order<T: SqlTx>(
     ]);
     tx.execute(&sql, args).await?;
 
-    let entry = TimelineEntry::new(order.created_at, TimelineKind::Created, &Actor::Customer);
+    let entry = TimelineEntry::new(order.created_at, TimelineKind::Created, creator);
     insert_timeline(tx, order.number, &entry).await?;
     if let Some(key) = customer_key {
         effects.customer(
@@ -76,7 +87,7 @@ pub(crate) async fn create_order<T: SqlTx>(
                 wa_id: order.customer.wa_id.clone(),
                 user_id: order.customer.user_id.clone(),
                 name: order.customer.name.clone(),
-                last_inbound_at: Some(order.created_at),
+                last_inbound_at: (*creator == Actor::Customer).then_some(order.created_at),
                 last_address: None,
             },
         );

@@ -8,6 +8,7 @@
 //! must survive a power cut, not only a process crash.
 
 mod error;
+mod filters;
 mod tx;
 
 use std::collections::HashMap;
@@ -300,36 +301,7 @@ impl Store for SqliteStore {
         if let Some(before) = query.before {
             qb.push(" AND number < ").push_bind(before.get());
         }
-        if let Some(status) = query.status {
-            qb.push(" AND status = ").push_bind(status.as_str());
-        }
-        if let Some(payment) = query.payment {
-            qb.push(" AND payment_status = ")
-                .push_bind(payment.as_str());
-        }
-        // Times are stored as fixed-width UTC text, so text order is time order.
-        if let Some(from) = query.created_from {
-            qb.push(" AND created_at >= ").push_bind(time_text(from));
-        }
-        if let Some(to) = query.created_before {
-            qb.push(" AND created_at < ").push_bind(time_text(to));
-        }
-        if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let pattern = orderdesk_store::like_pattern(q);
-            qb.push(" AND (");
-            if let Ok(n) = q.trim_start_matches('#').parse::<i64>() {
-                qb.push("number = ").push_bind(n).push(" OR ");
-            }
-            // SQLite's LIKE already ignores ASCII case; lower() keeps the
-            // intent explicit. Neither folds non-ASCII letters.
-            qb.push("lower(customer_name) LIKE lower(")
-                .push_bind(pattern.clone())
-                .push(") ESCAPE '\\' OR customer_wa_id LIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\' OR customer_user_id LIKE ")
-                .push_bind(pattern)
-                .push(" ESCAPE '\\')");
-        }
+        filters::push_filters(&mut qb, query, true);
         // One extra row says whether there is a next page.
         qb.push(" ORDER BY number DESC LIMIT ")
             .push_bind(i64::from(limit) + 1);
@@ -367,6 +339,44 @@ impl Store for SqliteStore {
                 .await?;
         tx.commit().await?;
         Ok(order)
+    }
+
+    async fn edit_order(
+        &self,
+        number: OrderNumber,
+        expected_version: i64,
+        fields: &orderdesk_store::OrderFields,
+        update: &OrderUpdate,
+        at: Timestamp,
+    ) -> StoreResult<Order> {
+        let mut tx = self.write(Durability::Full).await?;
+        let order =
+            orderdesk_store_sql::edit_order(&mut tx, number, expected_version, fields, update, at)
+                .await?;
+        tx.commit().await?;
+        Ok(order)
+    }
+
+    async fn create_staff_order(
+        &self,
+        new: &orderdesk_domain::NewOrder,
+        creator: &orderdesk_domain::Actor,
+        update: &OrderUpdate,
+        jobs: &[(orderdesk_store::JobKind, Timestamp)],
+    ) -> StoreResult<Order> {
+        let mut tx = self.write(Durability::Full).await?;
+        let order =
+            orderdesk_store_sql::create_staff_order(&mut tx, new, creator, update, jobs).await?;
+        tx.commit().await?;
+        Ok(order)
+    }
+
+    async fn customer_by_wa_id(&self, wa_id: &str) -> StoreResult<Option<CustomerRecord>> {
+        orderdesk_store_sql::customer_by_wa_id(self, wa_id).await
+    }
+
+    async fn count_orders(&self, query: &OrderQuery) -> StoreResult<Vec<(OrderStatus, i64)>> {
+        filters::counts(&self.reader, query).await
     }
 
     async fn open_orders_for_customer(&self, key: &str) -> StoreResult<Vec<Order>> {

@@ -12,17 +12,23 @@ mod error;
 mod ops_status;
 mod records;
 mod refunds;
+mod order_fields;
+mod records;
+pub mod search;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
 use std::time::Duration;
 
 use async_trait::async_trait;
-use orderdesk_domain::{Order, OrderNumber, OrderStatus, StatusChange, TimelineEntry, Timestamp};
+use orderdesk_domain::{
+    Actor, NewOrder, Order, OrderNumber, OrderStatus, StatusChange, TimelineEntry, Timestamp,
+};
 
 pub use conversation::*;
 pub use error::{StoreError, StoreResult};
 pub use ops_status::OpsStatus;
+pub use order_fields::OrderFields;
 pub use records::*;
 pub use refunds::RefundChange;
 
@@ -206,6 +212,53 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// `Unavailable` or `Other` on database failure.
     async fn customer(&self, key: &str) -> StoreResult<Option<CustomerRecord>>;
+
+    /// Applies staff's changes to an order's lines, money, tags and
+    /// assignee together with `update` (which must carry the timeline entry
+    /// saying what changed), at `expected_version`, in one transaction, as
+    /// [`Store::update_order`] does: the version is bumped and one event
+    /// carries the order afterwards.
+    ///
+    /// # Errors
+    /// `NotFound`; `Conflict` when the order moved on; `Other` for fields
+    /// without a timeline entry. Nothing changes then.
+    async fn edit_order(
+        &self,
+        number: OrderNumber,
+        expected_version: i64,
+        fields: &OrderFields,
+        update: &OrderUpdate,
+        at: Timestamp,
+    ) -> StoreResult<Order>;
+
+    /// Creates an order staff took for a customer: as a cart would make it
+    /// (`order.created`, its `created` entry naming `creator`), then, in
+    /// the same transaction, `update` (a note, notices, its first messages,
+    /// which default to the new order's number) and `jobs` on it. Unlike a
+    /// cart it does not open the customer's 24-hour window.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other`; nothing is created then.
+    async fn create_staff_order(
+        &self,
+        new: &NewOrder,
+        creator: &Actor,
+        update: &OrderUpdate,
+        jobs: &[(JobKind, Timestamp)],
+    ) -> StoreResult<Order>;
+
+    /// The customer with this phone number who wrote last, if any.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn customer_by_wa_id(&self, wa_id: &str) -> StoreResult<Option<CustomerRecord>>;
+
+    /// Orders per stage among those matching `query`'s filters and search
+    /// (its stage, limit and cursor ignored), every stage listed.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn count_orders(&self, query: &OrderQuery) -> StoreResult<Vec<(OrderStatus, i64)>>;
 
     // ---- chat and outbox ----------------------------------------------------
 

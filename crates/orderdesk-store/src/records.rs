@@ -420,6 +420,10 @@ pub struct OrderQuery {
     pub limit: u32,
     /// Only orders with a number below this one (the previous page's last).
     pub before: Option<OrderNumber>,
+    /// Only orders carrying this tag (as stored: lower case).
+    pub tag: Option<String>,
+    /// Only orders assigned to this staff email (lower case).
+    pub assignee: Option<String>,
 }
 
 /// A page of orders, newest first.

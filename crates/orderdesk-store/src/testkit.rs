@@ -76,6 +76,12 @@ mod ledger;
 pub use ledger::*;
 mod refunds;
 pub use refunds::*;
+mod order_edit;
+pub use order_edit::*;
+mod staff_order;
+pub use staff_order::*;
+mod search;
+pub use search::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
 /// async fn (or closure returning a future) that yields a [`Fixture`]: a
@@ -158,6 +164,14 @@ macro_rules! conformance_suite {
             a_settled_refund_stays_settled => case_a_settled_refund_stays_settled,
             payment_events_are_read_back_by_period => case_payment_events_are_read_back_by_period,
             payment_attention_lists_flagged_and_uncollected_cash => case_payment_attention_lists_flagged_and_uncollected_cash,
+            edit_order_writes_lines_money_tags_and_assignee => case_edit_order_fields,
+            a_stale_edit_loses_and_writes_nothing => case_edit_order_stale,
+            an_edit_without_its_timeline_entry_is_refused => case_edit_order_needs_its_entry,
+            a_staff_order_is_created_with_its_work_and_no_window => case_staff_order_created,
+            search_finds_every_phone_spelling_accents_items_and_address => case_search_finds_every_spelling,
+            search_follows_edits_at_once => case_search_follows_edits,
+            per_stage_counts_follow_the_search => case_counts_follow_the_search,
+            list_orders_filters_by_tag_and_assignee => case_tag_and_assignee_filters,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {
@@ -214,6 +228,9 @@ mod tests {
         include_str!("testkit/jobs.rs"),
         include_str!("testkit/instances.rs"),
         include_str!("testkit/batches.rs"),
+        include_str!("testkit/order_edit.rs"),
+        include_str!("testkit/staff_order.rs"),
+        include_str!("testkit/search.rs"),
     ];
 
     #[test]

@@ -198,7 +198,7 @@
     if (!board) { return; }
     window.clearTimeout(countsTimer);
     countsTimer = window.setTimeout(function () {
-      fetch('/orders/counts.json', { credentials: 'same-origin', headers: { accept: 'application/json' } })
+      fetch('/orders/counts.json' + window.location.search, { credentials: 'same-origin', headers: { accept: 'application/json' } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (counts) {
           if (!counts) { return; }

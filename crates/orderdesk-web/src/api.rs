@@ -2,10 +2,13 @@
 
 pub mod doctor;
 pub mod conversations;
+pub mod bulk;
 pub mod events;
 pub mod intake;
 pub mod messages;
 pub mod openapi;
+pub mod order_create;
+pub mod order_edit;
 pub mod orders;
 pub mod payments;
 mod schema;

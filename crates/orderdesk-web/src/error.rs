@@ -152,6 +152,19 @@ impl From<EngineError> for ApiError {
                 "invalid_request",
                 r.to_string(),
             ),
+            EngineError::Edit(closed @ orderdesk_domain::order::edit::EditError::Closed { .. }) => {
+                Self::new(StatusCode::CONFLICT, "not_editable", closed.to_string())
+            }
+            EngineError::Edit(e) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                e.to_string(),
+            ),
+            EngineError::Bulk(e) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                e.to_string(),
+            ),
         }
     }
 }

@@ -17,7 +17,7 @@
 //! `orderdesk demo` through `serve_with_extra`) is not in this table.
 
 use axum::handler::Handler;
-use axum::routing::{get, post, put, MethodRouter};
+use axum::routing::{get, patch, post, put, MethodRouter};
 use axum::Router;
 
 /// Who may call a route, and how the server tells.
@@ -69,7 +69,7 @@ impl std::fmt::Display for Auth {
 /// One registered route.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteInfo {
-    /// Upper case: `GET`, `POST`, `PUT` (a `GET` route also answers `HEAD`).
+    /// Upper case: `GET`, `POST`, `PUT`, `PATCH` (a `GET` route also answers `HEAD`).
     pub method: &'static str,
     /// As registered, with axum's `{name}` captures: `/api/v1/orders/{number}`.
     pub path: &'static str,
@@ -106,6 +106,10 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
 
     pub fn put<H: Handler<T, S>, T: 'static>(self, path: &'static str, auth: Auth, h: H) -> Self {
         self.add("PUT", path, auth, put(h))
+    }
+
+    pub fn patch<H: Handler<T, S>, T: 'static>(self, path: &'static str, auth: Auth, h: H) -> Self {
+        self.add("PATCH", path, auth, patch(h))
     }
 
     // axum merges method routers registered on the same path, so `get` and

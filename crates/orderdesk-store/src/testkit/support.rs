@@ -94,6 +94,10 @@ pub fn expected_order(number: OrderNumber, new: &NewOrder) -> Order {
         created_at: micros(new.created_at),
         updated_at: micros(new.created_at),
         version: 1,
+        shipping_minor: 0,
+        discount_minor: 0,
+        tags: Vec::new(),
+        assignee: None,
     }
 }
 

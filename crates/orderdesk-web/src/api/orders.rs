@@ -50,6 +50,12 @@ pub struct ListParams {
     limit: Option<String>,
     /// `next_cursor` of the previous page (any other value is refused with 400).
     cursor: Option<String>,
+    /// Only orders carrying this tag.
+    #[param(max_length = 200)]
+    tag: Option<String>,
+    /// Only orders assigned to the staff user with this email.
+    #[param(max_length = 200)]
+    assignee: Option<String>,
 }
 
 /// A page of orders, newest first.
@@ -58,7 +64,8 @@ pub struct OrderList {
     orders: Vec<Order>,
     /// Pass as `cursor` for the next page; `null` on the last page.
     next_cursor: Option<String>,
-    /// Orders per stage across the whole store (not only this filter).
+    /// Orders per stage matching the search and filters (all but `status`);
+    /// without any, across the whole store.
     counts: BTreeMap<String, i64>,
 }
 
@@ -135,12 +142,27 @@ fn query_from(params: ListParams) -> ApiResult<OrderQuery> {
     if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
         return Err(ApiError::bad_request("q is longer than 200 characters"));
     }
+    let tag = params
+        .tag
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty());
+    let assignee = params
+        .assignee
+        .map(|a| a.trim().to_lowercase())
+        .filter(|a| !a.is_empty());
+    if tag.iter().chain(&assignee).any(|t| t.chars().count() > 200) {
+        return Err(ApiError::bad_request(
+            "tag and assignee are at most 200 characters",
+        ));
+    }
     Ok(OrderQuery {
         status,
         payment,
         q,
         limit,
         before,
+        tag,
+        assignee,
         ..OrderQuery::default()
     })
 }
@@ -157,9 +179,24 @@ pub async fn list(
     let query = query_from(params)?;
     let store = state.engine.store();
     let page = store.list_orders(&query).await?;
-    let counts = store
-        .status_counts()
-        .await?
+    // A search or filter counts what it finds; the bare list reads the
+    // kept totals, with no scan.
+    let filtered = OrderQuery {
+        status: None,
+        limit: query.limit,
+        before: None,
+        ..OrderQuery::default()
+    } != OrderQuery {
+        status: None,
+        before: None,
+        ..query.clone()
+    };
+    let counts = if filtered {
+        store.count_orders(&query).await?
+    } else {
+        store.status_counts().await?
+    };
+    let counts = counts
         .into_iter()
         .map(|(s, n)| (s.as_str().to_owned(), n))
         .collect();

@@ -52,7 +52,19 @@ impl BoardParams {
             created_before: day(&self.to).and_then(|d| d.succ_opt()).and_then(start),
             limit,
             before: crate::cursor::decode(&self.cursor),
+            ..OrderQuery::default()
         }
+    }
+
+    /// Whether a search or filter narrows the board (stage tabs aside):
+    /// its counts then count what it finds.
+    pub fn narrowed(query: &OrderQuery) -> bool {
+        query.q.is_some()
+            || query.payment.is_some()
+            || query.created_from.is_some()
+            || query.created_before.is_some()
+            || query.tag.is_some()
+            || query.assignee.is_some()
     }
 
     /// The filters as a query string (without the cursor).
@@ -93,10 +105,21 @@ pub async fn show(
     let last_event_id = store.last_event_seq().await?;
     let query = params.query(PAGE_SIZE);
     let page = store.list_orders(&query).await?;
-    let counts = store.status_counts().await?;
+    let filtered = BoardParams::narrowed(&query);
+    let counts = if filtered {
+        store.count_orders(&query).await?
+    } else {
+        store.status_counts().await?
+    };
     let total: i64 = counts.iter().map(|(_, n)| n).sum();
-    let filtered =
-        query.q.is_some() || query.created_from.is_some() || query.created_before.is_some();
+    // Filters the page cannot judge a live order by: new orders wait for a reload.
+    let unlisted_live = filtered
+        && (query.payment.is_none()
+            || query.q.is_some()
+            || query.created_from.is_some()
+            || query.created_before.is_some()
+            || query.tag.is_some()
+            || query.assignee.is_some());
     let export = {
         let q = params.filter_query();
         if q.is_empty() {
@@ -110,7 +133,7 @@ pub async fn show(
         || !params.to.trim().is_empty();
     let body = html! {
         main.board data-status=(params.status.trim()) data-payment=(params.payment.trim())
-            data-filtered=(if filtered { "1" } else { "" }) {
+            data-filtered=(if unlisted_live { "1" } else { "" }) {
             h1.visually-hidden { "Orders" }
             nav.tabs aria-label="Stages" {
                 a.tab href=(params.with_status("")) aria-current=[params.status.trim().is_empty().then_some("page")] data-stage="" {
@@ -153,7 +176,9 @@ pub async fn show(
             ul #cards.cards aria-live="polite" {
                 @for o in &page.orders { (card(o)) }
             }
-            @if page.orders.is_empty() {
+            @if page.orders.is_empty() && filtered {
+                p #empty.empty { "No orders match this search." }
+            } @else if page.orders.is_empty() {
                 p #empty.empty { "No orders here yet. New WhatsApp orders appear at the top as they arrive." }
             }
             @if let Some(next) = page.next_before {
@@ -174,12 +199,21 @@ pub async fn show(
     .into_response())
 }
 
-/// `{ "placed": 3, …, "all": 12 }`, for the tabs' live counts.
+/// `{ "placed": 3, …, "all": 12 }`, for the tabs' live counts; with the
+/// board's filters (`?q=…`), of the orders they find.
 pub async fn counts(
     State(state): State<AppState>,
     _staff: Staff,
+    params: Result<Query<BoardParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<serde_json::Map<String, serde_json::Value>>, ApiError> {
-    let counts = state.engine.store().status_counts().await?;
+    // The board's own filters, so its counts keep following its search.
+    let query = params.map(|Query(p)| p).unwrap_or_default().query(1);
+    let store = state.engine.store();
+    let counts = if BoardParams::narrowed(&query) {
+        store.count_orders(&query).await?
+    } else {
+        store.status_counts().await?
+    };
     let mut map = serde_json::Map::new();
     let mut all = 0;
     for (s, n) in counts {

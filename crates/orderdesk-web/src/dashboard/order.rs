@@ -315,6 +315,7 @@ fn entry(e: &TimelineEntry) -> Markup {
         TimelineKind::NoteSet => ("ev", "Customer note".to_owned()),
         TimelineKind::StaffNote => ("ev ev-staff-note", "Internal note".to_owned()),
         TimelineKind::Notice => ("ev ev-notice", "Notice".to_owned()),
+        TimelineKind::Edited => ("ev ev-staff-note", "Edited".to_owned()),
     };
     html! {
         li class=(class) {

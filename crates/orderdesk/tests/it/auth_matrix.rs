@@ -92,6 +92,9 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         ("POST", "/api/v1/conversations/{wa_id}/read" | "/api/v1/conversations/{wa_id}") => 404,
         ("POST", "/api/v1/conversations/{wa_id}/messages") => 422,
         ("POST", "/api/v1/intake") => 422,
+        // `{}` lacks the version, the customer, the action.
+        ("PATCH", "/api/v1/orders/{number}") => 422,
+        ("POST", "/api/v1/orders" | "/api/v1/orders/bulk") => 422,
         // `{}` changes nothing.
         ("PUT", "/api/v1/templates/{key}/{language}") => 200,
         ("GET", "/orders" | "/orders/counts.json" | "/orders/export.csv") => 200,

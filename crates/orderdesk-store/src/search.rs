@@ -1,0 +1,107 @@
+//! What a search box query means, decided once for both backends: an order
+//! number, a phone number in any spelling, or words, each found anywhere in
+//! an order's searchable text (names, phone numbers, items, address,
+//! tracking, note). Each backend matches [`SearchTerms::words`] with its
+//! own index (SQLite FTS5 trigrams, PostgreSQL pg_trgm).
+
+/// Shortest word an index of trigrams can look up; a shorter one is
+/// matched by a scan, and only when it is the whole query.
+pub const MIN_INDEXED: usize = 3;
+
+/// A search box query, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchTerms {
+    /// The order number it names, when it is one (`1001`, `#1001`).
+    pub number: Option<i64>,
+    /// What every matching order's text must contain, each anywhere: a
+    /// phone number's digits (trunk `0` and `+` dropped), or the query's
+    /// words. Words shorter than [`MIN_INDEXED`] are left out when longer
+    /// ones remain.
+    pub words: Vec<String>,
+}
+
+impl SearchTerms {
+    /// Reads a query; `None` when it is blank.
+    pub fn parse(q: &str) -> Option<Self> {
+        let q = q.trim();
+        if q.is_empty() {
+            return None;
+        }
+        let number = q.trim_start_matches('#').parse::<i64>().ok();
+        if let Some(digits) = orderdesk_domain::phone::search_digits(q) {
+            return Some(Self {
+                number,
+                words: vec![digits],
+            });
+        }
+        let all: Vec<String> = q.split_whitespace().map(str::to_owned).collect();
+        let long: Vec<String> = all
+            .iter()
+            .filter(|w| w.chars().count() >= MIN_INDEXED)
+            .cloned()
+            .collect();
+        Some(Self {
+            number,
+            words: if long.is_empty() { all } else { long },
+        })
+    }
+}
+
+/// `text` with `%`, `_` and `\` escaped for a `LIKE … ESCAPE '\'`
+/// pattern (without the surrounding `%`).
+pub fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Per-stage counts with every stage listed, zeros included.
+pub fn every_stage(
+    found: &[(orderdesk_domain::OrderStatus, i64)],
+) -> Vec<(orderdesk_domain::OrderStatus, i64)> {
+    orderdesk_domain::OrderStatus::ALL
+        .into_iter()
+        .map(|s| {
+            (
+                s,
+                found.iter().find(|(f, _)| *f == s).map_or(0, |(_, n)| *n),
+            )
+        })
+        .collect()
+}
+
+/// `word` as one FTS5 string (a phrase of its trigrams): quoted, with
+/// quotes doubled, so no query syntax can be injected.
+pub fn fts5_string(word: &str) -> String {
+    format!("\"{}\"", word.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_spellings_become_the_same_digits() {
+        for q in ["+91 99887 76655", "09988776655", "9988776655"] {
+            let t = SearchTerms::parse(q).unwrap();
+            assert!("919988776655".ends_with(&t.words[0]), "{q}: {t:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_words_and_blanks() {
+        let t = SearchTerms::parse("#1001").unwrap();
+        assert_eq!(t.number, Some(1001));
+        let t = SearchTerms::parse("  Zoë   in Pune ").unwrap();
+        assert_eq!(t.words, ["Zoë", "Pune"]);
+        assert_eq!(SearchTerms::parse("ab").unwrap().words, ["ab"]);
+        assert_eq!(SearchTerms::parse("   "), None);
+        assert_eq!(fts5_string(r#"a"b"#), r#""a""b""#);
+        assert_eq!(like_escape(r"50%_a\b"), r"50\%\_a\\b");
+    }
+}

@@ -1,0 +1,185 @@
+//! Conformance cases for search that finds (issue #16): every spelling of
+//! a phone number, accents ignored, item names, the address, tracking and
+//! note; per-stage counts that follow the search; tag and assignee filters.
+
+use super::*;
+use crate::OrderFields;
+
+fn q(text: &str) -> OrderQuery {
+    OrderQuery {
+        q: Some(text.to_owned()),
+        limit: 50,
+        ..OrderQuery::default()
+    }
+}
+
+async fn found(store: &dyn Store, text: &str) -> Vec<i64> {
+    list(store, q(text)).await.0
+}
+
+/// Zoë's order with an address in Pune, a note and a tracking number, and
+/// an unrelated one; returns (Zoë's, the other).
+async fn searchable(store: &dyn Store) -> (Order, Order) {
+    let mut zoe = cart("Zoë Fernandes", "919988776655", at(0));
+    zoe.items[0].name = "Masala chai".to_owned();
+    let other = cart("Ravi", "14155550123", at(1));
+    let orders = create_orders(store, vec![zoe, other]).await;
+    let (zoe, other) = (orders[0].clone(), orders[1].clone());
+    let pune = Address {
+        name: "Zoë Fernandes".to_owned(),
+        phone: "+91 99887 76655".to_owned(),
+        line1: "7 FC Road".to_owned(),
+        line2: String::new(),
+        city: "Pune".to_owned(),
+        state: "MH".to_owned(),
+        postal_code: "411004".to_owned(),
+        country: "IN".to_owned(),
+    };
+    let noted = store
+        .update_order(
+            zoe.number,
+            zoe.version,
+            &OrderUpdate {
+                address: Some(pune),
+                note: Some("ring the bell twice".to_owned()),
+                ..OrderUpdate::default()
+            },
+            at(2),
+        )
+        .await
+        .unwrap();
+    let mut order = noted;
+    for (to, tracking) in [
+        (OrderStatus::Confirmed, None),
+        (OrderStatus::Approved, None),
+        (OrderStatus::Processed, None),
+        (OrderStatus::Shipped, Some("DTDC-77812")),
+    ] {
+        let change = plan_transition(
+            order.status,
+            order.held_from,
+            TransitionRequest {
+                to,
+                actor: staff(),
+                reason: (to == OrderStatus::Confirmed).then(|| "paid".to_owned()),
+                tracking: tracking.map(str::to_owned),
+            },
+        )
+        .unwrap();
+        order = move_order(store, &order, change, at(3)).await;
+    }
+    (order, other)
+}
+
+/// Each way a merchant looks a customer up finds the order, and only it.
+pub async fn case_search_finds_every_spelling(store: &dyn Store) {
+    let (zoe, other) = searchable(store).await;
+    let z = vec![zoe.number.get()];
+    for text in [
+        "+91 99887 76655",
+        "09988776655",
+        "9988776655",
+        "zoe",
+        "ZOË",
+        "fernandes",
+        "masala",
+        "pune",
+        "411004",
+        "dtdc-77812",
+        "bell twice",
+        "zoe pune",
+    ] {
+        assert_eq!(found(store, text).await, z, "searching {text:?}");
+    }
+    assert_eq!(
+        found(store, &other.number.to_string()).await,
+        [other.number.get()]
+    );
+    assert_eq!(found(store, "ravi").await, [other.number.get()]);
+    assert!(found(store, "nobody-like-this").await.is_empty());
+    assert!(
+        found(store, "zoe ravi").await.is_empty(),
+        "every word must match"
+    );
+}
+
+/// Staff edits are searchable at once (a corrected address, new items).
+pub async fn case_search_follows_edits(store: &dyn Store) {
+    let placed = create_order(store, cart("Asha", "919800000095", at(0))).await;
+    assert!(found(store, "kolkata").await.is_empty());
+    store
+        .update_order(
+            placed.number,
+            placed.version,
+            &OrderUpdate {
+                address: Some(Address {
+                    city: "Kolkata".to_owned(),
+                    ..address()
+                }),
+                ..OrderUpdate::default()
+            },
+            at(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(found(store, "kolkata").await, [placed.number.get()]);
+}
+
+/// The per-stage counts of a search count only what it finds.
+pub async fn case_counts_follow_the_search(store: &dyn Store) {
+    let (zoe, _) = searchable(store).await;
+    let counts = store.count_orders(&q("zoe")).await.unwrap();
+    assert_eq!(counts.len(), OrderStatus::ALL.len());
+    let of = |s| counts.iter().find(|(c, _)| *c == s).unwrap().1;
+    assert_eq!(of(OrderStatus::Shipped), 1);
+    assert_eq!(of(OrderStatus::Placed), 0, "Ravi's order is not counted");
+    assert_eq!(zoe.status, OrderStatus::Shipped);
+    let everything = store.count_orders(&query(50)).await.unwrap();
+    let all = |s| everything.iter().find(|(c, _)| *c == s).unwrap().1;
+    assert_eq!(all(OrderStatus::Placed), 1);
+}
+
+/// `tag=` and `assignee=` find the orders carrying them.
+pub async fn case_tag_and_assignee_filters(store: &dyn Store) {
+    let orders = create_many(store, 3).await;
+    let mut entry = TimelineEntry::new(micros(at(9)), TimelineKind::Edited, &staff());
+    entry.detail = Some("tagged".to_owned());
+    let update = OrderUpdate {
+        timeline: vec![entry],
+        ..OrderUpdate::default()
+    };
+    for (order, tags, assignee) in [
+        (&orders[0], vec!["vip"], Some("agent@shop.test")),
+        (&orders[1], vec!["vip", "gift"], None),
+    ] {
+        let fields = OrderFields {
+            tags: Some(tags.into_iter().map(str::to_owned).collect()),
+            assignee: Some(assignee.map(str::to_owned)),
+            ..OrderFields::default()
+        };
+        store
+            .edit_order(order.number, order.version, &fields, &update, at(9))
+            .await
+            .unwrap();
+    }
+    let by = |tag: Option<&str>, assignee: Option<&str>| OrderQuery {
+        tag: tag.map(str::to_owned),
+        assignee: assignee.map(str::to_owned),
+        limit: 50,
+        ..OrderQuery::default()
+    };
+    let n = |i: usize| orders[i].number.get();
+    assert_eq!(list(store, by(Some("vip"), None)).await.0, [n(1), n(0)]);
+    assert_eq!(list(store, by(Some("gift"), None)).await.0, [n(1)]);
+    assert_eq!(list(store, by(Some("vi"), None)).await.0, Vec::<i64>::new());
+    assert_eq!(
+        list(store, by(None, Some("agent@shop.test"))).await.0,
+        [n(0)]
+    );
+    assert_eq!(
+        list(store, by(Some("gift"), Some("agent@shop.test")))
+            .await
+            .0,
+        Vec::<i64>::new()
+    );
+}
