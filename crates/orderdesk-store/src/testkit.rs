@@ -136,6 +136,8 @@ macro_rules! conformance_suite {
             list_orders_filters_by_creation_date => case_list_date_range,
             a_failed_batch_applies_nothing_and_all_of_it_on_retry => case_failed_batch_applies_nothing,
             a_batch_applies_one_customers_items_in_arrival_order => case_batch_keeps_a_customers_order,
+            a_batch_applies_good_items_around_a_bad_one_and_skips_a_repeat => case_batch_with_a_bad_item_and_a_repeat,
+            a_batch_larger_than_a_statement_chunk_numbers_orders_in_arrival_order => case_large_batch_of_carts,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {
