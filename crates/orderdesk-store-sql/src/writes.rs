@@ -75,14 +75,14 @@ pub(crate) async fn create_orders<T: SqlTx>(
             order.created_at,
             order.updated_at,
             order.version,
-            customer_key.as_deref()
+            customer_key
         ]);
         order_rows.push(row);
         let entry = TimelineEntry::new(order.created_at, TimelineKind::Created, &Actor::Customer);
         timeline_rows.push(timeline_row(order.number, &entry));
         if let Some(key) = customer_key {
             effects.customer(
-                &key,
+                key,
                 CustomerPatch {
                     wa_id: order.customer.wa_id.clone(),
                     user_id: order.customer.user_id.clone(),
