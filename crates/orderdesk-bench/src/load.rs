@@ -202,11 +202,17 @@ pub async fn ingest(
     concurrency: usize,
     seconds: u64,
     rate: Option<u64>,
+    probe: bool,
 ) -> anyhow::Result<()> {
-    let bench = Bench::start(backend).await?;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
         .build()?;
+    let probe_rate = if probe {
+        Some(crate::probe::run(&client, concurrency, seconds, rate).await?)
+    } else {
+        None
+    };
+    let bench = Bench::start(backend).await?;
     println!(
         "ingest on {backend:?}: {concurrency} connections, {seconds} s, {}",
         rate.map_or("closed loop".to_owned(), |r| format!("open loop at {r}/s"))
@@ -221,10 +227,28 @@ pub async fn ingest(
     })
     .await;
     let acked = lat.len();
+    let ours = acked as f64 / elapsed.as_secs_f64().max(f64::EPSILON);
     report("webhook acks", lat, elapsed, errors);
+    if let Some(probe) = probe_rate {
+        println!(
+            "ratio to the probe in this run: {ours:.0}/s ÷ {probe:.0}/s = {:.2}",
+            ours / probe.max(f64::EPSILON)
+        );
+    }
 
     // Every acknowledged cart must become an order; time how long the backlog takes.
     let t = Instant::now();
+    let at_end: i64 = bench
+        .store
+        .status_counts()
+        .await?
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
+    println!(
+        "orders at the load's end: {at_end} of {acked} (processed {:.0}/s during the load)",
+        at_end as f64 / elapsed.as_secs_f64().max(f64::EPSILON)
+    );
     loop {
         let counts = bench.store.status_counts().await?;
         let placed: i64 = counts.iter().map(|(_, n)| n).sum();

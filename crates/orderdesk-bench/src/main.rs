@@ -4,7 +4,9 @@
 //! - `ingest`: signed single-cart webhooks from N concurrent connections,
 //!   closed loop (as fast as acknowledged) or open loop at a fixed rate;
 //!   reports acknowledged orders/s and ack latency p50/p99, then the same
-//!   server's `/healthz` rate for comparison.
+//!   server's `/healthz` rate for comparison. First, in the same run, the
+//!   bare durable-ingest probe (`probe.rs`) under the same load, and our
+//!   rate as a ratio to it.
 //! - `list`: seeds M orders through the inbox path, then measures
 //!   `GET /api/v1/orders` with a status filter, a search and the first page.
 //! - `dispatch`: queues M outbound messages and lets the production outbox
@@ -25,6 +27,7 @@
 mod dispatch;
 mod intake;
 mod load;
+mod probe;
 mod scale;
 mod streams;
 
@@ -56,6 +59,9 @@ enum Command {
         /// Open loop: this many webhooks per second in total (default: closed loop).
         #[arg(long)]
         rate: Option<u64>,
+        /// Skip the bare durable-ingest probe run first (see `probe.rs`).
+        #[arg(long)]
+        no_probe: bool,
     },
     /// Order list latency with many orders stored.
     List {
@@ -139,7 +145,8 @@ async fn main() -> anyhow::Result<()> {
             concurrency,
             seconds,
             rate,
-        } => load::ingest(backend, concurrency, seconds, rate).await,
+            no_probe,
+        } => load::ingest(backend, concurrency, seconds, rate, !no_probe).await,
         Command::List {
             backend,
             orders,

@@ -34,12 +34,13 @@ use cart_to_order::decide_cart;
 /// Most items one group commit takes; a single 1,000-update webhook still
 /// goes in whole, since a request is never split.
 const MAX_BATCH_ITEMS: usize = 1024;
-/// Most inbox items one processing step handles. Small on purpose: on
-/// SQLite a processing transaction holds the one writer, and with the
-/// checkout bot each order costs about a dozen statements (order, timeline,
-/// event, customer, first message, timers), so 256 at a time kept webhook
-/// acknowledgements waiting up to ~150 ms; 32 keeps that near one commit.
-const PROCESS_BATCH: u32 = 32;
+/// Most inbox items one processing step handles. The store applies a
+/// batch set-based (consecutive carts become orders in one multi-row
+/// statement per table, every item is marked in one statement), so a step's
+/// cost grows by rows, not by round trips: 256 carts take about as many
+/// statements as one. On SQLite the step holds the one writer, so webhook
+/// acknowledgements queue behind it; 256 keeps that to a few milliseconds.
+const PROCESS_BATCH: u32 = 256;
 /// How often idle workers look again even without a wake-up (covers writes
 /// made by another process, e.g. a second instance or the CLI).
 const IDLE_POLL: Duration = Duration::from_secs(1);
@@ -241,6 +242,11 @@ impl Processor {
                 InboxKind::Message(_) => self.decide_message(item).await?,
                 InboxKind::Change(_) | InboxKind::Other(_) => InboundOutcome::Ignored,
             };
+            if let InboundOutcome::Failed(reason) = &outcome {
+                // Kept in the inbox, marked failed with this reason, and not
+                // retried: the rest of the batch goes on without it.
+                warn!(item = item.id, kind = %item.kind, %reason, "inbox item kept as failed");
+            }
             outcomes.push((item.id, outcome));
         }
         let created = self.store.complete_inbound(&outcomes).await?;

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use orderdesk_domain::{Address, EventKind, Order, OrderNumber, OrderStatus, Timestamp};
 use orderdesk_store::{ChatMessage, NewOutbound, StoreResult};
 
+use crate::batch::Rows;
 use crate::codec::{self, micros, to_json};
-use crate::{args, fetch_one, Arg, NewEvent, SqlTx};
+use crate::{args, Arg, NewEvent, SqlTx};
 
 /// What a transaction learned about a customer; merged per key and written
 /// once, near the end of the transaction.
@@ -110,9 +111,10 @@ impl Effects {
     }
 
     /// Writes everything owed; returns the outbound messages as queued, in
-    /// the order they were given.
+    /// the order they were given. Each kind of row goes in set-based (one
+    /// multi-row statement per chunk, see `batch`).
     pub(crate) async fn apply<T: SqlTx>(mut self, tx: &mut T) -> StoreResult<Vec<ChatMessage>> {
-        let mut queued = Vec::with_capacity(self.outbound.len());
+        let mut queued = Vec::new();
         if !self.outbound.is_empty() {
             let mut keys: Vec<&str> = self
                 .outbound
@@ -122,46 +124,16 @@ impl Effects {
             keys.sort_unstable();
             keys.dedup();
             tx.lock_outbox(&keys).await?;
-            for (message, number, at) in &self.outbound {
-                queued.push(insert_outbound(tx, message, *number, *at).await?);
-            }
-        }
-        for (key, c) in &self.customers {
-            // Not GREATEST: SQLite has none that skips NULLs.
-            let sql = format!(
-                "INSERT INTO customers (key, wa_id, user_id, name, last_inbound_at, last_address) \
-                 VALUES ($1, $2, $3, $4, $5, $6{}) \
-                 ON CONFLICT (key) DO UPDATE SET \
-                 wa_id = COALESCE(excluded.wa_id, customers.wa_id), \
-                 user_id = COALESCE(excluded.user_id, customers.user_id), \
-                 name = COALESCE(excluded.name, customers.name), \
-                 last_inbound_at = CASE WHEN customers.last_inbound_at IS NULL \
-                     OR excluded.last_inbound_at > customers.last_inbound_at \
-                     THEN excluded.last_inbound_at ELSE customers.last_inbound_at END, \
-                 last_address = COALESCE(excluded.last_address, customers.last_address)",
-                T::JSON
-            );
-            let mut args = args![
-                key.as_str(),
-                c.wa_id.as_deref(),
-                c.user_id.as_deref(),
-                c.name.as_deref(),
-                c.last_inbound_at.map(micros)
-            ];
-            args.push(Arg::Json(c.last_address.as_ref().map(to_json).transpose()?));
-            tx.execute(&sql, args).await?;
+            queued = insert_outbound(tx, &self.outbound).await?;
         }
         // Every customer who got or sent a message: their conversation,
         // after the customer rows it shows.
-        let mut talked: Vec<&str> = self.customers.keys().map(String::as_str).collect();
-        talked.extend(
-            self.outbound
-                .iter()
-                .map(|(m, _, _)| m.customer_key.as_str()),
-        );
+        let mut talked: Vec<String> = self.customers.keys().cloned().collect();
+        talked.extend(self.outbound.iter().map(|(m, _, _)| m.customer_key.clone()));
         talked.sort_unstable();
         talked.dedup();
-        for key in talked {
+        upsert_customers(tx, std::mem::take(&mut self.customers)).await?;
+        for key in &talked {
             let event = crate::conversations::refresh(tx, key).await?;
             // Announced when the customer wrote a chat message; a message
             // only queued to them is announced by whoever queued it (a
@@ -193,33 +165,80 @@ impl Effects {
     }
 }
 
-/// Inserts an outbound message under `order_number`, created at `at`; only
-/// [`Effects::apply`] calls this, under the customer's outbox lock.
+/// Writes what the transaction learned about each customer, merged per key.
+async fn upsert_customers<T: SqlTx>(
+    tx: &mut T,
+    customers: BTreeMap<String, CustomerPatch>,
+) -> StoreResult<()> {
+    let mut rows = Vec::with_capacity(customers.len());
+    for (key, c) in customers {
+        let mut row = args![
+            key.as_str(),
+            c.wa_id.as_deref(),
+            c.user_id.as_deref(),
+            c.name.as_deref(),
+            c.last_inbound_at.map(micros)
+        ];
+        row.push(Arg::Json(c.last_address.as_ref().map(to_json).transpose()?));
+        rows.push(row);
+    }
+    // Not GREATEST: SQLite has none that skips NULLs. Keys are distinct
+    // (one patch per key), as PostgreSQL requires of one upsert.
+    Rows {
+        head: "INSERT INTO customers (key, wa_id, user_id, name, last_inbound_at, last_address)",
+        casts: &["", "", "", "", "", T::JSON],
+        tail: "ON CONFLICT (key) DO UPDATE SET \
+               wa_id = COALESCE(excluded.wa_id, customers.wa_id), \
+               user_id = COALESCE(excluded.user_id, customers.user_id), \
+               name = COALESCE(excluded.name, customers.name), \
+               last_inbound_at = CASE WHEN customers.last_inbound_at IS NULL \
+                   OR excluded.last_inbound_at > customers.last_inbound_at \
+                   THEN excluded.last_inbound_at ELSE customers.last_inbound_at END, \
+               last_address = COALESCE(excluded.last_address, customers.last_address)",
+    }
+    .execute(tx, rows)
+    .await?;
+    Ok(())
+}
+
+/// Inserts outbound messages (each under its order number, created at its
+/// time); only [`Effects::apply`] calls this, under the customers' outbox
+/// locks. Returns them as stored, in the order given: ids are drawn in
+/// `VALUES` order, so sorting the returned rows by id restores it.
 async fn insert_outbound<T: SqlTx>(
     tx: &mut T,
-    message: &NewOutbound,
-    order_number: Option<OrderNumber>,
-    at: Timestamp,
-) -> StoreResult<ChatMessage> {
-    let sql = format!(
-        "INSERT INTO messages (order_number, customer_key, direction, kind, text, state, \
-         created_at, to_wa_id, to_user_id, body, not_before) \
-         VALUES ($1, $2, 'out', $3, $4, 'queued', $5, $6, $7, $8{}, $9) RETURNING {}",
-        T::JSON,
-        codec::MESSAGE_COLUMNS
-    );
-    let mut args = args![
-        order_number,
-        message.customer_key.as_str(),
-        message.kind(),
-        message.preview.as_str(),
-        micros(at),
-        message.to_wa_id.as_deref(),
-        message.to_user_id.as_deref()
-    ];
-    args.push(Arg::Json(Some(to_json(&message.body)?)));
-    args.push(Arg::from(micros(message.not_before)));
-    fetch_one(tx, &sql, args, codec::message)
-        .await?
-        .ok_or(orderdesk_store::StoreError::NotFound)
+    messages: &[(NewOutbound, Option<OrderNumber>, Timestamp)],
+) -> StoreResult<Vec<ChatMessage>> {
+    let mut rows = Vec::with_capacity(messages.len());
+    for (message, order_number, at) in messages {
+        let mut row = args![
+            *order_number,
+            message.customer_key.as_str(),
+            "out",
+            message.kind(),
+            message.preview.as_str(),
+            "queued",
+            micros(*at),
+            message.to_wa_id.as_deref(),
+            message.to_user_id.as_deref()
+        ];
+        row.push(Arg::Json(Some(to_json(&message.body)?)));
+        row.push(Arg::from(micros(message.not_before)));
+        rows.push(row);
+    }
+    let tail = format!("RETURNING {}", codec::MESSAGE_COLUMNS);
+    let stored = Rows {
+        head: "INSERT INTO messages (order_number, customer_key, direction, kind, text, state, \
+               created_at, to_wa_id, to_user_id, body, not_before)",
+        casts: &["", "", "", "", "", "", "", "", "", T::JSON, ""],
+        tail: &tail,
+    }
+    .fetch(tx, rows)
+    .await?;
+    let mut queued = stored
+        .iter()
+        .map(|row| codec::message(row))
+        .collect::<StoreResult<Vec<_>>>()?;
+    queued.sort_by_key(|m| m.id);
+    Ok(queued)
 }

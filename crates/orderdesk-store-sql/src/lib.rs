@@ -17,6 +17,7 @@
 //! This crate knows no driver: it depends on neither sqlx nor a database.
 
 mod admin;
+mod batch;
 pub mod codec;
 pub mod conversations;
 mod customers;

@@ -2,17 +2,18 @@
 //! transaction the backend has begun and commits when this returns `Ok`
 //! (and rolls back, by dropping it, on an error).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use orderdesk_domain::{EventKind, Order, OrderNumber, Timestamp};
+use orderdesk_domain::{EventKind, NewOrder, Order, OrderNumber, Timestamp};
 use orderdesk_store::{
-    ChatMessage, InboundOutcome, InboundResult, MessageState, NewOutbound, OrderUpdate, StoreError,
-    StoreResult,
+    ChatMessage, InboundOutcome, InboundResult, JobKind, MessageState, NewOutbound, OrderUpdate,
+    StoreError, StoreResult,
 };
 
-use crate::codec::{micros, Cols};
+use crate::batch::{self, Rows};
+use crate::codec::{corrupt, micros, Cols};
 use crate::effects::Effects;
-use crate::{args, writes, SqlTx};
+use crate::{args, writes, Arg, SqlTx};
 
 /// Applies one inbox item's outcome; returns its result and what the inbox
 /// row records (outcome label, error). A pending result has written nothing.
@@ -29,14 +30,8 @@ async fn apply_outcome<T: SqlTx>(
             outbound,
             jobs,
         } => {
-            let order = writes::create_order(tx, order, effects).await?;
-            for message in outbound {
-                let number = message.order_number.or(Some(order.number));
-                effects.outbound(message, number, order.created_at);
-            }
-            for (kind, due_at) in jobs {
-                writes::set_job(tx, *kind, order.number, *due_at).await?;
-            }
+            let mut created = create_orders(tx, &[(order, outbound, jobs)], effects).await?;
+            let order = created.pop().ok_or(StoreError::NotFound)?;
             (done(Some(order), None), "created", None)
         }
         InboundOutcome::Message(message) => {
@@ -82,7 +77,87 @@ async fn apply_outcome<T: SqlTx>(
     })
 }
 
+type NewOrderParts<'a> = (&'a NewOrder, &'a [NewOutbound], &'a [(JobKind, Timestamp)]);
+
+/// Creates the orders of a run of carts set-based (see `writes::create_orders`),
+/// with their first messages and timers.
+async fn create_orders<T: SqlTx>(
+    tx: &mut T,
+    parts: &[NewOrderParts<'_>],
+    effects: &mut Effects,
+) -> StoreResult<Vec<Order>> {
+    let news: Vec<&NewOrder> = parts.iter().map(|(order, _, _)| *order).collect();
+    let orders = writes::create_orders(tx, &news, effects).await?;
+    let mut timers = Vec::new();
+    for (order, (_, outbound, jobs)) in orders.iter().zip(parts) {
+        for message in *outbound {
+            let number = message.order_number.or(Some(order.number));
+            effects.outbound(message, number, order.created_at);
+        }
+        timers.extend(jobs.iter().map(|(kind, due)| (*kind, order.number, *due)));
+    }
+    writes::insert_new_jobs(tx, &timers).await?;
+    Ok(orders)
+}
+
+/// What the inbox row of a finished item records.
+struct Mark {
+    id: i64,
+    label: &'static str,
+    error: Option<String>,
+    number: Option<OrderNumber>,
+}
+
+/// The carts of a batch waiting to be created together, by batch index.
+#[derive(Default)]
+struct CartRun(Vec<usize>);
+
+impl CartRun {
+    /// Creates the waiting orders, filling in their results and marks.
+    async fn flush<T: SqlTx>(
+        &mut self,
+        tx: &mut T,
+        batch: &[(i64, InboundOutcome)],
+        results: &mut [Option<InboundResult>],
+        marks: &mut Vec<Mark>,
+        effects: &mut Effects,
+    ) -> StoreResult<()> {
+        let parts: Vec<NewOrderParts<'_>> = self
+            .0
+            .iter()
+            .filter_map(|&i| match &batch[i].1 {
+                InboundOutcome::CreateOrder {
+                    order,
+                    outbound,
+                    jobs,
+                } => Some((order, outbound.as_slice(), jobs.as_slice())),
+                _ => None,
+            })
+            .collect();
+        let orders = create_orders(tx, &parts, effects).await?;
+        for (index, order) in self.0.drain(..).zip(orders) {
+            marks.push(Mark {
+                id: batch[index].0,
+                label: "created",
+                error: None,
+                number: Some(order.number),
+            });
+            results[index] = Some(InboundResult::Done {
+                order: Some(order),
+                message: None,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// `Store::complete_inbound_detailed`, marking items processed at `now`.
+///
+/// Set-based: the batch's items are read in one query, consecutive carts
+/// become orders together (one statement per table), and every finished
+/// item is marked in one statement at the end. Anything else is applied
+/// item by item in batch order, after the carts before it, so one
+/// customer's items still apply in arrival order.
 pub async fn complete_inbound<T: SqlTx>(
     tx: &mut T,
     batch: &[(i64, InboundOutcome)],
@@ -94,39 +169,43 @@ pub async fn complete_inbound<T: SqlTx>(
     ids.sort_unstable();
     ids.dedup();
     tx.lock_inbox(&ids).await?;
+    let pending = pending_items(tx, &ids).await?;
 
     let mut effects = Effects::default();
-    let mut results = Vec::with_capacity(batch.len());
+    let mut results: Vec<Option<InboundResult>> = Vec::with_capacity(batch.len());
+    let mut marks = Vec::with_capacity(batch.len());
+    let mut carts = CartRun::default();
     let mut seen = HashSet::new();
     // Customers with an item left pending: their later items wait too.
     let mut held_back = HashSet::new();
-    for (id, outcome) in batch {
-        if !seen.insert(*id) {
-            results.push(InboundResult::Skipped);
-            continue;
-        }
-        let rows = tx
-            .fetch(
-                "SELECT customer_key FROM inbound WHERE id = $1 AND processed_at IS NULL",
-                args![*id],
-            )
-            .await?;
-        // Someone else already processed it, or it does not exist.
-        let Some(row) = rows.first() else {
-            results.push(InboundResult::Skipped);
-            continue;
+    for (index, (id, outcome)) in batch.iter().enumerate() {
+        // A repeat within the batch, someone else already processed it, or
+        // it does not exist.
+        let customer_key = match pending.get(id) {
+            Some(key) if seen.insert(*id) => key,
+            _ => {
+                results.push(Some(InboundResult::Skipped));
+                continue;
+            }
         };
-        let customer_key = row.text("customer_key")?;
         if customer_key.as_ref().is_some_and(|k| held_back.contains(k)) {
-            results.push(InboundResult::Deferred);
+            results.push(Some(InboundResult::Deferred));
             continue;
         }
+        if matches!(outcome, InboundOutcome::CreateOrder { .. }) {
+            carts.0.push(index);
+            results.push(None);
+            continue;
+        }
+        carts
+            .flush(tx, batch, &mut results, &mut marks, &mut effects)
+            .await?;
         let (result, label, error) = apply_outcome(tx, outcome, &mut effects).await?;
         if result.is_pending() {
             if let Some(key) = customer_key {
-                held_back.insert(key);
+                held_back.insert(key.clone());
             }
-            results.push(result);
+            results.push(Some(result));
             continue;
         }
         let number = match &result {
@@ -135,16 +214,61 @@ pub async fn complete_inbound<T: SqlTx>(
             } => Some(order.number),
             _ => None,
         };
-        tx.execute(
-            "UPDATE inbound SET processed_at = $1, outcome = $2, error = $3, order_number = $4 \
-             WHERE id = $5",
-            args![micros(now), label, error.as_deref(), number, *id],
-        )
-        .await?;
-        results.push(result);
+        marks.push(Mark {
+            id: *id,
+            label,
+            error,
+            number,
+        });
+        results.push(Some(result));
     }
+    carts
+        .flush(tx, batch, &mut results, &mut marks, &mut effects)
+        .await?;
+    mark_processed(tx, marks, now).await?;
     effects.apply(tx).await?;
-    Ok(results)
+    results
+        .into_iter()
+        .map(|r| r.ok_or(StoreError::NotFound))
+        .collect()
+}
+
+/// The customer key of each of these items still unprocessed.
+async fn pending_items<T: SqlTx>(
+    tx: &mut T,
+    ids: &[i64],
+) -> StoreResult<HashMap<i64, Option<String>>> {
+    let mut pending = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let sql = format!(
+            "SELECT id, customer_key FROM inbound WHERE processed_at IS NULL AND id IN {}",
+            batch::placeholders(1, chunk.len())
+        );
+        let args = chunk.iter().map(|id| Arg::from(*id)).collect();
+        for row in tx.fetch(&sql, args).await? {
+            let id = row.int("id")?.ok_or_else(|| corrupt("inbox id", "NULL"))?;
+            pending.insert(id, row.text("customer_key")?);
+        }
+    }
+    Ok(pending)
+}
+
+/// Marks finished items processed at `now`, in one statement per chunk.
+async fn mark_processed<T: SqlTx>(tx: &mut T, marks: Vec<Mark>, now: Timestamp) -> StoreResult<()> {
+    let now = micros(now);
+    let rows = marks
+        .into_iter()
+        .map(|m| args![m.id, m.label, m.error.as_deref(), m.number, now])
+        .collect();
+    Rows {
+        head: "WITH v (id, outcome, error, number, at) AS (",
+        casts: &["", "", "", "", ""],
+        tail: ") UPDATE inbound SET processed_at = v.at, outcome = v.outcome, error = v.error, \
+               order_number = v.number FROM v WHERE inbound.id = v.id",
+    }
+    .execute(tx, rows)
+    .await?;
+    Ok(())
 }
 
 /// `Store::update_order`.

@@ -8,93 +8,162 @@ use orderdesk_store::{
     ChatMessage, JobKind, MessageState, NewInboundMessage, OrderUpdate, StoreError, StoreResult,
 };
 
+use crate::batch::Rows;
 use crate::codec::{self, corrupt, micros, to_json, Cols};
 use crate::effects::{CustomerPatch, Effects};
 use crate::{args, fetch_one, Arg, SqlTx};
 
-/// Inserts the order a cart becomes. Its customer is keyed by the cart's own
-/// ids (see `customer_key_of`), so the customer row and the orders found
-/// for a key always agree.
-pub(crate) async fn create_order<T: SqlTx>(
+/// Inserts the orders carts become, in one statement per table. Each
+/// customer is keyed by the cart's own ids (see `customer_key_of`), so the
+/// customer row and the orders found for a key always agree.
+pub(crate) async fn create_orders<T: SqlTx>(
     tx: &mut T,
-    new: &NewOrder,
+    news: &[&NewOrder],
     effects: &mut Effects,
-) -> StoreResult<Order> {
-    create_order_by(tx, new, &Actor::Customer, effects).await
+) -> StoreResult<Vec<Order>> {
+    create_orders_by(tx, news, &Actor::Customer, effects).await
 }
 
-/// [`create_order`] by `creator`: only the customer's own cart opens
-/// their 24-hour window.
+/// One order made by `creator` (staff taking a phone order): only the
+/// customer's own cart opens their 24-hour window.
 pub(crate) async fn create_order_by<T: SqlTx>(
     tx: &mut T,
     new: &NewOrder,
     creator: &Actor,
     effects: &mut Effects,
 ) -> StoreResult<Order> {
+    create_orders_by(tx, &[new], creator, effects)
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)
+}
+
+/// [`create_orders`] by `creator`.
+async fn create_orders_by<T: SqlTx>(
+    tx: &mut T,
+    news: &[&NewOrder],
+    creator: &Actor,
+    effects: &mut Effects,
+) -> StoreResult<Vec<Order>> {
+    if news.is_empty() {
+        return Ok(Vec::new());
+    }
+    let count = i64::try_from(news.len()).map_err(|_| StoreError::NotFound)?;
     // The counter row stays locked until commit, so numbers are handed out
-    // without gaps from rolled-back transactions.
-    let number = fetch_one(
+    // without gaps from rolled-back transactions; one bump for the batch.
+    let first = fetch_one(
         tx,
-        "UPDATE counters SET value = value + 1 WHERE name = 'order_number' \
-         RETURNING value - 1 AS number",
-        Vec::new(),
+        "UPDATE counters SET value = value + $1 WHERE name = 'order_number' \
+         RETURNING value - $1 AS number",
+        args![count],
         |row| row.int("number"),
     )
     .await?
     .flatten()
     .ok_or(StoreError::NotFound)?;
-    let order = new.placed(codec::order_number(number)?, micros(new.created_at));
-    let customer_key = orderdesk_store::customer_key_of(&new.customer);
-    let sql = format!(
-        "INSERT INTO orders (number, status, held_from, payment_status, payment_method, \
-         checkout_step, customer_wa_id, customer_user_id, customer_name, items, currency, \
-         total_minor, address, note, cart_text, tracking, created_at, updated_at, version, \
-         customer_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10{json}, $11, $12, \
-         $13{json}, $14, $15, $16, $17, $18, $19, $20)",
-        json = T::JSON
-    );
-    let mut args = args![
-        order.number,
-        order.status.as_str(),
-        order.held_from.map(|s| s.as_str()),
-        order.payment_status.as_str(),
-        order.payment_method.map(|m| m.as_str()),
-        order.checkout_step.as_str(),
-        order.customer.wa_id.as_deref(),
-        order.customer.user_id.as_deref(),
-        order.customer.name.as_deref()
-    ];
-    args.push(Arg::Json(Some(to_json(&order.items)?)));
-    args.extend(args![order.currency.as_str(), order.total_minor]);
-    args.push(Arg::Json(order.address.as_ref().map(to_json).transpose()?));
-    args.extend(args![
-        order.note.as_deref(),
-        order.cart_text.as_deref(),
-        order.tracking.as_deref(),
-        order.created_at,
-        order.updated_at,
-        order.version,
-        customer_key
-    ]);
-    tx.execute(&sql, args).await?;
-
-    let entry = TimelineEntry::new(order.created_at, TimelineKind::Created, creator);
-    insert_timeline(tx, order.number, &entry).await?;
-    if let Some(key) = customer_key {
-        effects.customer(
-            key,
-            CustomerPatch {
-                wa_id: order.customer.wa_id.clone(),
-                user_id: order.customer.user_id.clone(),
-                name: order.customer.name.clone(),
-                last_inbound_at: (*creator == Actor::Customer).then_some(order.created_at),
-                last_address: None,
-            },
-        );
+    let json = T::JSON;
+    let orders_sql = Rows {
+        head: "INSERT INTO orders (number, status, held_from, payment_status, payment_method, \
+               checkout_step, customer_wa_id, customer_user_id, customer_name, items, currency, \
+               total_minor, address, note, cart_text, tracking, created_at, updated_at, version, \
+               customer_key)",
+        casts: &[
+            "", "", "", "", "", "", "", "", "", json, "", "", json, "", "", "", "", "", "", "",
+        ],
+        tail: "",
+    };
+    let mut orders = Vec::with_capacity(news.len());
+    let mut order_rows = Vec::with_capacity(news.len());
+    let mut timeline_rows = Vec::with_capacity(news.len());
+    for (offset, new) in (0..).zip(news) {
+        let order = new.placed(codec::order_number(first + offset)?, micros(new.created_at));
+        let customer_key = orderdesk_store::customer_key_of(&new.customer);
+        let mut row = args![
+            order.number,
+            order.status.as_str(),
+            order.held_from.map(|s| s.as_str()),
+            order.payment_status.as_str(),
+            order.payment_method.map(|m| m.as_str()),
+            order.checkout_step.as_str(),
+            order.customer.wa_id.as_deref(),
+            order.customer.user_id.as_deref(),
+            order.customer.name.as_deref()
+        ];
+        row.push(Arg::Json(Some(to_json(&order.items)?)));
+        row.extend(args![order.currency.as_str(), order.total_minor]);
+        row.push(Arg::Json(order.address.as_ref().map(to_json).transpose()?));
+        row.extend(args![
+            order.note.as_deref(),
+            order.cart_text.as_deref(),
+            order.tracking.as_deref(),
+            order.created_at,
+            order.updated_at,
+            order.version,
+            customer_key
+        ]);
+        order_rows.push(row);
+        let entry = TimelineEntry::new(order.created_at, TimelineKind::Created, creator);
+        timeline_rows.push(timeline_row(order.number, &entry));
+        if let Some(key) = customer_key {
+            effects.customer(
+                key,
+                CustomerPatch {
+                    wa_id: order.customer.wa_id.clone(),
+                    user_id: order.customer.user_id.clone(),
+                    name: order.customer.name.clone(),
+                    last_inbound_at: (*creator == Actor::Customer).then_some(order.created_at),
+                    last_address: None,
+                },
+            );
+        }
+        effects.count(order.status, 1);
+        effects.event(EventKind::OrderCreated, &order, order.created_at)?;
+        orders.push(order);
     }
-    effects.count(order.status, 1);
-    effects.event(EventKind::OrderCreated, &order, order.created_at)?;
-    Ok(order)
+    orders_sql.execute(tx, order_rows).await?;
+    TIMELINE.execute(tx, timeline_rows).await?;
+    Ok(orders)
+}
+
+/// Inserts the timers of orders created in this transaction (which have
+/// none yet, so nothing is replaced: see [`set_job`]).
+pub(crate) async fn insert_new_jobs<T: SqlTx>(
+    tx: &mut T,
+    jobs: &[(JobKind, OrderNumber, Timestamp)],
+) -> StoreResult<()> {
+    let rows = jobs
+        .iter()
+        .map(|(kind, number, due_at)| args![kind.as_str(), *number, micros(*due_at)])
+        .collect();
+    Rows {
+        head: "INSERT INTO jobs (kind, order_number, due_at)",
+        casts: &["", "", ""],
+        tail: "",
+    }
+    .execute(tx, rows)
+    .await?;
+    Ok(())
+}
+
+const TIMELINE: Rows<'static> = Rows {
+    head: "INSERT INTO timeline_entries (order_number, at, kind, actor, actor_name, \
+           from_status, to_status, reason, detail)",
+    casts: &["", "", "", "", "", "", "", "", ""],
+    tail: "",
+};
+
+fn timeline_row(number: OrderNumber, entry: &TimelineEntry) -> Vec<Arg> {
+    args![
+        number,
+        micros(entry.at),
+        entry.kind.as_str(),
+        entry.actor.as_str(),
+        entry.actor_name.as_deref(),
+        entry.from_status.map(|s| s.as_str()),
+        entry.to_status.map(|s| s.as_str()),
+        entry.reason.as_deref(),
+        entry.detail.as_deref()
+    ]
 }
 
 pub(crate) async fn insert_timeline<T: SqlTx>(
@@ -102,22 +171,9 @@ pub(crate) async fn insert_timeline<T: SqlTx>(
     number: OrderNumber,
     entry: &TimelineEntry,
 ) -> StoreResult<()> {
-    tx.execute(
-        "INSERT INTO timeline_entries (order_number, at, kind, actor, actor_name, from_status, \
-         to_status, reason, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        args![
-            number,
-            micros(entry.at),
-            entry.kind.as_str(),
-            entry.actor.as_str(),
-            entry.actor_name.as_deref(),
-            entry.from_status.map(|s| s.as_str()),
-            entry.to_status.map(|s| s.as_str()),
-            entry.reason.as_deref(),
-            entry.detail.as_deref()
-        ],
-    )
-    .await?;
+    TIMELINE
+        .execute(tx, vec![timeline_row(number, entry)])
+        .await?;
     Ok(())
 }
 

@@ -139,22 +139,27 @@ impl SqlTx for SqliteTx {
         Ok(())
     }
 
-    /// One writer: commit order is `seq` order without a lock.
+    /// One writer: commit order is `seq` order without a lock. A multi-row
+    /// insert draws `seq` in `VALUES` order.
     async fn append_events(&mut self, events: Vec<NewEvent>) -> StoreResult<i64> {
         let mut last = 0;
-        for event in events {
-            let seq: i64 = sqlx::query_scalar(
-                "INSERT INTO events (kind, order_number, data, at) VALUES ($1, $2, $3, $4) \
-                 RETURNING seq",
-            )
-            .bind(event.kind.as_str())
-            .bind(event.order_number.map(|n| n.get()))
-            .bind(event.data)
-            .bind(time_text(event.at))
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
-            last = last.max(seq);
+        for chunk in events.chunks(1024) {
+            let mut qb = sqlx::QueryBuilder::<Sqlite>::new(
+                "INSERT INTO events (kind, order_number, data, at) ",
+            );
+            qb.push_values(chunk, |mut row, event| {
+                row.push_bind(event.kind.as_str())
+                    .push_bind(event.order_number.map(|n| n.get()))
+                    .push_bind(event.data.as_str())
+                    .push_bind(time_text(event.at));
+            });
+            qb.push(" RETURNING seq");
+            let seqs: Vec<i64> = qb
+                .build_query_scalar()
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+            last = seqs.into_iter().fold(last, i64::max);
         }
         Ok(last)
     }

@@ -13,7 +13,6 @@ mod ops_status;
 mod records;
 mod refunds;
 mod order_fields;
-mod records;
 pub mod search;
 #[cfg(feature = "testkit")]
 pub mod testkit;

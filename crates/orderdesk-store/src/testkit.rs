@@ -172,6 +172,8 @@ macro_rules! conformance_suite {
             search_follows_edits_at_once => case_search_follows_edits,
             per_stage_counts_follow_the_search => case_counts_follow_the_search,
             list_orders_filters_by_tag_and_assignee => case_tag_and_assignee_filters,
+            a_batch_applies_good_items_around_a_bad_one_and_skips_a_repeat => case_batch_with_a_bad_item_and_a_repeat,
+            a_batch_larger_than_a_statement_chunk_numbers_orders_in_arrival_order => case_large_batch_of_carts,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {

@@ -1,0 +1,125 @@
+//! Set-based statements for a batch: many rows in one multi-row statement
+//! instead of one statement (and one round trip) each.
+//!
+//! Row counts are cut into a few fixed chunk sizes ([`CHUNKS`]), so one
+//! batch needs at most a handful of distinct statement texts and the
+//! drivers' per-connection statement caches keep reusing the same prepared
+//! statements from batch to batch, whatever the batch's size.
+
+use orderdesk_store::StoreResult;
+
+use crate::{Arg, SqlTx};
+
+/// Chunk sizes, largest first; any count is a sum of these (the last is 1).
+/// 256 rows of the widest row written this way (an order, 20 columns) is
+/// 5,120 parameters: under SQLite's 32,766 and PostgreSQL's 65,535.
+const CHUNKS: [usize; 4] = [256, 32, 4, 1];
+
+/// One multi-row statement's shape: `{head} VALUES (…), (…) {tail}`, where
+/// `casts[i]` follows the placeholder of column `i` (e.g. `SqlTx::JSON`).
+pub(crate) struct Rows<'a> {
+    pub head: &'a str,
+    pub casts: &'a [&'a str],
+    pub tail: &'a str,
+}
+
+impl Rows<'_> {
+    fn sql(&self, rows: usize) -> String {
+        let width = self.casts.len();
+        let mut sql = String::with_capacity(self.head.len() + rows * width * 6 + 32);
+        sql.push_str(self.head);
+        sql.push_str(" VALUES ");
+        for r in 0..rows {
+            sql.push_str(if r == 0 { "(" } else { ", (" });
+            for (c, cast) in self.casts.iter().enumerate() {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('$');
+                sql.push_str(&(r * width + c + 1).to_string());
+                sql.push_str(cast);
+            }
+            sql.push(')');
+        }
+        if !self.tail.is_empty() {
+            sql.push(' ');
+            sql.push_str(self.tail);
+        }
+        sql
+    }
+
+    /// Cuts `rows` into chunks of the sizes in [`CHUNKS`], in order.
+    fn chunks(rows: Vec<Vec<Arg>>) -> Vec<Vec<Vec<Arg>>> {
+        let mut out = Vec::new();
+        let mut rest = rows.into_iter().peekable();
+        while rest.peek().is_some() {
+            let left = rest.len();
+            let size = CHUNKS.iter().copied().find(|&c| c <= left).unwrap_or(1);
+            out.push(rest.by_ref().take(size).collect());
+        }
+        out
+    }
+
+    /// Runs the statement over all `rows` (each `casts.len()` long).
+    pub(crate) async fn execute<T: SqlTx>(
+        &self,
+        tx: &mut T,
+        rows: Vec<Vec<Arg>>,
+    ) -> StoreResult<u64> {
+        let mut changed = 0;
+        for chunk in Self::chunks(rows) {
+            let sql = self.sql(chunk.len());
+            changed += tx.execute(&sql, chunk.concat()).await?;
+        }
+        Ok(changed)
+    }
+
+    /// As [`Rows::execute`], returning what the statement's `RETURNING`
+    /// gives, chunk after chunk.
+    pub(crate) async fn fetch<T: SqlTx>(
+        &self,
+        tx: &mut T,
+        rows: Vec<Vec<Arg>>,
+    ) -> StoreResult<Vec<T::Row>> {
+        let mut out = Vec::with_capacity(rows.len());
+        for chunk in Self::chunks(rows) {
+            let sql = self.sql(chunk.len());
+            out.extend(tx.fetch(&sql, chunk.concat()).await?);
+        }
+        Ok(out)
+    }
+}
+
+/// `IN ($from, $from+1, …)` over `count` placeholders.
+pub(crate) fn placeholders(from: usize, count: usize) -> String {
+    let list: Vec<String> = (from..from + count).map(|n| format!("${n}")).collect();
+    format!("({})", list.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_number_their_placeholders_row_by_row_with_casts() {
+        let rows = Rows {
+            head: "INSERT INTO t (a, b)",
+            casts: &["", "::json"],
+            tail: "RETURNING id",
+        };
+        assert_eq!(
+            rows.sql(2),
+            "INSERT INTO t (a, b) VALUES ($1, $2::json), ($3, $4::json) RETURNING id"
+        );
+    }
+
+    #[test]
+    fn any_count_is_cut_into_the_fixed_chunk_sizes_in_order() {
+        let rows: Vec<Vec<Arg>> = (0..293).map(|i| vec![Arg::from(i as i64)]).collect();
+        let chunks = Rows::chunks(rows);
+        let sizes: Vec<usize> = chunks.iter().map(Vec::len).collect();
+        assert_eq!(sizes, vec![256, 32, 4, 1]);
+        assert_eq!(chunks[1][0], vec![Arg::from(256i64)]);
+        assert_eq!(placeholders(3, 2), "($3, $4)");
+    }
+}
