@@ -5,6 +5,7 @@
 pub mod address;
 pub mod checkout;
 pub mod event;
+pub mod local;
 pub mod money;
 pub mod order;
 pub mod payment;
@@ -20,6 +21,7 @@ pub use checkout::{
     Reply,
 };
 pub use event::EventKind;
+pub use local::{Local, LocalError};
 pub use money::{Currency, Money, MoneyError};
 pub use order::{
     plan_transition, tracking_link, Address, Customer, LineItem, Missing, NewOrder, Order,

@@ -16,6 +16,7 @@ mod orders;
 mod outbox;
 pub mod payments;
 mod replies;
+pub mod settings;
 pub mod texts;
 
 use std::sync::Arc;
@@ -39,6 +40,9 @@ pub struct Engine {
     inbox: InboxWriter,
     /// The checkout bot; without it carts still become orders, silently.
     checkout: Option<Arc<CheckoutConfig>>,
+    /// The business's settings as they are now (environment > stored >
+    /// default), shared by every part of this instance.
+    settings: settings::Settings,
 }
 
 impl Engine {
@@ -53,7 +57,19 @@ impl Engine {
             bus,
             inbox,
             checkout: None,
+            settings: settings::Settings::default(),
         }
+    }
+
+    /// Reads settings through this handle (the binary builds it from its
+    /// configuration table).
+    pub fn with_settings(mut self, settings: settings::Settings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    pub fn settings(&self) -> &settings::Settings {
+        &self.settings
     }
 
     /// Turns on the checkout bot.

@@ -21,6 +21,7 @@ pub mod codec;
 mod effects;
 mod ops;
 pub mod reads;
+mod settings;
 mod writes;
 
 use async_trait::async_trait;
@@ -37,6 +38,7 @@ pub use ops::{
     queue_outbound, update_order,
 };
 pub use reads::SqlRead;
+pub use settings::{put_settings, stored_settings};
 
 /// One bound parameter, in the form the domain has it; each backend binds
 /// it in its own column type (a time as `timestamptz` or as fixed-width

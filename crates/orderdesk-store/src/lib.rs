@@ -9,6 +9,7 @@
 
 mod error;
 mod records;
+mod settings;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
@@ -19,6 +20,7 @@ use orderdesk_domain::{Order, OrderNumber, OrderStatus, StatusChange, TimelineEn
 
 pub use error::{StoreError, StoreResult};
 pub use records::*;
+pub use settings::{SettingChange, StoredSetting};
 
 /// Durable state of one orderdesk installation.
 #[async_trait]
@@ -516,6 +518,26 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// `Unavailable` or `Other` on database failure.
     async fn products(&self) -> StoreResult<Vec<Product>>;
+
+    // ---- the business's settings (issue #17) ------------------------------
+
+    /// The settings staff changed, by key.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn stored_settings(&self) -> StoreResult<Vec<StoredSetting>>;
+
+    /// Applies these changes in one transaction: `Some` sets a key,
+    /// `None` forgets it.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure; nothing is changed then.
+    async fn put_settings(
+        &self,
+        changes: &[SettingChange],
+        at: Timestamp,
+        by: &str,
+    ) -> StoreResult<()>;
 }
 
 /// What [`Store::prune_events`] did.

@@ -5,4 +5,5 @@ pub mod messages;
 pub mod openapi;
 pub mod orders;
 mod schema;
+pub mod settings;
 pub mod templates;

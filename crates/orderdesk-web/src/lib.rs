@@ -128,6 +128,7 @@ fn routes() -> Routes<AppState> {
         .merge(api::events::routes())
         .merge(api::messages::routes())
         .merge(api::templates::routes())
+        .merge(api::settings::routes())
         .merge(api::openapi::routes())
         .merge(dashboard::routes())
 }

@@ -100,14 +100,22 @@ pub async fn serve_with_extra(
     if config.whatsapp_app_secret.is_none() {
         tracing::warn!("WHATSAPP_APP_SECRET is not set: WhatsApp webhooks will be refused");
     }
+    // Settings stored from the dashboard apply under the environment's.
+    let config = config.with_store(store.as_ref()).await?;
+    let settings = config.live_settings();
+    if let Err(e) = settings.reload(store.as_ref()).await {
+        tracing::warn!(error = %e, "cannot read the stored settings yet; retrying in the background");
+    }
     let engine = match checkout_config(&config)? {
         Some(checkout) => Engine::new(store.clone()).with_checkout(checkout),
         None => Engine::new(store.clone()),
-    };
+    }
+    .with_settings(settings.clone());
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
+    let reloader = settings.spawn_reloader(store.clone(), stopped(stop_rx.clone()));
     let processor = engine.spawn_processor(stopped(stop_rx.clone()));
     let timers = engine.spawn_jobs(stopped(stop_rx.clone()));
     let watcher = engine.spawn_change_watcher(stopped(stop_rx.clone()));
@@ -160,6 +168,7 @@ pub async fn serve_with_extra(
     let _ = processor.await;
     let _ = timers.await;
     let _ = watcher.await;
+    let _ = reloader.await;
     if let Some(dispatcher) = dispatcher {
         let _ = dispatcher.await;
     }

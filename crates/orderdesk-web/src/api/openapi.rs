@@ -15,7 +15,7 @@ use crate::AppState;
         title = "orderdesk API",
         description = "Orders from WhatsApp carts: list, inspect and move them; follow every change live.",
     ),
-    paths(super::orders::list, super::orders::show, super::orders::change_status, super::orders::payment_action, super::messages::list, super::messages::send, super::templates::list, super::templates::save, super::events::stream_events),
+    paths(super::orders::list, super::orders::show, super::orders::change_status, super::orders::payment_action, super::messages::list, super::messages::send, super::templates::list, super::templates::save, super::events::stream_events, super::settings::show, super::settings::change),
     components(schemas(
         orderdesk_domain::Order,
         orderdesk_domain::OrderStatus,
@@ -33,9 +33,13 @@ use crate::AppState;
         super::messages::SendBody,
         super::templates::TemplateView,
         super::templates::TemplateChange,
+        super::settings::SettingList,
+        super::settings::SettingsChange,
+        orderdesk_engine::settings::SettingView,
+        orderdesk_engine::settings::Source,
     )),
     modifiers(&BearerAuth, &StandardErrors),
-    tags((name = "orders", description = "Orders and their stages"), (name = "messages", description = "The WhatsApp thread of an order"), (name = "templates", description = "The texts customers receive"), (name = "events", description = "The live event stream"))
+    tags((name = "orders", description = "Orders and their stages"), (name = "messages", description = "The WhatsApp thread of an order"), (name = "templates", description = "The texts customers receive"), (name = "events", description = "The live event stream"), (name = "settings", description = "The business's own settings"))
 )]
 pub struct ApiDoc;
 

@@ -154,7 +154,11 @@ pub async fn show(
                 @for o in &page.orders { (card(o)) }
             }
             @if page.orders.is_empty() {
-                p #empty.empty { "No orders here yet. New WhatsApp orders appear at the top as they arrive." }
+                @if params.filter_query().is_empty() {
+                    p #empty.empty { "No orders yet. When a customer sends a cart from your WhatsApp catalog it appears here at once, with a sound." }
+                } @else {
+                    p #empty.empty { "No orders match these filters. " a href="/orders" { "Show all orders" } }
+                }
             }
             @if let Some(next) = page.next_before {
                 @let q = params.filter_query();

@@ -90,6 +90,11 @@ async fn window(
             @if let Some(error) = error {
                 p.alert role="alert" { (error) }
             }
+            // On a phone the two columns are tabs (dashboard.css, .js).
+            div.order-tabs role="tablist" aria-label="Order window" {
+                button #tab-order type="button" role="tab" data-tab="order" aria-selected="true" aria-controls="order-live" { "Order" }
+                button #tab-chat type="button" role="tab" data-tab="chat" aria-selected="false" aria-controls="order-live" { "Chat" }
+            }
             div #order-live.order-grid {
                 div.col {
                     (summary(&order))

@@ -33,28 +33,42 @@ pub fn layout(p: Page<'_>) -> Markup {
                 }
                 title { (p.title) " · orderdesk" }
                 link rel="stylesheet" href=(super::css_path());
+                link rel="manifest" href="/assets/manifest.webmanifest";
+                link rel="icon" href="/assets/icon.svg" type="image/svg+xml";
+                link rel="apple-touch-icon" href="/assets/icon-192.png";
+                meta name="theme-color" content="#12343b";
                 script src=(super::js_path()) defer {}
             }
             body data-page=(p.page) data-last-event-id=[p.last_event_id] {
                 a.skip href="#main" { "Skip to content" }
                 @if let Some(staff) = p.staff {
                     header.top {
-                        nav aria-label="Main" {
-                            a.brand href="/orders" { "orderdesk" }
-                            a href="/orders" { "Orders" }
-                            @if staff.can_manage() {
-                                a href="/users" { "Users" }
-                                a href="/tokens" { "API tokens" }
-                            }
-                        }
-                        div.tools {
+                        a.brand href="/orders" { "orderdesk" }
+                        // Only pages that follow the live stream say whether
+                        // they are connected; the others have nothing to say.
+                        @if p.last_event_id.is_some() {
                             span #live.live aria-live="polite" title="Live updates" { "Connecting…" }
-                            button #mute.ghost type="button" aria-pressed="false" { "Sound on" }
-                            button #notify.ghost type="button" hidden { "Enable notifications" }
-                            span.who { (staff.user.email) " (" (staff.user.role.as_str()) ")" }
-                            form.inline method="post" action="/logout" data-confirm="Log out of orderdesk?" {
-                                input type="hidden" name="csrf" value=(staff.csrf);
-                                button.ghost type="submit" { "Log out" }
+                        }
+                        button #menu-toggle.menu-toggle.ghost type="button" aria-expanded="false" aria-controls="menu" { "Menu" }
+                        div #menu.menu {
+                            nav aria-label="Main" {
+                                a href="/orders" { "Orders" }
+                                @if staff.can_manage() {
+                                    a href="/users" { "Users" }
+                                    a href="/tokens" { "API tokens" }
+                                    a href="/settings" { "Settings" }
+                                }
+                            }
+                            div.tools {
+                                @if p.last_event_id.is_some() {
+                                    button #mute.ghost type="button" aria-pressed="false" { "Sound on" }
+                                    button #notify.ghost type="button" hidden { "Enable notifications" }
+                                }
+                                span.who { (staff.user.email) " (" (staff.user.role.as_str()) ")" }
+                                form.inline method="post" action="/logout" data-confirm="Log out of orderdesk?" {
+                                    input type="hidden" name="csrf" value=(staff.csrf);
+                                    button.ghost type="submit" { "Log out" }
+                                }
                             }
                         }
                     }
