@@ -1,5 +1,6 @@
 use std::path::PathBuf;
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::*;

@@ -1,0 +1,160 @@
+//! A checkout outcome as an order update, applied at the version it was
+//! decided from; and telling older open orders a newer cart replaced them.
+
+use chrono::Utc;
+use orderdesk_domain::Actor;
+use orderdesk_domain::{
+    advance, plan_transition, CheckoutInput, CheckoutState, Order, PaymentChoice, PaymentMethod,
+    PaymentStatus, TimelineEntry, TimelineKind, Timestamp,
+};
+use orderdesk_payments::PaymentLink;
+use orderdesk_store::{customer_key_of, JobKind, NewJob, OrderUpdate};
+
+use crate::texts::Texts;
+use crate::EngineError;
+
+use super::{checkout_timers, render, CheckoutConfig};
+
+/// The order update a checkout outcome asks for, with its first stage move,
+/// and the further moves to make after it (at most one: a resume may be
+/// followed by the completion).
+pub(crate) fn update_from(
+    config: &CheckoutConfig,
+    texts: &Texts,
+    link: Option<&PaymentLink>,
+    order: &Order,
+    outcome: orderdesk_domain::CheckoutOutcome,
+    now: Timestamp,
+) -> Result<(OrderUpdate, Vec<orderdesk_domain::TransitionRequest>), EngineError> {
+    let mut update = OrderUpdate::default();
+    if outcome.step != order.checkout_step {
+        update.checkout_step = Some(outcome.step);
+    }
+    if let Some(note) = &outcome.changes.note {
+        update.note = Some(note.clone());
+        let mut entry = TimelineEntry::new(now, TimelineKind::NoteSet, &Actor::Customer);
+        entry.detail = Some(note.clone());
+        update.timeline.push(entry);
+    }
+    if let Some(choice) = outcome.changes.payment_method {
+        update.payment_method = match choice {
+            PaymentChoice::Cod => Some(PaymentMethod::Cod),
+            PaymentChoice::Online => None,
+        };
+    }
+    update.payment_status = outcome.changes.payment_status;
+    // The right amount arrived: an earlier mismatch no longer needs a look.
+    if update.payment_status == Some(PaymentStatus::Paid) && order.payment_review.is_some() {
+        update.payment_review = Some(None);
+    }
+    let mut moves = outcome.moves.into_iter();
+    if let Some(first) = moves.next() {
+        update.status_change = Some(plan_transition(order.status, order.held_from, first)?);
+    }
+    let leaves_checkout = update
+        .status_change
+        .as_ref()
+        .is_some_and(|c| c.to != orderdesk_domain::OrderStatus::Placed)
+        || outcome.step == orderdesk_domain::CheckoutStep::Complete;
+    if leaves_checkout {
+        update.cancel_jobs = vec![JobKind::Nudge, JobKind::Abandon];
+    } else if outcome.progressed {
+        // Progress restarts the idle clock the nudge and abandonment run on.
+        update.cancel_jobs = vec![JobKind::Nudge, JobKind::Abandon];
+        update.jobs = checkout_timers(&config.settings, now)
+            .into_iter()
+            .map(|(kind, due_at)| NewJob {
+                kind,
+                order_number: order.number,
+                due_at,
+            })
+            .collect();
+    }
+    update.outbound = outcome
+        .replies
+        .iter()
+        .filter_map(|r| render(config, texts, link, order, r, now))
+        .collect();
+    if let Some(link) = link {
+        update.payment_reference = Some(link.reference.clone());
+        if let Some(provider) = &config.payments {
+            update.payment_method = Some(provider.method());
+        }
+        // The open link sent again is not a new attempt (see `crate::links`).
+        if order.payment_reference.as_ref() != Some(&link.reference) {
+            // A new link after a failed or expired one: pending again (DESIGN §2).
+            let status = update.payment_status.unwrap_or(order.payment_status);
+            if matches!(status, PaymentStatus::Failed | PaymentStatus::Expired) {
+                update.payment_status = Some(PaymentStatus::Pending);
+            }
+            let mut entry = TimelineEntry::new(now, TimelineKind::PaymentChanged, &Actor::Bot);
+            entry.detail = Some(crate::links::issued_detail(link));
+            update.timeline.push(entry);
+        }
+    }
+    Ok((update, moves.collect()))
+}
+
+/// A new cart replaced the customer's older open orders: each is told
+/// through the machine (`CartReplaced`), which keeps it (default: it is no
+/// longer nudged and its timer ends it) or abandons it at once, per
+/// `on_newer_cart`.
+pub(crate) async fn supersede_older(
+    store: &dyn orderdesk_store::Store,
+    config: &CheckoutConfig,
+    newer: &Order,
+) -> Result<(), EngineError> {
+    let Some(key) = customer_key_of(&newer.customer) else {
+        return Ok(());
+    };
+    let now = Utc::now();
+    let older: Vec<Order> = store
+        .open_orders_for_customer(key)
+        .await?
+        .into_iter()
+        .filter(|o| o.number < newer.number)
+        .collect();
+    if older.is_empty() {
+        return Ok(());
+    }
+    let texts = Texts::load(store, &config.language).await?;
+    for order in older {
+        let state = CheckoutState::from_order(&order);
+        let input = CheckoutInput::CartReplaced {
+            newer: newer.number,
+        };
+        let outcome = match advance(&state, input, &config.settings) {
+            Ok(outcome) if !outcome.is_noop(&state) => outcome,
+            _ => continue,
+        };
+        let superseded = outcome.changes.superseded_by.is_some();
+        let (mut update, further) = update_from(config, &texts, None, &order, outcome, now)?;
+        if superseded && !update.cancel_jobs.contains(&JobKind::Nudge) {
+            update.cancel_jobs.push(JobKind::Nudge);
+        }
+        apply_update(store, &order, &update, further, now).await?;
+    }
+    Ok(())
+}
+
+/// Applies a checkout update at the version it was decided from, then any
+/// further stage move the outcome asked for (a resume followed by the
+/// completion), each at the version the previous one left.
+pub(crate) async fn apply_update(
+    store: &dyn orderdesk_store::Store,
+    order: &Order,
+    update: &OrderUpdate,
+    further: Vec<orderdesk_domain::TransitionRequest>,
+    now: Timestamp,
+) -> Result<Order, EngineError> {
+    let mut updated = store
+        .update_order(order.number, order.version, update, now)
+        .await?;
+    for next in further {
+        let change = plan_transition(updated.status, updated.held_from, next)?;
+        updated = store
+            .change_status(order.number, updated.version, &change, now)
+            .await?;
+    }
+    Ok(updated)
+}

@@ -1,0 +1,107 @@
+//! What a customer's message does to their order's checkout.
+
+use orderdesk_domain::{advance, ButtonId, CheckoutInput, CheckoutState};
+use orderdesk_store::{customer_key_of, StoreError};
+
+use crate::links::issue_link;
+use crate::texts::Texts;
+use crate::EngineError;
+
+use super::{update_from, CheckoutConfig};
+
+/// What a customer's message does: a tap on one of our buttons goes to the
+/// order it names, free text to their newest open order; either may move
+/// that order's checkout. Anything else just joins the chat thread.
+pub(crate) async fn message_outcome(
+    store: &dyn orderdesk_store::Store,
+    config: &CheckoutConfig,
+    mut message: orderdesk_store::NewInboundMessage,
+    chat: &orderdesk_whatsapp::ChatIn,
+) -> Result<orderdesk_store::InboundOutcome, EngineError> {
+    use orderdesk_store::InboundOutcome;
+    let open = store
+        .open_orders_for_customer(&message.customer_key)
+        .await?;
+    let tapped = chat.reply_id.as_deref().and_then(ButtonId::parse);
+    let (order, input) = match (tapped, chat.kind.as_str()) {
+        (Some(id), _) => match store.order(id.order).await {
+            Ok(order) => (Some(order), CheckoutInput::ButtonTapped { id: id.encode() }),
+            Err(StoreError::NotFound) => (
+                None,
+                CheckoutInput::Text {
+                    body: String::new(),
+                },
+            ),
+            Err(e) => return Err(e.into()),
+        },
+        (None, "text") => {
+            // Free text goes to the newest order in checkout; with none, to
+            // the latest order if it is waiting for a late note.
+            let order = match open.first() {
+                Some(o) => Some(o.clone()),
+                None => store
+                    .latest_order_for_customer(&message.customer_key)
+                    .await?
+                    .filter(|o| {
+                        o.checkout_step == orderdesk_domain::CheckoutStep::AwaitingNoteText
+                    }),
+            };
+            (
+                order,
+                CheckoutInput::Text {
+                    body: chat.text.clone(),
+                },
+            )
+        }
+        _ => (
+            None,
+            CheckoutInput::Text {
+                body: String::new(),
+            },
+        ),
+    };
+    // A tap naming someone else's order never touches it.
+    let order =
+        order.filter(|o| customer_key_of(&o.customer) == Some(message.customer_key.as_str()));
+    let Some(order) = order else {
+        // No checkout to move: the message joins the thread of the
+        // customer's open order, else of their latest order.
+        message.order_number = match open.first() {
+            Some(o) => Some(o.number),
+            None => store
+                .latest_order_for_customer(&message.customer_key)
+                .await?
+                .map(|o| o.number),
+        };
+        return Ok(InboundOutcome::Message(message));
+    };
+    message.order_number = Some(order.number);
+    if matches!(input, CheckoutInput::Text { .. })
+        && crate::links::quiet(store, &order, message.at).await?
+    {
+        return Ok(InboundOutcome::Message(message));
+    }
+    let state = CheckoutState::from_order(&order);
+    match advance(&state, input, &config.settings) {
+        Ok(outcome) if !outcome.is_noop(&state) => {
+            let texts = Texts::load(store, &config.language).await?;
+            let link = issue_link(store, config, &order, &outcome, message.at).await?;
+            let (update, further) =
+                update_from(config, &texts, link.as_ref(), &order, outcome, message.at)?;
+            if !further.is_empty() {
+                tracing::warn!(order = %order.number, "a second stage move from one message is left for the next input");
+            }
+            Ok(InboundOutcome::MessageAndUpdate {
+                number: order.number,
+                expected_version: order.version,
+                message,
+                update,
+            })
+        }
+        Ok(_) => Ok(InboundOutcome::Message(message)),
+        Err(refusal) => {
+            tracing::info!(order = %order.number, %refusal, "checkout input refused");
+            Ok(InboundOutcome::Message(message))
+        }
+    }
+}
