@@ -68,6 +68,8 @@ mod instances;
 pub use instances::*;
 mod batches;
 pub use batches::*;
+mod settings;
+pub use settings::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
 /// async fn (or closure returning a future) that yields a [`Fixture`]: a
@@ -136,6 +138,11 @@ macro_rules! conformance_suite {
             list_orders_filters_by_creation_date => case_list_date_range,
             a_failed_batch_applies_nothing_and_all_of_it_on_retry => case_failed_batch_applies_nothing,
             a_batch_applies_one_customers_items_in_arrival_order => case_batch_keeps_a_customers_order,
+            a_new_store_has_no_stored_settings => case_settings_start_empty,
+            stored_settings_keep_every_key_of_a_change_with_time_and_author => case_settings_round_trip,
+            setting_a_stored_key_again_replaces_it => case_settings_replace,
+            forgetting_a_setting_removes_only_that_key => case_settings_forget,
+            stored_settings_keep_their_text_exactly => case_settings_keep_text_exactly,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {
@@ -192,6 +199,7 @@ mod tests {
         include_str!("testkit/jobs.rs"),
         include_str!("testkit/instances.rs"),
         include_str!("testkit/batches.rs"),
+        include_str!("testkit/settings.rs"),
     ];
 
     #[test]

@@ -109,7 +109,11 @@ pub async fn case_settings_forget(store: &dyn Store) {
 pub async fn case_settings_keep_text_exactly(store: &dyn Store) {
     let address = "12, Ganga Road\nपुणे 411001 'MH' \"IN\"";
     store
-        .put_settings(&[set("ORDERDESK_BUSINESS_ADDRESS", address)], at(1), "staff:a@x.in")
+        .put_settings(
+            &[set("ORDERDESK_BUSINESS_ADDRESS", address)],
+            at(1),
+            "staff:a@x.in",
+        )
         .await
         .unwrap();
     assert_eq!(store.stored_settings().await.unwrap()[0].value, address);
