@@ -129,8 +129,20 @@
         .resolvedOptions().maximumFractionDigits;
     } catch (e) { return 2; }
   }
+  // Amounts the way the business's locale writes them (the board carries
+  // it); the server's formatter does the same for server-drawn cards.
+  var localeHolder = document.querySelector('[data-locale]');
+  var locale = localeHolder ? localeHolder.getAttribute('data-locale') : null;
   function money(minor, currency) {
     var e = exponent(currency);
+    if (locale && window.Intl) {
+      try {
+        return new Intl.NumberFormat(locale, {
+          style: 'currency', currency: currency, currencyDisplay: 'narrowSymbol',
+          minimumFractionDigits: e, maximumFractionDigits: e
+        }).format(minor / Math.pow(10, e));
+      } catch (err) { /* an unknown currency: the plain form below */ }
+    }
     var sign = minor < 0 ? '-' : '';
     var abs = Math.abs(minor);
     if (e === 0) { return sign + abs + ' ' + currency; }

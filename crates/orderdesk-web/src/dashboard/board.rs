@@ -108,8 +108,10 @@ pub async fn show(
     let more_open = !params.payment.trim().is_empty()
         || !params.from.trim().is_empty()
         || !params.to.trim().is_empty();
+    // Not held across an await: ICU's formatter data is not `Send`.
+    let local = state.engine.settings().local();
     let body = html! {
-        main.board data-status=(params.status.trim()) data-payment=(params.payment.trim())
+        main.board data-locale=(local.locale()) data-status=(params.status.trim()) data-payment=(params.payment.trim())
             data-filtered=(if filtered { "1" } else { "" }) {
             h1.visually-hidden { "Orders" }
             nav.tabs aria-label="Stages" {
@@ -151,7 +153,7 @@ pub async fn show(
                 }
             }
             ul #cards.cards aria-live="polite" {
-                @for o in &page.orders { (card(o)) }
+                @for o in &page.orders { (card(o, &local)) }
             }
             @if page.orders.is_empty() {
                 @if params.filter_query().is_empty() {

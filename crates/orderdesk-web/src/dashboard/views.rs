@@ -5,7 +5,7 @@
 
 use chrono::Utc;
 use maud::{html, Markup, DOCTYPE};
-use orderdesk_domain::{Money, Order, PaymentMethod, PaymentStatus, Timestamp};
+use orderdesk_domain::{Local, Money, Order, PaymentMethod, PaymentStatus, Timestamp};
 
 use super::session::Staff;
 
@@ -97,8 +97,17 @@ pub fn message_page(title: &str, detail: &str) -> Markup {
     })
 }
 
-pub fn money(minor: i64, order: &Order) -> String {
-    Money::from_minor(minor, order.currency).to_string()
+/// An amount of the order's currency, the way the business's locale writes it.
+pub fn money(minor: i64, order: &Order, local: &Local) -> String {
+    local.money(Money::from_minor(minor, order.currency))
+}
+
+/// A `<time>` in the business's zone and locale, machine-readable UTC in
+/// `datetime`, the zone's abbreviation in `title`.
+pub fn local_time(at: Timestamp, local: &Local) -> Markup {
+    html! {
+        time datetime=(at.to_rfc3339()) title=(local.date_time_zoned(at)) { (local.date_time(at)) }
+    }
 }
 
 /// What the indicator shows: class, label (`aria-label` and `title`), glyph.
@@ -131,17 +140,6 @@ pub fn items_summary(o: &Order) -> String {
         .join(", ")
 }
 
-/// "just now", "5 min ago", "3 h ago", "2 d ago".
-pub fn age(at: Timestamp, now: Timestamp) -> String {
-    let secs = (now - at).num_seconds().max(0);
-    match secs {
-        0..=59 => "just now".to_owned(),
-        60..=3599 => format!("{} min ago", secs / 60),
-        3600..=86_399 => format!("{} h ago", secs / 3600),
-        _ => format!("{} d ago", secs / 86_400),
-    }
-}
-
 pub fn customer_name(o: &Order) -> String {
     o.customer
         .name
@@ -162,7 +160,7 @@ pub fn place(o: &Order) -> Option<String> {
 }
 
 /// One order card on the board. Mirrors `card()` in dashboard.js.
-pub fn card(o: &Order) -> Markup {
+pub fn card(o: &Order, local: &Local) -> Markup {
     let now = Utc::now();
     html! {
         li.card id={"order-" (o.number)} data-number=(o.number) data-status=(o.status.as_str())
@@ -182,25 +180,12 @@ pub fn card(o: &Order) -> Markup {
                     div.note { "✎ " (note) }
                 }
                 div.card-bottom {
-                    span.total { (money(o.total_minor, o)) }
-                    time.age datetime=(o.created_at.to_rfc3339()) { (age(o.created_at, now)) }
+                    span.total { (money(o.total_minor, o, local)) }
+                    time.age datetime=(o.created_at.to_rfc3339()) title=(local.date_time_zoned(o.created_at)) {
+                        (orderdesk_domain::local::relative(o.created_at, now, local))
+                    }
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ages_read_like_a_person_would_say_them() {
-        let now = Utc::now();
-        assert_eq!(age(now, now), "just now");
-        assert_eq!(age(now - chrono::Duration::minutes(5), now), "5 min ago");
-        assert_eq!(age(now - chrono::Duration::hours(3), now), "3 h ago");
-        assert_eq!(age(now - chrono::Duration::days(2), now), "2 d ago");
-        assert_eq!(age(now + chrono::Duration::minutes(5), now), "just now");
     }
 }
