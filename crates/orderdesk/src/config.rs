@@ -201,9 +201,12 @@ pub struct Config {
     pub cod_enabled: bool,
     pub upi_vpa: Option<String>,
     pub upi_payee_name: Option<String>,
-    /// The business's time zone and locale (`ORDERDESK_TIMEZONE`,
-    /// `ORDERDESK_LOCALE`): how people read times and money.
-    pub local: orderdesk_domain::Local,
+    /// The business's time zone, an IANA name (`ORDERDESK_TIMEZONE`),
+    /// checked with `orderdesk_domain::local`; the dashboard reads it
+    /// through the live settings.
+    pub time_zone: String,
+    /// How people read dates and money (`ORDERDESK_LOCALE`), checked too.
+    pub locale: String,
     /// The business profile (`ORDERDESK_BUSINESS_*`), each optional.
     pub business: BusinessProfile,
     /// The values the environment and the file gave: they win over stored
@@ -436,16 +439,14 @@ impl Config {
             stripe_api_url: s.parsed("STRIPE_API_URL", url)?,
             upi_vpa: s.string("UPI_VPA"),
             upi_payee_name: s.string("UPI_PAYEE_NAME"),
-            local: orderdesk_domain::Local::parse(
-                &s.parsed("ORDERDESK_TIMEZONE", |raw| {
-                    orderdesk_domain::local::parse_time_zone(raw)?;
-                    Ok(raw.to_owned())
-                })?,
-                &s.parsed("ORDERDESK_LOCALE", |raw| {
-                    orderdesk_domain::local::parse_locale(raw)?;
-                    Ok(raw.to_owned())
-                })?,
-            )?,
+            time_zone: s.parsed("ORDERDESK_TIMEZONE", |raw| {
+                orderdesk_domain::local::parse_time_zone(raw)?;
+                Ok(raw.to_owned())
+            })?,
+            locale: s.parsed("ORDERDESK_LOCALE", |raw| {
+                orderdesk_domain::local::parse_locale(raw)?;
+                Ok(raw.to_owned())
+            })?,
             business: BusinessProfile {
                 name: s.string("ORDERDESK_BUSINESS_NAME"),
                 address: s.string("ORDERDESK_BUSINESS_ADDRESS"),
