@@ -24,7 +24,14 @@ use crate::AppState;
 
 /// The groups of the page: a heading, what it is for, and its settings
 /// with their labels. Settings not named here go under "Other settings".
-const GROUPS: &[(&str, &str, &[(&str, &str)])] = &[
+/// A heading, what the group is for, and its settings with their labels.
+type Group = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+const GROUPS: &[Group] = &[
     (
         "Business profile",
         "Shown to customers on the address form, the payment page and invoices.",
