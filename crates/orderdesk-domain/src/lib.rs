@@ -7,16 +7,17 @@ pub mod checkout;
 pub mod conversation;
 pub mod event;
 pub mod inbox_kind;
-pub mod message_state;
 pub mod invoice;
 pub mod ledger;
+pub mod local;
+pub mod message_state;
 pub mod money;
 pub mod order;
 pub mod payment;
 pub mod payment_action;
 pub mod payment_indicator;
-pub mod refund;
 pub mod phone;
+pub mod refund;
 pub mod starting_address;
 pub mod tag;
 pub mod timeline;
@@ -31,8 +32,9 @@ pub use checkout::{
 pub use conversation::{needs_reply, ReplyState};
 pub use event::EventKind;
 pub use inbox_kind::InboxKind;
-pub use message_state::MessageState;
 pub use ledger::{cod_to_collect, daily_summary, DaySummary, LedgerEntry, LedgerKind};
+pub use local::{Local, LocalError};
+pub use message_state::MessageState;
 pub use money::{Currency, Money, MoneyError};
 pub use order::{
     plan_transition, tracking_link, Address, Customer, LineItem, Missing, NewOrder, Order,

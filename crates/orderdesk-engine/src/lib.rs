@@ -23,6 +23,7 @@ pub mod payments;
 pub mod reconciliation;
 pub mod refunds;
 mod replies;
+pub mod settings;
 mod staff_orders;
 pub mod texts;
 
@@ -53,6 +54,9 @@ pub struct Engine {
     checkout: Option<Arc<CheckoutConfig>>,
     /// WhatsApp read receipts for what staff read; none without a number.
     receipts: Option<ReadReceipts>,
+    /// The business's settings as they are now (environment > stored >
+    /// default), shared by every part of this instance.
+    settings: settings::Settings,
 }
 
 impl Engine {
@@ -68,6 +72,7 @@ impl Engine {
             inbox,
             checkout: None,
             receipts: None,
+            settings: settings::Settings::default(),
         }
     }
 
@@ -75,6 +80,17 @@ impl Engine {
     pub fn with_read_receipts(mut self, receipts: ReadReceipts) -> Self {
         self.receipts = Some(receipts);
         self
+    }
+
+    /// Reads settings through this handle (the binary builds it from its
+    /// configuration table).
+    pub fn with_settings(mut self, settings: settings::Settings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    pub fn settings(&self) -> &settings::Settings {
+        &self.settings
     }
 
     /// Turns on the checkout bot.

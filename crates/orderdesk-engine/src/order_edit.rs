@@ -247,6 +247,7 @@ impl Engine {
             detail: &total,
             content: Some(content),
         };
-        crate::notify::customer_update(self.store.as_ref(), &texts, after, notice, now, update).await
+        crate::notify::customer_update(self.store.as_ref(), &texts, after, notice, now, update)
+            .await
     }
 }

@@ -25,9 +25,10 @@ mod effects;
 pub mod ledger;
 mod ops;
 pub mod ops_status;
+mod order_edit;
 pub mod reads;
 mod refunds;
-mod order_edit;
+mod settings;
 mod staff_order;
 mod writes;
 
@@ -47,6 +48,7 @@ pub use ops::{
 };
 pub use order_edit::edit_order;
 pub use reads::SqlRead;
+pub use settings::{put_settings, stored_settings};
 pub use staff_order::create_staff_order;
 
 /// One bound parameter, in the form the domain has it; each backend binds

@@ -656,6 +656,21 @@ impl Store for SqliteStore {
         tx.commit().await
     }
 
+    async fn stored_settings(&self) -> StoreResult<Vec<orderdesk_store::StoredSetting>> {
+        orderdesk_store_sql::stored_settings(self).await
+    }
+
+    async fn put_settings(
+        &self,
+        changes: &[orderdesk_store::SettingChange],
+        at: Timestamp,
+        by: &str,
+    ) -> StoreResult<()> {
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::put_settings(&mut tx, changes, at, by).await?;
+        tx.commit().await
+    }
+
     async fn upsert_products(&self, products: &[Product]) -> StoreResult<u64> {
         if products.is_empty() {
             return Ok(0);

@@ -10,10 +10,11 @@
 mod conversation;
 mod error;
 mod ops_status;
+mod order_fields;
 mod records;
 mod refunds;
-mod order_fields;
 pub mod search;
+mod settings;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
@@ -30,6 +31,7 @@ pub use ops_status::OpsStatus;
 pub use order_fields::OrderFields;
 pub use records::*;
 pub use refunds::RefundChange;
+pub use settings::{SettingChange, StoredSetting};
 
 /// Durable state of one orderdesk installation.
 #[async_trait]
@@ -639,6 +641,25 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// `Unavailable` or `Other` on database failure.
     async fn payment_attention(&self) -> StoreResult<Vec<Order>>;
+    // ---- the business's settings (issue #17) ------------------------------
+
+    /// The settings staff changed, by key.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn stored_settings(&self) -> StoreResult<Vec<StoredSetting>>;
+
+    /// Applies these changes in one transaction: `Some` sets a key,
+    /// `None` forgets it.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure; nothing is changed then.
+    async fn put_settings(
+        &self,
+        changes: &[SettingChange],
+        at: Timestamp,
+        by: &str,
+    ) -> StoreResult<()>;
 }
 
 /// What [`Store::prune_events`] did.

@@ -82,6 +82,8 @@ mod staff_order;
 pub use staff_order::*;
 mod search;
 pub use search::*;
+mod settings;
+pub use settings::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
 /// async fn (or closure returning a future) that yields a [`Fixture`]: a
@@ -174,6 +176,11 @@ macro_rules! conformance_suite {
             list_orders_filters_by_tag_and_assignee => case_tag_and_assignee_filters,
             a_batch_applies_good_items_around_a_bad_one_and_skips_a_repeat => case_batch_with_a_bad_item_and_a_repeat,
             a_batch_larger_than_a_statement_chunk_numbers_orders_in_arrival_order => case_large_batch_of_carts,
+            a_new_store_has_no_stored_settings => case_settings_start_empty,
+            stored_settings_keep_every_key_of_a_change_with_time_and_author => case_settings_round_trip,
+            setting_a_stored_key_again_replaces_it => case_settings_replace,
+            forgetting_a_setting_removes_only_that_key => case_settings_forget,
+            stored_settings_keep_their_text_exactly => case_settings_keep_text_exactly,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {
@@ -233,6 +240,7 @@ mod tests {
         include_str!("testkit/order_edit.rs"),
         include_str!("testkit/staff_order.rs"),
         include_str!("testkit/search.rs"),
+        include_str!("testkit/settings.rs"),
     ];
 
     #[test]

@@ -8,6 +8,8 @@
 
   var body = document.body;
   var page = body.getAttribute('data-page');
+  // Phones hide the header's menu behind a button only when this script runs.
+  document.documentElement.classList.add('js');
   var meta = document.querySelector('meta[name="csrf-token"]');
   var csrf = meta ? meta.getAttribute('content') : '';
   if (!csrf) { return; }
@@ -19,6 +21,33 @@
   };
   var KINDS = ['order.created', 'order.updated', 'order.status_changed', 'payment.updated',
     'message.received', 'message.sent', 'message.status'];
+
+  // ---- phones: the header's menu and the order window's Order / Chat tabs -----------------
+  var menuToggle = document.getElementById('menu-toggle');
+  var menu = document.getElementById('menu');
+  if (menuToggle && menu) {
+    menuToggle.addEventListener('click', function () {
+      var open = menu.classList.toggle('open');
+      menuToggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+    });
+  }
+  var tabbed = document.querySelector('main.order');
+  var tabs = document.querySelectorAll('.order-tabs [role="tab"]');
+  function showTab(name) {
+    if (!tabbed) { return; }
+    tabbed.setAttribute('data-tab', name);
+    tabs.forEach(function (t) {
+      t.setAttribute('aria-selected', t.getAttribute('data-tab') === name ? 'true' : 'false');
+    });
+    if (name === 'chat') {
+      var t = document.querySelector('.timeline');
+      if (t) { t.scrollTop = t.scrollHeight; }
+    }
+  }
+  tabs.forEach(function (t) {
+    t.addEventListener('click', function () { showTab(t.getAttribute('data-tab')); });
+  });
+  showTab(window.location.hash === '#chat' ? 'chat' : 'order');
 
   // ---- sound (WebAudio beep; the choice is remembered) ------------------------
   var muted = false;
@@ -100,8 +129,20 @@
         .resolvedOptions().maximumFractionDigits;
     } catch (e) { return 2; }
   }
+  // Amounts the way the business's locale writes them (the board carries
+  // it); the server's formatter does the same for server-drawn cards.
+  var localeHolder = document.querySelector('[data-locale]');
+  var locale = localeHolder ? localeHolder.getAttribute('data-locale') : null;
   function money(minor, currency) {
     var e = exponent(currency);
+    if (locale && window.Intl) {
+      try {
+        return new Intl.NumberFormat(locale, {
+          style: 'currency', currency: currency, currencyDisplay: 'narrowSymbol',
+          minimumFractionDigits: e, maximumFractionDigits: e
+        }).format(minor / Math.pow(10, e));
+      } catch (err) { /* an unknown currency: the plain form below */ }
+    }
     var sign = minor < 0 ? '-' : '';
     var abs = Math.abs(minor);
     if (e === 0) { return sign + abs + ' ' + currency; }

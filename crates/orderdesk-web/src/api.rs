@@ -1,8 +1,8 @@
 //! `/api/v1`: the integration API.
 
-pub mod doctor;
-pub mod conversations;
 pub mod bulk;
+pub mod conversations;
+pub mod doctor;
 pub mod events;
 pub mod intake;
 pub mod messages;
@@ -12,4 +12,5 @@ pub mod order_edit;
 pub mod orders;
 pub mod payments;
 mod schema;
+pub mod settings;
 pub mod templates;

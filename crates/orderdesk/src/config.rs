@@ -18,10 +18,39 @@ use anyhow::{anyhow, bail, Context};
 pub struct Setting {
     pub env: &'static str,
     pub default: Option<&'static str>,
+    /// Read once when the server starts (listen address, database URL, …):
+    /// the dashboard shows it but cannot change it.
+    pub at_start: bool,
+    /// A credential: never shown, never changed from the dashboard.
+    pub secret: bool,
 }
 
+/// A setting the business may also change from the dashboard (`/settings`),
+/// where it applies at once; mark the exceptions with
+/// [`Setting::at_start`] or [`Setting::secret`].
 const fn setting(env: &'static str, default: Option<&'static str>) -> Setting {
-    Setting { env, default }
+    Setting {
+        env,
+        default,
+        at_start: false,
+        secret: false,
+    }
+}
+
+impl Setting {
+    const fn at_start(self) -> Self {
+        Setting {
+            at_start: true,
+            ..self
+        }
+    }
+
+    const fn secret(self) -> Self {
+        Setting {
+            secret: true,
+            ..self
+        }
+    }
 }
 
 /// Every setting we read, with its default. Parsing looks defaults up here,
@@ -29,44 +58,55 @@ const fn setting(env: &'static str, default: Option<&'static str>) -> Setting {
 /// names, and a test holds `docs/design.md`'s settings table to this list,
 /// so the code and the contract cannot drift apart.
 pub const SETTINGS: &[Setting] = &[
-    setting("ORDERDESK_DATABASE_URL", Some("sqlite://orderdesk.db")),
-    setting("ORDERDESK_DATABASE_MAX_CONNECTIONS", Some("10")),
-    setting("ORDERDESK_LISTEN", Some("127.0.0.1:8080")),
-    setting("ORDERDESK_PUBLIC_URL", Some("http://127.0.0.1:8080")),
-    setting("ORDERDESK_LOG", None),
+    setting("ORDERDESK_DATABASE_URL", Some("sqlite://orderdesk.db")).at_start(),
+    setting("ORDERDESK_DATABASE_MAX_CONNECTIONS", Some("10")).at_start(),
+    setting("ORDERDESK_LISTEN", Some("127.0.0.1:8080")).at_start(),
+    setting("ORDERDESK_PUBLIC_URL", Some("http://127.0.0.1:8080")).at_start(),
+    setting("ORDERDESK_LOG", None).at_start(),
     setting("ORDERDESK_NUDGE_AFTER", Some("1h")),
     setting("ORDERDESK_LANGUAGE", Some("en")),
     setting("ORDERDESK_ON_NEWER_CART", Some("keep")),
-    setting("ORDERDESK_OUTBOX_LEASE", Some("60s")),
+    setting("ORDERDESK_OUTBOX_LEASE", Some("60s")).at_start(),
     setting("ORDERDESK_ABANDON_AFTER", Some("24h")),
-    setting("ORDERDESK_TRUSTED_PROXY_HEADER", None),
-    setting("ORDERDESK_HEADER_READ_TIMEOUT", Some("10s")),
-    setting("ORDERDESK_IDLE_TIMEOUT", Some("60s")),
-    setting("ORDERDESK_MAX_CONNECTIONS", Some("4096")),
-    setting("WHATSAPP_PHONE_NUMBER_ID", None),
-    setting("WHATSAPP_ACCESS_TOKEN", None),
-    setting("WHATSAPP_APP_SECRET", None),
-    setting("WHATSAPP_VERIFY_TOKEN", None),
+    setting("ORDERDESK_TRUSTED_PROXY_HEADER", None).at_start(),
+    setting("ORDERDESK_HEADER_READ_TIMEOUT", Some("10s")).at_start(),
+    setting("ORDERDESK_IDLE_TIMEOUT", Some("60s")).at_start(),
+    setting("ORDERDESK_MAX_CONNECTIONS", Some("4096")).at_start(),
+    setting("WHATSAPP_PHONE_NUMBER_ID", None).at_start(),
+    setting("WHATSAPP_ACCESS_TOKEN", None).secret(),
+    setting("WHATSAPP_APP_SECRET", None).secret(),
+    setting("WHATSAPP_VERIFY_TOKEN", None).secret(),
     setting(
         "WHATSAPP_GRAPH_URL",
         Some("https://graph.facebook.com/v23.0"),
-    ),
-    setting("WHATSAPP_MESSAGES_PER_SECOND", Some("80")),
-    setting("PAYMENTS_PROVIDER", Some("none")),
-    setting("RAZORPAY_KEY_ID", None),
-    setting("RAZORPAY_KEY_SECRET", None),
-    setting("RAZORPAY_WEBHOOK_SECRET", None),
-    setting("RAZORPAY_API_URL", Some("https://api.razorpay.com")),
-    setting("STRIPE_SECRET_KEY", None),
-    setting("STRIPE_WEBHOOK_SECRET", None),
-    setting("STRIPE_API_URL", Some("https://api.stripe.com")),
+    )
+    .at_start(),
+    setting("WHATSAPP_MESSAGES_PER_SECOND", Some("80")).at_start(),
+    setting("PAYMENTS_PROVIDER", Some("none")).at_start(),
+    setting("RAZORPAY_KEY_ID", None).at_start(),
+    setting("RAZORPAY_KEY_SECRET", None).secret(),
+    setting("RAZORPAY_WEBHOOK_SECRET", None).secret(),
+    setting("RAZORPAY_API_URL", Some("https://api.razorpay.com")).at_start(),
+    setting("STRIPE_SECRET_KEY", None).secret(),
+    setting("STRIPE_WEBHOOK_SECRET", None).secret(),
+    setting("STRIPE_API_URL", Some("https://api.stripe.com")).at_start(),
     setting("COD_ENABLED", Some("false")),
-    setting("UPI_VPA", None),
-    setting("UPI_PAYEE_NAME", None),
-    setting("ORDERDESK_BACKUP_EVERY", None),
-    setting("ORDERDESK_BACKUP_KEEP", Some("7")),
-    setting("ORDERDESK_BACKUP_DIR", None),
-    setting("WHATSAPP_BUSINESS_ACCOUNT_ID", None),
+    setting("UPI_VPA", None).at_start(),
+    setting("UPI_PAYEE_NAME", None).at_start(),
+    setting("ORDERDESK_BACKUP_EVERY", None).at_start(),
+    setting("ORDERDESK_BACKUP_KEEP", Some("7")).at_start(),
+    setting("ORDERDESK_BACKUP_DIR", None).at_start(),
+    setting("WHATSAPP_BUSINESS_ACCOUNT_ID", None).at_start(),
+    // Issue #17: where and how people read times and money, and who the
+    // business is (editable in /settings).
+    setting("ORDERDESK_TIMEZONE", Some("UTC")),
+    setting("ORDERDESK_LOCALE", Some("en")),
+    setting("ORDERDESK_BUSINESS_NAME", None),
+    setting("ORDERDESK_BUSINESS_ADDRESS", None),
+    setting("ORDERDESK_BUSINESS_PHONE", None),
+    setting("ORDERDESK_BUSINESS_TAX_ID", None),
+    setting("ORDERDESK_BUSINESS_LOGO_URL", None),
+    setting("ORDERDESK_BUSINESS_HOURS", None),
 ];
 
 fn known(env: &str) -> Option<&'static Setting> {
@@ -173,6 +213,28 @@ pub struct Config {
     pub backup_dir: Option<PathBuf>,
     /// The WhatsApp Business Account, for `doctor`'s subscription check.
     pub whatsapp_business_account_id: Option<String>,
+    /// The business's time zone, an IANA name (`ORDERDESK_TIMEZONE`),
+    /// checked with `orderdesk_domain::local`; the dashboard reads it
+    /// through the live settings.
+    pub time_zone: String,
+    /// How people read dates and money (`ORDERDESK_LOCALE`), checked too.
+    pub locale: String,
+    /// The business profile (`ORDERDESK_BUSINESS_*`), each optional.
+    pub business: BusinessProfile,
+    /// The values the environment and the file gave: they win over stored
+    /// settings, which [`Config::with_stored`] layers under them.
+    fixed: std::sync::Arc<layered::Fixed>,
+}
+
+/// Who the business is, as customers see it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BusinessProfile {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub tax_id: Option<String>,
+    pub logo_url: Option<String>,
+    pub hours: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -241,6 +303,22 @@ impl Sources {
     }
 }
 
+impl Sources {
+    /// The value given for `key`, parsed; `None` when not given.
+    fn parsed_optional<T>(
+        &self,
+        key: &str,
+        parse: impl FnOnce(&str) -> anyhow::Result<T>,
+    ) -> anyhow::Result<Option<T>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some((raw, from)) => parse(raw.trim())
+                .map(Some)
+                .map_err(|e| anyhow!("{key}{}: {e}", origin(from))),
+        }
+    }
+}
+
 fn origin(from: &str) -> String {
     match from {
         "env" | "default" => String::new(),
@@ -276,7 +354,11 @@ impl Config {
                 values.insert(key, (v, "env".to_owned()));
             }
         }
-        Self::from_values(&Sources { values })
+        let mut config = Self::from_values(&Sources {
+            values: values.clone(),
+        })?;
+        config.fixed = std::sync::Arc::new(values);
+        Ok(config)
     }
 
     fn from_values(s: &Sources) -> anyhow::Result<Self> {
@@ -369,6 +451,23 @@ impl Config {
             stripe_api_url: s.parsed("STRIPE_API_URL", url)?,
             upi_vpa: s.string("UPI_VPA"),
             upi_payee_name: s.string("UPI_PAYEE_NAME"),
+            time_zone: s.parsed("ORDERDESK_TIMEZONE", |raw| {
+                orderdesk_domain::local::parse_time_zone(raw)?;
+                Ok(raw.to_owned())
+            })?,
+            locale: s.parsed("ORDERDESK_LOCALE", |raw| {
+                orderdesk_domain::local::parse_locale(raw)?;
+                Ok(raw.to_owned())
+            })?,
+            business: BusinessProfile {
+                name: s.string("ORDERDESK_BUSINESS_NAME"),
+                address: s.string("ORDERDESK_BUSINESS_ADDRESS"),
+                phone: s.string("ORDERDESK_BUSINESS_PHONE"),
+                tax_id: s.string("ORDERDESK_BUSINESS_TAX_ID"),
+                logo_url: s.parsed_optional("ORDERDESK_BUSINESS_LOGO_URL", url)?,
+                hours: s.string("ORDERDESK_BUSINESS_HOURS"),
+            },
+            fixed: std::sync::Arc::default(),
             cod_enabled: s.parsed("COD_ENABLED", |raw| {
                 match raw.to_ascii_lowercase().as_str() {
                     "true" | "1" | "yes" | "on" => Ok(true),
@@ -493,6 +592,8 @@ fn read_toml(path: &Path) -> anyhow::Result<Vec<(&'static str, String)>> {
 pub fn default_demo_db() -> PathBuf {
     PathBuf::from("orderdesk-demo.db")
 }
+
+mod layered;
 
 #[cfg(test)]
 mod documented;

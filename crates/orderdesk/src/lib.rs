@@ -112,11 +112,18 @@ pub async fn serve_with_extra(
         )?),
         DatabaseUrl::Postgres(_) => None,
     };
+    // Settings stored from the dashboard apply under the environment's.
+    let config = config.with_store(store.as_ref()).await?;
+    let settings = config.live_settings();
+    if let Err(e) = settings.reload(store.as_ref()).await {
+        tracing::warn!(error = %e, "cannot read the stored settings yet; retrying in the background");
+    }
     let backups = scheduled_backup::Schedule::from_config(&config)?;
     let engine = match checkout_config(&config)? {
         Some(checkout) => Engine::new(store.clone()).with_checkout(checkout),
         None => Engine::new(store.clone()),
-    };
+    }
+    .with_settings(settings.clone());
     let graph = outbound_client(&config)?;
     let engine = match &graph {
         Some(graph) => {
@@ -128,6 +135,7 @@ pub async fn serve_with_extra(
     let stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
+    let reloader = settings.spawn_reloader(store.clone(), stopped(stop_rx.clone()));
     let processor = engine.spawn_processor(stopped(stop_rx.clone()));
     let timers = engine.spawn_jobs(stopped(stop_rx.clone()));
     let watcher = engine.spawn_change_watcher(stopped(stop_rx.clone()));
@@ -185,6 +193,7 @@ pub async fn serve_with_extra(
     let _ = processor.await;
     let _ = timers.await;
     let _ = watcher.await;
+    let _ = reloader.await;
     if let Some(dispatcher) = dispatcher {
         let _ = dispatcher.await;
     }

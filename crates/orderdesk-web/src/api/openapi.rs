@@ -36,6 +36,8 @@ use crate::AppState;
         super::order_edit::edit,
         super::order_create::create,
         super::bulk::bulk,
+        super::settings::show,
+        super::settings::change,
     ),
     components(schemas(
         orderdesk_domain::Order,
@@ -75,6 +77,10 @@ use crate::AppState;
         super::bulk::BulkActionName,
         super::bulk::BulkAnswer,
         super::bulk::BulkOutcome,
+        super::settings::SettingList,
+        super::settings::SettingsChange,
+        orderdesk_engine::settings::SettingView,
+        orderdesk_engine::settings::Source,
     )),
     modifiers(&BearerAuth, &StandardErrors),
     tags(
@@ -85,6 +91,7 @@ use crate::AppState;
         (name = "conversations", description = "One conversation per customer, with or without an order"),
         (name = "intake", description = "Typed orders read against the catalog"),
         (name = "payments", description = "Reconciliation: payment events and per-day totals"),
+        (name = "settings", description = "The business's own settings"),
     )
 )]
 pub struct ApiDoc;

@@ -23,7 +23,7 @@ pub enum Flash {
     Secret { what: String, secret: String },
 }
 
-fn flash(f: &Flash) -> Markup {
+pub(super) fn flash(f: &Flash) -> Markup {
     html! {
         @match f {
             Flash::None => {},
@@ -264,7 +264,7 @@ async fn tokens_page(
             p.muted { "Integrations call " code { "/api/v1" } " with " code { "Authorization: Bearer <token>" } "." }
             (flash(&f))
             @if tokens.is_empty() {
-                p.muted { "No live tokens." }
+                p.empty { "No API tokens yet. Create one below for each integration (a shop system, a script); its secret is shown once." }
             } @else {
                 table.list {
                     thead { tr { th scope="col" { "Name" } th scope="col" { "Created" } th scope="col" { span.visually-hidden { "Actions" } } } }

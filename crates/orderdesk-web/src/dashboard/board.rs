@@ -131,8 +131,10 @@ pub async fn show(
     let more_open = !params.payment.trim().is_empty()
         || !params.from.trim().is_empty()
         || !params.to.trim().is_empty();
+    // Not held across an await: ICU's formatter data is not `Send`.
+    let local = state.engine.settings().local();
     let body = html! {
-        main.board data-status=(params.status.trim()) data-payment=(params.payment.trim())
+        main.board data-locale=(local.locale()) data-status=(params.status.trim()) data-payment=(params.payment.trim())
             data-filtered=(if unlisted_live { "1" } else { "" }) {
             h1.visually-hidden { "Orders" }
             nav.tabs aria-label="Stages" {
@@ -174,12 +176,12 @@ pub async fn show(
                 }
             }
             ul #cards.cards aria-live="polite" {
-                @for o in &page.orders { (card(o)) }
+                @for o in &page.orders { (card(o, &local)) }
             }
             @if page.orders.is_empty() && filtered {
-                p #empty.empty { "No orders match this search." }
+                p #empty.empty { "No orders match this search. " a href="/orders" { "Show all orders" } }
             } @else if page.orders.is_empty() {
-                p #empty.empty { "No orders here yet. New WhatsApp orders appear at the top as they arrive." }
+                p #empty.empty { "No orders yet. When a customer sends a cart from your WhatsApp catalog it appears here at once, with a sound." }
             }
             @if let Some(next) = page.next_before {
                 @let q = params.filter_query();

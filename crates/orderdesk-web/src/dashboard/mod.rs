@@ -17,6 +17,7 @@
 //! | `GET /payments`, `/payments/export.csv` | staff |
 //! | `GET/POST /users`, `POST /users/{id}/remove`, `POST /users/{id}/role`, `POST /users/{id}/password` | owner, admin |
 //! | `GET/POST /tokens`, `POST /tokens/{id}/revoke` | owner, admin |
+//! | `GET/POST /settings` | owner, admin |
 
 mod accounts;
 pub mod admin;
@@ -27,6 +28,7 @@ pub mod order;
 mod payments;
 mod refund;
 pub mod session;
+pub mod settings;
 pub mod views;
 
 use std::sync::LazyLock;
@@ -95,6 +97,8 @@ pub(crate) fn routes() -> Routes<AppState> {
         .get("/tokens", SessionAdmin, admin::tokens)
         .post("/tokens", SessionAdmin, admin::create_token)
         .post("/tokens/{id}/revoke", SessionAdmin, admin::revoke_token)
+        .get("/settings", SessionAdmin, settings::show)
+        .post("/settings", SessionAdmin, settings::save)
         .wrap(|r| {
             r.layer(DefaultBodyLimit::max(session::MAX_FORM_BYTES))
                 .layer(middleware::map_response(page_headers))
@@ -102,12 +106,49 @@ pub(crate) fn routes() -> Routes<AppState> {
     let assets = Routes::new()
         .get("/assets/dashboard.js", Public, js)
         .get("/assets/dashboard.css", Public, css)
+        .get("/assets/manifest.webmanifest", Public, manifest)
+        .get("/assets/icon.svg", Public, icon_svg)
+        .get("/assets/icon-192.png", Public, icon_192)
+        .get("/assets/icon-512.png", Public, icon_512)
         .wrap(|r| r.layer(middleware::map_response(asset_headers)));
     pages.merge(assets)
 }
 
 async fn js() -> Response {
     ([(CONTENT_TYPE, "text/javascript; charset=utf-8")], JS).into_response()
+}
+
+/// The web app manifest: "Add to home screen" opens the board full-screen.
+async fn manifest() -> Response {
+    (
+        [(CONTENT_TYPE, "application/manifest+json")],
+        include_str!("../../assets/manifest.webmanifest"),
+    )
+        .into_response()
+}
+
+async fn icon_svg() -> Response {
+    (
+        [(CONTENT_TYPE, "image/svg+xml")],
+        include_str!("../../assets/icon.svg"),
+    )
+        .into_response()
+}
+
+async fn icon_192() -> Response {
+    (
+        [(CONTENT_TYPE, "image/png")],
+        &include_bytes!("../../assets/icon-192.png")[..],
+    )
+        .into_response()
+}
+
+async fn icon_512() -> Response {
+    (
+        [(CONTENT_TYPE, "image/png")],
+        &include_bytes!("../../assets/icon-512.png")[..],
+    )
+        .into_response()
 }
 
 async fn css() -> Response {

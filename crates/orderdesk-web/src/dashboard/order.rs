@@ -15,13 +15,15 @@ use axum::Json;
 use chrono::Utc;
 use maud::{html, Markup};
 use orderdesk_domain::{
-    Order, OrderNumber, OrderStatus, TimelineEntry, TimelineKind, TransitionRequest,
+    Local, Order, OrderNumber, OrderStatus, TimelineEntry, TimelineKind, TransitionRequest,
 };
 use orderdesk_store::{customer_key_of, ChatMessage, Direction, MessageState};
 use serde::Deserialize;
 
 use super::session::{redirect, refuse, wants_json, Staff, StaffForm};
-use super::views::{customer_name, layout, money, payment_badge, payment_indicator, Page};
+use super::views::{
+    customer_name, layout, local_time, money, payment_badge, payment_indicator, Page,
+};
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -83,6 +85,8 @@ async fn window(
     };
     let window_open = orderdesk_domain::service_window_open(last_inbound, Utc::now());
     let previews = super::moves::previews(&state.engine, &order, staff).await?;
+    // Not held across an await: ICU's formatter data is not `Send`.
+    let local = state.engine.settings().local();
     let title = format!("Order #{number}");
     let body = html! {
         main.order data-number=(number) {
@@ -90,15 +94,20 @@ async fn window(
             @if let Some(error) = error {
                 p.alert role="alert" { (error) }
             }
+            // On a phone the two columns are tabs (dashboard.css, .js).
+            div.order-tabs role="tablist" aria-label="Order window" {
+                button #tab-order type="button" role="tab" data-tab="order" aria-selected="true" aria-controls="order-live" { "Order" }
+                button #tab-chat type="button" role="tab" data-tab="chat" aria-selected="false" aria-controls="order-live" { "Chat" }
+            }
             div #order-live.order-grid {
                 div.col {
-                    (summary(&order))
+                    (summary(&order, &local))
                     (super::moves::actions(&order, staff, &previews))
-                    (payment_actions(&order, staff, can_send_link))
+                    (payment_actions(&order, staff, can_send_link, &local))
                 }
                 div.col {
-                    (timeline_section(&timeline, &messages))
-                    (chat_panel(&order, staff, window_open, last_inbound))
+                    (timeline_section(&timeline, &messages, &local))
+                    (chat_panel(&order, staff, window_open, last_inbound, &local))
                 }
             }
         }
@@ -116,7 +125,7 @@ async fn window(
         .into_response())
 }
 
-fn summary(o: &Order) -> Markup {
+fn summary(o: &Order, local: &Local) -> Markup {
     let (_, pay_label, _) = payment_indicator(o);
     html! {
         section #order-summary.panel aria-labelledby="order-title" {
@@ -128,7 +137,7 @@ fn summary(o: &Order) -> Markup {
                     span.muted { " (held from " (held.label()) ")" }
                 }
             }
-            p.muted { "Placed " time datetime=(o.created_at.to_rfc3339()) { (o.created_at.format("%Y-%m-%d %H:%M UTC")) } }
+            p.muted #order-placed { "Placed " (local_time(o.created_at, local)) }
             table.items {
                 caption.visually-hidden { "Items" }
                 thead { tr { th scope="col" { "Item" } th scope="col" .num { "Qty" } th scope="col" .num { "Price" } th scope="col" .num { "Total" } } }
@@ -137,12 +146,12 @@ fn summary(o: &Order) -> Markup {
                         tr {
                             td { (i.name) br; span.muted.small { (i.retailer_id) } }
                             td.num { (i.quantity) }
-                            td.num { (money(i.unit_price_minor, o)) }
-                            td.num { (money(i.unit_price_minor.saturating_mul(i.quantity), o)) }
+                            td.num { (money(i.unit_price_minor, o, local)) }
+                            td.num { (money(i.unit_price_minor.saturating_mul(i.quantity), o, local)) }
                         }
                     }
                 }
-                tfoot { tr { th scope="row" colspan="3" { "Total" } td.num.total { (money(o.total_minor, o)) } } }
+                tfoot { tr { th scope="row" colspan="3" { "Total" } td.num.total { (money(o.total_minor, o, local)) } } }
             }
             dl.facts {
                 dt { "Customer" }
@@ -191,7 +200,7 @@ fn summary(o: &Order) -> Markup {
 
 /// Staff payment actions the order's state allows; the engine has the
 /// last word (and says why when it refuses).
-fn payment_actions(o: &Order, staff: &Staff, can_send_link: bool) -> Markup {
+fn payment_actions(o: &Order, staff: &Staff, can_send_link: bool, local: &Local) -> Markup {
     use orderdesk_domain::{allowed_payment_actions, PaymentActionKind, PaymentMethod};
     // The domain's rule, the one the engine enforces: offer nothing it refuses.
     let allowed = allowed_payment_actions(o, can_send_link);
@@ -224,7 +233,7 @@ fn payment_actions(o: &Order, staff: &Staff, can_send_link: bool) -> Markup {
                         }
                     }
                     @if refund {
-                        (super::refund::refund_dialog(o, staff))
+                        (super::refund::refund_dialog(o, staff, local))
                     }
                 }
             }
@@ -248,7 +257,7 @@ fn ticks(state: MessageState) -> (&'static str, &'static str, &'static str) {
     }
 }
 
-fn timeline_section(entries: &[TimelineEntry], messages: &[ChatMessage]) -> Markup {
+fn timeline_section(entries: &[TimelineEntry], messages: &[ChatMessage], local: &Local) -> Markup {
     // Causes before effects: what the bot or staff did in answer to a
     // customer's message is recorded at that message's time, so at one
     // instant the customer's message comes first, then what it changed,
@@ -271,7 +280,7 @@ fn timeline_section(entries: &[TimelineEntry], messages: &[ChatMessage]) -> Mark
             ol.timeline {
                 @for (at, _, item) in &items {
                     @match item {
-                        Item::Entry(e) => (entry(e)),
+                        Item::Entry(e) => (entry(e, local)),
                         Item::Message(m) => {
                             @let (class, glyph, label) = ticks(m.state);
                             li class={"msg " (if m.direction == Direction::In { "msg-in" } else { "msg-out" })} {
@@ -281,7 +290,7 @@ fn timeline_section(entries: &[TimelineEntry], messages: &[ChatMessage]) -> Mark
                                     @if let Some(err) = &m.error { span.error { " — " (err) } }
                                 }
                                 div.meta {
-                                    time datetime=(at.to_rfc3339()) { (at.format("%b %d %H:%M")) }
+                                    (local_time(*at, local))
                                     @if m.direction == Direction::Out {
                                         " " span class={"tick " (class)} role="img" aria-label=(label) title=(label) { (glyph) }
                                     }
@@ -295,7 +304,7 @@ fn timeline_section(entries: &[TimelineEntry], messages: &[ChatMessage]) -> Mark
     }
 }
 
-fn entry(e: &TimelineEntry) -> Markup {
+fn entry(e: &TimelineEntry, local: &Local) -> Markup {
     let who = match (&e.actor_name, e.actor.as_str()) {
         (Some(name), _) if !name.is_empty() => name.clone(),
         (_, actor) => actor.to_owned(),
@@ -326,7 +335,7 @@ fn entry(e: &TimelineEntry) -> Markup {
                     @if e.kind == TimelineKind::StatusChanged { (tracking(d)) } @else { (d) }
                 }
             }
-            div.meta { time datetime=(e.at.to_rfc3339()) { (e.at.format("%b %d %H:%M")) } }
+            div.meta { (local_time(e.at, local)) }
         }
     }
 }
@@ -336,13 +345,14 @@ fn chat_panel(
     staff: &Staff,
     window_open: bool,
     last_inbound: Option<chrono::DateTime<Utc>>,
+    local: &Local,
 ) -> Markup {
     html! {
         section #chat.panel aria-labelledby="chat-title" {
             h2 #chat-title { "Reply on WhatsApp" }
             @if window_open {
                 @if let Some(closes) = orderdesk_domain::service_window_closes(last_inbound) {
-                    p.muted.small #window-state { "Free replies possible until " (closes.format("%b %d %H:%M UTC")) "." }
+                    p.muted.small #window-state { "Free replies possible until " (local.date_time_zoned(closes)) "." }
                 }
             } @else {
                 p.notice #window-state {

@@ -3,7 +3,7 @@
 //! or cancelled opens it by itself, since its money is owed back.
 
 use maud::{html, Markup};
-use orderdesk_domain::{refundable_minor, Money, Order, OrderStatus};
+use orderdesk_domain::{refundable_minor, Local, Money, Order, OrderStatus};
 
 use super::session::Staff;
 use super::views::money;
@@ -16,7 +16,7 @@ fn amount_field(minor: i64, order: &Order) -> String {
 }
 
 /// The refund dialog, when something is left to refund.
-pub(super) fn refund_dialog(o: &Order, staff: &Staff) -> Markup {
+pub(super) fn refund_dialog(o: &Order, staff: &Staff, local: &Local) -> Markup {
     let left = refundable_minor(o);
     let owed = matches!(o.status, OrderStatus::Rejected | OrderStatus::Cancelled);
     html! {
@@ -25,14 +25,14 @@ pub(super) fn refund_dialog(o: &Order, staff: &Staff) -> Markup {
             @if owed {
                 p #refund-owed.notice role="status" {
                     "This order is " (o.status.label().to_lowercase()) " but was paid: "
-                    (money(left, o)) " can go back to the customer."
+                    (money(left, o, local)) " can go back to the customer."
                 }
             }
             form.action.js-enhance method="post" action={"/orders/" (o.number) "/payment"} data-payment-action="refund" {
                 input type="hidden" name="csrf" value=(staff.csrf);
                 input type="hidden" name="action" value="refund";
                 input type="hidden" name="version" value=(o.version);
-                label for="pay-refund-amount" { "Amount (" (o.currency.as_str()) "), at most " (money(left, o)) }
+                label for="pay-refund-amount" { "Amount (" (o.currency.as_str()) "), at most " (money(left, o, local)) }
                 input #pay-refund-amount type="text" name="amount" inputmode="decimal" required
                     value=(amount_field(left, o)) autocomplete="off";
                 label for="pay-refund-reason" { "Reason" }

@@ -5,7 +5,7 @@
 
 use chrono::Utc;
 use maud::{html, Markup, DOCTYPE};
-use orderdesk_domain::{Money, Order, PaymentIndicator, Timestamp};
+use orderdesk_domain::{Local, Money, Order, PaymentIndicator, Timestamp};
 
 use super::session::Staff;
 
@@ -33,29 +33,42 @@ pub fn layout(p: Page<'_>) -> Markup {
                 }
                 title { (p.title) " · orderdesk" }
                 link rel="stylesheet" href=(super::css_path());
+                link rel="manifest" href="/assets/manifest.webmanifest";
+                link rel="icon" href="/assets/icon.svg" type="image/svg+xml";
+                link rel="apple-touch-icon" href="/assets/icon-192.png";
+                meta name="theme-color" content="#12343b";
                 script src=(super::js_path()) defer {}
             }
             body data-page=(p.page) data-last-event-id=[p.last_event_id] {
                 a.skip href="#main" { "Skip to content" }
                 @if let Some(staff) = p.staff {
                     header.top {
-                        nav aria-label="Main" {
-                            a.brand href="/orders" { "orderdesk" }
-                            a href="/orders" { "Orders" }
-                            a href="/payments" { "Payments" }
-                            @if staff.can_manage() {
-                                a href="/users" { "Users" }
-                                a href="/tokens" { "API tokens" }
-                            }
-                        }
-                        div.tools {
+                        a.brand href="/orders" { "orderdesk" }
+                        // Only pages that follow the live stream say whether
+                        // they are connected; the others have nothing to say.
+                        @if p.last_event_id.is_some() {
                             span #live.live aria-live="polite" title="Live updates" { "Connecting…" }
-                            button #mute.ghost type="button" aria-pressed="false" { "Sound on" }
-                            button #notify.ghost type="button" hidden { "Enable notifications" }
-                            span.who { (staff.user.email) " (" (staff.user.role.as_str()) ")" }
-                            form.inline method="post" action="/logout" data-confirm="Log out of orderdesk?" {
-                                input type="hidden" name="csrf" value=(staff.csrf);
-                                button.ghost type="submit" { "Log out" }
+                        }
+                        button #menu-toggle.menu-toggle.ghost type="button" aria-expanded="false" aria-controls="menu" { "Menu" }
+                        div #menu.menu {
+                            nav aria-label="Main" {
+                                a href="/orders" { "Orders" }
+                                @if staff.can_manage() {
+                                    a href="/users" { "Users" }
+                                    a href="/tokens" { "API tokens" }
+                                    a href="/settings" { "Settings" }
+                                }
+                            }
+                            div.tools {
+                                @if p.last_event_id.is_some() {
+                                    button #mute.ghost type="button" aria-pressed="false" { "Sound on" }
+                                    button #notify.ghost type="button" hidden { "Enable notifications" }
+                                }
+                                span.who { (staff.user.email) " (" (staff.user.role.as_str()) ")" }
+                                form.inline method="post" action="/logout" data-confirm="Log out of orderdesk?" {
+                                    input type="hidden" name="csrf" value=(staff.csrf);
+                                    button.ghost type="submit" { "Log out" }
+                                }
                             }
                         }
                     }
@@ -84,8 +97,17 @@ pub fn message_page(title: &str, detail: &str) -> Markup {
     })
 }
 
-pub fn money(minor: i64, order: &Order) -> String {
-    Money::from_minor(minor, order.currency).to_string()
+/// An amount of the order's currency, the way the business's locale writes it.
+pub fn money(minor: i64, order: &Order, local: &Local) -> String {
+    local.money(Money::from_minor(minor, order.currency))
+}
+
+/// A `<time>` in the business's zone and locale, machine-readable UTC in
+/// `datetime`, the zone's abbreviation in `title`.
+pub fn local_time(at: Timestamp, local: &Local) -> Markup {
+    html! {
+        time datetime=(at.to_rfc3339()) title=(local.date_time_zoned(at)) { (local.date_time(at)) }
+    }
 }
 
 /// What the indicator shows: class, label (`aria-label` and `title`),
@@ -110,17 +132,6 @@ pub fn items_summary(o: &Order) -> String {
         .join(", ")
 }
 
-/// "just now", "5 min ago", "3 h ago", "2 d ago".
-pub fn age(at: Timestamp, now: Timestamp) -> String {
-    let secs = (now - at).num_seconds().max(0);
-    match secs {
-        0..=59 => "just now".to_owned(),
-        60..=3599 => format!("{} min ago", secs / 60),
-        3600..=86_399 => format!("{} h ago", secs / 3600),
-        _ => format!("{} d ago", secs / 86_400),
-    }
-}
-
 pub fn customer_name(o: &Order) -> String {
     o.customer
         .name
@@ -141,7 +152,7 @@ pub fn place(o: &Order) -> Option<String> {
 }
 
 /// One order card on the board. Mirrors `card()` in dashboard.js.
-pub fn card(o: &Order) -> Markup {
+pub fn card(o: &Order, local: &Local) -> Markup {
     let now = Utc::now();
     html! {
         li.card id={"order-" (o.number)} data-number=(o.number) data-status=(o.status.as_str())
@@ -161,25 +172,12 @@ pub fn card(o: &Order) -> Markup {
                     div.note { "✎ " (note) }
                 }
                 div.card-bottom {
-                    span.total { (money(o.total_minor, o)) }
-                    time.age datetime=(o.created_at.to_rfc3339()) { (age(o.created_at, now)) }
+                    span.total { (money(o.total_minor, o, local)) }
+                    time.age datetime=(o.created_at.to_rfc3339()) title=(local.date_time_zoned(o.created_at)) {
+                        (orderdesk_domain::local::relative(o.created_at, now, local))
+                    }
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ages_read_like_a_person_would_say_them() {
-        let now = Utc::now();
-        assert_eq!(age(now, now), "just now");
-        assert_eq!(age(now - chrono::Duration::minutes(5), now), "5 min ago");
-        assert_eq!(age(now - chrono::Duration::hours(3), now), "3 h ago");
-        assert_eq!(age(now - chrono::Duration::days(2), now), "2 d ago");
-        assert_eq!(age(now + chrono::Duration::minutes(5), now), "just now");
     }
 }

@@ -82,6 +82,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             "WHATSAPP_ACCESS_TOKEN" => DEMO_ACCESS_TOKEN.to_owned(),
             "PAYMENTS_PROVIDER" => "simulator".to_owned(),
             "WHATSAPP_BUSINESS_ACCOUNT_ID" => orderdesk_phone::DEMO_BUSINESS_ACCOUNT_ID.to_owned(),
+            // The business's own settings (time zone, locale, profile, …)
+            // may come from the environment: `ORDERDESK_TIMEZONE=Asia/Kolkata
+            // orderdesk demo`.
+            other if other.starts_with("ORDERDESK_") => return std::env::var(other).ok(),
             _ => return None,
         })
     })?;

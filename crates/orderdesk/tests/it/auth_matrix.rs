@@ -57,6 +57,13 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
     Some(match (r.method, r.path) {
         ("GET", "/healthz" | "/metrics" | "/api/v1/openapi.json") => 200,
         ("GET", "/assets/dashboard.js" | "/assets/dashboard.css") => 200,
+        ("GET", "/assets/manifest.webmanifest" | "/assets/icon.svg") => 200,
+        ("GET", "/assets/icon-192.png" | "/assets/icon-512.png") => 200,
+        ("GET", "/api/v1/settings" | "/settings") => 200,
+        // `{}` lacks `settings`.
+        ("PUT", "/api/v1/settings") => 422,
+        // An empty form changes nothing.
+        ("POST", "/settings") => 200,
         ("GET", "/") => 303,
         // A logged-in visitor is sent on to the board.
         ("GET", "/login") if session => 303,

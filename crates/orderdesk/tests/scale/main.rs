@@ -13,6 +13,7 @@
 
 mod faults;
 mod fixtures;
+mod settings;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -1,0 +1,30 @@
+//! The settings a business changed in the dashboard, as stored.
+//!
+//! Only what staff changed is stored; everything else comes from the
+//! environment or its default (the layering lives in `orderdesk-engine`'s
+//! `settings` module). Keys are the environment variables' names
+//! (`ORDERDESK_TIMEZONE`), so one name means one setting everywhere.
+
+use orderdesk_domain::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// One stored setting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredSetting {
+    /// The setting's environment-variable name, e.g. `ORDERDESK_TIMEZONE`.
+    pub key: String,
+    /// The value as a user would write it in the environment.
+    pub value: String,
+    pub updated_at: Timestamp,
+    /// Who changed it last (`staff:EMAIL`, `token:NAME`).
+    pub updated_by: String,
+}
+
+/// One change of [`crate::Store::put_settings`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingChange {
+    pub key: String,
+    /// `Some`: the new value; `None`: forget the stored value, so the
+    /// default applies again.
+    pub value: Option<String>,
+}
