@@ -67,6 +67,17 @@ pub const SETTINGS: &[Setting] = &[
     setting("ORDERDESK_BACKUP_KEEP", Some("7")),
     setting("ORDERDESK_BACKUP_DIR", None),
     setting("WHATSAPP_BUSINESS_ACCOUNT_ID", None),
+    setting("ORDERDESK_TLS_DOMAINS", None),
+    setting("ORDERDESK_ACME_EMAIL", None),
+    setting(
+        "ORDERDESK_ACME_DIRECTORY",
+        Some("https://acme-v02.api.letsencrypt.org/directory"),
+    ),
+    setting("ORDERDESK_ACME_ROOT", None),
+    setting("ORDERDESK_TLS_DIR", None),
+    setting("ORDERDESK_LISTEN_TLS", Some("0.0.0.0:443")),
+    setting("ORDERDESK_TLS_CERT", None),
+    setting("ORDERDESK_TLS_KEY", None),
 ];
 
 fn known(env: &str) -> Option<&'static Setting> {
@@ -173,6 +184,8 @@ pub struct Config {
     pub backup_dir: Option<PathBuf>,
     /// The WhatsApp Business Account, for `doctor`'s subscription check.
     pub whatsapp_business_account_id: Option<String>,
+    /// HTTPS, when certificates come from ACME or files.
+    pub tls: Option<tls::TlsConfig>,
 }
 
 impl std::fmt::Debug for Config {
@@ -298,8 +311,10 @@ impl Config {
                 other => bail!("'{other}' is not one of razorpay, stripe, upi, cod, simulator"),
             })
         })?;
+        let database_url = s.parsed("ORDERDESK_DATABASE_URL", DatabaseUrl::parse)?;
         let config = Self {
-            database_url: s.parsed("ORDERDESK_DATABASE_URL", DatabaseUrl::parse)?,
+            tls: tls::parse(s, &database_url)?,
+            database_url,
             database_max_connections: s.parsed("ORDERDESK_DATABASE_MAX_CONNECTIONS", |raw| {
                 raw.parse::<u32>()
                     .ok()
@@ -498,6 +513,7 @@ pub fn default_demo_db() -> PathBuf {
 mod documented;
 #[cfg(test)]
 mod tests;
+pub mod tls;
 
 impl Config {
     /// The value of a payment setting by its environment name, for

@@ -30,6 +30,7 @@ mod phone;
 mod resources;
 mod server;
 mod templates;
+mod tls;
 mod upgrade;
 mod webhook_cpu;
 mod webhooks;
