@@ -337,3 +337,34 @@ async fn a_domain_that_cannot_be_validated_keeps_http_and_doctor_says_why() {
     );
     drop(server);
 }
+
+#[tokio::test]
+async fn a_stalled_tls_handshake_is_closed_after_the_header_timeout() {
+    use tokio::io::AsyncReadExt;
+    let files = tempfile::tempdir().unwrap();
+    let (cert, key) = (files.path().join("cert.pem"), files.path().join("key.pem"));
+    let (_, leaf, leaf_key) = issue(&[DOMAIN]);
+    std::fs::write(&cert, leaf).unwrap();
+    std::fs::write(&key, leaf_key).unwrap();
+    let tls_port = free_port();
+    let env = [
+        ("ORDERDESK_TLS_CERT", cert.display().to_string()),
+        ("ORDERDESK_TLS_KEY", key.display().to_string()),
+        ("ORDERDESK_HEADER_READ_TIMEOUT", "1s".to_owned()),
+        ("ORDERDESK_IDLE_TIMEOUT", "30s".to_owned()),
+    ];
+    let server = serve(&files.path().join("shop.db"), tls_port, &env).await;
+    // Connects and never says hello: closed by the server, well before
+    // the idle timeout.
+    let mut silent = tokio::net::TcpStream::connect(("127.0.0.1", tls_port))
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 16];
+    let read = tokio::time::timeout(Duration::from_secs(10), silent.read(&mut buf))
+        .await
+        .expect("the stalled handshake was not closed");
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    drop(server);
+}
