@@ -101,3 +101,78 @@ fn default_dir(database: &DatabaseUrl) -> PathBuf {
     };
     beside.unwrap_or_default().join("tls")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::Config;
+    use super::*;
+
+    fn load(pairs: &[(&str, &str)]) -> anyhow::Result<Config> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_sources(None, move |k| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        })
+    }
+
+    #[test]
+    fn https_is_off_until_asked_for_and_acme_takes_its_defaults() {
+        assert_eq!(load(&[]).unwrap().tls, None);
+        let tls = load(&[
+            ("ORDERDESK_DATABASE_URL", "sqlite:///srv/shop/orderdesk.db"),
+            (
+                "ORDERDESK_TLS_DOMAINS",
+                "Shop.Example.com, www.shop.example.com",
+            ),
+        ])
+        .unwrap()
+        .tls
+        .unwrap();
+        assert_eq!(tls.listen.to_string(), "0.0.0.0:443");
+        let TlsSource::Acme {
+            domains,
+            directory,
+            dir,
+            ..
+        } = tls.source
+        else {
+            panic!("not ACME: {:?}", tls.source);
+        };
+        assert_eq!(domains, ["shop.example.com", "www.shop.example.com"]);
+        assert_eq!(directory, "https://acme-v02.api.letsencrypt.org/directory");
+        assert_eq!(dir, PathBuf::from("/srv/shop/tls"));
+    }
+
+    #[test]
+    fn bad_tls_settings_are_one_line_naming_the_key() {
+        let error = |pairs: &[(&str, &str)]| load(pairs).unwrap_err().to_string();
+        assert!(error(&[("ORDERDESK_TLS_DOMAINS", "shop example")])
+            .starts_with("ORDERDESK_TLS_DOMAINS: 'shop example' is not a domain name"));
+        assert!(error(&[
+            ("ORDERDESK_TLS_DOMAINS", "shop.example.com"),
+            ("ORDERDESK_TLS_CERT", "c.pem"),
+            ("ORDERDESK_TLS_KEY", "k.pem"),
+        ])
+        .contains("not both"));
+        assert_eq!(
+            error(&[("ORDERDESK_TLS_CERT", "c.pem")]),
+            "ORDERDESK_TLS_KEY: required with ORDERDESK_TLS_CERT"
+        );
+        assert!(error(&[
+            ("ORDERDESK_TLS_DOMAINS", "shop.example.com"),
+            ("ORDERDESK_ACME_DIRECTORY", "http://acme.test/dir"),
+        ])
+        .starts_with("ORDERDESK_ACME_DIRECTORY: "));
+        assert!(error(&[
+            ("ORDERDESK_TLS_CERT", "c.pem"),
+            ("ORDERDESK_TLS_KEY", "k.pem"),
+            ("ORDERDESK_LISTEN_TLS", "443"),
+        ])
+        .starts_with("ORDERDESK_LISTEN_TLS: "));
+    }
+}
