@@ -60,7 +60,11 @@ struct Pebble {
 }
 
 impl Pebble {
-    async fn start(always_valid: bool) -> Self {
+    /// `validate`: `None`, everything is valid; `Some((dns, http))`,
+    /// pebble really validates, resolving through the DNS server at `dns`
+    /// (the system's when `None`) and fetching `http-01` answers from port
+    /// `http`.
+    async fn start_with(validate: Option<(Option<u16>, u16)>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (ca, cert, key) = issue(&["127.0.0.1"]);
         let write = |name: &str, text: &str| {
@@ -75,7 +79,7 @@ impl Pebble {
             "managementListenAddress": format!("127.0.0.1:{management}"),
             "certificate": write("cert.pem", &cert),
             "privateKey": write("key.pem", &key),
-            "httpPort": free_port(),
+            "httpPort": validate.map_or_else(free_port, |(_, http)| http),
             "tlsPort": free_port(),
             "ocspResponderURL": "",
             "externalAccountBindingRequired": false,
@@ -90,8 +94,14 @@ impl Pebble {
             .env("PEBBLE_WFE_NONCEREJECT", "0")
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        if always_valid {
-            command.env("PEBBLE_VA_ALWAYS_VALID", "1");
+        match validate {
+            None => {
+                command.env("PEBBLE_VA_ALWAYS_VALID", "1");
+            }
+            Some((Some(dns), _)) => {
+                command.arg("-dnsserver").arg(format!("127.0.0.1:{dns}"));
+            }
+            Some((None, _)) => {}
         }
         let pebble = Self {
             child: command
@@ -111,6 +121,16 @@ impl Pebble {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("pebble did not start");
+    }
+
+    async fn start(always_valid: bool) -> Self {
+        if always_valid {
+            Self::start_with(None).await
+        } else {
+            // Validation on, through the system's DNS: shop.example.com
+            // does not resolve here, so it fails.
+            Self::start_with(Some((None, free_port()))).await
+        }
     }
 
     fn client(&self) -> reqwest::Client {
@@ -154,7 +174,10 @@ impl Drop for Pebble {
 /// `orderdesk serve` with HTTPS on `tls_port`; up once plain HTTP answers
 /// (with a page or, once a certificate is in, a redirect).
 async fn serve(db: &Path, tls_port: u16, env: &[(&str, String)]) -> Server {
-    let port = free_port();
+    serve_on(free_port(), db, tls_port, env).await
+}
+
+async fn serve_on(port: u16, db: &Path, tls_port: u16, env: &[(&str, String)]) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_orderdesk"))
         .arg("serve")
         .env(
@@ -367,4 +390,46 @@ async fn a_stalled_tls_handshake_is_closed_after_the_header_timeout() {
     assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
     assert!(started.elapsed() < Duration::from_secs(5));
     drop(server);
+}
+
+/// pebble's fake DNS, answering 127.0.0.1 for every name; killed on drop.
+struct FakeDns(Child);
+
+impl Drop for FakeDns {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn pebble_really_validates_the_http01_answer_served_on_plain_http() {
+    let dns = free_port();
+    let _fake_dns = FakeDns(
+        Command::new("pebble-challtestsrv")
+            .args(["-dns01", &format!("127.0.0.1:{dns}")])
+            .args(["-management", &format!("127.0.0.1:{}", free_port())])
+            .args(["-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""])
+            .args(["-http01", "", "-https01", "", "-tlsalpn01", ""])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let plain_port = free_port();
+    let pebble = Pebble::start_with(Some((Some(dns), plain_port))).await;
+    let data = tempfile::tempdir().unwrap();
+    let tls_port = free_port();
+    let _server = serve_on(
+        plain_port,
+        &data.path().join("shop.db"),
+        tls_port,
+        &pebble.acme_env(),
+    )
+    .await;
+    let client = https_client(&pebble.issuing_root().await, tls_port);
+    let url = format!("https://{DOMAIN}:{tls_port}/healthz");
+    let response = first_answer(&client, &url, 60).await;
+    assert_eq!(response.status(), 200);
+    assert!(!data.path().join("tls/acme-error.txt").exists());
 }
