@@ -107,6 +107,17 @@ pub const SETTINGS: &[Setting] = &[
     setting("ORDERDESK_BUSINESS_TAX_ID", None),
     setting("ORDERDESK_BUSINESS_LOGO_URL", None),
     setting("ORDERDESK_BUSINESS_HOURS", None),
+    setting("ORDERDESK_TLS_DOMAINS", None).at_start(),
+    setting("ORDERDESK_ACME_EMAIL", None).at_start(),
+    setting(
+        "ORDERDESK_ACME_DIRECTORY",
+        Some("https://acme-v02.api.letsencrypt.org/directory"),
+    ).at_start(),
+    setting("ORDERDESK_ACME_ROOT", None).at_start(),
+    setting("ORDERDESK_TLS_DIR", None).at_start(),
+    setting("ORDERDESK_LISTEN_TLS", Some("0.0.0.0:443")).at_start(),
+    setting("ORDERDESK_TLS_CERT", None).at_start(),
+    setting("ORDERDESK_TLS_KEY", None).at_start(),
 ];
 
 fn known(env: &str) -> Option<&'static Setting> {
@@ -221,6 +232,8 @@ pub struct Config {
     pub locale: String,
     /// The business profile (`ORDERDESK_BUSINESS_*`), each optional.
     pub business: BusinessProfile,
+    /// HTTPS, when certificates come from ACME or files.
+    pub tls: Option<tls::TlsConfig>,
     /// The values the environment and the file gave: they win over stored
     /// settings, which [`Config::with_stored`] layers under them.
     fixed: std::sync::Arc<layered::Fixed>,
@@ -380,8 +393,10 @@ impl Config {
                 other => bail!("'{other}' is not one of razorpay, stripe, upi, cod, simulator"),
             })
         })?;
+        let database_url = s.parsed("ORDERDESK_DATABASE_URL", DatabaseUrl::parse)?;
         let config = Self {
-            database_url: s.parsed("ORDERDESK_DATABASE_URL", DatabaseUrl::parse)?,
+            tls: tls::parse(s, &database_url)?,
+            database_url,
             database_max_connections: s.parsed("ORDERDESK_DATABASE_MAX_CONNECTIONS", |raw| {
                 raw.parse::<u32>()
                     .ok()
@@ -599,6 +614,7 @@ mod layered;
 mod documented;
 #[cfg(test)]
 mod tests;
+pub mod tls;
 
 impl Config {
     /// The value of a payment setting by its environment name, for

@@ -110,6 +110,9 @@ pub async fn run(config: &Config) -> Vec<Check> {
         database,
     ];
     checks.extend(public);
+    if let Some(tls) = &config.tls {
+        checks.push(certificate(tls));
+    }
     checks.push(number);
     checks.push(subscribed);
     checks.push(secret(
@@ -132,6 +135,23 @@ pub async fn run(config: &Config) -> Vec<Check> {
     }
     checks.push(disk(&config.database_url));
     checks
+}
+
+/// The HTTPS certificate: obtained over ACME (or why not), or the files load.
+fn certificate(tls: &crate::config::tls::TlsConfig) -> Check {
+    use crate::config::tls::TlsSource;
+    const ID: &str = "tls_certificate";
+    const NAME: &str = "HTTPS certificate";
+    let found = match &tls.source {
+        TlsSource::Acme { domains, dir, .. } => crate::tls::acme::status(dir, domains),
+        TlsSource::Files { cert, key } => crate::tls::load_files(cert, key)
+            .map(|_| format!("{} loads", cert.display()))
+            .map_err(|e| format!("{e}; fix ORDERDESK_TLS_CERT/ORDERDESK_TLS_KEY")),
+    };
+    match found {
+        Ok(detail) => Check::pass(ID, NAME, detail),
+        Err(todo) => Check::fail(ID, NAME, todo),
+    }
 }
 
 /// [`run`] for `GET /api/v1/doctor`.
@@ -187,8 +207,9 @@ async fn public_url(client: &reqwest::Client, url: &str) -> Vec<Check> {
             "public_url_https",
             "public URL is https",
             format!(
-                "{url} is not https, and Meta calls only https webhooks: put a TLS reverse \
-                 proxy in front, then set ORDERDESK_PUBLIC_URL=https://…"
+                "{url} is not https, and Meta calls only https webhooks: set \
+                 ORDERDESK_TLS_DOMAINS (or put a TLS reverse proxy in front), then set \
+                 ORDERDESK_PUBLIC_URL=https://…"
             ),
         )
     };

@@ -14,6 +14,10 @@
 //!   connections wait in the kernel's listen backlog; those already in are
 //!   not disturbed.
 //!
+//! * **HTTPS** (when configured) is a second listener under the same cap
+//!   and timeouts; its TLS handshake must finish within the header read
+//!   timeout.
+//!
 //! Shutdown stops accepting, asks every connection to finish its current
 //! response and close, and waits for them (event streams end on their own
 //! when the shutdown flag flips).
@@ -47,10 +51,20 @@ pub struct ServerLimits {
     pub max_connections: usize,
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then drains.
+/// A second listener that speaks TLS, with its own router (the plain one
+/// then only redirects and answers ACME challenges).
+pub(crate) struct TlsEndpoint {
+    pub listener: TcpListener,
+    pub app: Router,
+    pub acceptor: tokio_rustls::TlsAcceptor,
+}
+
+/// Serves `app` on `listener` (and HTTPS on `tls`) until `shutdown`
+/// resolves, then drains. Both listeners share the connection cap.
 pub(crate) async fn run(
     listener: TcpListener,
     app: Router,
+    tls: Option<TlsEndpoint>,
     limits: ServerLimits,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -69,55 +83,113 @@ pub(crate) async fn run(
             },
             () = &mut shutdown => break,
         };
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(e) => {
-                    // Out of file descriptors and the like: pause, not spin.
-                    tracing::warn!(error = %e, "cannot accept a connection");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
+        let tls_accept = async {
+            match &tls {
+                Some(tls) => tls.listener.accept().await,
+                None => std::future::pending().await,
+            }
+        };
+        let (accepted, secure) = tokio::select! {
+            accepted = listener.accept() => (accepted, false),
+            accepted = tls_accept => (accepted, true),
             () = &mut shutdown => break,
+        };
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                // Out of file descriptors and the like: pause, not spin.
+                tracing::warn!(error = %e, "cannot accept a connection");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
         };
         let _ = stream.set_nodelay(true);
         let activity = Activity::default();
-        let io = TokioIo::new(Watched {
+        let io = Watched {
             inner: stream,
             activity: activity.clone(),
-        });
-        let app = app.clone();
+        };
+        let conn = Conn {
+            builder: builder.clone(),
+            watcher: graceful.watcher(),
+            activity,
+            peer,
+            limits,
+        };
+        match (&tls, secure) {
+            (Some(tls), true) => {
+                let (acceptor, app) = (tls.acceptor.clone(), tls.app.clone());
+                tokio::spawn(async move {
+                    let _permit = permit;
+                    // The handshake is bounded like a request head, so a
+                    // client that opens and stalls it holds nothing for long.
+                    let handshake = acceptor.accept(io);
+                    match tokio::time::timeout(limits.header_read_timeout, handshake).await {
+                        Ok(Ok(io)) => conn.serve(io, app).await,
+                        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                    }
+                });
+            }
+            _ => {
+                let app = app.clone();
+                tokio::spawn(async move {
+                    let _permit = permit;
+                    conn.serve(io, app).await;
+                });
+            }
+        }
+    }
+    drop(listener);
+    drop(tls);
+    graceful.shutdown().await;
+}
+
+/// What serving one accepted connection needs.
+struct Conn {
+    builder: http1::Builder,
+    watcher: hyper_util::server::graceful::Watcher,
+    activity: Activity,
+    peer: SocketAddr,
+    limits: ServerLimits,
+}
+
+impl Conn {
+    /// Serves HTTP/1.1 on `io` until it ends, shutdown finishes it, or no
+    /// byte moved for the idle timeout.
+    async fn serve<I>(self, io: I, app: Router)
+    where
+        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let peer = self.peer;
         // The peer address feeds the login rate limit.
         let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
             req.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
             app.clone().oneshot(req)
         });
-        let conn = graceful.watch(builder.serve_connection(io, service));
-        let idle = limits.idle_timeout;
-        tokio::spawn(async move {
-            let _permit = permit;
-            tokio::pin!(conn);
-            loop {
-                tokio::select! {
-                    done = &mut conn => {
-                        if let Err(e) = done {
-                            tracing::debug!(%peer, error = %e, "connection ended");
-                        }
-                        break;
+        let conn = self
+            .watcher
+            .watch(self.builder.serve_connection(TokioIo::new(io), service));
+        let idle = self.limits.idle_timeout;
+        let activity = self.activity;
+        tokio::pin!(conn);
+        loop {
+            tokio::select! {
+                done = &mut conn => {
+                    if let Err(e) = done {
+                        tracing::debug!(%peer, error = %e, "connection ended");
                     }
-                    () = tokio::time::sleep_until(activity.last() + idle) => {
-                        if activity.last() + idle <= Instant::now() {
-                            tracing::debug!(%peer, "closing a connection idle for {idle:?}");
-                            break;
-                        }
+                    break;
+                }
+                () = tokio::time::sleep_until(activity.last() + idle) => {
+                    if activity.last() + idle <= Instant::now() {
+                        tracing::debug!(%peer, "closing a connection idle for {idle:?}");
+                        break;
                     }
                 }
             }
-        });
+        }
     }
-    drop(listener);
-    graceful.shutdown().await;
 }
 
 /// When a connection last moved a byte.

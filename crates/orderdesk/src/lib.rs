@@ -9,6 +9,7 @@ pub mod config;
 pub mod doctor;
 mod http;
 mod scheduled_backup;
+pub mod tls;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -183,8 +184,16 @@ pub async fn serve_with_extra(
         Some(extra) => orderdesk_web::router(state).merge(extra),
         None => orderdesk_web::router(state),
     };
+    let https = match &config.tls {
+        Some(tls) => tls::https(tls, app).await?,
+        None => tls::Https {
+            plain: app,
+            endpoint: None,
+            keeper: None,
+        },
+    };
     tracing::info!(address = %listener.local_addr()?, "orderdesk is listening");
-    http::run(listener, app, limits, async move {
+    http::run(listener, https.plain, https.endpoint, limits, async move {
         shutdown.await;
         tracing::info!("shutting down: finishing in-flight requests");
         let _ = stop_tx.send(true);
@@ -199,6 +208,9 @@ pub async fn serve_with_extra(
     }
     if let Some(backups) = backup_task {
         let _ = backups.await;
+    }
+    if let Some(keeper) = https.keeper {
+        keeper.abort();
     }
     Ok(())
 }

@@ -40,6 +40,7 @@ mod server;
 mod settings;
 mod staff_orders;
 mod templates;
+mod tls;
 mod upgrade;
 mod webhook_cpu;
 mod webhooks;
