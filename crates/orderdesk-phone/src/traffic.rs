@@ -276,17 +276,7 @@ async fn fill_address(
         ("postal_code", postal.as_str()),
         ("country", "IN"),
     ];
-    let answer = http
-        .post(url)
-        .form(&form)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if answer.status().is_success() || answer.status().is_redirection() {
-        Ok(())
-    } else {
-        Err(format!("address form answered {}", answer.status()))
-    }
+    submit(http, url, &form, "address form").await
 }
 
 /// Pays on the payment page the bot linked to: the built-in payment
@@ -302,15 +292,27 @@ async fn pay(http: &reqwest::Client, url: &str) -> Result<(), String> {
     } else {
         "pay"
     };
+    submit(http, url, &[("outcome", outcome)], "payment page").await
+}
+
+/// Posts `form` to `url` as a browser would; a success or a redirect (the
+/// page's own "done" answer) is done, anything else is said as what `page`
+/// answered.
+async fn submit(
+    http: &reqwest::Client,
+    url: &str,
+    form: &[(&str, &str)],
+    page: &str,
+) -> Result<(), String> {
     let answer = http
         .post(url)
-        .form(&[("outcome", outcome)])
+        .form(form)
         .send()
         .await
         .map_err(|e| e.to_string())?;
     if answer.status().is_success() || answer.status().is_redirection() {
         Ok(())
     } else {
-        Err(format!("payment page answered {}", answer.status()))
+        Err(format!("{page} answered {}", answer.status()))
     }
 }

@@ -18,12 +18,15 @@
 
 use std::io::Read;
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
+
+mod programs;
+use programs::{as_owner, server_owner, Bins};
 
 /// How long a freshly started server may take to accept connections.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -404,135 +407,6 @@ impl From<anyhow::Error> for StartError {
     }
 }
 
-/// Paths of the PostgreSQL programs used.
-#[derive(Debug, Clone)]
-struct Bins {
-    initdb: PathBuf,
-    postgres: PathBuf,
-    psql: PathBuf,
-}
-
-impl Bins {
-    /// `$ORDERDESK_PG_BINDIR`, else the directory of `postgres` on `PATH`
-    /// (symlinks resolved), else the newest `/usr/lib/postgresql/*/bin`.
-    fn find() -> anyhow::Result<Self> {
-        if let Some(dir) = std::env::var_os(BINDIR_ENV) {
-            let dir = PathBuf::from(dir);
-            return Self::in_dir(&dir).ok_or_else(|| {
-                anyhow!(
-                    "{BINDIR_ENV}={} does not contain initdb, postgres and psql",
-                    dir.display()
-                )
-            });
-        }
-        let mut candidates = Vec::new();
-        if let Some(postgres) = on_path("postgres") {
-            if let Some(dir) = std::fs::canonicalize(&postgres)
-                .ok()
-                .and_then(|p| p.parent().map(Path::to_path_buf))
-            {
-                candidates.push(dir);
-            }
-            if let Some(dir) = postgres.parent() {
-                candidates.push(dir.to_path_buf());
-            }
-        }
-        let mut versioned: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| {
-                let v = e.file_name().to_str()?.parse::<u32>().ok()?;
-                Some((v, e.path().join("bin")))
-            })
-            .collect();
-        versioned.sort_by_key(|(version, _)| std::cmp::Reverse(*version));
-        candidates.extend(versioned.into_iter().map(|(_, p)| p));
-        candidates.push(PathBuf::from("/usr/local/pgsql/bin"));
-
-        candidates
-            .iter()
-            .find_map(|dir| Self::in_dir(dir))
-            .ok_or_else(|| {
-                anyhow!(
-                    "PostgreSQL server programs (initdb, postgres, psql) not found on PATH or in \
-                     /usr/lib/postgresql/*/bin; install PostgreSQL or set {BINDIR_ENV} to the \
-                     directory holding them"
-                )
-            })
-    }
-
-    fn in_dir(dir: &Path) -> Option<Self> {
-        let initdb = dir.join("initdb");
-        let postgres = dir.join("postgres");
-        // Distributions often keep psql elsewhere (Debian's wrapper in /usr/bin).
-        let psql = Some(dir.join("psql"))
-            .filter(|p| p.is_file())
-            .or_else(|| on_path("psql"))?;
-        (initdb.is_file() && postgres.is_file()).then_some(Self {
-            initdb,
-            postgres,
-            psql,
-        })
-    }
-}
-
-fn on_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|p| p.is_file())
-}
-
-/// `None` when running as a normal user; the `postgres` user's uid and gid
-/// when running as root, which PostgreSQL refuses.
-fn server_owner() -> anyhow::Result<Option<(u32, u32)>> {
-    if id(&["-u"])? != 0 {
-        return Ok(None);
-    }
-    let uid = id(&["-u", "postgres"]);
-    let gid = id(&["-g", "postgres"]);
-    match (uid, gid) {
-        (Ok(uid), Ok(gid)) => Ok(Some((uid, gid))),
-        _ => bail!(
-            "running as root, but PostgreSQL refuses to run as root and there is no `postgres` \
-             user to run it as; create one (useradd --system postgres) or run the tests as a \
-             normal user"
-        ),
-    }
-}
-
-fn id(args: &[&str]) -> anyhow::Result<u32> {
-    let out = Command::new("id")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .context("running id")?;
-    if !out.status.success() {
-        bail!("id {} failed", args.join(" "));
-    }
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .with_context(|| format!("parsing the output of id {}", args.join(" ")))
-}
-
-/// A command for `program`, run as `owner` when given (we are root then).
-fn as_owner(owner: Option<(u32, u32)>, program: &Path) -> Command {
-    match owner {
-        None => Command::new(program),
-        Some((uid, gid)) => {
-            let mut cmd = Command::new("setpriv");
-            cmd.arg(format!("--reuid={uid}"))
-                .arg(format!("--regid={gid}"))
-                .arg("--clear-groups")
-                .arg("--")
-                .arg(program);
-            cmd
-        }
-    }
-}
-
 fn free_port() -> anyhow::Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
     Ok(listener.local_addr()?.port())
@@ -566,85 +440,4 @@ pub fn fresh_pg_url() -> anyhow::Result<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn probes_turned_away_during_start_up_are_not_a_failure() {
-        let starting = "LOG:  listening on IPv4 address\n\
-                        [30306] FATAL:  the database system is starting up\n\
-                        LOG:  database system is ready to accept connections\n";
-        assert!(!server_failed(starting));
-        let taken = "LOG:  could not bind IPv4 address \"127.0.0.1\": Address already in use\n\
-                     FATAL:  could not create any TCP/IP sockets\n";
-        assert!(server_failed(taken));
-    }
-
-    #[test]
-    fn a_cluster_creates_databases_and_removes_everything_when_dropped() {
-        let cluster = PgCluster::start().unwrap();
-        let dir = cluster.dir.as_ref().unwrap().path().to_path_buf();
-        let url = cluster.create_database().unwrap();
-        let db = url.rsplit('/').next().unwrap().to_owned();
-        assert!(db.starts_with("t_"), "{url}");
-        assert!(url.starts_with(&format!(
-            "postgres://postgres@127.0.0.1:{}/",
-            cluster.port()
-        )));
-        let out = cluster.psql(&db, "SELECT current_database()").unwrap();
-        assert_eq!(out.trim(), db);
-
-        drop(cluster);
-        assert!(!dir.exists(), "{} still exists", dir.display());
-    }
-
-    #[test]
-    fn a_stopped_cluster_refuses_connections_then_starts_again_with_its_data() {
-        let mut cluster = PgCluster::start().unwrap();
-        let url = cluster.create_database().unwrap();
-        let db = url.rsplit('/').next().unwrap().to_owned();
-        cluster
-            .psql(
-                &db,
-                "CREATE TABLE kept (n int); INSERT INTO kept VALUES (7)",
-            )
-            .unwrap();
-        cluster.stop().unwrap();
-        assert!(std::net::TcpStream::connect(("127.0.0.1", cluster.port())).is_err());
-        cluster.start_again().unwrap();
-        assert_eq!(cluster.psql(&db, "SELECT n FROM kept").unwrap().trim(), "7");
-    }
-
-    #[test]
-    fn the_shared_cluster_hands_out_distinct_databases() {
-        let a = fresh_pg_url().unwrap();
-        let b = fresh_pg_url().unwrap();
-        assert_ne!(a, b);
-        let db = b.rsplit('/').next().unwrap();
-        assert_eq!(
-            shared_cluster().psql(db, "SELECT 40 + 2").unwrap().trim(),
-            "42"
-        );
-    }
-
-    #[test]
-    fn the_server_stops_when_the_owning_process_dies_without_cleanup() {
-        // Stand in for a test process that dies without running destructors.
-        let cluster = PgCluster::start().unwrap();
-        let port = cluster.port();
-        let dir = cluster.dir.as_ref().unwrap().path().to_path_buf();
-        // Leak the cluster as a static would be, but close the pipe by hand:
-        // that is exactly what the kernel does when the process dies.
-        let mut cluster = std::mem::ManuallyDrop::new(cluster);
-        drop(cluster.stdin.take());
-        let deadline = Instant::now() + STOP_TIMEOUT;
-        while dir.exists() || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            assert!(
-                Instant::now() < deadline,
-                "postgres still running after EOF"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = cluster.wrapper.wait();
-    }
-}
+mod tests;

@@ -93,15 +93,30 @@ pub async fn case_create_order_with_work(store: &dyn Store) {
     assert!(store.customer("919800000002").await.unwrap().is_some());
 }
 
-pub async fn case_inbound_message(store: &dyn Store) {
-    let key = "US.asha";
-    let first = NewInboundMessage {
+/// Asha's first chat message, as the cases below start from it.
+fn first_message(key: &str) -> NewInboundMessage {
+    NewInboundMessage {
         user_id: Some(key.to_owned()),
         name: Some("Asha".to_owned()),
         ..inbound_message(key, "wamid.in.1", "Is the mug dishwasher-safe? 🙏", at(50))
-    };
-    let (_, results) =
-        complete_items(store, vec![(key, InboundOutcome::Message(first.clone()))]).await;
+    }
+}
+
+async fn send_messages(
+    store: &dyn Store,
+    key: &str,
+    messages: Vec<NewInboundMessage>,
+) -> Vec<InboundResult> {
+    let items = messages
+        .into_iter()
+        .map(|m| (key, InboundOutcome::Message(m)))
+        .collect();
+    complete_items(store, items).await.1
+}
+
+pub async fn case_inbound_message(store: &dyn Store) {
+    let key = "US.asha";
+    let results = send_messages(store, key, vec![first_message(key)]).await;
     let InboundResult::Done {
         order: None,
         message: Some(stored),
@@ -144,65 +159,81 @@ pub async fn case_inbound_message(store: &dyn Store) {
         events[0].data,
         serde_json::json!({ "number": null, "message": serde_json::to_value(stored).unwrap() })
     );
+}
 
-    // An older message arriving late does not move last_inbound_at back, and
-    // missing ids or name do not erase known ones.
+pub async fn case_late_message_keeps_last_inbound_and_known_ids(store: &dyn Store) {
+    let key = "US.asha";
     let late = NewInboundMessage {
         wa_id: None,
+        name: None,
         ..inbound_message(key, "wamid.in.0", "hello?", at(40))
     };
-    // A repeated wamid is recorded once.
-    let repeated = inbound_message(key, "wamid.in.1", "again", at(60));
+    send_messages(store, key, vec![first_message(key), late]).await;
+    let customer = store.customer(key).await.unwrap().unwrap();
+    assert_eq!(customer.last_inbound_at, Some(micros(at(50))));
+    assert_eq!(customer.wa_id.as_deref(), Some(key));
+    assert_eq!(customer.name.as_deref(), Some("Asha"));
+}
+
+pub async fn case_newer_message_renames_the_customer(store: &dyn Store) {
+    let key = "US.asha";
     let renamed = NewInboundMessage {
         name: Some("Asha R.".to_owned()),
         wa_id: Some("919800000001".to_owned()),
         ..inbound_message(key, "wamid.in.2", "thanks", at(70))
     };
-    let (_, results) = complete_items(
-        store,
-        vec![
-            (key, InboundOutcome::Message(late)),
-            (key, InboundOutcome::Message(repeated)),
-            (key, InboundOutcome::Message(renamed)),
-        ],
-    )
-    .await;
-    assert!(
-        matches!(results[1], InboundResult::Done { message: None, .. }),
-        "{results:?}"
-    );
+    send_messages(store, key, vec![first_message(key), renamed]).await;
     let customer = store.customer(key).await.unwrap().unwrap();
     assert_eq!(customer.last_inbound_at, Some(micros(at(70))));
     assert_eq!(customer.name.as_deref(), Some("Asha R."));
     assert_eq!(customer.wa_id.as_deref(), Some("919800000001"));
-    assert_eq!(customer.user_id.as_deref(), Some(key));
+    assert_eq!(
+        customer.user_id.as_deref(),
+        Some(key),
+        "kept though not given"
+    );
+}
 
+pub async fn case_repeated_wamid_is_recorded_once(store: &dyn Store) {
+    let key = "US.asha";
+    let repeated = inbound_message(key, "wamid.in.1", "again", at(60));
+    let results = send_messages(store, key, vec![first_message(key), repeated]).await;
+    assert!(
+        matches!(results[1], InboundResult::Done { message: None, .. }),
+        "{results:?}"
+    );
+    let thread = store.messages_for_customer(key, 10).await.unwrap();
+    assert_eq!(thread.len(), 1);
+    assert_eq!(
+        kinds(&events_after(store, 0).await),
+        vec![EventKind::MessageReceived]
+    );
+    assert!(store.pending_inbound(10).await.unwrap().is_empty());
+}
+
+pub async fn case_customer_thread_is_in_arrival_order(store: &dyn Store) {
+    let key = "US.asha";
+    let late = inbound_message(key, "wamid.in.0", "hello?", at(40));
+    let then = inbound_message(key, "wamid.in.2", "thanks", at(70));
+    send_messages(store, key, vec![first_message(key), late, then]).await;
     let thread = store.messages_for_customer(key, 10).await.unwrap();
     let texts: Vec<&str> = thread.iter().map(|m| m.text.as_str()).collect();
     assert_eq!(
         texts,
         ["Is the mug dishwasher-safe? 🙏", "hello?", "thanks"],
-        "arrival order"
+        "arrival order, not message time"
     );
     let latest = store.messages_for_customer(key, 2).await.unwrap();
-    assert_eq!(latest, thread[1..]);
-    assert_eq!(
-        kinds(&events_after(store, 0).await),
-        vec![EventKind::MessageReceived; 3]
-    );
-    assert!(store.pending_inbound(10).await.unwrap().is_empty());
+    assert_eq!(latest, thread[1..], "a limit keeps the latest");
+}
 
-    // A message about an order is in that order's thread.
+pub async fn case_message_about_an_order_is_in_its_thread(store: &dyn Store) {
     let order = create_order(store, cart("Ravi", "919800000002", at(80))).await;
     let about = NewInboundMessage {
         order_number: Some(order.number),
         ..inbound_message("919800000002", "wamid.in.3", "where is it?", at(90))
     };
-    complete_items(
-        store,
-        vec![("919800000002", InboundOutcome::Message(about))],
-    )
-    .await;
+    send_messages(store, "919800000002", vec![about]).await;
     let thread = store.messages_for_order(order.number).await.unwrap();
     assert_eq!(thread.len(), 1);
     assert_eq!(thread[0].order_number, Some(order.number));
@@ -224,11 +255,9 @@ pub async fn case_inbound_message(store: &dyn Store) {
     );
 }
 
-pub async fn case_message_and_update(store: &dyn Store) {
-    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
-    let ravi = create_order(store, cart("Ravi", "919800000002", at(0))).await;
-    let seq = store.last_event_seq().await.unwrap();
-    let note_update = |version| InboundOutcome::MessageAndUpdate {
+/// Asha's note saved with her chat message, decided at `version`.
+fn note_update(asha: &Order, version: i64) -> InboundOutcome {
+    InboundOutcome::MessageAndUpdate {
         message: inbound_message("919800000001", "wamid.in.note", "ring twice", at(10)),
         number: asha.number,
         expected_version: version,
@@ -237,29 +266,41 @@ pub async fn case_message_and_update(store: &dyn Store) {
             outbound: vec![outbound("919800000001", None, "Note saved", at(10))],
             ..OrderUpdate::default()
         },
-    };
-    let after = |wamid: &str, secs| {
-        InboundOutcome::Message(inbound_message(
-            "919800000001",
-            wamid,
-            "and another thing",
-            at(secs),
-        ))
-    };
+    }
+}
+
+fn asha_says(wamid: &str, secs: i64) -> InboundOutcome {
+    InboundOutcome::Message(inbound_message(
+        "919800000001",
+        wamid,
+        "and another thing",
+        at(secs),
+    ))
+}
+
+/// Asha's note decided at a version her order has left, followed by a plain
+/// message of hers and one of Ravi's: the ids of Asha's two items.
+async fn stale_note(store: &dyn Store, asha: &Order) -> (Vec<i64>, Vec<InboundResult>) {
     let ravi_says =
         InboundOutcome::Message(inbound_message("919800000002", "wamid.in.r", "hi", at(11)));
-
-    // Decided at a version the order has left: nothing of it applies, and
-    // Asha's later item waits behind it; Ravi's goes ahead.
-    let (ids, results) = complete_items(
+    complete_items(
         store,
         vec![
-            ("919800000001", note_update(0)),
-            ("919800000001", after("wamid.in.after", 12)),
+            ("919800000001", note_update(asha, 0)),
+            ("919800000001", asha_says("wamid.in.after", 12)),
             ("919800000002", ravi_says),
         ],
     )
-    .await;
+    .await
+}
+
+pub async fn case_message_and_update(store: &dyn Store) {
+    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    create_order(store, cart("Ravi", "919800000002", at(0))).await;
+    let seq = store.last_event_seq().await.unwrap();
+    let (ids, results) = stale_note(store, &asha).await;
+    // Nothing of it applies and Asha's later item waits behind it; Ravi's
+    // goes ahead.
     assert_eq!(
         results[..2],
         [
@@ -298,13 +339,16 @@ pub async fn case_message_and_update(store: &dyn Store) {
         kinds(&events_after(store, seq).await),
         vec![EventKind::MessageReceived]
     );
-    let seq = store.last_event_seq().await.unwrap();
+}
 
-    // Decided again against the current order: both apply, in order.
+pub async fn case_message_and_update_retried_at_the_current_version(store: &dyn Store) {
+    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let (ids, _) = stale_note(store, &asha).await;
+    let seq = store.last_event_seq().await.unwrap();
     let retried = store
         .complete_inbound_detailed(&[
-            (ids[0], note_update(1)),
-            (ids[1], after("wamid.in.after", 12)),
+            (ids[0], note_update(&asha, 1)),
+            (ids[1], asha_says("wamid.in.after", 12)),
         ])
         .await
         .unwrap();
@@ -364,22 +408,36 @@ pub async fn case_message_and_update(store: &dyn Store) {
             .last_inbound_at,
         Some(micros(at(12)))
     );
+}
 
-    // Completing the same items again applies nothing.
+pub async fn case_message_and_update_completed_twice_applies_once(store: &dyn Store) {
+    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let (ids, _) = stale_note(store, &asha).await;
+    let batch = [
+        (ids[0], note_update(&asha, 1)),
+        (ids[1], asha_says("wamid.in.after", 12)),
+    ];
+    store.complete_inbound_detailed(&batch).await.unwrap();
+    let updated = store.order(asha.number).await.unwrap();
     let again = store
-        .complete_inbound_detailed(&[(ids[0], note_update(2)), (ids[1], after("wamid.in.x", 13))])
+        .complete_inbound_detailed(&[
+            (ids[0], note_update(&asha, 2)),
+            (ids[1], asha_says("wamid.in.x", 13)),
+        ])
         .await
         .unwrap();
     assert_eq!(again, [InboundResult::Skipped, InboundResult::Skipped]);
-    assert_eq!(store.order(asha.number).await.unwrap(), *updated);
+    assert_eq!(store.order(asha.number).await.unwrap(), updated);
+}
 
-    // A stage move planned from a stage the order has left conflicts too,
-    // and the old-style call reports it as nothing applied.
+pub async fn case_stage_move_from_a_left_stage_conflicts(store: &dyn Store) {
+    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let ravi = create_order(store, cart("Ravi", "919800000002", at(0))).await;
     let confirm = plan(&asha, OrderStatus::Confirmed, Actor::Bot, None);
     let cancel = InboundOutcome::MessageAndUpdate {
         message: inbound_message("919800000001", "wamid.in.cancel", "cancel", at(20)),
         number: asha.number,
-        expected_version: 2,
+        expected_version: 1,
         update: OrderUpdate {
             status_change: Some(plan(
                 &asha,
@@ -391,7 +449,7 @@ pub async fn case_message_and_update(store: &dyn Store) {
         },
     };
     store
-        .change_status(asha.number, 2, &confirm, at(19))
+        .change_status(asha.number, 1, &confirm, at(19))
         .await
         .unwrap();
     let recorded = store
@@ -404,6 +462,7 @@ pub async fn case_message_and_update(store: &dyn Store) {
     let [Recorded::New(id)] = recorded[..] else {
         panic!("{recorded:?}")
     };
+    // The old-style call reports it as nothing applied.
     let got = store.complete_inbound(&[(id, cancel)]).await.unwrap();
     assert_eq!(got, vec![None]);
     assert_eq!(store.pending_inbound(10).await.unwrap().len(), 1);

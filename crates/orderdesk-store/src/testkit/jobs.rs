@@ -3,102 +3,120 @@
 
 use super::*;
 
-pub async fn case_jobs(store: &dyn Store) {
-    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
-    let ravi = create_order(store, cart("Ravi", "919800000002", at(0))).await;
-    let job = |kind, order: &Order, secs| NewJob {
+fn job(kind: JobKind, order: &Order, secs: i64) -> NewJob {
+    NewJob {
         kind,
         order_number: order.number,
         due_at: at(secs),
-    };
-    let set = |order: &Order, jobs: Vec<NewJob>, cancel: Vec<JobKind>| {
-        let order = order.clone();
-        async move {
-            let update = OrderUpdate {
-                jobs,
-                cancel_jobs: cancel,
-                ..OrderUpdate::default()
-            };
-            store
-                .update_order(order.number, order.version, &update, at(0))
-                .await
-                .unwrap();
-        }
-    };
-    let claim = |when| async move {
-        store
-            .claim_due_jobs(at(when), secs(60), 100)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|j| (j.kind, j.order_number.get(), j.due_at))
-            .collect::<Vec<_>>()
-    };
+    }
+}
 
-    // One per kind and order: the later setting wins.
-    set(
-        &asha,
-        vec![
-            job(JobKind::Nudge, &asha, 100),
-            job(JobKind::Abandon, &asha, 200),
-        ],
-        vec![],
-    )
-    .await;
-    set(
-        &asha,
-        vec![
-            job(JobKind::Abandon, &asha, 300),
-            job(JobKind::Abandon, &asha, 250),
-        ],
-        vec![],
-    )
-    .await;
-    set(&ravi, vec![job(JobKind::Nudge, &ravi, 90)], vec![]).await;
-    assert!(claim(89).await.is_empty());
+/// Sets `jobs` and cancels the kinds in `cancel` for `order`, in one update.
+async fn set_jobs(store: &dyn Store, order: &Order, jobs: Vec<NewJob>, cancel: Vec<JobKind>) {
+    let update = OrderUpdate {
+        jobs,
+        cancel_jobs: cancel,
+        ..OrderUpdate::default()
+    };
+    store
+        .update_order(order.number, order.version, &update, at(0))
+        .await
+        .unwrap();
+}
+
+/// Claims the jobs due at second `when` for a minute: kind, order, due time.
+async fn claim(store: &dyn Store, when: i64) -> Vec<(JobKind, i64, Timestamp)> {
+    store
+        .claim_due_jobs(at(when), secs(60), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| (j.kind, j.order_number.get(), j.due_at))
+        .collect()
+}
+
+pub async fn case_jobs(store: &dyn Store) {
+    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let ravi = create_order(store, cart("Ravi", "919800000002", at(0))).await;
+    let first = vec![
+        job(JobKind::Nudge, &asha, 100),
+        job(JobKind::Abandon, &asha, 200),
+    ];
+    set_jobs(store, &asha, first, vec![]).await;
+    let again = vec![
+        job(JobKind::Abandon, &asha, 300),
+        job(JobKind::Abandon, &asha, 250),
+    ];
+    set_jobs(store, &asha, again, vec![]).await;
+    set_jobs(store, &ravi, vec![job(JobKind::Nudge, &ravi, 90)], vec![]).await;
+    assert!(claim(store, 89).await.is_empty());
     assert_eq!(
-        claim(100).await,
+        claim(store, 10_000).await,
         vec![
             (JobKind::Nudge, 1002, micros(at(90))),
             (JobKind::Nudge, 1001, micros(at(100))),
+            (JobKind::Abandon, 1001, micros(at(250))),
         ],
-        "earliest first"
+        "one per kind and order, the later setting winning, earliest first"
     );
-    assert!(claim(101).await.is_empty(), "leased");
+}
 
-    // Set again while claimed: a new job, which completing the old claim
-    // does not remove.
-    let old = store.claim_due_jobs(at(161), secs(60), 100).await.unwrap();
-    assert_eq!(old.len(), 2, "the leases ran out uncompleted: {old:?}");
-    let old_nudge = old.iter().find(|j| j.order_number == asha.number).unwrap();
-    set(&asha, vec![job(JobKind::Nudge, &asha, 170)], vec![]).await;
-    store.complete_job(old_nudge.id).await.unwrap();
-    let old_ravi = old.iter().find(|j| j.order_number == ravi.number).unwrap();
-    store.complete_job(old_ravi.id).await.unwrap();
+pub async fn case_a_claimed_job_is_leased_until_it_runs_out(store: &dyn Store) {
+    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    set_jobs(store, &asha, vec![job(JobKind::Nudge, &asha, 100)], vec![]).await;
+    assert_eq!(claim(store, 100).await.len(), 1);
+    assert!(claim(store, 101).await.is_empty(), "leased");
+    assert_eq!(
+        claim(store, 161).await,
+        vec![(JobKind::Nudge, 1001, micros(at(100)))],
+        "the lease ran out uncompleted"
+    );
+}
+
+/// Completing the old claim of a job set again while claimed does not remove
+/// the new one.
+pub async fn case_a_job_set_again_while_claimed_survives_the_old_claim(store: &dyn Store) {
+    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    set_jobs(store, &asha, vec![job(JobKind::Nudge, &asha, 100)], vec![]).await;
+    let old = store.claim_due_jobs(at(100), secs(60), 100).await.unwrap();
+    set_jobs(store, &asha, vec![job(JobKind::Nudge, &asha, 170)], vec![]).await;
+    store.complete_job(old[0].id).await.unwrap();
     let renewed = store.claim_due_jobs(at(170), secs(60), 100).await.unwrap();
     assert_eq!(renewed.len(), 1, "{renewed:?}");
-    assert_ne!(renewed[0].id, old_nudge.id);
+    assert_ne!(renewed[0].id, old[0].id);
     assert_eq!(
         (renewed[0].kind, renewed[0].due_at),
         (JobKind::Nudge, micros(at(170)))
     );
     store.complete_job(renewed[0].id).await.unwrap();
     store.complete_job(renewed[0].id).await.unwrap();
+    assert!(
+        claim(store, 10_000).await.is_empty(),
+        "completed twice, gone"
+    );
+}
 
-    // Cancelled jobs never come due; cancelling and setting a kind in one
-    // update sets it.
-    set(
+/// Cancelling and setting a kind in one update sets it.
+pub async fn case_cancelled_jobs_never_come_due(store: &dyn Store) {
+    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let first = vec![
+        job(JobKind::Nudge, &asha, 100),
+        job(JobKind::Abandon, &asha, 200),
+    ];
+    set_jobs(store, &asha, first, vec![]).await;
+    set_jobs(
+        store,
         &asha,
         vec![job(JobKind::Nudge, &asha, 260)],
         vec![JobKind::Abandon, JobKind::Nudge],
     )
     .await;
     assert_eq!(
-        claim(10_000).await,
+        claim(store, 10_000).await,
         vec![(JobKind::Nudge, 1001, micros(at(260)))]
     );
-    set(&asha, vec![], vec![JobKind::Nudge]).await;
-    assert!(claim(100_000).await.is_empty());
+    set_jobs(store, &asha, vec![], vec![JobKind::Nudge]).await;
+    assert!(claim(store, 100_000).await.is_empty());
     assert_eq!(
         store.order(asha.number).await.unwrap(),
         asha,

@@ -1,23 +1,25 @@
-//! Conformance cases for the outbox: claims, sent/retry/failed, and delivery
-//! statuses.
+//! Conformance cases for the outbox: claims, sent/retry/failed, and a status
+//! that arrives before its message's wamid (delivery statuses: `delivery.rs`).
 
 use super::*;
 
-pub async fn case_claim_per_customer(store: &dyn Store) {
+/// A new order of Asha's with `texts` queued to her at second 10: the order
+/// and the messages' ids.
+async fn asha_queued(store: &dyn Store, texts: &[&str]) -> (Order, Vec<i64>) {
     let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let messages = texts
+        .iter()
+        .map(|text| outbound("919800000001", None, text, at(10)))
+        .collect();
+    queue(store, &asha, messages, at(10)).await;
+    let ids = message_ids(store, &asha).await;
+    (asha, ids)
+}
+
+pub async fn case_claim_per_customer(store: &dyn Store) {
+    let (asha, a) = asha_queued(store, &["first", "second", "third"]).await;
     let ravi = create_order(store, cart("Ravi", "919800000002", at(0))).await;
     let meera = create_order(store, cart("Meera", "919800000003", at(0))).await;
-    queue(
-        store,
-        &asha,
-        vec![
-            outbound("919800000001", None, "first", at(10)),
-            outbound("919800000001", None, "second", at(10)),
-            outbound("919800000001", None, "third", at(10)),
-        ],
-        at(10),
-    )
-    .await;
     queue(
         store,
         &ravi,
@@ -33,11 +35,7 @@ pub async fn case_claim_per_customer(store: &dyn Store) {
         at(10),
     )
     .await;
-    let (a, r, m) = (
-        message_ids(store, &asha).await,
-        message_ids(store, &ravi).await,
-        message_ids(store, &meera).await,
-    );
+    let r = message_ids(store, &ravi).await;
 
     assert!(
         claim_ids(store, at(9)).await.is_empty(),
@@ -70,49 +68,46 @@ pub async fn case_claim_per_customer(store: &dyn Store) {
             MessageState::Queued
         ]
     );
+}
 
-    store
-        .outbox_sent(r[0], "wamid.out.r0", at(11))
-        .await
-        .unwrap();
-
-    // Asha's second waits for her first, whatever the time.
-    assert!(claim_ids(store, at(20)).await.is_empty());
+pub async fn case_a_customers_next_message_waits_for_the_one_sending(store: &dyn Store) {
+    let (_, a) = asha_queued(store, &["first", "second"]).await;
+    assert_eq!(claim_ids(store, at(10)).await, vec![a[0]]);
+    assert!(
+        claim_ids(store, at(20)).await.is_empty(),
+        "whatever the time"
+    );
     store
         .outbox_sent(a[0], "wamid.out.a0", at(21))
         .await
         .unwrap();
     assert_eq!(claim_ids(store, at(21)).await, vec![a[1]]);
-    // A failure ends a message too; the next one then goes.
+}
+
+pub async fn case_a_failed_message_lets_the_next_go(store: &dyn Store) {
+    let (_, a) = asha_queued(store, &["first", "second"]).await;
+    assert_eq!(claim_ids(store, at(10)).await, vec![a[0]]);
     store
-        .outbox_failed(a[1], "(#131026) undeliverable", at(22))
+        .outbox_failed(a[0], "(#131026) undeliverable", at(22))
         .await
         .unwrap();
-    // A retried head still holds the line until it is done.
-    assert_eq!(claim_ids(store, at(22)).await, vec![a[2]]);
+    assert_eq!(claim_ids(store, at(22)).await, vec![a[1]]);
+}
+
+pub async fn case_a_retried_message_holds_the_line_until_done(store: &dyn Store) {
+    let (_, a) = asha_queued(store, &["first", "second"]).await;
+    assert_eq!(claim_ids(store, at(10)).await, vec![a[0]]);
     store
-        .outbox_retry(a[2], at(40), "(#130429) rate limit hit")
+        .outbox_retry(a[0], at(40), "(#130429) rate limit hit")
         .await
         .unwrap();
-    queue(
-        store,
-        &asha,
-        vec![outbound("919800000001", None, "fourth", at(10))],
-        at(23),
-    )
-    .await;
-    let a3 = *message_ids(store, &asha).await.last().unwrap();
     assert!(claim_ids(store, at(30)).await.is_empty());
-    assert_eq!(claim_ids(store, at(60)).await, vec![a[2], m[0]]);
+    assert_eq!(claim_ids(store, at(40)).await, vec![a[0]]);
     store
-        .outbox_sent(a[2], "wamid.out.a2", at(61))
+        .outbox_sent(a[0], "wamid.out.a0", at(41))
         .await
         .unwrap();
-    store
-        .outbox_sent(m[0], "wamid.out.m0", at(61))
-        .await
-        .unwrap();
-    assert_eq!(claim_ids(store, at(61)).await, vec![a3]);
+    assert_eq!(claim_ids(store, at(41)).await, vec![a[1]]);
 }
 
 pub async fn case_claim_lease(store: &dyn Store) {
@@ -184,36 +179,28 @@ pub async fn case_claim_concurrent(store: &dyn Store) {
     assert_eq!(unique, heads, "exactly each customer's first message");
 }
 
-pub async fn case_outbox_transitions(store: &dyn Store) {
-    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
-    queue(
-        store,
-        &asha,
-        vec![
-            outbound("919800000001", None, "Add delivery address", at(0)),
-            outbound("919800000001", None, "Pay now", at(0)),
-        ],
-        at(1),
-    )
-    .await;
-    let ids: Vec<i64> = store
-        .messages_for_order(asha.number)
-        .await
-        .unwrap()
-        .iter()
-        .map(|m| m.id)
-        .collect();
-    let seq = store.last_event_seq().await.unwrap();
-
-    // Sent: the wamid is kept and announced.
-    assert_eq!(claim_ids(store, at(2)).await, vec![ids[0]]);
+/// Asha's two checkout messages, the first claimed at second 10 and sent.
+async fn first_sent(store: &dyn Store) -> (Order, Vec<i64>, ChatMessage) {
+    let (asha, ids) = asha_queued(store, &["Add delivery address", "Pay now"]).await;
+    assert_eq!(claim_ids(store, at(10)).await, vec![ids[0]]);
     let sent = store
-        .outbox_sent(ids[0], "wamid.out.1", at(3))
+        .outbox_sent(ids[0], "wamid.out.1", at(11))
+        .await
+        .unwrap();
+    (asha, ids, sent)
+}
+
+pub async fn case_outbox_transitions(store: &dyn Store) {
+    let (asha, ids) = asha_queued(store, &["Add delivery address", "Pay now"]).await;
+    let seq = store.last_event_seq().await.unwrap();
+    assert_eq!(claim_ids(store, at(10)).await, vec![ids[0]]);
+    let sent = store
+        .outbox_sent(ids[0], "wamid.out.1", at(11))
         .await
         .unwrap();
     assert_eq!(sent.state, MessageState::Sent);
     assert_eq!(sent.wamid.as_deref(), Some("wamid.out.1"));
-    assert_eq!(sent.sent_at, Some(micros(at(3))));
+    assert_eq!(sent.sent_at, Some(micros(at(11))));
     assert_eq!(sent.text, "Add delivery address");
     assert_eq!(
         store.messages_for_order(asha.number).await.unwrap()[0],
@@ -222,26 +209,33 @@ pub async fn case_outbox_transitions(store: &dyn Store) {
     let events = events_after(store, seq).await;
     assert_eq!(kinds(&events), vec![EventKind::MessageSent]);
     assert_eq!(events[0].order_number, Some(asha.number));
-    assert_eq!(events[0].at, micros(at(3)));
+    assert_eq!(events[0].at, micros(at(11)));
     assert_eq!(events[0].data["number"], asha.number.get());
     assert_eq!(
         events[0].data["message"],
         serde_json::to_value(&sent).unwrap()
     );
     assert_eq!(events[0].data["message"]["state"], "sent");
-    // Recording it again (a second sender after a lease ran out) changes nothing.
+}
+
+/// A second sender whose lease ran out records the same message again.
+pub async fn case_recording_a_sent_message_again_changes_nothing(store: &dyn Store) {
+    let (_, ids, sent) = first_sent(store).await;
     let seq = store.last_event_seq().await.unwrap();
     assert_eq!(
         store
-            .outbox_sent(ids[0], "wamid.out.1b", at(4))
+            .outbox_sent(ids[0], "wamid.out.1b", at(12))
             .await
             .unwrap(),
         sent
     );
     assert_eq!(store.last_event_seq().await.unwrap(), seq);
+}
 
-    // Retry: back in the queue with the error, not before the given time.
-    assert_eq!(claim_ids(store, at(5)).await, vec![ids[1]]);
+pub async fn case_a_retry_requeues_with_the_error_not_before_its_time(store: &dyn Store) {
+    let (asha, ids, _) = first_sent(store).await;
+    let seq = store.last_event_seq().await.unwrap();
+    assert_eq!(claim_ids(store, at(12)).await, vec![ids[1]]);
     store
         .outbox_retry(ids[1], at(20), "(#130429) rate limit hit")
         .await
@@ -258,15 +252,22 @@ pub async fn case_outbox_transitions(store: &dyn Store) {
         seq,
         "a retry is no news"
     );
+}
 
-    // A wamid names one message only.
-    let taken = store.outbox_sent(ids[1], "wamid.out.1", at(21)).await;
+pub async fn case_a_wamid_names_one_message_only(store: &dyn Store) {
+    let (_, ids, _) = first_sent(store).await;
+    assert_eq!(claim_ids(store, at(12)).await, vec![ids[1]]);
+    let taken = store.outbox_sent(ids[1], "wamid.out.1", at(13)).await;
     assert!(
         matches!(&taken, Err(StoreError::Duplicate(what)) if what == "a message with this WhatsApp id"),
         "{taken:?}"
     );
+}
 
-    // Failed: shown on the order and announced.
+pub async fn case_a_failed_message_shows_on_the_order_and_is_announced(store: &dyn Store) {
+    let (asha, ids, _) = first_sent(store).await;
+    assert_eq!(claim_ids(store, at(12)).await, vec![ids[1]]);
+    let seq = store.last_event_seq().await.unwrap();
     let failed = store
         .outbox_failed(ids[1], "(#131047) re-engagement message", at(22))
         .await
@@ -294,16 +295,29 @@ pub async fn case_outbox_transitions(store: &dyn Store) {
         asha,
         "the order itself is unchanged"
     );
-    // A finished message is not retried or failed again.
+}
+
+pub async fn case_a_finished_message_is_not_retried_or_failed_again(store: &dyn Store) {
+    let (asha, ids, sent) = first_sent(store).await;
+    assert_eq!(claim_ids(store, at(12)).await, vec![ids[1]]);
+    store
+        .outbox_failed(ids[1], "(#131047) re-engagement message", at(22))
+        .await
+        .unwrap();
     store.outbox_retry(ids[1], at(30), "late").await.unwrap();
     assert_eq!(
         store.outbox_failed(ids[0], "late", at(30)).await.unwrap(),
         sent
     );
     assert!(claim_ids(store, at(100)).await.is_empty());
-    assert_eq!(store.timeline(asha.number).await.unwrap().len(), 2);
+    assert_eq!(
+        store.timeline(asha.number).await.unwrap().len(),
+        2,
+        "created and one failure notice"
+    );
+}
 
-    // A message about no order fails without a timeline.
+pub async fn case_a_message_about_no_order_fails_without_a_timeline(store: &dyn Store) {
     let loose = store
         .queue_outbound(&[outbound("15550001111", None, "hi", at(0))], at(40))
         .await
@@ -318,138 +332,6 @@ pub async fn case_outbox_transitions(store: &dyn Store) {
     assert_eq!(last.kind, EventKind::MessageStatus);
     assert_eq!(last.order_number, None);
     assert_eq!(last.data["number"], serde_json::Value::Null);
-}
-
-pub async fn case_message_status(store: &dyn Store) {
-    use MessageState::*;
-    let asha = create_order(store, cart("Asha", "919800000001", at(0))).await;
-    let sent = send_one(store, &asha, "wamid.out.1", at(1)).await;
-    let seq = store.last_event_seq().await.unwrap();
-    let status = |state, secs| async move {
-        store
-            .message_status("wamid.out.1", state, at(secs), None)
-            .await
-            .unwrap()
-            .map(|m| m.state)
-    };
-    // Out of order and repeated, as webhooks come.
-    assert_eq!(status(Sent, 2).await, None, "already sent");
-    assert_eq!(status(Delivered, 3).await, Some(Delivered));
-    assert_eq!(status(Delivered, 4).await, None, "a repeat");
-    assert_eq!(status(Sent, 5).await, None, "an older state");
-    assert_eq!(status(Read, 6).await, Some(Read));
-    assert_eq!(status(Delivered, 7).await, None);
-    assert_eq!(status(Failed, 8).await, None, "failed never undoes read");
-    assert_eq!(status(Read, 9).await, None);
-    let now = store.messages_for_order(asha.number).await.unwrap()[0].clone();
-    assert_eq!(
-        now,
-        ChatMessage {
-            state: Read,
-            ..sent.clone()
-        }
-    );
-    let events = events_after(store, seq).await;
-    assert_eq!(kinds(&events), vec![EventKind::MessageStatus; 2]);
-    assert_eq!(events[1].data["message"]["state"], "read");
-    assert_eq!(events[1].data["number"], asha.number.get());
-    assert_eq!(events[1].at, micros(at(6)));
-
-    // Read before delivered: delivered then changes nothing.
-    let second = send_one(store, &asha, "wamid.out.2", at(10)).await;
-    let read = store
-        .message_status("wamid.out.2", Read, at(12), None)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        read,
-        ChatMessage {
-            state: Read,
-            ..second
-        }
-    );
-    assert_eq!(
-        store
-            .message_status("wamid.out.2", Delivered, at(11), None)
-            .await
-            .unwrap(),
-        None
-    );
-
-    // Failed replaces sent (with the reason, shown on the order), and a late
-    // `sent` does not undo it.
-    send_one(store, &asha, "wamid.out.3", at(20)).await;
-    let failed = store
-        .message_status(
-            "wamid.out.3",
-            Failed,
-            at(21),
-            Some("(#131026) not on WhatsApp"),
-        )
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(failed.state, Failed);
-    assert_eq!(failed.error.as_deref(), Some("(#131026) not on WhatsApp"));
-    assert_eq!(
-        store
-            .message_status("wamid.out.3", Sent, at(20), None)
-            .await
-            .unwrap(),
-        None
-    );
-    assert_eq!(
-        store
-            .message_status("wamid.out.3", Failed, at(22), None)
-            .await
-            .unwrap(),
-        None
-    );
-    let notice = store.timeline(asha.number).await.unwrap().pop().unwrap();
-    assert_eq!(notice.kind, TimelineKind::Notice);
-    assert_eq!(
-        notice.detail.as_deref(),
-        Some("message could not be sent: (#131026) not on WhatsApp")
-    );
-
-    // The same through the inbox, where statuses arrive as items.
-    send_one(store, &asha, "wamid.out.4", at(30)).await;
-    let st = |state, secs| InboundOutcome::Status {
-        wamid: "wamid.out.4".to_owned(),
-        state,
-        at: at(secs),
-        error: None,
-    };
-    let (_, results) = complete_items(
-        store,
-        vec![
-            ("919800000001", st(Read, 32)),
-            ("919800000001", st(Delivered, 31)),
-            ("919800000001", st(Sent, 30)),
-        ],
-    )
-    .await;
-    let states: Vec<Option<MessageState>> = results
-        .iter()
-        .map(|r| match r {
-            InboundResult::Done {
-                order: None,
-                message,
-            } => message.as_ref().map(|m| m.state),
-            other => panic!("{other:?}"),
-        })
-        .collect();
-    assert_eq!(states, vec![Some(Read), None, None]);
-    assert!(store.pending_inbound(10).await.unwrap().is_empty());
-    // Statuses of messages we do not know change nothing.
-    assert_eq!(
-        store
-            .message_status("wamid.unknown", Read, at(40), None)
-            .await
-            .unwrap(),
-        None
-    );
 }
 
 /// WhatsApp's status webhook can beat the Graph API's answer (and so

@@ -3,10 +3,40 @@
 
 use super::*;
 
+const TRACKING: &str = "https://track.example/AB123?x=1&y=2";
+
+/// Moves a new order of Asha's through every stage, by way of a hold, one
+/// second apart from second 60: each state it passed through, placed first.
+async fn journey(store: &dyn Store) -> Vec<Order> {
+    let placed = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let steps = [
+        (OrderStatus::Confirmed, Actor::Bot, None),
+        (OrderStatus::OnHold, staff(), Some("customer asked to wait")),
+        (OrderStatus::Confirmed, staff(), None),
+        (OrderStatus::Approved, staff(), None),
+        (OrderStatus::Processed, staff(), None),
+        (OrderStatus::Shipped, staff(), None),
+        (OrderStatus::Delivered, Actor::System, None),
+    ];
+    let mut states = vec![placed];
+    for (secs, (to, actor, reason)) in (60..).zip(steps) {
+        let last = &states[states.len() - 1];
+        let tracking = (to == OrderStatus::Shipped).then(|| TRACKING.to_owned());
+        let request = TransitionRequest {
+            to,
+            actor,
+            reason: reason.map(str::to_owned),
+            tracking,
+        };
+        let change = plan_transition(last.status, last.held_from, request).unwrap();
+        let moved = move_order(store, last, change, at(secs)).await;
+        states.push(moved);
+    }
+    states
+}
+
 pub async fn case_change_status(store: &dyn Store) {
     let placed = create_order(store, cart("Asha", "919800000001", at(0))).await;
-    let tracking = "https://track.example/AB123?x=1&y=2";
-
     let confirmed = move_order(
         store,
         &placed,
@@ -14,10 +44,6 @@ pub async fn case_change_status(store: &dyn Store) {
         at(60),
     )
     .await;
-    assert_eq!(confirmed.status, OrderStatus::Confirmed);
-    assert_eq!(confirmed.version, placed.version + 1);
-    assert_eq!(confirmed.updated_at, micros(at(60)));
-    assert_eq!(confirmed.created_at, placed.created_at);
     assert_eq!(
         confirmed,
         Order {
@@ -28,74 +54,28 @@ pub async fn case_change_status(store: &dyn Store) {
         }
     );
     assert_eq!(store.order(placed.number).await.unwrap(), confirmed);
+}
 
-    let held = move_order(
-        store,
-        &confirmed,
-        plan(
-            &confirmed,
-            OrderStatus::OnHold,
-            staff(),
-            Some("customer asked to wait"),
-        ),
-        at(61),
-    )
-    .await;
+pub async fn case_a_hold_remembers_the_stage_it_came_from(store: &dyn Store) {
+    let states = journey(store).await;
+    let (held, released) = (&states[2], &states[3]);
+    assert_eq!(held.status, OrderStatus::OnHold);
     assert_eq!(held.held_from, Some(OrderStatus::Confirmed));
-    assert_eq!(held.version, 3);
-    assert_eq!(store.order(placed.number).await.unwrap(), held);
+    assert_eq!(released.status, OrderStatus::Confirmed);
+    assert_eq!(released.held_from, None, "forgotten on release");
+}
 
-    let released = move_order(
-        store,
-        &held,
-        plan(&held, OrderStatus::Confirmed, staff(), None),
-        at(62),
-    )
-    .await;
-    assert_eq!(released.held_from, None);
-    let approved = move_order(
-        store,
-        &released,
-        plan(&released, OrderStatus::Approved, staff(), None),
-        at(63),
-    )
-    .await;
-    let processed = move_order(
-        store,
-        &approved,
-        plan(&approved, OrderStatus::Processed, staff(), None),
-        at(64),
-    )
-    .await;
-    let ship = plan_transition(
-        processed.status,
-        processed.held_from,
-        TransitionRequest {
-            to: OrderStatus::Shipped,
-            actor: staff(),
-            reason: None,
-            tracking: Some(tracking.to_owned()),
-        },
-    )
-    .unwrap();
-    let shipped = move_order(store, &processed, ship, at(65)).await;
-    assert_eq!(shipped.tracking.as_deref(), Some(tracking));
-    let delivered = move_order(
-        store,
-        &shipped,
-        plan(&shipped, OrderStatus::Delivered, Actor::System, None),
-        at(66),
-    )
-    .await;
-    assert_eq!(
-        delivered.tracking.as_deref(),
-        Some(tracking),
-        "later moves keep the tracking"
-    );
+pub async fn case_shipping_records_tracking_that_later_moves_keep(store: &dyn Store) {
+    let states = journey(store).await;
+    let (shipped, delivered) = (&states[6], &states[7]);
+    assert_eq!(shipped.tracking.as_deref(), Some(TRACKING));
+    assert_eq!(delivered.tracking.as_deref(), Some(TRACKING));
     assert_eq!(delivered.version, 8);
-    assert_eq!(store.order(placed.number).await.unwrap(), delivered);
+    assert_eq!(store.order(delivered.number).await.unwrap(), *delivered);
+}
 
-    // The timeline names each move, who made it, why and when.
+pub async fn case_the_timeline_names_each_move_who_why_and_when(store: &dyn Store) {
+    let states = journey(store).await;
     let moved = |from, to, actor: &Actor, reason: Option<&str>, detail: Option<&str>, secs| {
         let mut e = TimelineEntry::new(micros(at(secs)), TimelineKind::StatusChanged, actor);
         e.from_status = Some(from);
@@ -109,7 +89,7 @@ pub async fn case_change_status(store: &dyn Store) {
     let created = TimelineEntry::new(micros(at(0)), TimelineKind::Created, &Actor::Customer);
     let wait = Some("customer asked to wait");
     assert_eq!(
-        store.timeline(placed.number).await.unwrap(),
+        store.timeline(states[0].number).await.unwrap(),
         vec![
             created,
             moved(Placed, Confirmed, &bot, None, None, 60),
@@ -117,24 +97,24 @@ pub async fn case_change_status(store: &dyn Store) {
             moved(OnHold, Confirmed, &owner, None, None, 62),
             moved(Confirmed, Approved, &owner, None, None, 63),
             moved(Approved, Processed, &owner, None, None, 64),
-            moved(Processed, Shipped, &owner, None, Some(tracking), 65),
+            moved(Processed, Shipped, &owner, None, Some(TRACKING), 65),
             moved(Shipped, Delivered, &system, None, None, 66),
         ]
     );
+}
 
+pub async fn case_each_move_is_an_event_carrying_the_order(store: &dyn Store) {
+    let states = journey(store).await;
     let events = store.events_since(0, 100).await.unwrap();
-    let states = [
-        &placed, &confirmed, &held, &released, &approved, &processed, &shipped, &delivered,
-    ];
     assert_eq!(events.len(), states.len());
-    for (event, state) in events.iter().zip(states) {
+    for (event, state) in events.iter().zip(&states) {
         let kind = if state.version == 1 {
             EventKind::OrderCreated
         } else {
             EventKind::OrderStatusChanged
         };
         assert_eq!(event.kind, kind);
-        assert_eq!(event.order_number, Some(placed.number));
+        assert_eq!(event.order_number, Some(state.number));
         assert_eq!(event.data, serde_json::to_value(state).unwrap());
         assert_eq!(event.at, state.updated_at);
     }

@@ -26,27 +26,38 @@ async fn apply_expecting(
     updated
 }
 
-pub async fn case_update_order_fields(store: &dyn Store) {
-    let placed = create_order(store, cart("Asha", "919800000001", at(0))).await;
-    let number = placed.number;
+/// Applies `update` to order `number` at `version`, at second `secs`.
+async fn apply(
+    store: &dyn Store,
+    number: OrderNumber,
+    version: i64,
+    update: OrderUpdate,
+    secs: i64,
+) -> Order {
+    store
+        .update_order(number, version, &update, at(secs))
+        .await
+        .unwrap()
+}
 
+fn address_update() -> (OrderUpdate, TimelineEntry) {
     let mut address_set =
         TimelineEntry::new(micros(at(10)), TimelineKind::AddressSet, &Actor::Customer);
     address_set.detail = Some("12 MG Road, Bengaluru".to_owned());
-    let with_address = store
-        .update_order(
-            number,
-            1,
-            &OrderUpdate {
-                checkout_step: Some(CheckoutStep::AwaitingPayment),
-                address: Some(address()),
-                timeline: vec![address_set.clone()],
-                ..OrderUpdate::default()
-            },
-            at(10),
-        )
-        .await
-        .unwrap();
+    let update = OrderUpdate {
+        checkout_step: Some(CheckoutStep::AwaitingPayment),
+        address: Some(address()),
+        timeline: vec![address_set.clone()],
+        ..OrderUpdate::default()
+    };
+    (update, address_set)
+}
+
+pub async fn case_update_order_fields(store: &dyn Store) {
+    let placed = create_order(store, cart("Asha", "919800000001", at(0))).await;
+    let number = placed.number;
+    let (update, address_set) = address_update();
+    let with_address = apply(store, number, 1, update, 10).await;
     assert_eq!(
         with_address,
         Order {
@@ -58,116 +69,6 @@ pub async fn case_update_order_fields(store: &dyn Store) {
         }
     );
     assert_eq!(store.order(number).await.unwrap(), with_address);
-    assert_eq!(store.order(number).await.unwrap().payment_reference, None);
-
-    let paying = store
-        .update_order(
-            number,
-            2,
-            &OrderUpdate {
-                payment_method: Some(PaymentMethod::Razorpay),
-                payment_reference: Some("plink_Nx1".to_owned()),
-                ..OrderUpdate::default()
-            },
-            at(11),
-        )
-        .await
-        .unwrap();
-    assert_eq!(paying.payment_method, Some(PaymentMethod::Razorpay));
-    assert_eq!(paying.payment_reference.as_deref(), Some("plink_Nx1"));
-    assert_eq!(paying.version, 3);
-    assert_eq!(
-        store
-            .order(number)
-            .await
-            .unwrap()
-            .payment_reference
-            .as_deref(),
-        Some("plink_Nx1")
-    );
-
-    let done = store
-        .update_order(
-            number,
-            3,
-            &OrderUpdate {
-                payment_status: Some(PaymentStatus::Paid),
-                note: Some("ring twice — नमस्ते".to_owned()),
-                checkout_step: Some(CheckoutStep::Complete),
-                ..OrderUpdate::default()
-            },
-            at(12),
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        done,
-        Order {
-            payment_status: PaymentStatus::Paid,
-            note: Some("ring twice — नमस्ते".to_owned()),
-            checkout_step: CheckoutStep::Complete,
-            updated_at: micros(at(12)),
-            version: 4,
-            ..paying.clone()
-        }
-    );
-    assert_eq!(store.order(number).await.unwrap(), done);
-    assert_eq!(
-        store
-            .order(number)
-            .await
-            .unwrap()
-            .payment_reference
-            .as_deref(),
-        Some("plink_Nx1"),
-        "a reference stays until another is given"
-    );
-
-    // The review flag is set, kept by unrelated updates, and cleared.
-    let flagged = store
-        .update_order(
-            number,
-            4,
-            &OrderUpdate {
-                payment_review: Some(Some("paid 1.00 INR of 499.00 INR".to_owned())),
-                ..OrderUpdate::default()
-            },
-            at(13),
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        flagged.payment_review.as_deref(),
-        Some("paid 1.00 INR of 499.00 INR")
-    );
-    assert_eq!(flagged.version, 5);
-    let noted = store
-        .update_order(
-            number,
-            5,
-            &OrderUpdate {
-                note: Some("leave at the door".to_owned()),
-                ..OrderUpdate::default()
-            },
-            at(14),
-        )
-        .await
-        .unwrap();
-    assert_eq!(noted.payment_review, flagged.payment_review);
-    let cleared = store
-        .update_order(
-            number,
-            6,
-            &OrderUpdate {
-                payment_review: Some(None),
-                ..OrderUpdate::default()
-            },
-            at(15),
-        )
-        .await
-        .unwrap();
-    assert_eq!(cleared.payment_review, None);
-    assert_eq!(store.order(number).await.unwrap(), cleared);
     assert_eq!(
         store.timeline(number).await.unwrap(),
         vec![
@@ -175,11 +76,82 @@ pub async fn case_update_order_fields(store: &dyn Store) {
             address_set,
         ]
     );
-    // The address is remembered for the customer's next order.
+}
+
+pub async fn case_update_order_payment_reference_stays(store: &dyn Store) {
+    let number = create_order(store, cart("Asha", "919800000001", at(0)))
+        .await
+        .number;
+    let paying = OrderUpdate {
+        payment_method: Some(PaymentMethod::Razorpay),
+        payment_reference: Some("plink_Nx1".to_owned()),
+        ..OrderUpdate::default()
+    };
+    let paying = apply(store, number, 1, paying, 11).await;
+    assert_eq!(paying.payment_method, Some(PaymentMethod::Razorpay));
+    assert_eq!(paying.payment_reference.as_deref(), Some("plink_Nx1"));
+    assert_eq!(paying.version, 2);
+    let paid = OrderUpdate {
+        payment_status: Some(PaymentStatus::Paid),
+        note: Some("ring twice — नमस्ते".to_owned()),
+        checkout_step: Some(CheckoutStep::Complete),
+        ..OrderUpdate::default()
+    };
+    let done = apply(store, number, 2, paid, 12).await;
+    assert_eq!(
+        done,
+        Order {
+            payment_status: PaymentStatus::Paid,
+            note: Some("ring twice — नमस्ते".to_owned()),
+            checkout_step: CheckoutStep::Complete,
+            updated_at: micros(at(12)),
+            version: 3,
+            ..paying.clone()
+        },
+        "a reference stays until another is given"
+    );
+    assert_eq!(store.order(number).await.unwrap(), done);
+}
+
+pub async fn case_payment_review_is_set_kept_and_cleared(store: &dyn Store) {
+    let number = create_order(store, cart("Asha", "919800000001", at(0)))
+        .await
+        .number;
+    let flag = OrderUpdate {
+        payment_review: Some(Some("paid 1.00 INR of 499.00 INR".to_owned())),
+        ..OrderUpdate::default()
+    };
+    let flagged = apply(store, number, 1, flag, 13).await;
+    assert_eq!(
+        flagged.payment_review.as_deref(),
+        Some("paid 1.00 INR of 499.00 INR")
+    );
+    let note = OrderUpdate {
+        note: Some("leave at the door".to_owned()),
+        ..OrderUpdate::default()
+    };
+    let noted = apply(store, number, 2, note, 14).await;
+    assert_eq!(noted.payment_review, flagged.payment_review, "kept");
+    let clear = OrderUpdate {
+        payment_review: Some(None),
+        ..OrderUpdate::default()
+    };
+    let cleared = apply(store, number, 3, clear, 15).await;
+    assert_eq!(cleared.payment_review, None);
+    assert_eq!(store.order(number).await.unwrap(), cleared);
+}
+
+pub async fn case_an_order_address_is_remembered_for_the_customer(store: &dyn Store) {
+    let number = create_order(store, cart("Asha", "919800000001", at(0)))
+        .await
+        .number;
+    apply(store, number, 1, address_update().0, 10).await;
     let customer = store.customer("919800000001").await.unwrap().unwrap();
     assert_eq!(customer.last_address, Some(address()));
     assert_eq!(customer.name.as_deref(), Some("Asha"));
+}
 
+pub async fn case_updating_an_unknown_order_is_not_found(store: &dyn Store) {
     let unknown = store
         .update_order(n(4242), 1, &OrderUpdate::default(), at(13))
         .await;

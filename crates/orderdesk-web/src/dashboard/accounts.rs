@@ -111,13 +111,7 @@ async fn manageable(
         Err(e) => return Err(ApiError::from(e).into_response()),
     };
     let Some(target) = target else {
-        return Err(refused(
-            state,
-            staff,
-            "No such user.".to_owned(),
-            StatusCode::NOT_FOUND,
-        )
-        .await);
+        return Err(no_such_user(state, staff).await);
     };
     if !may_manage_role(staff.user.role, target.role) {
         return Err(refuse(
@@ -130,21 +124,26 @@ async fn manageable(
     Ok(target)
 }
 
+/// The answer when the user to manage does not exist.
+async fn no_such_user(state: &AppState, staff: &Staff) -> Response {
+    refused(
+        state,
+        staff,
+        "No such user.".to_owned(),
+        StatusCode::NOT_FOUND,
+    )
+    .await
+}
+
 pub async fn change_role(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     f: StaffForm<RoleForm>,
-) -> Response {
-    let target = match manageable(&state, &f, id).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    let role = match grantable_role(&state, &f, &f.form.role, "make").await {
-        Ok(role) => role,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let target = manageable(&state, &f, id).await?;
+    let role = grantable_role(&state, &f, &f.form.role, "make").await?;
     let staff = &f.staff;
-    match state.engine.store().set_user_role(id, role).await {
+    Ok(match state.engine.store().set_user_role(id, role).await {
         Ok(true) => {
             tracing::info!(by = %staff.user.email, user = %target.email, role = role.as_str(), "role changed");
             let message = format!("{} is now {}.", target.email, role.as_str());
@@ -162,67 +161,50 @@ pub async fn change_role(
             )
             .await
         }
-        Err(StoreError::NotFound) => {
-            refused(
-                &state,
-                staff,
-                "No such user.".to_owned(),
-                StatusCode::NOT_FOUND,
-            )
-            .await
-        }
+        Err(StoreError::NotFound) => no_such_user(&state, staff).await,
         Err(e) => ApiError::from(e).into_response(),
-    }
+    })
 }
 
 pub async fn reset_password(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     f: StaffForm<NoFields>,
-) -> Response {
-    let target = match manageable(&state, &f, id).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let target = manageable(&state, &f, id).await?;
     let staff = &f.staff;
     if id == staff.user.id {
-        return refused(
+        return Err(refused(
             &state,
             staff,
             "Your own password is not reset here.".to_owned(),
             StatusCode::CONFLICT,
         )
-        .await;
+        .await);
     }
     let store = state.engine.store();
-    match orderdesk_engine::accounts::reset_password(store.as_ref(), id, &state.password_checks)
-        .await
-    {
-        Ok(password) => {
-            tracing::info!(by = %staff.user.email, user = %target.email, "password reset");
-            let flash = Flash::Secret {
-                what: format!(
-                    "New password for {} (their sessions are ended):",
-                    target.email
-                ),
-                secret: password,
-            };
-            users_page(&state, staff, flash, StatusCode::OK).await
-        }
-        Err(AccountError::Store(StoreError::NotFound)) => {
-            refused(
-                &state,
-                staff,
-                "No such user.".to_owned(),
-                StatusCode::NOT_FOUND,
-            )
+    Ok(
+        match orderdesk_engine::accounts::reset_password(store.as_ref(), id, &state.password_checks)
             .await
-        }
-        Err(AccountError::Store(e)) => ApiError::from(e).into_response(),
-        Err(e @ AccountError::Busy) => ApiError::unavailable(e.to_string()).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot reset a password");
-            ApiError::internal().into_response()
-        }
-    }
+        {
+            Ok(password) => {
+                tracing::info!(by = %staff.user.email, user = %target.email, "password reset");
+                let flash = Flash::Secret {
+                    what: format!(
+                        "New password for {} (their sessions are ended):",
+                        target.email
+                    ),
+                    secret: password,
+                };
+                users_page(&state, staff, flash, StatusCode::OK).await
+            }
+            Err(AccountError::Store(StoreError::NotFound)) => no_such_user(&state, staff).await,
+            Err(AccountError::Store(e)) => ApiError::from(e).into_response(),
+            Err(e @ AccountError::Busy) => ApiError::unavailable(e.to_string()).into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot reset a password");
+                ApiError::internal().into_response()
+            }
+        },
+    )
 }

@@ -11,7 +11,7 @@ use orderdesk_engine::accounts::{self, AccountError};
 use orderdesk_store::{Role, StoreError};
 use serde::Deserialize;
 
-use super::session::{may_manage_role, redirect, refuse, Manager, StaffForm};
+use super::session::{may_manage_role, redirect, refuse, Manager, Staff, StaffForm};
 use super::views::{layout, Page};
 use crate::error::ApiError;
 use crate::AppState;
@@ -42,6 +42,28 @@ pub(super) fn flash(f: &Flash) -> Markup {
     }
 }
 
+/// The head of a users or tokens table: `columns`, then the actions column,
+/// named for screen readers only.
+fn list_head(columns: &[&str]) -> Markup {
+    html! {
+        thead { tr {
+            @for c in columns { th scope="col" { (c) } }
+            th scope="col" { span.visually-hidden { "Actions" } }
+        } }
+    }
+}
+
+/// A one-button form posting to `action` with the CSRF token; the button
+/// says `verb`, and "`verb` `what`" to screen readers.
+fn danger_button(staff: &Staff, action: &str, verb: &str, what: &str) -> Markup {
+    html! {
+        form.inline method="post" action=(action) {
+            input type="hidden" name="csrf" value=(staff.csrf);
+            button.danger type="submit" aria-label={(verb) " " (what)} { (verb) }
+        }
+    }
+}
+
 pub async fn users(State(state): State<AppState>, Manager(staff): Manager) -> Response {
     users_page(&state, &staff, Flash::None, StatusCode::OK).await
 }
@@ -61,7 +83,7 @@ pub(super) async fn users_page(
             h1 { "Users" }
             (flash(&f))
             table.list {
-                thead { tr { th scope="col" { "Email" } th scope="col" { "Role" } th scope="col" { "Since" } th scope="col" { span.visually-hidden { "Actions" } } } }
+                (list_head(&["Email", "Role", "Since"]))
                 tbody {
                     @for u in &users {
                         tr {
@@ -71,10 +93,7 @@ pub(super) async fn users_page(
                             td {
                                 @if u.id != staff.user.id && may_manage_role(staff.user.role, u.role) {
                                     (super::accounts::reset_form(staff, u))
-                                    form.inline method="post" action={"/users/" (u.id) "/remove"} {
-                                        input type="hidden" name="csrf" value=(staff.csrf);
-                                        button.danger type="submit" aria-label={"Remove " (u.email)} { "Remove" }
-                                    }
+                                    (danger_button(staff, &format!("/users/{}/remove", u.id), "Remove", &u.email))
                                 }
                             }
                         }
@@ -267,17 +286,14 @@ async fn tokens_page(
                 p.empty { "No API tokens yet. Create one below for each integration (a shop system, a script); its secret is shown once." }
             } @else {
                 table.list {
-                    thead { tr { th scope="col" { "Name" } th scope="col" { "Created" } th scope="col" { span.visually-hidden { "Actions" } } } }
+                    (list_head(&["Name", "Created"]))
                     tbody {
                         @for t in &tokens {
                             tr {
                                 td { (t.name) }
                                 td { (t.created_at.format("%Y-%m-%d %H:%M")) }
                                 td {
-                                    form.inline method="post" action={"/tokens/" (t.id) "/revoke"} {
-                                        input type="hidden" name="csrf" value=(staff.csrf);
-                                        button.danger type="submit" aria-label={"Revoke " (t.name)} { "Revoke" }
-                                    }
+                                    (danger_button(staff, &format!("/tokens/{}/revoke", t.id), "Revoke", &t.name))
                                 }
                             }
                         }

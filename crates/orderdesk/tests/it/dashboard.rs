@@ -391,6 +391,10 @@ async fn agents_cannot_manage_users_or_tokens(backend: Backend) {
         .into_iter()
         .find(|t| t.name == "erp")
         .unwrap();
+    let page = owner.get(&app, "/tokens").await.text().await.unwrap();
+    let revoke = format!(r#"action="/tokens/{}/revoke""#, token.id);
+    assert!(page.contains(&revoke), "{page}");
+    assert!(page.contains(r#"aria-label="Revoke erp""#), "{page}");
     let r = owner
         .post(
             &app,
@@ -410,6 +414,13 @@ async fn agents_cannot_manage_users_or_tokens(backend: Backend) {
         .unwrap()
         .user
         .id;
+    let page = owner.get(&app, "/users").await.text().await.unwrap();
+    let remove = format!(r#"action="/users/{agent_id}/remove""#);
+    assert!(page.contains(&remove), "{page}");
+    assert!(
+        page.contains(r#"aria-label="Remove agent@shop.test""#),
+        "{page}"
+    );
     let r = owner
         .post(
             &app,
