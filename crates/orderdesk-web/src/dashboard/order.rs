@@ -279,23 +279,30 @@ fn timeline_section(entries: &[TimelineEntry], messages: &[ChatMessage]) -> Mark
                 @for (at, _, item) in &items {
                     @match item {
                         Item::Entry(e) => (entry(e)),
-                        Item::Message(m) => {
-                            @let (class, glyph, label) = ticks(m.state);
-                            li class={"msg " (if m.direction == Direction::In { "msg-in" } else { "msg-out" })} {
-                                div.bubble {
-                                    span.text { (m.text) }
-                                    @if m.kind != "text" { span.kind { " [" (m.kind) "]" } }
-                                    @if let Some(err) = &m.error { span.error { " — " (err) } }
-                                }
-                                div.meta {
-                                    time datetime=(at.to_rfc3339()) { (at.format("%b %d %H:%M")) }
-                                    @if m.direction == Direction::Out {
-                                        " " span class={"tick " (class)} role="img" aria-label=(label) title=(label) { (glyph) }
-                                    }
-                                }
-                            }
-                        }
+                        Item::Message(m) => (chat_message(m, *at, false)),
                     }
+                }
+            }
+        }
+    }
+}
+
+/// One chat bubble; `with_order` names the order it was about (the inbox
+/// shows every order's messages in one thread).
+pub(crate) fn chat_message(m: &ChatMessage, at: chrono::DateTime<Utc>, with_order: bool) -> Markup {
+    let (class, glyph, label) = ticks(m.state);
+    html! {
+        li class={"msg " (if m.direction == Direction::In { "msg-in" } else { "msg-out" })} {
+            div.bubble {
+                span.text { (m.text) }
+                @if m.kind != "text" { span.kind { " [" (m.kind) "]" } }
+                @if let Some(err) = &m.error { span.error { " — " (err) } }
+            }
+            div.meta {
+                time datetime=(at.to_rfc3339()) { (at.format("%b %d %H:%M")) }
+                @if let Some(n) = m.order_number.filter(|_| with_order) { " · #" (n) }
+                @if m.direction == Direction::Out {
+                    " " span class={"tick " (class)} role="img" aria-label=(label) title=(label) { (glyph) }
                 }
             }
         }

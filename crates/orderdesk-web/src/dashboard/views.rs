@@ -42,6 +42,7 @@ pub fn layout(p: Page<'_>) -> Markup {
                         nav aria-label="Main" {
                             a.brand href="/orders" { "orderdesk" }
                             a href="/orders" { "Orders" }
+                            a href="/inbox" { "Inbox" }
                             @if staff.can_manage() {
                                 a href="/users" { "Users" }
                                 a href="/tokens" { "API tokens" }

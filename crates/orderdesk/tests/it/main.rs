@@ -19,6 +19,7 @@ mod doctor;
 mod edge;
 mod events;
 mod helpers;
+mod inbox_browser;
 mod journey;
 mod login_limits;
 mod messages;
