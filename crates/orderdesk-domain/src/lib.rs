@@ -6,6 +6,7 @@ pub mod address;
 pub mod checkout;
 pub mod conversation;
 pub mod event;
+pub mod handover;
 pub mod money;
 pub mod order;
 pub mod payment;

@@ -46,6 +46,8 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("stage.rejected", "Sorry, we cannot fulfil your order #{number}. {reason}"),
     ("stage.cancelled", "Your order #{number} is cancelled. {reason}"),
     ("stage.returned", "Your order #{number} is marked as returned."),
+    ("handover_keywords", "agent, human, person, talk to a person, speak to someone, representative, customer care"),
+    ("handover", "Thanks! A person from our team will answer you here shortly."),
 ];
 
 /// The placeholders a body may use.

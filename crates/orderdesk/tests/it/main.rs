@@ -18,6 +18,7 @@ mod demo_journey;
 mod doctor;
 mod edge;
 mod events;
+mod handover;
 mod helpers;
 mod inbox_browser;
 mod journey;
