@@ -254,9 +254,11 @@
   // ---- the inbox ----------------------------------------------------------------------
   var inbox = document.querySelector('main.inbox');
   var seenUnread = {};
+  var seenHandover = {};
   document.querySelectorAll('li.conv[data-key]').forEach(function (li) {
     var u = li.querySelector('.unread');
     seenUnread[li.getAttribute('data-key')] = u ? parseInt(u.textContent, 10) || 0 : 0;
+    seenHandover[li.getAttribute('data-key')] = li.getAttribute('data-handover') === 'true';
   });
   function onConversation(c) {
     var name = (c.customer && c.customer.name) || (c.customer && c.customer.wa_id ? '+' + c.customer.wa_id : c.key);
@@ -264,13 +266,18 @@
     var fresh = c.last_message && c.last_message.direction === 'in' && c.needs_reply &&
       c.unread > (seenUnread[c.key] || 0);
     var open = inbox && inbox.getAttribute('data-open') === c.key;
+    // Asking for a person is news even when the bot's answer came last.
+    var handedOver = c.handover && !seenHandover[c.key];
     seenUnread[c.key] = c.unread;
-    if (fresh && !open) {
-      toast((c.handover ? name + ' wants a person: ' : 'New message from ' + name + ': ') +
-        c.last_message.text, href);
-      notify(c.handover ? name + ' wants a person' : 'New message from ' + name, c.last_message.text, href);
+    seenHandover[c.key] = c.handover;
+    if (handedOver) {
+      toast(name + ' wants to talk to a person', href);
+      notify(name + ' wants to talk to a person', c.last_message.text, href);
+    } else if (fresh && !open) {
+      toast('New message from ' + name + ': ' + c.last_message.text, href);
+      notify('New message from ' + name, c.last_message.text, href);
     }
-    if (fresh && !(orderMain && c.order_number === orderNumber)) { beep(); }
+    if ((fresh || handedOver) && !(orderMain && c.order_number === orderNumber)) { beep(); }
     if (c.order_number) {
       if (c.needs_reply) { unreadOrders[c.order_number] = c.key; } else { delete unreadOrders[c.order_number]; }
       var li = document.getElementById('order-' + c.order_number);

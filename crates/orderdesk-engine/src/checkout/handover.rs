@@ -86,3 +86,25 @@ pub(crate) async fn begin(
         .await?;
     Ok(())
 }
+
+/// The order moved on (staff changed its stage): a customer handed over
+/// goes back to the bot. Best effort after the move, which stands either
+/// way; a failure is logged and staff can still hand back by hand.
+pub(crate) async fn resume_on_move(store: &dyn Store, order: &orderdesk_domain::Order) {
+    let Some(key) = orderdesk_store::customer_key_of(&order.customer) else {
+        return;
+    };
+    let resumed = async {
+        if handed_over(store, key).await? {
+            let change = ConversationChange {
+                handover: Some(false),
+                ..ConversationChange::default()
+            };
+            store.update_conversation(key, &change, Utc::now()).await?;
+        }
+        Ok::<(), EngineError>(())
+    };
+    if let Err(e) = resumed.await {
+        tracing::warn!(error = %e, order = %order.number, "could not hand the customer back to the bot");
+    }
+}

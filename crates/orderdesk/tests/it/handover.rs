@@ -157,7 +157,28 @@ async fn the_keywords_are_whole_words_and_editable_per_language(backend: Backend
     app.stop().await;
 }
 
+async fn the_bot_takes_the_customer_back_when_the_order_moves_on(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let app = TestApp::spawn_with(backend, Some(&graph.url)).await;
+    app.place_order("wamid.cart", WA, "Meera").await;
+    writes(&app, "wamid.ask", "human please").await;
+    graph.wait_for(2, Duration::from_secs(5)).await;
+    let c = conversation_once_written(&app, "human please").await;
+    assert_eq!(c["handover"], true);
+    let (s, body) = app
+        .move_order(
+            1001,
+            json!({"status": "confirmed", "reason": "Confirmed on the phone"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    let c = conversation_once_written(&app, "human please").await;
+    assert_eq!(c["handover"], false);
+    app.stop().await;
+}
+
 both_backends!(
+    the_bot_takes_the_customer_back_when_the_order_moves_on,
     a_customer_who_asks_for_a_person_silences_the_bot_until_handed_back,
     the_keywords_are_whole_words_and_editable_per_language
 );

@@ -154,6 +154,38 @@ async fn a_customer_with_no_order_reaches_the_inbox_live_and_gets_an_answer_with
     shot(&desk, "inbox/02-answered-desktop").await;
     shot(&phone, "inbox/02-answered-phone").await;
 
+    // The customer asks for a person: a toast, the conversation flagged,
+    // the customer told; staff hand back with one click.
+    js(
+        &phone,
+        "(document.querySelector('[data-test=text-input]').value = 'I want to talk to a person', true)",
+    )
+    .await;
+    click(&phone, "[data-test=send-text]").await;
+    wait_js(
+        &desk,
+        "Array.from(document.querySelectorAll('.toast')).some(t => t.textContent.includes('Kavya Rao wants to talk to a person'))",
+    )
+    .await;
+    wait_js(
+        &desk,
+        &format!("document.querySelector(\"{row}\").dataset.handover === 'true'"),
+    )
+    .await;
+    wait_js(
+        &phone,
+        "Array.from(document.querySelectorAll('[data-test=message][data-from=business] [data-test=message-text]')).some(t => t.textContent.includes('A person from our team'))",
+    )
+    .await;
+    shot(&desk, "inbox/03-handover-desktop").await;
+    click(&desk, "form.inline input[value=hand_back] ~ button").await;
+    wait_js(
+        &desk,
+        &format!("document.querySelector(\"{row}\").dataset.handover === 'false'"),
+    )
+    .await;
+    assert_not_reloaded(&desk).await;
+
     // The same page on a phone-sized dashboard.
     let small = orderdesk_testkit::browser::Browser::sized(412, 915, true)
         .await
@@ -165,8 +197,8 @@ async fn a_customer_with_no_order_reaches_the_inbox_live_and_gets_an_answer_with
         .await
         .unwrap();
     wait_js(&small, "document.querySelector('#reply-text')").await;
-    shot(&small, "inbox/03-answered-412").await;
+    shot(&small, "inbox/04-answered-412").await;
     small.client.goto(&app.url("/inbox")).await.unwrap();
     wait_js(&small, "document.querySelector('li.conv')").await;
-    shot(&small, "inbox/04-list-412").await;
+    shot(&small, "inbox/05-list-412").await;
 }
