@@ -89,8 +89,12 @@ async fn render(
     let last_event_id = store.last_event_seq().await?;
     // Opening a conversation is reading it: mark it read (and tell WhatsApp)
     // before the list is read, so the list shows it read too.
+    // A refused form shows the page again without reading anything: bad
+    // input changes nothing.
     let open = if key.is_empty() {
         None
+    } else if error.is_some() {
+        state.engine.store().conversation(key).await?
     } else {
         match state.engine.mark_conversation_read(key).await {
             Ok(c) => Some(c),

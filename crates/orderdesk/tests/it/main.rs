@@ -20,6 +20,7 @@ mod edge;
 mod events;
 mod handover;
 mod helpers;
+mod inbox;
 mod inbox_browser;
 mod journey;
 mod login_limits;
