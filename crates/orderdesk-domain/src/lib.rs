@@ -6,6 +6,7 @@ pub mod address;
 pub mod checkout;
 pub mod conversation;
 pub mod event;
+pub mod handover;
 pub mod inbox_kind;
 pub mod invoice;
 pub mod ledger;

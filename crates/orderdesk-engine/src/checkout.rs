@@ -63,6 +63,7 @@ impl CheckoutConfig {
 mod address;
 mod apply_outcome;
 mod customer_messages;
+pub(crate) mod handover;
 mod payment_webhooks;
 mod render;
 mod timers;

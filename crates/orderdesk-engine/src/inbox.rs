@@ -25,6 +25,7 @@ use orderdesk_store::{
 use tokio::sync::{mpsc, oneshot, Notify};
 use tracing::{debug, warn};
 
+use crate::checkout::handover::Handover;
 use crate::texts::Texts;
 use crate::{CheckoutConfig, EngineError, EventBus};
 
@@ -221,6 +222,7 @@ impl Processor {
             None => None,
         };
         let mut outcomes: Vec<(i64, InboundOutcome)> = Vec::with_capacity(items.len());
+        let mut handovers = Vec::new();
         for item in &items {
             let outcome = match InboxKind::parse(&item.kind) {
                 InboxKind::Cart => {
@@ -239,7 +241,11 @@ impl Processor {
                     }
                     None => InboundOutcome::Ignored,
                 },
-                InboxKind::Message(_) => self.decide_message(item).await?,
+                InboxKind::Message(_) => {
+                    let (outcome, asked) = self.decide_message(item, texts.as_ref()).await?;
+                    handovers.extend(asked);
+                    outcome
+                }
                 InboxKind::Change(_) | InboxKind::Other(_) => InboundOutcome::Ignored,
             };
             if let InboundOutcome::Failed(reason) = &outcome {
@@ -262,6 +268,12 @@ impl Processor {
                         warn!(error = %e, order = %order.number, "could not update the customer's older orders");
                     }
                 }
+            }
+        }
+        if let Some(texts) = &texts {
+            for h in &handovers {
+                // After the message is stored, so its conversation exists.
+                crate::checkout::handover::begin(self.store.as_ref(), texts, h).await?;
             }
         }
         // Orders, messages and ticks all append events: wake the streams.
@@ -296,16 +308,23 @@ impl Processor {
 impl Processor {
     /// A customer's message joins the chat thread, linked to their newest
     /// open order if they have one.
-    async fn decide_message(&self, item: &InboundRecord) -> Result<InboundOutcome, EngineError> {
+    /// Also says whether the customer just asked for a person.
+    async fn decide_message(
+        &self,
+        item: &InboundRecord,
+        texts: Option<&Texts>,
+    ) -> Result<(InboundOutcome, Option<Handover>), EngineError> {
         let m = match orderdesk_whatsapp::parse_chat_message(&item.payload) {
             Ok(m) => m,
-            Err(e) => return Ok(InboundOutcome::Failed(e.to_string())),
+            Err(e) => return Ok((InboundOutcome::Failed(e.to_string()), None)),
         };
         let Some(key) = m.user_id.clone().or_else(|| m.wa_id.clone()) else {
-            return Ok(InboundOutcome::Failed(
-                "a message with no sender".to_owned(),
+            return Ok((
+                InboundOutcome::Failed("a message with no sender".to_owned()),
+                None,
             ));
         };
+        let asked = texts.and_then(|t| crate::checkout::handover::asked(t, &m, &key));
         let message = NewInboundMessage {
             customer_key: key,
             wa_id: m.wa_id.clone(),
@@ -317,18 +336,28 @@ impl Processor {
             text: m.text.clone(),
             at: item.received_at,
         };
+        // A customer asking for a person, or already with one: the bot
+        // stays quiet and the message only joins the conversation.
+        let quiet = asked.is_some()
+            || (self.checkout.is_some()
+                && crate::checkout::handover::handed_over(
+                    self.store.as_ref(),
+                    &message.customer_key,
+                )
+                .await?);
         match &self.checkout {
-            Some(config) => {
-                crate::checkout::message_outcome(self.store.as_ref(), config, message, &m).await
-            }
-            None => {
+            Some(config) if !quiet => Ok((
+                crate::checkout::message_outcome(self.store.as_ref(), config, message, &m).await?,
+                None,
+            )),
+            _ => {
                 let mut message = message;
                 message.order_number = self
                     .store
                     .latest_order_for_customer(&message.customer_key)
                     .await?
                     .map(|o| o.number);
-                Ok(InboundOutcome::Message(message))
+                Ok((InboundOutcome::Message(message), asked))
             }
         }
     }

@@ -69,6 +69,7 @@ impl Engine {
             .store
             .update_order(number, order.version, &update, now)
             .await?;
+        crate::checkout::handover::resume_on_move(self.store.as_ref(), &updated).await;
         self.bus.poke();
         Ok(updated)
     }

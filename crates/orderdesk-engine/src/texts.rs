@@ -48,6 +48,8 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("stage.returned", "Your order #{number} is marked as returned."),
     ("refund_processed", "We have refunded {amount} for your order #{number}. It can take a few days to reach your account."),
     ("order_updated", "Your order #{number} has been updated: {items}. New total: {total}."),
+    ("handover_keywords", "agent, human, person, talk to a person, speak to someone, representative, customer care"),
+    ("handover", "Thanks! A person from our team will answer you here shortly."),
 ];
 
 /// The placeholders a body may use.

@@ -20,7 +20,7 @@
     cancelled: 'Cancelled', returned: 'Returned', abandoned: 'Abandoned', archived: 'Archived'
   };
   var KINDS = ['order.created', 'order.updated', 'order.status_changed', 'payment.updated',
-    'message.received', 'message.sent', 'message.status'];
+    'message.received', 'message.sent', 'message.status', 'conversation.updated'];
 
   // ---- phones: the header's menu and the order window's Order / Chat tabs -----------------
   var menuToggle = document.getElementById('menu-toggle');
@@ -217,7 +217,23 @@
     bottom.appendChild(time);
     a.appendChild(bottom);
     li.appendChild(a);
+    markUnread(li, unreadOrders[o.number]);
     return li;
+  }
+  // Board cards whose customer wrote and nobody answered (from
+  // /inbox/unread.json, then conversation.updated events).
+  var unreadOrders = {};
+  function markUnread(li, on) {
+    var badge = li.querySelector('.card-unread');
+    li.classList.toggle('has-unread', !!on);
+    if (on && !badge) {
+      badge = el('a', 'card-unread', 'Unread');
+      badge.setAttribute('href', '/inbox?c=' + encodeURIComponent(on));
+      badge.setAttribute('title', 'The customer wrote and nobody answered');
+      li.appendChild(badge);
+    } else if (!on && badge) {
+      badge.remove();
+    }
   }
   function highlight(node) {
     node.classList.add('fresh');
@@ -267,6 +283,55 @@
     refreshCounts();
   }
 
+  if (board) {
+    fetch('/inbox/unread.json', { credentials: 'same-origin', headers: { accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (u) {
+        if (!u || !u.orders) { return; }
+        u.orders.forEach(function (o) {
+          unreadOrders[o.number] = o.key;
+          var li = document.getElementById('order-' + o.number);
+          if (li) { markUnread(li, o.key); }
+        });
+      })
+      .catch(function () { /* the markers come with the next event */ });
+  }
+
+  // ---- the inbox ----------------------------------------------------------------------
+  var inbox = document.querySelector('main.inbox');
+  var seenUnread = {};
+  var seenHandover = {};
+  document.querySelectorAll('li.conv[data-key]').forEach(function (li) {
+    var u = li.querySelector('.unread');
+    seenUnread[li.getAttribute('data-key')] = u ? parseInt(u.textContent, 10) || 0 : 0;
+    seenHandover[li.getAttribute('data-key')] = li.getAttribute('data-handover') === 'true';
+  });
+  function onConversation(c) {
+    var name = (c.customer && c.customer.name) || (c.customer && c.customer.wa_id ? '+' + c.customer.wa_id : c.key);
+    var href = '/inbox?c=' + encodeURIComponent(c.key);
+    var fresh = c.last_message && c.last_message.direction === 'in' && c.needs_reply &&
+      c.unread > (seenUnread[c.key] || 0);
+    var open = inbox && inbox.getAttribute('data-open') === c.key;
+    // Asking for a person is news even when the bot's answer came last.
+    var handedOver = c.handover && !seenHandover[c.key];
+    seenUnread[c.key] = c.unread;
+    seenHandover[c.key] = c.handover;
+    if (handedOver) {
+      toast(name + ' wants to talk to a person', href);
+      notify(name + ' wants to talk to a person', c.last_message.text, href);
+    } else if (fresh && !open) {
+      toast('New message from ' + name + ': ' + c.last_message.text, href);
+      notify('New message from ' + name, c.last_message.text, href);
+    }
+    if ((fresh || handedOver) && !(orderMain && c.order_number === orderNumber)) { beep(); }
+    if (c.order_number) {
+      if (c.needs_reply) { unreadOrders[c.order_number] = c.key; } else { delete unreadOrders[c.order_number]; }
+      var li = document.getElementById('order-' + c.order_number);
+      if (li) { markUnread(li, unreadOrders[c.order_number]); }
+    }
+    if (inbox) { refreshLive('inbox-live'); }
+  }
+
   // ---- the order window ---------------------------------------------------------------
   var orderMain = document.querySelector('main.order');
   var orderNumber = orderMain ? Number(orderMain.getAttribute('data-number')) : null;
@@ -308,6 +373,35 @@
         if (again) { again = false; refreshOrder(); }
       });
   }
+  // The inbox redraws its list and open conversation the same way.
+  var liveBusy = false;
+  var liveAgain = false;
+  function refreshLive(id) {
+    if (liveBusy) { liveAgain = true; return; }
+    liveBusy = true;
+    fetch(window.location.pathname + window.location.search, { credentials: 'same-origin', headers: { accept: 'text/html' } })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        var doc = new DOMParser().parseFromString(html, 'text/html');
+        var next = doc.getElementById(id);
+        var current = document.getElementById(id);
+        if (!next || !current) { return; }
+        var typed = document.getElementById('reply-text');
+        var text = typed ? typed.value : '';
+        var focused = document.activeElement && document.activeElement.id;
+        current.replaceWith(document.importNode(next, true));
+        var again = document.getElementById('reply-text');
+        if (again && text) { again.value = text; }
+        if (focused) { var f = document.getElementById(focused); if (f) { f.focus(); } }
+        scrollTimeline();
+      })
+      .catch(function () { /* the next event tries again */ })
+      .then(function () {
+        liveBusy = false;
+        if (liveAgain) { liveAgain = false; refreshLive(id); }
+      });
+  }
   // The timeline reads like a chat: newest at the bottom, in view.
   function scrollTimeline() {
     var t = document.querySelector('.timeline');
@@ -315,14 +409,20 @@
   }
   scrollTimeline();
   function showError(message) {
-    if (!orderMain) { if (message) { toast(message); } return; }
+    var host = orderMain || inbox;
+    if (!host) { if (message) { toast(message); } return; }
     var box = document.getElementById('form-error');
     if (!message) { if (box) { box.remove(); } return; }
     if (!box) {
       box = el('p', 'alert');
       box.id = 'form-error';
       box.setAttribute('role', 'alert');
-      orderMain.insertBefore(box, document.getElementById('order-live'));
+      if (orderMain) {
+        orderMain.insertBefore(box, document.getElementById('order-live'));
+      } else {
+        var form = document.getElementById('reply-form');
+        if (form) { form.parentNode.insertBefore(box, form); } else { inbox.insertBefore(box, inbox.firstChild); }
+      }
     }
     box.textContent = message.charAt(0).toUpperCase() + message.slice(1);
   }
@@ -353,6 +453,7 @@
           if (text) { text.value = ''; }
         }
         refreshOrder();
+        if (inbox) { refreshLive('inbox-live'); }
       } else {
         showError(res.body && res.body.error ? res.body.error.message : 'That did not work; try again.');
       }
@@ -444,14 +545,13 @@
     if (id) { lastId = id; body.setAttribute('data-seen-event-id', String(id)); }
     var data;
     try { data = JSON.parse(ev.data); } catch (e) { return; }
+    if (kind === 'conversation.updated') { onConversation(data); return; }
     if (kind.indexOf('message.') === 0) {
       if (orderMain && data.number === orderNumber) {
         refreshOrder();
         if (kind === 'message.received') { beep(); }
-      } else if (kind === 'message.received' && data.number) {
-        toast('New message on #' + data.number + ': ' + ((data.message && data.message.text) || ''),
-          '/orders/' + data.number);
       }
+      // Elsewhere the conversation.updated event of the same message toasts.
       return;
     }
     if (kind === 'order.created') {

@@ -112,7 +112,8 @@ pub const SETTINGS: &[Setting] = &[
     setting(
         "ORDERDESK_ACME_DIRECTORY",
         Some("https://acme-v02.api.letsencrypt.org/directory"),
-    ).at_start(),
+    )
+    .at_start(),
     setting("ORDERDESK_ACME_ROOT", None).at_start(),
     setting("ORDERDESK_TLS_DIR", None).at_start(),
     setting("ORDERDESK_LISTEN_TLS", Some("0.0.0.0:443")).at_start(),

@@ -15,6 +15,7 @@
 //! | `GET /orders`, `/orders/counts.json`, `/orders/export.csv` | staff |
 //! | `GET /orders/{n}`, `POST /orders/{n}/status`, `…/payment`, `…/messages`, `…/notes` | staff |
 //! | `GET /payments`, `/payments/export.csv` | staff |
+//! | `GET /inbox`, `/inbox/unread.json`, `POST /inbox/{key}`, `…/messages` | staff |
 //! | `GET/POST /users`, `POST /users/{id}/remove`, `POST /users/{id}/role`, `POST /users/{id}/password` | owner, admin |
 //! | `GET/POST /tokens`, `POST /tokens/{id}/revoke` | owner, admin |
 //! | `GET/POST /settings` | owner, admin |
@@ -22,6 +23,7 @@
 mod accounts;
 pub mod admin;
 pub mod board;
+pub mod inbox;
 pub mod login_limit;
 mod moves;
 pub mod order;
@@ -94,6 +96,10 @@ pub(crate) fn routes() -> Routes<AppState> {
             SessionAdmin,
             accounts::reset_password,
         )
+        .get("/inbox", Session, inbox::show)
+        .get("/inbox/unread.json", Session, inbox::unread)
+        .post("/inbox/{key}", Session, inbox::change)
+        .post("/inbox/{key}/messages", Session, inbox::reply)
         .get("/tokens", SessionAdmin, admin::tokens)
         .post("/tokens", SessionAdmin, admin::create_token)
         .post("/tokens/{id}/revoke", SessionAdmin, admin::revoke_token)

@@ -281,23 +281,35 @@ fn timeline_section(entries: &[TimelineEntry], messages: &[ChatMessage], local: 
                 @for (at, _, item) in &items {
                     @match item {
                         Item::Entry(e) => (entry(e, local)),
-                        Item::Message(m) => {
-                            @let (class, glyph, label) = ticks(m.state);
-                            li class={"msg " (if m.direction == Direction::In { "msg-in" } else { "msg-out" })} {
-                                div.bubble {
-                                    span.text { (m.text) }
-                                    @if m.kind != "text" { span.kind { " [" (m.kind) "]" } }
-                                    @if let Some(err) = &m.error { span.error { " — " (err) } }
-                                }
-                                div.meta {
-                                    (local_time(*at, local))
-                                    @if m.direction == Direction::Out {
-                                        " " span class={"tick " (class)} role="img" aria-label=(label) title=(label) { (glyph) }
-                                    }
-                                }
-                            }
-                        }
+                        Item::Message(m) => (chat_message(m, *at, false, local)),
                     }
+                }
+            }
+        }
+    }
+}
+
+/// One chat bubble; `with_order` names the order it was about (the inbox
+/// shows every order's messages in one thread).
+pub(crate) fn chat_message(
+    m: &ChatMessage,
+    at: chrono::DateTime<Utc>,
+    with_order: bool,
+    local: &Local,
+) -> Markup {
+    let (class, glyph, label) = ticks(m.state);
+    html! {
+        li class={"msg " (if m.direction == Direction::In { "msg-in" } else { "msg-out" })} {
+            div.bubble {
+                span.text { (m.text) }
+                @if m.kind != "text" { span.kind { " [" (m.kind) "]" } }
+                @if let Some(err) = &m.error { span.error { " — " (err) } }
+            }
+            div.meta {
+                (local_time(at, local))
+                @if let Some(n) = m.order_number.filter(|_| with_order) { " · #" (n) }
+                @if m.direction == Direction::Out {
+                    " " span class={"tick " (class)} role="img" aria-label=(label) title=(label) { (glyph) }
                 }
             }
         }

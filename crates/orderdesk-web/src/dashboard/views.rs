@@ -53,6 +53,8 @@ pub fn layout(p: Page<'_>) -> Markup {
                         div #menu.menu {
                             nav aria-label="Main" {
                                 a href="/orders" { "Orders" }
+                                a href="/inbox" { "Inbox" }
+                                a href="/payments" { "Payments" }
                                 @if staff.can_manage() {
                                     a href="/users" { "Users" }
                                     a href="/tokens" { "API tokens" }

@@ -111,6 +111,11 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         ("POST", "/orders/{number}/status" | "/orders/{number}/payment") => 422,
         ("POST", "/orders/{number}/messages" | "/orders/{number}/notes") => 422,
         ("POST", "/users" | "/tokens") => 422,
+        ("GET", "/inbox" | "/inbox/unread.json") => 200,
+        // An empty form names no action.
+        ("POST", "/inbox/{key}") => 422,
+        // Nobody by that key ever wrote.
+        ("POST", "/inbox/{key}/messages") => 404,
         ("POST", "/users/{id}/remove") => 404,
         // There is no such user to change or reset.
         ("POST", "/users/{id}/role" | "/users/{id}/password") => 404,
