@@ -44,6 +44,8 @@ pub struct Engine {
     checkout: Option<Arc<CheckoutConfig>>,
     /// WhatsApp read receipts for what staff read; none without a number.
     receipts: Option<ReadReceipts>,
+    /// The typed-order reader's index of the catalog, kept between reads.
+    intake: intake::CatalogCache,
 }
 
 impl Engine {
@@ -59,6 +61,7 @@ impl Engine {
             inbox,
             checkout: None,
             receipts: None,
+            intake: intake::CatalogCache::default(),
         }
     }
 
