@@ -20,6 +20,7 @@ mod admin;
 pub mod codec;
 pub mod conversations;
 mod effects;
+pub mod keywords;
 mod ops;
 pub mod ops_status;
 pub mod reads;

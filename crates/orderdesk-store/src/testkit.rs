@@ -72,6 +72,8 @@ mod ops_status;
 pub use ops_status::*;
 mod conversations;
 pub use conversations::*;
+mod keywords;
+pub use keywords::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
 /// async fn (or closure returning a future) that yields a [`Fixture`]: a
@@ -148,6 +150,8 @@ macro_rules! conformance_suite {
             a_failed_batch_applies_nothing_and_all_of_it_on_retry => case_failed_batch_applies_nothing,
             a_batch_applies_one_customers_items_in_arrival_order => case_batch_keeps_a_customers_order,
             ops_status_reads_the_schema_and_the_last_webhook_and_send => case_ops_status,
+            product_keywords_are_kept_across_feed_syncs => case_product_keywords_kept_across_syncs,
+            product_keywords_for_an_unknown_product_change_nothing => case_product_keywords_for_an_unknown_product,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {
