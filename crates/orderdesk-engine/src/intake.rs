@@ -4,6 +4,7 @@
 //! The reading itself is pure (`orderdesk-intake`); this use-case supplies
 //! the catalog from the store and the rules on the input.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use orderdesk_intake::{Catalog, CatalogItem, Reading};
@@ -26,13 +27,17 @@ pub enum IntakeError {
     Store(#[from] StoreError),
 }
 
-/// The reader's view of the store's catalog.
-pub fn catalog_of(products: &[Product]) -> Catalog {
-    Catalog::new(
-        products
-            .iter()
-            .map(|p| CatalogItem::new(&p.retailer_id, &p.title, &p.brand, "")),
-    )
+/// The reader's view of the store's catalog: each product with its
+/// keywords (`(retailer id, "pyaz|kanda")`, as `Store::product_keywords`).
+pub fn catalog_of(products: &[Product], keywords: &[(String, String)]) -> Catalog {
+    let keywords: HashMap<&str, &str> = keywords
+        .iter()
+        .map(|(id, k)| (id.as_str(), k.as_str()))
+        .collect();
+    Catalog::new(products.iter().map(|p| {
+        let words = keywords.get(p.retailer_id.as_str()).copied().unwrap_or("");
+        CatalogItem::new(&p.retailer_id, &p.title, &p.brand, words)
+    }))
 }
 
 /// The last catalog indexed, with the products it was built from: indexing
@@ -43,11 +48,14 @@ pub fn catalog_of(products: &[Product]) -> Catalog {
 pub(crate) struct CatalogCache(Arc<Mutex<Option<Indexed>>>);
 
 /// Products and the index built from them.
-type Indexed = (Vec<Product>, Arc<Catalog>);
+type Indexed = (Sources, Arc<Catalog>);
+
+/// What a catalog index is built from: the products and their keywords.
+type Sources = (Vec<Product>, Vec<(String, String)>);
 
 impl CatalogCache {
-    /// The index of `products`, built only if they differ from last time.
-    fn get(&self, products: Vec<Product>) -> Arc<Catalog> {
+    /// The index of `sources`, built only if they differ from last time.
+    fn get(&self, sources: Sources) -> Arc<Catalog> {
         // A poisoned lock only means a reader panicked mid-update: rebuild.
         let mut slot = self.0.lock().unwrap_or_else(|poisoned| {
             let mut guard = poisoned.into_inner();
@@ -55,10 +63,10 @@ impl CatalogCache {
             guard
         });
         match slot.as_ref() {
-            Some((cached, catalog)) if *cached == products => catalog.clone(),
+            Some((cached, catalog)) if *cached == sources => catalog.clone(),
             _ => {
-                let catalog = Arc::new(catalog_of(&products));
-                *slot = Some((products, catalog.clone()));
+                let catalog = Arc::new(catalog_of(&sources.0, &sources.1));
+                *slot = Some((sources, catalog.clone()));
                 catalog
             }
         }
@@ -79,7 +87,8 @@ impl Engine {
             return Err(IntakeError::TooLong);
         }
         let products = self.store().products().await?;
-        let catalog = self.intake.get(products);
+        let keywords = self.store().product_keywords().await?;
+        let catalog = self.intake.get((products, keywords));
         Ok(orderdesk_intake::read(&catalog, text))
     }
 }
