@@ -57,6 +57,8 @@ pub struct Engine {
     /// The business's settings as they are now (environment > stored >
     /// default), shared by every part of this instance.
     settings: settings::Settings,
+    /// The typed-order reader's index of the catalog, kept between reads.
+    intake: intake::CatalogCache,
 }
 
 impl Engine {
@@ -73,6 +75,7 @@ impl Engine {
             checkout: None,
             receipts: None,
             settings: settings::Settings::default(),
+            intake: intake::CatalogCache::default(),
         }
     }
 

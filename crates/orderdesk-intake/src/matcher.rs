@@ -44,6 +44,42 @@ impl Score {
     }
 }
 
+/// The products that can reach the required hits: a product may miss at
+/// most `allowed_misses` of the required words, so it has at least one of
+/// any `allowed_misses + 1` of them. Walking only the postings of the
+/// rarest such words ("chai" of "masala chai", not "masala" with its
+/// hundreds of products) loses no product that could be placed, and keeps
+/// a line with one common word from scoring a large part of the catalog.
+fn candidates(
+    catalog: &Catalog,
+    query: &[String],
+    like: &[Vec<(&str, bool)>],
+    allowed_misses: usize,
+) -> Vec<usize> {
+    let mut required: Vec<(usize, &Vec<(&str, bool)>)> = query
+        .iter()
+        .zip(like)
+        .filter(|(w, l)| !(l.is_empty() && words::unit(w).is_some()))
+        .map(|(_, l)| {
+            let postings = l
+                .iter()
+                .filter_map(|(w, _)| catalog.index.get(*w))
+                .map(Vec::len)
+                .sum();
+            (postings, l)
+        })
+        .collect();
+    required.sort_by_key(|(postings, _)| *postings);
+    required
+        .iter()
+        .take(allowed_misses + 1)
+        .flat_map(|(_, l)| l.iter())
+        .filter_map(|(w, _)| catalog.index.get(*w))
+        .flatten()
+        .copied()
+        .collect()
+}
+
 /// The product(s) `query` (folded words) names; `size` is the grams or
 /// millilitres asked for, if any.
 pub(crate) fn find(catalog: &Catalog, query: &[String], size: Option<f64>) -> Found {
@@ -59,13 +95,7 @@ pub(crate) fn find(catalog: &Catalog, query: &[String], size: Option<f64>) -> Fo
         .count();
     let required = query.len() - soft;
     let allowed_misses = required / 4;
-    let mut candidates: Vec<usize> = like
-        .iter()
-        .flatten()
-        .filter_map(|(w, _)| catalog.index.get(*w))
-        .flatten()
-        .copied()
-        .collect();
+    let mut candidates = candidates(catalog, query, &like, allowed_misses);
     candidates.sort_unstable();
     candidates.dedup();
 
@@ -131,5 +161,51 @@ pub(crate) fn find(catalog: &Catalog, query: &[String], size: Option<f64>) -> Fo
         0 => Found::Nothing,
         1 => Found::One(top[0]),
         _ => Found::Several(top),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::CatalogItem;
+
+    /// 300 masalas and one masala chai: "masala chai" scores only the
+    /// products having "chai", and still finds it.
+    fn masalas() -> Catalog {
+        let mut items: Vec<CatalogItem> = (0..300)
+            .map(|i| CatalogItem::new(&format!("m{i}"), &format!("Masala Mix{i}"), "", ""))
+            .collect();
+        items.push(CatalogItem::new("chai", "Masala Chai", "", ""));
+        Catalog::new(items)
+    }
+
+    fn query(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| (*w).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_line_walks_only_the_postings_of_its_rarest_word() {
+        let catalog = masalas();
+        let q = query(&["masala", "chai"]);
+        let like: Vec<_> = q.iter().map(|w| catalog.words_like(w)).collect();
+        assert_eq!(candidates(&catalog, &q, &like, 0).len(), 1);
+        assert_eq!(find(&catalog, &q, None), Found::One(300));
+    }
+
+    #[test]
+    fn a_line_allowed_a_miss_walks_one_more_word() {
+        // Four words allow one miss: a product may lack the rarest word, so
+        // the next rarest is walked too — but not the common ones.
+        let mut items: Vec<CatalogItem> = (0..300)
+            .map(|i| CatalogItem::new(&format!("m{i}"), "Masala Mix", "", ""))
+            .collect();
+        items.push(CatalogItem::new("chai", "Masala Chai", "", ""));
+        items.push(CatalogItem::new("garam", "Garam Masala", "", ""));
+        let catalog = Catalog::new(items);
+        let q = query(&["masala", "chai", "garam", "mix"]);
+        let like: Vec<_> = q.iter().map(|w| catalog.words_like(w)).collect();
+        let mut found = candidates(&catalog, &q, &like, 1);
+        found.sort_unstable();
+        assert_eq!(found, [300, 301]);
     }
 }

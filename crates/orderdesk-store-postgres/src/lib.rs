@@ -772,6 +772,17 @@ impl Store for PgStore {
         reads::products(self).await
     }
 
+    async fn set_product_keywords(&self, keywords: &[(String, String)]) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        orderdesk_store_sql::keywords::set(&mut tx, keywords).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn product_keywords(&self) -> StoreResult<Vec<(String, String)>> {
+        orderdesk_store_sql::keywords::list(self).await
+    }
+
     async fn list_conversations(
         &self,
         query: &orderdesk_store::ConversationQuery,

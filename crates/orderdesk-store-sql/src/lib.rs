@@ -23,6 +23,7 @@ pub mod conversations;
 mod customers;
 mod effects;
 pub mod ledger;
+pub mod keywords;
 mod ops;
 pub mod ops_status;
 mod order_edit;

@@ -733,6 +733,17 @@ impl Store for SqliteStore {
         reads::products(self).await
     }
 
+    async fn set_product_keywords(&self, keywords: &[(String, String)]) -> StoreResult<()> {
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::keywords::set(&mut tx, keywords).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn product_keywords(&self) -> StoreResult<Vec<(String, String)>> {
+        orderdesk_store_sql::keywords::list(self).await
+    }
+
     async fn list_conversations(
         &self,
         query: &orderdesk_store::ConversationQuery,

@@ -584,6 +584,20 @@ pub trait Store: Send + Sync + 'static {
     /// `Unavailable` or `Other` on database failure.
     async fn products(&self) -> StoreResult<Vec<Product>>;
 
+    /// Sets the keywords (other names customers use, `|`-separated, `""`
+    /// for none) of these products, by retailer id, in one transaction.
+    ///
+    /// # Errors
+    /// `NotFound` if a product does not exist (nothing is changed), or
+    /// `Unavailable`/`Other` on database failure.
+    async fn set_product_keywords(&self, keywords: &[(String, String)]) -> StoreResult<()>;
+
+    /// (retailer id, keywords) of every product that has keywords.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn product_keywords(&self) -> StoreResult<Vec<(String, String)>>;
+
     // ---- conversations ------------------------------------------------------
 
     /// A page of conversations (one per customer), needing a reply first,

@@ -86,6 +86,8 @@ mod search;
 pub use search::*;
 mod settings;
 pub use settings::*;
+mod keywords;
+pub use keywords::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
 /// async fn (or closure returning a future) that yields a [`Fixture`]: a
@@ -215,6 +217,8 @@ macro_rules! conformance_suite {
             setting_a_stored_key_again_replaces_it => case_settings_replace,
             forgetting_a_setting_removes_only_that_key => case_settings_forget,
             stored_settings_keep_their_text_exactly => case_settings_keep_text_exactly,
+            product_keywords_are_kept_across_feed_syncs => case_product_keywords_kept_across_syncs,
+            product_keywords_for_an_unknown_product_change_nothing => case_product_keywords_for_an_unknown_product,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {

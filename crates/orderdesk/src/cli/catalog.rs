@@ -1,5 +1,7 @@
 //! `orderdesk catalog import FILE.csv`: a Meta catalog data feed
-//! (`id,title,description,availability,condition,price,link,image_link,brand`).
+//! (`id,title,description,availability,condition,price,link,image_link,brand`),
+//! plus an optional `keywords` column: other names customers use,
+//! `|`-separated (`pyaz|kanda`), which the typed-order reader matches on.
 //! Every bad row is reported with its line number, and then nothing is
 //! imported: a half-imported catalog is worse than none.
 
@@ -37,6 +39,9 @@ pub async fn run(cmd: CatalogCommand, config: &Config) -> anyhow::Result<()> {
     let products = read_catalog(&file)?;
     let store = crate::open_store(config).await?;
     let written = store.upsert_products(&products).await?;
+    if let Some(keywords) = read_keywords(&file)? {
+        store.set_product_keywords(&keywords).await?;
+    }
     println!("imported {written} products from {}", file.display());
     Ok(())
 }
@@ -129,6 +134,39 @@ pub fn read_catalog(path: &Path) -> anyhow::Result<Vec<Product>> {
         bail!("{}: no products in the file", path.display());
     }
     Ok(products)
+}
+
+/// (id, keywords) of every row when the file has a `keywords` column
+/// (an empty cell clears a product's keywords), `None` when it has not
+/// (keywords set before are kept). Run after [`read_catalog`] accepted
+/// the file, so ids are known to be present and distinct.
+///
+/// # Errors
+/// When the file cannot be read.
+pub fn read_keywords(path: &Path) -> anyhow::Result<Option<Vec<(String, String)>>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_path(path)
+        .with_context(|| format!("{}: cannot open", path.display()))?;
+    let headers = reader.headers()?.clone();
+    let index = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (Some(id), Some(words)) = (index("id"), index("keywords")) else {
+        return Ok(None);
+    };
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record?;
+        let keywords: Vec<&str> = record
+            .get(words)
+            .unwrap_or("")
+            .split('|')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .collect();
+        out.push((record.get(id).unwrap_or("").to_owned(), keywords.join("|")));
+    }
+    Ok(Some(out))
 }
 
 fn non_empty_or(value: String, default: &str) -> String {

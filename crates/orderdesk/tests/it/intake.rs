@@ -14,7 +14,36 @@ async fn with_grocery_catalog(backend: Backend) -> TestApp {
     let csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../orderdesk-intake/corpus/grocery.csv");
     let products = orderdesk::cli::catalog::read_catalog(&csv).unwrap();
     app.store.upsert_products(&products).await.unwrap();
+    let keywords = orderdesk::cli::catalog::read_keywords(&csv).unwrap();
+    app.store
+        .set_product_keywords(&keywords.unwrap())
+        .await
+        .unwrap();
     app
+}
+
+/// "kanda" is no word of "Onion 1 kg": only the imported keywords place it,
+/// and keywords changed later are read on the next call.
+async fn a_keyword_from_the_catalog_import_places_a_line(backend: Backend) {
+    let app = with_grocery_catalog(backend).await;
+    let (status, body) = app
+        .post("/api/v1/intake", &json!({"text": "2 kg kanda"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["items"],
+        json!([{"retailer_id": "onion", "quantity": 2, "text": "2 kg kanda"}])
+    );
+    app.store
+        .set_product_keywords(&[("onion".to_owned(), "pyaz".to_owned())])
+        .await
+        .unwrap();
+    let (_, body) = app
+        .post("/api/v1/intake", &json!({"text": "2 kg kanda"}))
+        .await;
+    // Onions are no longer "kanda" (the nearest word is now the eggs' "anda").
+    assert_ne!(body["items"][0]["retailer_id"], "onion", "{body}");
+    app.stop().await;
 }
 
 async fn a_typed_order_reads_as_catalog_lines_and_creates_nothing(backend: Backend) {
@@ -97,4 +126,5 @@ both_backends!(
     an_ambiguous_line_comes_back_with_its_candidates,
     blank_or_oversized_text_is_refused_with_422,
     a_greeting_is_no_order,
+    a_keyword_from_the_catalog_import_places_a_line,
 );
