@@ -36,6 +36,8 @@ pub struct EditLineBody {
 pub struct EditBody {
     /// The order version the caller last saw; 409 when it is stale.
     version: i64,
+    /// Every line the order should have (at least one).
+    #[schema(min_items = 1)]
     items: Option<Vec<EditLineBody>>,
     address: Option<Address>,
     /// A shipping fee, in minor units (≥ 0).

@@ -41,7 +41,8 @@ pub struct PeriodParams {
 /// The first and last day asked for.
 pub(crate) fn period(p: &PeriodParams, today: NaiveDate) -> ApiResult<(NaiveDate, NaiveDate)> {
     let day = |name: &str, raw: Option<&str>| -> ApiResult<Option<NaiveDate>> {
-        match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        // Given but empty is as wrong as any other non-date.
+        match raw.map(str::trim) {
             None => Ok(None),
             Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map(Some)

@@ -34,7 +34,7 @@ pub struct SettingList {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsChange {
-    #[schema(value_type = Object, example = json!({"ORDERDESK_TIMEZONE": "Asia/Kolkata"}))]
+    #[schema(example = json!({"ORDERDESK_TIMEZONE": "Asia/Kolkata"}))]
     settings: BTreeMap<String, Option<String>>,
 }
 
