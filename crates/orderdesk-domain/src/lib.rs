@@ -7,9 +7,9 @@ pub mod checkout;
 pub mod conversation;
 pub mod event;
 pub mod inbox_kind;
-pub mod message_state;
 pub mod invoice;
 pub mod ledger;
+pub mod message_state;
 pub mod money;
 pub mod order;
 pub mod payment;
@@ -29,8 +29,8 @@ pub use checkout::{
 pub use conversation::{needs_reply, ReplyState};
 pub use event::EventKind;
 pub use inbox_kind::InboxKind;
-pub use message_state::MessageState;
 pub use ledger::{cod_to_collect, daily_summary, DaySummary, LedgerEntry, LedgerKind};
+pub use message_state::MessageState;
 pub use money::{Currency, Money, MoneyError};
 pub use order::{
     plan_transition, tracking_link, Address, Customer, LineItem, Missing, NewOrder, Order,

@@ -20,6 +20,7 @@ mod admin;
 pub mod codec;
 pub mod conversations;
 mod effects;
+pub mod invoices;
 pub mod ledger;
 mod ops;
 pub mod ops_status;

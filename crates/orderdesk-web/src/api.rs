@@ -1,7 +1,7 @@
 //! `/api/v1`: the integration API.
 
-pub mod doctor;
 pub mod conversations;
+pub mod doctor;
 pub mod events;
 pub mod intake;
 pub mod messages;
