@@ -67,7 +67,19 @@ pub const SETTINGS: &[Setting] = &[
     setting("ORDERDESK_BACKUP_KEEP", Some("7")),
     setting("ORDERDESK_BACKUP_DIR", None),
     setting("WHATSAPP_BUSINESS_ACCOUNT_ID", None),
+    setting("ORDERDESK_INVOICE_PREFIX", Some("INV-")),
+    setting("ORDERDESK_CREDIT_NOTE_PREFIX", Some("CN-")),
 ];
+
+/// A document number prefix: printed on invoices and in file names, so
+/// short, visible and without spaces or path separators.
+fn document_prefix(raw: &str) -> anyhow::Result<String> {
+    let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if raw.is_empty() || raw.chars().count() > 16 || !raw.chars().all(ok) {
+        bail!("'{raw}' is not 1-16 letters, digits, '-', '_' or '.'");
+    }
+    Ok(raw.to_owned())
+}
 
 fn known(env: &str) -> Option<&'static Setting> {
     SETTINGS.iter().find(|s| s.env == env)
@@ -173,6 +185,10 @@ pub struct Config {
     pub backup_dir: Option<PathBuf>,
     /// The WhatsApp Business Account, for `doctor`'s subscription check.
     pub whatsapp_business_account_id: Option<String>,
+    /// What invoice numbers issued from now on start with (`INV-`).
+    pub invoice_prefix: String,
+    /// What credit note numbers issued from now on start with (`CN-`).
+    pub credit_note_prefix: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -388,6 +404,8 @@ impl Config {
             })?,
             backup_dir: s.string("ORDERDESK_BACKUP_DIR").map(PathBuf::from),
             whatsapp_business_account_id: s.string("WHATSAPP_BUSINESS_ACCOUNT_ID"),
+            invoice_prefix: s.parsed("ORDERDESK_INVOICE_PREFIX", document_prefix)?,
+            credit_note_prefix: s.parsed("ORDERDESK_CREDIT_NOTE_PREFIX", document_prefix)?,
         };
         config.check_provider_keys(s)?;
         Ok(config)
