@@ -135,6 +135,10 @@ pub struct Order {
     /// Every refund asked for, oldest first.
     #[serde(default)]
     pub refunds: Vec<crate::Refund>,
+    /// `INV-2026-00001`, issued with the payment that earns it (online
+    /// payment, or cash on delivery recorded); null until then.
+    #[serde(default)]
+    pub invoice_number: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -282,6 +286,7 @@ impl NewOrder {
             provider_payment_id: None,
             refunded_minor: 0,
             refunds: Vec::new(),
+            invoice_number: None,
             created_at: at,
             updated_at: at,
             version: 1,

@@ -64,6 +64,9 @@ pub struct Refund {
     /// The provider's reason when it failed.
     #[serde(default)]
     pub failure: Option<String>,
+    /// `CN-2026-00001`, issued when the money is returned (`processed`).
+    #[serde(default)]
+    pub credit_note: Option<String>,
 }
 
 /// Whether the order's money arrived (so there is something to refund).

@@ -91,6 +91,7 @@ impl Engine {
                 at: now,
                 by: actor.name().unwrap_or(actor.kind()).to_owned(),
                 failure: None,
+                credit_note: None,
             };
             let money = Money::from_minor(amount, order.currency);
             let mut entry = TimelineEntry::new(now, TimelineKind::PaymentChanged, &actor);

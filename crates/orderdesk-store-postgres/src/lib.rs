@@ -326,6 +326,13 @@ impl Store for PgStore {
         orderdesk_store_sql::ledger::payment_attention(self).await
     }
 
+    async fn set_document_prefixes(&self, invoice: &str, credit_note: &str) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        orderdesk_store_sql::invoices::set_prefixes(&mut tx, invoice, credit_note).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn list_orders(&self, query: &OrderQuery) -> StoreResult<OrderPage> {
         let limit = query.limit.clamp(1, MAX_PAGE);
         let mut qb = QueryBuilder::<Postgres>::new(format!(

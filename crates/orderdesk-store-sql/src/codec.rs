@@ -106,7 +106,7 @@ pub const ORDER_COLUMNS: &str = "number, status, held_from, payment_status, \
      payment_method, checkout_step, customer_wa_id, customer_user_id, customer_name, items, \
      currency, total_minor, address, note, cart_text, tracking, payment_reference, \
      payment_review, created_at, updated_at, version, provider_payment_id, refunded_minor, \
-     refunds, shipping_minor, discount_minor, tags, assignee";
+     refunds, shipping_minor, discount_minor, tags, assignee, invoice_number";
 
 pub fn order(row: &dyn Cols) -> StoreResult<Order> {
     Ok(Order {
@@ -132,6 +132,7 @@ pub fn order(row: &dyn Cols) -> StoreResult<Order> {
         payment_review: row.text("payment_review")?,
         provider_payment_id: row.text("provider_payment_id")?,
         refunded_minor: row.int("refunded_minor")?.unwrap_or_default(),
+        invoice_number: row.text("invoice_number")?,
         refunds: json(row, "refunds")?.unwrap_or_default(),
         created_at: time(row, "created_at")?,
         updated_at: time(row, "updated_at")?,

@@ -268,6 +268,7 @@ pub(crate) async fn write_update<T: SqlTx>(
     let mut order = updated(locked.order, update);
     crate::refunds::apply(&mut order, update)?;
     if update.touches_order() {
+        crate::invoices::issue(tx, &mut order, at).await?;
         order.updated_at = at;
         order.version += 1;
         let sql = format!(

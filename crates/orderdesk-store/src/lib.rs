@@ -674,6 +674,15 @@ pub trait Store: Send + Sync + 'static {
         at: Timestamp,
         by: &str,
     ) -> StoreResult<()>;
+
+    // ---- invoices -------------------------------------------------------------
+
+    /// The prefixes of invoice and credit note numbers issued from now on
+    /// (`INV-`, `CN-` until set); numbers already issued keep theirs.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn set_document_prefixes(&self, invoice: &str, credit_note: &str) -> StoreResult<()>;
 }
 
 /// What [`Store::prune_events`] did.

@@ -88,6 +88,8 @@ mod settings;
 pub use settings::*;
 mod keywords;
 pub use keywords::*;
+mod invoices;
+pub use invoices::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
 /// async fn (or closure returning a future) that yields a [`Fixture`]: a
@@ -200,6 +202,12 @@ macro_rules! conformance_suite {
             a_refund_above_what_is_left_changes_nothing => case_a_refund_above_what_is_left_changes_nothing,
             concurrent_refunds_refund_once => case_concurrent_refunds_refund_once,
             a_settled_refund_stays_settled => case_a_settled_refund_stays_settled,
+            a_paid_order_gets_the_next_invoice_number => case_a_paid_order_gets_the_next_invoice_number,
+            cash_on_delivery_is_invoiced_when_the_cash_is_recorded => case_cash_on_delivery_is_invoiced_when_the_cash_is_recorded,
+            concurrent_payments_never_share_or_skip_an_invoice_number => case_concurrent_payments_never_share_or_skip_a_number,
+            each_year_counts_invoices_from_one => case_each_year_counts_invoices_from_one,
+            a_processed_refund_gets_a_credit_note_number => case_a_processed_refund_gets_a_credit_note_number,
+            new_invoice_prefixes_apply_to_later_numbers => case_new_prefixes_apply_to_later_numbers,
             payment_events_are_read_back_by_period => case_payment_events_are_read_back_by_period,
             payment_attention_lists_flagged_and_uncollected_cash => case_payment_attention_lists_flagged_and_uncollected_cash,
             edit_order_writes_lines_money_tags_and_assignee => case_edit_order_fields,

@@ -119,7 +119,19 @@ pub const SETTINGS: &[Setting] = &[
     setting("ORDERDESK_LISTEN_TLS", Some("0.0.0.0:443")).at_start(),
     setting("ORDERDESK_TLS_CERT", None).at_start(),
     setting("ORDERDESK_TLS_KEY", None).at_start(),
+    setting("ORDERDESK_INVOICE_PREFIX", Some("INV-")).at_start(),
+    setting("ORDERDESK_CREDIT_NOTE_PREFIX", Some("CN-")).at_start(),
 ];
+
+/// A document number prefix: printed on invoices and in file names, so
+/// short, visible and without spaces or path separators.
+fn document_prefix(raw: &str) -> anyhow::Result<String> {
+    let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if raw.is_empty() || raw.chars().count() > 16 || !raw.chars().all(ok) {
+        bail!("'{raw}' is not 1-16 letters, digits, '-', '_' or '.'");
+    }
+    Ok(raw.to_owned())
+}
 
 fn known(env: &str) -> Option<&'static Setting> {
     SETTINGS.iter().find(|s| s.env == env)
@@ -235,6 +247,10 @@ pub struct Config {
     pub business: BusinessProfile,
     /// HTTPS, when certificates come from ACME or files.
     pub tls: Option<tls::TlsConfig>,
+    /// What invoice numbers issued from now on start with (`INV-`).
+    pub invoice_prefix: String,
+    /// What credit note numbers issued from now on start with (`CN-`).
+    pub credit_note_prefix: String,
     /// The values the environment and the file gave: they win over stored
     /// settings, which [`Config::with_stored`] layers under them.
     fixed: std::sync::Arc<layered::Fixed>,
@@ -503,6 +519,8 @@ impl Config {
             })?,
             backup_dir: s.string("ORDERDESK_BACKUP_DIR").map(PathBuf::from),
             whatsapp_business_account_id: s.string("WHATSAPP_BUSINESS_ACCOUNT_ID"),
+            invoice_prefix: s.parsed("ORDERDESK_INVOICE_PREFIX", document_prefix)?,
+            credit_note_prefix: s.parsed("ORDERDESK_CREDIT_NOTE_PREFIX", document_prefix)?,
         };
         config.check_provider_keys(s)?;
         Ok(config)

@@ -119,6 +119,10 @@ pub async fn serve_with_extra(
     if let Err(e) = settings.reload(store.as_ref()).await {
         tracing::warn!(error = %e, "cannot read the stored settings yet; retrying in the background");
     }
+    store
+        .set_document_prefixes(&config.invoice_prefix, &config.credit_note_prefix)
+        .await
+        .context("cannot store the invoice number prefixes")?;
     let backups = scheduled_backup::Schedule::from_config(&config)?;
     let engine = match checkout_config(&config)? {
         Some(checkout) => Engine::new(store.clone()).with_checkout(checkout),

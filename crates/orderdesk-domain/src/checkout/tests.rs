@@ -551,6 +551,7 @@ fn the_checkout_view_of_an_order_matches_its_columns() {
         payment_review: None,
         provider_payment_id: None,
         refunded_minor: 0,
+        invoice_number: None,
         refunds: Vec::new(),
         created_at: created,
         updated_at: created,

@@ -25,6 +25,7 @@ fn refund(amount: i64, status: RefundStatus) -> Refund {
         at: chrono::Utc::now(),
         by: "a@b".into(),
         failure: None,
+        credit_note: None,
     }
 }
 

@@ -31,6 +31,7 @@ fn refund(id: &str, amount_minor: i64) -> Refund {
         at: at(5),
         by: "owner@shop.test".to_owned(),
         failure: None,
+        credit_note: None,
     }
 }
 

@@ -90,6 +90,7 @@ pub fn expected_order(number: OrderNumber, new: &NewOrder) -> Order {
         payment_review: None,
         provider_payment_id: None,
         refunded_minor: 0,
+        invoice_number: None,
         refunds: Vec::new(),
         created_at: micros(new.created_at),
         updated_at: micros(new.created_at),

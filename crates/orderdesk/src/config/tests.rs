@@ -195,6 +195,8 @@ fn scheduled_backups_are_off_until_asked_for_and_bad_values_name_the_key() {
     assert_eq!(c.backup_every, None);
     assert_eq!(c.backup_keep, 7);
     assert_eq!(c.backup_dir, None);
+    assert_eq!(c.invoice_prefix, "INV-");
+    assert_eq!(c.credit_note_prefix, "CN-");
     let c = Config::from_sources(
         None,
         env(&[
@@ -218,6 +220,8 @@ fn scheduled_backups_are_off_until_asked_for_and_bad_values_name_the_key() {
     for (key, bad) in [
         ("ORDERDESK_BACKUP_EVERY", "sometimes"),
         ("ORDERDESK_BACKUP_KEEP", "0"),
+        ("ORDERDESK_INVOICE_PREFIX", "INV /"),
+        ("ORDERDESK_CREDIT_NOTE_PREFIX", "a-very-long-prefix-indeed"),
     ] {
         let err = Config::from_sources(None, env(&[(key, bad)]))
             .unwrap_err()

@@ -195,6 +195,7 @@ async fn a_upi_order_waits_on_a_landing_page_until_staff_mark_it_paid_then_refun
     assert_eq!(o["payment_status"], "pending");
     assert_eq!(o["payment_method"], "upi");
     assert_eq!(o["payment_reference"], format!("{n}-1"));
+    assert_eq!(o["invoice_number"], Value::Null, "unpaid: no invoice yet");
 
     // Marking paid takes a reason; bad actions change nothing.
     let (status, body) = act(&app, n, serde_json::json!({"action": "mark_paid"})).await;
@@ -230,6 +231,11 @@ async fn a_upi_order_waits_on_a_landing_page_until_staff_mark_it_paid_then_refun
     assert_eq!(status, 200, "{paid}");
     assert_eq!(paid["payment_status"], "paid");
     assert_eq!(paid["checkout_step"], "awaiting_note_choice");
+    let invoice = paid["invoice_number"].as_str().unwrap_or_default();
+    assert!(
+        invoice.starts_with("INV-") && invoice.ends_with("-00001"),
+        "{paid}"
+    );
     // The checkout goes on as after a provider's payment: the note question.
     let sent = graph.wait_for(5, WAIT).await;
     assert!(sent
@@ -253,6 +259,14 @@ async fn a_upi_order_waits_on_a_landing_page_until_staff_mark_it_paid_then_refun
     .await;
     assert_eq!(status, 200, "{refunded}");
     assert_eq!(refunded["payment_status"], "refunded");
+    assert_eq!(refunded["invoice_number"], invoice);
+    let credit_note = refunded["refunds"][0]["credit_note"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        credit_note.starts_with("CN-") && credit_note.ends_with("-00001"),
+        "{refunded}"
+    );
 
     let timeline = app.get(&format!("/api/v1/orders/{n}")).await.1["timeline"].clone();
     let staff: Vec<&Value> = timeline
@@ -299,6 +313,7 @@ async fn cash_on_delivery_shows_cod_until_staff_record_the_cash(backend: Backend
         o["payment_status"], "pending",
         "COD is settled for the checkout, not paid"
     );
+    assert_eq!(o["invoice_number"], Value::Null, "the cash is not in yet");
     let (status, body) = act(&app, n, serde_json::json!({"action": "send_link"})).await;
     assert_eq!(status, 409, "{body}");
     assert!(body["error"]["message"]
@@ -311,6 +326,12 @@ async fn cash_on_delivery_shows_cod_until_staff_record_the_cash(backend: Backend
     assert_eq!(status, 200, "{paid}");
     assert_eq!(paid["payment_status"], "paid");
     assert_eq!(paid["payment_method"], "cod");
+    assert!(
+        paid["invoice_number"]
+            .as_str()
+            .is_some_and(|i| i.starts_with("INV-")),
+        "{paid}"
+    );
     let timeline = app.get(&format!("/api/v1/orders/{n}")).await.1["timeline"].clone();
     assert!(
         timeline
