@@ -22,8 +22,10 @@ pub(crate) fn routes() -> Routes<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct EditLineBody {
     /// A product of the catalog, or one already on the order.
+    #[schema(min_length = 1)]
     retailer_id: String,
     /// At least 1.
+    #[schema(minimum = 1)]
     quantity: i64,
     /// Per unit, in minor units; default: the line's current price, else
     /// the catalog's.

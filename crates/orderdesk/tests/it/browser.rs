@@ -128,7 +128,8 @@ pub(crate) async fn shot(b: &Browser, name: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_webhook_order_appears_live_escaped_with_its_address_and_payment() {
     let graph = GraphFake::start().await;
-    let (rzp_url, _links) = crate::journey::razorpay_fake().await;
+    // Speaks Razorpay's refund endpoint too: a refund is executed there.
+    let (rzp_url, asked) = crate::refunds::razorpay_fake().await;
     let app = TestApp::spawn_configured(
         Backend::Sqlite,
         Some(&graph.url),
@@ -301,6 +302,10 @@ async fn a_webhook_order_appears_live_escaped_with_its_address_and_payment() {
         app.get("/api/v1/orders/1002").await.1["payment_status"],
         "refunded"
     );
+    let refunded_at_razorpay = asked.lock().unwrap().iter().any(|(path, _, body)| {
+        path == "/v1/payments/pay_TEST0000000001/refund" && body["amount"] == 49900
+    });
+    assert!(refunded_at_razorpay, "the refund was not asked of Razorpay");
 
     // The same board on a phone: cards stack in one column.
     let phone = browser(true).await;

@@ -14,7 +14,7 @@ use crate::journey::{order_when, payment_link_paid, WAIT};
 use crate::payments::{act, cart_to_payment_link, STRIPE_WEBHOOK_SECRET};
 
 /// What a fake provider was asked: (path, idempotency key, body).
-type Asked = Arc<Mutex<Vec<(String, Option<String>, Value)>>>;
+pub(crate) type Asked = Arc<Mutex<Vec<(String, Option<String>, Value)>>>;
 
 /// Serves a provider fake on loopback; returns its base URL.
 async fn serve(app: axum::Router) -> String {
