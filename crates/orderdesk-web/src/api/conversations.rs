@@ -173,7 +173,7 @@ fn query_from(params: ListParams) -> ApiResult<ConversationQuery> {
         }
     };
     let limit = match params.limit.as_deref() {
-        None | Some("") => DEFAULT_LIMIT,
+        None => DEFAULT_LIMIT,
         Some(s) => s
             .parse::<u32>()
             .ok()

@@ -158,6 +158,7 @@ async fn missing_reasons_and_bad_bodies_are_clear_errors(backend: Backend) {
         "limit=0",
         "limit=201",
         "limit=x",
+        "limit=",
         "status=nope",
         "payment=nope",
         "cursor=%%%",
