@@ -34,7 +34,16 @@ impl SearchTerms {
                 words: vec![digits],
             });
         }
-        let all: Vec<String> = q.split_whitespace().map(str::to_owned).collect();
+        // Control characters (a NUL from a pasted or hostile query) only
+        // separate words: FTS5 refuses them inside a string.
+        let all: Vec<String> = q
+            .split(|c: char| c.is_whitespace() || c.is_control())
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if all.is_empty() {
+            return None;
+        }
         let long: Vec<String> = all
             .iter()
             .filter(|w| w.chars().count() >= MIN_INDEXED)
@@ -91,6 +100,13 @@ mod tests {
             let t = SearchTerms::parse(q).unwrap();
             assert!("919988776655".ends_with(&t.words[0]), "{q}: {t:?}");
         }
+    }
+
+    #[test]
+    fn control_characters_only_separate_words() {
+        let terms = SearchTerms::parse("zoe\u{0}kolkata\u{12}").unwrap();
+        assert_eq!(terms.words, ["zoe", "kolkata"]);
+        assert!(SearchTerms::parse("\u{0}\u{7}").is_none());
     }
 
     #[test]
