@@ -106,6 +106,8 @@ pub async fn case_update_order_payment_reference_stays(store: &dyn Store) {
             checkout_step: CheckoutStep::Complete,
             updated_at: micros(at(12)),
             version: 3,
+            // Paid, so invoiced in the same transaction.
+            invoice_number: Some("INV-2026-00001".to_owned()),
             ..paying.clone()
         },
         "a reference stays until another is given"
