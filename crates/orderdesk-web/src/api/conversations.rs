@@ -34,9 +34,6 @@ pub(crate) fn routes() -> Routes<AppState> {
         .post("/api/v1/conversations/{wa_id}", Auth::Token, change)
 }
 
-const DEFAULT_LIMIT: u32 = 50;
-const MAX_LIMIT: u32 = 200;
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
@@ -172,18 +169,7 @@ fn query_from(params: ListParams) -> ApiResult<ConversationQuery> {
             ))
         }
     };
-    let limit = match params.limit.as_deref() {
-        None => DEFAULT_LIMIT,
-        Some(s) => s
-            .parse::<u32>()
-            .ok()
-            .filter(|l| (1..=MAX_LIMIT).contains(l))
-            .ok_or_else(|| {
-                ApiError::bad_request(format!(
-                    "limit must be a whole number from 1 to {MAX_LIMIT}"
-                ))
-            })?,
-    };
+    let limit = super::orders::page_limit(params.limit.as_deref())?;
     let after = match params.cursor.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(c) => Some(

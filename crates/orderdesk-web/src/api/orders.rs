@@ -94,6 +94,24 @@ pub struct StatusBody {
     version: Option<i64>,
 }
 
+/// A page size as the API takes it: absent is the default, anything but a
+/// whole number from 1 to the maximum is a 400 (an empty value too). One
+/// rule for every paged list (orders, conversations).
+pub(crate) fn page_limit(raw: Option<&str>) -> ApiResult<u32> {
+    match raw {
+        None => Ok(DEFAULT_LIMIT),
+        Some(s) => s
+            .parse::<u32>()
+            .ok()
+            .filter(|l| (1..=MAX_LIMIT).contains(l))
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "limit must be a whole number from 1 to {MAX_LIMIT}"
+                ))
+            }),
+    }
+}
+
 pub(crate) fn parse_number(raw: &str) -> ApiResult<OrderNumber> {
     OrderNumber::parse(raw).ok_or_else(|| ApiError::not_found(format!("no order #{raw}")))
 }
@@ -116,18 +134,7 @@ fn query_from(params: ListParams) -> ApiResult<OrderQuery> {
             ApiError::bad_request(format!("payment {s:?} is not one of {}", all.join(", ")))
         })?),
     };
-    let limit = match params.limit.as_deref() {
-        None => DEFAULT_LIMIT,
-        Some(s) => s
-            .parse::<u32>()
-            .ok()
-            .filter(|l| (1..=MAX_LIMIT).contains(l))
-            .ok_or_else(|| {
-                ApiError::bad_request(format!(
-                    "limit must be a whole number from 1 to {MAX_LIMIT}"
-                ))
-            })?,
-    };
+    let limit = page_limit(params.limit.as_deref())?;
     let before = match params.cursor.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(c) => Some(
