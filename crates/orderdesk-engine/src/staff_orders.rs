@@ -99,7 +99,7 @@ impl Engine {
             note,
             ..OrderUpdate::default()
         };
-        let mut jobs = Vec::new();
+        let mut timers = Vec::new();
         if let Some(config) = self.checkout.as_deref() {
             let texts = Texts::load(self.store.as_ref(), &config.language).await?;
             if service_window_open(last_inbound, now) {
@@ -128,11 +128,11 @@ impl Engine {
                 );
                 update.timeline.push(entry);
             }
-            jobs = crate::checkout::checkout_timers(&config.settings, now);
+            timers = crate::checkout::checkout_timers(&config.settings, now);
         }
         let order = self
             .store
-            .create_staff_order(&new, &actor, &update, &jobs)
+            .create_staff_order(&new, &actor, &update, &timers)
             .await?;
         self.bus.poke();
         Ok(order)

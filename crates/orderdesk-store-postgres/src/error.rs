@@ -47,7 +47,7 @@ fn duplicate_of(constraint: &str) -> String {
         "inbound_source_external_id_key" => "this inbound item".to_owned(),
         "orders_pkey" => "an order with this number".to_owned(),
         "messages_wamid_key" => "a message with this WhatsApp id".to_owned(),
-        "jobs_order_number_kind_key" => "a job of this kind for this order".to_owned(),
+        "jobs_order_number_kind_key" => "a timer of this kind for this order".to_owned(),
         "" => "a record with this key".to_owned(),
         other => other.to_owned(),
     }

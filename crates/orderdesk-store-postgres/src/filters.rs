@@ -6,7 +6,7 @@
 use orderdesk_domain::OrderStatus;
 use orderdesk_store::search::SearchTerms;
 use orderdesk_store::{OrderQuery, StoreResult};
-use orderdesk_store_sql::codec::micros;
+use orderdesk_store_sql::rows::micros;
 use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 
 use crate::error::db_err;
@@ -69,7 +69,7 @@ pub(crate) async fn counts(
     for row in rows {
         let status: String = row.try_get("status").map_err(db_err)?;
         let n: i64 = row.try_get("n").map_err(db_err)?;
-        found.push((orderdesk_store_sql::codec::status(&status)?, n));
+        found.push((orderdesk_store_sql::rows::status(&status)?, n));
     }
     Ok(orderdesk_store::search::every_stage(&found))
 }

@@ -25,7 +25,7 @@
 //! sends `NOTIFY orderdesk_changes` (delivered on commit);
 //! [`Store::watch_changes`] listens for it, so an event committed by one
 //! instance wakes the streams and dispatcher of every other instance within
-//! milliseconds. Outbox and job claims use leases and `FOR UPDATE SKIP
+//! milliseconds. Outbox and timer claims use leases and `FOR UPDATE SKIP
 //! LOCKED`; one customer's outbound messages get their ids in commit order
 //! (see `writes`); the number's rate limit is one row of `send_rate`,
 //! advanced atomically per batch of sends ([`Store::reserve_send_slots`]).
@@ -43,16 +43,16 @@ use chrono::Utc;
 use orderdesk_domain::{Order, OrderNumber, OrderStatus, TimelineEntry, Timestamp};
 use orderdesk_store::{
     lease_end, ApiToken, ChatMessage, CustomerRecord, InboundOutcome, InboundRecord, InboundResult,
-    Job, MessageState, MessageTemplate, NewApiToken, NewInbound, NewOutbound, NewSession, NewUser,
+    MessageState, MessageTemplate, NewApiToken, NewInbound, NewOutbound, NewSession, NewUser,
     OrderPage, OrderQuery, OrderUpdate, OutboxItem, Product, PrunedEvents, Recorded, Role, Session,
-    Store, StoreError, StoreResult, StoredEvent, User, UserCredentials,
+    Store, StoreError, StoreResult, StoredEvent, Timer, User, UserCredentials,
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, QueryBuilder, Row};
 
 use error::{db_err, migrate_err};
-use orderdesk_store_sql::codec::{self, micros};
 use orderdesk_store_sql::reads;
+use orderdesk_store_sql::rows::{self, micros};
 use tx::{dec, PgTx};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
@@ -293,7 +293,7 @@ impl Store for PgStore {
         reads::pending_inbound(self, limit).await
     }
 
-    async fn complete_inbound_detailed(
+    async fn apply_inbound(
         &self,
         batch: &[(i64, InboundOutcome)],
     ) -> StoreResult<Vec<InboundResult>> {
@@ -337,7 +337,7 @@ impl Store for PgStore {
         let limit = query.limit.clamp(1, MAX_PAGE);
         let mut qb = QueryBuilder::<Postgres>::new(format!(
             "SELECT {} FROM orders WHERE TRUE",
-            codec::ORDER_COLUMNS
+            rows::ORDER_COLUMNS
         ));
         if let Some(before) = query.before {
             qb.push(" AND number < ").push_bind(before.get());
@@ -349,7 +349,7 @@ impl Store for PgStore {
         let rows = qb.build().fetch_all(&self.pool).await.map_err(db_err)?;
         let mut orders = rows
             .iter()
-            .map(dec(codec::order))
+            .map(dec(rows::order))
             .collect::<StoreResult<Vec<_>>>()?;
         let next_before = if orders.len() > limit as usize {
             orders.truncate(limit as usize);
@@ -403,11 +403,11 @@ impl Store for PgStore {
         new: &orderdesk_domain::NewOrder,
         creator: &orderdesk_domain::Actor,
         update: &OrderUpdate,
-        jobs: &[(orderdesk_store::JobKind, Timestamp)],
+        timers: &[(orderdesk_store::TimerKind, Timestamp)],
     ) -> StoreResult<Order> {
         let mut tx = self.write().await?;
         let order =
-            orderdesk_store_sql::create_staff_order(&mut tx, new, creator, update, jobs).await?;
+            orderdesk_store_sql::create_staff_order(&mut tx, new, creator, update, timers).await?;
         tx.commit().await?;
         Ok(order)
     }
@@ -476,7 +476,7 @@ impl Store for PgStore {
                attempts = messages.attempts + 1 \
              FROM due WHERE messages.id = due.due_id \
              RETURNING {}",
-            codec::OUTBOX_COLUMNS
+            rows::OUTBOX_COLUMNS
         ))
         .bind(until)
         .bind(now)
@@ -486,7 +486,7 @@ impl Store for PgStore {
         .map_err(db_err)?;
         let mut claimed = rows
             .iter()
-            .map(dec(codec::outbox_item))
+            .map(dec(rows::outbox_item))
             .collect::<StoreResult<Vec<_>>>()?;
         claimed.sort_by_key(|m| m.id);
         Ok(claimed)
@@ -538,15 +538,15 @@ impl Store for PgStore {
         reads::messages_for_customer(self, key, limit).await
     }
 
-    async fn claim_due_jobs(
+    async fn claim_due_timers(
         &self,
         now: Timestamp,
         lease: Duration,
         limit: u32,
-    ) -> StoreResult<Vec<Job>> {
+    ) -> StoreResult<Vec<Timer>> {
         let until = micros(lease_end(now, lease)?);
         let now = micros(now);
-        // SKIP LOCKED: concurrent claimers take different jobs; a job claimed
+        // SKIP LOCKED: concurrent claimers take different timers; a timer claimed
         // and committed since this statement's snapshot is re-checked on
         // locking and found leased.
         let rows = sqlx::query(&format!(
@@ -557,7 +557,7 @@ impl Store for PgStore {
                FOR UPDATE SKIP LOCKED) \
              UPDATE jobs SET locked_until = $1 FROM due WHERE jobs.id = due.due_id \
              RETURNING {}",
-            codec::JOB_COLUMNS
+            rows::TIMER_COLUMNS
         ))
         .bind(until)
         .bind(now)
@@ -565,17 +565,17 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        let mut jobs = rows
+        let mut timers = rows
             .iter()
-            .map(dec(codec::job))
+            .map(dec(rows::timer))
             .collect::<StoreResult<Vec<_>>>()?;
-        jobs.sort_by_key(|j| (j.due_at, j.id));
-        Ok(jobs)
+        timers.sort_by_key(|j| (j.due_at, j.id));
+        Ok(timers)
     }
 
-    async fn complete_job(&self, id: i64) -> StoreResult<()> {
+    async fn complete_timer(&self, id: i64) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        orderdesk_store_sql::complete_job(&mut tx, id).await?;
+        orderdesk_store_sql::complete_timer(&mut tx, id).await?;
         tx.commit().await
     }
 
@@ -766,13 +766,13 @@ impl Store for PgStore {
         }
         let rows = sqlx::query(&format!(
             "SELECT {} FROM products WHERE retailer_id = ANY($1) ORDER BY retailer_id COLLATE \"C\"",
-            codec::PRODUCT_COLUMNS
+            rows::PRODUCT_COLUMNS
         ))
         .bind(ids)
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        rows.iter().map(dec(codec::product)).collect()
+        rows.iter().map(dec(rows::product)).collect()
     }
 
     async fn products(&self) -> StoreResult<Vec<Product>> {

@@ -18,7 +18,7 @@ use std::borrow::Borrow;
 use async_trait::async_trait;
 use orderdesk_domain::Timestamp;
 use orderdesk_store::StoreResult;
-use orderdesk_store_sql::codec::micros;
+use orderdesk_store_sql::rows::micros;
 use orderdesk_store_sql::{Arg, Cols, NewEvent, SqlRead, SqlTx};
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::Query;

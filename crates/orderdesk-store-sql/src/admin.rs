@@ -7,7 +7,7 @@ use orderdesk_store::{
     User,
 };
 
-use crate::codec::{micros, Cols};
+use crate::rows::{micros, Cols};
 use crate::{args, fetch_one, SqlTx};
 
 /// The id `RETURNING id` gave back.
@@ -179,8 +179,8 @@ pub async fn put_message_template<T: SqlTx>(tx: &mut T, t: &MessageTemplate) -> 
     Ok(())
 }
 
-/// `Store::complete_job`.
-pub async fn complete_job<T: SqlTx>(tx: &mut T, id: i64) -> StoreResult<()> {
+/// `Store::complete_timer`.
+pub async fn complete_timer<T: SqlTx>(tx: &mut T, id: i64) -> StoreResult<()> {
     tx.execute("DELETE FROM jobs WHERE id = $1", args![id])
         .await?;
     Ok(())

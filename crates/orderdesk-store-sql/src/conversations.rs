@@ -11,8 +11,8 @@ use orderdesk_store::{
     ConversationQuery, Direction, LastMessage, MarkedRead, StoreError, StoreResult,
 };
 
-use crate::codec::{corrupt, micros, to_json, Cols};
 use crate::reads::SqlRead;
+use crate::rows::{corrupt, micros, to_json, Cols};
 use crate::{args, fetch_one, Arg, NewEvent, SqlTx};
 
 /// Stages after which an order is no longer the one a conversation is about.

@@ -3,8 +3,8 @@
 use orderdesk_store::{CustomerRecord, StoreResult};
 
 use crate::args;
-use crate::codec;
 use crate::reads::SqlRead;
+use crate::rows;
 
 /// `Store::customer_by_wa_id`: the customer with this phone number who
 /// wrote last (one phone may be known under two keys: its `wa_id`, and
@@ -16,8 +16,8 @@ pub async fn customer_by_wa_id<R: SqlRead>(
     let sql = format!(
         "SELECT {} FROM customers WHERE wa_id = $1 \
          ORDER BY last_inbound_at IS NULL, last_inbound_at DESC LIMIT 1",
-        codec::CUSTOMER_COLUMNS
+        rows::CUSTOMER_COLUMNS
     );
     let rows = r.read(&sql, args![wa_id]).await?;
-    rows.first().map(|row| codec::customer(row)).transpose()
+    rows.first().map(|row| rows::customer(row)).transpose()
 }

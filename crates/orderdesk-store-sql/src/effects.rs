@@ -8,7 +8,7 @@ use orderdesk_domain::{Address, EventKind, Order, OrderNumber, OrderStatus, Time
 use orderdesk_store::{ChatMessage, NewOutbound, StoreResult};
 
 use crate::batch::Rows;
-use crate::codec::{self, micros, to_json};
+use crate::rows::{self, micros, to_json};
 use crate::{args, Arg, NewEvent, SqlTx};
 
 /// What a transaction learned about a customer; merged per key and written
@@ -226,7 +226,7 @@ async fn insert_outbound<T: SqlTx>(
         row.push(Arg::from(micros(message.not_before)));
         rows.push(row);
     }
-    let tail = format!("RETURNING {}", codec::MESSAGE_COLUMNS);
+    let tail = format!("RETURNING {}", rows::MESSAGE_COLUMNS);
     let stored = Rows {
         head: "INSERT INTO messages (order_number, customer_key, direction, kind, text, state, \
                created_at, to_wa_id, to_user_id, body, not_before)",
@@ -237,7 +237,7 @@ async fn insert_outbound<T: SqlTx>(
     .await?;
     let mut queued = stored
         .iter()
-        .map(|row| codec::message(row))
+        .map(|row| rows::message(row))
         .collect::<StoreResult<Vec<_>>>()?;
     queued.sort_by_key(|m| m.id);
     Ok(queued)

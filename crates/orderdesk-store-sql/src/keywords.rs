@@ -4,8 +4,8 @@
 
 use orderdesk_store::{StoreError, StoreResult};
 
-use crate::codec::{corrupt, Cols};
 use crate::reads::SqlRead;
+use crate::rows::{corrupt, Cols};
 use crate::{args, SqlTx};
 
 /// `Store::set_product_keywords`: every product named must exist, or

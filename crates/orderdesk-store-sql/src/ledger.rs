@@ -6,8 +6,8 @@ use orderdesk_domain::{
 };
 use orderdesk_store::{StoreError, StoreResult};
 
-use crate::codec::{self, corrupt, micros, Cols};
 use crate::reads::SqlRead;
+use crate::rows::{self, corrupt, micros, Cols};
 use crate::{args, SqlTx};
 
 const COLUMNS: &str =
@@ -49,7 +49,7 @@ fn entry(row: &dyn Cols) -> StoreResult<LedgerEntry> {
     let currency = need("currency")?;
     let method = row.text("method")?;
     Ok(LedgerEntry {
-        order_number: codec::order_number(
+        order_number: rows::order_number(
             row.int("order_number")?
                 .ok_or_else(|| corrupt("payment event", "no order"))?,
         )?,
@@ -88,8 +88,8 @@ pub async fn payment_attention<R: SqlRead>(r: &R) -> StoreResult<Vec<Order>> {
          OR (payment_method = 'cod' AND payment_status = 'pending' \
          AND status NOT IN ('cancelled', 'rejected', 'abandoned', 'archived', 'returned')) \
          ORDER BY number LIMIT 500",
-        codec::ORDER_COLUMNS
+        rows::ORDER_COLUMNS
     );
     let rows = r.read(&sql, Vec::new()).await?;
-    rows.iter().map(|row| codec::order(row)).collect()
+    rows.iter().map(|row| rows::order(row)).collect()
 }

@@ -11,14 +11,13 @@
 //! here is spelled so both dialects accept it (`$N` placeholders, which
 //! SQLite binds by number too); what differs lives in the backends.
 //!
-//! Row decoding is shared the same way ([`codec`], over [`Cols`]), so the
+//! Row decoding is shared the same way ([`rows`], over [`Cols`]), so the
 //! backends' reads decode with the same functions.
 //!
 //! This crate knows no driver: it depends on neither sqlx nor a database.
 
 mod admin;
 mod batch;
-pub mod codec;
 pub mod conversations;
 mod customers;
 mod effects;
@@ -30,6 +29,7 @@ pub mod ops_status;
 mod order_edit;
 pub mod reads;
 mod refunds;
+pub mod rows;
 mod settings;
 mod staff_order;
 mod writes;
@@ -39,10 +39,9 @@ use orderdesk_domain::{EventKind, OrderNumber, Timestamp};
 use orderdesk_store::StoreResult;
 
 pub use admin::{
-    complete_job, create_session, create_token, create_user, delete_session, delete_user,
+    complete_timer, create_session, create_token, create_user, delete_session, delete_user,
     put_message_template, revoke_token, set_user_password, set_user_role,
 };
-pub use codec::Cols;
 pub use customers::customer_by_wa_id;
 pub use ops::{
     complete_inbound, message_status, outbound_text, outbox_failed, outbox_retry, outbox_sent,
@@ -50,6 +49,7 @@ pub use ops::{
 };
 pub use order_edit::edit_order;
 pub use reads::SqlRead;
+pub use rows::Cols;
 pub use settings::{put_settings, stored_settings};
 pub use staff_order::create_staff_order;
 

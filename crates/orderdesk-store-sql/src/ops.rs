@@ -6,13 +6,13 @@ use std::collections::{HashMap, HashSet};
 
 use orderdesk_domain::{EventKind, NewOrder, Order, OrderNumber, Timestamp};
 use orderdesk_store::{
-    ChatMessage, InboundOutcome, InboundResult, JobKind, MessageState, NewOutbound, OrderUpdate,
-    StoreError, StoreResult,
+    ChatMessage, InboundOutcome, InboundResult, MessageState, NewOutbound, OrderUpdate, StoreError,
+    StoreResult, TimerKind,
 };
 
 use crate::batch::{self, Rows};
-use crate::codec::{corrupt, micros, Cols};
 use crate::effects::Effects;
+use crate::rows::{corrupt, micros, Cols};
 use crate::{args, writes, Arg, SqlTx};
 
 /// Applies one inbox item's outcome; returns its result and what the inbox
@@ -28,9 +28,9 @@ async fn apply_outcome<T: SqlTx>(
         InboundOutcome::CreateOrder {
             order,
             outbound,
-            jobs,
+            timers,
         } => {
-            let mut created = create_orders(tx, &[(order, outbound, jobs)], effects).await?;
+            let mut created = create_orders(tx, &[(order, outbound, timers)], effects).await?;
             let order = created.pop().ok_or(StoreError::NotFound)?;
             (done(Some(order), None), "created", None)
         }
@@ -77,7 +77,11 @@ async fn apply_outcome<T: SqlTx>(
     })
 }
 
-type NewOrderParts<'a> = (&'a NewOrder, &'a [NewOutbound], &'a [(JobKind, Timestamp)]);
+type NewOrderParts<'a> = (
+    &'a NewOrder,
+    &'a [NewOutbound],
+    &'a [(TimerKind, Timestamp)],
+);
 
 /// Creates the orders of a run of carts set-based (see `writes::create_orders`),
 /// with their first messages and timers.
@@ -89,14 +93,14 @@ async fn create_orders<T: SqlTx>(
     let news: Vec<&NewOrder> = parts.iter().map(|(order, _, _)| *order).collect();
     let orders = writes::create_orders(tx, &news, effects).await?;
     let mut timers = Vec::new();
-    for (order, (_, outbound, jobs)) in orders.iter().zip(parts) {
+    for (order, (_, outbound, timers)) in orders.iter().zip(parts) {
         for message in *outbound {
             let number = message.order_number.or(Some(order.number));
             effects.outbound(message, number, order.created_at);
         }
-        timers.extend(jobs.iter().map(|(kind, due)| (*kind, order.number, *due)));
+        timers.extend(timers.iter().map(|(kind, due)| (*kind, order.number, *due)));
     }
-    writes::insert_new_jobs(tx, &timers).await?;
+    writes::insert_new_timers(tx, &timers).await?;
     Ok(orders)
 }
 
@@ -129,8 +133,8 @@ impl CartRun {
                 InboundOutcome::CreateOrder {
                     order,
                     outbound,
-                    jobs,
-                } => Some((order, outbound.as_slice(), jobs.as_slice())),
+                    timers,
+                } => Some((order, outbound.as_slice(), timers.as_slice())),
                 _ => None,
             })
             .collect();
@@ -151,7 +155,7 @@ impl CartRun {
     }
 }
 
-/// `Store::complete_inbound_detailed`, marking items processed at `now`.
+/// `Store::apply_inbound`, marking items processed at `now`.
 ///
 /// Set-based: the batch's items are read in one query, consecutive carts
 /// become orders together (one statement per table), and every finished

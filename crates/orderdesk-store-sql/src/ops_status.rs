@@ -3,8 +3,8 @@
 use orderdesk_domain::Timestamp;
 use orderdesk_store::{OpsStatus, StoreResult};
 
-use crate::codec::Cols;
 use crate::reads::SqlRead;
+use crate::rows::Cols;
 
 /// The status as of now; `migrations_known` is the backend's newest
 /// embedded migration.

@@ -7,8 +7,8 @@
 use orderdesk_domain::{Order, OrderNumber, Timestamp};
 use orderdesk_store::{OrderFields, OrderUpdate, StoreError, StoreResult};
 
-use crate::codec::to_json;
 use crate::effects::Effects;
+use crate::rows::to_json;
 use crate::{args, writes, Arg, SqlTx};
 
 /// `Store::edit_order`.

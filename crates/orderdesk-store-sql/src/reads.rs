@@ -8,7 +8,7 @@ use orderdesk_store::{
     StoreError, StoreResult, StoredEvent, User, UserCredentials,
 };
 
-use crate::codec::{self, micros, Cols};
+use crate::rows::{self, micros, Cols};
 use crate::{args, Arg};
 
 /// Where reads run.
@@ -46,17 +46,17 @@ async fn first<R: SqlRead, T>(
 pub async fn pending_inbound<R: SqlRead>(r: &R, limit: u32) -> StoreResult<Vec<InboundRecord>> {
     let sql = format!(
         "SELECT {} FROM inbound WHERE processed_at IS NULL ORDER BY id LIMIT $1",
-        codec::INBOUND_COLUMNS
+        rows::INBOUND_COLUMNS
     );
-    all(r, &sql, args![i64::from(limit)], codec::inbound).await
+    all(r, &sql, args![i64::from(limit)], rows::inbound).await
 }
 
 pub async fn order<R: SqlRead>(r: &R, number: OrderNumber) -> StoreResult<Order> {
     let sql = format!(
         "SELECT {} FROM orders WHERE number = $1",
-        codec::ORDER_COLUMNS
+        rows::ORDER_COLUMNS
     );
-    first(r, &sql, args![number], codec::order)
+    first(r, &sql, args![number], rows::order)
         .await?
         .ok_or(StoreError::NotFound)
 }
@@ -64,9 +64,9 @@ pub async fn order<R: SqlRead>(r: &R, number: OrderNumber) -> StoreResult<Order>
 pub async fn timeline<R: SqlRead>(r: &R, number: OrderNumber) -> StoreResult<Vec<TimelineEntry>> {
     let sql = format!(
         "SELECT {} FROM timeline_entries WHERE order_number = $1 ORDER BY id",
-        codec::TIMELINE_COLUMNS
+        rows::TIMELINE_COLUMNS
     );
-    let entries = all(r, &sql, args![number], codec::timeline_entry).await?;
+    let entries = all(r, &sql, args![number], rows::timeline_entry).await?;
     // Every order has its `created` entry, so none means no order; a
     // separate read only happens on this (rare) path.
     if entries.is_empty()
@@ -81,7 +81,7 @@ pub async fn timeline<R: SqlRead>(r: &R, number: OrderNumber) -> StoreResult<Vec
 
 pub async fn status_counts<R: SqlRead>(r: &R) -> StoreResult<Vec<(OrderStatus, i64)>> {
     fn decode(row: &dyn Cols) -> StoreResult<(OrderStatus, i64)> {
-        let status = codec::status(&row.text("status")?.unwrap_or_default())?;
+        let status = rows::status(&row.text("status")?.unwrap_or_default())?;
         Ok((status, row.int("count")?.unwrap_or(0)))
     }
     let counts = all(
@@ -109,9 +109,9 @@ pub async fn open_orders_for_customer<R: SqlRead>(r: &R, key: &str) -> StoreResu
          SELECT {columns} FROM orders WHERE customer_wa_id = $1 \
            AND status IN ('placed', 'abandoned') \
          ORDER BY number DESC",
-        columns = codec::ORDER_COLUMNS
+        columns = rows::ORDER_COLUMNS
     );
-    all(r, &sql, args![key], codec::order).await
+    all(r, &sql, args![key], rows::order).await
 }
 
 pub async fn latest_order_for_customer<R: SqlRead>(r: &R, key: &str) -> StoreResult<Option<Order>> {
@@ -123,17 +123,17 @@ pub async fn latest_order_for_customer<R: SqlRead>(r: &R, key: &str) -> StoreRes
          SELECT * FROM (SELECT {columns} FROM orders WHERE customer_wa_id = $1 \
            ORDER BY number DESC LIMIT 1) AS by_phone \
          ORDER BY number DESC LIMIT 1",
-        columns = codec::ORDER_COLUMNS
+        columns = rows::ORDER_COLUMNS
     );
-    first(r, &sql, args![key], codec::order).await
+    first(r, &sql, args![key], rows::order).await
 }
 
 pub async fn customer<R: SqlRead>(r: &R, key: &str) -> StoreResult<Option<CustomerRecord>> {
     let sql = format!(
         "SELECT {} FROM customers WHERE key = $1",
-        codec::CUSTOMER_COLUMNS
+        rows::CUSTOMER_COLUMNS
     );
-    first(r, &sql, args![key], codec::customer).await
+    first(r, &sql, args![key], rows::customer).await
 }
 
 pub async fn messages_for_order<R: SqlRead>(
@@ -142,9 +142,9 @@ pub async fn messages_for_order<R: SqlRead>(
 ) -> StoreResult<Vec<ChatMessage>> {
     let sql = format!(
         "SELECT {} FROM messages WHERE order_number = $1 ORDER BY id",
-        codec::MESSAGE_COLUMNS
+        rows::MESSAGE_COLUMNS
     );
-    all(r, &sql, args![number], codec::message).await
+    all(r, &sql, args![number], rows::message).await
 }
 
 pub async fn messages_for_customer<R: SqlRead>(
@@ -155,9 +155,9 @@ pub async fn messages_for_customer<R: SqlRead>(
     let sql = format!(
         "SELECT {columns} FROM (SELECT {columns} FROM messages WHERE customer_key = $1 \
          ORDER BY id DESC LIMIT $2) AS latest ORDER BY id",
-        columns = codec::MESSAGE_COLUMNS
+        columns = rows::MESSAGE_COLUMNS
     );
-    all(r, &sql, args![key, i64::from(limit)], codec::message).await
+    all(r, &sql, args![key, i64::from(limit)], rows::message).await
 }
 
 pub async fn events_since<R: SqlRead>(
@@ -170,7 +170,7 @@ pub async fn events_since<R: SqlRead>(
         "SELECT seq, kind, order_number, data, at FROM events WHERE seq > $1 ORDER BY seq \
          LIMIT $2",
         args![after, i64::from(limit)],
-        codec::event,
+        rows::event,
     )
     .await
 }
@@ -189,7 +189,7 @@ pub async fn events_pruned_through<R: SqlRead>(r: &R) -> StoreResult<i64> {
 pub async fn user_by_email<R: SqlRead>(r: &R, email: &str) -> StoreResult<Option<UserCredentials>> {
     fn decode(row: &dyn Cols) -> StoreResult<UserCredentials> {
         Ok(UserCredentials {
-            user: codec::user(row)?,
+            user: rows::user(row)?,
             password_hash: row.text("password_hash")?.unwrap_or_default(),
         })
     }
@@ -208,19 +208,19 @@ pub async fn token_by_hash<R: SqlRead>(r: &R, hash: &str) -> StoreResult<Option<
         "SELECT id, name, created_at FROM api_tokens WHERE secret_hash = $1 \
          AND revoked_at IS NULL",
         args![hash],
-        codec::api_token,
+        rows::api_token,
     )
     .await
 }
 
 pub async fn users<R: SqlRead>(r: &R) -> StoreResult<Vec<User>> {
     let sql = "SELECT id, email, role, created_at FROM users ORDER BY id";
-    all(r, sql, Vec::new(), codec::user).await
+    all(r, sql, Vec::new(), rows::user).await
 }
 
 pub async fn tokens<R: SqlRead>(r: &R) -> StoreResult<Vec<ApiToken>> {
     let sql = "SELECT id, name, created_at FROM api_tokens WHERE revoked_at IS NULL ORDER BY id";
-    all(r, sql, Vec::new(), codec::api_token).await
+    all(r, sql, Vec::new(), rows::api_token).await
 }
 
 pub async fn session<R: SqlRead>(
@@ -230,11 +230,11 @@ pub async fn session<R: SqlRead>(
 ) -> StoreResult<Option<Session>> {
     fn decode(row: &dyn Cols) -> StoreResult<Session> {
         Ok(Session {
-            user: codec::user(row)?,
+            user: rows::user(row)?,
             csrf_token: row.text("csrf_token")?.unwrap_or_default(),
             expires_at: row
                 .time("expires_at")?
-                .ok_or_else(|| codec::corrupt("session expiry", "NULL"))?,
+                .ok_or_else(|| rows::corrupt("session expiry", "NULL"))?,
         })
     }
     first(
@@ -259,7 +259,7 @@ pub async fn message_templates<R: SqlRead>(r: &R) -> StoreResult<Vec<MessageTemp
             whatsapp_language: row.text("whatsapp_language")?,
             updated_at: row
                 .time("updated_at")?
-                .ok_or_else(|| codec::corrupt("template time", "NULL"))?,
+                .ok_or_else(|| rows::corrupt("template time", "NULL"))?,
         })
     }
     let sql = format!(
@@ -273,8 +273,8 @@ pub async fn message_templates<R: SqlRead>(r: &R) -> StoreResult<Vec<MessageTemp
 pub async fn products<R: SqlRead>(r: &R) -> StoreResult<Vec<Product>> {
     let sql = format!(
         "SELECT {} FROM products ORDER BY retailer_id{}",
-        codec::PRODUCT_COLUMNS,
+        rows::PRODUCT_COLUMNS,
         R::BYTE_ORDER
     );
-    all(r, &sql, Vec::new(), codec::product).await
+    all(r, &sql, Vec::new(), rows::product).await
 }

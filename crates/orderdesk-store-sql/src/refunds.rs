@@ -7,7 +7,7 @@ use orderdesk_domain::{
 };
 use orderdesk_store::{OrderUpdate, RefundChange, StoreError, StoreResult};
 
-use crate::codec::to_json;
+use crate::rows::to_json;
 use crate::{args, Arg, SqlTx};
 
 /// Whether `update` touches the refund columns.

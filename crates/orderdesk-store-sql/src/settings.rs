@@ -5,8 +5,8 @@
 use orderdesk_domain::Timestamp;
 use orderdesk_store::{SettingChange, StoreResult, StoredSetting};
 
-use crate::codec::{self, micros, Cols};
 use crate::reads::SqlRead;
+use crate::rows::{self, micros, Cols};
 use crate::{args, SqlTx};
 
 /// `Store::put_settings`.
@@ -48,7 +48,7 @@ pub async fn stored_settings<R: SqlRead>(r: &R) -> StoreResult<Vec<StoredSetting
             value: row.text("value")?.unwrap_or_default(),
             updated_at: row
                 .time("updated_at")?
-                .ok_or_else(|| codec::corrupt("setting time", "NULL"))?,
+                .ok_or_else(|| rows::corrupt("setting time", "NULL"))?,
             updated_by: row.text("updated_by")?.unwrap_or_default(),
         })
     }

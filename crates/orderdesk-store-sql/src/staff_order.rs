@@ -5,7 +5,7 @@
 //! timeline entry naming who created it).
 
 use orderdesk_domain::{Actor, NewOrder, Order, Timestamp};
-use orderdesk_store::{JobKind, OrderUpdate, StoreResult};
+use orderdesk_store::{OrderUpdate, StoreResult, TimerKind};
 
 use crate::effects::Effects;
 use crate::{writes, SqlTx};
@@ -16,7 +16,7 @@ pub async fn create_staff_order<T: SqlTx>(
     new: &NewOrder,
     creator: &Actor,
     update: &OrderUpdate,
-    jobs: &[(JobKind, Timestamp)],
+    timers: &[(TimerKind, Timestamp)],
 ) -> StoreResult<Order> {
     let mut effects = Effects::default();
     let order = writes::create_order_by(tx, new, creator, &mut effects).await?;
@@ -27,8 +27,8 @@ pub async fn create_staff_order<T: SqlTx>(
     };
     let created_at = locked.order.created_at;
     let order = writes::write_update(tx, locked, update, created_at, &mut effects).await?;
-    for (kind, due_at) in jobs {
-        writes::set_job(tx, *kind, order.number, *due_at).await?;
+    for (kind, due_at) in timers {
+        writes::set_timer(tx, *kind, order.number, *due_at).await?;
     }
     effects.apply(tx).await?;
     Ok(order)

@@ -5,12 +5,12 @@ use orderdesk_domain::{
     Actor, EventKind, NewOrder, Order, OrderNumber, TimelineEntry, TimelineKind, Timestamp,
 };
 use orderdesk_store::{
-    ChatMessage, JobKind, MessageState, NewInboundMessage, OrderUpdate, StoreError, StoreResult,
+    ChatMessage, MessageState, NewInboundMessage, OrderUpdate, StoreError, StoreResult, TimerKind,
 };
 
 use crate::batch::Rows;
-use crate::codec::{self, corrupt, micros, to_json, Cols};
 use crate::effects::{CustomerPatch, Effects};
+use crate::rows::{self, corrupt, micros, to_json, Cols};
 use crate::{args, fetch_one, Arg, SqlTx};
 
 /// Inserts the orders carts become, in one statement per table. Each
@@ -76,7 +76,7 @@ async fn create_orders_by<T: SqlTx>(
     let mut order_rows = Vec::with_capacity(news.len());
     let mut timeline_rows = Vec::with_capacity(news.len());
     for (offset, new) in (0..).zip(news) {
-        let order = new.placed(codec::order_number(first + offset)?, micros(new.created_at));
+        let order = new.placed(rows::order_number(first + offset)?, micros(new.created_at));
         let customer_key = orderdesk_store::customer_key_of(&new.customer);
         let mut row = args![
             order.number,
@@ -126,12 +126,12 @@ async fn create_orders_by<T: SqlTx>(
 }
 
 /// Inserts the timers of orders created in this transaction (which have
-/// none yet, so nothing is replaced: see [`set_job`]).
-pub(crate) async fn insert_new_jobs<T: SqlTx>(
+/// none yet, so nothing is replaced: see [`set_timer`]).
+pub(crate) async fn insert_new_timers<T: SqlTx>(
     tx: &mut T,
-    jobs: &[(JobKind, OrderNumber, Timestamp)],
+    timers: &[(TimerKind, OrderNumber, Timestamp)],
 ) -> StoreResult<()> {
-    let rows = jobs
+    let rows = timers
         .iter()
         .map(|(kind, number, due_at)| args![kind.as_str(), *number, micros(*due_at)])
         .collect();
@@ -189,12 +189,12 @@ pub(crate) struct Locked {
 pub(crate) async fn lock_order<T: SqlTx>(tx: &mut T, number: OrderNumber) -> StoreResult<Locked> {
     let sql = format!(
         "SELECT {}, customer_key FROM orders WHERE number = $1{}",
-        codec::ORDER_COLUMNS,
+        rows::ORDER_COLUMNS,
         T::LOCK_ORDER
     );
     fn decode(row: &dyn Cols) -> StoreResult<Locked> {
         Ok(Locked {
-            order: codec::order(row)?,
+            order: rows::order(row)?,
             customer_key: row.text("customer_key")?,
         })
     }
@@ -328,9 +328,9 @@ pub(crate) async fn write_update<T: SqlTx>(
         let number = message.order_number.or(Some(order.number));
         effects.outbound(message, number, at);
     }
-    cancel_jobs(tx, order.number, &update.cancel_jobs).await?;
-    for job in &update.jobs {
-        set_job(tx, job.kind, job.order_number, job.due_at).await?;
+    cancel_timers(tx, order.number, &update.cancel_timers).await?;
+    for timer in &update.timers {
+        set_timer(tx, timer.kind, timer.order_number, timer.due_at).await?;
     }
 
     if update.touches_order() {
@@ -358,7 +358,7 @@ pub(crate) async fn insert_inbound_message<T: SqlTx>(
         "INSERT INTO messages (order_number, customer_key, direction, wamid, kind, text, state, \
          created_at) VALUES ($1, $2, 'in', $3, $4, $5, 'received', $6) \
          ON CONFLICT (wamid) DO NOTHING RETURNING {}",
-        codec::MESSAGE_COLUMNS
+        rows::MESSAGE_COLUMNS
     );
     let args = args![
         order_number,
@@ -368,7 +368,7 @@ pub(crate) async fn insert_inbound_message<T: SqlTx>(
         message.text.as_str(),
         micros(message.at)
     ];
-    let Some(stored) = fetch_one(tx, &sql, args, codec::message).await? else {
+    let Some(stored) = fetch_one(tx, &sql, args, rows::message).await? else {
         return Ok(None);
     };
     effects.customer(
@@ -385,10 +385,10 @@ pub(crate) async fn insert_inbound_message<T: SqlTx>(
     Ok(Some(stored))
 }
 
-pub(crate) async fn cancel_jobs<T: SqlTx>(
+pub(crate) async fn cancel_timers<T: SqlTx>(
     tx: &mut T,
     number: OrderNumber,
-    kinds: &[JobKind],
+    kinds: &[TimerKind],
 ) -> StoreResult<()> {
     for kind in kinds {
         tx.execute(
@@ -402,13 +402,13 @@ pub(crate) async fn cancel_jobs<T: SqlTx>(
 
 /// Sets a timer, replacing the order's timer of that kind with a new row
 /// (and id), so a claimer still running the old one cannot complete it.
-pub(crate) async fn set_job<T: SqlTx>(
+pub(crate) async fn set_timer<T: SqlTx>(
     tx: &mut T,
-    kind: JobKind,
+    kind: TimerKind,
     number: OrderNumber,
     due_at: Timestamp,
 ) -> StoreResult<()> {
-    cancel_jobs(tx, number, &[kind]).await?;
+    cancel_timers(tx, number, &[kind]).await?;
     tx.execute(
         "INSERT INTO jobs (kind, order_number, due_at) VALUES ($1, $2, $3)",
         args![kind.as_str(), number, micros(due_at)],
@@ -421,10 +421,10 @@ pub(crate) async fn set_job<T: SqlTx>(
 pub(crate) async fn outbound_by_id<T: SqlTx>(tx: &mut T, id: i64) -> StoreResult<ChatMessage> {
     let sql = format!(
         "SELECT {} FROM messages WHERE id = $1 AND direction = 'out'{}",
-        codec::MESSAGE_COLUMNS,
+        rows::MESSAGE_COLUMNS,
         T::LOCK_ROW
     );
-    fetch_one(tx, &sql, args![id], codec::message)
+    fetch_one(tx, &sql, args![id], rows::message)
         .await?
         .ok_or(StoreError::NotFound)
 }
@@ -505,10 +505,10 @@ pub(crate) async fn apply_status<T: SqlTx>(
 ) -> StoreResult<Option<ChatMessage>> {
     let sql = format!(
         "SELECT {} FROM messages WHERE wamid = $1 AND direction = 'out'{}",
-        codec::MESSAGE_COLUMNS,
+        rows::MESSAGE_COLUMNS,
         T::LOCK_ROW
     );
-    let Some(mut message) = fetch_one(tx, &sql, args![wamid], codec::message).await? else {
+    let Some(mut message) = fetch_one(tx, &sql, args![wamid], rows::message).await? else {
         // Not recorded yet (or not ours): kept until `outbox_sent` names it.
         // The wamid's lock makes this and `outbox_sent` take turns, so the
         // status is either seen there or finds the message here.

@@ -53,7 +53,7 @@ fn duplicate_of(message: &str) -> String {
         "inbound.source, inbound.external_id" => "this inbound item".to_owned(),
         "orders.number" => "an order with this number".to_owned(),
         "messages.wamid" => "a message with this WhatsApp id".to_owned(),
-        "jobs.order_number, jobs.kind" => "a job of this kind for this order".to_owned(),
+        "jobs.order_number, jobs.kind" => "a timer of this kind for this order".to_owned(),
         other => other.to_owned(),
     }
 }

@@ -90,7 +90,7 @@ pub(crate) async fn counts(
     for row in rows {
         let status: String = row.try_get("status").map_err(db_err)?;
         let n: i64 = row.try_get("n").map_err(db_err)?;
-        found.push((orderdesk_store_sql::codec::status(&status)?, n));
+        found.push((orderdesk_store_sql::rows::status(&status)?, n));
     }
     Ok(orderdesk_store::search::every_stage(&found))
 }

@@ -21,9 +21,9 @@ use chrono::Utc;
 use orderdesk_domain::{Order, OrderNumber, OrderStatus, TimelineEntry, Timestamp};
 use orderdesk_store::{
     lease_end, ApiToken, ChatMessage, CustomerRecord, InboundOutcome, InboundRecord, InboundResult,
-    Job, MessageState, MessageTemplate, NewApiToken, NewInbound, NewOutbound, NewSession, NewUser,
+    MessageState, MessageTemplate, NewApiToken, NewInbound, NewOutbound, NewSession, NewUser,
     OrderPage, OrderQuery, OrderUpdate, OutboxItem, Product, PrunedEvents, Recorded, Role, Session,
-    Store, StoreError, StoreResult, StoredEvent, User, UserCredentials,
+    Store, StoreError, StoreResult, StoredEvent, Timer, User, UserCredentials,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -32,8 +32,8 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use error::{db_err, migrate_err};
-use orderdesk_store_sql::codec;
 use orderdesk_store_sql::reads;
+use orderdesk_store_sql::rows;
 use tx::{dec, time_text, SqliteTx};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
@@ -185,7 +185,7 @@ enum Durability {
     /// fsync instead of two per ingest cycle is that, after a power cut, the
     /// newest few orders may be re-created with other numbers.
     ///
-    /// Claims on the outbox and on jobs use it too: a lost claim only means
+    /// Claims on the outbox and on timers use it too: a lost claim only means
     /// the work is claimed again, which an expired lease allows anyway.
     Deferred,
 }
@@ -259,7 +259,7 @@ impl Store for SqliteStore {
         reads::pending_inbound(self, limit).await
     }
 
-    async fn complete_inbound_detailed(
+    async fn apply_inbound(
         &self,
         batch: &[(i64, InboundOutcome)],
     ) -> StoreResult<Vec<InboundResult>> {
@@ -303,7 +303,7 @@ impl Store for SqliteStore {
         let limit = query.limit.clamp(1, MAX_PAGE);
         let mut qb = QueryBuilder::<Sqlite>::new(format!(
             "SELECT {} FROM orders WHERE 1 = 1",
-            codec::ORDER_COLUMNS
+            rows::ORDER_COLUMNS
         ));
         if let Some(before) = query.before {
             qb.push(" AND number < ").push_bind(before.get());
@@ -315,7 +315,7 @@ impl Store for SqliteStore {
         let rows = qb.build().fetch_all(&self.reader).await.map_err(db_err)?;
         let mut orders = rows
             .iter()
-            .map(dec(codec::order))
+            .map(dec(rows::order))
             .collect::<StoreResult<Vec<_>>>()?;
         let next_before = if orders.len() > limit as usize {
             orders.truncate(limit as usize);
@@ -369,11 +369,11 @@ impl Store for SqliteStore {
         new: &orderdesk_domain::NewOrder,
         creator: &orderdesk_domain::Actor,
         update: &OrderUpdate,
-        jobs: &[(orderdesk_store::JobKind, Timestamp)],
+        timers: &[(orderdesk_store::TimerKind, Timestamp)],
     ) -> StoreResult<Order> {
         let mut tx = self.write(Durability::Full).await?;
         let order =
-            orderdesk_store_sql::create_staff_order(&mut tx, new, creator, update, jobs).await?;
+            orderdesk_store_sql::create_staff_order(&mut tx, new, creator, update, timers).await?;
         tx.commit().await?;
         Ok(order)
     }
@@ -433,7 +433,7 @@ impl Store for SqliteStore {
                      AND e.state IN ('queued', 'sending') AND e.id < m.id) \
                ORDER BY m.id LIMIT ?) \
              RETURNING {}",
-            codec::OUTBOX_COLUMNS
+            rows::OUTBOX_COLUMNS
         ))
         .bind(&until)
         .bind(&now)
@@ -444,7 +444,7 @@ impl Store for SqliteStore {
         .map_err(db_err)?;
         let mut claimed = rows
             .iter()
-            .map(dec(codec::outbox_item))
+            .map(dec(rows::outbox_item))
             .collect::<StoreResult<Vec<_>>>()?;
         tx.commit().await.map_err(db_err)?;
         claimed.sort_by_key(|m| m.id);
@@ -497,12 +497,12 @@ impl Store for SqliteStore {
         reads::messages_for_customer(self, key, limit).await
     }
 
-    async fn claim_due_jobs(
+    async fn claim_due_timers(
         &self,
         now: Timestamp,
         lease: Duration,
         limit: u32,
-    ) -> StoreResult<Vec<Job>> {
+    ) -> StoreResult<Vec<Timer>> {
         let until = time_text(lease_end(now, lease)?);
         let now = time_text(now);
         let (_gate, mut tx) = self.begin_write(Durability::Deferred).await?;
@@ -512,7 +512,7 @@ impl Store for SqliteStore {
                  AND (locked_until IS NULL OR locked_until <= ?) \
                ORDER BY due_at, id LIMIT ?) \
              RETURNING {}",
-            codec::JOB_COLUMNS
+            rows::TIMER_COLUMNS
         ))
         .bind(&until)
         .bind(&now)
@@ -521,18 +521,18 @@ impl Store for SqliteStore {
         .fetch_all(&mut *tx)
         .await
         .map_err(db_err)?;
-        let mut jobs = rows
+        let mut timers = rows
             .iter()
-            .map(dec(codec::job))
+            .map(dec(rows::timer))
             .collect::<StoreResult<Vec<_>>>()?;
         tx.commit().await.map_err(db_err)?;
-        jobs.sort_by_key(|j| (j.due_at, j.id));
-        Ok(jobs)
+        timers.sort_by_key(|j| (j.due_at, j.id));
+        Ok(timers)
     }
 
-    async fn complete_job(&self, id: i64) -> StoreResult<()> {
+    async fn complete_timer(&self, id: i64) -> StoreResult<()> {
         let mut tx = self.write(Durability::Full).await?;
-        orderdesk_store_sql::complete_job(&mut tx, id).await?;
+        orderdesk_store_sql::complete_timer(&mut tx, id).await?;
         tx.commit().await
     }
 
@@ -719,7 +719,7 @@ impl Store for SqliteStore {
         for chunk in ids.chunks(IN_CHUNK) {
             let mut qb = QueryBuilder::<Sqlite>::new(format!(
                 "SELECT {} FROM products WHERE retailer_id IN (",
-                codec::PRODUCT_COLUMNS
+                rows::PRODUCT_COLUMNS
             ));
             let mut list = qb.separated(", ");
             for id in chunk {
@@ -728,7 +728,7 @@ impl Store for SqliteStore {
             qb.push(")");
             let rows = qb.build().fetch_all(&self.reader).await.map_err(db_err)?;
             for row in &rows {
-                products.push(dec(codec::product)(row)?);
+                products.push(dec(rows::product)(row)?);
             }
         }
         products.sort_by(|a, b| a.retailer_id.cmp(&b.retailer_id));

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use orderdesk_domain::Timestamp;
 use orderdesk_store::{StoreError, StoreResult};
-use orderdesk_store_sql::codec::{corrupt, micros};
+use orderdesk_store_sql::rows::{corrupt, micros};
 use orderdesk_store_sql::{Arg, Cols, NewEvent, SqlRead, SqlTx};
 use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};

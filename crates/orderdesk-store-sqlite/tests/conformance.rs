@@ -3,7 +3,7 @@
 // Test setup: failing to get a database fails the test, loudly.
 #![allow(clippy::expect_used)]
 
-use orderdesk_store::testkit::WithGuard;
+use orderdesk_store::conformance::WithGuard;
 use orderdesk_store::Store;
 use orderdesk_store_sqlite::SqliteStore;
 

@@ -1,5 +1,5 @@
 //! The storage trait every backend implements, the records it speaks in, and
-//! (feature `testkit`) the conformance suite both backends must pass.
+//! (feature `conformance`) the conformance suite both backends must pass.
 //!
 //! Methods are whole units of work: each is one transaction inside the
 //! backend, so transactions never cross the trait and each backend picks its
@@ -7,6 +7,8 @@
 //! the same transaction, which is what feeds timelines, the live stream and
 //! replay after a reconnect.
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod conversation;
 mod error;
 mod ops_status;
@@ -15,8 +17,6 @@ mod records;
 mod refunds;
 pub mod search;
 mod settings;
-#[cfg(feature = "testkit")]
-pub mod testkit;
 
 use std::time::Duration;
 
@@ -73,7 +73,7 @@ pub trait Store: Send + Sync + 'static {
     async fn pending_inbound(&self, limit: u32) -> StoreResult<Vec<InboundRecord>>;
 
     /// Applies what processing decided for each item and marks it processed,
-    /// all in one transaction; see [`Store::complete_inbound_detailed`].
+    /// all in one transaction; see [`Store::apply_inbound`].
     /// Returns, per input, the order the outcome created or updated, if any
     /// (`None` too for an item left pending by a conflict).
     ///
@@ -84,7 +84,7 @@ pub trait Store: Send + Sync + 'static {
         batch: &[(i64, InboundOutcome)],
     ) -> StoreResult<Vec<Option<Order>>> {
         Ok(self
-            .complete_inbound_detailed(batch)
+            .apply_inbound(batch)
             .await?
             .into_iter()
             .map(InboundResult::into_order)
@@ -107,7 +107,7 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// `NotFound` when an update names an unknown order; any error means
     /// nothing of the batch was applied.
-    async fn complete_inbound_detailed(
+    async fn apply_inbound(
         &self,
         batch: &[(i64, InboundOutcome)],
     ) -> StoreResult<Vec<InboundResult>>;
@@ -171,7 +171,7 @@ pub trait Store: Send + Sync + 'static {
     /// - appends `update.timeline`, then the move's `status_changed` entry;
     /// - a given address becomes the customer's `last_address`;
     /// - queues `update.outbound` (state `queued`), drops the order's timers
-    ///   of the kinds in `cancel_jobs`, then sets `update.jobs`;
+    ///   of the kinds in `cancel_timers`, then sets `update.timers`;
     /// - when the order itself changes ([`OrderUpdate::touches_order`]):
     ///   bumps the version, sets `updated_at` to `at`, and appends one event
     ///   whose data is the order afterwards: `order.status_changed` for a
@@ -235,7 +235,7 @@ pub trait Store: Send + Sync + 'static {
     /// Creates an order staff took for a customer: as a cart would make it
     /// (`order.created`, its `created` entry naming `creator`), then, in
     /// the same transaction, `update` (a note, notices, its first messages,
-    /// which default to the new order's number) and `jobs` on it. Unlike a
+    /// which default to the new order's number) and `timers` on it. Unlike a
     /// cart it does not open the customer's 24-hour window.
     ///
     /// # Errors
@@ -245,7 +245,7 @@ pub trait Store: Send + Sync + 'static {
         new: &NewOrder,
         creator: &Actor,
         update: &OrderUpdate,
-        jobs: &[(JobKind, Timestamp)],
+        timers: &[(TimerKind, Timestamp)],
     ) -> StoreResult<Order>;
 
     /// The customer with this phone number who wrote last, if any.
@@ -361,25 +361,25 @@ pub trait Store: Send + Sync + 'static {
 
     // ---- scheduled work -----------------------------------------------------
 
-    /// Claims up to `limit` jobs due at `now`, earliest first, leased until
-    /// `now + lease`: a job is handed to one claimer at a time, and only
+    /// Claims up to `limit` timers due at `now`, earliest first, leased until
+    /// `now + lease`: a timer is handed to one claimer at a time, and only
     /// handed out again when its lease runs out uncompleted.
     ///
     /// # Errors
     /// `Unavailable` or `Other` on database failure; nothing is claimed then.
-    async fn claim_due_jobs(
+    async fn claim_due_timers(
         &self,
         now: Timestamp,
         lease: Duration,
         limit: u32,
-    ) -> StoreResult<Vec<Job>>;
+    ) -> StoreResult<Vec<Timer>>;
 
-    /// Removes a job that has run. A job set again since it was claimed has
+    /// Removes a timer that has run. A timer set again since it was claimed has
     /// a new id and stays; an unknown id is not an error.
     ///
     /// # Errors
     /// `Unavailable` or `Other` on database failure.
-    async fn complete_job(&self, id: i64) -> StoreResult<()>;
+    async fn complete_timer(&self, id: i64) -> StoreResult<()>;
 
     // ---- event log ----------------------------------------------------------
 

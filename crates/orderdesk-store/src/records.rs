@@ -55,11 +55,11 @@ pub enum InboundOutcome {
     /// remember its customer (ids, name, `last_inbound_at` = the cart's
     /// time), and queue the first messages and timers of its checkout. The
     /// store fills in the new order's number on `outbound` (where it is
-    /// `None`) and sets `jobs` (kind, due time) on the new order.
+    /// `None`) and sets `timers` (kind, due time) on the new order.
     CreateOrder {
         order: NewOrder,
         outbound: Vec<NewOutbound>,
-        jobs: Vec<(JobKind, Timestamp)>,
+        timers: Vec<(TimerKind, Timestamp)>,
     },
     /// A customer's message that changes no order: record it in the chat
     /// thread and remember the customer (event `message.received`).
@@ -96,13 +96,13 @@ impl InboundOutcome {
         Self::CreateOrder {
             order,
             outbound: Vec::new(),
-            jobs: Vec::new(),
+            timers: Vec::new(),
         }
     }
 }
 
 /// What became of one item given to
-/// [`crate::Store::complete_inbound_detailed`].
+/// [`crate::Store::apply_inbound`].
 // One per inbox item, like `InboundOutcome`: not worth boxing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
@@ -214,9 +214,9 @@ pub struct OrderUpdate {
     /// Messages to queue; their `order_number` defaults to this order.
     pub outbound: Vec<NewOutbound>,
     /// Timers of this order to set, each replacing one of the same kind.
-    pub jobs: Vec<NewJob>,
-    /// Timers of this order to drop (before `jobs` are set).
-    pub cancel_jobs: Vec<JobKind>,
+    pub timers: Vec<NewTimer>,
+    /// Timers of this order to drop (before `timers` are set).
+    pub cancel_timers: Vec<TimerKind>,
     /// The provider's id of the payment that paid the order
     /// (`Order::provider_payment_id`); kept until another is given.
     pub provider_payment_id: Option<String>,
@@ -316,18 +316,18 @@ pub struct OutboxItem {
     pub attempts: i32,
 }
 
-/// What a scheduled job does when it comes due.
+/// What a scheduled timer does when it comes due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum JobKind {
+pub enum TimerKind {
     /// Remind the customer of an unfinished checkout.
     Nudge,
     /// Abandon a checkout that has not moved.
     Abandon,
 }
 
-impl JobKind {
-    pub const ALL: [JobKind; 2] = [Self::Nudge, Self::Abandon];
+impl TimerKind {
+    pub const ALL: [TimerKind; 2] = [Self::Nudge, Self::Abandon];
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -341,7 +341,7 @@ impl JobKind {
     }
 }
 
-impl std::fmt::Display for JobKind {
+impl std::fmt::Display for TimerKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -350,19 +350,20 @@ impl std::fmt::Display for JobKind {
 /// A timer to set on an order: at most one per kind and order, so setting
 /// one again moves it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NewJob {
-    pub kind: JobKind,
+pub struct NewTimer {
+    pub kind: TimerKind,
     pub order_number: OrderNumber,
     pub due_at: Timestamp,
 }
 
-/// A due timer, claimed for running.
+/// A due timer, claimed for running. (Timers are stored in the `jobs` table,
+/// its name from the first release; migrations are additive, so it stays.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Job {
+pub struct Timer {
     /// Setting the timer again gives it a new id, so completing an older
     /// claim does not remove the new schedule.
     pub id: i64,
-    pub kind: JobKind,
+    pub kind: TimerKind,
     pub order_number: OrderNumber,
     pub due_at: Timestamp,
 }

@@ -142,7 +142,7 @@ pub async fn serve_with_extra(
     };
     let reloader = settings.spawn_reloader(store.clone(), stopped(stop_rx.clone()));
     let processor = engine.spawn_processor(stopped(stop_rx.clone()));
-    let timers = engine.spawn_jobs(stopped(stop_rx.clone()));
+    let timers = engine.spawn_timers(stopped(stop_rx.clone()));
     let watcher = engine.spawn_change_watcher(stopped(stop_rx.clone()));
     let dispatcher = match graph {
         Some(graph) => {

@@ -8,7 +8,7 @@ use orderdesk_domain::{
     PaymentStatus, TimelineEntry, TimelineKind, Timestamp,
 };
 use orderdesk_payments::PaymentLink;
-use orderdesk_store::{customer_key_of, JobKind, NewJob, OrderUpdate};
+use orderdesk_store::{customer_key_of, NewTimer, OrderUpdate, TimerKind};
 
 use crate::texts::Texts;
 use crate::EngineError;
@@ -57,13 +57,13 @@ pub(crate) fn update_from(
         .is_some_and(|c| c.to != orderdesk_domain::OrderStatus::Placed)
         || outcome.step == orderdesk_domain::CheckoutStep::Complete;
     if leaves_checkout {
-        update.cancel_jobs = vec![JobKind::Nudge, JobKind::Abandon];
+        update.cancel_timers = vec![TimerKind::Nudge, TimerKind::Abandon];
     } else if outcome.progressed {
         // Progress restarts the idle clock the nudge and abandonment run on.
-        update.cancel_jobs = vec![JobKind::Nudge, JobKind::Abandon];
-        update.jobs = checkout_timers(&config.settings, now)
+        update.cancel_timers = vec![TimerKind::Nudge, TimerKind::Abandon];
+        update.timers = checkout_timers(&config.settings, now)
             .into_iter()
-            .map(|(kind, due_at)| NewJob {
+            .map(|(kind, due_at)| NewTimer {
                 kind,
                 order_number: order.number,
                 due_at,
@@ -129,8 +129,8 @@ pub(crate) async fn supersede_older(
         };
         let superseded = outcome.changes.superseded_by.is_some();
         let (mut update, further) = update_from(config, &texts, None, &order, outcome, now)?;
-        if superseded && !update.cancel_jobs.contains(&JobKind::Nudge) {
-            update.cancel_jobs.push(JobKind::Nudge);
+        if superseded && !update.cancel_timers.contains(&TimerKind::Nudge) {
+            update.cancel_timers.push(TimerKind::Nudge);
         }
         apply_update(store, &order, &update, further, now).await?;
     }

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use orderdesk_domain::due_timer;
 use orderdesk_domain::{advance, CheckoutSettings, CheckoutState, Timestamp};
-use orderdesk_store::{JobKind, StoreError};
+use orderdesk_store::{StoreError, TimerKind};
 
 use crate::links::issue_link;
 use crate::texts::Texts;
@@ -17,17 +17,17 @@ use super::{apply_update, update_from, CheckoutConfig};
 pub(crate) fn checkout_timers(
     settings: &CheckoutSettings,
     since: Timestamp,
-) -> Vec<(JobKind, Timestamp)> {
+) -> Vec<(TimerKind, Timestamp)> {
     let mut timers = Vec::with_capacity(2);
     if settings.nudge_after < settings.abandon_after {
-        timers.push((JobKind::Nudge, since + settings.nudge_after));
+        timers.push((TimerKind::Nudge, since + settings.nudge_after));
     }
-    timers.push((JobKind::Abandon, since + settings.abandon_after));
+    timers.push((TimerKind::Abandon, since + settings.abandon_after));
     timers
 }
 
 /// How long a claimed timer is reserved for one runner.
-const JOB_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
+const TIMER_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl Engine {
     /// Runs the checkout timers that are due (nudge, abandon); returns how
@@ -36,46 +36,46 @@ impl Engine {
     ///
     /// # Errors
     /// A store failure while claiming.
-    pub async fn run_due_jobs(&self) -> Result<usize, EngineError> {
+    pub async fn run_due_timers(&self) -> Result<usize, EngineError> {
         let Some(config) = self.checkout.clone() else {
             return Ok(0);
         };
         let now = Utc::now();
-        let jobs = self.store.claim_due_jobs(now, JOB_LEASE, 50).await?;
-        for job in &jobs {
-            match self.run_job(&config, job, now).await {
+        let timers = self.store.claim_due_timers(now, TIMER_LEASE, 50).await?;
+        for timer in &timers {
+            match self.run_timer(&config, timer, now).await {
                 // Someone changed the order meanwhile: the lease runs out and
                 // the timer is judged again against the new state.
                 Err(EngineError::Store(StoreError::Conflict { .. })) => continue,
                 Err(EngineError::Store(StoreError::NotFound)) | Ok(()) => {}
                 Err(e) => {
-                    tracing::warn!(error = %e, order = %job.order_number, "checkout timer failed; it will be retried");
+                    tracing::warn!(error = %e, order = %timer.order_number, "checkout timer failed; it will be retried");
                     continue;
                 }
             }
-            self.store.complete_job(job.id).await?;
+            self.store.complete_timer(timer.id).await?;
         }
-        if !jobs.is_empty() {
+        if !timers.is_empty() {
             self.bus.poke();
         }
-        Ok(jobs.len())
+        Ok(timers.len())
     }
 
-    async fn run_job(
+    async fn run_timer(
         &self,
         config: &CheckoutConfig,
-        job: &orderdesk_store::Job,
+        timer: &orderdesk_store::Timer,
         now: Timestamp,
     ) -> Result<(), EngineError> {
-        let delay = match job.kind {
-            JobKind::Nudge => config.settings.nudge_after,
-            JobKind::Abandon => config.settings.abandon_after,
+        let delay = match timer.kind {
+            TimerKind::Nudge => config.settings.nudge_after,
+            TimerKind::Abandon => config.settings.abandon_after,
         };
         // The timer was set `delay` after the checkout last moved (progress
         // resets it), so that is how long the checkout has been idle; the
         // domain's timer rule decides what, if anything, is due now.
-        let idle = now - (job.due_at - delay);
-        let order = self.store.order(job.order_number).await?;
+        let idle = now - (timer.due_at - delay);
+        let order = self.store.order(timer.order_number).await?;
         let state = CheckoutState::from_order(&order);
         let Some(input) = due_timer(&state, idle, &config.settings) else {
             return Ok(());
@@ -92,7 +92,7 @@ impl Engine {
     }
 
     /// Runs checkout timers every second until `shutdown` resolves.
-    pub fn spawn_jobs(
+    pub fn spawn_timers(
         &self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> tokio::task::JoinHandle<()> {
@@ -100,7 +100,7 @@ impl Engine {
         tokio::spawn(async move {
             tokio::pin!(shutdown);
             loop {
-                if let Err(e) = engine.run_due_jobs().await {
+                if let Err(e) = engine.run_due_timers().await {
                     tracing::warn!(error = %e, "checkout timers could not run; retrying");
                 }
                 tokio::select! {

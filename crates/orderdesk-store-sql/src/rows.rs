@@ -7,8 +7,8 @@ use orderdesk_domain::{
     OrderStatus, PaymentMethod, PaymentStatus, TimelineEntry, TimelineKind, Timestamp,
 };
 use orderdesk_store::{
-    ApiToken, ChatMessage, CustomerRecord, Direction, InboundRecord, Job, JobKind, MessageState,
-    OutboxItem, Product, Role, StoreError, StoreResult, StoredEvent, User,
+    ApiToken, ChatMessage, CustomerRecord, Direction, InboundRecord, MessageState, OutboxItem,
+    Product, Role, StoreError, StoreResult, StoredEvent, Timer, TimerKind, User,
 };
 
 /// One row, read column by column in the backend's own types.
@@ -261,12 +261,12 @@ pub fn outbox_item(row: &dyn Cols) -> StoreResult<OutboxItem> {
     })
 }
 
-pub const JOB_COLUMNS: &str = "id, kind, order_number, due_at";
+pub const TIMER_COLUMNS: &str = "id, kind, order_number, due_at";
 
-pub fn job(row: &dyn Cols) -> StoreResult<Job> {
-    Ok(Job {
+pub fn timer(row: &dyn Cols) -> StoreResult<Timer> {
+    Ok(Timer {
         id: int(row, "id")?,
-        kind: named(row, "kind", JobKind::parse)?,
+        kind: named(row, "kind", TimerKind::parse)?,
         order_number: order_number(int(row, "order_number")?)?,
         due_at: time(row, "due_at")?,
     })

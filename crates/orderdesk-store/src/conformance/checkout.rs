@@ -1,5 +1,5 @@
 //! Conformance cases for checkout's writes: a cart becoming an order with its
-//! first messages and jobs, inbound chat messages, and a message applied
+//! first messages and timers, inbound chat messages, and a message applied
 //! together with its order update.
 
 use super::*;
@@ -20,7 +20,10 @@ pub async fn case_create_order_with_work(store: &dyn Store) {
             InboundOutcome::CreateOrder {
                 order: by_user_id.clone(),
                 outbound: vec![outbound("US.asha", None, "Add delivery address", at(5))],
-                jobs: vec![(JobKind::Nudge, at(3_605)), (JobKind::Abandon, at(86_405))],
+                timers: vec![
+                    (TimerKind::Nudge, at(3_605)),
+                    (TimerKind::Abandon, at(86_405)),
+                ],
             },
         )],
     )
@@ -43,19 +46,19 @@ pub async fn case_create_order_with_work(store: &dyn Store) {
     assert_eq!(thread[0].state, MessageState::Queued);
     assert_eq!(thread[0].created_at, micros(at(5)));
     assert_eq!(claim_ids(store, at(5)).await, vec![thread[0].id]);
-    let jobs = store
-        .claim_due_jobs(at(100_000), secs(30), 10)
+    let timers = store
+        .claim_due_timers(at(100_000), secs(30), 10)
         .await
         .unwrap();
-    let jobs: Vec<(JobKind, OrderNumber, Timestamp)> = jobs
+    let timers: Vec<(TimerKind, OrderNumber, Timestamp)> = timers
         .iter()
         .map(|j| (j.kind, j.order_number, j.due_at))
         .collect();
     assert_eq!(
-        jobs,
+        timers,
         vec![
-            (JobKind::Nudge, order.number, micros(at(3_605))),
-            (JobKind::Abandon, order.number, micros(at(86_405))),
+            (TimerKind::Nudge, order.number, micros(at(3_605))),
+            (TimerKind::Abandon, order.number, micros(at(86_405))),
         ]
     );
     assert_eq!(
@@ -346,7 +349,7 @@ pub async fn case_message_and_update_retried_at_the_current_version(store: &dyn 
     let (ids, _) = stale_note(store, &asha).await;
     let seq = store.last_event_seq().await.unwrap();
     let retried = store
-        .complete_inbound_detailed(&[
+        .apply_inbound(&[
             (ids[0], note_update(&asha, 1)),
             (ids[1], asha_says("wamid.in.after", 12)),
         ])
@@ -417,10 +420,10 @@ pub async fn case_message_and_update_completed_twice_applies_once(store: &dyn St
         (ids[0], note_update(&asha, 1)),
         (ids[1], asha_says("wamid.in.after", 12)),
     ];
-    store.complete_inbound_detailed(&batch).await.unwrap();
+    store.apply_inbound(&batch).await.unwrap();
     let updated = store.order(asha.number).await.unwrap();
     let again = store
-        .complete_inbound_detailed(&[
+        .apply_inbound(&[
             (ids[0], note_update(&asha, 2)),
             (ids[1], asha_says("wamid.in.x", 13)),
         ])

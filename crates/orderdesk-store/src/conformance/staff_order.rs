@@ -16,9 +16,9 @@ pub async fn case_staff_order_created(store: &dyn Store) {
         outbound: vec![outbound(key, None, "Thank you for your order", at(10))],
         ..OrderUpdate::default()
     };
-    let jobs = [(JobKind::Abandon, at(3_600))];
+    let timers = [(TimerKind::Abandon, at(3_600))];
     let order = store
-        .create_staff_order(&new, &staff(), &update, &jobs)
+        .create_staff_order(&new, &staff(), &update, &timers)
         .await
         .unwrap();
     assert_eq!(order.number, first.number.next());
@@ -37,12 +37,12 @@ pub async fn case_staff_order_created(store: &dyn Store) {
     assert_eq!(messages[0].state, MessageState::Queued);
 
     let due = store
-        .claim_due_jobs(at(7_200), Duration::from_secs(60), 10)
+        .claim_due_timers(at(7_200), Duration::from_secs(60), 10)
         .await
         .unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].order_number, order.number);
-    assert_eq!(due[0].kind, JobKind::Abandon);
+    assert_eq!(due[0].kind, TimerKind::Abandon);
 
     let customer = store.customer(key).await.unwrap().expect("remembered");
     assert_eq!(customer.name.as_deref(), Some("Ravi"));

@@ -30,7 +30,7 @@ pub async fn case_checkout_empty(store: &dyn Store) {
         .unwrap()
         .is_empty());
     assert!(store
-        .claim_due_jobs(at(0), secs(30), 10)
+        .claim_due_timers(at(0), secs(30), 10)
         .await
         .unwrap()
         .is_empty());
@@ -64,10 +64,10 @@ pub async fn case_checkout_empty(store: &dyn Store) {
         Err(StoreError::NotFound)
     ));
     store
-        .complete_job(42)
+        .complete_timer(42)
         .await
-        .expect("an unknown job is no error");
+        .expect("an unknown timer is no error");
     assert!(store.queue_outbound(&[], at(0)).await.unwrap().is_empty());
-    assert_eq!(store.complete_inbound_detailed(&[]).await.unwrap(), vec![]);
+    assert_eq!(store.apply_inbound(&[]).await.unwrap(), vec![]);
     assert_eq!(store.last_event_seq().await.unwrap(), 0);
 }

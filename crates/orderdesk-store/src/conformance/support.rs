@@ -316,7 +316,7 @@ pub(super) async fn complete_items(
         .copied()
         .zip(items.into_iter().map(|(_, o)| o))
         .collect();
-    let results = store.complete_inbound_detailed(&batch).await.unwrap();
+    let results = store.apply_inbound(&batch).await.unwrap();
     (ids, results)
 }
 
@@ -325,7 +325,7 @@ pub(super) async fn events_after(store: &dyn Store, seq: i64) -> Vec<StoredEvent
 }
 
 /// The kinds of `events`, leaving out the `conversation.updated` that
-/// follows every customer message (its cases: `testkit/conversations.rs`).
+/// follows every customer message (its cases: `conformance/conversations.rs`).
 pub(super) fn kinds(events: &[StoredEvent]) -> Vec<EventKind> {
     events
         .iter()

@@ -30,9 +30,9 @@ use orderdesk_domain::{
 };
 
 use crate::{
-    ChatMessage, CustomerRecord, Direction, InboundOutcome, InboundResult, JobKind, MessageState,
-    NewApiToken, NewInbound, NewInboundMessage, NewJob, NewOutbound, NewSession, NewUser,
-    OrderQuery, OrderUpdate, Product, Recorded, Role, Store, StoreError, StoredEvent,
+    ChatMessage, CustomerRecord, Direction, InboundOutcome, InboundResult, MessageState,
+    NewApiToken, NewInbound, NewInboundMessage, NewOutbound, NewSession, NewTimer, NewUser,
+    OrderQuery, OrderUpdate, Product, Recorded, Role, Store, StoreError, StoredEvent, TimerKind,
 };
 
 // Helpers shared by the cases, then the cases by area.
@@ -64,8 +64,8 @@ mod delivery;
 pub use delivery::*;
 mod checkout;
 pub use checkout::*;
-mod jobs;
-pub use jobs::*;
+mod timers;
+pub use timers::*;
 mod instances;
 pub use instances::*;
 mod batches;
@@ -141,7 +141,7 @@ macro_rules! conformance_suite {
             products_by_ids_returns_only_known_products => case_products_by_ids,
             message_templates_are_stored_per_key_and_language_and_replaced => case_message_templates,
             the_latest_order_of_a_customer_is_found_by_either_id => case_latest_order_for_customer,
-            an_empty_store_has_no_messages_jobs_or_customers => case_checkout_empty,
+            an_empty_store_has_no_messages_timers_or_customers => case_checkout_empty,
             update_order_sets_the_address_step_and_timeline_and_bumps_the_version => case_update_order_fields,
             a_payment_reference_stays_until_another_is_given => case_update_order_payment_reference_stays,
             the_payment_review_flag_is_set_kept_and_cleared => case_payment_review_is_set_kept_and_cleared,
@@ -149,7 +149,7 @@ macro_rules! conformance_suite {
             updating_an_unknown_order_is_not_found => case_updating_an_unknown_order_is_not_found,
             update_order_appends_one_event_named_after_what_changed => case_update_order_events,
             a_stale_update_is_a_conflict_and_queues_nothing => case_update_order_conflict,
-            an_update_of_only_messages_and_jobs_leaves_the_order_alone => case_update_side_effects_only,
+            an_update_of_only_messages_and_timers_leaves_the_order_alone => case_update_side_effects_only,
             messages_queued_by_an_update_show_in_the_thread_as_queued => case_update_queues_messages,
             the_outbox_claims_each_customers_first_due_message => case_claim_per_customer,
             a_customers_next_message_waits_for_the_one_sending => case_a_customers_next_message_waits_for_the_one_sending,
@@ -175,17 +175,17 @@ macro_rules! conformance_suite {
             a_repeated_wamid_is_recorded_once => case_repeated_wamid_is_recorded_once,
             a_customers_thread_is_in_arrival_order => case_customer_thread_is_in_arrival_order,
             a_message_about_an_order_is_in_its_thread => case_message_about_an_order_is_in_its_thread,
-            a_cart_becomes_an_order_with_its_first_messages_and_jobs => case_create_order_with_work,
+            a_cart_becomes_an_order_with_its_first_messages_and_timers => case_create_order_with_work,
             a_message_and_an_update_at_a_left_version_stay_pending => case_message_and_update,
             a_message_and_its_update_retried_at_the_current_version_apply_together => case_message_and_update_retried_at_the_current_version,
             a_message_and_its_update_completed_twice_apply_once => case_message_and_update_completed_twice_applies_once,
             a_stage_move_planned_from_a_left_stage_conflicts => case_stage_move_from_a_left_stage_conflicts,
             open_orders_are_found_by_user_id_or_wa_id => case_open_orders,
-            jobs_are_one_per_kind_and_order_and_come_due_earliest_first => case_jobs,
-            a_claimed_job_is_leased_until_it_runs_out => case_a_claimed_job_is_leased_until_it_runs_out,
-            a_job_set_again_while_claimed_survives_the_old_claim => case_a_job_set_again_while_claimed_survives_the_old_claim,
-            cancelled_jobs_never_come_due => case_cancelled_jobs_never_come_due,
-            concurrent_job_claimers_get_each_due_job_once => case_jobs_concurrent,
+            timers_are_one_per_kind_and_order_and_come_due_earliest_first => case_timers,
+            a_claimed_timer_is_leased_until_it_runs_out => case_a_claimed_timer_is_leased_until_it_runs_out,
+            a_timer_set_again_while_claimed_survives_the_old_claim => case_a_timer_set_again_while_claimed_survives_the_old_claim,
+            cancelled_timers_never_come_due => case_cancelled_timers_never_come_due,
+            concurrent_timer_claimers_get_each_due_timer_once => case_timers_concurrent,
             change_watchers_are_woken_by_new_events_and_queued_messages => case_watch_changes,
             shared_send_slots_are_never_closer_than_the_interval => case_send_slots,
             migrate_unless_busy_migrates_an_idle_database => case_migrate_unless_busy,
@@ -234,7 +234,7 @@ macro_rules! conformance_suite {
             #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $test() {
                 let fixture = ($fresh)().await;
-                $crate::testkit::$case($crate::testkit::Fixture::store(&fixture)).await;
+                $crate::conformance::$case($crate::conformance::Fixture::store(&fixture)).await;
             }
         )*
     };
@@ -268,31 +268,31 @@ impl<S: Store, G> Fixture for WithGuard<S, G> {
 mod tests {
     /// Every file holding cases, so a case added anywhere must be listed.
     const CASE_FILES: &[&str] = &[
-        include_str!("testkit/empty.rs"),
-        include_str!("testkit/inbox.rs"),
-        include_str!("testkit/orders.rs"),
-        include_str!("testkit/listing.rs"),
-        include_str!("testkit/status.rs"),
-        include_str!("testkit/updates.rs"),
-        include_str!("testkit/events.rs"),
-        include_str!("testkit/staff.rs"),
-        include_str!("testkit/catalog.rs"),
-        include_str!("testkit/templates.rs"),
-        include_str!("testkit/outbox.rs"),
-        include_str!("testkit/delivery.rs"),
-        include_str!("testkit/checkout.rs"),
-        include_str!("testkit/jobs.rs"),
-        include_str!("testkit/instances.rs"),
-        include_str!("testkit/batches.rs"),
-        include_str!("testkit/order_edit.rs"),
-        include_str!("testkit/staff_order.rs"),
-        include_str!("testkit/search.rs"),
-        include_str!("testkit/settings.rs"),
+        include_str!("conformance/empty.rs"),
+        include_str!("conformance/inbox.rs"),
+        include_str!("conformance/orders.rs"),
+        include_str!("conformance/listing.rs"),
+        include_str!("conformance/status.rs"),
+        include_str!("conformance/updates.rs"),
+        include_str!("conformance/events.rs"),
+        include_str!("conformance/staff.rs"),
+        include_str!("conformance/catalog.rs"),
+        include_str!("conformance/templates.rs"),
+        include_str!("conformance/outbox.rs"),
+        include_str!("conformance/delivery.rs"),
+        include_str!("conformance/checkout.rs"),
+        include_str!("conformance/timers.rs"),
+        include_str!("conformance/instances.rs"),
+        include_str!("conformance/batches.rs"),
+        include_str!("conformance/order_edit.rs"),
+        include_str!("conformance/staff_order.rs"),
+        include_str!("conformance/search.rs"),
+        include_str!("conformance/settings.rs"),
     ];
 
     #[test]
     fn every_case_is_run_by_the_suite_macro() {
-        let source = include_str!("testkit.rs");
+        let source = include_str!("conformance.rs");
         let (macro_body, _) = source
             .split_once("/// What a conformance test runs against.")
             .unwrap();

@@ -23,7 +23,7 @@ pub async fn case_failed_batch_applies_nothing(store: &dyn Store) {
         (ids[1], InboundOutcome::Message(hello())),
         (ids[2], bad),
     ];
-    let err = store.complete_inbound_detailed(&batch).await.unwrap_err();
+    let err = store.apply_inbound(&batch).await.unwrap_err();
     assert!(matches!(err, StoreError::NotFound), "got {err:?}");
 
     let pending: Vec<i64> = store
@@ -57,7 +57,7 @@ pub async fn case_failed_batch_applies_nothing(store: &dyn Store) {
         (ids[1], InboundOutcome::Message(hello())),
         (ids[2], InboundOutcome::Failed("no such order".to_owned())),
     ];
-    let results = store.complete_inbound_detailed(&retry).await.unwrap();
+    let results = store.apply_inbound(&retry).await.unwrap();
     assert!(results
         .iter()
         .all(|r| matches!(r, InboundResult::Done { .. })));
@@ -130,7 +130,7 @@ pub async fn case_batch_with_a_bad_item_and_a_repeat(store: &dyn Store) {
             outbound(keys[1], None, "first", at(301)),
             outbound(keys[1], None, "second", at(301)),
         ],
-        jobs: vec![(JobKind::Nudge, at(4_000))],
+        timers: vec![(TimerKind::Nudge, at(4_000))],
     };
     let batch = vec![
         (
@@ -152,7 +152,7 @@ pub async fn case_batch_with_a_bad_item_and_a_repeat(store: &dyn Store) {
             InboundOutcome::Message(inbound_message(keys[0], "wamid.batch.81", "hi", at(303))),
         ),
     ];
-    let results = store.complete_inbound_detailed(&batch).await.unwrap();
+    let results = store.apply_inbound(&batch).await.unwrap();
     let numbers: Vec<Option<i64>> = results
         .iter()
         .map(|r| match r {

@@ -1,5 +1,5 @@
 //! Conformance cases for `update_order`: fields, the event it appends,
-//! conflicts, and the messages and jobs it queues.
+//! conflicts, and the messages and timers it queues.
 
 use super::*;
 
@@ -287,8 +287,8 @@ pub async fn case_update_order_conflict(store: &dyn Store) {
             &Actor::System,
         )],
         outbound: vec![outbound("919800000001", None, "thanks", at(2))],
-        jobs: vec![NewJob {
-            kind: JobKind::Nudge,
+        timers: vec![NewTimer {
+            kind: TimerKind::Nudge,
             order_number: number,
             due_at: at(2),
         }],
@@ -327,7 +327,7 @@ pub async fn case_update_order_conflict(store: &dyn Store) {
         .unwrap()
         .is_empty());
     assert!(store
-        .claim_due_jobs(at(100), secs(30), 10)
+        .claim_due_timers(at(100), secs(30), 10)
         .await
         .unwrap()
         .is_empty());
@@ -354,8 +354,8 @@ pub async fn case_update_side_effects_only(store: &dyn Store) {
             "That was answered already.",
             at(1),
         )],
-        jobs: vec![NewJob {
-            kind: JobKind::Nudge,
+        timers: vec![NewTimer {
+            kind: TimerKind::Nudge,
             order_number: placed.number,
             due_at: at(3_600),
         }],
@@ -374,7 +374,7 @@ pub async fn case_update_side_effects_only(store: &dyn Store) {
     );
     assert_eq!(
         store
-            .claim_due_jobs(at(3_600), secs(30), 10)
+            .claim_due_timers(at(3_600), secs(30), 10)
             .await
             .unwrap()
             .len(),
