@@ -105,6 +105,13 @@ enum Command {
         /// Carts per second for the cross-instance latency (10 s of them).
         #[arg(long, default_value_t = 50)]
         latency_rate: u64,
+        /// PostgreSQL at its durable defaults (fsync, synchronous commit)
+        /// instead of the test cluster's fsync=off.
+        #[arg(long)]
+        durable: bool,
+        /// Lone orders, one at a time, for the cross-instance latency.
+        #[arg(long, default_value_t = 200)]
+        lone: u64,
     },
     /// List and search latency over bulk-loaded orders (PostgreSQL).
     BigList {
@@ -165,7 +172,19 @@ async fn main() -> anyhow::Result<()> {
             concurrency,
             seconds,
             latency_rate,
-        } => scale::ingest(instances, concurrency, seconds, latency_rate).await,
+            durable,
+            lone,
+        } => {
+            scale::ingest(scale::ScaleIngest {
+                instances,
+                concurrency,
+                seconds,
+                latency_rate,
+                durable,
+                lone,
+            })
+            .await
+        }
         Command::BigList {
             orders,
             requests,

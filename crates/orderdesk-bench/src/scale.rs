@@ -3,9 +3,10 @@
 //! - `scale-ingest`: N servers (each its own `orderdesk::serve`: own pool,
 //!   engine, inbox writer, processor, dispatcher and change listener) on one
 //!   fresh database, in this process; signed cart webhooks round-robin over
-//!   them. Then the cross-instance latency: carts sent to the first
-//!   instance at a modest open-loop rate, timed from the webhook's answer to
-//!   the `order.created` event on a stream opened on the last instance.
+//!   them, while a stream on the last instance counts `order.created`.
+//!   Then the cross-instance latency: lone carts sent to the first instance
+//!   one at a time, and carts at a modest open-loop rate, timed to the
+//!   `order.created` event on the last instance's stream.
 //! - `big-list`: bulk-loads M orders with `generate_series` (not through
 //!   webhooks), then times the order list, filters, deep pages and searches
 //!   over HTTP, printing the plan PostgreSQL chose for each.
@@ -17,7 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use orderdesk::Config;
 use orderdesk_store::{NewApiToken, Store};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::oneshot;
 
 use crate::load::{cart, drive, percentile, report, SECRET};
 
@@ -54,9 +55,17 @@ async fn start_server(db_url: &str, pool: u32) -> anyhow::Result<Server> {
 }
 
 /// A fresh migrated database with the bench token; the cluster lives as
-/// long as the returned guard.
-async fn fresh_database() -> anyhow::Result<(orderdesk_testkit::PgCluster, String, String)> {
-    let cluster = orderdesk_testkit::PgCluster::start()?;
+/// long as the returned guard. `durable`: the cluster at PostgreSQL's
+/// durable defaults (fsync, synchronous commit) instead of the test
+/// settings.
+async fn fresh_database(
+    durable: bool,
+) -> anyhow::Result<(orderdesk_testkit::PgCluster, String, String)> {
+    let cluster = if durable {
+        orderdesk_testkit::PgCluster::start_durable()?
+    } else {
+        orderdesk_testkit::PgCluster::start()?
+    };
     let url = cluster.create_database()?;
     let store = orderdesk_store_postgres::PgStore::connect(&url, 2).await?;
     store.migrate().await?;
@@ -72,25 +81,107 @@ async fn fresh_database() -> anyhow::Result<(orderdesk_testkit::PgCluster, Strin
     Ok((cluster, url, token))
 }
 
-pub async fn ingest(
-    instances: usize,
-    concurrency: usize,
-    seconds: u64,
-    latency_rate: u64,
-) -> anyhow::Result<()> {
-    let (cluster, url, token) = fresh_database().await?;
-    let pool = u32::try_from(16 / instances.max(1)).unwrap_or(8).max(4);
+/// What `scale-ingest` runs.
+pub struct ScaleIngest {
+    pub instances: usize,
+    pub concurrency: usize,
+    pub seconds: u64,
+    pub latency_rate: u64,
+    pub durable: bool,
+    /// Orders sent one at a time, each after the previous one's event.
+    pub lone: u64,
+}
+
+/// When each customer's `order.created` arrived on one stream.
+type Arrivals = Arc<Mutex<HashMap<String, Instant>>>;
+
+/// Reads `order.created` events from the stream at `base` into `arrivals`
+/// until aborted; returns once the stream is open.
+async fn read_stream(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    arrivals: Arrivals,
+    arrived: Arc<tokio::sync::Notify>,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let mut response = client
+        .get(format!("{base}/api/v1/events"))
+        .bearer_auth(token)
+        .send()
+        .await?;
+    Ok(tokio::spawn(async move {
+        let mut buffer = String::new();
+        while let Ok(Some(chunk)) = response.chunk().await {
+            let now = Instant::now();
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                if !block.contains("event: order.created") {
+                    continue;
+                }
+                let data = block.lines().find_map(|l| l.strip_prefix("data: "));
+                let value = data.and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok());
+                if let Some(wa) = value.as_ref().and_then(|v| v["customer"]["wa_id"].as_str()) {
+                    arrivals
+                        .lock()
+                        .map(|mut a| a.insert(wa.to_owned(), now))
+                        .ok();
+                    arrived.notify_waiters();
+                }
+            }
+        }
+    }))
+}
+
+fn arrived_count(arrivals: &Arrivals) -> usize {
+    arrivals.lock().map(|a| a.len()).unwrap_or(0)
+}
+
+fn arrival_of(arrivals: &Arrivals, wa_id: &str) -> Option<Instant> {
+    arrivals.lock().ok().and_then(|a| a.get(wa_id).copied())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+async fn post_cart(client: &reqwest::Client, webhook: &str, i: u64) -> anyhow::Result<bool> {
+    let body = cart(i);
+    let sig = orderdesk_whatsapp::sign(SECRET.as_bytes(), body.as_bytes());
+    let r = client
+        .post(webhook)
+        .header("x-hub-signature-256", sig)
+        .body(body)
+        .send()
+        .await?;
+    Ok(r.status() == 200)
+}
+
+pub async fn ingest(run: ScaleIngest) -> anyhow::Result<()> {
+    let (cluster, url, token) = fresh_database(run.durable).await?;
+    let instances = run.instances.max(1);
+    let pool = u32::try_from(16 / instances).unwrap_or(8).max(4);
     let mut servers = Vec::new();
-    for _ in 0..instances.max(1) {
+    for _ in 0..instances {
         servers.push(start_server(&url, pool).await?);
     }
     println!(
-        "scale-ingest on PostgreSQL: {} instance(s), pool {pool} each, {concurrency} connections, {seconds} s",
-        servers.len()
+        "scale-ingest on PostgreSQL ({}): {instances} instance(s), pool {pool} each, {} connections, {} s",
+        if run.durable { "durable: fsync and synchronous_commit on" } else { "fsync=off" },
+        run.concurrency,
+        run.seconds
     );
     let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
+        .pool_max_idle_per_host(run.concurrency)
         .build()?;
+    // Every order, wherever it was taken, must show on the last instance's
+    // stream: opened before the load.
+    let first = servers[0].base.clone();
+    let last = servers[servers.len() - 1].base.clone();
+    let arrivals: Arrivals = Arc::default();
+    let arrived = Arc::new(tokio::sync::Notify::new());
+    let reader = read_stream(&client, &last, &token, arrivals.clone(), arrived.clone()).await?;
+
     let urls: Arc<Vec<String>> = Arc::new(
         servers
             .iter()
@@ -99,7 +190,7 @@ pub async fn ingest(
     );
     let c = client.clone();
     let targets = urls.clone();
-    let (lat, elapsed, errors) = drive(concurrency, seconds, None, move |i| {
+    let (lat, elapsed, errors) = drive(run.concurrency, run.seconds, None, move |i| {
         let body = cart(i);
         let sig = orderdesk_whatsapp::sign(SECRET.as_bytes(), body.as_bytes());
         let url = &targets[(i as usize) % targets.len()];
@@ -111,101 +202,94 @@ pub async fn ingest(
     report("webhook acks", lat, elapsed, errors);
     let store = orderdesk_store_postgres::PgStore::connect(&url, 2).await?;
     let t = Instant::now();
-    loop {
+    let (mut listed, mut streamed) = (None, None);
+    while listed.is_none() || streamed.is_none() {
         let orders: i64 = store.status_counts().await?.iter().map(|(_, n)| n).sum();
-        if orders as usize >= acked {
-            println!(
-                "all {acked} acknowledged carts are orders {:.1} s after the load stopped",
-                t.elapsed().as_secs_f64()
-            );
-            break;
+        if listed.is_none() && orders as usize >= acked {
+            listed = Some(t.elapsed());
+        }
+        if streamed.is_none() && arrived_count(&arrivals) >= acked {
+            streamed = Some(t.elapsed());
         }
         if t.elapsed() > Duration::from_secs(600) {
-            anyhow::bail!("only {orders} of {acked} orders after 600 s");
+            anyhow::bail!(
+                "after 600 s: {orders} of {acked} orders, {} on the stream",
+                arrived_count(&arrivals)
+            );
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    println!(
+        "all {acked} acknowledged carts: orders {:.2} s after the load stopped, \
+         order.created on instance {instances}'s stream {:.2} s after",
+        listed.unwrap_or_default().as_secs_f64(),
+        streamed.unwrap_or_default().as_secs_f64(),
+    );
 
-    // New order on the first instance → event on the last one's stream.
-    let first = &servers[0].base;
-    let last = &servers[servers.len() - 1].base;
-    let arrivals: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
-    let (ready_tx, mut ready) = watch::channel(false);
-    let reader = {
-        let arrivals = arrivals.clone();
-        let response = client
-            .get(format!("{last}/api/v1/events"))
-            .bearer_auth(&token)
-            .send()
-            .await?;
-        tokio::spawn(async move {
-            let mut response = response;
-            let mut buffer = String::new();
-            let _ = ready_tx.send(true);
-            while let Ok(Some(chunk)) = response.chunk().await {
-                let now = Instant::now();
-                buffer.push_str(&String::from_utf8_lossy(&chunk));
-                while let Some(end) = buffer.find("\n\n") {
-                    let block: String = buffer.drain(..end + 2).collect();
-                    if !block.contains("event: order.created") {
-                        continue;
-                    }
-                    if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data: ")) {
-                        if let Ok(v) = serde_json::from_str::<serde_json::Value>(data) {
-                            if let Some(wa) = v["customer"]["wa_id"].as_str() {
-                                arrivals
-                                    .lock()
-                                    .map(|mut a| a.insert(wa.to_owned(), now))
-                                    .ok();
-                            }
-                        }
-                    }
-                }
-            }
-        })
-    };
-    let _ = ready.wait_for(|r| *r).await;
-    let samples = latency_rate * 10;
-    let mut answered: Vec<(String, Instant)> = Vec::new();
+    // A lone order on the first instance → its event on the last one's
+    // stream, one at a time, timed from sending the webhook.
     let webhook = format!("{first}/webhooks/whatsapp");
+    let mut lone = Vec::new();
+    for k in 0..run.lone {
+        let i = 2_000_000_000 + k;
+        let wa_id = format!("91{i:010}");
+        let sent = Instant::now();
+        let seen = arrived.notified();
+        tokio::pin!(seen);
+        if !post_cart(&client, &webhook, i).await? {
+            continue;
+        }
+        let deadline = sent + Duration::from_secs(10);
+        while arrival_of(&arrivals, &wa_id).is_none() && Instant::now() < deadline {
+            let _ = tokio::time::timeout_at(deadline.into(), seen.as_mut()).await;
+            seen.set(arrived.notified());
+        }
+        if let Some(at) = arrival_of(&arrivals, &wa_id) {
+            lone.push(at.saturating_duration_since(sent));
+        }
+    }
+    lone.sort_unstable();
+    println!(
+        "lone order on instance 1 → order.created on instance {instances}: {} of {}; \
+         p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        lone.len(),
+        run.lone,
+        ms(percentile(&lone, 50.0)),
+        ms(percentile(&lone, 99.0)),
+        ms(lone.last().copied().unwrap_or_default()),
+    );
+
+    // Carts at a steady open-loop rate to the first instance, timed from
+    // the webhook's answer to the event on the last instance's stream.
+    let samples = run.latency_rate * 10;
+    let mut answered: Vec<(String, Instant)> = Vec::new();
     let start = Instant::now();
     for k in 0..samples {
-        let due = start + Duration::from_secs_f64(k as f64 / latency_rate.max(1) as f64);
+        let due = start + Duration::from_secs_f64(k as f64 / run.latency_rate.max(1) as f64);
         tokio::time::sleep_until(due.into()).await;
         let i = 1_000_000_000 + k;
-        let body = cart(i);
-        let sig = orderdesk_whatsapp::sign(SECRET.as_bytes(), body.as_bytes());
-        let r = client
-            .post(&webhook)
-            .header("x-hub-signature-256", sig)
-            .body(body)
-            .send()
-            .await?;
-        if r.status() == 200 {
+        if post_cart(&client, &webhook, i).await? {
             answered.push((format!("91{i:010}"), Instant::now()));
         }
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     reader.abort();
-    let arrivals = arrivals.lock().map(|a| a.clone()).unwrap_or_default();
     let mut lat: Vec<Duration> = answered
         .iter()
         .filter_map(|(wa, at)| {
-            arrivals
-                .get(wa)
-                .map(|seen| seen.saturating_duration_since(*at))
+            arrival_of(&arrivals, wa).map(|seen| seen.saturating_duration_since(*at))
         })
         .collect();
     lat.sort_unstable();
     println!(
-        "order.created on instance {} after the webhook answer on instance 1: {} of {} seen; \
-         p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({latency_rate}/s for 10 s)",
-        servers.len(),
+        "order.created on instance {instances} after the webhook answer on instance 1: {} of {} seen; \
+         p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({}/s for 10 s)",
         lat.len(),
         answered.len(),
-        percentile(&lat, 50.0).as_secs_f64() * 1e3,
-        percentile(&lat, 99.0).as_secs_f64() * 1e3,
-        lat.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        ms(percentile(&lat, 50.0)),
+        ms(percentile(&lat, 99.0)),
+        ms(lat.last().copied().unwrap_or_default()),
+        run.latency_rate,
     );
     drop(servers);
     drop(cluster);
@@ -213,7 +297,7 @@ pub async fn ingest(
 }
 
 pub async fn big_list(orders: u64, requests: usize, trigram: bool) -> anyhow::Result<()> {
-    let (cluster, url, token) = fresh_database().await?;
+    let (cluster, url, token) = fresh_database(false).await?;
     let db = url.rsplit('/').next().context("database name")?.to_owned();
     println!("bulk-loading {orders} orders with generate_series…");
     let t = Instant::now();

@@ -15,15 +15,15 @@
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use orderdesk_domain::InboxKind;
 use orderdesk_store::{
-    InboundOutcome, InboundRecord, MessageState, NewInbound, NewInboundMessage, Recorded, Store,
-    StoreError,
+    InboundOutcome, InboundRecord, MessageState, NewInbound, NewInboundMessage, ProcessingLease,
+    Recorded, Store, StoreError,
 };
 use tokio::sync::{mpsc, oneshot, Notify};
-use tracing::{debug, warn};
+use tracing::{debug, info, warn};
 
 use crate::checkout::handover::Handover;
 use crate::texts::Texts;
@@ -42,9 +42,12 @@ const MAX_BATCH_ITEMS: usize = 1024;
 /// statements as one. On SQLite the step holds the one writer, so webhook
 /// acknowledgements queue behind it; 256 keeps that to a few milliseconds.
 const PROCESS_BATCH: u32 = 256;
-/// How often idle workers look again even without a wake-up (covers writes
-/// made by another process, e.g. a second instance or the CLI).
+/// How often an idle processor looks again even without a wake-up (a
+/// safety net: a wake-up lost in a reconnect costs at most this much).
 const IDLE_POLL: Duration = Duration::from_secs(1);
+/// How often an instance without the processing lease asks for it, and how
+/// often the holder checks it still has it.
+const LEASE_RETRY: Duration = Duration::from_secs(1);
 
 /// One caller's items for the group-commit writer, and where to answer.
 struct WriteRequest {
@@ -166,16 +169,68 @@ impl Processor {
         }
     }
 
-    /// Processes until `shutdown` resolves, waking when the writer stores
-    /// something and otherwise polling now and then.
+    /// Processes until `shutdown` resolves, while this instance holds the
+    /// processing lease ([`Store::try_processing_lease`]): with several
+    /// instances on one database one processes and the others stand by,
+    /// asking again every [`LEASE_RETRY`], so one takes over within about a
+    /// second of the holder dying. While holding it, wakes when items are
+    /// stored (by this instance's writer, or another's via
+    /// [`Store::watch_instances`]) and otherwise polls now and then.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) {
-        use futures_util::FutureExt as _;
         tokio::pin!(shutdown);
+        let mut standing_by = false;
+        loop {
+            let lease = match self.store.try_processing_lease().await {
+                Ok(Some(lease)) => Some(lease),
+                Ok(None) => None,
+                Err(e) => {
+                    warn!(error = %e, "cannot ask for the processing lease; retrying");
+                    None
+                }
+            };
+            match lease {
+                Some(lease) => {
+                    info!("this instance processes the inbox");
+                    standing_by = false;
+                    if self.process_while_held(lease, &mut shutdown).await {
+                        return;
+                    }
+                    warn!("lost the processing lease; standing by");
+                }
+                None if !standing_by => {
+                    info!("another instance processes the inbox; standing by");
+                    standing_by = true;
+                }
+                None => {}
+            }
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = tokio::time::sleep(LEASE_RETRY) => {}
+            }
+        }
+    }
+
+    /// Processes until `shutdown` resolves (then `true`) or the lease is
+    /// lost (`false`). The lease is checked between batches, at most every
+    /// [`LEASE_RETRY`], so a holder that lost it stops within about that.
+    async fn process_while_held(
+        &self,
+        mut lease: ProcessingLease,
+        shutdown: &mut std::pin::Pin<&mut (impl Future<Output = ()> + Send)>,
+    ) -> bool {
+        use futures_util::FutureExt as _;
+        let mut checked = Instant::now();
         loop {
             // Checked between batches too, so a stop under load is prompt;
             // unprocessed items stay in the inbox for the next start.
             if shutdown.as_mut().now_or_never().is_some() {
-                return;
+                return true;
+            }
+            if checked.elapsed() >= LEASE_RETRY {
+                if !lease.still_held().await {
+                    return false;
+                }
+                checked = Instant::now();
             }
             let idle = match self.step().await {
                 Ok(0) => IDLE_POLL,
@@ -186,9 +241,9 @@ impl Processor {
                 }
             };
             tokio::select! {
-                _ = &mut shutdown => return,
-                _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(idle) => {}
+                () = shutdown.as_mut() => return true,
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(idle) => {}
             }
         }
     }

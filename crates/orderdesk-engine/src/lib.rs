@@ -138,24 +138,29 @@ impl Engine {
     }
 
     /// Pokes the bus whenever another instance on the same database appended
-    /// events or queued messages ([`Store::watch_changes`]), until `shutdown`
-    /// resolves, so this instance's event streams and dispatcher look again.
-    /// Ends at once for a store only this process writes to.
+    /// events or queued messages ([`Store::watch_changes`]), so this
+    /// instance's event streams and dispatcher look again, and wakes the
+    /// processor when another instance stored webhook items
+    /// ([`Store::watch_instances`]), until `shutdown` resolves. Ends at once for
+    /// a store only this process writes to.
     pub fn spawn_change_watcher(
         &self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> tokio::task::JoinHandle<()> {
         let store = self.store.clone();
         let bus = self.bus.clone();
+        let wake = self.inbox.wake();
         tokio::spawn(async move {
             let poke = move || bus.poke();
-            tokio::select! {
-                watched = store.watch_changes(&poke) => {
-                    if let Err(e) = watched {
-                        tracing::warn!(error = %e, "cannot watch for other instances' changes; \
-                            relying on polling");
-                    }
+            let new_items = move || wake.notify_one();
+            let watch = async {
+                if let Err(e) = store.watch_instances(&poke, &new_items).await {
+                    tracing::warn!(error = %e, "cannot watch for other instances' changes; \
+                        relying on polling");
                 }
+            };
+            tokio::select! {
+                () = watch => {}
                 () = shutdown => {}
             }
         })

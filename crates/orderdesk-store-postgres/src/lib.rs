@@ -21,6 +21,9 @@
 //!
 //! # Several instances
 //!
+//! One instance at a time processes the inbox, the holder of the processing
+//! lease (a session advisory lock; see `instances`); storing webhook items
+//! sends `NOTIFY orderdesk_inbox` so the holder starts on them at once.
 //! Every transaction that appends events or queues outbound messages also
 //! sends `NOTIFY orderdesk_changes` (delivered on commit);
 //! [`Store::watch_changes`] listens for it, so an event committed by one
@@ -32,6 +35,7 @@
 
 mod error;
 mod filters;
+mod instances;
 mod tx;
 
 use std::collections::HashMap;
@@ -51,6 +55,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, QueryBuilder, Row};
 
 use error::{db_err, migrate_err};
+pub use instances::{CHANGES_CHANNEL, INBOX_CHANNEL, PROCESSING_LOCK};
 use orderdesk_store_sql::reads;
 use orderdesk_store_sql::rows::{self, micros};
 use tx::{dec, PgTx};
@@ -62,17 +67,10 @@ pub const EVENT_LOG_LOCK: i64 = 0x6f72_6465_7264_6573;
 /// The session advisory lock key held while migrating ("ordermig" in ASCII),
 /// so that two `orderdesk migrate` runs never overlap.
 pub const MIGRATE_LOCK: i64 = 0x6f72_6465_726d_6967;
-/// The channel of the wake-up notifications; the payload is the highest
-/// event `seq` the notifying transaction wrote (0 when it only queued
-/// outbound messages).
-pub const CHANGES_CHANNEL: &str = "orderdesk_changes";
 /// How long a request waits for a pooled connection (or a new one) before
 /// it fails with `Unavailable` (HTTP 503): short, so that while PostgreSQL
 /// is down requests fail fast instead of piling up.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
-/// Without any notification, wake up this often anyway: a notification lost
-/// in a reconnect then costs at most this much latency, never an event.
-const SAFETY_POLL: Duration = Duration::from_secs(5);
 /// Rows per multi-row `INSERT` (6 parameters each, under the 65,535 limit).
 const INSERT_CHUNK: usize = 1_000;
 const MAX_PAGE: u32 = 200;
@@ -150,29 +148,6 @@ impl PgStore {
         }
         result.map(|()| true)
     }
-
-    /// Listens on [`CHANGES_CHANNEL`] until the connection fails (then
-    /// returns the error); calls `on_change` after subscribing, for each
-    /// burst of notifications, and every [`SAFETY_POLL`] without one.
-    async fn listen_once(&self, on_change: &(dyn Fn() + Send + Sync)) -> Result<(), sqlx::Error> {
-        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
-        listener.listen(CHANGES_CHANNEL).await?;
-        // Whatever was notified while we were not listening is lost.
-        on_change();
-        loop {
-            match tokio::time::timeout(SAFETY_POLL, listener.try_recv()).await {
-                Ok(Ok(Some(_))) => {
-                    // One wake-up for everything already buffered.
-                    while listener.next_buffered().is_some() {}
-                    on_change();
-                }
-                // The connection was lost and has been re-established.
-                Ok(Ok(None)) => on_change(),
-                Ok(Err(e)) => return Err(e),
-                Err(_) => on_change(),
-            }
-        }
-    }
 }
 
 #[async_trait]
@@ -185,19 +160,16 @@ impl Store for PgStore {
         self.migrate_locked(false).await
     }
 
-    async fn watch_changes(&self, on_change: &(dyn Fn() + Send + Sync)) -> StoreResult<()> {
-        let mut backoff = Duration::from_millis(100);
-        loop {
-            let started = tokio::time::Instant::now();
-            if let Err(e) = self.listen_once(on_change).await {
-                tracing::warn!(error = %e, "lost the change notifications; reconnecting");
-            }
-            if started.elapsed() > Duration::from_secs(30) {
-                backoff = Duration::from_millis(100);
-            }
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(Duration::from_secs(5));
-        }
+    async fn watch_instances(
+        &self,
+        on_change: &(dyn Fn() + Send + Sync),
+        on_inbox: &(dyn Fn() + Send + Sync),
+    ) -> StoreResult<()> {
+        self.watch(on_change, on_inbox).await
+    }
+
+    async fn try_processing_lease(&self) -> StoreResult<Option<orderdesk_store::ProcessingLease>> {
+        self.take_processing_lease().await
     }
 
     async fn reserve_send_slots(
@@ -275,6 +247,15 @@ impl Store for PgStore {
                 let external_id: String = row.try_get(2).map_err(db_err)?;
                 stored.insert((source, external_id), id);
             }
+        }
+        if !stored.is_empty() {
+            // Delivered on commit: the lease holder, wherever it runs, starts
+            // on these items at once.
+            sqlx::query("SELECT pg_notify($1, '')")
+                .bind(INBOX_CHANNEL)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
         }
         tx.commit().await.map_err(db_err)?;
         Ok(batch

@@ -5,6 +5,21 @@
 //! batch needs at most a handful of distinct statement texts and the
 //! drivers' per-connection statement caches keep reusing the same prepared
 //! statements from batch to batch, whatever the batch's size.
+//!
+//! # Why multi-row `VALUES`, not `UNNEST`, on PostgreSQL too
+//!
+//! `INSERT … SELECT * FROM UNNEST($1::bigint[], $2::text[], …)` binds one
+//! array per column instead of one parameter per cell. SQLite has no array
+//! parameters, so each batch statement would be written twice, once per
+//! dialect, and [`Arg`] would grow array variants each backend binds its
+//! own way: the duplication this crate exists to remove. What `UNNEST`
+//! would buy is already had: one statement text whatever the row count
+//! (here by the fixed chunk sizes, so prepared statements are reused), and
+//! one round trip per chunk. What is left, binding 20 × 256 parameters
+//! instead of 20 arrays, costs microseconds per chunk next to the commit.
+//! The one place where PostgreSQL does use `UNNEST` is already its own:
+//! appending events (`SqlTx::append_events`), whose `seq` must follow
+//! input order under the event-log lock (`WITH ORDINALITY … ORDER BY`).
 
 use orderdesk_store::StoreResult;
 

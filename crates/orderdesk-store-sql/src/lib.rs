@@ -134,17 +134,27 @@ pub struct NewEvent {
 /// # Lock order (the contract PostgreSQL's implementation relies on)
 ///
 /// Every write transaction built on this trait takes its locks in one
-/// order, so that none deadlocks another over them:
+/// order, so that none deadlocks another over them (a deadlock is a 503 to
+/// whoever PostgreSQL picks as its victim):
 /// 1. inbox rows, by id ([`SqlTx::lock_inbox`], first thing in a batch);
-/// 2. orders ([`SqlTx::LOCK_ORDER`]) and messages ([`SqlTx::LOCK_ROW`]) as
-///    the work reaches them, and a wamid's lock ([`SqlTx::lock_wamid`])
-///    before the message it names;
+/// 2. orders ([`SqlTx::LOCK_ORDER`]): all the orders a transaction will
+///    update before any other row lock of its work. A transaction about one
+///    order locks it first thing; a batch of inbox items locks every order
+///    its items update at once, by number (`lock_updated_orders`). Only
+///    then, as the work reaches them: messages ([`SqlTx::LOCK_ROW`]), a
+///    wamid's lock ([`SqlTx::lock_wamid`]) before the message it names, and
+///    the invoice and credit-note counters (`document_counters`, taken
+///    when a payment or refund earns a number, held to the commit). Every
+///    order is locked before a counter: a staff payment holds its order
+///    and then takes the counter, so a batch that took the counter for one
+///    order and then waited for another would close a cycle;
 /// 3. at the end (see `Effects`): the outbox locks of the customers it
 ///    queues messages for, in the implementation's fixed key order
-///    ([`SqlTx::lock_outbox`]), then customer rows by key, then stage-count
-///    rows by status;
+///    ([`SqlTx::lock_outbox`]), then customer rows by key, then their
+///    conversation rows by key, then stage-count rows by status;
 /// 4. last, the event-log lock inside [`SqlTx::append_events`], held to the
-///    commit, so that commit order equals event `seq` order.
+///    commit, so that commit order equals event `seq` order (and, on
+///    PostgreSQL, the notification queue's lock at the commit itself).
 ///
 /// A backend whose writer is single (SQLite: one connection, `BEGIN
 /// IMMEDIATE`) already holds everything and implements the lock primitives

@@ -178,6 +178,7 @@ pub async fn complete_inbound<T: SqlTx>(
     ids.dedup();
     tx.lock_inbox(&ids).await?;
     let pending = pending_items(tx, &ids).await?;
+    lock_updated_orders(tx, batch, &pending).await?;
 
     let mut effects = Effects::default();
     let mut results: Vec<Option<InboundResult>> = Vec::with_capacity(batch.len());
@@ -239,6 +240,43 @@ pub async fn complete_inbound<T: SqlTx>(
         .into_iter()
         .map(|r| r.ok_or(StoreError::NotFound))
         .collect()
+}
+
+/// Locks every order the batch's pending items update, in number order,
+/// before anything else of the batch (step 2 of the lock order on
+/// [`SqlTx`]). Locked as the items reach them instead, a batch paying #7
+/// and then updating #3 would hold #7 and #7's invoice counter while
+/// waiting for #3, and a staff payment on #3 (holding #3, waiting for the
+/// counter) would deadlock with it.
+async fn lock_updated_orders<T: SqlTx>(
+    tx: &mut T,
+    batch: &[(i64, InboundOutcome)],
+    pending: &HashMap<i64, Option<String>>,
+) -> StoreResult<()> {
+    let mut numbers: Vec<i64> = batch
+        .iter()
+        .filter(|(id, _)| pending.contains_key(id))
+        .filter_map(|(_, outcome)| match outcome {
+            InboundOutcome::MessageAndUpdate { number, .. } => Some(number.get()),
+            _ => None,
+        })
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    // One order is locked by the item itself, as any single-order write does.
+    if numbers.len() < 2 || T::LOCK_ORDER.is_empty() {
+        return Ok(());
+    }
+    for chunk in numbers.chunks(1000) {
+        let sql = format!(
+            "SELECT number FROM orders WHERE number IN {} ORDER BY number{}",
+            batch::placeholders(1, chunk.len()),
+            T::LOCK_ORDER
+        );
+        let args = chunk.iter().map(|n| Arg::from(*n)).collect();
+        tx.fetch(&sql, args).await?;
+    }
+    Ok(())
 }
 
 /// The customer key of each of these items still unprocessed.

@@ -72,6 +72,9 @@ pub struct SqliteStore {
     reader: SqlitePool,
     /// Serialises "set durability, begin" pairs on the one writer connection.
     write_gate: Arc<Mutex<()>>,
+    /// One database file, one serving process (see the README, "Running
+    /// several instances"): the processing lease is a flag in the process.
+    lease: orderdesk_store::LocalLease,
 }
 
 impl SqliteStore {
@@ -127,6 +130,7 @@ impl SqliteStore {
             writer,
             reader,
             write_gate: Arc::new(Mutex::new(())),
+            lease: orderdesk_store::LocalLease::default(),
         })
     }
 
@@ -202,6 +206,10 @@ impl Store for SqliteStore {
             .await
             .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn try_processing_lease(&self) -> StoreResult<Option<orderdesk_store::ProcessingLease>> {
+        Ok(self.lease.try_take())
     }
 
     async fn ops_status(&self) -> StoreResult<orderdesk_store::OpsStatus> {

@@ -188,6 +188,8 @@ macro_rules! conformance_suite {
             concurrent_timer_claimers_get_each_due_timer_once => case_timers_concurrent,
             change_watchers_are_woken_by_new_events_and_queued_messages => case_watch_changes,
             shared_send_slots_are_never_closer_than_the_interval => case_send_slots,
+            stored_webhook_items_wake_inbox_watchers => case_watch_inbox,
+            one_processor_at_a_time_holds_the_processing_lease => case_processing_lease,
             migrate_unless_busy_migrates_an_idle_database => case_migrate_unless_busy,
             pruning_deletes_the_oldest_events_and_remembers_where => case_prune_events,
             a_status_before_its_wamid_is_recorded_applies_when_it_is => case_early_status,

@@ -11,6 +11,7 @@
 pub mod conformance;
 mod conversation;
 mod error;
+mod lease;
 mod ops_status;
 mod order_fields;
 mod records;
@@ -27,6 +28,7 @@ use orderdesk_domain::{
 
 pub use conversation::*;
 pub use error::{StoreError, StoreResult};
+pub use lease::{LeaseHolder, LocalLease, ProcessingLease};
 pub use ops_status::OpsStatus;
 pub use order_fields::OrderFields;
 pub use records::*;
@@ -428,9 +430,35 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// Only when watching cannot start at all; passing failures are retried.
     async fn watch_changes(&self, on_change: &(dyn Fn() + Send + Sync)) -> StoreResult<()> {
-        let _ = on_change;
+        self.watch_instances(on_change, &|| {}).await
+    }
+
+    /// [`Store::watch_changes`], and also calls `on_inbox` whenever any
+    /// process sharing this database stored new inbox items, so the
+    /// instance holding the processing lease starts on them at once instead
+    /// of at its next poll (a hint too, called once after each
+    /// (re)subscription). One watch for both, so an instance spends one
+    /// connection on it. Returns at once for a backend only one process
+    /// writes to, whose writer wakes its processor directly.
+    ///
+    /// # Errors
+    /// As [`Store::watch_changes`].
+    async fn watch_instances(
+        &self,
+        on_change: &(dyn Fn() + Send + Sync),
+        on_inbox: &(dyn Fn() + Send + Sync),
+    ) -> StoreResult<()> {
+        let _ = (on_change, on_inbox);
         Ok(())
     }
+
+    /// The processing lease ([`ProcessingLease`]) if no other processor
+    /// holds it, else `None` (ask again later). Handed over on failure: a
+    /// holder that dies loses it without having to release it.
+    ///
+    /// # Errors
+    /// `Unavailable` when the database cannot be reached.
+    async fn try_processing_lease(&self) -> StoreResult<Option<ProcessingLease>>;
 
     /// Reserves `count` consecutive send slots `interval` apart on the rate
     /// limit named `key` (the business number), shared by every process on

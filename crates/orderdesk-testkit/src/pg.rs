@@ -89,11 +89,25 @@ impl PgCluster {
     /// When PostgreSQL is not installed, cannot be run as a suitable user, or
     /// does not come up; the message says which and includes the server log.
     pub fn start() -> anyhow::Result<Self> {
+        Self::start_with(false)
+    }
+
+    /// As [`PgCluster::start`], but at PostgreSQL's durable defaults (fsync,
+    /// synchronous commit, full page writes): for benchmarks that must pay
+    /// for a real disk flush per commit.
+    ///
+    /// # Errors
+    /// As [`PgCluster::start`].
+    pub fn start_durable() -> anyhow::Result<Self> {
+        Self::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> anyhow::Result<Self> {
         let bins = Bins::find()?;
         let owner = server_owner()?;
         let mut last_error = None;
         for _ in 0..START_ATTEMPTS {
-            match Self::start_once(&bins, owner) {
+            match Self::start_once(&bins, owner, durable) {
                 Ok(cluster) => return Ok(cluster),
                 Err(StartError::PortTaken(e)) => last_error = Some(e),
                 Err(StartError::Fatal(e)) => return Err(e),
@@ -106,7 +120,11 @@ impl PgCluster {
             )))
     }
 
-    fn start_once(bins: &Bins, owner: Option<(u32, u32)>) -> Result<Self, StartError> {
+    fn start_once(
+        bins: &Bins,
+        owner: Option<(u32, u32)>,
+        durable: bool,
+    ) -> Result<Self, StartError> {
         let dir = tempfile::Builder::new()
             .prefix("orderdesk-pg-")
             .tempdir()
@@ -146,7 +164,12 @@ impl PgCluster {
             .arg("-k")
             .arg(&root)
             .args(["-h", "127.0.0.1"])
-            .args(SERVER_SETTINGS.iter().flat_map(|s| ["-c", *s]));
+            .args(
+                SERVER_SETTINGS
+                    .iter()
+                    .filter(|s| !durable || !DURABILITY_OFF.contains(s))
+                    .flat_map(|s| ["-c", *s]),
+            );
 
         let mut wrapper = Command::new("sh");
         wrapper
@@ -379,6 +402,13 @@ fn server_failed(log: &str) -> bool {
             && !line.contains("not yet accepting connections")
     })
 }
+
+/// The settings of [`SERVER_SETTINGS`] a durable cluster leaves out.
+const DURABILITY_OFF: &[&str] = &[
+    "fsync=off",
+    "synchronous_commit=off",
+    "full_page_writes=off",
+];
 
 /// Server settings for a disposable test cluster.
 const SERVER_SETTINGS: &[&str] = &[

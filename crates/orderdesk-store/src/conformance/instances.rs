@@ -1,5 +1,6 @@
 //! Conformance cases for several instances sharing one database: change
-//! watchers, shared send slots and migrating an idle database.
+//! watchers, shared send slots, migrating an idle database and the
+//! processing lease.
 
 use super::*;
 
@@ -15,18 +16,24 @@ async fn counter_passes(counter: &AtomicU64, above: u64, limit: Duration) -> boo
     false
 }
 
+/// Waits for a watcher's first wake-up (it pokes once when it starts
+/// listening) and lets it settle; the count of wake-ups then.
+async fn watcher_started(woken: &AtomicU64) -> u64 {
+    assert!(
+        counter_passes(woken, 0, Duration::from_secs(10)).await,
+        "the watcher never started"
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    woken.load(Ordering::SeqCst)
+}
+
 pub async fn case_watch_changes(store: &dyn Store) {
     let woken = AtomicU64::new(0);
     let poke = || {
         woken.fetch_add(1, Ordering::SeqCst);
     };
     let act = async {
-        // A watcher pokes once when it starts listening.
-        assert!(
-            counter_passes(&woken, 0, Duration::from_secs(10)).await,
-            "the watcher never started"
-        );
-        let before = woken.load(Ordering::SeqCst);
+        let before = watcher_started(&woken).await;
         let order = create_many(store, 1).await.remove(0);
         assert!(
             counter_passes(&woken, before, Duration::from_secs(2)).await,
@@ -101,4 +108,50 @@ pub async fn case_migrate_unless_busy(store: &dyn Store) {
     assert!(store.migrate_unless_busy().await.unwrap());
     assert!(store.migrate_unless_busy().await.unwrap(), "and again");
     assert_eq!(store.last_event_seq().await.unwrap(), 0);
+}
+
+pub async fn case_watch_inbox(store: &dyn Store) {
+    let woken = AtomicU64::new(0);
+    let poke = || {
+        woken.fetch_add(1, Ordering::SeqCst);
+    };
+    let act = async {
+        let before = watcher_started(&woken).await;
+        store.record_inbound(&[unique_item()]).await.unwrap();
+        assert!(
+            counter_passes(&woken, before, Duration::from_secs(2)).await,
+            "a stored webhook item woke nobody"
+        );
+    };
+    tokio::select! {
+        // A store one process writes to wakes its processor directly.
+        watched = store.watch_instances(&|| {}, &poke) => watched.unwrap(),
+        () = act => {}
+    }
+}
+
+pub async fn case_processing_lease(store: &dyn Store) {
+    let mut held = store
+        .try_processing_lease()
+        .await
+        .unwrap()
+        .expect("a free lease is granted");
+    assert!(held.still_held().await);
+    assert!(
+        store.try_processing_lease().await.unwrap().is_none(),
+        "a held lease is granted to nobody else"
+    );
+    drop(held);
+    // Given up on drop; on a server the session ends a moment later.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        if store.try_processing_lease().await.unwrap().is_some() {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "a dropped lease was never granted again"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

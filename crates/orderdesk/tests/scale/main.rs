@@ -13,6 +13,7 @@
 
 mod faults;
 mod fixtures;
+mod lease;
 mod settings;
 
 use std::collections::HashMap;
