@@ -4,6 +4,7 @@
 
 pub mod address;
 pub mod checkout;
+pub mod connection;
 pub mod conversation;
 pub mod event;
 pub mod handover;

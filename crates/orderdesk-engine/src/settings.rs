@@ -158,6 +158,11 @@ impl Settings {
         effective(&self.inner, &stored, key)
     }
 
+    /// The keys the environment (or the `--config` file) fixes.
+    pub fn fixed_keys(&self) -> Vec<String> {
+        self.inner.fixed.keys().cloned().collect()
+    }
+
     /// The business's time zone and locale, to write times and money for
     /// people. Values were checked before they were stored; should one not
     /// parse after all, UTC and English stand in.
@@ -256,6 +261,24 @@ impl Settings {
         by: &str,
         at: Timestamp,
     ) -> Result<(), SettingsError> {
+        self.update_permitting(store, changes, by, at, &[]).await
+    }
+
+    /// [`Settings::update`], also allowing the keys in `permitted` that are
+    /// read at start or credentials, unless the environment fixes them: the
+    /// first-run setup stores the WhatsApp connection this way (the
+    /// credentials are written, never shown back).
+    ///
+    /// # Errors
+    /// See [`SettingsError`].
+    pub async fn update_permitting(
+        &self,
+        store: &dyn Store,
+        changes: BTreeMap<String, Option<String>>,
+        by: &str,
+        at: Timestamp,
+        permitted: &[&str],
+    ) -> Result<(), SettingsError> {
         let changes: Vec<SettingChange> = changes
             .into_iter()
             .map(|(key, value)| SettingChange {
@@ -263,7 +286,11 @@ impl Settings {
                 key,
             })
             .collect();
-        if let Some(refused) = changes.iter().find_map(|c| self.refusal(&c.key)) {
+        let refused = changes.iter().find_map(|c| match self.refusal(&c.key) {
+            Some(SettingsError::AtStart { .. }) if permitted.contains(&c.key.as_str()) => None,
+            other => other,
+        });
+        if let Some(refused) = refused {
             return Err(refused);
         }
         // Validate what would be in force, against what is stored now.

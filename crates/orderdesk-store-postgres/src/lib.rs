@@ -215,6 +215,12 @@ impl Store for PgStore {
         orderdesk_store_sql::ops_status::status(self, known).await
     }
 
+    async fn record_webhook_verified(&self, at: Timestamp) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        orderdesk_store_sql::ops_status::record_webhook_verified(&mut tx, at).await?;
+        tx.commit().await
+    }
+
     async fn record_inbound(&self, batch: &[NewInbound]) -> StoreResult<Vec<Recorded>> {
         if batch.is_empty() {
             return Ok(Vec::new());

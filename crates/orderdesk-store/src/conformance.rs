@@ -200,6 +200,7 @@ macro_rules! conformance_suite {
             a_failed_batch_applies_nothing_and_all_of_it_on_retry => case_failed_batch_applies_nothing,
             a_batch_applies_one_customers_items_in_arrival_order => case_batch_keeps_a_customers_order,
             ops_status_reads_the_schema_and_the_last_webhook_and_send => case_ops_status,
+            ops_status_reads_the_status_panels => case_ops_status_panels,
             refunds_move_the_payment_status_as_they_settle => case_refunds_move_the_payment_status,
             a_refund_above_what_is_left_changes_nothing => case_a_refund_above_what_is_left_changes_nothing,
             concurrent_refunds_refund_once => case_concurrent_refunds_refund_once,

@@ -29,7 +29,7 @@ use orderdesk_domain::{
 pub use conversation::*;
 pub use error::{StoreError, StoreResult};
 pub use lease::{LeaseHolder, LocalLease, ProcessingLease};
-pub use ops_status::OpsStatus;
+pub use ops_status::{LastError, OpsStatus, RECENT_ROWS};
 pub use order_fields::OrderFields;
 pub use records::*;
 pub use refunds::RefundChange;
@@ -56,6 +56,13 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// `Unavailable` or `Other` on database failure.
     async fn ops_status(&self) -> StoreResult<OpsStatus>;
+
+    /// Notes that Meta passed the webhook handshake now (the setup page
+    /// shows "webhook received ✓"); only the newest time is kept.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn record_webhook_verified(&self, at: Timestamp) -> StoreResult<()>;
 
     // ---- inbox --------------------------------------------------------------
 

@@ -85,6 +85,12 @@ pub async fn run(config: &Config) -> Vec<Check> {
         }
     };
     let store = crate::connect_store(config).await;
+    // What the setup page stored counts as it will at the next start.
+    let layered = match &store {
+        Ok(store) => config.with_store(store.as_ref()).await.ok(),
+        Err(_) => None,
+    };
+    let config = layered.as_ref().unwrap_or(config);
     let (database, public, number, subscribed, payments) = tokio::join!(
         async {
             match &store {

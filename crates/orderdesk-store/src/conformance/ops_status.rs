@@ -34,3 +34,75 @@ pub async fn case_ops_status(store: &dyn Store) {
     assert_eq!(sent.last_sent_at, Some(micros(at(43))));
     assert_eq!(sent.last_webhook_at, Some(micros(at(40))));
 }
+
+/// The status panels' reads: Meta's handshake time (only the newest kept),
+/// the newest send error, and the newest payment webhook and its failure;
+/// WhatsApp items never count as payment webhooks.
+pub async fn case_ops_status_panels(store: &dyn Store) {
+    let fresh = store.ops_status().await.unwrap();
+    assert_eq!(fresh.last_verified_at, None);
+    assert_eq!(fresh.last_send_error, None);
+    assert_eq!(fresh.last_payment_webhook, None);
+    assert_eq!(fresh.last_payment_error, None);
+
+    store.record_webhook_verified(at(50)).await.unwrap();
+    store.record_webhook_verified(at(52)).await.unwrap();
+    assert_eq!(
+        store.ops_status().await.unwrap().last_verified_at,
+        Some(micros(at(52)))
+    );
+
+    let key = "919800000092";
+    let queued = store
+        .queue_outbound(&[outbound(key, None, "hello", at(53))], at(53))
+        .await
+        .unwrap();
+    assert_eq!(claim_ids(store, at(54)).await, vec![queued[0].id]);
+    let refused = "the Graph API refused the credentials: HTTP 401, code 190: token expired";
+    store
+        .outbox_failed(queued[0].id, refused, at(55))
+        .await
+        .unwrap();
+    let failed = store.ops_status().await.unwrap().last_send_error.unwrap();
+    assert_eq!(failed.error, refused);
+    assert_eq!(failed.at, micros(at(53)), "when the message was queued");
+
+    let mut whatsapp = unique_item();
+    whatsapp.received_at = at(56);
+    let mut paid = unique_item();
+    paid.source = "razorpay".to_owned();
+    paid.received_at = at(57);
+    let mut later_whatsapp = unique_item();
+    later_whatsapp.received_at = at(58);
+    let ids: Vec<i64> = store
+        .record_inbound(&[whatsapp, paid, later_whatsapp])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| match r {
+            Recorded::New(id) => id,
+            Recorded::Duplicate => panic!("fresh items"),
+        })
+        .collect();
+    let heard = store.ops_status().await.unwrap();
+    assert_eq!(
+        heard.last_payment_webhook,
+        Some(("razorpay".to_owned(), micros(at(57))))
+    );
+    assert_eq!(heard.last_payment_error, None);
+    store
+        .complete_inbound(&[(
+            ids[1],
+            InboundOutcome::Failed("no order for link plink_1".into()),
+        )])
+        .await
+        .unwrap();
+    let failed = store
+        .ops_status()
+        .await
+        .unwrap()
+        .last_payment_error
+        .unwrap();
+    assert_eq!(failed.error, "no order for link plink_1");
+    assert_eq!(failed.at, micros(at(57)));
+}

@@ -66,6 +66,14 @@ pub async fn doctor(
     State(state): State<AppState>,
     _caller: Caller,
 ) -> ApiResult<Json<DoctorReport>> {
+    Ok(Json(report(&state).await?))
+}
+
+/// Runs the checks; also for the settings page's panel.
+///
+/// # Errors
+/// 503 when the server was started without them.
+pub(crate) async fn report(state: &AppState) -> ApiResult<DoctorReport> {
     let hook = state.config.doctor.clone().ok_or_else(|| {
         ApiError::new(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
@@ -73,5 +81,5 @@ pub async fn doctor(
             "this server was started without its checks",
         )
     })?;
-    Ok(Json(hook().await))
+    Ok(hook().await)
 }

@@ -19,6 +19,7 @@
 //! | `GET/POST /users`, `POST /users/{id}/remove`, `POST /users/{id}/role`, `POST /users/{id}/password` | owner, admin |
 //! | `GET/POST /tokens`, `POST /tokens/{id}/revoke` | owner, admin |
 //! | `GET/POST /settings` | owner, admin |
+//! | `GET /settings/doctor.json`, `GET/POST /setup`, `POST /setup/test`, `GET /setup/status.json` | owner, admin |
 
 mod accounts;
 pub mod admin;
@@ -31,6 +32,8 @@ mod payments;
 mod refund;
 pub mod session;
 pub mod settings;
+pub mod setup;
+mod status_panels;
 pub mod views;
 
 use std::sync::LazyLock;
@@ -105,6 +108,11 @@ pub(crate) fn routes() -> Routes<AppState> {
         .post("/tokens/{id}/revoke", SessionAdmin, admin::revoke_token)
         .get("/settings", SessionAdmin, settings::show)
         .post("/settings", SessionAdmin, settings::save)
+        .get("/settings/doctor.json", SessionAdmin, status_panels::doctor)
+        .get("/setup", SessionAdmin, setup::show)
+        .post("/setup", SessionAdmin, setup::save)
+        .post("/setup/test", SessionAdmin, setup::test_message)
+        .get("/setup/status.json", SessionAdmin, setup::status)
         .wrap(|r| {
             r.layer(DefaultBodyLimit::max(session::MAX_FORM_BYTES))
                 .layer(middleware::map_response(page_headers))
@@ -116,6 +124,7 @@ pub(crate) fn routes() -> Routes<AppState> {
         .get("/assets/icon.svg", Public, icon_svg)
         .get("/assets/icon-192.png", Public, icon_192)
         .get("/assets/icon-512.png", Public, icon_512)
+        .get("/assets/setup.js", Public, setup_js)
         .wrap(|r| r.layer(middleware::map_response(asset_headers)));
     pages.merge(assets)
 }
@@ -153,6 +162,14 @@ async fn icon_512() -> Response {
     (
         [(CONTENT_TYPE, "image/png")],
         &include_bytes!("../../assets/icon-512.png")[..],
+    )
+        .into_response()
+}
+
+async fn setup_js() -> Response {
+    (
+        [(CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        setup::JS,
     )
         .into_response()
 }

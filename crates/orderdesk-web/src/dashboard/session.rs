@@ -44,6 +44,8 @@ pub struct Staff {
     pub user: User,
     pub csrf: String,
     pub session_hash: String,
+    /// No WhatsApp number is connected yet: managers see a link to `/setup`.
+    pub needs_setup: bool,
 }
 
 impl Staff {
@@ -96,6 +98,7 @@ pub async fn staff_from_headers(
             user: s.user,
             csrf: s.csrf_token,
             session_hash: hash,
+            needs_setup: !orderdesk_engine::setup::connection(state.engine.settings()).connected,
         }))
 }
 

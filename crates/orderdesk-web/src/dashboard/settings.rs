@@ -66,10 +66,11 @@ const GROUPS: &[Group] = &[
 ];
 
 pub async fn show(State(state): State<AppState>, Manager(staff): Manager) -> Response {
-    page(&state, &staff, Flash::None, StatusCode::OK)
+    page(&state, &staff, Flash::None, StatusCode::OK).await
 }
 
-fn page(state: &AppState, staff: &Staff, flash: Flash, status: StatusCode) -> Response {
+async fn page(state: &AppState, staff: &Staff, flash: Flash, status: StatusCode) -> Response {
+    let panels = super::status_panels::panels(state).await;
     let views = state.engine.settings().view();
     let by_key: HashMap<&str, &SettingView> = views.iter().map(|v| (v.key.as_str(), v)).collect();
     let grouped: Vec<&str> = GROUPS
@@ -87,6 +88,7 @@ fn page(state: &AppState, staff: &Staff, flash: Flash, status: StatusCode) -> Re
             p.muted {
                 "Changes apply at once on every instance. A value set in the server's environment wins and is shown here as fixed: change it where the server is configured."
             }
+            (panels)
             form.settings-form method="post" action="/settings" {
                 input type="hidden" name="csrf" value=(staff.csrf);
                 @for (title, about, keys) in GROUPS {
@@ -242,7 +244,8 @@ pub async fn save(
             staff,
             Flash::Info("Nothing changed.".to_owned()),
             StatusCode::OK,
-        );
+        )
+        .await;
     }
     let count = changes.len();
     let by = format!("staff:{}", staff.user.email);
@@ -257,7 +260,7 @@ pub async fn save(
             } else {
                 format!("{count} settings saved.")
             };
-            page(&state, staff, Flash::Info(saved), StatusCode::OK)
+            page(&state, staff, Flash::Info(saved), StatusCode::OK).await
         }
         Err(SettingsError::Store(e)) => ApiError::from(e).into_response(),
         Err(e) => {
@@ -273,6 +276,7 @@ pub async fn save(
                 Flash::Error(format!("Nothing was saved: {e}.")),
                 status,
             )
+            .await
         }
     }
 }

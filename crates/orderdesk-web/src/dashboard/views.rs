@@ -59,6 +59,7 @@ pub fn layout(p: Page<'_>) -> Markup {
                                     a href="/users" { "Users" }
                                     a href="/tokens" { "API tokens" }
                                     a href="/settings" { "Settings" }
+                                    a href="/setup" { "Setup" }
                                 }
                             }
                             div.tools {
@@ -72,6 +73,14 @@ pub fn layout(p: Page<'_>) -> Markup {
                                     button.ghost type="submit" { "Log out" }
                                 }
                             }
+                        }
+                    }
+                }
+                @if let Some(staff) = p.staff {
+                    @if staff.can_manage() && staff.needs_setup && p.page != "setup" {
+                        p #setup-banner.setup-banner role="status" {
+                            "WhatsApp is not connected yet: customers' messages cannot reach you. "
+                            a href="/setup" { "Connect your number" }
                         }
                     }
                 }

@@ -10,6 +10,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
+use orderdesk_engine::setup;
 use orderdesk_store::{NewInbound, Recorded};
 use orderdesk_whatsapp::{split_webhook, verify_signature, InboundItem};
 use serde::Deserialize;
@@ -45,21 +46,31 @@ async fn handshake(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<Handshake>,
 ) -> ApiResult<String> {
-    let ours = state
-        .config
-        .whatsapp_verify_token
-        .as_deref()
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "not_configured",
-                "WHATSAPP_VERIFY_TOKEN is not set on this server",
-            )
-        })?;
+    // The value in force, so a token the setup page stored works at once.
+    let ours = live(
+        &state,
+        setup::VERIFY_TOKEN,
+        &state.config.whatsapp_verify_token,
+    )
+    .ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_configured",
+            "WHATSAPP_VERIFY_TOKEN is not set on this server",
+        )
+    })?;
     let theirs = q.verify_token.unwrap_or_default();
     let matches: bool = theirs.as_bytes().ct_eq(ours.as_bytes()).into();
     match (q.mode.as_deref(), matches, q.challenge) {
-        (Some("subscribe"), true, Some(challenge)) => Ok(challenge),
+        (Some("subscribe"), true, Some(challenge)) => {
+            // Only for the setup page's "webhook received": Meta gets its
+            // answer even when this note cannot be written.
+            if let Err(e) = setup::webhook_verified(state.engine.store().as_ref(), Utc::now()).await
+            {
+                tracing::warn!(error = %e, "cannot note the webhook handshake");
+            }
+            Ok(challenge)
+        }
         _ => Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
@@ -81,13 +92,14 @@ async fn receive(
 }
 
 async fn accept(state: &AppState, headers: &HeaderMap, body: Body) -> ApiResult<StatusCode> {
-    let secret = state.config.whatsapp_app_secret.clone().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_configured",
-            "WHATSAPP_APP_SECRET is not set on this server",
-        )
-    })?;
+    let secret =
+        live(state, setup::APP_SECRET, &state.config.whatsapp_app_secret).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_configured",
+                "WHATSAPP_APP_SECRET is not set on this server",
+            )
+        })?;
     let bytes = axum::body::to_bytes(body, MAX_WEBHOOK_BYTES)
         .await
         .map_err(|_| {
@@ -128,6 +140,16 @@ async fn accept(state: &AppState, headers: &HeaderMap, body: Body) -> ApiResult<
         .metrics
         .webhook_accepted(new, recorded.len().saturating_sub(new));
     Ok(StatusCode::OK)
+}
+
+/// A WhatsApp setting in force: the live settings (environment, else what
+/// the setup page stored), else what this server was started with.
+fn live(state: &AppState, key: &str, at_start: &Option<String>) -> Option<String> {
+    state
+        .engine
+        .settings()
+        .value(key)
+        .or_else(|| at_start.clone())
 }
 
 /// Checks the signature, then splits the delivery into items.

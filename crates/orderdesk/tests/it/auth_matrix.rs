@@ -64,6 +64,12 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         ("PUT", "/api/v1/settings") => 422,
         // An empty form changes nothing.
         ("POST", "/settings") => 200,
+        // Setup (#20): the page, an empty form changes nothing, an empty
+        // number is not one, the checks run.
+        ("GET", "/setup" | "/setup/status.json" | "/settings/doctor.json") => 200,
+        ("GET", "/assets/setup.js") => 200,
+        ("POST", "/setup") => 200,
+        ("POST", "/setup/test") => 422,
         ("GET", "/") => 303,
         // A logged-in visitor is sent on to the board.
         ("GET", "/login") if session => 303,

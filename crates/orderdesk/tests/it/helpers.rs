@@ -566,3 +566,66 @@ pub fn customer_message(
         "messages": [message]}}]}]})
     .to_string()
 }
+
+// ---- first-run setup (#20) -----------------------------------------------
+
+impl TestApp {
+    /// A server as a new owner starts it: a database and a public URL, no
+    /// WhatsApp number, token, app secret or verify token; sends go to
+    /// `graph_url`.
+    pub async fn spawn_unconnected(backend: Backend, graph_url: &str) -> Self {
+        let (db_url, dir) = fresh_db(backend);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let graph_url = graph_url.to_owned();
+        let config = Config::from_sources(None, move |key| match key {
+            "ORDERDESK_DATABASE_URL" => Some(db_url.clone()),
+            "ORDERDESK_PUBLIC_URL" => Some(base.clone()),
+            "WHATSAPP_GRAPH_URL" => Some(graph_url.clone()),
+            _ => None,
+        })
+        .unwrap();
+        Self::start(backend, config, listener, dir, None).await
+    }
+}
+
+/// The phone simulator alone on a loopback port, as Meta's Graph API for a
+/// server set up from the dashboard: returns its `WHATSAPP_GRAPH_URL` and a
+/// function that starts it once the server's webhook URL is known.
+pub async fn standalone_phone(
+    phone_number_id: &str,
+    access_token: &str,
+    app_secret: &str,
+) -> (String, impl FnOnce(&str) -> orderdesk_phone::Simulator) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let graph = format!(
+        "http://{}{}/v23.0",
+        listener.local_addr().unwrap(),
+        orderdesk_phone::GRAPH_PATH
+    );
+    let (id, token, secret) = (
+        phone_number_id.to_owned(),
+        access_token.to_owned(),
+        app_secret.to_owned(),
+    );
+    let start = move |server_base: &str| {
+        let mut settings = orderdesk_phone::Settings::new(
+            format!("{server_base}/webhooks/whatsapp"),
+            secret,
+            id,
+            "15550783881",
+            orderdesk_phone::demo_shop(),
+        )
+        .with_access_token(token);
+        // No delivery statuses during a test: the first webhook the server
+        // hears is the one the test sends.
+        settings.status_delay = Duration::from_secs(3600);
+        let sim = orderdesk_phone::Simulator::start(settings);
+        let router = orderdesk_phone::router(sim.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        sim
+    };
+    (graph, start)
+}

@@ -41,6 +41,8 @@ mod resources;
 mod search;
 mod server;
 mod settings;
+mod setup;
+mod setup_browser;
 mod staff_orders;
 mod templates;
 mod tls;
