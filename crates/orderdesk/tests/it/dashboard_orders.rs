@@ -494,7 +494,7 @@ async fn refused_bulk_forms_change_nothing(backend: Backend) {
         (
             &[],
             &[("action", "tag"), ("tag", "x")],
-            "select at least one order",
+            "elect at least one order",
         ),
         (
             &n,
