@@ -35,6 +35,11 @@ fn edit_form<'a>(
     form
 }
 
+/// An edit form's rows: (product, quantity, unit price).
+type Rows<'a> = &'a [(&'a str, &'a str, &'a str)];
+/// A form's fields.
+type Pairs<'a> = &'a [(&'a str, &'a str)];
+
 /// A script's post (`Accept: application/json`) is refused as 422 JSON.
 async fn assert_refused_as_json(staff: &Staff, app: &TestApp, path: &str, form: &[(&str, &str)]) {
     let r = staff
@@ -156,7 +161,7 @@ async fn refused_edits_say_why_and_change_nothing(backend: Backend) {
     let version = placed["version"].to_string();
 
     // Bad input: the form again as typed, with the reason; JSON for a script.
-    let cases: [(&[(&str, &str, &str)], &str, &str); 4] = [
+    let cases: [(Rows<'_>, &str, &str); 4] = [
         (&[("ghost-7", "1", "")], "0", "ghost-7"),
         (&[("tea", "two", "")], "0", "not a whole number"),
         (&[("tea", "1", "")], "abc", "shipping fee"),
@@ -490,7 +495,7 @@ async fn refused_bulk_forms_change_nothing(backend: Backend) {
         }
         v
     };
-    let cases: [(&[i64], &[(&str, &str)], &str); 5] = [
+    let cases: [(&[i64], Pairs<'_>, &str); 5] = [
         (
             &[],
             &[("action", "tag"), ("tag", "x")],
