@@ -74,11 +74,11 @@ pub(super) fn table(
                         th scope="col" { "Customer" }
                         th scope="col" .wide { "Items" }
                         th scope="col" .num { "Total" }
-                        th scope="col" { "Payment" }
+                        th scope="col" .wide { "Payment" }
                         th scope="col" { "Stage" }
                         th scope="col" .wide { "Tags" }
                         th scope="col" .wide { "Assignee" }
-                        th scope="col" { "Age" }
+                        th scope="col" .wide { "Age" }
                     } }
                     tbody #rows {
                         @for o in orders {
@@ -88,11 +88,11 @@ pub(super) fn table(
                                 td.cust-cell { (customer_name(o)) }
                                 td.wide.items-cell { (items_summary(o)) }
                                 td.num { (money(o.total_minor, o, local)) }
-                                td { (payment_badge(o)) }
+                                td.wide { (payment_badge(o)) }
                                 td { span class={"stage stage-" (o.status.as_str())} { (o.status.label()) } }
                                 td.wide { @for t in &o.tags { span.tag { (t) } " " } }
                                 td.wide { @if let Some(a) = &o.assignee { (a) } }
-                                td { time.age datetime=(o.created_at.to_rfc3339()) title=(local.date_time_zoned(o.created_at)) {
+                                td.wide { time.age datetime=(o.created_at.to_rfc3339()) title=(local.date_time_zoned(o.created_at)) {
                                     (orderdesk_domain::local::relative(o.created_at, now, local))
                                 } }
                             }
