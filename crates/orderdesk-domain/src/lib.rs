@@ -23,6 +23,7 @@ pub mod refund;
 pub mod starting_address;
 pub mod tag;
 pub mod timeline;
+pub mod visibility;
 pub mod window;
 
 pub use address::{country_name, AddressProblem};

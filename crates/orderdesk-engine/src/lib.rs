@@ -27,6 +27,7 @@ pub mod settings;
 pub mod setup;
 mod staff_orders;
 pub mod texts;
+mod visibility;
 
 use std::sync::Arc;
 
@@ -44,6 +45,7 @@ pub use orders::{NoteError, PreviewDelivery, StagePreview, REASON_MARK};
 pub use outbox::{Delivery, DispatchSettings, Dispatcher};
 pub use replies::ReplyError;
 pub use staff_orders::OrderForCustomer;
+pub use visibility::Viewer;
 
 /// The shared handle the web layer and workers hold.
 #[derive(Clone)]

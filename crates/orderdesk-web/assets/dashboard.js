@@ -10,6 +10,9 @@
   var page = body.getAttribute('data-page');
   // Phones hide the header's menu behind a button only when this script runs.
   document.documentElement.classList.add('js');
+  // Packing slips (a page without the dashboard's header) print from a button.
+  var printSlips = document.getElementById('print-slips');
+  if (printSlips) { printSlips.addEventListener('click', function () { window.print(); }); }
   var meta = document.querySelector('meta[name="csrf-token"]');
   var csrf = meta ? meta.getAttribute('content') : '';
   if (!csrf) { return; }
@@ -111,15 +114,43 @@
   }
 
   // ---- toasts --------------------------------------------------------------------
-  function toast(text, href) {
+  // `keep`: the caller removes it (a grouped toast that is still counting).
+  function toast(text, href, keep) {
     var box = document.getElementById('toasts');
-    if (!box) { return; }
+    if (!box) { return null; }
     var t = document.createElement(href ? 'a' : 'div');
     t.className = 'toast';
     if (href) { t.setAttribute('href', href); }
     t.textContent = text;
     box.appendChild(t);
-    window.setTimeout(function () { t.remove(); }, 8000);
+    if (!keep) { window.setTimeout(function () { t.remove(); }, 8000); }
+    return t;
+  }
+  // New orders share one toast: a second one while the first still shows
+  // turns it into "2 new orders" (one sound, one notification), so a busy
+  // minute never stacks toasts over the cards.
+  var orderToast = null;
+  var orderToastCount = 0;
+  var orderToastTimer = null;
+  function toastOrder(o) {
+    var text = nameOf(o) + ' · ' + money(o.total_minor, o.currency);
+    if (orderToast && orderToast.isConnected) {
+      orderToastCount += 1;
+      orderToast.textContent = orderToastCount + ' new orders';
+      orderToast.setAttribute('href', '/orders');
+      orderToast.classList.add('toast-group');
+      notify(orderToastCount + ' new orders', 'Latest: #' + o.number + ' — ' + text, '/orders');
+    } else {
+      orderToastCount = 1;
+      orderToast = toast('New order #' + o.number + ' — ' + text, '/orders/' + o.number, true);
+      beep();
+      notify('New order #' + o.number, text, '/orders/' + o.number);
+    }
+    window.clearTimeout(orderToastTimer);
+    orderToastTimer = window.setTimeout(function () {
+      if (orderToast) { orderToast.remove(); }
+      orderToast = null;
+    }, 8000);
   }
 
   // ---- drawing a card (mirrors views::card) -------------------------------------
@@ -242,6 +273,7 @@
 
   // ---- the board ---------------------------------------------------------------------
   var board = document.querySelector('main.board');
+  var ownOnly = board ? board.getAttribute('data-own-only') : null;
   var cards = document.getElementById('cards');
   function fitsBoard(o) {
     if (!board) { return false; }
@@ -267,20 +299,116 @@
         .catch(function () { /* next event tries again */ });
     }, 250);
   }
+  // New orders wait in the "3 new orders — show" bar while the board has
+  // cards, so nothing moves under the merchant's pointer; an empty board
+  // shows them at once (nothing to move).
+  var held = [];
+  var newBar = document.getElementById('new-orders');
+  function renderBar() {
+    if (!newBar) { return; }
+    newBar.hidden = held.length === 0;
+    newBar.setAttribute('data-held', String(held.length));
+    newBar.textContent = (held.length === 1 ? '1 new order' : held.length + ' new orders') + ' — show';
+  }
+  function addCard(o) {
+    var added = card(o);
+    cards.insertBefore(added, cards.firstChild);
+    highlight(added);
+    var empty = document.getElementById('empty');
+    if (empty) { empty.remove(); }
+  }
+  var rows = document.getElementById('rows');
+  function showHeld() {
+    // The table is drawn by the server (sorting, columns): it reloads.
+    if (rows) { window.location.reload(); return; }
+    var shown = held;
+    held = [];
+    shown.forEach(function (o) {
+      if (!document.getElementById('order-' + o.number)) { addCard(o); }
+    });
+    renderBar();
+    if (cards && cards.getBoundingClientRect().top < 0) { cards.scrollIntoView({ block: 'start' }); }
+  }
+  if (newBar) { newBar.addEventListener('click', showHeld); }
   function onBoardOrder(kind, o) {
     var existing = document.getElementById('order-' + o.number);
+    var waiting = held.findIndex(function (h) { return h.number === o.number; });
     if (existing) {
       var fresh = card(o);
       existing.replaceWith(fresh);
       highlight(fresh);
+    } else if (waiting >= 0) {
+      held[waiting] = o;
+    } else if (kind === 'order.created' && fitsBoard(o) && rows) {
+      held.push(o);
+      renderBar();
     } else if (kind === 'order.created' && fitsBoard(o) && cards) {
-      var added = card(o);
-      cards.insertBefore(added, cards.firstChild);
-      highlight(added);
-      var empty = document.getElementById('empty');
-      if (empty) { empty.remove(); }
+      if (cards.querySelector('li.card')) {
+        held.push(o);
+        renderBar();
+      } else {
+        addCard(o);
+      }
     }
     refreshCounts();
+  }
+
+  // The table view: a row's stage follows its order live.
+  function onTableOrder(o) {
+    var row = document.getElementById('row-' + o.number);
+    if (!row) { return; }
+    row.setAttribute('data-status', o.status);
+    var stage = row.querySelector('.stage');
+    if (stage) {
+      stage.className = 'stage stage-' + o.status;
+      stage.textContent = LABELS[o.status] || o.status;
+    }
+  }
+  // Bulk selection: a count, "select all", shift-click for a range, and
+  // only the fields the chosen action takes.
+  var bulkForm = document.getElementById('bulk-form');
+  if (bulkForm) {
+    var picks = function () { return Array.prototype.slice.call(bulkForm.querySelectorAll('input.pick')); };
+    var count = document.getElementById('bulk-count');
+    var all = document.getElementById('select-all');
+    var apply = document.getElementById('bulk-apply');
+    var lastPick = null;
+    var renderCount = function () {
+      var n = picks().filter(function (p) { return p.checked; }).length;
+      count.textContent = n === 0 ? 'None selected' : n + ' selected';
+      apply.disabled = n === 0;
+      var slipsButton = document.getElementById('bulk-slips');
+      if (slipsButton) { slipsButton.disabled = n === 0; }
+      if (all) { all.checked = n > 0 && n === picks().length; }
+      picks().forEach(function (p) { p.closest('tr').classList.toggle('picked', p.checked); });
+    };
+    bulkForm.addEventListener('click', function (ev) {
+      var box = ev.target;
+      if (!box.classList || !box.classList.contains('pick')) { return; }
+      var list = picks();
+      if (ev.shiftKey && lastPick && lastPick !== box) {
+        var a = list.indexOf(lastPick);
+        var b = list.indexOf(box);
+        list.slice(Math.min(a, b), Math.max(a, b) + 1).forEach(function (p) { p.checked = box.checked; });
+      }
+      lastPick = box;
+      renderCount();
+    });
+    if (all) {
+      all.addEventListener('change', function () {
+        picks().forEach(function (p) { p.checked = all.checked; });
+        renderCount();
+      });
+    }
+    var action = document.getElementById('bulk-action');
+    var renderFields = function () {
+      bulkForm.querySelectorAll('.bulk-field').forEach(function (f) {
+        f.hidden = f.getAttribute('data-for').split(' ').indexOf(action.value) < 0;
+      });
+    };
+    action.addEventListener('change', renderFields);
+    renderFields();
+    renderCount();
   }
 
   if (board) {
@@ -554,13 +682,10 @@
       // Elsewhere the conversation.updated event of the same message toasts.
       return;
     }
-    if (kind === 'order.created') {
-      var text = nameOf(data) + ' · ' + money(data.total_minor, data.currency);
-      toast('New order #' + data.number + ' — ' + text, '/orders/' + data.number);
-      beep();
-      notify('New order #' + data.number, text, '/orders/' + data.number);
-    }
-    if (board) { onBoardOrder(kind, data); }
+    // An agent who sees only their own orders hears of no one else's.
+    if (ownOnly && data.assignee !== ownOnly) { return; }
+    if (kind === 'order.created') { toastOrder(data); }
+    if (board) { onBoardOrder(kind, data); onTableOrder(data); }
     if (orderMain && data.number === orderNumber) { refreshOrder(); }
   }
   var retry = 1000;

@@ -22,7 +22,20 @@ pub const HEADER: &[&str] = &[
     "tracking",
     "created_at",
     "updated_at",
+    // The address again, one part per column, for couriers' imports.
+    "address_name",
+    "address_phone",
+    "address_line1",
+    "address_line2",
+    "address_city",
+    "address_state",
+    "address_postal_code",
+    "address_country",
 ];
+
+/// UTF-8's byte-order mark: without it, spreadsheet programs on Windows
+/// read a CSV as the local code page and garble names like "Zoë".
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// One order's cells, in [`HEADER`] order.
 pub fn csv_row(o: &Order) -> Vec<String> {
@@ -32,25 +45,15 @@ pub fn csv_row(o: &Order) -> Vec<String> {
         .map(|i| format!("{} x {}", i.quantity, i.name))
         .collect::<Vec<_>>()
         .join("; ");
-    let address = o.address.as_ref().map_or(String::new(), |a| {
-        [
-            &a.name,
-            &a.phone,
-            &a.line1,
-            &a.line2,
-            &a.city,
-            &a.state,
-            &a.postal_code,
-            &a.country,
-        ]
+    let parts = o.address.as_ref().map_or([""; 8], address_parts);
+    let address = parts
         .iter()
         .filter(|s| !s.is_empty())
-        .map(|s| s.as_str())
+        .copied()
         .collect::<Vec<_>>()
-        .join(", ")
-    });
+        .join(", ");
     let total = Money::from_minor(o.total_minor, o.currency).to_string();
-    vec![
+    let mut row = vec![
         o.number.to_string(),
         o.status.to_string(),
         o.payment_status.to_string(),
@@ -71,7 +74,24 @@ pub fn csv_row(o: &Order) -> Vec<String> {
         cell(o.tracking.clone().unwrap_or_default()),
         o.created_at.to_rfc3339(),
         o.updated_at.to_rfc3339(),
+    ];
+    row.extend(parts.iter().map(|p| cell((*p).to_owned())));
+    row
+}
+
+/// The address's parts in the order of the `address_*` columns.
+fn address_parts(a: &orderdesk_domain::Address) -> [&str; 8] {
+    [
+        &a.name,
+        &a.phone,
+        &a.line1,
+        &a.line2,
+        &a.city,
+        &a.state,
+        &a.postal_code,
+        &a.country,
     ]
+    .map(String::as_str)
 }
 
 /// Customer-supplied text starting with `=`, `+`, `-` or `@` (or their

@@ -121,6 +121,8 @@ pub const SETTINGS: &[Setting] = &[
     setting("ORDERDESK_TLS_KEY", None).at_start(),
     setting("ORDERDESK_INVOICE_PREFIX", Some("INV-")).at_start(),
     setting("ORDERDESK_CREDIT_NOTE_PREFIX", Some("CN-")).at_start(),
+    // Issue #16: agents see only the orders assigned to them.
+    setting("ORDERDESK_AGENTS_SEE_OWN_ORDERS", Some("false")),
 ];
 
 /// A document number prefix: printed on invoices and in file names, so
@@ -131,6 +133,15 @@ fn document_prefix(raw: &str) -> anyhow::Result<String> {
         bail!("'{raw}' is not 1-16 letters, digits, '-', '_' or '.'");
     }
     Ok(raw.to_owned())
+}
+
+/// An on/off setting, written as every one is (`true`/`false`, `1`/`0`,
+/// `yes`/`no`, `on`/`off`).
+fn flag(raw: &str) -> anyhow::Result<bool> {
+    match orderdesk_domain::visibility::parse_flag(raw) {
+        Some(on) => Ok(on),
+        None => bail!("'{raw}' is not true or false"),
+    }
 }
 
 fn known(env: &str) -> Option<&'static Setting> {
@@ -227,6 +238,8 @@ pub struct Config {
     pub stripe_webhook_secret: Option<String>,
     pub stripe_api_url: String,
     pub cod_enabled: bool,
+    /// Agents see only the orders assigned to them (read live by the engine).
+    pub agents_see_own_orders: bool,
     pub upi_vpa: Option<String>,
     pub upi_payee_name: Option<String>,
     /// Scheduled SQLite backups this often; `None`: none.
@@ -500,13 +513,8 @@ impl Config {
                 hours: s.string("ORDERDESK_BUSINESS_HOURS"),
             },
             fixed: std::sync::Arc::default(),
-            cod_enabled: s.parsed("COD_ENABLED", |raw| {
-                match raw.to_ascii_lowercase().as_str() {
-                    "true" | "1" | "yes" | "on" => Ok(true),
-                    "false" | "0" | "no" | "off" => Ok(false),
-                    _ => bail!("'{raw}' is not true or false"),
-                }
-            })?,
+            cod_enabled: s.parsed("COD_ENABLED", flag)?,
+            agents_see_own_orders: s.parsed("ORDERDESK_AGENTS_SEE_OWN_ORDERS", flag)?,
             backup_every: match s.get("ORDERDESK_BACKUP_EVERY") {
                 Some(_) => Some(s.parsed("ORDERDESK_BACKUP_EVERY", std_duration)?),
                 None => None,

@@ -140,23 +140,41 @@ fn filter_query(f: BulkFilter) -> ApiResult<OrderQuery> {
 }
 
 fn action(body: BulkBody) -> ApiResult<BulkAction> {
-    match body.action.trim() {
+    bulk_action(
+        &body.action,
+        body.status,
+        body.reason,
+        body.tag,
+        body.remove,
+        body.assignee,
+    )
+}
+
+/// The action a bulk request names, from its fields (the API's JSON and
+/// the dashboard's bulk form read the same).
+///
+/// # Errors
+/// 422 for an unknown action, a missing or unknown stage, a missing tag.
+pub(crate) fn bulk_action(
+    action: &str,
+    status: Option<String>,
+    reason: Option<String>,
+    tag: Option<String>,
+    remove: bool,
+    assignee: Option<String>,
+) -> ApiResult<BulkAction> {
+    match action.trim() {
         "status" => {
-            let status = body.status.unwrap_or_default();
+            let status = status.unwrap_or_default();
             let to = OrderStatus::parse(status.trim())
                 .ok_or_else(|| invalid(format!("status {status:?} is not a stage")))?;
-            Ok(BulkAction::Status {
-                to,
-                reason: body.reason,
-            })
+            Ok(BulkAction::Status { to, reason })
         }
         "tag" => Ok(BulkAction::Tag {
-            tag: body.tag.ok_or_else(|| invalid("action tag needs a tag"))?,
-            remove: body.remove,
+            tag: tag.ok_or_else(|| invalid("action tag needs a tag"))?,
+            remove,
         }),
-        "assign" => Ok(BulkAction::Assign {
-            assignee: body.assignee,
-        }),
+        "assign" => Ok(BulkAction::Assign { assignee }),
         other => Err(invalid(format!(
             "action {other:?} is not one of status, tag, assign"
         ))),

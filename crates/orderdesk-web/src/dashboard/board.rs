@@ -7,7 +7,8 @@
 
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -38,10 +39,20 @@ pub struct BoardParams {
     /// `YYYY-MM-DD`, UTC, inclusive.
     pub to: String,
     pub cursor: String,
+    /// Only orders with this tag.
+    pub tag: String,
+    /// Only orders assigned to this staff email; `me`: to the viewer.
+    pub assignee: String,
+    /// `cards` or `table`; empty: the viewer's last choice (a cookie).
+    pub view: String,
 }
 
+/// The cookie that remembers the board's view on this browser.
+const VIEW_COOKIE: &str = "orderdesk_view";
+
 impl BoardParams {
-    pub fn query(&self, limit: u32) -> OrderQuery {
+    /// The store's query; `me` is the viewer's email, for `assignee=me`.
+    pub fn query(&self, limit: u32, me: &str) -> OrderQuery {
         let day = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
         let start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| Utc.from_utc_datetime(&t));
         OrderQuery {
@@ -52,7 +63,12 @@ impl BoardParams {
             created_before: day(&self.to).and_then(|d| d.succ_opt()).and_then(start),
             limit,
             before: crate::cursor::decode(&self.cursor),
-            ..OrderQuery::default()
+            tag: Some(self.tag.trim().to_lowercase()).filter(|t| !t.is_empty()),
+            assignee: match self.assignee.trim() {
+                "" => None,
+                "me" => Some(me.to_lowercase()),
+                other => Some(other.to_lowercase()),
+            },
         }
     }
 
@@ -75,6 +91,8 @@ impl BoardParams {
             ("q", self.q.as_str()),
             ("from", self.from.as_str()),
             ("to", self.to.as_str()),
+            ("tag", self.tag.as_str()),
+            ("assignee", self.assignee.as_str()),
         ]
         .into_iter()
         .filter(|(_, v)| !v.trim().is_empty())
@@ -85,7 +103,17 @@ impl BoardParams {
     fn with_status(&self, status: &str) -> String {
         let mut p = self.clone();
         p.status = status.to_owned();
-        let q = p.filter_query();
+        p.link()
+    }
+
+    fn with_assignee(&self, assignee: &str) -> String {
+        let mut p = self.clone();
+        p.assignee = assignee.to_owned();
+        p.link()
+    }
+
+    fn link(&self) -> String {
+        let q = self.filter_query();
         if q.is_empty() {
             "/orders".to_owned()
         } else {
@@ -97,20 +125,28 @@ impl BoardParams {
 pub async fn show(
     State(state): State<AppState>,
     staff: Staff,
+    headers: HeaderMap,
     params: Result<Query<BoardParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let params = params.map(|Query(p)| p).unwrap_or_default();
+    let chosen = match params.view.trim() {
+        v @ ("cards" | "table") => Some(v),
+        _ => None,
+    };
+    let table = chosen.unwrap_or_else(|| remembered_view(&headers)) == "table";
     let store = state.engine.store();
     // First the event id, then the data: what happens in between is replayed.
     let last_event_id = store.last_event_seq().await?;
-    let query = params.query(PAGE_SIZE);
-    let page = store.list_orders(&query).await?;
+    let query = params.query(PAGE_SIZE, &staff.user.email);
+    let viewer = staff.viewer();
+    let page = state.engine.orders_for(&viewer, &query).await?;
     let filtered = BoardParams::narrowed(&query);
-    let counts = if filtered {
-        store.count_orders(&query).await?
-    } else {
-        store.status_counts().await?
-    };
+    let counts = state
+        .engine
+        .order_counts_for(&viewer, &query, filtered)
+        .await?;
+    // A limited agent's board takes only their own orders live.
+    let own_only = state.engine.visible_query(&viewer, &query).assignee != query.assignee;
     let total: i64 = counts.iter().map(|(_, n)| n).sum();
     // Filters the page cannot judge a live order by: new orders wait for a reload.
     let unlisted_live = filtered
@@ -128,6 +164,13 @@ pub async fn show(
             format!("/orders/export.csv?{q}")
         }
     };
+    let users = if table {
+        store.users().await?
+    } else {
+        Vec::new()
+    };
+    let back = params.link();
+    let mine = params.assignee.trim() == "me";
     let more_open = !params.payment.trim().is_empty()
         || !params.from.trim().is_empty()
         || !params.to.trim().is_empty();
@@ -135,8 +178,16 @@ pub async fn show(
     let local = state.engine.settings().local();
     let body = html! {
         main.board data-locale=(local.locale()) data-status=(params.status.trim()) data-payment=(params.payment.trim())
-            data-filtered=(if unlisted_live { "1" } else { "" }) {
+            data-filtered=(if unlisted_live || own_only { "1" } else { "" }) data-own-only=[own_only.then_some(&staff.user.email)] {
             h1.visually-hidden { "Orders" }
+            div.board-head {
+                nav.view-switch aria-label="View" {
+                    a.tab href="/orders?view=cards" aria-current=[(!table).then_some("page")] { "Cards" }
+                    a.tab href="/orders?view=table" aria-current=[table.then_some("page")] { "Table" }
+                    a.tab #mine href=(if mine { params.with_assignee("") } else { params.with_assignee("me") }) aria-current=[mine.then_some("page")] { "Assigned to me" }
+                }
+                a.button.primary #new-order href="/orders/new" { "+ New order" }
+            }
             nav.tabs aria-label="Stages" {
                 a.tab href=(params.with_status("")) aria-current=[params.status.trim().is_empty().then_some("page")] data-stage="" {
                     "All " span.count data-count="all" { (total) }
@@ -150,8 +201,10 @@ pub async fn show(
                 }
             }
             form.filters method="get" action="/orders" role="search" {
-                @if !params.status.trim().is_empty() {
-                    input type="hidden" name="status" value=(params.status.trim());
+                @for (name, value) in [("status", &params.status), ("tag", &params.tag), ("assignee", &params.assignee)] {
+                    @if !value.trim().is_empty() {
+                        input type="hidden" name=(name) value=(value.trim());
+                    }
                 }
                 label { span { "Search" }
                     input type="search" name="q" value=(params.q) placeholder="Number, name or phone";
@@ -175,8 +228,14 @@ pub async fn show(
                     }
                 }
             }
-            ul #cards.cards aria-live="polite" {
-                @for o in &page.orders { (card(o, &local)) }
+            // Filled and shown by the script as orders arrive (dashboard.js).
+            button #new-orders.new-orders type="button" hidden data-held="0" {}
+            @if table {
+                (super::table::table(&page.orders, &staff, &users, &back, &local))
+            } @else {
+                ul #cards.cards aria-live="polite" {
+                    @for o in &page.orders { (card(o, &local)) }
+                }
             }
             @if page.orders.is_empty() && filtered {
                 p #empty.empty { "No orders match this search. " a href="/orders" { "Show all orders" } }
@@ -191,31 +250,55 @@ pub async fn show(
             }
         }
     };
-    Ok(layout(Page {
+    let mut response = layout(Page {
         title: "Orders",
         staff: Some(&staff),
         body,
         last_event_id: Some(last_event_id),
         page: "board",
     })
-    .into_response())
+    .into_response();
+    if let Some(Ok(cookie)) = chosen.map(|v| {
+        HeaderValue::from_str(&format!(
+            "{VIEW_COOKIE}={v}; Path=/orders; Max-Age=31536000; SameSite=Lax; HttpOnly"
+        ))
+    }) {
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+/// The view this browser chose last (`cards` unless it chose the table).
+fn remembered_view(headers: &HeaderMap) -> &'static str {
+    let table = headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|c| c.trim() == format!("{VIEW_COOKIE}=table"));
+    if table {
+        "table"
+    } else {
+        "cards"
+    }
 }
 
 /// `{ "placed": 3, …, "all": 12 }`, for the tabs' live counts; with the
 /// board's filters (`?q=…`), of the orders they find.
 pub async fn counts(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     params: Result<Query<BoardParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<serde_json::Map<String, serde_json::Value>>, ApiError> {
     // The board's own filters, so its counts keep following its search.
-    let query = params.map(|Query(p)| p).unwrap_or_default().query(1);
-    let store = state.engine.store();
-    let counts = if BoardParams::narrowed(&query) {
-        store.count_orders(&query).await?
-    } else {
-        store.status_counts().await?
-    };
+    let query = params
+        .map(|Query(p)| p)
+        .unwrap_or_default()
+        .query(1, &staff.user.email);
+    let counts = state
+        .engine
+        .order_counts_for(&staff.viewer(), &query, BoardParams::narrowed(&query))
+        .await?;
     let mut map = serde_json::Map::new();
     let mut all = 0;
     for (s, n) in counts {
@@ -229,11 +312,14 @@ pub async fn counts(
 /// The current filter as CSV, streamed page by page (memory stays flat).
 pub async fn export(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     params: Result<Query<BoardParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let params = params.map(|Query(p)| p).unwrap_or_default();
-    let mut query = params.query(EXPORT_PAGE);
+    let mut query = state.engine.visible_query(
+        &staff.viewer(),
+        &params.query(EXPORT_PAGE, &staff.user.email),
+    );
     query.before = None;
     let store = state.engine.store().clone();
     let body = stream::unfold(Some((query, true)), move |next| {
@@ -248,6 +334,13 @@ pub async fn export(
                 }
             };
             let bytes = crate::export::csv_bytes(&page.orders, first)
+                .map(|rows| {
+                    if first {
+                        [crate::export::BOM, &rows].concat()
+                    } else {
+                        rows
+                    }
+                })
                 .map_err(|e| std::io::Error::other(e.to_string()));
             let next = page.next_before.map(|b| {
                 query.before = Some(b);

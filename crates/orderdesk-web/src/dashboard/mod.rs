@@ -14,6 +14,7 @@
 //! | `GET/POST /login`, `POST /logout` | anyone / staff |
 //! | `GET /orders`, `/orders/counts.json`, `/orders/export.csv` | staff |
 //! | `GET /orders/{n}`, `POST /orders/{n}/status`, `…/payment`, `…/messages`, `…/notes` | staff |
+//! | `GET/POST /orders/new`, `GET/POST /orders/{n}/edit`, `POST /orders/bulk`, `GET /orders/{n}/slip`, `POST /orders/slips` | staff |
 //! | `GET /payments`, `/payments/export.csv` | staff |
 //! | `GET /inbox`, `/inbox/unread.json`, `POST /inbox/{key}`, `…/messages` | staff |
 //! | `GET/POST /users`, `POST /users/{id}/remove`, `POST /users/{id}/role`, `POST /users/{id}/password` | owner, admin |
@@ -28,12 +29,17 @@ pub mod inbox;
 pub mod login_limit;
 mod moves;
 pub mod order;
+mod order_edit;
+mod order_form;
+mod order_new;
 mod payments;
 mod refund;
 pub mod session;
 pub mod settings;
 pub mod setup;
 mod status_panels;
+mod slips;
+mod table;
 pub mod views;
 
 use std::sync::LazyLock;
@@ -88,6 +94,13 @@ pub(crate) fn routes() -> Routes<AppState> {
         .post("/orders/{number}/messages", Session, order::send_message)
         .post("/orders/{number}/payment", Session, order::payment_action)
         .post("/orders/{number}/notes", Session, order::add_note)
+        .get("/orders/new", Session, order_new::show)
+        .post("/orders/new", Session, order_new::create)
+        .get("/orders/{number}/edit", Session, order_edit::show)
+        .post("/orders/{number}/edit", Session, order_edit::save)
+        .post("/orders/bulk", Session, table::bulk)
+        .get("/orders/{number}/slip", Session, slips::one)
+        .post("/orders/slips", Session, slips::many)
         .get("/payments", Session, payments::show)
         .get("/payments/export.csv", Session, payments::export)
         .get("/users", SessionAdmin, admin::users)

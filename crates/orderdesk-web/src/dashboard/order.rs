@@ -42,7 +42,7 @@ pub async fn show(
     }
 }
 
-fn not_found(staff: &Staff) -> Response {
+pub(super) fn not_found(staff: &Staff) -> Response {
     let body = html! {
         main.narrow {
             h1 { "No such order" }
@@ -72,10 +72,11 @@ async fn window(
 ) -> Result<Response, ApiError> {
     let store = state.engine.store();
     let last_event_id = store.last_event_seq().await?;
-    let order = store
-        .order(number)
+    let order = state
+        .engine
+        .order_for(&staff.viewer(), number)
         .await
-        .map_err(|e| crate::api::orders::not_found_as(e, number))?;
+        .map_err(|e| engine_error(e, number))?;
     let timeline = store.timeline(number).await?;
     let messages = store.messages_for_order(number).await?;
     let can_send_link = state.engine.can_send_links();
@@ -151,8 +152,9 @@ fn summary(o: &Order, local: &Local) -> Markup {
                         }
                     }
                 }
-                tfoot { tr { th scope="row" colspan="3" { "Total" } td.num.total { (money(o.total_minor, o, local)) } } }
+                (super::order_edit::totals(o, local))
             }
+            (super::order_edit::edit_link(o))
             dl.facts {
                 dt { "Customer" }
                 dd #order-customer {
@@ -437,7 +439,7 @@ async fn done(
     }
 }
 
-fn sentence(message: &str) -> String {
+pub(super) fn sentence(message: &str) -> String {
     let mut chars = message.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -445,8 +447,15 @@ fn sentence(message: &str) -> String {
     }
 }
 
-fn parse(headers: &HeaderMap, staff: &Staff, number: &str) -> Result<OrderNumber, Box<Response>> {
-    OrderNumber::parse(number).ok_or_else(|| {
+/// The order a form acts on: one this staff member may see (else 404,
+/// before anything is done).
+async fn parse(
+    state: &AppState,
+    headers: &HeaderMap,
+    staff: &Staff,
+    number: &str,
+) -> Result<OrderNumber, Box<Response>> {
+    let absent = || {
         Box::new(if wants_json(headers) {
             refuse(
                 headers,
@@ -457,7 +466,15 @@ fn parse(headers: &HeaderMap, staff: &Staff, number: &str) -> Result<OrderNumber
         } else {
             not_found(staff)
         })
-    })
+    };
+    let number = OrderNumber::parse(number).ok_or_else(absent)?;
+    match state.engine.order_for(&staff.viewer(), number).await {
+        Ok(_) => Ok(number),
+        Err(orderdesk_engine::EngineError::Store(orderdesk_store::StoreError::NotFound)) => {
+            Err(absent())
+        }
+        Err(e) => Err(Box::new(engine_error(e, number).into_response())),
+    }
 }
 
 pub async fn change_status(
@@ -465,7 +482,7 @@ pub async fn change_status(
     Path(number): Path<String>,
     f: StaffForm<StatusForm>,
 ) -> Response {
-    let number = match parse(&f.headers, &f.staff, &number) {
+    let number = match parse(&state, &f.headers, &f.staff, &number).await {
         Ok(n) => n,
         Err(r) => return *r,
     };
@@ -502,7 +519,7 @@ pub async fn payment_action(
     f: StaffForm<PaymentForm>,
 ) -> Response {
     use orderdesk_engine::payments::PaymentAction;
-    let number = match parse(&f.headers, &f.staff, &number) {
+    let number = match parse(&state, &f.headers, &f.staff, &number).await {
         Ok(n) => n,
         Err(r) => return *r,
     };
@@ -551,7 +568,7 @@ pub async fn send_message(
     Path(number): Path<String>,
     f: StaffForm<TextForm>,
 ) -> Response {
-    let number = match parse(&f.headers, &f.staff, &number) {
+    let number = match parse(&state, &f.headers, &f.staff, &number).await {
         Ok(n) => n,
         Err(r) => return *r,
     };
@@ -566,7 +583,7 @@ pub async fn add_note(
     Path(number): Path<String>,
     f: StaffForm<TextForm>,
 ) -> Response {
-    let number = match parse(&f.headers, &f.staff, &number) {
+    let number = match parse(&state, &f.headers, &f.staff, &number).await {
         Ok(n) => n,
         Err(r) => return *r,
     };
@@ -581,7 +598,7 @@ pub async fn add_note(
 
 /// A refused staff action as the window shows it: an unknown order is
 /// 404, the rest (a bad note: 422) as the API maps them.
-fn engine_error(e: orderdesk_engine::EngineError, number: OrderNumber) -> ApiError {
+pub(super) fn engine_error(e: orderdesk_engine::EngineError, number: OrderNumber) -> ApiError {
     match e {
         orderdesk_engine::EngineError::Store(s) => crate::api::orders::not_found_as(s, number),
         other => other.into(),

@@ -54,6 +54,14 @@ impl Staff {
         Actor::staff(self.user.email.clone())
     }
 
+    /// Who is looking, for the engine's rule on which orders they see.
+    pub fn viewer(&self) -> orderdesk_engine::Viewer {
+        orderdesk_engine::Viewer {
+            email: self.user.email.clone(),
+            agent: self.user.role == Role::Agent,
+        }
+    }
+
     pub fn can_manage(&self) -> bool {
         self.user.role.can_manage()
     }

@@ -67,6 +67,7 @@ fn a_bad_value_is_one_line_naming_the_key() {
         ("ORDERDESK_PUBLIC_URL", "ftp://x"),
         ("WHATSAPP_GRAPH_URL", "graph"),
         ("COD_ENABLED", "maybe"),
+        ("ORDERDESK_AGENTS_SEE_OWN_ORDERS", "sometimes"),
         ("PAYMENTS_PROVIDER", "paypal"),
         ("ORDERDESK_DATABASE_MAX_CONNECTIONS", "0"),
         ("ORDERDESK_NUDGE_AFTER", "soon"),

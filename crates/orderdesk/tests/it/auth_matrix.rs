@@ -127,6 +127,9 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         ("POST", "/users/{id}/role" | "/users/{id}/password") => 404,
         // Revoking a token that is not there leaves it not there.
         ("POST", "/tokens/{id}/revoke") => 303,
+        ("GET", "/orders/new" | "/orders/{number}/edit" | "/orders/{number}/slip") => 200,
+        // An empty form names no customer, carries no order version, selects no order.
+        ("POST", "/orders/new" | "/orders/{number}/edit" | "/orders/bulk" | "/orders/slips") => 422,
         _ => return None,
     })
 }

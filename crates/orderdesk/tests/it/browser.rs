@@ -158,10 +158,22 @@ async fn a_webhook_order_appears_live_escaped_with_its_address_and_payment() {
         1
     );
 
-    // 1. A cart from a customer whose name is markup: it appears at the top,
-    //    as text, with a toast, without a reload.
+    // 1. A cart from a customer whose name is markup: with a toast, without
+    //    a reload, it waits in the new-orders bar (the card under the
+    //    pointer stays put) and shows at the top, as text, on a click.
     send_cart(&app, "wamid.b-new", "919800000401", XSS_NAME).await;
+    wait_js(&b, "!document.querySelector('#new-orders').hidden && document.querySelector('#new-orders').textContent === '1 new order — show'").await;
+    assert_eq!(
+        js(&b, "document.querySelector('#cards .card').id").await,
+        "order-1001",
+        "nothing moved before the click"
+    );
+    click(&b, "#new-orders").await;
     wait_js(&b, "document.querySelector('#cards .card') && document.querySelector('#cards .card').id === 'order-1002'").await;
+    assert_eq!(
+        js(&b, "document.querySelector('#new-orders').hidden").await,
+        true
+    );
     assert_not_reloaded(&b).await;
     assert_eq!(
         js(
@@ -589,8 +601,16 @@ async fn the_board_catches_up_after_a_network_drop_without_a_reload() {
     );
 
     // Back: the page reconnects from the last event it saw and replays the
-    // two it missed — each once, in place, without a reload.
+    // two it missed — each once, held in the new-orders bar, then in place
+    // on a click, without a reload.
     network.set_up(true);
+    wait_js_for(
+        &b,
+        "document.querySelector('#new-orders').dataset.held === '2'",
+        Duration::from_secs(30),
+    )
+    .await;
+    click(&b, "#new-orders").await;
     wait_js_for(
         &b,
         "!!document.querySelector('li.card[data-number=\"1003\"]') && !!document.querySelector('li.card[data-number=\"1002\"]')",

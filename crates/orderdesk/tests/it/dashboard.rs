@@ -550,10 +550,17 @@ async fn the_board_filters_and_exports_what_it_shows(backend: Backend) {
         .to_str()
         .unwrap()
         .starts_with("text/csv"));
-    let csv = all.text().await.unwrap();
+    let bytes = all.bytes().await.unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBFnumber,status,payment_status"),
+        "a UTF-8 byte-order mark first, for spreadsheet programs"
+    );
+    let csv = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "{csv}");
-    assert!(lines[0].starts_with("number,status,payment_status"));
+    assert!(lines[0].ends_with(
+        "address_name,address_phone,address_line1,address_line2,address_city,address_state,address_postal_code,address_country"
+    ));
     assert!(csv.contains("'=cmd|calc"), "formula neutralised: {csv}");
     let one = staff
         .get(&app, "/orders/export.csv?q=Meera")

@@ -4,6 +4,7 @@
 // Test helpers outside #[test] fns: clippy.toml's allow-unwrap-in-tests does not reach them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod agent_visibility;
 mod api;
 mod auth_matrix;
 mod backup;
@@ -12,6 +13,7 @@ mod cli;
 mod contract;
 mod conversations;
 mod dashboard;
+mod dashboard_orders;
 mod defects;
 mod defects_browser;
 mod demo_journey;
@@ -30,6 +32,7 @@ mod odd_input;
 mod open_redirect;
 mod order_edit;
 mod order_window;
+mod orders_browser;
 mod payment_links;
 mod payments;
 mod phone;

@@ -23,7 +23,7 @@ pub(crate) async fn patch(app: &TestApp, path: &str, body: &Value) -> (StatusCod
 }
 
 /// A mug in the catalog (₹250.00), next to whatever the cart had.
-async fn seed_mug(app: &TestApp) {
+pub(crate) async fn seed_mug(app: &TestApp) {
     let mug = orderdesk_store::Product {
         retailer_id: "mug".into(),
         title: "Mug".into(),
@@ -40,7 +40,7 @@ async fn seed_mug(app: &TestApp) {
 }
 
 /// A customer's cart of 2 × tea at ₹100.00; returns the order.
-async fn tea_order(app: &TestApp, wa: &str) -> Value {
+pub(crate) async fn tea_order(app: &TestApp, wa: &str) -> Value {
     let cart = order_webhook(
         &format!("wamid.edit-{wa}"),
         wa,

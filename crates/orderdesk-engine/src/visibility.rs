@@ -1,0 +1,86 @@
+//! Which orders a staff member sees ([`orderdesk_domain::visibility`]):
+//! every read of orders for a person goes through here, so the setting
+//! "agents see only their own orders" holds on the board, its counts and
+//! export, the order window and its forms alike. API tokens are not staff
+//! users: they see every order.
+
+pub use orderdesk_domain::visibility::Viewer;
+use orderdesk_domain::visibility::{may_see, only_assigned_to, parse_flag, AGENTS_SEE_OWN_ORDERS};
+use orderdesk_domain::{Order, OrderNumber, OrderStatus};
+use orderdesk_store::{OrderPage, OrderQuery, StoreError};
+
+use crate::{Engine, EngineError};
+
+impl Engine {
+    /// Whether the business turned on "agents see only their own orders"
+    /// (a malformed stored value, refused on save anyway, counts as off).
+    pub fn agents_see_own_orders(&self) -> bool {
+        self.settings
+            .value(AGENTS_SEE_OWN_ORDERS)
+            .and_then(|v| parse_flag(&v))
+            .unwrap_or(false)
+    }
+
+    /// `query` narrowed to what `viewer` may see: a limited agent's list
+    /// is always their own orders, whatever assignee it asked for.
+    pub fn visible_query(&self, viewer: &Viewer, query: &OrderQuery) -> OrderQuery {
+        let mut query = query.clone();
+        if let Some(me) = only_assigned_to(viewer, self.agents_see_own_orders()) {
+            query.assignee = Some(me);
+        }
+        query
+    }
+
+    /// A page of the orders `viewer` may see.
+    ///
+    /// # Errors
+    /// A store failure.
+    pub async fn orders_for(
+        &self,
+        viewer: &Viewer,
+        query: &OrderQuery,
+    ) -> Result<OrderPage, EngineError> {
+        Ok(self
+            .store
+            .list_orders(&self.visible_query(viewer, query))
+            .await?)
+    }
+
+    /// Orders per stage among those `viewer` may see; `narrowed`: the
+    /// query filters (else the kept totals are read, no scan).
+    ///
+    /// # Errors
+    /// A store failure.
+    pub async fn order_counts_for(
+        &self,
+        viewer: &Viewer,
+        query: &OrderQuery,
+        narrowed: bool,
+    ) -> Result<Vec<(OrderStatus, i64)>, EngineError> {
+        let visible = self.visible_query(viewer, query);
+        // The kept totals count everyone's orders: a limited agent's are counted.
+        Ok(if narrowed || visible.assignee != query.assignee {
+            self.store.count_orders(&visible).await?
+        } else {
+            self.store.status_counts().await?
+        })
+    }
+
+    /// One order, if `viewer` may see it; one they may not is as absent
+    /// as one that does not exist (its number tells them nothing).
+    ///
+    /// # Errors
+    /// `Store(NotFound)` for an order not there or not theirs.
+    pub async fn order_for(
+        &self,
+        viewer: &Viewer,
+        number: OrderNumber,
+    ) -> Result<Order, EngineError> {
+        let order = self.store.order(number).await?;
+        if may_see(&order, viewer, self.agents_see_own_orders()) {
+            Ok(order)
+        } else {
+            Err(StoreError::NotFound.into())
+        }
+    }
+}
