@@ -30,7 +30,7 @@ mod model;
 use serde::{Deserialize, Serialize};
 
 pub use button::{ButtonAction, ButtonId, MAX_BUTTON_ID_LEN};
-pub use machine::{advance, due_timer};
+pub use machine::{advance, due_timer, recovery_due};
 pub use model::{
     CheckoutChanges, CheckoutInput, CheckoutOutcome, CheckoutRefusal, CheckoutSettings,
     CheckoutState, OnNewerCart, PaymentChoice, Reply,

@@ -28,9 +28,9 @@ pub mod window;
 
 pub use address::{country_name, AddressProblem};
 pub use checkout::{
-    advance, due_timer, ButtonAction, ButtonId, CheckoutChanges, CheckoutInput, CheckoutOutcome,
-    CheckoutRefusal, CheckoutSettings, CheckoutState, CheckoutStep, OnNewerCart, PaymentChoice,
-    Reply,
+    advance, due_timer, recovery_due, ButtonAction, ButtonId, CheckoutChanges, CheckoutInput,
+    CheckoutOutcome, CheckoutRefusal, CheckoutSettings, CheckoutState, CheckoutStep, OnNewerCart,
+    PaymentChoice, Reply,
 };
 pub use conversation::{needs_reply, ReplyState};
 pub use event::EventKind;

@@ -28,6 +28,17 @@ use crate::{Engine, EngineError};
 /// cut with "…" (WhatsApp caps an interactive body at 1024 characters).
 const MAX_SUMMARY_ITEMS: usize = 600;
 
+/// The order's items as the customer's summaries spell them, cut at
+/// [`MAX_SUMMARY_ITEMS`] characters.
+pub(crate) fn summary_items(order: &Order) -> String {
+    let items = describe(&order.items, order.currency);
+    if items.chars().count() > MAX_SUMMARY_ITEMS {
+        items.chars().take(MAX_SUMMARY_ITEMS).collect::<String>() + "…"
+    } else {
+        items
+    }
+}
+
 /// What an edit did, for the caller to show.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Edited {
@@ -209,10 +220,7 @@ impl Engine {
         let texts = Texts::load(self.store.as_ref(), self.language()).await?;
         let number = after.number.to_string();
         let total = Money::from_minor(after.total_minor, after.currency).to_string();
-        let mut items = describe(&after.items, after.currency);
-        if items.chars().count() > MAX_SUMMARY_ITEMS {
-            items = items.chars().take(MAX_SUMMARY_ITEMS).collect::<String>() + "…";
-        }
+        let items = summary_items(after);
         let Some(mut text) = texts.text(
             "order_updated",
             &[("number", &number), ("total", &total), ("items", &items)],

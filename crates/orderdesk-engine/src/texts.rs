@@ -35,6 +35,10 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("superseded", "We are now looking after your newer order #{newer}."),
     ("reprompt", "Sorry, please use the buttons for this step."),
     ("nudge", "Your order #{number} is waiting for you."),
+    (
+        "recovery",
+        "Still thinking it over? Your order #{number} is saved: {items}. Total {total}. Reply here to pick up where you left off.",
+    ),
     ("welcome_back", "Welcome back! Let us finish order #{number}."),
     ("stage.confirmed", "Your order #{number} is confirmed. We will keep you posted."),
     ("stage.released", "Good news: your order #{number} is no longer on hold and is {status} again."),

@@ -320,19 +320,59 @@ pub struct OutboxItem {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimerKind {
-    /// Remind the customer of an unfinished checkout.
+    /// Remind the customer of an unfinished checkout (the recovery
+    /// schedule's first step).
     Nudge,
     /// Abandon a checkout that has not moved.
     Abandon,
+    /// The recovery schedule's later steps, in order (at most
+    /// [`TimerKind::RECOVERY_STEPS`] after the nudge).
+    Recovery1,
+    Recovery2,
+    Recovery3,
 }
 
 impl TimerKind {
-    pub const ALL: [TimerKind; 2] = [Self::Nudge, Self::Abandon];
+    pub const ALL: [TimerKind; 5] = [
+        Self::Nudge,
+        Self::Abandon,
+        Self::Recovery1,
+        Self::Recovery2,
+        Self::Recovery3,
+    ];
+
+    /// How many later recovery steps a schedule may have.
+    pub const RECOVERY_STEPS: usize = 3;
+
+    /// The timer of the recovery schedule's later step `index` (0-based).
+    pub fn recovery(index: usize) -> Option<Self> {
+        [Self::Recovery1, Self::Recovery2, Self::Recovery3]
+            .get(index)
+            .copied()
+    }
+
+    /// Which later recovery step this timer is, if it is one.
+    pub fn recovery_index(&self) -> Option<usize> {
+        match self {
+            Self::Recovery1 => Some(0),
+            Self::Recovery2 => Some(1),
+            Self::Recovery3 => Some(2),
+            Self::Nudge | Self::Abandon => None,
+        }
+    }
+
+    /// The timers that remind the customer (the nudge and the later steps).
+    pub fn reminders() -> impl Iterator<Item = TimerKind> {
+        Self::ALL.into_iter().filter(|k| *k != Self::Abandon)
+    }
 
     pub fn as_str(&self) -> &'static str {
         match self {
             Self::Nudge => "nudge",
             Self::Abandon => "abandon",
+            Self::Recovery1 => "recovery_1",
+            Self::Recovery2 => "recovery_2",
+            Self::Recovery3 => "recovery_3",
         }
     }
 

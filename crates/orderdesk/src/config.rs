@@ -68,6 +68,7 @@ pub const SETTINGS: &[Setting] = &[
     setting("ORDERDESK_ON_NEWER_CART", Some("keep")),
     setting("ORDERDESK_OUTBOX_LEASE", Some("60s")).at_start(),
     setting("ORDERDESK_ABANDON_AFTER", Some("24h")),
+    setting("ORDERDESK_RECOVERY_LATER", Some("23h,48h")),
     setting("ORDERDESK_TRUSTED_PROXY_HEADER", None).at_start(),
     setting("ORDERDESK_HEADER_READ_TIMEOUT", Some("10s")).at_start(),
     setting("ORDERDESK_IDLE_TIMEOUT", Some("60s")).at_start(),
@@ -210,6 +211,8 @@ pub struct Config {
     pub nudge_after: chrono::Duration,
     /// Idle checkout time before the order is abandoned.
     pub abandon_after: chrono::Duration,
+    /// Idle checkout times of the later cart-recovery reminders.
+    pub recovery_later: Vec<chrono::Duration>,
     /// The header a trusted reverse proxy puts the client's address in
     /// (e.g. `X-Forwarded-For`); unset, the socket peer is the client.
     pub trusted_proxy_header: Option<axum::http::HeaderName>,
@@ -457,6 +460,7 @@ impl Config {
             })?,
             outbox_lease: s.parsed("ORDERDESK_OUTBOX_LEASE", parse_duration)?,
             abandon_after: s.parsed("ORDERDESK_ABANDON_AFTER", parse_duration)?,
+            recovery_later: s.parsed("ORDERDESK_RECOVERY_LATER", parse_schedule)?,
             trusted_proxy_header: match s.string("ORDERDESK_TRUSTED_PROXY_HEADER") {
                 None => None,
                 Some(raw) => Some(
@@ -591,6 +595,27 @@ pub(crate) fn parse_duration(raw: &str) -> anyhow::Result<chrono::Duration> {
     };
     d.filter(|d| *d >= chrono::Duration::seconds(1))
         .ok_or_else(|| anyhow!("'{raw}' is not a duration like 90s, 15m, 1h or 2d"))
+}
+
+/// The cart-recovery schedule's later steps: `off`, or up to three
+/// ascending durations separated by commas (`23h,48h`).
+fn parse_schedule(raw: &str) -> anyhow::Result<Vec<chrono::Duration>> {
+    let raw = raw.trim();
+    if raw == "off" || raw.is_empty() {
+        return Ok(Vec::new());
+    }
+    let steps = raw
+        .split(',')
+        .map(|step| parse_duration(step.trim()))
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map_err(|_| anyhow!("'{raw}' is not durations like 23h,48h, or off"))?;
+    if steps.len() > orderdesk_store::TimerKind::RECOVERY_STEPS {
+        bail!("'{raw}' has more than three steps");
+    }
+    if steps.windows(2).any(|w| w[0] >= w[1]) {
+        bail!("'{raw}' is not in ascending order, like 23h,48h");
+    }
+    Ok(steps)
 }
 
 /// [`parse_duration`] as a `std` duration, for the server's timeouts.

@@ -239,6 +239,7 @@ fn checkout_config(config: &Config) -> anyhow::Result<Option<CheckoutConfig>> {
             cod_enabled: config.cod_enabled,
             nudge_after: config.nudge_after,
             abandon_after: config.abandon_after,
+            recovery_later: config.recovery_later.clone(),
             on_newer_cart: if config.abandon_older_on_newer_cart {
                 OnNewerCart::AbandonOlder
             } else {

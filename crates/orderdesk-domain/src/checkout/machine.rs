@@ -93,6 +93,22 @@ pub fn due_timer(
     nudge.then_some(CheckoutInput::NudgeDue)
 }
 
+/// Whether a later step of the cart-recovery schedule (after the nudge; see
+/// [`CheckoutSettings::recovery_later`]) should remind the customer now.
+///
+/// The reminders run while the cart can still become an order: in checkout,
+/// or abandoned but resumable (a reply brings the customer back,
+/// [`CheckoutInput::CustomerReturned`]). They stop once the checkout is
+/// complete or the order has left checkout (staff moved it, it was paid and
+/// confirmed, cancelled…), and for an order a newer cart replaced. What
+/// stops them when nothing here changes (the customer wrote, staff took the
+/// chat over) is the engine's: it cancels the pending steps.
+pub fn recovery_due(state: &CheckoutState) -> bool {
+    state.step != Complete
+        && state.superseded_by.is_none()
+        && matches!(state.status, OrderStatus::Placed | OrderStatus::Abandoned)
+}
+
 /// Where an order stands relative to its checkout.
 enum Phase {
     /// `placed`, something still to ask.

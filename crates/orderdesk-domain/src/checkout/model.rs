@@ -168,17 +168,25 @@ pub struct CheckoutSettings {
     pub nudge_after: Duration,
     /// Idle time before the order is abandoned.
     pub abandon_after: Duration,
+    /// The later steps of the cart-recovery schedule after the nudge: idle
+    /// times (since the checkout last moved) at which the customer is
+    /// reminded again, ascending, each after `nudge_after`; steps after
+    /// `abandon_after` remind of the abandoned (resumable) cart. Past the
+    /// 24-hour window a step goes as the approved template or not at all.
+    pub recovery_later: Vec<Duration>,
     /// What a newer cart does to an older order still in checkout.
     pub on_newer_cart: OnNewerCart,
 }
 
 impl Default for CheckoutSettings {
-    /// No COD, nudge after 1 h, abandon after 24 h, keep older orders.
+    /// No COD, nudge after 1 h, remind again at 23 h and 48 h, abandon
+    /// after 24 h, keep older orders.
     fn default() -> Self {
         Self {
             cod_enabled: false,
             nudge_after: Duration::hours(1),
             abandon_after: Duration::hours(24),
+            recovery_later: vec![Duration::hours(23), Duration::hours(48)],
             on_newer_cart: OnNewerCart::KeepOlder,
         }
     }

@@ -427,6 +427,10 @@ fn the_default_settings_are_the_documented_ones() {
     assert!(!s.cod_enabled);
     assert_eq!(s.nudge_after, chrono::Duration::hours(1));
     assert_eq!(s.abandon_after, chrono::Duration::hours(24));
+    assert_eq!(
+        s.recovery_later,
+        vec![chrono::Duration::hours(23), chrono::Duration::hours(48)]
+    );
     assert_eq!(s.on_newer_cart, OnNewerCart::KeepOlder);
 }
 
@@ -570,5 +574,31 @@ fn the_checkout_view_of_an_order_matches_its_columns() {
             online,
             "{m:?}"
         );
+    }
+}
+
+/// The later recovery reminders go to every cart that can still become an
+/// order (in checkout, or abandoned before completing), and to no other.
+#[test]
+fn recovery_reminders_go_to_carts_that_can_still_become_orders() {
+    for status in OrderStatus::ALL {
+        for step in CheckoutStep::ALL {
+            for superseded in [false, true] {
+                let state = CheckoutState {
+                    status,
+                    step,
+                    superseded_by: superseded.then(|| n(ORDER + 1)),
+                    ..CheckoutState::new(n(ORDER))
+                };
+                let expected = !superseded
+                    && step != Complete
+                    && matches!(status, OrderStatus::Placed | OrderStatus::Abandoned);
+                assert_eq!(
+                    recovery_due(&state),
+                    expected,
+                    "{status:?} at {step:?}, superseded: {superseded}"
+                );
+            }
+        }
     }
 }

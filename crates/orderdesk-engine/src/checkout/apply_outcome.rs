@@ -56,11 +56,20 @@ pub(crate) fn update_from(
         .as_ref()
         .is_some_and(|c| c.to != orderdesk_domain::OrderStatus::Placed)
         || outcome.step == orderdesk_domain::CheckoutStep::Complete;
-    if leaves_checkout {
+    let abandoned = update
+        .status_change
+        .as_ref()
+        .is_some_and(|c| c.to == orderdesk_domain::OrderStatus::Abandoned);
+    if abandoned {
+        // The later recovery reminders go on: they remind of the resumable
+        // cart (`checkout_timers`).
         update.cancel_timers = vec![TimerKind::Nudge, TimerKind::Abandon];
+    } else if leaves_checkout {
+        update.cancel_timers = TimerKind::ALL.to_vec();
     } else if outcome.progressed {
-        // Progress restarts the idle clock the nudge and abandonment run on.
-        update.cancel_timers = vec![TimerKind::Nudge, TimerKind::Abandon];
+        // Progress restarts the idle clock the recovery schedule and the
+        // abandonment run on.
+        update.cancel_timers = TimerKind::ALL.to_vec();
         update.timers = checkout_timers(&config.settings, now)
             .into_iter()
             .map(|(kind, due_at)| NewTimer {
@@ -129,8 +138,13 @@ pub(crate) async fn supersede_older(
         };
         let superseded = outcome.changes.superseded_by.is_some();
         let (mut update, further) = update_from(config, &texts, None, &order, outcome, now)?;
-        if superseded && !update.cancel_timers.contains(&TimerKind::Nudge) {
-            update.cancel_timers.push(TimerKind::Nudge);
+        if superseded {
+            // The customer is busy with the newer cart: no reminders of this one.
+            for kind in TimerKind::reminders() {
+                if !update.cancel_timers.contains(&kind) {
+                    update.cancel_timers.push(kind);
+                }
+            }
         }
         apply_update(store, &order, &update, further, now).await?;
     }

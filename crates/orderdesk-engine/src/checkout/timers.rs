@@ -1,10 +1,11 @@
-//! The checkout timers (nudge, abandon): when they are due, and running
-//! the due ones.
+//! The checkout timers: the cart-recovery schedule (the nudge, then the
+//! later reminders) and the abandonment; when they are due, and running the
+//! due ones.
 
 use chrono::Utc;
-use orderdesk_domain::due_timer;
-use orderdesk_domain::{advance, CheckoutSettings, CheckoutState, Timestamp};
-use orderdesk_store::{StoreError, TimerKind};
+use orderdesk_domain::{advance, due_timer, recovery_due};
+use orderdesk_domain::{CheckoutSettings, CheckoutState, Money, Timestamp};
+use orderdesk_store::{customer_key_of, OrderUpdate, StoreError, TimerKind};
 
 use crate::links::issue_link;
 use crate::texts::Texts;
@@ -12,18 +13,43 @@ use crate::{Engine, EngineError};
 
 use super::{apply_update, update_from, CheckoutConfig};
 
-/// The timers of a checkout that was idle since `since`: one nudge (only
-/// when it comes before the abandonment) and the abandonment.
+/// The timers of a checkout that was idle since `since`: the nudge (only
+/// when it comes before the abandonment), the abandonment, and the later
+/// recovery reminders (those after the nudge; they may fall after the
+/// abandonment, to remind of the resumable cart).
 pub(crate) fn checkout_timers(
     settings: &CheckoutSettings,
     since: Timestamp,
 ) -> Vec<(TimerKind, Timestamp)> {
-    let mut timers = Vec::with_capacity(2);
+    let mut timers = Vec::with_capacity(2 + settings.recovery_later.len());
     if settings.nudge_after < settings.abandon_after {
         timers.push((TimerKind::Nudge, since + settings.nudge_after));
     }
     timers.push((TimerKind::Abandon, since + settings.abandon_after));
+    let later = settings
+        .recovery_later
+        .iter()
+        .filter(|after| **after > settings.nudge_after);
+    for (index, after) in later.enumerate() {
+        if let Some(kind) = TimerKind::recovery(index) {
+            timers.push((kind, since + *after));
+        }
+    }
     timers
+}
+
+/// The idle time after which `kind` was set (see [`checkout_timers`]).
+fn delay_of(settings: &CheckoutSettings, kind: TimerKind) -> Option<chrono::Duration> {
+    match kind.recovery_index() {
+        None if kind == TimerKind::Nudge => Some(settings.nudge_after),
+        None => Some(settings.abandon_after),
+        Some(index) => settings
+            .recovery_later
+            .iter()
+            .filter(|after| **after > settings.nudge_after)
+            .nth(index)
+            .copied(),
+    }
 }
 
 /// How long a claimed timer is reserved for one runner.
@@ -67,9 +93,13 @@ impl Engine {
         timer: &orderdesk_store::Timer,
         now: Timestamp,
     ) -> Result<(), EngineError> {
-        let delay = match timer.kind {
-            TimerKind::Nudge => config.settings.nudge_after,
-            TimerKind::Abandon => config.settings.abandon_after,
+        if timer.kind.recovery_index().is_some() {
+            return self.remind(config, timer, now).await;
+        }
+        // A timer from settings since changed: its delay is read from the
+        // settings in force, so the rule below judges it by today's schedule.
+        let Some(delay) = delay_of(&config.settings, timer.kind) else {
+            return Ok(());
         };
         // The timer was set `delay` after the checkout last moved (progress
         // resets it), so that is how long the checkout has been idle; the
@@ -88,6 +118,69 @@ impl Engine {
         let link = issue_link(self.store.as_ref(), config, &order, &outcome, now).await?;
         let (update, further) = update_from(config, &texts, link.as_ref(), &order, outcome, now)?;
         apply_update(self.store.as_ref(), &order, &update, further, now).await?;
+        Ok(())
+    }
+
+    /// A later step of the cart-recovery schedule: reminds the customer of
+    /// a cart that can still become an order (the domain's
+    /// [`recovery_due`]), with its items and total, as the `recovery` text
+    /// inside the 24-hour window and as the approved template configured for
+    /// `recovery` outside it (with none, the timeline says it was not sent).
+    /// The schedule stops once the customer wrote after it was set (they
+    /// are talking; the bot answers what they said) or staff took the chat
+    /// over.
+    async fn remind(
+        &self,
+        config: &CheckoutConfig,
+        timer: &orderdesk_store::Timer,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        let Some(delay) = delay_of(&config.settings, timer.kind) else {
+            return Ok(());
+        };
+        let since = timer.due_at - delay;
+        let order = self.store.order(timer.order_number).await?;
+        if !recovery_due(&CheckoutState::from_order(&order)) {
+            return Ok(());
+        }
+        let Some(key) = customer_key_of(&order.customer) else {
+            return Ok(());
+        };
+        let customer = self.store.customer(key).await?;
+        if customer
+            .and_then(|c| c.last_inbound_at)
+            .is_some_and(|at| at > since)
+            || super::handover::handed_over(self.store.as_ref(), key).await?
+        {
+            return Ok(());
+        }
+        let texts = Texts::load(self.store.as_ref(), &config.language).await?;
+        let number = order.number.to_string();
+        let total = Money::from_minor(order.total_minor, order.currency).to_string();
+        let items = crate::order_edit::summary_items(&order);
+        let vars = [("number", &*number), ("total", &*total), ("items", &*items)];
+        let Some(text) = texts.text("recovery", &vars) else {
+            return Ok(());
+        };
+        let notice = crate::notify::Notice {
+            key: "recovery",
+            text,
+            detail: &total,
+            content: None,
+        };
+        let mut update = OrderUpdate::default();
+        crate::notify::customer_update(
+            self.store.as_ref(),
+            &texts,
+            &order,
+            notice,
+            now,
+            &mut update,
+        )
+        .await?;
+        self.store
+            .update_order(order.number, order.version, &update, now)
+            .await?;
         Ok(())
     }
 

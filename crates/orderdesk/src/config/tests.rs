@@ -72,6 +72,9 @@ fn a_bad_value_is_one_line_naming_the_key() {
         ("ORDERDESK_DATABASE_MAX_CONNECTIONS", "0"),
         ("ORDERDESK_NUDGE_AFTER", "soon"),
         ("ORDERDESK_ABANDON_AFTER", "0s"),
+        ("ORDERDESK_RECOVERY_LATER", "48h,23h"),
+        ("ORDERDESK_RECOVERY_LATER", "1h,2h,3h,4h"),
+        ("ORDERDESK_RECOVERY_LATER", "23h,tomorrow"),
     ] {
         let err = Config::from_sources(None, env(&[(key, value)]))
             .unwrap_err()
@@ -154,6 +157,25 @@ fn checkout_timers_take_durations_with_units() {
     assert_eq!(c.abandon_after, chrono::Duration::days(2));
     let c = Config::from_sources(None, env(&[("ORDERDESK_NUDGE_AFTER", "15m")])).unwrap();
     assert_eq!(c.nudge_after, chrono::Duration::minutes(15));
+}
+
+#[test]
+fn the_recovery_schedule_is_up_to_three_ascending_steps_or_off() {
+    let hours = |h: &[i64]| {
+        h.iter()
+            .map(|h| chrono::Duration::hours(*h))
+            .collect::<Vec<_>>()
+    };
+    let c = Config::from_sources(None, env(&[])).unwrap();
+    assert_eq!(c.recovery_later, hours(&[23, 48]));
+    for (raw, expected) in [
+        ("off", hours(&[])),
+        ("12h", hours(&[12])),
+        ("6h, 23h, 3d", hours(&[6, 23, 72])),
+    ] {
+        let c = Config::from_sources(None, env(&[("ORDERDESK_RECOVERY_LATER", raw)])).unwrap();
+        assert_eq!(c.recovery_later, expected, "{raw}");
+    }
 }
 
 #[test]

@@ -38,6 +38,7 @@ mod payments;
 mod phone;
 mod phone_dashboard;
 mod reconciliation;
+mod recovery;
 mod refunds;
 mod refunds_browser;
 mod resources;
