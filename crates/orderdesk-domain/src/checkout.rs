@@ -30,7 +30,11 @@ mod model;
 use serde::{Deserialize, Serialize};
 
 pub use button::{ButtonAction, ButtonId, MAX_BUTTON_ID_LEN};
-pub use machine::{advance, due_timer, recovery_due};
+pub use machine::{advance, due_timer, recovery_due, MAX_ADDRESS_AS_TYPED};
+
+/// The reply-button id of "Talk to a person": the same for every order, so
+/// a tap on an old one still reaches a person.
+pub const HANDOVER_BUTTON_ID: &str = "handover";
 pub use model::{
     CheckoutChanges, CheckoutInput, CheckoutOutcome, CheckoutRefusal, CheckoutSettings,
     CheckoutState, OnNewerCart, PaymentChoice, Reply,

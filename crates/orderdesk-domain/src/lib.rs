@@ -3,6 +3,7 @@
 //! exhaustively and both storage backends and the HTTP edge share one truth.
 
 pub mod address;
+pub mod business_hours;
 pub mod checkout;
 pub mod connection;
 pub mod conversation;
@@ -32,6 +33,7 @@ pub use checkout::{
     CheckoutOutcome, CheckoutRefusal, CheckoutSettings, CheckoutState, CheckoutStep, OnNewerCart,
     PaymentChoice, Reply,
 };
+pub use checkout::{HANDOVER_BUTTON_ID, MAX_ADDRESS_AS_TYPED};
 pub use conversation::{needs_reply, ReplyState};
 pub use event::EventKind;
 pub use inbox_kind::InboxKind;

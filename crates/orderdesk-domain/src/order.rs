@@ -157,6 +157,14 @@ pub struct Order {
     /// The email of the staff user the order is assigned to.
     #[serde(default)]
     pub assignee: Option<String>,
+    /// What the customer typed in the chat at the address step instead of
+    /// filling in the form, kept for staff to copy into the address.
+    #[serde(default)]
+    pub address_as_typed: Option<String>,
+    /// Messages at the current checkout step the bot could not use (the
+    /// checkout's to count, not part of the JSON).
+    #[serde(skip)]
+    pub off_script: u32,
 }
 
 /// What an order still lacks for the checkout to confirm it by itself.
@@ -294,6 +302,8 @@ impl NewOrder {
             discount_minor: 0,
             tags: Vec::new(),
             assignee: None,
+            address_as_typed: None,
+            off_script: 0,
         }
     }
 }

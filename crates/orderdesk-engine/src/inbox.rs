@@ -152,6 +152,8 @@ pub struct Processor {
     bus: EventBus,
     wake: Arc<Notify>,
     checkout: Option<Arc<CheckoutConfig>>,
+    /// The business's settings in force (its hours, for the handover answer).
+    settings: crate::settings::Settings,
 }
 
 impl Processor {
@@ -160,12 +162,14 @@ impl Processor {
         bus: EventBus,
         wake: Arc<Notify>,
         checkout: Option<Arc<CheckoutConfig>>,
+        settings: crate::settings::Settings,
     ) -> Self {
         Self {
             store,
             bus,
             wake,
             checkout,
+            settings,
         }
     }
 
@@ -328,7 +332,8 @@ impl Processor {
         if let Some(texts) = &texts {
             for h in &handovers {
                 // After the message is stored, so its conversation exists.
-                crate::checkout::handover::begin(self.store.as_ref(), texts, h).await?;
+                crate::checkout::handover::begin(self.store.as_ref(), texts, &self.settings, h)
+                    .await?;
             }
         }
         // Orders, messages and ticks all append events: wake the streams.

@@ -128,6 +128,7 @@ impl Engine {
             self.bus.clone(),
             self.inbox.wake(),
             self.checkout.clone(),
+            self.settings.clone(),
         )
     }
 

@@ -14,11 +14,11 @@
 
 use chrono::Duration;
 use orderdesk_domain::{
-    CheckoutOutcome, CheckoutStep, Money, Order, PaymentRefusal, PaymentStatus, Reply,
-    TimelineEntry, TimelineKind, Timestamp,
+    CheckoutOutcome, Money, Order, PaymentRefusal, PaymentStatus, Reply, TimelineEntry,
+    TimelineKind, Timestamp,
 };
 use orderdesk_payments::{PaymentLink, PaymentRequest, ReferenceId};
-use orderdesk_store::{Direction, Store};
+use orderdesk_store::Store;
 
 use crate::checkout::CheckoutConfig;
 use crate::EngineError;
@@ -36,10 +36,6 @@ const LINK_LIFETIME: Duration = Duration::hours(23);
 
 /// A link this close to its end is not sent again; a new one is made.
 const REUSE_MARGIN: Duration = Duration::minutes(15);
-
-/// After the bot or staff wrote to the customer, their texts during the
-/// payment step get no automatic reply for this long.
-const QUIET_AFTER_SEND: Duration = Duration::minutes(10);
 
 /// The timeline detail of an issued link, which [`open_link`] reads back.
 pub(crate) fn issued_detail(link: &PaymentLink) -> String {
@@ -120,28 +116,6 @@ pub(crate) async fn new_link_refused(
     )
 }
 
-/// Whether a customer's text needs no automatic reply: the order is at the
-/// payment step with its link open, and we wrote to them moments ago.
-pub(crate) async fn quiet(
-    store: &dyn Store,
-    order: &Order,
-    now: Timestamp,
-) -> Result<bool, EngineError> {
-    if order.checkout_step != CheckoutStep::AwaitingPayment
-        || open_link(store, order, None, now).await?.is_none()
-    {
-        return Ok(false);
-    }
-    let last_out = store
-        .messages_for_order(order.number)
-        .await?
-        .iter()
-        .filter(|m| m.direction == Direction::Out)
-        .map(|m| m.created_at)
-        .max();
-    Ok(last_out.is_some_and(|at| at + QUIET_AFTER_SEND > now))
-}
-
 /// Whether the outcome sends the customer a payment link.
 fn wants_link(outcome: &CheckoutOutcome) -> bool {
     outcome
@@ -160,17 +134,32 @@ pub(crate) async fn issue_link(
     outcome: &CheckoutOutcome,
     now: Timestamp,
 ) -> Result<Option<PaymentLink>, EngineError> {
+    if let Some(open) = open_link_again(store, config, order, outcome, now).await? {
+        return Ok(Some(open));
+    }
     if !wants_link(outcome) || config.payments.is_none() {
         return Ok(None);
-    }
-    if let Some(open) = open_link(store, order, Some(outcome), now).await? {
-        return Ok(Some(open));
     }
     if let Some(why) = new_link_refused(store, order, now).await? {
         tracing::warn!(order = %order.number, "{why}");
         return Ok(None);
     }
     next_link(store, config, order, now).await
+}
+
+/// The open link, when the outcome sends one, and never a new one: what
+/// free text from the customer gets.
+pub(crate) async fn open_link_again(
+    store: &dyn Store,
+    config: &CheckoutConfig,
+    order: &Order,
+    outcome: &CheckoutOutcome,
+    now: Timestamp,
+) -> Result<Option<PaymentLink>, EngineError> {
+    if !wants_link(outcome) || config.payments.is_none() {
+        return Ok(None);
+    }
+    open_link(store, order, Some(outcome), now).await
 }
 
 /// Asks the provider for a link for the order's next attempt (numbered from

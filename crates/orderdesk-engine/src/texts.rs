@@ -54,11 +54,15 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("order_updated", "Your order #{number} has been updated: {items}. New total: {total}."),
     ("handover_keywords", "agent, human, person, talk to a person, speak to someone, representative, customer care"),
     ("handover", "Thanks! A person from our team will answer you here shortly."),
+    // Issue #14: the smarter script and the "Talk to a person" button.
+    ("address_kept", "Thanks, we have kept what you typed for our team. To be sure order #{number} reaches you, please add the address in the form:"),
+    ("offer_handover", "Sorry, I could not follow that. Use the message above to go on with order #{number}, or talk to a person from our team."),
+    ("handover_closed", "Thanks! We are closed now. A person from our team will answer you here {opens}."),
 ];
 
 /// The placeholders a body may use.
 pub const PLACEHOLDERS: &[&str] = &[
-    "number", "total", "tracking", "reason", "newer", "status", "amount", "items",
+    "number", "total", "tracking", "reason", "newer", "status", "amount", "items", "opens",
 ];
 
 /// The texts in force for one language, loaded once per use.

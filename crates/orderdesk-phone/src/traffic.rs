@@ -3,11 +3,13 @@
 //! like a person on a phone: reads the bot's messages, fills in the hosted
 //! address form (a real HTTP POST to the link the bot sent), taps the
 //! payment and note buttons, and sometimes wanders off half-way, so the
-//! board shows orders at every step.
+//! board shows orders at every step. Now and then one types the address
+//! into the chat instead, twice, and taps "Talk to a person" when the bot
+//! offers it, so the inbox has someone waiting.
 
 use std::time::Duration;
 
-use orderdesk_domain::{ButtonAction, ButtonId};
+use orderdesk_domain::{ButtonAction, ButtonId, HANDOVER_BUTTON_ID};
 use rand::seq::SliceRandom;
 use rand::Rng;
 
@@ -127,6 +129,7 @@ async fn journey(sim: &Simulator, http: &reqwest::Client, pace: u32) -> Result<(
         let quits_at = match rng.gen_range(0..10) {
             0 => Step::Address,
             1 => Step::Payment,
+            2 => Step::Person,
             _ => Step::Never,
         };
         (name, phone, lines, cart_text, city, quits_at)
@@ -142,6 +145,7 @@ async fn journey(sim: &Simulator, http: &reqwest::Client, pace: u32) -> Result<(
         .map_err(|e| e.to_string())?;
     // Anything the bot sends is answered by what the customer does next;
     // a customer who hears nothing for a minute gives up.
+    let mut typed = 0;
     for _ in 0..12 {
         let Some(message) = next_business_message(sim, &wa, &mut seen).await else {
             return Err("the bot went quiet".into());
@@ -152,6 +156,22 @@ async fn journey(sim: &Simulator, http: &reqwest::Client, pace: u32) -> Result<(
             if link.url.contains("/address/") {
                 if quits_at == Step::Address {
                     return Ok(());
+                }
+                if quits_at == Step::Person && typed < 2 {
+                    // Types rather than opening the form; the bot keeps it
+                    // and, the second time, offers a person.
+                    pause(2_000, 6_000).await;
+                    let text = if typed == 0 {
+                        format!(
+                            "My address is 14 {} Road, {} {}001",
+                            LAST[0], city.0, city.2
+                        )
+                    } else {
+                        "hello? can someone help".to_owned()
+                    };
+                    sim.send_text(&wa, &text).map_err(|e| e.to_string())?;
+                    typed += 1;
+                    continue;
                 }
                 pause(2_000, 6_000).await;
                 fill_address(http, &link.url, &customer.name, &phone, city).await?;
@@ -172,6 +192,11 @@ async fn journey(sim: &Simulator, http: &reqwest::Client, pace: u32) -> Result<(
                 .find(|b| ButtonId::parse(&b.id).is_some_and(|id| id.action == wanted))
                 .map(|b| b.id.clone())
         };
+        if let Some(person) = message.buttons.iter().find(|b| b.id == HANDOVER_BUTTON_ID) {
+            sim.tap(&wa, &message.wamid, &person.id)
+                .map_err(|e| e.to_string())?;
+            return Ok(());
+        }
         if let Some(cod) = pick(ButtonAction::PayCod) {
             if quits_at == Step::Payment {
                 return Ok(());
@@ -212,6 +237,8 @@ async fn journey(sim: &Simulator, http: &reqwest::Client, pace: u32) -> Result<(
 enum Step {
     Address,
     Payment,
+    /// Types the address in the chat and asks for a person.
+    Person,
     Never,
 }
 

@@ -106,7 +106,8 @@ pub const ORDER_COLUMNS: &str = "number, status, held_from, payment_status, \
      payment_method, checkout_step, customer_wa_id, customer_user_id, customer_name, items, \
      currency, total_minor, address, note, cart_text, tracking, payment_reference, \
      payment_review, created_at, updated_at, version, provider_payment_id, refunded_minor, \
-     refunds, shipping_minor, discount_minor, tags, assignee, invoice_number";
+     refunds, shipping_minor, discount_minor, tags, assignee, invoice_number, off_script, \
+     address_as_typed";
 
 pub fn order(row: &dyn Cols) -> StoreResult<Order> {
     Ok(Order {
@@ -141,6 +142,8 @@ pub fn order(row: &dyn Cols) -> StoreResult<Order> {
         discount_minor: int(row, "discount_minor")?,
         tags: json::<Vec<String>>(row, "tags")?.unwrap_or_default(),
         assignee: row.text("assignee")?,
+        address_as_typed: row.text("address_as_typed")?,
+        off_script: u32::try_from(row.int("off_script")?.unwrap_or_default()).unwrap_or(u32::MAX),
     })
 }
 

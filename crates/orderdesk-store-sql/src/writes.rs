@@ -244,6 +244,12 @@ fn updated(mut order: Order, update: &OrderUpdate) -> Order {
     if let Some(review) = &update.payment_review {
         order.payment_review.clone_from(review);
     }
+    if let Some(count) = update.off_script {
+        order.off_script = count;
+    }
+    if let Some(typed) = &update.address_as_typed {
+        order.address_as_typed = Some(typed.clone());
+    }
     if let Some(change) = &update.status_change {
         order.status = change.to;
         order.held_from = change.held_from;
@@ -274,8 +280,8 @@ pub(crate) async fn write_update<T: SqlTx>(
         let sql = format!(
             "UPDATE orders SET status = $1, held_from = $2, payment_status = $3, \
              payment_method = $4, checkout_step = $5, address = $6{}, note = $7, tracking = $8, \
-             payment_reference = $9, payment_review = $10, updated_at = $11, version = $12 \
-             WHERE number = $13",
+             payment_reference = $9, payment_review = $10, updated_at = $11, version = $12, \
+             off_script = $13, address_as_typed = $14 WHERE number = $15",
             T::JSON
         );
         let mut args = args![
@@ -293,6 +299,8 @@ pub(crate) async fn write_update<T: SqlTx>(
             order.payment_review.as_deref(),
             order.updated_at,
             order.version,
+            i64::from(order.off_script),
+            order.address_as_typed.as_deref(),
             order.number
         ]);
         tx.execute(&sql, args).await?;

@@ -90,6 +90,8 @@ mod keywords;
 pub use keywords::*;
 mod invoices;
 pub use invoices::*;
+mod off_script;
+pub use off_script::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
 /// async fn (or closure returning a future) that yields a [`Fixture`]: a
@@ -230,6 +232,7 @@ macro_rules! conformance_suite {
             stored_settings_keep_their_text_exactly => case_settings_keep_text_exactly,
             product_keywords_are_kept_across_feed_syncs => case_product_keywords_kept_across_syncs,
             product_keywords_for_an_unknown_product_change_nothing => case_product_keywords_for_an_unknown_product,
+            address_as_typed_and_the_off_script_count_are_kept => case_address_as_typed_and_off_script_count_are_kept,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {
@@ -291,6 +294,7 @@ mod tests {
         include_str!("conformance/staff_order.rs"),
         include_str!("conformance/search.rs"),
         include_str!("conformance/settings.rs"),
+        include_str!("conformance/off_script.rs"),
     ];
 
     #[test]

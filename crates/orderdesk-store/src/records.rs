@@ -224,6 +224,11 @@ pub struct OrderUpdate {
     pub refund: Option<crate::RefundChange>,
     /// Payment events to append to the ledger, for this order.
     pub ledger: Vec<orderdesk_domain::LedgerEntry>,
+    /// The checkout's new count of messages it could not use at this step
+    /// (`Order::off_script`).
+    pub off_script: Option<u32>,
+    /// What the customer typed at the address step (`Order::address_as_typed`).
+    pub address_as_typed: Option<String>,
 }
 
 impl OrderUpdate {
@@ -241,6 +246,8 @@ impl OrderUpdate {
             || !self.timeline.is_empty()
             || self.provider_payment_id.is_some()
             || self.refund.is_some()
+            || self.off_script.is_some()
+            || self.address_as_typed.is_some()
     }
 }
 

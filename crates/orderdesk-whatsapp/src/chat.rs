@@ -71,7 +71,7 @@ struct Message {
     #[serde(default)]
     button: Loose<Fields>,
     #[serde(default)]
-    location: Loose<Fields>,
+    location: Loose<Place>,
     #[serde(default)]
     reaction: Loose<Fields>,
     #[serde(default)]
@@ -113,11 +113,51 @@ struct Fields {
     #[serde(default)]
     text: Lossy,
     #[serde(default)]
-    name: Lossy,
-    #[serde(default)]
     emoji: Lossy,
     #[serde(default)]
     caption: Lossy,
+}
+
+/// A shared location: a named place, or a pin (coordinates only).
+#[derive(Deserialize, Default)]
+struct Place {
+    #[serde(default)]
+    name: Lossy,
+    #[serde(default)]
+    address: Lossy,
+    #[serde(default)]
+    latitude: Loose<Option<f64>>,
+    #[serde(default)]
+    longitude: Loose<Option<f64>>,
+}
+
+impl Place {
+    /// `[location] Name, Address https://www.openstreetmap.org/?mlat=…`:
+    /// what staff read, with a map link they can open (no key, no tracking).
+    fn describe(&self) -> String {
+        let mut words = vec!["[location]".to_owned()];
+        let named: Vec<String> = [self.name.text(), self.address.text()]
+            .into_iter()
+            .flatten()
+            .collect();
+        if !named.is_empty() {
+            words.push(named.join(", "));
+        }
+        let on_earth = |lat: f64, lon: f64| {
+            lat.is_finite() && lon.is_finite() && lat.abs() <= 90.0 && lon.abs() <= 180.0
+        };
+        if let (Some(lat), Some(lon)) = (self.latitude.0, self.longitude.0) {
+            if on_earth(lat, lon) {
+                words.push(map_link(lat, lon));
+            }
+        }
+        words.join(" ")
+    }
+}
+
+/// An OpenStreetMap link to a pin at `lat`, `lon` (5 decimals: about a metre).
+pub fn map_link(lat: f64, lon: f64) -> String {
+    format!("https://www.openstreetmap.org/?mlat={lat:.5}&mlon={lon:.5}#map=17/{lat:.5}/{lon:.5}")
 }
 
 #[derive(Deserialize, Default)]
@@ -188,10 +228,7 @@ pub fn parse_chat_message(payload: &str) -> Result<ChatIn, ItemError> {
             .media(&kind)
             .and_then(|media| media.caption.text())
             .or_else(|| Some(format!("[{kind}]"))),
-        "location" => Some(match m.location.0.name.text() {
-            Some(name) => format!("[location] {name}"),
-            None => "[location]".to_owned(),
-        }),
+        "location" => Some(m.location.0.describe()),
         "reaction" => m.reaction.0.emoji.text().map(|e| format!("[reaction] {e}")),
         // Kept and shown as such, never dropped: staff can still answer.
         "contacts" | "order" | "system" => None,

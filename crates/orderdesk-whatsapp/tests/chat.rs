@@ -105,3 +105,18 @@ fn a_lone_surrogate_in_the_name_is_replaced_not_fatal() {
     assert_eq!(m.name.as_deref(), Some("Sh\u{fffd}eena \u{1f600}"));
     assert_eq!(m.wa_id.as_deref(), Some("16505551234"));
 }
+
+#[test]
+fn a_shared_location_reads_as_its_name_and_a_map_link() {
+    let place = parse_chat_message(&items("webhook_location.json")[0].payload).unwrap();
+    assert_eq!(
+        place.text,
+        "[location] Philz Coffee, 101 Forest Ave, Palo Alto, CA 94301 \
+         https://www.openstreetmap.org/?mlat=37.44221&mlon=-122.16166#map=17/37.44221/-122.16166"
+    );
+    let pin = parse_chat_message(&items("webhook_location_current.json")[0].payload).unwrap();
+    assert_eq!(
+        pin.text,
+        "[location] https://www.openstreetmap.org/?mlat=12.25089&mlon=43.90539#map=17/12.25089/43.90539"
+    );
+}

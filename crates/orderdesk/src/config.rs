@@ -514,7 +514,10 @@ impl Config {
                 phone: s.string("ORDERDESK_BUSINESS_PHONE"),
                 tax_id: s.string("ORDERDESK_BUSINESS_TAX_ID"),
                 logo_url: s.parsed_optional("ORDERDESK_BUSINESS_LOGO_URL", url)?,
-                hours: s.string("ORDERDESK_BUSINESS_HOURS"),
+                hours: s.parsed_optional("ORDERDESK_BUSINESS_HOURS", |raw| {
+                    orderdesk_domain::business_hours::BusinessHours::parse(raw)?;
+                    Ok(raw.to_owned())
+                })?,
             },
             fixed: std::sync::Arc::default(),
             cod_enabled: s.parsed("COD_ENABLED", flag)?,

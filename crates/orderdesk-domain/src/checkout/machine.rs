@@ -4,7 +4,10 @@
 //! - The happy path is DESIGN §1 steps 2–7. Cash on delivery, where enabled,
 //!   settles the payment for confirmation.
 //! - Off-script input never corrupts an order. Free text re-asks the current
-//!   question, except on the note steps, where the next text *is* the note.
+//!   question once, except on the note steps, where the next text *is* the
+//!   note; the second text the bot cannot use at a step offers a "Talk to a
+//!   person" button, and later ones wait for staff, so no sentence is sent
+//!   three times. What is typed at the address step is kept for staff.
 //!   A tap whose question was already answered gets "already done" and no
 //!   second move. A tap that fits no step re-asks.
 //! - Money received is never lost or undone. `paid` is never overwritten, and
@@ -197,7 +200,7 @@ fn in_checkout(d: &mut Draft<'_>, input: CheckoutInput) -> Result<(), CheckoutRe
                 d.say(Reply::NoteSaved);
                 d.complete(None);
             } else {
-                d.reprompt();
+                d.off_script(note);
             }
         }
         I::CartReplaced { newer } => {
@@ -386,6 +389,20 @@ fn takes_late_note(s: &CheckoutState) -> bool {
     matches!(s.status, Confirmed | Approved | Processed | OnHold)
 }
 
+/// Most characters of "address as typed" kept: a few messages' worth.
+pub const MAX_ADDRESS_AS_TYPED: usize = 1000;
+
+/// `text` added on a new line to what was typed before, at most
+/// [`MAX_ADDRESS_AS_TYPED`] characters (what comes first is kept: the
+/// address is usually the first thing typed, "hello?" comes after).
+fn keep_typed(before: Option<&str>, text: &str) -> String {
+    let joined = match before {
+        Some(b) if !b.is_empty() => format!("{b}\n{text}"),
+        _ => text.to_owned(),
+    };
+    joined.chars().take(MAX_ADDRESS_AS_TYPED).collect()
+}
+
 /// The payment status and reply of a failure or expiry input.
 fn payment_setback(input: &CheckoutInput) -> (PaymentStatus, Reply) {
     match input {
@@ -433,7 +450,41 @@ impl<'a> Draft<'a> {
         if self.out.progressed && self.cur.nudged {
             self.out.changes.nudged = Some(false);
         }
+        // Off-script messages are counted per step: a new step, or a
+        // checkout moving again, starts the count afresh.
+        let moved_on = self.out.progressed || self.cur.step != self.before.step;
+        if moved_on && self.before.off_script > 0 && self.out.changes.off_script.is_none() {
+            self.out.changes.off_script = Some(0);
+        }
         self.out
+    }
+
+    /// A text the bot cannot use at this step. What the customer reads
+    /// changes with each one, so no sentence is sent three times: the
+    /// first gets the step's question again (at the address step after
+    /// saying the text is kept for the team), the second a "Talk to a
+    /// person" button, later ones nothing (they wait for staff in the
+    /// inbox). Text at the address step is kept as "address as typed".
+    fn off_script(&mut self, text: &str) {
+        let count = self.cur.off_script.saturating_add(1);
+        self.out.changes.off_script = Some(count);
+        self.cur.off_script = count;
+        let step = self.cur.step;
+        let kept = step == AwaitingAddress && !text.is_empty();
+        if kept {
+            let typed = keep_typed(self.cur.address_as_typed.as_deref(), text);
+            self.out.changes.address_as_typed = Some(typed.clone());
+            self.cur.address_as_typed = Some(typed);
+        }
+        match count {
+            1 if kept => {
+                self.say(Reply::AddressKept);
+                self.ask();
+            }
+            1 => self.reprompt(),
+            2 => self.say(Reply::OfferHandover { step }),
+            _ => {}
+        }
     }
 
     fn say(&mut self, reply: Reply) {

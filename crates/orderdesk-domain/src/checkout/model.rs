@@ -50,6 +50,10 @@ pub struct CheckoutState {
     /// A newer order of the same customer, once one exists: free text and
     /// timers belong to that one, and this one is no longer asked for a note.
     pub superseded_by: Option<OrderNumber>,
+    /// Messages at this step the bot could not use, so far.
+    pub off_script: u32,
+    /// What the customer typed at the address step instead of using the form.
+    pub address_as_typed: Option<String>,
 }
 
 impl CheckoutState {
@@ -65,6 +69,8 @@ impl CheckoutState {
             note: None,
             nudged: false,
             superseded_by: None,
+            off_script: 0,
+            address_as_typed: None,
         }
     }
 
@@ -82,6 +88,8 @@ impl CheckoutState {
             note: order.note.clone(),
             nudged: false,
             superseded_by: None,
+            off_script: order.off_script,
+            address_as_typed: order.address_as_typed.clone(),
         }
     }
 
@@ -98,6 +106,11 @@ impl CheckoutState {
             note: c.note.clone().or_else(|| self.note.clone()),
             nudged: c.nudged.unwrap_or(self.nudged),
             superseded_by: c.superseded_by.or(self.superseded_by),
+            off_script: c.off_script.unwrap_or(self.off_script),
+            address_as_typed: c
+                .address_as_typed
+                .clone()
+                .or_else(|| self.address_as_typed.clone()),
         }
     }
 }
@@ -210,6 +223,11 @@ pub struct CheckoutChanges {
     pub nudged: Option<bool>,
     /// The newer order that replaced this one.
     pub superseded_by: Option<OrderNumber>,
+    /// The new count of messages at this step the bot could not use (0
+    /// again once the checkout moves).
+    pub off_script: Option<u32>,
+    /// What the customer typed at the address step so far, to keep.
+    pub address_as_typed: Option<String>,
 }
 
 impl CheckoutChanges {
@@ -281,6 +299,15 @@ pub enum Reply {
     Nudge,
     /// Lead-in: the customer is back on an abandoned order.
     WelcomeBack,
+    /// Lead-in: what the customer typed at the address step is kept for
+    /// the team; the form is asked for once more.
+    AddressKept,
+    /// The bot could not use two messages at this step: a "Talk to a
+    /// person" reply button (id [`super::HANDOVER_BUTTON_ID`]).
+    OfferHandover {
+        /// The step the customer is stuck at.
+        step: CheckoutStep,
+    },
 }
 
 /// What [`super::advance`] decided.

@@ -93,6 +93,8 @@ fn every_state() -> Vec<CheckoutState> {
                                 note: None,
                                 nudged,
                                 superseded_by,
+                                off_script: 0,
+                                address_as_typed: None,
                             });
                         }
                     }
@@ -131,7 +133,7 @@ pub(super) fn apply_moves(from: OrderStatus, moves: &[TransitionRequest]) -> Ord
 fn is_lead_in(r: &Reply) -> bool {
     matches!(
         r,
-        Reply::Reprompt { .. } | Reply::Nudge | Reply::WelcomeBack
+        Reply::Reprompt { .. } | Reply::Nudge | Reply::WelcomeBack | Reply::AddressKept
     )
 }
 
@@ -550,6 +552,8 @@ fn the_checkout_view_of_an_order_matches_its_columns() {
         discount_minor: 0,
         tags: Vec::new(),
         assignee: None,
+        address_as_typed: None,
+        off_script: 2,
         tracking: None,
         payment_reference: None,
         payment_review: None,

@@ -43,6 +43,10 @@ pub(crate) fn update_from(
         };
     }
     update.payment_status = outcome.changes.payment_status;
+    update.off_script = outcome.changes.off_script;
+    update
+        .address_as_typed
+        .clone_from(&outcome.changes.address_as_typed);
     // The right amount arrived: an earlier mismatch no longer needs a look.
     if update.payment_status == Some(PaymentStatus::Paid) && order.payment_review.is_some() {
         update.payment_review = Some(None);

@@ -3,7 +3,7 @@
 use orderdesk_domain::{advance, ButtonId, CheckoutInput, CheckoutState};
 use orderdesk_store::{customer_key_of, StoreError};
 
-use crate::links::issue_link;
+use crate::links::{issue_link, open_link_again};
 use crate::texts::Texts;
 use crate::EngineError;
 
@@ -76,16 +76,18 @@ pub(crate) async fn message_outcome(
         return Ok(InboundOutcome::Message(message));
     };
     message.order_number = Some(order.number);
-    if matches!(input, CheckoutInput::Text { .. })
-        && crate::links::quiet(store, &order, message.at).await?
-    {
-        return Ok(InboundOutcome::Message(message));
-    }
+    // Free text never makes a new payment link: at most the open one is
+    // sent again (the machine repeats a step's question once per step).
+    let typed = matches!(input, CheckoutInput::Text { .. });
     let state = CheckoutState::from_order(&order);
     match advance(&state, input, &config.settings) {
         Ok(outcome) if !outcome.is_noop(&state) => {
             let texts = Texts::load(store, &config.language).await?;
-            let link = issue_link(store, config, &order, &outcome, message.at).await?;
+            let link = if typed {
+                open_link_again(store, config, &order, &outcome, message.at).await?
+            } else {
+                issue_link(store, config, &order, &outcome, message.at).await?
+            };
             let (update, further) =
                 update_from(config, &texts, link.as_ref(), &order, outcome, message.at)?;
             if !further.is_empty() {

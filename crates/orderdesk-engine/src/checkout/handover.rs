@@ -5,8 +5,12 @@
 //! staff hand them back (`POST /api/v1/conversations/{wa_id}`
 //! `{"handover": false}` or the inbox's button). Transactional messages
 //! (payment received, stage updates) do not pass through here and still go.
+//!
+//! Outside the business hours (`ORDERDESK_BUSINESS_HOURS`) the customer is
+//! told when someone will answer, in the business's time zone.
 
 use chrono::Utc;
+use orderdesk_domain::business_hours::BusinessHours;
 use orderdesk_domain::handover::asks_for_person;
 use orderdesk_store::{ConversationChange, NewOutbound, Store};
 use orderdesk_whatsapp::{ChatIn, OutboundMessage, Recipient};
@@ -36,8 +40,35 @@ pub(crate) fn asked(texts: &Texts, chat: &ChatIn, key: &str) -> Option<Handover>
     })
 }
 
-/// The reply-button id of "Talk to a person".
-pub(crate) const BUTTON_ID: &str = "handover";
+/// The reply-button id of "Talk to a person" (the machine offers it).
+pub(crate) const BUTTON_ID: &str = orderdesk_domain::HANDOVER_BUTTON_ID;
+
+/// The business's opening hours setting.
+pub const BUSINESS_HOURS: &str = "ORDERDESK_BUSINESS_HOURS";
+
+/// What a customer who asked for a person is told: someone will answer
+/// shortly (`handover`), or, outside the business hours when they are set,
+/// when (`handover_closed`, "tomorrow at 10:00 IST", in the business's
+/// time zone). `None` when the business turned the text off.
+pub(crate) fn answer(
+    texts: &Texts,
+    settings: &crate::settings::Settings,
+    now: chrono::DateTime<Utc>,
+) -> Option<String> {
+    // Checked when stored; a value that no longer reads counts as unset.
+    let hours = settings
+        .value(BUSINESS_HOURS)
+        .and_then(|raw| BusinessHours::parse(&raw).ok());
+    let zone = settings
+        .value(crate::settings::TIMEZONE)
+        .unwrap_or_else(|| "UTC".to_owned());
+    match hours.and_then(|h| h.answer_when(&zone, now)) {
+        Some(when) => texts
+            .text("handover_closed", &[("opens", &when)])
+            .or_else(|| texts.text("handover", &[])),
+        None => texts.text("handover", &[]),
+    }
+}
 
 /// Whether the bot is quiet for this customer.
 pub(crate) async fn handed_over(store: &dyn Store, key: &str) -> Result<bool, EngineError> {
@@ -49,6 +80,7 @@ pub(crate) async fn handed_over(store: &dyn Store, key: &str) -> Result<bool, En
 pub(crate) async fn begin(
     store: &dyn Store,
     texts: &Texts,
+    settings: &crate::settings::Settings,
     h: &Handover,
 ) -> Result<(), EngineError> {
     let now = Utc::now();
@@ -57,7 +89,7 @@ pub(crate) async fn begin(
         ..ConversationChange::default()
     };
     store.update_conversation(&h.key, &change, now).await?;
-    let Some(text) = texts.text("handover", &[]) else {
+    let Some(text) = answer(texts, settings, now) else {
         return Ok(());
     };
     let recipient = Recipient::from_ids(h.wa_id.as_deref(), h.user_id.as_deref())

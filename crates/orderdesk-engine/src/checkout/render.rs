@@ -3,6 +3,7 @@
 
 use orderdesk_domain::{
     ButtonAction, ButtonId, Customer, Money, NewOrder, Order, OrderNumber, Reply, Timestamp,
+    HANDOVER_BUTTON_ID,
 };
 use orderdesk_payments::PaymentLink;
 use orderdesk_store::{customer_key_of, NewOutbound};
@@ -14,6 +15,10 @@ use serde_json::Value;
 use crate::texts::Texts;
 
 use super::{CheckoutConfig, ORDER_PLACEHOLDER, TOKEN_PLACEHOLDER};
+
+/// The title of the "Talk to a person" reply button (WhatsApp allows 20
+/// characters).
+pub(crate) const HANDOVER_BUTTON_TITLE: &str = "Talk to a person";
 
 /// Replaces the placeholders in every string of a queued body: the order
 /// number, and a freshly minted address-form link.
@@ -206,6 +211,15 @@ pub(crate) fn render(
         Reply::Reprompt { .. } => plain("reprompt")?,
         Reply::Nudge => plain("nudge")?,
         Reply::WelcomeBack => plain("welcome_back")?,
+        Reply::AddressKept => plain("address_kept")?,
+        Reply::OfferHandover { .. } => {
+            let body = say("offer_handover")?;
+            let button = ReplyButton::new(HANDOVER_BUTTON_ID, HANDOVER_BUTTON_TITLE);
+            let built = button
+                .and_then(|b| Interactive::reply_buttons(body.clone(), vec![b]))
+                .map(Into::into);
+            (built, body)
+        }
     };
     outbound(&order.customer, Some(n), content, preview, at)
 }

@@ -99,6 +99,8 @@ pub fn expected_order(number: OrderNumber, new: &NewOrder) -> Order {
         discount_minor: 0,
         tags: Vec::new(),
         assignee: None,
+        address_as_typed: None,
+        off_script: 0,
     }
 }
 

@@ -175,6 +175,14 @@ fn summary(o: &Order, local: &Local) -> Markup {
                         None => span.muted { "Not given yet" },
                     }
                 }
+                @if let Some(typed) = &o.address_as_typed {
+                    dt { "Address as typed" }
+                    dd #order-address-typed {
+                        pre.typed #address-typed { (typed) }
+                        button.small #copy-address-typed type="button" data-copy="address-typed" { "Copy" }
+                        " " span.small.muted #address-typed-status role="status" {}
+                    }
+                }
                 dt { "Customer note" }
                 dd #order-note { @match &o.note { Some(n) => (n), None => span.muted { "None" } } }
                 @if let Some(t) = &o.cart_text {
@@ -303,7 +311,12 @@ pub(crate) fn chat_message(
     html! {
         li class={"msg " (if m.direction == Direction::In { "msg-in" } else { "msg-out" })} {
             div.bubble {
-                span.text { (m.text) }
+                @match map_link(m) {
+                    Some((place, url)) => span.text {
+                        (place) " " a href=(url) target="_blank" rel="noopener noreferrer" { "Open the map" }
+                    },
+                    None => span.text { (m.text) },
+                }
                 @if m.kind != "text" { span.kind { " [" (m.kind) "]" } }
                 @if let Some(err) = &m.error { span.error { " — " (err) } }
             }
@@ -316,6 +329,17 @@ pub(crate) fn chat_message(
             }
         }
     }
+}
+
+/// A shared location's text split into the place and its map link (the
+/// link the WhatsApp reader wrote, `orderdesk_whatsapp::map_link`).
+fn map_link(m: &ChatMessage) -> Option<(&str, &str)> {
+    if m.kind != "location" {
+        return None;
+    }
+    let (place, url) = m.text.rsplit_once(' ')?;
+    url.starts_with("https://www.openstreetmap.org/?mlat=")
+        .then_some((place, url))
 }
 
 fn entry(e: &TimelineEntry, local: &Local) -> Markup {

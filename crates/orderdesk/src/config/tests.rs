@@ -252,3 +252,22 @@ fn scheduled_backups_are_off_until_asked_for_and_bad_values_name_the_key() {
         assert!(err.starts_with(key) && !err.contains('\n'), "{err}");
     }
 }
+
+#[test]
+fn business_hours_read_like_a_shop_door_and_a_bad_value_names_the_key() {
+    let c = Config::from_sources(
+        None,
+        env(&[("ORDERDESK_BUSINESS_HOURS", "Mon-Sat 10:00-19:00")]),
+    )
+    .unwrap();
+    assert_eq!(c.business.hours.as_deref(), Some("Mon-Sat 10:00-19:00"));
+    for bad in ["Mon-Sat 19:00-10:00", "weekdays 10:00-19:00", "10 to 7"] {
+        let err = Config::from_sources(None, env(&[("ORDERDESK_BUSINESS_HOURS", bad)]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("ORDERDESK_BUSINESS_HOURS") && !err.contains('\n'),
+            "{err}"
+        );
+    }
+}

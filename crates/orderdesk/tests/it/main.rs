@@ -29,6 +29,8 @@ mod journey;
 mod login_limits;
 mod messages;
 mod odd_input;
+mod off_script;
+mod off_script_browser;
 mod open_redirect;
 mod order_edit;
 mod order_window;

@@ -11,8 +11,8 @@ use crate::helpers::{Backend, TestApp, ACCESS_TOKEN, PHONE_NUMBER_ID};
 use crate::journey::order_when;
 
 /// The simulator's JSON API, as the phone page calls it.
-struct Phone<'a> {
-    app: &'a TestApp,
+pub(crate) struct Phone<'a> {
+    pub(crate) app: &'a TestApp,
 }
 
 impl Phone<'_> {
@@ -20,7 +20,7 @@ impl Phone<'_> {
         self.app.url(&format!("/simulator/api{path}"))
     }
 
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         let r = self
             .app
             .client
@@ -32,7 +32,7 @@ impl Phone<'_> {
         (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
     }
 
-    async fn add(&self, name: &str, phone: &str) -> Value {
+    pub(crate) async fn add(&self, name: &str, phone: &str) -> Value {
         let (status, body) = self
             .post("/customers", json!({"name": name, "phone": phone}))
             .await;
@@ -40,7 +40,7 @@ impl Phone<'_> {
         body
     }
 
-    async fn thread(&self, wa: &str) -> Vec<Value> {
+    pub(crate) async fn thread(&self, wa: &str) -> Vec<Value> {
         let r = self
             .app
             .client
@@ -54,7 +54,12 @@ impl Phone<'_> {
     }
 
     /// Waits (long-polling like the page) for a message matching `pred`.
-    async fn wait_for(&self, wa: &str, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) async fn wait_for(
+        &self,
+        wa: &str,
+        what: &str,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Value {
         let mut after = 0;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
         let mut all: Vec<Value> = Vec::new();
@@ -79,11 +84,11 @@ impl Phone<'_> {
     }
 }
 
-fn is_business(m: &Value) -> bool {
+pub(crate) fn is_business(m: &Value) -> bool {
     m["from"] == "business"
 }
 
-fn button(m: &Value, title: &str) -> String {
+pub(crate) fn button(m: &Value, title: &str) -> String {
     m["buttons"]
         .as_array()
         .unwrap()

@@ -120,19 +120,94 @@ fn a_note_typed_instead_of_tapping_is_taken_as_the_note() {
 }
 
 #[test]
-fn free_text_before_the_note_question_is_answered_with_the_question_again() {
+fn text_at_the_address_step_is_kept_then_a_person_is_offered_and_nothing_is_said_three_times() {
     let mut w = Walk::new(CheckoutSettings::default());
     w.send(CartReceived);
     assert_eq!(
-        w.says(text("my address is 12 Main St")),
+        w.says(text("My address is 12 MG Road, Bengaluru 560001")),
+        [R::AddressKept, R::AskAddress],
+        "the form link once, saying the text is kept"
+    );
+    assert_eq!(
+        w.says(text("hello?")),
+        [R::OfferHandover {
+            step: AwaitingAddress
+        }]
+    );
+    assert_eq!(w.says(text("is anyone there")), [], "waits for staff");
+    assert_eq!(w.says(text("??")), []);
+    assert_eq!(
+        w.state.address_as_typed.as_deref(),
+        Some("My address is 12 MG Road, Bengaluru 560001\nhello?\nis anyone there\n??")
+    );
+    assert_eq!(w.state.off_script, 4);
+    assert_eq!(w.state.step, AwaitingAddress, "the checkout did not move");
+
+    // The form, submitted after all: the count starts again at the next step.
+    let out = w.send(AddressSubmitted);
+    assert_eq!(out.changes.off_script, Some(0));
+    assert_eq!(w.state.off_script, 0);
+    assert_eq!(
+        w.says(text("paid?")),
         [
             R::Reprompt {
-                step: AwaitingAddress
+                step: AwaitingPayment
             },
-            R::AskAddress
+            R::AskPayment { cod_offered: false }
         ]
     );
-    assert_eq!(w.state, CheckoutState::new(n(ORDER)), "nothing recorded");
+    assert_eq!(
+        w.says(text("hello")),
+        [R::OfferHandover {
+            step: AwaitingPayment
+        }]
+    );
+    assert_eq!(w.says(text("hello")), []);
+    assert_eq!(
+        w.state
+            .address_as_typed
+            .as_deref()
+            .map(|t| t.lines().count()),
+        Some(4),
+        "only the address step's text is kept as the address"
+    );
+}
+
+#[test]
+fn no_step_says_the_same_thing_three_times_however_many_texts_come() {
+    for settings in every_setting() {
+        for state in every_state() {
+            let mut w = Walk::from(state.clone(), settings.clone());
+            let mut said: Vec<Reply> = Vec::new();
+            for i in 0..6 {
+                let input = text(if i % 2 == 0 { "hello?" } else { " " });
+                match advance(&w.state, input, &w.settings) {
+                    Ok(out) if out.step == w.state.step && out.moves.is_empty() => {
+                        said.extend(out.replies.clone());
+                        w.state = w.state.after(&out);
+                    }
+                    // The text was the note, or moved the order: not off script.
+                    _ => break,
+                }
+            }
+            for r in &said {
+                let times = said.iter().filter(|s| *s == r).count();
+                assert!(times <= 2, "{r:?} said {times} times to {state:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_kept_address_text_is_bounded() {
+    let mut w = Walk::new(CheckoutSettings::default());
+    w.send(CartReceived);
+    let long = "x".repeat(900);
+    w.send(text(&long));
+    w.send(text(&long));
+    let kept = w.state.address_as_typed.clone().unwrap_or_default();
+    assert_eq!(kept.chars().count(), crate::MAX_ADDRESS_AS_TYPED);
+    assert!(kept.starts_with(&long), "the first text is kept whole");
 }
 
 #[test]

@@ -86,6 +86,12 @@ impl E {
     fn nudged(self) -> Self {
         self.with(|o| o.changes.nudged = Some(true))
     }
+    fn off_script(self, count: u32) -> Self {
+        self.with(|o| o.changes.off_script = Some(count))
+    }
+    fn typed(self, t: &str) -> Self {
+        self.with(|o| o.changes.address_as_typed = Some(t.into()))
+    }
     fn replaced_by(self, x: i64) -> Self {
         self.with(|o| o.changes.superseded_by = Some(n(x)))
     }
@@ -187,8 +193,8 @@ fn every_step_answers_every_input_as_the_table_says() {
         (AwaitingAddress, "tap cod", reprompt(AwaitingAddress, R::AskAddress)),
         (AwaitingAddress, "tap for another order", wrong_order()),
         (AwaitingAddress, "tap not ours", reprompt(AwaitingAddress, R::AskAddress)),
-        (AwaitingAddress, "text", reprompt(AwaitingAddress, R::AskAddress)),
-        (AwaitingAddress, "blank text", reprompt(AwaitingAddress, R::AskAddress)),
+        (AwaitingAddress, "text", ok(AwaitingAddress).off_script(1).typed("ring the bell").say([R::AddressKept, R::AskAddress])),
+        (AwaitingAddress, "blank text", reprompt(AwaitingAddress, R::AskAddress).off_script(1)),
         (AwaitingAddress, "newer cart", ok(AwaitingAddress).replaced_by(1002)),
         (AwaitingAddress, "same cart", not_newer()),
         (AwaitingAddress, "nudge due", ok(AwaitingAddress).nudged().say([R::Nudge, R::AskAddress])),
@@ -206,8 +212,8 @@ fn every_step_answers_every_input_as_the_table_says() {
         (AwaitingPayment, "tap cod", ok(AwaitingPayment).say([R::CodUnavailable, link()])),
         (AwaitingPayment, "tap for another order", wrong_order()),
         (AwaitingPayment, "tap not ours", reprompt(AwaitingPayment, link())),
-        (AwaitingPayment, "text", reprompt(AwaitingPayment, link())),
-        (AwaitingPayment, "blank text", reprompt(AwaitingPayment, link())),
+        (AwaitingPayment, "text", reprompt(AwaitingPayment, link()).off_script(1)),
+        (AwaitingPayment, "blank text", reprompt(AwaitingPayment, link()).off_script(1)),
         (AwaitingPayment, "newer cart", ok(AwaitingPayment).replaced_by(1002)),
         (AwaitingPayment, "same cart", not_newer()),
         (AwaitingPayment, "nudge due", ok(AwaitingPayment).nudged().say([R::Nudge, link()])),
@@ -226,7 +232,7 @@ fn every_step_answers_every_input_as_the_table_says() {
         (AwaitingNoteChoice, "tap for another order", wrong_order()),
         (AwaitingNoteChoice, "tap not ours", reprompt(AwaitingNoteChoice, R::AskNote)),
         (AwaitingNoteChoice, "text", ok(Done).note("ring the bell").confirm().say([R::NoteSaved, R::OrderConfirmed])),
-        (AwaitingNoteChoice, "blank text", reprompt(AwaitingNoteChoice, R::AskNote)),
+        (AwaitingNoteChoice, "blank text", reprompt(AwaitingNoteChoice, R::AskNote).off_script(1)),
         (AwaitingNoteChoice, "newer cart", ok(Done).replaced_by(1002).confirm_because(CONFIRM_NEWER_FIRST).say([R::OrderConfirmed])),
         (AwaitingNoteChoice, "same cart", not_newer()),
         (AwaitingNoteChoice, "nudge due", ok(AwaitingNoteChoice).nudged().say([R::Nudge, R::AskNote])),
@@ -245,7 +251,7 @@ fn every_step_answers_every_input_as_the_table_says() {
         (AwaitingNoteText, "tap for another order", wrong_order()),
         (AwaitingNoteText, "tap not ours", reprompt(AwaitingNoteText, R::AskNoteText)),
         (AwaitingNoteText, "text", ok(Done).note("ring the bell").confirm().say([R::NoteSaved, R::OrderConfirmed])),
-        (AwaitingNoteText, "blank text", reprompt(AwaitingNoteText, R::AskNoteText)),
+        (AwaitingNoteText, "blank text", reprompt(AwaitingNoteText, R::AskNoteText).off_script(1)),
         (AwaitingNoteText, "newer cart", ok(Done).replaced_by(1002).confirm_because(CONFIRM_NEWER_FIRST).say([R::OrderConfirmed])),
         (AwaitingNoteText, "same cart", not_newer()),
         (AwaitingNoteText, "nudge due", ok(AwaitingNoteText).nudged().say([R::Nudge, R::AskNoteText])),
@@ -294,8 +300,8 @@ fn with_cash_on_delivery_the_payment_step_answers_every_input_as_the_table_says(
         (p, "tap cod", ok(AwaitingNoteChoice).method(PaymentChoice::Cod).say([R::CodAccepted, R::AskNote]).progressed()),
         (p, "tap for another order", wrong_order()),
         (p, "tap not ours", reprompt(p, choice())),
-        (p, "text", reprompt(p, choice())),
-        (p, "blank text", reprompt(p, choice())),
+        (p, "text", reprompt(p, choice()).off_script(1)),
+        (p, "blank text", reprompt(p, choice()).off_script(1)),
         (p, "newer cart", ok(p).replaced_by(1002)),
         (p, "same cart", not_newer()),
         (p, "nudge due", ok(p).nudged().say([R::Nudge, choice()])),
