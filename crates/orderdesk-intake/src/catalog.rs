@@ -1,12 +1,15 @@
 //! The catalog as the reader sees it: each product's names (its title with
 //! the brand, and each of its keywords) as folded words, its pack size,
-//! and an index from word to products so a line is compared with the few
-//! products that share a word with it, not the whole catalog.
+//! an index from word to products so a line is compared with the few
+//! products that share a word with it, not the whole catalog, and an index
+//! of the words' deletion variants so a misspelt word is looked up, not
+//! compared with every word (`typos`).
 
 use std::collections::HashMap;
 
 use crate::quantity::{self, Pack};
 use crate::text::{self, Atom};
+use crate::typos::TypoIndex;
 use crate::words;
 
 /// One product, as given to [`Catalog::new`].
@@ -55,8 +58,11 @@ pub struct Catalog {
     pub(crate) entries: Vec<Entry>,
     /// Folded word → entries having it in any name.
     pub(crate) index: HashMap<String, Vec<usize>>,
-    /// Every indexed word, by length in characters, for the typo search.
-    pub(crate) by_length: Vec<Vec<String>>,
+    /// Every indexed word, sorted by length in characters, then as text
+    /// (the order the typo search answers in).
+    pub(crate) words: Vec<String>,
+    /// `words` by their deletion variants, for the typo search.
+    pub(crate) typos: TypoIndex,
 }
 
 impl Catalog {
@@ -109,16 +115,14 @@ impl Catalog {
                 pack,
             });
         }
-        for word in catalog.index.keys() {
-            let len = word.chars().count();
-            if catalog.by_length.len() <= len {
-                catalog.by_length.resize(len + 1, Vec::new());
-            }
-            catalog.by_length[len].push(word.clone());
-        }
-        for list in &mut catalog.by_length {
-            list.sort();
-        }
+        let mut words: Vec<(usize, String)> = catalog
+            .index
+            .keys()
+            .map(|w| (w.chars().count(), w.clone()))
+            .collect();
+        words.sort_unstable();
+        catalog.words = words.into_iter().map(|(_, w)| w).collect();
+        catalog.typos = TypoIndex::new(catalog.words.iter().map(String::as_str));
         catalog
     }
 
@@ -150,17 +154,14 @@ impl Catalog {
         if budget == 0 {
             return Vec::new();
         }
-        let lo = len.saturating_sub(budget);
-        let hi = (len + budget).min(self.by_length.len().saturating_sub(1));
-        let mut out = Vec::new();
-        for bucket in self.by_length.get(lo..=hi).unwrap_or(&[]) {
-            for candidate in bucket {
-                if words::within(word, candidate, budget) {
-                    out.push((candidate.as_str(), false));
-                }
-            }
-        }
-        out
+        // Word numbers follow `words`' order, so the answer keeps it.
+        self.typos
+            .candidates(word, budget)
+            .into_iter()
+            .filter_map(|n| self.words.get(n as usize))
+            .filter(|candidate| words::within(word, candidate, budget))
+            .map(|candidate| (candidate.as_str(), false))
+            .collect()
     }
 }
 

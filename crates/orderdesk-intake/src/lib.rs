@@ -28,6 +28,7 @@ pub mod corpus;
 mod matcher;
 mod quantity;
 mod text;
+mod typos;
 mod words;
 
 #[cfg(test)]
