@@ -26,6 +26,7 @@
 mod button;
 mod machine;
 mod model;
+mod written;
 
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +36,7 @@ pub use model::{
     CheckoutChanges, CheckoutInput, CheckoutOutcome, CheckoutRefusal, CheckoutSettings,
     CheckoutState, OnNewerCart, PaymentChoice, Reply,
 };
+pub use written::{parse_duration, parse_flag, WrittenCheckout};
 
 /// What the bot is waiting for next on an order (the order JSON's
 /// `checkout_step`).

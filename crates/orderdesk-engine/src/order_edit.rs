@@ -11,7 +11,9 @@
 //!   the customer is sent.
 
 use chrono::Utc;
-use orderdesk_domain::order::edit::{describe, plan_edit, CatalogPrice, EditRequest, PlannedEdit};
+use orderdesk_domain::order::edit::{
+    describe_priced, plan_edit, CatalogPrice, EditRequest, PlannedEdit,
+};
 use orderdesk_domain::{
     Actor, CheckoutStep, Money, Order, OrderNumber, PaymentMethod, PaymentStatus, TimelineEntry,
     TimelineKind, Timestamp,
@@ -208,8 +210,11 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let texts = Texts::load(self.store.as_ref(), self.language()).await?;
         let number = after.number.to_string();
-        let total = Money::from_minor(after.total_minor, after.currency).to_string();
-        let mut items = describe(&after.items, after.currency);
+        let local = self.settings.local();
+        let total = local.money(Money::from_minor(after.total_minor, after.currency));
+        let mut items = describe_priced(&after.items, |minor| {
+            local.money(Money::from_minor(minor, after.currency))
+        });
         if items.chars().count() > MAX_SUMMARY_ITEMS {
             items = items.chars().take(MAX_SUMMARY_ITEMS).collect::<String>() + "…";
         }
@@ -222,7 +227,8 @@ impl Engine {
         let content: Content = match link {
             Some(link) => {
                 if after.payment_status == PaymentStatus::Paid {
-                    let difference = Money::from_minor(plan.total_delta(), after.currency);
+                    let difference =
+                        local.money(Money::from_minor(plan.total_delta(), after.currency));
                     text = format!("{text} Please pay the difference of {difference}.");
                 }
                 match Interactive::cta_url(text.clone(), "Pay now", link.url.clone()) {

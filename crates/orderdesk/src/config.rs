@@ -426,10 +426,11 @@ impl Config {
             })?,
             public_url: s.parsed("ORDERDESK_PUBLIC_URL", url)?,
             nudge_after: s.parsed("ORDERDESK_NUDGE_AFTER", parse_duration)?,
-            abandon_older_on_newer_cart: s.parsed("ORDERDESK_ON_NEWER_CART", |raw| match raw {
-                "keep" => Ok(false),
-                "abandon" => Ok(true),
-                other => bail!("'{other}' is not keep or abandon"),
+            abandon_older_on_newer_cart: s.parsed("ORDERDESK_ON_NEWER_CART", |raw| {
+                match orderdesk_domain::OnNewerCart::parse(raw) {
+                    Some(on) => Ok(on == orderdesk_domain::OnNewerCart::AbandonOlder),
+                    None => bail!("'{raw}' is not keep or abandon"),
+                }
             })?,
             language: s.parsed("ORDERDESK_LANGUAGE", |raw| {
                 let ok = (2..=8).contains(&raw.len())
@@ -501,11 +502,8 @@ impl Config {
             },
             fixed: std::sync::Arc::default(),
             cod_enabled: s.parsed("COD_ENABLED", |raw| {
-                match raw.to_ascii_lowercase().as_str() {
-                    "true" | "1" | "yes" | "on" => Ok(true),
-                    "false" | "0" | "no" | "off" => Ok(false),
-                    _ => bail!("'{raw}' is not true or false"),
-                }
+                orderdesk_domain::checkout::parse_flag(raw)
+                    .ok_or_else(|| anyhow!("'{raw}' is not true or false"))
             })?,
             backup_every: match s.get("ORDERDESK_BACKUP_EVERY") {
                 Some(_) => Some(s.parsed("ORDERDESK_BACKUP_EVERY", std_duration)?),
@@ -570,18 +568,7 @@ impl Config {
 
 /// `90s`, `15m`, `1h`, `2d`, or plain seconds; at least one second.
 pub(crate) fn parse_duration(raw: &str) -> anyhow::Result<chrono::Duration> {
-    let (digits, unit) = raw.split_at(raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len()));
-    let n: i64 = digits
-        .parse()
-        .map_err(|_| anyhow!("'{raw}' is not a duration like 90s, 15m, 1h or 2d"))?;
-    let d = match unit {
-        "" | "s" => chrono::Duration::try_seconds(n),
-        "m" => chrono::Duration::try_minutes(n),
-        "h" => chrono::Duration::try_hours(n),
-        "d" => chrono::Duration::try_days(n),
-        _ => None,
-    };
-    d.filter(|d| *d >= chrono::Duration::seconds(1))
+    orderdesk_domain::checkout::parse_duration(raw)
         .ok_or_else(|| anyhow!("'{raw}' is not a duration like 90s, 15m, 1h or 2d"))
 }
 

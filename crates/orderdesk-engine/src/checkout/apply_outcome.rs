@@ -61,7 +61,7 @@ pub(crate) fn update_from(
     } else if outcome.progressed {
         // Progress restarts the idle clock the nudge and abandonment run on.
         update.cancel_timers = vec![TimerKind::Nudge, TimerKind::Abandon];
-        update.timers = checkout_timers(&config.settings, now)
+        update.timers = checkout_timers(&config.settings_now(), now)
             .into_iter()
             .map(|(kind, due_at)| NewTimer {
                 kind,
@@ -123,7 +123,7 @@ pub(crate) async fn supersede_older(
         let input = CheckoutInput::CartReplaced {
             newer: newer.number,
         };
-        let outcome = match advance(&state, input, &config.settings) {
+        let outcome = match advance(&state, input, &config.settings_now()) {
             Ok(outcome) if !outcome.is_noop(&state) => outcome,
             _ => continue,
         };

@@ -82,7 +82,7 @@ pub(crate) async fn message_outcome(
         return Ok(InboundOutcome::Message(message));
     }
     let state = CheckoutState::from_order(&order);
-    match advance(&state, input, &config.settings) {
+    match advance(&state, input, &config.settings_now()) {
         Ok(outcome) if !outcome.is_noop(&state) => {
             let texts = Texts::load(store, &config.language).await?;
             let link = issue_link(store, config, &order, &outcome, message.at).await?;

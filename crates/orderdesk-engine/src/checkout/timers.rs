@@ -67,9 +67,11 @@ impl Engine {
         timer: &orderdesk_store::Timer,
         now: Timestamp,
     ) -> Result<(), EngineError> {
+        // One reading of the settings in force for the whole decision.
+        let settings = config.settings_now();
         let delay = match timer.kind {
-            TimerKind::Nudge => config.settings.nudge_after,
-            TimerKind::Abandon => config.settings.abandon_after,
+            TimerKind::Nudge => settings.nudge_after,
+            TimerKind::Abandon => settings.abandon_after,
         };
         // The timer was set `delay` after the checkout last moved (progress
         // resets it), so that is how long the checkout has been idle; the
@@ -77,10 +79,10 @@ impl Engine {
         let idle = now - (timer.due_at - delay);
         let order = self.store.order(timer.order_number).await?;
         let state = CheckoutState::from_order(&order);
-        let Some(input) = due_timer(&state, idle, &config.settings) else {
+        let Some(input) = due_timer(&state, idle, &settings) else {
             return Ok(());
         };
-        let outcome = match advance(&state, input, &config.settings) {
+        let outcome = match advance(&state, input, &settings) {
             Ok(outcome) if !outcome.is_noop(&state) => outcome,
             _ => return Ok(()),
         };

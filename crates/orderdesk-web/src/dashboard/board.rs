@@ -236,8 +236,10 @@ pub async fn export(
     let mut query = params.query(EXPORT_PAGE);
     query.before = None;
     let store = state.engine.store().clone();
+    let local = state.engine.settings().local();
     let body = stream::unfold(Some((query, true)), move |next| {
         let store = store.clone();
+        let local = local.clone();
         async move {
             let (mut query, first) = next?;
             let page = match store.list_orders(&query).await {
@@ -247,7 +249,7 @@ pub async fn export(
                     return Some((Err(std::io::Error::other("export failed")), None));
                 }
             };
-            let bytes = crate::export::csv_bytes(&page.orders, first)
+            let bytes = crate::export::csv_bytes(&page.orders, first, &local)
                 .map_err(|e| std::io::Error::other(e.to_string()));
             let next = page.next_before.map(|b| {
                 query.before = Some(b);

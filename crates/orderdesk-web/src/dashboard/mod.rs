@@ -19,6 +19,7 @@
 //! | `GET/POST /users`, `POST /users/{id}/remove`, `POST /users/{id}/role`, `POST /users/{id}/password` | owner, admin |
 //! | `GET/POST /tokens`, `POST /tokens/{id}/revoke` | owner, admin |
 //! | `GET/POST /settings` | owner, admin |
+//! | `POST /settings/texts`, `/settings/texts/preview` | owner, admin |
 
 mod accounts;
 pub mod admin;
@@ -31,6 +32,7 @@ mod payments;
 mod refund;
 pub mod session;
 pub mod settings;
+mod settings_texts;
 pub mod views;
 
 use std::sync::LazyLock;
@@ -105,6 +107,12 @@ pub(crate) fn routes() -> Routes<AppState> {
         .post("/tokens/{id}/revoke", SessionAdmin, admin::revoke_token)
         .get("/settings", SessionAdmin, settings::show)
         .post("/settings", SessionAdmin, settings::save)
+        .post("/settings/texts", SessionAdmin, settings_texts::save)
+        .post(
+            "/settings/texts/preview",
+            SessionAdmin,
+            settings_texts::preview,
+        )
         .wrap(|r| {
             r.layer(DefaultBodyLimit::max(session::MAX_FORM_BYTES))
                 .layer(middleware::map_response(page_headers))
@@ -116,6 +124,7 @@ pub(crate) fn routes() -> Routes<AppState> {
         .get("/assets/icon.svg", Public, icon_svg)
         .get("/assets/icon-192.png", Public, icon_192)
         .get("/assets/icon-512.png", Public, icon_512)
+        .get("/assets/sw.js", Public, service_worker)
         .wrap(|r| r.layer(middleware::map_response(asset_headers)));
     pages.merge(assets)
 }
@@ -153,6 +162,15 @@ async fn icon_512() -> Response {
     (
         [(CONTENT_TYPE, "image/png")],
         &include_bytes!("../../assets/icon-512.png")[..],
+    )
+        .into_response()
+}
+
+/// The service worker phones need to show notifications (scope /assets/).
+async fn service_worker() -> Response {
+    (
+        [(CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../../assets/sw.js"),
     )
         .into_response()
 }

@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use maud::{html, Markup};
+use orderdesk_domain::Local;
 use orderdesk_engine::settings::{SettingView, SettingsError, Source, LOCALE, TIMEZONE};
 
 use super::admin::Flash;
@@ -66,11 +67,26 @@ const GROUPS: &[Group] = &[
 ];
 
 pub async fn show(State(state): State<AppState>, Manager(staff): Manager) -> Response {
-    page(&state, &staff, Flash::None, StatusCode::OK)
+    let texts = texts_section(&state, &staff).await;
+    page(&state, &staff, Flash::None, StatusCode::OK, texts)
 }
 
-fn page(state: &AppState, staff: &Staff, flash: Flash, status: StatusCode) -> Response {
+/// The customer texts' section as it stands (its own module).
+async fn texts_section(state: &AppState, staff: &Staff) -> Markup {
+    super::settings_texts::section(state, staff, Default::default()).await
+}
+
+/// The page; `texts` is the customer texts' section, outside the settings
+/// form since it saves on its own.
+pub(super) fn page(
+    state: &AppState,
+    staff: &Staff,
+    flash: Flash,
+    status: StatusCode,
+    texts: Markup,
+) -> Response {
     let views = state.engine.settings().view();
+    let local = state.engine.settings().local();
     let by_key: HashMap<&str, &SettingView> = views.iter().map(|v| (v.key.as_str(), v)).collect();
     let grouped: Vec<&str> = GROUPS
         .iter()
@@ -95,7 +111,7 @@ fn page(state: &AppState, staff: &Staff, flash: Flash, status: StatusCode) -> Re
                         p.muted.small { (about) }
                         @for (key, label) in *keys {
                             @if let Some(view) = by_key.get(key) {
-                                (field(view, label))
+                                (field(view, label, &local))
                             }
                         }
                     }
@@ -104,13 +120,14 @@ fn page(state: &AppState, staff: &Staff, flash: Flash, status: StatusCode) -> Re
                     h2 #g-other { "Other settings" }
                     p.muted.small { "Everything else the server reads. Those read only at start or holding credentials are set in its environment." }
                     @for view in &others {
-                        (field(view, &label_of(&view.key)))
+                        (field(view, &label_of(&view.key), &local))
                     }
                 }
                 div.settings-save {
                     button.primary type="submit" { "Save changes" }
                 }
             }
+            (texts)
         }
     };
     (
@@ -154,7 +171,7 @@ fn slug(title: &str) -> String {
         .collect()
 }
 
-fn source_note(view: &SettingView) -> String {
+fn source_note(view: &SettingView, local: &Local) -> String {
     match (view.source, &view.fixed_reason) {
         (Source::Environment, _) => "Set in the server's environment, which wins.".to_owned(),
         (_, Some(_)) if view.secret => if view.set {
@@ -166,9 +183,9 @@ fn source_note(view: &SettingView) -> String {
         (_, Some(_)) => "Read when the server starts: set it in its environment.".to_owned(),
         (Source::Stored, None) => match (&view.updated_by, view.updated_at) {
             (Some(by), Some(at)) => format!(
-                "Changed here by {} on {} UTC.",
+                "Changed here by {} on {}.",
                 by.trim_start_matches("staff:"),
-                at.format("%Y-%m-%d %H:%M")
+                local.date_time_zoned(at)
             ),
             _ => "Changed here.".to_owned(),
         },
@@ -177,7 +194,7 @@ fn source_note(view: &SettingView) -> String {
     }
 }
 
-fn field(view: &SettingView, label: &str) -> Markup {
+fn field(view: &SettingView, label: &str, local: &Local) -> Markup {
     let id = format!("s-{}", view.key.to_ascii_lowercase());
     let hint = format!("{id}-hint");
     let value = view.value.clone().unwrap_or_default();
@@ -193,7 +210,7 @@ fn field(view: &SettingView, label: &str) -> Markup {
                 input id=(id) type="text" name=(view.key) value=(value) aria-describedby=(hint)
                     placeholder=[view.default.as_deref()] autocomplete="off";
             }
-            p.small.muted id=(hint) { (source_note(view)) }
+            p.small.muted id=(hint) { (source_note(view, local)) }
         }
     }
 }
@@ -236,12 +253,14 @@ pub async fn save(
         .filter(|(key, value)| current.get(*key).map(|c| c.trim()) != Some(value.trim()))
         .map(|(key, value)| (key.clone(), Some(value.clone())))
         .collect();
+    let texts = texts_section(&state, staff).await;
     if changes.is_empty() {
         return page(
             &state,
             staff,
             Flash::Info("Nothing changed.".to_owned()),
             StatusCode::OK,
+            texts,
         );
     }
     let count = changes.len();
@@ -257,7 +276,7 @@ pub async fn save(
             } else {
                 format!("{count} settings saved.")
             };
-            page(&state, staff, Flash::Info(saved), StatusCode::OK)
+            page(&state, staff, Flash::Info(saved), StatusCode::OK, texts)
         }
         Err(SettingsError::Store(e)) => ApiError::from(e).into_response(),
         Err(e) => {
@@ -272,6 +291,7 @@ pub async fn save(
                 staff,
                 Flash::Error(format!("Nothing was saved: {e}.")),
                 status,
+                texts,
             )
         }
     }

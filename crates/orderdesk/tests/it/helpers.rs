@@ -140,6 +140,23 @@ impl TestApp {
         (app, sim)
     }
 
+    /// A server on the database at `db_url`: with it twice, two instances
+    /// of one shop (as behind a load balancer).
+    pub async fn spawn_on(
+        backend: Backend,
+        db_url: &str,
+        graph_url: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let mut settings = vec![("ORDERDESK_PUBLIC_URL", base.as_str())];
+        settings.extend_from_slice(extra);
+        let config = test_config_with(db_url, graph_url, &settings);
+        Self::start(backend, config, listener, dir, None).await
+    }
+
     async fn start(
         backend: Backend,
         config: Config,
