@@ -189,8 +189,8 @@ fn the_thank_you_page_sends_the_customer_back_to_whatsapp_with_the_saved_address
     assert!(html.contains("12 MG Road"));
     assert!(html.contains("Bengaluru, Karnataka, 560001"));
     assert!(html.contains("India"));
-    assert!(html.contains("2 × 499.50 INR"));
-    assert!(html.contains("1000.00 INR"));
+    assert!(html.contains("2 × ₹499.50"));
+    assert!(html.contains("₹1,000.00"));
 }
 
 #[test]
