@@ -172,14 +172,23 @@ impl TestApp {
         ));
         let store = orderdesk::open_store(&config).await.unwrap();
         let token = format!("odk_test_{}", uuid_like());
-        store
-            .create_token(&NewApiToken {
-                name: "tests".into(),
-                secret_hash: orderdesk_web::auth::token_hash(&token),
-                created_at: chrono::Utc::now(),
-            })
+        // A second instance on the same database (`spawn_on`) needs a token
+        // name of its own: names are unique.
+        let token_named = |name: String| NewApiToken {
+            name,
+            secret_hash: orderdesk_web::auth::token_hash(&token),
+            created_at: chrono::Utc::now(),
+        };
+        if store
+            .create_token(&token_named("tests".into()))
             .await
-            .unwrap();
+            .is_err()
+        {
+            store
+                .create_token(&token_named(format!("tests {base}")))
+                .await
+                .unwrap();
+        }
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(orderdesk::serve_with_extra(
             config,
