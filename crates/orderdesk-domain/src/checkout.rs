@@ -26,6 +26,7 @@
 mod button;
 mod machine;
 mod model;
+mod written;
 
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +39,9 @@ pub const HANDOVER_BUTTON_ID: &str = "handover";
 pub use model::{
     CheckoutChanges, CheckoutInput, CheckoutOutcome, CheckoutRefusal, CheckoutSettings,
     CheckoutState, OnNewerCart, PaymentChoice, Reply,
+};
+pub use written::{
+    parse_duration, parse_flag, parse_schedule, WrittenCheckout, MAX_RECOVERY_STEPS,
 };
 
 /// What the bot is waiting for next on an order (the order JSON's

@@ -45,6 +45,13 @@ pub struct Local {
     numbers: Option<Arc<DecimalFormatter>>,
 }
 
+// Use-cases hold a `Local` across awaits in spawned tasks; ICU's data is
+// shared through `Arc` only with `icu_provider`'s `sync` feature.
+const _: fn() = || {
+    fn shared<T: Send + Sync>() {}
+    shared::<Local>();
+};
+
 impl std::fmt::Debug for Local {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Local")
@@ -177,6 +184,13 @@ impl Local {
         at.with_timezone(&self.tz)
             .format_localized("%x", self.dates)
             .to_string()
+    }
+
+    /// RFC 3339 in the business's zone, with its offset
+    /// (`2026-12-07T00:16:00+05:30`): machine-readable and local, for the
+    /// CSV's local-time columns.
+    pub fn rfc3339(&self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.tz).to_rfc3339()
     }
 
     /// The calendar date in the business's zone (`2026-12-07`), for

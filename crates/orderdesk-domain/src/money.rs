@@ -42,6 +42,10 @@ const ZERO_DECIMALS: &[&str] = &[
 const THREE_DECIMALS: &[&str] = &["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
 
 impl Currency {
+    /// Indian rupees: what a sample amount is shown in when a business has
+    /// no order yet to take its currency from.
+    pub const INR: Currency = Currency(*b"INR");
+
     /// Parses a code, upper-casing it (`inr` → `INR`).
     pub fn parse(code: &str) -> Result<Self, MoneyError> {
         let bytes = code.trim().as_bytes();

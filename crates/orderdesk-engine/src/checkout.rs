@@ -18,10 +18,11 @@
 //! `apply_outcome` (an outcome as an order update, applied), `timers`
 //! (nudge and abandon).
 
-use orderdesk_domain::CheckoutSettings;
+use orderdesk_domain::{CheckoutSettings, Local};
 
 use crate::form_token::FormTokens;
 pub(crate) use crate::links::next_link;
+use crate::settings::Settings;
 use orderdesk_payments::PaymentProvider;
 use std::sync::Arc;
 
@@ -36,7 +37,12 @@ pub struct CheckoutConfig {
     /// Base of links sent to customers (`ORDERDESK_PUBLIC_URL`).
     pub public_url: String,
     pub tokens: FormTokens,
+    /// The checkout settings at start; [`CheckoutConfig::settings_now`]
+    /// overlays what is in force now.
     pub settings: CheckoutSettings,
+    /// The business's settings as they are now, read at each use so a
+    /// change on `/settings` (on any instance) applies without a restart.
+    pub live: Settings,
     /// Language of the texts customers get (`ORDERDESK_LANGUAGE`).
     pub language: String,
     /// Makes payment links; `None` when payment is taken some other way
@@ -55,6 +61,17 @@ impl std::fmt::Debug for CheckoutConfig {
 }
 
 impl CheckoutConfig {
+    /// The checkout settings in force now: cash on delivery, the nudge and
+    /// abandon timers, what a newer cart does.
+    pub fn settings_now(&self) -> CheckoutSettings {
+        self.live.checkout(&self.settings)
+    }
+
+    /// How customers read money and times now (time zone, locale).
+    pub fn local(&self) -> Local {
+        self.live.local()
+    }
+
     fn address_url(&self, token: &str) -> String {
         format!("{}/address/{token}", self.public_url)
     }

@@ -11,7 +11,9 @@
 //!   the customer is sent.
 
 use chrono::Utc;
-use orderdesk_domain::order::edit::{describe, plan_edit, CatalogPrice, EditRequest, PlannedEdit};
+use orderdesk_domain::order::edit::{
+    describe_priced, plan_edit, CatalogPrice, EditRequest, PlannedEdit,
+};
 use orderdesk_domain::{
     Actor, CheckoutStep, Money, Order, OrderNumber, PaymentMethod, PaymentStatus, TimelineEntry,
     TimelineKind, Timestamp,
@@ -30,8 +32,10 @@ const MAX_SUMMARY_ITEMS: usize = 600;
 
 /// The order's items as the customer's summaries spell them, cut at
 /// [`MAX_SUMMARY_ITEMS`] characters.
-pub(crate) fn summary_items(order: &Order) -> String {
-    let items = describe(&order.items, order.currency);
+pub(crate) fn summary_items(order: &Order, local: &orderdesk_domain::Local) -> String {
+    let items = describe_priced(&order.items, |minor| {
+        local.money(Money::from_minor(minor, order.currency))
+    });
     if items.chars().count() > MAX_SUMMARY_ITEMS {
         items.chars().take(MAX_SUMMARY_ITEMS).collect::<String>() + "…"
     } else {
@@ -219,8 +223,9 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let texts = Texts::load(self.store.as_ref(), self.language()).await?;
         let number = after.number.to_string();
-        let total = Money::from_minor(after.total_minor, after.currency).to_string();
-        let items = summary_items(after);
+        let local = self.settings.local();
+        let total = local.money(Money::from_minor(after.total_minor, after.currency));
+        let items = summary_items(after, &local);
         let Some(mut text) = texts.text(
             "order_updated",
             &[("number", &number), ("total", &total), ("items", &items)],
@@ -230,7 +235,8 @@ impl Engine {
         let content: Content = match link {
             Some(link) => {
                 if after.payment_status == PaymentStatus::Paid {
-                    let difference = Money::from_minor(plan.total_delta(), after.currency);
+                    let difference =
+                        local.money(Money::from_minor(plan.total_delta(), after.currency));
                     text = format!("{text} Please pay the difference of {difference}.");
                 }
                 match Interactive::cta_url(text.clone(), "Pay now", link.url.clone()) {

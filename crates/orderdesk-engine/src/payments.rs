@@ -158,8 +158,11 @@ impl Engine {
             (self.checkout.as_deref(), order.checkout_step)
         {
             let state = CheckoutState::from_order(order);
-            if let Ok(outcome) = advance(&state, CheckoutInput::PaymentSucceeded, &config.settings)
-            {
+            if let Ok(outcome) = advance(
+                &state,
+                CheckoutInput::PaymentSucceeded,
+                &config.settings_now(),
+            ) {
                 if !outcome.is_noop(&state) {
                     let texts = Texts::load(self.store.as_ref(), &config.language).await?;
                     let (mut update, further) =

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use orderdesk_domain::{
-    next_refund_id, plan_refund, Actor, LedgerEntry, LedgerKind, Money, Order, OrderNumber,
+    next_refund_id, plan_refund, Actor, LedgerEntry, LedgerKind, Local, Money, Order, OrderNumber,
     PaymentMethod, Refund, RefundStatus, TimelineEntry, TimelineKind, Timestamp,
 };
 use orderdesk_payments::{PaymentProvider, RefundRequest, RefundState};
@@ -116,6 +116,7 @@ impl Engine {
                 tell_refunded(
                     self.store.as_ref(),
                     self.language(),
+                    &self.settings.local(),
                     &order,
                     amount,
                     now,
@@ -180,6 +181,7 @@ impl Engine {
         let settled = settle_refund(
             self.store.as_ref(),
             self.language(),
+            &self.settings.local(),
             order.number,
             &outcome,
             now,
@@ -197,6 +199,7 @@ impl Engine {
 pub(crate) async fn settle_refund(
     store: &dyn Store,
     language: &str,
+    local: &Local,
     number: OrderNumber,
     outcome: &RefundOutcome,
     now: Timestamp,
@@ -267,6 +270,7 @@ pub(crate) async fn settle_refund(
             tell_refunded(
                 store,
                 language,
+                local,
                 &order,
                 refund.amount_minor,
                 now,
@@ -290,13 +294,14 @@ pub(crate) async fn settle_refund(
 async fn tell_refunded(
     store: &dyn Store,
     language: &str,
+    local: &Local,
     order: &Order,
     amount_minor: i64,
     now: Timestamp,
     update: &mut OrderUpdate,
 ) -> Result<(), EngineError> {
     let texts = Texts::load(store, language).await?;
-    let amount = Money::from_minor(amount_minor, order.currency).to_string();
+    let amount = local.money(Money::from_minor(amount_minor, order.currency));
     let number = order.number.to_string();
     let Some(text) = texts.text(
         "refund_processed",

@@ -19,7 +19,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use orderdesk_domain::{Local, Timestamp};
+use orderdesk_domain::checkout::WrittenCheckout;
+use orderdesk_domain::{CheckoutSettings, Local, Timestamp};
 use orderdesk_store::{SettingChange, Store, StoreError, StoredSetting};
 use serde::Serialize;
 use tokio::sync::watch;
@@ -28,6 +29,16 @@ use tokio::sync::watch;
 pub const TIMEZONE: &str = "ORDERDESK_TIMEZONE";
 /// The locale dates and money are written in (`en-IN`, `de-DE`, …).
 pub const LOCALE: &str = "ORDERDESK_LOCALE";
+
+/// Offer cash on delivery (`true`/`false`).
+pub const COD_ENABLED: &str = "COD_ENABLED";
+/// Idle time before the checkout's one nudge.
+pub const NUDGE_AFTER: &str = "ORDERDESK_NUDGE_AFTER";
+/// Idle time before a checkout is abandoned.
+pub const ABANDON_AFTER: &str = "ORDERDESK_ABANDON_AFTER";
+pub const RECOVERY_LATER: &str = "ORDERDESK_RECOVERY_LATER";
+/// What a newer cart does to an older order (`keep`/`abandon`).
+pub const ON_NEWER_CART: &str = "ORDERDESK_ON_NEWER_CART";
 
 /// How often an instance looks for changes made on another one.
 pub const RELOAD_EVERY: Duration = Duration::from_secs(1);
@@ -170,6 +181,27 @@ impl Settings {
         let tz = self.value(TIMEZONE).unwrap_or_else(|| "UTC".to_owned());
         let locale = self.value(LOCALE).unwrap_or_else(|| "en".to_owned());
         Local::parse(&tz, &locale).unwrap_or_else(|_| Local::utc())
+    }
+
+    /// `start` with the checkout settings in force now laid over it; with
+    /// no settings table (tests of other parts) that is `start` itself.
+    pub fn checkout(&self, start: &CheckoutSettings) -> CheckoutSettings {
+        let stored = self.inner.stored.borrow();
+        let value = |key: &str| effective(&self.inner, &stored, key);
+        let (cod, nudge, abandon, later, newer) = (
+            value(COD_ENABLED),
+            value(NUDGE_AFTER),
+            value(ABANDON_AFTER),
+            value(RECOVERY_LATER),
+            value(ON_NEWER_CART),
+        );
+        start.overlaid(WrittenCheckout {
+            cod_enabled: cod.as_deref(),
+            nudge_after: nudge.as_deref(),
+            abandon_after: abandon.as_deref(),
+            recovery_later: later.as_deref(),
+            on_newer_cart: newer.as_deref(),
+        })
     }
 
     /// Every setting, in the table's order, as the page and the API show it.

@@ -107,7 +107,9 @@ impl Engine {
                     .outbound
                     .extend(crate::checkout::first_messages(config, &texts, &new));
             } else if let Some((name, language)) = texts.whatsapp_template("order_received") {
-                let total = Money::from_minor(new.total_minor, new.currency).to_string();
+                let total = config
+                    .local()
+                    .money(Money::from_minor(new.total_minor, new.currency));
                 let link = format!("{}/address/{TOKEN_PLACEHOLDER}", config.public_url);
                 let content = Template::new(name, language)
                     .and_then(|t| t.with_body_text([ORDER_PLACEHOLDER.to_owned(), total, link]))
@@ -128,7 +130,7 @@ impl Engine {
                 );
                 update.timeline.push(entry);
             }
-            timers = crate::checkout::checkout_timers(&config.settings, now);
+            timers = crate::checkout::checkout_timers(&config.settings_now(), now);
         }
         let order = self
             .store

@@ -14,6 +14,12 @@ use orderdesk_store::{MessageTemplate, Store};
 
 use crate::EngineError;
 
+mod edit;
+pub use edit::{
+    check_body, known_placeholders, preview, samples, save, TextChange, TextError, BODY_MAX,
+    LANGUAGE_CODE_MAX,
+};
+
 /// (key, default English body).
 pub const DEFAULTS: &[(&str, &str)] = &[
     ("order_received", "Thank you for your order #{number} ({total}). Please add your delivery address so we can get it to you."),

@@ -349,7 +349,7 @@ impl TimerKind {
     ];
 
     /// How many later recovery steps a schedule may have.
-    pub const RECOVERY_STEPS: usize = 3;
+    pub const RECOVERY_STEPS: usize = orderdesk_domain::checkout::MAX_RECOVERY_STEPS;
 
     /// The timer of the recovery schedule's later step `index` (0-based).
     pub fn recovery(index: usize) -> Option<Self> {

@@ -17,6 +17,24 @@
   var csrf = meta ? meta.getAttribute('content') : '';
   if (!csrf) { return; }
 
+  // A dashboard POST the way the server's forms take it (the CSRF token in
+  // a header); resolves to { ok, body } with the JSON answer ({} if none).
+  function postForm(url, fields) {
+    return fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: {
+        accept: 'application/json',
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-csrf-token': csrf
+      },
+      body: new URLSearchParams(fields).toString()
+    }).then(function (r) {
+      return r.json().then(function (j) { return { ok: r.ok, body: j }; },
+        function () { return { ok: r.ok, body: {} }; });
+    });
+  }
+
   var LABELS = {
     placed: 'Placed', confirmed: 'Confirmed', approved: 'Approved', processed: 'Processed',
     shipped: 'Shipped', delivered: 'Delivered', on_hold: 'On hold', rejected: 'Rejected',
@@ -105,12 +123,68 @@
       Notification.requestPermission().then(function () { notifyButton.hidden = true; });
     });
   }
-  function notify(title, text, url) {
-    if (!('Notification' in window) || Notification.permission !== 'granted') { return; }
-    try {
-      var n = new Notification(title, { body: text, tag: url });
+  // Phones (Android Chrome) refuse `new Notification()`: only a service
+  // worker's registration may show one, so one is registered for that alone
+  // (scope /assets/: it controls no page). Where notifications are not
+  // permitted, or fail, a banner stays at the top of the page until it is
+  // dismissed, the tab's title counts the news, and a phone vibrates.
+  var worker = null;
+  if ('serviceWorker' in navigator && window.isSecureContext) {
+    worker = navigator.serviceWorker.register('/assets/sw.js', { scope: '/assets/' })
+      .catch(function () { return null; });
+  }
+  var baseTitle = document.title;
+  var unseen = 0;
+  function banner(title, text, url) {
+    var box = document.getElementById('alert-banner');
+    if (!box) {
+      box = document.createElement('div');
+      box.id = 'alert-banner';
+      box.className = 'alert-banner';
+      box.setAttribute('role', 'alert');
+      var link = document.createElement('a');
+      link.className = 'alert-link';
+      var close = document.createElement('button');
+      close.type = 'button';
+      close.className = 'ghost';
+      close.textContent = 'Dismiss';
+      close.addEventListener('click', function () {
+        box.remove();
+        unseen = 0;
+        document.title = baseTitle;
+      });
+      box.appendChild(link);
+      box.appendChild(close);
+      var main = document.getElementById('main');
+      main.parentNode.insertBefore(box, main);
+    }
+    unseen += 1;
+    var a = box.querySelector('a');
+    a.setAttribute('href', url);
+    a.textContent = (unseen > 1 ? unseen + ' new · latest: ' : '') + title + (text ? ' — ' + text : '');
+    document.title = '(' + unseen + ') ' + baseTitle;
+    if (navigator.vibrate) { try { navigator.vibrate(200); } catch (e) { /* not allowed */ } }
+  }
+  function systemNotification(title, text, url) {
+    var options = { body: text, tag: url, data: { url: url }, icon: '/assets/icon-192.png' };
+    if (worker) {
+      return worker.then(function (reg) {
+        if (!reg) { throw new Error('no service worker'); }
+        return reg.showNotification(title, options);
+      });
+    }
+    return new Promise(function (resolve) {
+      var n = new Notification(title, options);
       n.onclick = function () { window.focus(); window.location.assign(url); };
-    } catch (e) { /* some browsers only notify from a service worker */ }
+      resolve();
+    });
+  }
+  function notify(title, text, url) {
+    var permitted = 'Notification' in window && Notification.permission === 'granted';
+    if (!permitted) { banner(title, text, url); return; }
+    try {
+      systemNotification(title, text, url).catch(function () { banner(title, text, url); });
+    } catch (e) { banner(title, text, url); }
   }
 
   // ---- toasts --------------------------------------------------------------------
@@ -560,19 +634,7 @@
     ev.preventDefault();
     var button = form.querySelector('button[type="submit"]');
     if (button) { button.disabled = true; }
-    fetch(form.getAttribute('action'), {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: {
-        accept: 'application/json',
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-csrf-token': csrf
-      },
-      body: new URLSearchParams(new FormData(form)).toString()
-    }).then(function (r) {
-      return r.json().then(function (j) { return { ok: r.ok, body: j }; },
-        function () { return { ok: r.ok, body: {} }; });
-    }).then(function (res) {
+    postForm(form.getAttribute('action'), new FormData(form)).then(function (res) {
       if (button) { button.disabled = false; }
       if (res.ok) {
         showError(null);
@@ -618,6 +680,48 @@
     }
   });
   updatePreviews();
+
+  // ---- settings: a customer text, previewed by the server as it is typed ------------------
+  // The server fills the placeholders (it alone knows them) with sample
+  // values in the business's locale; an unknown one comes back as a 422
+  // naming the known ones, shown under the box.
+  var textBody = document.getElementById('text-body');
+  var textKey = document.getElementById('text-key');
+  if (textBody && textKey) {
+    var textPreview = document.getElementById('text-preview');
+    var textError = document.getElementById('text-preview-error');
+    var previewTimer = null;
+    var previewAsked = 0;
+    var showTextPreview = function (text, error) {
+      textPreview.textContent = text || '';
+      textPreview.hidden = text === null;
+      textError.textContent = error || '';
+      textError.hidden = !error;
+    };
+    var refreshTextPreview = function () {
+      var mine = ++previewAsked;
+      if (!textBody.value.trim()) { showTextPreview(null, null); return; }
+      postForm('/settings/texts/preview', { body: textBody.value }).then(function (res) {
+        if (mine !== previewAsked) { return; }
+        if (res.ok) {
+          showTextPreview(res.body.text, null);
+        } else {
+          showTextPreview(null, res.body && res.body.error ? res.body.error.message : 'The preview did not work; try again.');
+        }
+      }).catch(function () {
+        if (mine === previewAsked) { showTextPreview(null, 'Network trouble: the preview is not up to date.'); }
+      });
+    };
+    textBody.addEventListener('input', function () {
+      window.clearTimeout(previewTimer);
+      previewTimer = window.setTimeout(refreshTextPreview, 150);
+    });
+    textKey.addEventListener('change', function () {
+      var chosen = textKey.options[textKey.selectedIndex];
+      textBody.value = chosen ? chosen.getAttribute('data-body') || '' : '';
+      refreshTextPreview();
+    });
+  }
 
   // ---- copy buttons and confirmations ---------------------------------------------------
   document.addEventListener('click', function (ev) {

@@ -100,14 +100,18 @@ async fn show(
     let Ok(Path(token)) = token else {
         return not_found();
     };
+    let local = state.engine.settings().local();
     match state.engine.address_form(&token).await {
         Ok(form) if form.editable => {
             let values = form
                 .prefill
                 .unwrap_or_else(|| orderdesk_domain::starting_address(&form.order.customer));
-            page(StatusCode::OK, form_page(&form.order, &values, &[]))
+            page(StatusCode::OK, form_page(&form.order, &local, &values, &[]))
         }
-        Ok(form) => page(StatusCode::OK, locked_page(&form.order, lock_of(&form))),
+        Ok(form) => page(
+            StatusCode::OK,
+            locked_page(&form.order, &local, lock_of(&form)),
+        ),
         Err(e) => failure(e),
     }
 }
@@ -130,10 +134,11 @@ async fn submit(
         Ok(Form(submitted)) => submitted,
         Err(rejection) => return unreadable_form(&rejection),
     };
+    let local = state.engine.settings().local();
     if !current.editable {
         return page(
             StatusCode::CONFLICT,
-            locked_page(&current.order, lock_of(&current)),
+            locked_page(&current.order, &local, lock_of(&current)),
         );
     }
     let address = Address::from(submitted).normalised();
@@ -141,11 +146,11 @@ async fn submit(
     if !problems.is_empty() {
         return page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            form_page(&current.order, &address, &problems),
+            form_page(&current.order, &local, &address, &problems),
         );
     }
     match state.engine.submit_address(&token, address).await {
-        Ok(order) => page(StatusCode::OK, saved_page(&order)),
+        Ok(order) => page(StatusCode::OK, saved_page(&order, &local)),
         // The payment step passed between showing and saving.
         Err(EngineError::AddressLocked | EngineError::Checkout(_)) => {
             // Say why as it stands now (cancelled meanwhile, or paid).
@@ -153,7 +158,10 @@ async fn submit(
                 Ok(now) => now.locked.unwrap_or(AddressLock::Fixed),
                 Err(_) => AddressLock::Fixed,
             };
-            page(StatusCode::CONFLICT, locked_page(&current.order, lock))
+            page(
+                StatusCode::CONFLICT,
+                locked_page(&current.order, &local, lock),
+            )
         }
         Err(e) => failure(e),
     }

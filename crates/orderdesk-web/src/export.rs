@@ -1,7 +1,12 @@
 //! Orders as CSV rows: one shape for `orderdesk orders export` and the
 //! dashboard's "Export CSV" of the current filter.
+//!
+//! Amounts stay machine-readable (`total` in major units, `total_minor`);
+//! times come twice: UTC (`created_at`) for programs, and in the business's
+//! time zone with its offset (`created_at_local`, `2026-12-07T00:16:00+05:30`)
+//! so a merchant's spreadsheet shows the day the order was placed there.
 
-use orderdesk_domain::{Money, Order};
+use orderdesk_domain::{Local, Money, Order};
 
 pub const HEADER: &[&str] = &[
     "number",
@@ -22,6 +27,8 @@ pub const HEADER: &[&str] = &[
     "tracking",
     "created_at",
     "updated_at",
+    "created_at_local",
+    "updated_at_local",
     // The address again, one part per column, for couriers' imports.
     "address_name",
     "address_phone",
@@ -37,8 +44,8 @@ pub const HEADER: &[&str] = &[
 /// read a CSV as the local code page and garble names like "Zoë".
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// One order's cells, in [`HEADER`] order.
-pub fn csv_row(o: &Order) -> Vec<String> {
+/// One order's cells, in [`HEADER`] order; local times in `local`'s zone.
+pub fn csv_row(o: &Order, local: &Local) -> Vec<String> {
     let items = o
         .items
         .iter()
@@ -74,6 +81,8 @@ pub fn csv_row(o: &Order) -> Vec<String> {
         cell(o.tracking.clone().unwrap_or_default()),
         o.created_at.to_rfc3339(),
         o.updated_at.to_rfc3339(),
+        local.rfc3339(o.created_at),
+        local.rfc3339(o.updated_at),
     ];
     row.extend(parts.iter().map(|p| cell((*p).to_owned())));
     row
@@ -117,13 +126,13 @@ pub fn cell(text: String) -> String {
 ///
 /// # Errors
 /// The CSV writer failed (it does not, writing to memory).
-pub fn csv_bytes(orders: &[Order], header: bool) -> Result<Vec<u8>, csv::Error> {
+pub fn csv_bytes(orders: &[Order], header: bool, local: &Local) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     if header {
         w.write_record(HEADER)?;
     }
     for o in orders {
-        w.write_record(csv_row(o))?;
+        w.write_record(csv_row(o, local))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

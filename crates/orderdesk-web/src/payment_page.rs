@@ -65,7 +65,9 @@ async fn upi_page(State(state): State<AppState>, Path(token): Path<String>) -> R
     let Ok(order) = state.engine.store().order(number).await else {
         return not_found();
     };
+    let local = state.engine.settings().local();
     let amount = Money::from_minor(order.total_minor, order.currency);
+    let shown = local.money(amount);
     let attempt = order
         .payment_reference
         .as_deref()
@@ -87,13 +89,13 @@ async fn upi_page(State(state): State<AppState>, Path(token): Path<String>) -> R
     let link = upi.deep_link(&request).ok();
     let body = html! {
         h1 { "Pay with UPI" }
-        (order_summary(&order))
+        (order_summary(&order, &local))
         @match (order.payment_status, link) {
             (PaymentStatus::Paid, _) => div.card { p { "This order is paid. Thank you!" } },
             (_, Some(link)) => section.card aria-label="Pay" {
-                p.total { span { "To pay" } span { (amount) } }
+                p.total { span { "To pay" } span { (shown) } }
                 p { a.button href=(link) { "Open a UPI app" } }
-                p.hint { "Or pay " (amount) " to " strong { (upi.config().vpa) } " (" (upi.config().payee_name) ") with the note Order #" (number) "." }
+                p.hint { "Or pay " (shown) " to " strong { (upi.config().vpa) } " (" (upi.config().payee_name) ") with the note Order #" (number) "." }
                 p { "The shop confirms your payment in WhatsApp once it arrives." }
             },
             (_, None) => div.card { p { "This order cannot be paid with UPI. Please ask the shop in WhatsApp." } },
@@ -153,17 +155,19 @@ async fn show(
             .collect::<Vec<_>>()
             .join("&")
     );
+    let local = state.engine.settings().local();
+    let amount = local.money(payment.amount);
     let body = html! {
         h1 { "Payment simulator" }
         p.hint { "No money moves: this page stands in for a payment provider's checkout." }
-        (order_summary(&order))
+        (order_summary(&order, &local))
         @if order.payment_status == PaymentStatus::Paid {
             div.card { p { "This order is already paid. Thank you!" } }
         } @else {
             section.card aria-label="Pay" {
-                p.total { span { "To pay" } span { (payment.amount) } }
+                p.total { span { "To pay" } span { (amount) } }
                 form method="post" action=(action) {
-                    button type="submit" name="outcome" value="pay" { "Pay " (payment.amount) }
+                    button type="submit" name="outcome" value="pay" { "Pay " (amount) }
                     button.secondary type="submit" name="outcome" value="fail" { "Fail" }
                 }
             }

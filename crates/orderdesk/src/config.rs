@@ -442,10 +442,11 @@ impl Config {
             })?,
             public_url: s.parsed("ORDERDESK_PUBLIC_URL", url)?,
             nudge_after: s.parsed("ORDERDESK_NUDGE_AFTER", parse_duration)?,
-            abandon_older_on_newer_cart: s.parsed("ORDERDESK_ON_NEWER_CART", |raw| match raw {
-                "keep" => Ok(false),
-                "abandon" => Ok(true),
-                other => bail!("'{other}' is not keep or abandon"),
+            abandon_older_on_newer_cart: s.parsed("ORDERDESK_ON_NEWER_CART", |raw| {
+                match orderdesk_domain::OnNewerCart::parse(raw) {
+                    Some(on) => Ok(on == orderdesk_domain::OnNewerCart::AbandonOlder),
+                    None => bail!("'{raw}' is not keep or abandon"),
+                }
             })?,
             language: s.parsed("ORDERDESK_LANGUAGE", |raw| {
                 let ok = (2..=8).contains(&raw.len())
@@ -520,7 +521,10 @@ impl Config {
                 })?,
             },
             fixed: std::sync::Arc::default(),
-            cod_enabled: s.parsed("COD_ENABLED", flag)?,
+            cod_enabled: s.parsed("COD_ENABLED", |raw| {
+                orderdesk_domain::checkout::parse_flag(raw)
+                    .ok_or_else(|| anyhow!("'{raw}' is not true or false"))
+            })?,
             agents_see_own_orders: s.parsed("ORDERDESK_AGENTS_SEE_OWN_ORDERS", flag)?,
             backup_every: match s.get("ORDERDESK_BACKUP_EVERY") {
                 Some(_) => Some(s.parsed("ORDERDESK_BACKUP_EVERY", std_duration)?),
@@ -585,40 +589,15 @@ impl Config {
 
 /// `90s`, `15m`, `1h`, `2d`, or plain seconds; at least one second.
 pub(crate) fn parse_duration(raw: &str) -> anyhow::Result<chrono::Duration> {
-    let (digits, unit) = raw.split_at(raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len()));
-    let n: i64 = digits
-        .parse()
-        .map_err(|_| anyhow!("'{raw}' is not a duration like 90s, 15m, 1h or 2d"))?;
-    let d = match unit {
-        "" | "s" => chrono::Duration::try_seconds(n),
-        "m" => chrono::Duration::try_minutes(n),
-        "h" => chrono::Duration::try_hours(n),
-        "d" => chrono::Duration::try_days(n),
-        _ => None,
-    };
-    d.filter(|d| *d >= chrono::Duration::seconds(1))
+    orderdesk_domain::checkout::parse_duration(raw)
         .ok_or_else(|| anyhow!("'{raw}' is not a duration like 90s, 15m, 1h or 2d"))
 }
 
-/// The cart-recovery schedule's later steps: `off`, or up to three
-/// ascending durations separated by commas (`23h,48h`).
+/// The cart-recovery schedule's later steps (the domain's rule).
 fn parse_schedule(raw: &str) -> anyhow::Result<Vec<chrono::Duration>> {
-    let raw = raw.trim();
-    if raw == "off" || raw.is_empty() {
-        return Ok(Vec::new());
-    }
-    let steps = raw
-        .split(',')
-        .map(|step| parse_duration(step.trim()))
-        .collect::<anyhow::Result<Vec<_>>>()
-        .map_err(|_| anyhow!("'{raw}' is not durations like 23h,48h, or off"))?;
-    if steps.len() > orderdesk_store::TimerKind::RECOVERY_STEPS {
-        bail!("'{raw}' has more than three steps");
-    }
-    if steps.windows(2).any(|w| w[0] >= w[1]) {
-        bail!("'{raw}' is not in ascending order, like 23h,48h");
-    }
-    Ok(steps)
+    orderdesk_domain::checkout::parse_schedule(raw).ok_or_else(|| {
+        anyhow!("'{raw}' is not up to three ascending durations like 23h,48h, or off")
+    })
 }
 
 /// [`parse_duration`] as a `std` duration, for the server's timeouts.

@@ -353,6 +353,14 @@ fn priced_lines(
 
 /// `2 × Tea @ 100.00 INR, 1 × Mug @ 250.00 INR`.
 pub fn describe(items: &[LineItem], currency: Currency) -> String {
+    describe_priced(items, |minor| {
+        Money::from_minor(minor, currency).to_string()
+    })
+}
+
+/// [`describe`] with unit prices written by `price` (from minor units): a
+/// customer's message writes them the business's way (`₹250.00`).
+pub fn describe_priced(items: &[LineItem], price: impl Fn(i64) -> String) -> String {
     items
         .iter()
         .map(|i| {
@@ -360,7 +368,7 @@ pub fn describe(items: &[LineItem], currency: Currency) -> String {
                 "{} × {} @ {}",
                 i.quantity,
                 i.name,
-                Money::from_minor(i.unit_price_minor, currency)
+                price(i.unit_price_minor)
             )
         })
         .collect::<Vec<_>>()

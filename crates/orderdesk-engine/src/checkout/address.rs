@@ -68,7 +68,12 @@ impl Engine {
             .map_err(EngineError::Token)?;
         let order = self.store.order(number).await?;
         let state = CheckoutState::from_order(&order);
-        let editable = advance(&state, CheckoutInput::AddressSubmitted, &config.settings).is_ok();
+        let editable = advance(
+            &state,
+            CheckoutInput::AddressSubmitted,
+            &config.settings_now(),
+        )
+        .is_ok();
         let prefill = match &order.address {
             Some(a) => Some(a.clone()),
             None => match customer_key_of(&order.customer) {
@@ -119,12 +124,15 @@ impl Engine {
     ) -> Result<Order, EngineError> {
         let order = self.store.order(number).await?;
         let state = CheckoutState::from_order(&order);
-        let outcome = advance(&state, CheckoutInput::AddressSubmitted, &config.settings).map_err(
-            |refusal| match refusal {
-                CheckoutRefusal::AddressLocked { .. } => EngineError::AddressLocked,
-                other => EngineError::Checkout(other),
-            },
-        )?;
+        let outcome = advance(
+            &state,
+            CheckoutInput::AddressSubmitted,
+            &config.settings_now(),
+        )
+        .map_err(|refusal| match refusal {
+            CheckoutRefusal::AddressLocked { .. } => EngineError::AddressLocked,
+            other => EngineError::Checkout(other),
+        })?;
         let now = Utc::now();
         let texts = Texts::load(self.store.as_ref(), &config.language).await?;
         let link = issue_link(self.store.as_ref(), config, &order, &outcome, now).await?;

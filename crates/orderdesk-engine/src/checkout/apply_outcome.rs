@@ -74,7 +74,7 @@ pub(crate) fn update_from(
         // Progress restarts the idle clock the recovery schedule and the
         // abandonment run on.
         update.cancel_timers = TimerKind::ALL.to_vec();
-        update.timers = checkout_timers(&config.settings, now)
+        update.timers = checkout_timers(&config.settings_now(), now)
             .into_iter()
             .map(|(kind, due_at)| NewTimer {
                 kind,
@@ -136,7 +136,7 @@ pub(crate) async fn supersede_older(
         let input = CheckoutInput::CartReplaced {
             newer: newer.number,
         };
-        let outcome = match advance(&state, input, &config.settings) {
+        let outcome = match advance(&state, input, &config.settings_now()) {
             Ok(outcome) if !outcome.is_noop(&state) => outcome,
             _ => continue,
         };

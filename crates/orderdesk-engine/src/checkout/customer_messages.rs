@@ -80,7 +80,7 @@ pub(crate) async fn message_outcome(
     // sent again (the machine repeats a step's question once per step).
     let typed = matches!(input, CheckoutInput::Text { .. });
     let state = CheckoutState::from_order(&order);
-    match advance(&state, input, &config.settings) {
+    match advance(&state, input, &config.settings_now()) {
         Ok(outcome) if !outcome.is_noop(&state) => {
             let texts = Texts::load(store, &config.language).await?;
             let link = if typed {

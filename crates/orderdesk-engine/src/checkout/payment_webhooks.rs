@@ -154,7 +154,7 @@ pub(crate) async fn apply_payment(
         _ => return Ok(InboundOutcome::Ignored),
     };
     let state = CheckoutState::from_order(&order);
-    let outcome = match advance(&state, input, &config.settings) {
+    let outcome = match advance(&state, input, &config.settings_now()) {
         Ok(outcome) if !outcome.is_noop(&state) => outcome,
         _ => return Ok(InboundOutcome::Ignored),
     };
@@ -220,7 +220,16 @@ async fn settle_refunds(
             provider_ref: Some(r.provider_ref.clone()),
             failure: r.failure.clone(),
         };
-        match crate::refunds::settle_refund(store, &config.language, number, &outcome, now).await {
+        match crate::refunds::settle_refund(
+            store,
+            &config.language,
+            &config.local(),
+            number,
+            &outcome,
+            now,
+        )
+        .await
+        {
             Ok(_) | Err(EngineError::Store(StoreError::NotFound)) => {}
             Err(e) => return Err(e),
         }

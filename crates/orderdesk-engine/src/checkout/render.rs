@@ -60,7 +60,9 @@ pub(crate) fn first_messages(
     texts: &Texts,
     order: &NewOrder,
 ) -> Vec<NewOutbound> {
-    let total = Money::from_minor(order.total_minor, order.currency).to_string();
+    let total = config
+        .local()
+        .money(Money::from_minor(order.total_minor, order.currency));
     let Some(body) = texts.text(
         "order_received",
         &[("number", ORDER_PLACEHOLDER), ("total", &total)],
@@ -128,7 +130,11 @@ pub(crate) fn render(
 ) -> Option<NewOutbound> {
     let n = order.number;
     let number = n.to_string();
-    let total = Money::from_minor(order.total_minor, order.currency).to_string();
+    // Amounts as the customer reads them (`₹3,097.00`), in the locale in
+    // force now.
+    let total = config
+        .local()
+        .money(Money::from_minor(order.total_minor, order.currency));
     let say = |key: &str| texts.text(key, &[("number", &number), ("total", &total)]);
     let plain = |key: &str| -> Option<(Result<Content, OutboundError>, String)> {
         let t = say(key)?;
@@ -223,3 +229,6 @@ pub(crate) fn render(
     };
     outbound(&order.customer, Some(n), content, preview, at)
 }
+
+#[cfg(test)]
+mod tests;

@@ -96,9 +96,10 @@ impl Engine {
         if timer.kind.recovery_index().is_some() {
             return self.remind(config, timer, now).await;
         }
-        // A timer from settings since changed: its delay is read from the
-        // settings in force, so the rule below judges it by today's schedule.
-        let Some(delay) = delay_of(&config.settings, timer.kind) else {
+        // One reading of the settings in force for the whole decision. A
+        // timer set under settings since changed is judged by today's.
+        let settings = config.settings_now();
+        let Some(delay) = delay_of(&settings, timer.kind) else {
             return Ok(());
         };
         // The timer was set `delay` after the checkout last moved (progress
@@ -107,10 +108,10 @@ impl Engine {
         let idle = now - (timer.due_at - delay);
         let order = self.store.order(timer.order_number).await?;
         let state = CheckoutState::from_order(&order);
-        let Some(input) = due_timer(&state, idle, &config.settings) else {
+        let Some(input) = due_timer(&state, idle, &settings) else {
             return Ok(());
         };
-        let outcome = match advance(&state, input, &config.settings) {
+        let outcome = match advance(&state, input, &settings) {
             Ok(outcome) if !outcome.is_noop(&state) => outcome,
             _ => return Ok(()),
         };
@@ -135,7 +136,7 @@ impl Engine {
         timer: &orderdesk_store::Timer,
         now: Timestamp,
     ) -> Result<(), EngineError> {
-        let Some(delay) = delay_of(&config.settings, timer.kind) else {
+        let Some(delay) = delay_of(&config.settings_now(), timer.kind) else {
             return Ok(());
         };
         let since = timer.due_at - delay;
@@ -156,8 +157,9 @@ impl Engine {
         }
         let texts = Texts::load(self.store.as_ref(), &config.language).await?;
         let number = order.number.to_string();
-        let total = Money::from_minor(order.total_minor, order.currency).to_string();
-        let items = crate::order_edit::summary_items(&order);
+        let local = config.local();
+        let total = local.money(Money::from_minor(order.total_minor, order.currency));
+        let items = crate::order_edit::summary_items(&order, &local);
         let vars = [("number", &*number), ("total", &*total), ("items", &*items)];
         let Some(text) = texts.text("recovery", &vars) else {
             return Ok(());

@@ -46,7 +46,7 @@ pub(super) fn decide_cart(
             // creates the order, so an order never exists unasked.
             Some((config, texts)) => InboundOutcome::CreateOrder {
                 outbound: crate::checkout::first_messages(config, texts, &order),
-                timers: crate::checkout::checkout_timers(&config.settings, order.created_at),
+                timers: crate::checkout::checkout_timers(&config.settings_now(), order.created_at),
                 order,
             },
             None => InboundOutcome::create_order(order),

@@ -12,7 +12,7 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
-use orderdesk_domain::{Address, AddressProblem, Money, Order, OrderNumber, OrderStatus};
+use orderdesk_domain::{Address, AddressProblem, Local, Money, Order, OrderNumber, OrderStatus};
 use orderdesk_engine::AddressLock;
 use sha2::{Digest, Sha256};
 
@@ -71,6 +71,7 @@ a{color:#0b57d0}\
 label{display:block;font-weight:600;margin:0 0 .25rem}\
 .optional{font-weight:400;color:#555}\
 .hint{margin:0 0 .25rem;color:#555;font-size:.9rem}\
+.placed{margin:0 0 .4rem;color:#555;font-size:.9rem}\
 input{display:block;width:100%;min-height:48px;padding:.6rem .75rem;font:inherit;border:1px solid #8a8f98;border-radius:.5rem;background:#fff;color:inherit}\
 input:focus{outline:3px solid #7aa7ff;outline-offset:1px}\
 .invalid input{border:2px solid #b3261e}\
@@ -209,7 +210,12 @@ pub(super) fn value_of<'a>(address: &'a Address, field: &str) -> &'a str {
 
 /// The editable form with `values` filled in and each problem shown next
 /// to its field.
-pub fn form_page(order: &Order, values: &Address, problems: &[AddressProblem]) -> Markup {
+pub fn form_page(
+    order: &Order,
+    local: &Local,
+    values: &Address,
+    problems: &[AddressProblem],
+) -> Markup {
     let fields = fields(&values.country);
     let label_of = |name: &'static str| -> &'static str {
         fields
@@ -226,7 +232,7 @@ pub fn form_page(order: &Order, values: &Address, problems: &[AddressProblem]) -
         title,
         html! {
             h1 { "Where should we deliver order #" (order.number) "?" }
-            (order_summary(order))
+            (order_summary(order, local))
             @if !problems.is_empty() {
                 div.card.summary role="alert" {
                     h2 { "Please check these fields" }
@@ -280,7 +286,7 @@ pub fn form_page(order: &Order, values: &Address, problems: &[AddressProblem]) -
 }
 
 /// After a successful save.
-pub fn saved_page(order: &Order) -> Markup {
+pub fn saved_page(order: &Order, local: &Local) -> Markup {
     layout(
         "Address saved",
         html! {
@@ -295,7 +301,7 @@ pub fn saved_page(order: &Order) -> Markup {
                     (address_block(address))
                 }
             }
-            (order_summary(order))
+            (order_summary(order, local))
             p { "Spotted a mistake? " a href="" { "Open the form again" } "." }
         },
     )
@@ -303,7 +309,7 @@ pub fn saved_page(order: &Order) -> Markup {
 
 /// The read-only view once the address can no longer be changed, saying
 /// why: an order that is over says so first.
-pub fn locked_page(order: &Order, lock: AddressLock) -> Markup {
+pub fn locked_page(order: &Order, local: &Local, lock: AddressLock) -> Markup {
     let closed = match lock {
         AddressLock::Closed(status) => Some(closed_sentence(order.number, status)),
         AddressLock::Fixed => None,
@@ -337,7 +343,7 @@ pub fn locked_page(order: &Order, lock: AddressLock) -> Markup {
                     }
                 }
             }
-            (order_summary(order))
+            (order_summary(order, local))
         },
     )
 }
@@ -380,24 +386,27 @@ pub(crate) fn message_page(title: &str, detail: &str) -> Markup {
     )
 }
 
-pub(crate) fn order_summary(order: &Order) -> Markup {
+/// The order's lines and total, amounts in the business's locale
+/// (`₹3,097.00`).
+pub(crate) fn order_summary(order: &Order, local: &Local) -> Markup {
     html! {
         section.card aria-label="Your order" {
             h2 { "Order #" (order.number) }
+            p.placed { "Placed " (local.date_time_zoned(order.created_at)) }
             ul.items {
                 @for item in &order.items {
                     li {
                         span.item-name { (item.name) }
                         span.qty {
                             (item.quantity) " × "
-                            (Money::from_minor(item.unit_price_minor, order.currency))
+                            (local.money(Money::from_minor(item.unit_price_minor, order.currency)))
                         }
                     }
                 }
             }
             p.total {
                 span { "Total" }
-                span { (Money::from_minor(order.total_minor, order.currency)) }
+                span { (local.money(Money::from_minor(order.total_minor, order.currency))) }
             }
         }
     }

@@ -47,6 +47,11 @@ fn order() -> Order {
     order
 }
 
+/// The business's time zone and locale for these pages: Indian rupees.
+fn local() -> orderdesk_domain::Local {
+    orderdesk_domain::Local::parse("Asia/Kolkata", "en-IN").unwrap()
+}
+
 fn address() -> Address {
     Address {
         name: XSS.into(),
@@ -70,15 +75,15 @@ fn assert_inert(html: &str) {
 fn names_with_markup_are_escaped_on_every_page() {
     let order = order();
     for html in [
-        form_page(&order, &address(), &[]).into_string(),
-        saved_page(&order).into_string(),
-        locked_page(&order, AddressLock::Fixed).into_string(),
+        form_page(&order, &local(), &address(), &[]).into_string(),
+        saved_page(&order, &local()).into_string(),
+        locked_page(&order, &local(), AddressLock::Fixed).into_string(),
     ] {
         assert_inert(&html);
         assert!(html.contains(XSS_ESCAPED), "{html}");
         assert!(html.contains("Tea &amp; &quot;biscuits&quot;"), "{html}");
     }
-    let saved = saved_page(&order).into_string();
+    let saved = saved_page(&order, &local()).into_string();
     assert!(saved.contains("&lt;/p&gt;&lt;script&gt;alert(2)&lt;/script&gt;"));
 }
 
@@ -91,7 +96,7 @@ fn submitted_values_are_escaped_inside_attributes() {
         field: "city",
         message: "<b>bad</b>".into(),
     }];
-    let html = form_page(&order(), &values, &problems).into_string();
+    let html = form_page(&order(), &local(), &values, &problems).into_string();
     assert_inert(&html);
     assert!(html.contains("value=\"&quot;&gt;&lt;script&gt;alert(3)&lt;/script&gt;\""));
     // A single quote cannot end a double-quoted attribute, so maud
@@ -102,7 +107,7 @@ fn submitted_values_are_escaped_inside_attributes() {
 
 #[test]
 fn every_field_has_a_label_tied_to_its_input_and_an_autocomplete_hint() {
-    let html = form_page(&order(), &address(), &[]).into_string();
+    let html = form_page(&order(), &local(), &address(), &[]).into_string();
     for (name, autocomplete) in [
         ("name", "name"),
         ("phone", "tel"),
@@ -135,7 +140,7 @@ fn every_field_has_a_label_tied_to_its_input_and_an_autocomplete_hint() {
 
 #[test]
 fn the_form_posts_to_its_own_url_and_needs_no_script() {
-    let html = form_page(&order(), &address(), &[]).into_string();
+    let html = form_page(&order(), &local(), &address(), &[]).into_string();
     assert!(html.contains("<form class=\"card\" method=\"post\""));
     assert!(!html.contains("action="), "the token is never repeated");
     assert!(!html.contains("<script"));
@@ -146,7 +151,7 @@ fn the_form_posts_to_its_own_url_and_needs_no_script() {
 fn a_postcode_that_may_hold_letters_gets_a_text_keyboard() {
     let mut values = address();
     values.country = "GB".into();
-    let html = form_page(&order(), &values, &[]).into_string();
+    let html = form_page(&order(), &local(), &values, &[]).into_string();
     assert!(html.contains("<label for=\"postal_code\">Postcode"));
     assert!(!html.contains("inputmode=\"numeric\""));
 }
@@ -157,7 +162,7 @@ fn inline_errors_sit_next_to_their_fields_and_keep_the_values() {
     values.postal_code = "12".into();
     let problems = values.normalised().problems();
     assert_eq!(problems.len(), 1);
-    let html = form_page(&order(), &values, &problems).into_string();
+    let html = form_page(&order(), &local(), &values, &problems).into_string();
     assert!(html.contains("role=\"alert\""));
     assert!(html.contains("href=\"#postal_code\""));
     let field = html
@@ -179,18 +184,18 @@ fn inline_errors_sit_next_to_their_fields_and_keep_the_values() {
 
 #[test]
 fn the_thank_you_page_sends_the_customer_back_to_whatsapp_with_the_saved_address() {
-    let html = saved_page(&order()).into_string();
+    let html = saved_page(&order(), &local()).into_string();
     assert!(html.contains("You can close this window and return to WhatsApp."));
     assert!(html.contains("12 MG Road"));
     assert!(html.contains("Bengaluru, Karnataka, 560001"));
     assert!(html.contains("India"));
-    assert!(html.contains("2 × 499.50 INR"));
-    assert!(html.contains("1000.00 INR"));
+    assert!(html.contains("2 × ₹499.50"));
+    assert!(html.contains("₹1,000.00"));
 }
 
 #[test]
 fn the_locked_view_shows_the_address_without_a_form() {
-    let html = locked_page(&order(), AddressLock::Fixed).into_string();
+    let html = locked_page(&order(), &local(), AddressLock::Fixed).into_string();
     assert!(!html.contains("<form"));
     assert!(!html.contains("<input"));
     assert!(html.contains("can no longer be changed"));
@@ -311,7 +316,21 @@ fn the_stylesheet_never_needs_escaping() {
 fn a_cancelled_order_says_it_was_cancelled_not_that_the_address_is_fixed() {
     let mut order = order();
     order.address = None;
-    let html = locked_page(&order, AddressLock::Closed(OrderStatus::Cancelled)).into_string();
+    let html = locked_page(
+        &order,
+        &local(),
+        AddressLock::Closed(OrderStatus::Cancelled),
+    )
+    .into_string();
     assert!(html.contains("was cancelled"), "{html}");
     assert!(!html.contains("can no longer be changed"), "{html}");
+}
+
+#[test]
+fn amounts_on_the_form_read_in_the_business_locale() {
+    let html = form_page(&order(), &local(), &address(), &[]).into_string();
+    // 2 × ₹499.50 + ₹1.00 = ₹1,000.00: the symbol first, Indian grouping.
+    assert!(html.contains("2 × ₹499.50"), "{html}");
+    assert!(html.contains("₹1,000.00"), "{html}");
+    assert!(!html.contains("INR"), "{html}");
 }

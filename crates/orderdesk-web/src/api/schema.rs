@@ -65,7 +65,7 @@ pub(crate) fn payment_filter() -> Object {
 }
 
 /// Longest customer text a business may write, in characters.
-pub(crate) const TEMPLATE_BODY_MAX: usize = 1024;
+pub(crate) const TEMPLATE_BODY_MAX: usize = orderdesk_engine::texts::BODY_MAX;
 
 /// `body` of a customer text: `null` restores the built-in one; otherwise
 /// not blank, at most [`TEMPLATE_BODY_MAX`] characters, and every `{name}`

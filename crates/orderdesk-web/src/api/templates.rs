@@ -8,25 +8,22 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
-use orderdesk_engine::texts::{default_body, unknown_placeholders, DEFAULTS, PLACEHOLDERS};
-use orderdesk_store::MessageTemplate;
-use orderdesk_whatsapp::TEMPLATE_NAME_MAX;
+use orderdesk_domain::Currency;
+use orderdesk_engine::texts::{self, default_body, TextChange, TextError, DEFAULTS};
+use orderdesk_store::{MessageTemplate, OrderQuery};
 use serde::{Deserialize, Serialize};
 
-use super::schema::TEMPLATE_BODY_MAX;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use crate::routes::{Auth, Routes};
 use crate::AppState;
 
-/// Meta's template language codes are short (`en`, `pt_BR`, `zh_HK`).
-const LANGUAGE_CODE_MAX: usize = 15;
-
 pub(crate) fn routes() -> Routes<AppState> {
     Routes::new()
         .get("/api/v1/templates", Auth::Token, list)
         .put("/api/v1/templates/{key}/{language}", Auth::Token, save)
+        .post("/api/v1/templates/preview", Auth::Token, preview)
 }
 
 /// One text as it is in force.
@@ -136,80 +133,84 @@ pub async fn save(
     Path((key, language)): Path<(String, String)>,
     ApiJson(change): ApiJson<TemplateChange>,
 ) -> ApiResult<Json<TemplateView>> {
-    let default = default_body(&key)
-        .ok_or_else(|| ApiError::not_found(format!("no customer text is called {key:?}")))?;
-    let invalid = |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", m);
-    let language_ok = (2..=8).contains(&language.len())
-        && language
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if !language_ok {
-        return Err(invalid(format!(
-            "{language:?} is not a language code like en or pt_BR"
-        )));
+    let change = TextChange {
+        body: change.body,
+        enabled: change.enabled,
+        whatsapp_template: change.whatsapp_template,
+        whatsapp_language: change.whatsapp_language,
+    };
+    let saved = texts::save(
+        state.engine.store().as_ref(),
+        &key,
+        &language,
+        change,
+        Utc::now(),
+    )
+    .await
+    .map_err(text_error)?;
+    let default = default_body(&key).unwrap_or_default();
+    Ok(Json(view(&key, default, Some(&saved), &language)))
+}
+
+/// A refused text change or preview as the API answers it.
+pub(crate) fn text_error(e: TextError) -> ApiError {
+    match e {
+        TextError::UnknownKey(_) => ApiError::not_found(e.to_string()),
+        TextError::Store(e) => ApiError::from(e),
+        e => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            e.to_string(),
+        ),
     }
+}
+
+/// A body to preview.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewRequest {
+    /// The text with its `{placeholders}`.
+    #[schema(schema_with = super::schema::template_body)]
+    body: String,
+}
+
+/// A body as a customer would read it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PreviewView {
+    /// The body with sample values in the business's locale (`₹3,097.00`).
+    text: String,
+}
+
+/// The currency sample amounts are shown in: the newest order's, else
+/// the catalog's, else Indian rupees (most businesses here sell in them).
+pub(crate) async fn sample_currency(state: &AppState) -> Currency {
     let store = state.engine.store();
-    let current = store
-        .message_templates()
-        .await?
-        .into_iter()
-        .find(|t| t.key == key && t.language == language);
-    let mut next = current.clone().unwrap_or(MessageTemplate {
-        key: key.clone(),
-        language: language.clone(),
-        body: None,
-        enabled: true,
-        whatsapp_template: None,
-        whatsapp_language: None,
-        updated_at: Utc::now(),
-    });
-    if let Some(body) = change.body {
-        if let Some(text) = &body {
-            if text.trim().is_empty() || text.chars().count() > TEMPLATE_BODY_MAX {
-                return Err(invalid(format!(
-                    "body must be 1 to {TEMPLATE_BODY_MAX} characters"
-                )));
-            }
-            let unknown = unknown_placeholders(text);
-            if !unknown.is_empty() {
-                return Err(invalid(format!(
-                    "unknown placeholder(s) {unknown:?}; use {}",
-                    PLACEHOLDERS
-                        .iter()
-                        .map(|p| format!("{{{p}}}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
-            }
-        }
-        next.body = body;
+    let query = OrderQuery {
+        limit: 1,
+        ..OrderQuery::default()
+    };
+    if let Some(o) = store
+        .list_orders(&query)
+        .await
+        .ok()
+        .and_then(|p| p.orders.into_iter().next())
+    {
+        return o.currency;
     }
-    if let Some(enabled) = change.enabled {
-        next.enabled = enabled;
-    }
-    if let Some(name) = change.whatsapp_template {
-        if name
-            .as_ref()
-            .is_some_and(|n| n.chars().count() > TEMPLATE_NAME_MAX)
-        {
-            return Err(invalid(format!(
-                "whatsapp_template must be at most {TEMPLATE_NAME_MAX} characters"
-            )));
-        }
-        next.whatsapp_template = name.filter(|n| !n.trim().is_empty());
-    }
-    if let Some(lang) = change.whatsapp_language {
-        if lang
-            .as_ref()
-            .is_some_and(|l| l.chars().count() > LANGUAGE_CODE_MAX)
-        {
-            return Err(invalid(format!(
-                "whatsapp_language must be at most {LANGUAGE_CODE_MAX} characters"
-            )));
-        }
-        next.whatsapp_language = lang.filter(|n| !n.trim().is_empty());
-    }
-    next.updated_at = Utc::now();
-    store.put_message_template(&next).await?;
-    Ok(Json(view(&key, default, Some(&next), &language)))
+    Currency::INR
+}
+
+/// A text rendered with sample values, to see it before saving.
+#[utoipa::path(post, path = "/api/v1/templates/preview", tag = "templates",
+    request_body = PreviewRequest, security(("bearer" = [])),
+    responses((status = 200, body = PreviewView), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn preview(
+    State(state): State<AppState>,
+    _caller: Caller,
+    ApiJson(request): ApiJson<PreviewRequest>,
+) -> ApiResult<Json<PreviewView>> {
+    let local = state.engine.settings().local();
+    let currency = sample_currency(&state).await;
+    let text = texts::preview(&request.body, &local, currency).map_err(text_error)?;
+    Ok(Json(PreviewView { text }))
 }

@@ -78,6 +78,7 @@ pub(super) async fn users_page(
         Ok(u) => u,
         Err(e) => return ApiError::from(e).into_response(),
     };
+    let (local, now) = (state.engine.settings().local(), chrono::Utc::now());
     let body = html! {
         main.narrow {
             h1 { "Users" }
@@ -89,7 +90,7 @@ pub(super) async fn users_page(
                         tr {
                             td { (u.email) }
                             td { (super::accounts::role_cell(staff, u)) }
-                            td { (u.created_at.format("%Y-%m-%d")) }
+                            td { (super::views::relative_time(u.created_at, now, &local)) }
                             td {
                                 @if u.id != staff.user.id && may_manage_role(staff.user.role, u.role) {
                                     (super::accounts::reset_form(staff, u))
@@ -277,6 +278,7 @@ async fn tokens_page(
         Ok(t) => t,
         Err(e) => return ApiError::from(e).into_response(),
     };
+    let (local, now) = (state.engine.settings().local(), chrono::Utc::now());
     let body = html! {
         main.narrow {
             h1 { "API tokens" }
@@ -291,7 +293,7 @@ async fn tokens_page(
                         @for t in &tokens {
                             tr {
                                 td { (t.name) }
-                                td { (t.created_at.format("%Y-%m-%d %H:%M")) }
+                                td { (super::views::relative_time(t.created_at, now, &local)) }
                                 td {
                                     (danger_button(staff, &format!("/tokens/{}/revoke", t.id), "Revoke", &t.name))
                                 }

@@ -322,8 +322,10 @@ pub async fn export(
     );
     query.before = None;
     let store = state.engine.store().clone();
+    let local = state.engine.settings().local();
     let body = stream::unfold(Some((query, true)), move |next| {
         let store = store.clone();
+        let local = local.clone();
         async move {
             let (mut query, first) = next?;
             let page = match store.list_orders(&query).await {
@@ -333,7 +335,7 @@ pub async fn export(
                     return Some((Err(std::io::Error::other("export failed")), None));
                 }
             };
-            let bytes = crate::export::csv_bytes(&page.orders, first)
+            let bytes = crate::export::csv_bytes(&page.orders, first, &local)
                 .map(|rows| {
                     if first {
                         [crate::export::BOM, &rows].concat()

@@ -192,7 +192,7 @@ fn row(c: &Conversation, current: bool, local: &Local) -> Markup {
                     @else if c.needs_reply { span.flag { "Needs reply" } }
                     @if let Some(a) = &c.assignee { span.muted { "→ " (a) } }
                     @if let Some(n) = c.order_number { span.muted { "#" (n) } }
-                    time.age datetime=(c.last_message.at.to_rfc3339()) title=(local.date_time_zoned(c.last_message.at)) { (orderdesk_domain::local::relative(c.last_message.at, now, local)) }
+                    (super::views::relative_time(c.last_message.at, now, local))
                 }
             }
         }

@@ -21,6 +21,7 @@
 //! | `GET/POST /tokens`, `POST /tokens/{id}/revoke` | owner, admin |
 //! | `GET/POST /settings` | owner, admin |
 //! | `GET /settings/doctor.json`, `GET/POST /setup`, `POST /setup/test`, `GET /setup/status.json` | owner, admin |
+//! | `POST /settings/texts`, `/settings/texts/preview` | owner, admin |
 
 mod accounts;
 pub mod admin;
@@ -36,9 +37,10 @@ mod payments;
 mod refund;
 pub mod session;
 pub mod settings;
+mod settings_texts;
 pub mod setup;
-mod status_panels;
 mod slips;
+mod status_panels;
 mod table;
 pub mod views;
 
@@ -126,6 +128,12 @@ pub(crate) fn routes() -> Routes<AppState> {
         .post("/setup", SessionAdmin, setup::save)
         .post("/setup/test", SessionAdmin, setup::test_message)
         .get("/setup/status.json", SessionAdmin, setup::status)
+        .post("/settings/texts", SessionAdmin, settings_texts::save)
+        .post(
+            "/settings/texts/preview",
+            SessionAdmin,
+            settings_texts::preview,
+        )
         .wrap(|r| {
             r.layer(DefaultBodyLimit::max(session::MAX_FORM_BYTES))
                 .layer(middleware::map_response(page_headers))
@@ -138,6 +146,7 @@ pub(crate) fn routes() -> Routes<AppState> {
         .get("/assets/icon-192.png", Public, icon_192)
         .get("/assets/icon-512.png", Public, icon_512)
         .get("/assets/setup.js", Public, setup_js)
+        .get("/assets/sw.js", Public, service_worker)
         .wrap(|r| r.layer(middleware::map_response(asset_headers)));
     pages.merge(assets)
 }
@@ -183,6 +192,15 @@ async fn setup_js() -> Response {
     (
         [(CONTENT_TYPE, "text/javascript; charset=utf-8")],
         setup::JS,
+    )
+        .into_response()
+}
+
+/// The service worker phones need to show notifications (scope /assets/).
+async fn service_worker() -> Response {
+    (
+        [(CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../../assets/sw.js"),
     )
         .into_response()
 }

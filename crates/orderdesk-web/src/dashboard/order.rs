@@ -268,6 +268,7 @@ fn ticks(state: MessageState) -> (&'static str, &'static str, &'static str) {
 }
 
 fn timeline_section(entries: &[TimelineEntry], messages: &[ChatMessage], local: &Local) -> Markup {
+    let now = Utc::now();
     // Causes before effects: what the bot or staff did in answer to a
     // customer's message is recorded at that message's time, so at one
     // instant the customer's message comes first, then what it changed,
@@ -290,7 +291,7 @@ fn timeline_section(entries: &[TimelineEntry], messages: &[ChatMessage], local: 
             ol.timeline {
                 @for (at, _, item) in &items {
                     @match item {
-                        Item::Entry(e) => (entry(e, local)),
+                        Item::Entry(e) => (entry(e, now, local)),
                         Item::Message(m) => (chat_message(m, *at, false, local)),
                     }
                 }
@@ -342,7 +343,9 @@ fn map_link(m: &ChatMessage) -> Option<(&str, &str)> {
         .then_some((place, url))
 }
 
-fn entry(e: &TimelineEntry, local: &Local) -> Markup {
+/// One timeline entry; its time reads "2 min ago", the exact local time
+/// on hover.
+fn entry(e: &TimelineEntry, now: chrono::DateTime<Utc>, local: &Local) -> Markup {
     let who = match (&e.actor_name, e.actor.as_str()) {
         (Some(name), _) if !name.is_empty() => name.clone(),
         (_, actor) => actor.to_owned(),
@@ -373,7 +376,7 @@ fn entry(e: &TimelineEntry, local: &Local) -> Markup {
                     @if e.kind == TimelineKind::StatusChanged { (tracking(d)) } @else { (d) }
                 }
             }
-            div.meta { (local_time(e.at, local)) }
+            div.meta { (super::views::relative_time(e.at, now, local)) }
         }
     }
 }

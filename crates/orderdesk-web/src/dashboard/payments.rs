@@ -7,19 +7,20 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
-use orderdesk_domain::{DaySummary, Money};
+use orderdesk_domain::{DaySummary, Local, Money};
 use orderdesk_engine::reconciliation::PaymentsReport;
 
 use super::session::Staff;
-use super::views::{layout, Page};
+use super::views::{layout, relative_time, Page};
 use crate::api::payments::{load, PeriodParams};
 use crate::AppState;
 
-fn amount(minor: i64, d: &DaySummary) -> String {
-    Money::from_minor(minor, d.currency).to_string()
+fn amount(minor: i64, d: &DaySummary, local: &Local) -> String {
+    local.money(Money::from_minor(minor, d.currency))
 }
 
-fn page(r: &PaymentsReport, p: &PeriodParams) -> Markup {
+fn page(r: &PaymentsReport, p: &PeriodParams, local: &Local) -> Markup {
+    let now = chrono::Utc::now();
     let from = r.from.date_naive().to_string();
     let to = (r.to - chrono::Duration::days(1)).date_naive().to_string();
     let csv = format!("/payments/export.csv?from={from}&to={to}");
@@ -41,7 +42,7 @@ fn page(r: &PaymentsReport, p: &PeriodParams) -> Markup {
                         @for a in &r.attention {
                             li {
                                 a href={"/orders/" (a.order.number)} { "#" (a.order.number) }
-                                " · " (Money::from_minor(a.order.total_minor, a.order.currency).to_string())
+                                " · " (local.money(Money::from_minor(a.order.total_minor, a.order.currency)))
                                 " · " (a.why)
                             }
                         }
@@ -59,10 +60,10 @@ fn page(r: &PaymentsReport, p: &PeriodParams) -> Markup {
                         @for d in &r.days {
                             tr {
                                 td { (d.day.to_string()) }
-                                td.num { (amount(d.collected_minor, d)) }
-                                td.num { (amount(d.refunded_minor, d)) }
-                                td.num { (amount(d.cod_to_collect_minor, d)) }
-                                td.num { (amount(d.net_minor, d)) }
+                                td.num { (amount(d.collected_minor, d, local)) }
+                                td.num { (amount(d.refunded_minor, d, local)) }
+                                td.num { (amount(d.cod_to_collect_minor, d, local)) }
+                                td.num { (amount(d.net_minor, d, local)) }
                             }
                         }
                         @if r.days.is_empty() { tr { td colspan="5" .muted { "No payments in this period." } } }
@@ -73,16 +74,16 @@ fn page(r: &PaymentsReport, p: &PeriodParams) -> Markup {
                 h2 #events-title { "Payment events" }
                 table {
                     thead { tr {
-                        th scope="col" { "Time (UTC)" } th scope="col" { "Order" } th scope="col" { "Event" }
+                        th scope="col" { "When" } th scope="col" { "Order" } th scope="col" { "Event" }
                         th scope="col" .num { "Amount" } th scope="col" { "Method" } th scope="col" { "Reference" }
                     } }
                     tbody {
                         @for e in &r.events {
                             tr {
-                                td { (e.at.format("%Y-%m-%d %H:%M")) }
+                                td { (relative_time(e.at, now, local)) }
                                 td { a href={"/orders/" (e.order_number)} { "#" (e.order_number) } }
                                 td { (e.kind.as_str()) @if e.status != e.kind.as_str() { " · " (e.status) } }
-                                td.num { (Money::from_minor(e.amount_minor, e.currency).to_string()) }
+                                td.num { (local.money(Money::from_minor(e.amount_minor, e.currency))) }
                                 td { (e.method.map_or("", |m| m.as_str())) }
                                 td { @if let Some(r) = &e.provider_ref { code { (r) } } }
                             }
@@ -121,7 +122,7 @@ pub async fn show(
     layout(Page {
         title: "Payments",
         staff: Some(&staff),
-        body: page(&report, &params),
+        body: page(&report, &params, &state.engine.settings().local()),
         last_event_id: None,
         page: "payments",
     })

@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use maud::{html, Markup};
+use orderdesk_domain::Local;
 use orderdesk_engine::settings::{SettingView, SettingsError, Source, LOCALE, TIMEZONE};
 
 use super::admin::Flash;
@@ -66,12 +67,27 @@ const GROUPS: &[Group] = &[
 ];
 
 pub async fn show(State(state): State<AppState>, Manager(staff): Manager) -> Response {
-    page(&state, &staff, Flash::None, StatusCode::OK).await
+    let texts = texts_section(&state, &staff).await;
+    page(&state, &staff, Flash::None, StatusCode::OK, texts).await
 }
 
-async fn page(state: &AppState, staff: &Staff, flash: Flash, status: StatusCode) -> Response {
+/// The customer texts' section as it stands (its own module).
+async fn texts_section(state: &AppState, staff: &Staff) -> Markup {
+    super::settings_texts::section(state, staff, Default::default()).await
+}
+
+/// The page; `texts` is the customer texts' section, outside the settings
+/// form since it saves on its own.
+pub(super) async fn page(
+    state: &AppState,
+    staff: &Staff,
+    flash: Flash,
+    status: StatusCode,
+    texts: Markup,
+) -> Response {
     let panels = super::status_panels::panels(state).await;
     let views = state.engine.settings().view();
+    let local = state.engine.settings().local();
     let by_key: HashMap<&str, &SettingView> = views.iter().map(|v| (v.key.as_str(), v)).collect();
     let grouped: Vec<&str> = GROUPS
         .iter()
@@ -97,7 +113,7 @@ async fn page(state: &AppState, staff: &Staff, flash: Flash, status: StatusCode)
                         p.muted.small { (about) }
                         @for (key, label) in *keys {
                             @if let Some(view) = by_key.get(key) {
-                                (field(view, label))
+                                (field(view, label, &local))
                             }
                         }
                     }
@@ -106,13 +122,14 @@ async fn page(state: &AppState, staff: &Staff, flash: Flash, status: StatusCode)
                     h2 #g-other { "Other settings" }
                     p.muted.small { "Everything else the server reads. Those read only at start or holding credentials are set in its environment." }
                     @for view in &others {
-                        (field(view, &label_of(&view.key)))
+                        (field(view, &label_of(&view.key), &local))
                     }
                 }
                 div.settings-save {
                     button.primary type="submit" { "Save changes" }
                 }
             }
+            (texts)
         }
     };
     (
@@ -156,7 +173,7 @@ fn slug(title: &str) -> String {
         .collect()
 }
 
-fn source_note(view: &SettingView) -> String {
+fn source_note(view: &SettingView, local: &Local) -> String {
     match (view.source, &view.fixed_reason) {
         (Source::Environment, _) => "Set in the server's environment, which wins.".to_owned(),
         (_, Some(_)) if view.secret => if view.set {
@@ -168,9 +185,9 @@ fn source_note(view: &SettingView) -> String {
         (_, Some(_)) => "Read when the server starts: set it in its environment.".to_owned(),
         (Source::Stored, None) => match (&view.updated_by, view.updated_at) {
             (Some(by), Some(at)) => format!(
-                "Changed here by {} on {} UTC.",
+                "Changed here by {} on {}.",
                 by.trim_start_matches("staff:"),
-                at.format("%Y-%m-%d %H:%M")
+                local.date_time_zoned(at)
             ),
             _ => "Changed here.".to_owned(),
         },
@@ -179,7 +196,7 @@ fn source_note(view: &SettingView) -> String {
     }
 }
 
-fn field(view: &SettingView, label: &str) -> Markup {
+fn field(view: &SettingView, label: &str, local: &Local) -> Markup {
     let id = format!("s-{}", view.key.to_ascii_lowercase());
     let hint = format!("{id}-hint");
     let value = view.value.clone().unwrap_or_default();
@@ -195,7 +212,7 @@ fn field(view: &SettingView, label: &str) -> Markup {
                 input id=(id) type="text" name=(view.key) value=(value) aria-describedby=(hint)
                     placeholder=[view.default.as_deref()] autocomplete="off";
             }
-            p.small.muted id=(hint) { (source_note(view)) }
+            p.small.muted id=(hint) { (source_note(view, local)) }
         }
     }
 }
@@ -238,12 +255,14 @@ pub async fn save(
         .filter(|(key, value)| current.get(*key).map(|c| c.trim()) != Some(value.trim()))
         .map(|(key, value)| (key.clone(), Some(value.clone())))
         .collect();
+    let texts = texts_section(&state, staff).await;
     if changes.is_empty() {
         return page(
             &state,
             staff,
             Flash::Info("Nothing changed.".to_owned()),
             StatusCode::OK,
+            texts,
         )
         .await;
     }
@@ -260,7 +279,7 @@ pub async fn save(
             } else {
                 format!("{count} settings saved.")
             };
-            page(&state, staff, Flash::Info(saved), StatusCode::OK).await
+            page(&state, staff, Flash::Info(saved), StatusCode::OK, texts).await
         }
         Err(SettingsError::Store(e)) => ApiError::from(e).into_response(),
         Err(e) => {
@@ -275,6 +294,7 @@ pub async fn save(
                 staff,
                 Flash::Error(format!("Nothing was saved: {e}.")),
                 status,
+                texts,
             )
             .await
         }

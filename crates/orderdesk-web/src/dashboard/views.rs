@@ -121,6 +121,16 @@ pub fn local_time(at: Timestamp, local: &Local) -> Markup {
     }
 }
 
+/// A `<time>` that reads "2 min ago" (a date once older than a day), the
+/// exact time in the business's zone on hover (`title`), UTC in `datetime`.
+pub fn relative_time(at: Timestamp, now: Timestamp, local: &Local) -> Markup {
+    html! {
+        time.age datetime=(at.to_rfc3339()) title=(local.date_time_zoned(at)) {
+            (orderdesk_domain::local::relative(at, now, local))
+        }
+    }
+}
+
 /// What the indicator shows: class, label (`aria-label` and `title`),
 /// glyph, by the domain's rule ([`PaymentIndicator`]).
 pub fn payment_indicator(o: &Order) -> (&'static str, &'static str, &'static str) {
@@ -184,9 +194,7 @@ pub fn card(o: &Order, local: &Local) -> Markup {
                 }
                 div.card-bottom {
                     span.total { (money(o.total_minor, o, local)) }
-                    time.age datetime=(o.created_at.to_rfc3339()) title=(local.date_time_zoned(o.created_at)) {
-                        (orderdesk_domain::local::relative(o.created_at, now, local))
-                    }
+                    (relative_time(o.created_at, now, local))
                 }
             }
         }

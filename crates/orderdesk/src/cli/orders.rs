@@ -30,15 +30,23 @@ const PAGE: u32 = 200;
 pub async fn run(cmd: OrdersCommand, config: &Config) -> anyhow::Result<()> {
     let OrdersCommand::Export { format } = cmd;
     let store = crate::open_store(config).await?;
+    // The zone set on /settings, under the environment's, as when serving.
+    let config = config.with_store(store.as_ref()).await?;
+    let local = orderdesk_domain::Local::parse(&config.time_zone, &config.locale)?;
     let stdout = std::io::stdout();
-    export(store.as_ref(), format, stdout.lock()).await
+    export(store.as_ref(), format, &local, stdout.lock()).await
 }
 
 /// Writes every order in `format` to `out`.
 ///
 /// # Errors
 /// A store failure or a write failure (e.g. a closed pipe).
-pub async fn export(store: &dyn Store, format: Format, out: impl Write) -> anyhow::Result<()> {
+pub async fn export(
+    store: &dyn Store,
+    format: Format,
+    local: &orderdesk_domain::Local,
+    out: impl Write,
+) -> anyhow::Result<()> {
     let mut csv_out = None;
     let mut json_out = None;
     match format {
@@ -57,7 +65,7 @@ pub async fn export(store: &dyn Store, format: Format, out: impl Write) -> anyho
         let page = store.list_orders(&query).await?;
         for order in &page.orders {
             if let Some(w) = csv_out.as_mut() {
-                w.write_record(csv_row(order))?;
+                w.write_record(csv_row(order, local))?;
             }
             if let Some(w) = json_out.as_mut() {
                 serde_json::to_writer(&mut *w, order)?;

@@ -140,6 +140,23 @@ impl TestApp {
         (app, sim)
     }
 
+    /// A server on the database at `db_url`: with it twice, two instances
+    /// of one shop (as behind a load balancer).
+    pub async fn spawn_on(
+        backend: Backend,
+        db_url: &str,
+        graph_url: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let mut settings = vec![("ORDERDESK_PUBLIC_URL", base.as_str())];
+        settings.extend_from_slice(extra);
+        let config = test_config_with(db_url, graph_url, &settings);
+        Self::start(backend, config, listener, dir, None).await
+    }
+
     async fn start(
         backend: Backend,
         config: Config,
@@ -155,14 +172,23 @@ impl TestApp {
         ));
         let store = orderdesk::open_store(&config).await.unwrap();
         let token = format!("odk_test_{}", uuid_like());
-        store
-            .create_token(&NewApiToken {
-                name: "tests".into(),
-                secret_hash: orderdesk_web::auth::token_hash(&token),
-                created_at: chrono::Utc::now(),
-            })
+        // A second instance on the same database (`spawn_on`) needs a token
+        // name of its own: names are unique.
+        let token_named = |name: String| NewApiToken {
+            name,
+            secret_hash: orderdesk_web::auth::token_hash(&token),
+            created_at: chrono::Utc::now(),
+        };
+        if store
+            .create_token(&token_named("tests".into()))
             .await
-            .unwrap();
+            .is_err()
+        {
+            store
+                .create_token(&token_named(format!("tests {base}")))
+                .await
+                .unwrap();
+        }
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(orderdesk::serve_with_extra(
             config,

@@ -22,7 +22,7 @@ pub(crate) fn button_ids(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn text(body: &Value) -> String {
+pub(crate) fn text(body: &Value) -> String {
     body["text"]["body"]
         .as_str()
         .or(body["interactive"]["body"]["text"].as_str())

@@ -26,6 +26,8 @@ mod inbox;
 mod inbox_browser;
 mod intake;
 mod journey;
+mod local_browser;
+mod local_money;
 mod login_limits;
 mod messages;
 mod odd_input;

@@ -62,7 +62,7 @@ async fn a_cart_is_answered_with_a_signed_address_link(backend: Backend) {
     );
     let text = body["interactive"]["body"]["text"].as_str().unwrap();
     assert!(text.contains(&format!("#{n}")), "{text}");
-    assert!(text.contains("15.98 USD"), "{text}");
+    assert!(text.contains("$15.98"), "{text}");
     let first = wait_state(&app, n, 0, "sent").await;
     assert_eq!(first["direction"], "out");
     assert_eq!(first["kind"], "interactive");

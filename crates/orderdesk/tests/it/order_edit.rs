@@ -119,7 +119,7 @@ async fn an_edit_recomputes_the_total_records_who_and_tells_the_customer(backend
         .find(|t| t.contains("updated"))
         .expect("an order_updated message");
     assert!(summary.contains(&format!("#{n}")), "{summary}");
-    assert!(summary.contains("590.00 INR"), "{summary}");
+    assert!(summary.contains("₹590.00"), "{summary}");
     assert!(summary.contains("1 × Mug"), "{summary}");
     app.stop().await;
 }
@@ -292,7 +292,7 @@ async fn a_paid_order_gets_a_difference_link_when_its_total_rises(backend: Backe
     }
     let message = message.expect("the summary with a Pay button for the difference");
     let body = message["interactive"]["body"]["text"].as_str().unwrap();
-    assert!(body.contains("difference of 499.00 INR"), "{body}");
+    assert!(body.contains("difference of ₹499.00"), "{body}");
     app.stop().await;
 }
 

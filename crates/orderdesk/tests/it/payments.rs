@@ -82,7 +82,7 @@ async fn the_payment_simulator_page_pays_through_its_signed_webhook(backend: Bac
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains(&format!("Order #{n}")), "{html}");
-    assert!(html.contains("Pay 499.00 INR"), "{html}");
+    assert!(html.contains("Pay ₹499.00"), "{html}");
     let cheaper = link.replace("amount=49900", "amount=100");
     assert_eq!(app.client.get(&cheaper).send().await.unwrap().status(), 404);
     let pressed = app

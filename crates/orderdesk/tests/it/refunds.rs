@@ -237,8 +237,8 @@ async fn a_partial_then_final_razorpay_refund_reach_the_provider_and_end_refunde
     }
     assert_ne!(asked[0].2["receipt"], asked[1].2["receipt"]);
     let told = refund_texts(&graph, wa, 2).await;
-    assert!(told[0].contains("200.00 INR"), "{told:?}");
-    assert!(told[1].contains("299.00 INR"), "{told:?}");
+    assert!(told[0].contains("₹200.00"), "{told:?}");
+    assert!(told[1].contains("₹299.00"), "{told:?}");
 
     // Nothing left: 409.
     let (status, body) = act(&app, n, json!({"action": "refund", "reason": "again"})).await;

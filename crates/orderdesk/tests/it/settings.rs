@@ -17,7 +17,7 @@ fn setting<'a>(list: &'a Value, key: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{key} is listed: {list}"))
 }
 
-async fn put(app: &TestApp, settings: Value) -> (StatusCode, Value) {
+pub(crate) async fn put(app: &TestApp, settings: Value) -> (StatusCode, Value) {
     let r = app
         .client
         .put(app.url("/api/v1/settings"))

@@ -174,7 +174,7 @@ async fn outside_the_window_a_created_order_goes_as_the_approved_template(backen
         .map(|p| p["text"].as_str().unwrap())
         .collect();
     assert_eq!(params[0], n.to_string());
-    assert_eq!(params[1], "250.00 INR");
+    assert_eq!(params[1], "₹250.00");
     assert!(params[2].starts_with(&app.url("/address/")), "{params:?}");
     app.stop().await;
 }

@@ -1,0 +1,200 @@
+//! The "Customer texts" section of `/settings`: pick a text, edit it for a
+//! language, and read it as a customer would while typing.
+//!
+//! The preview is rendered by the server (`POST /settings/texts/preview`,
+//! the same use-case as `POST /api/v1/templates/preview`), so the
+//! placeholders and the sample values (amounts in the business's locale)
+//! have one source; the page carries no list of its own. Saving goes
+//! through the same use-case as `PUT /api/v1/templates/{key}/{language}`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use maud::{html, Markup};
+use orderdesk_engine::texts::{self, default_body, TextChange, TextError, DEFAULTS};
+use serde::{Deserialize, Serialize};
+
+use super::admin::Flash;
+use super::session::{refuse, Staff, StaffForm};
+use crate::api::templates::{sample_currency, text_error};
+use crate::AppState;
+
+/// What the section shows: the text chosen and, after a refused save, the
+/// body as the person wrote it (so nothing typed is lost).
+#[derive(Default)]
+pub(super) struct Editing {
+    pub key: Option<String>,
+    pub body: Option<String>,
+}
+
+/// The language the bot writes in now (`ORDERDESK_LANGUAGE`).
+fn language(state: &AppState) -> String {
+    state
+        .engine
+        .settings()
+        .value("ORDERDESK_LANGUAGE")
+        .unwrap_or_else(|| "en".to_owned())
+}
+
+pub(super) async fn section(state: &AppState, staff: &Staff, editing: Editing) -> Markup {
+    let language = language(state);
+    let stored = state
+        .engine
+        .store()
+        .message_templates()
+        .await
+        .unwrap_or_default();
+    // The body in force for the business's language, as the bot picks it.
+    let body_of = |key: &str| -> String {
+        [language.as_str(), "en"]
+            .iter()
+            .find_map(|l| {
+                stored
+                    .iter()
+                    .find(|t| t.key == key && t.language == *l)
+                    .and_then(|t| t.body.clone())
+            })
+            .or_else(|| default_body(key).map(str::to_owned))
+            .unwrap_or_default()
+    };
+    let chosen = editing
+        .key
+        .filter(|k| default_body(k).is_some())
+        .unwrap_or_else(|| "order_received".to_owned());
+    let body = editing.body.unwrap_or_else(|| body_of(&chosen));
+    let local = state.engine.settings().local();
+    let preview = texts::preview(&body, &local, sample_currency(state).await);
+    html! {
+        section.settings-group #texts aria-labelledby="g-texts" {
+            h2 #g-texts { "Customer texts" }
+            p.muted.small {
+                "What the bot writes to customers. Write " code { "{number}" } ", " code { "{total}" }
+                " and the other placeholders where the order's values go; the preview fills them with sample values as you type."
+            }
+            form #text-form method="post" action="/settings/texts" {
+                input type="hidden" name="csrf" value=(staff.csrf);
+                div.setting {
+                    label for="text-key" { "Text" }
+                    select #text-key name="key" {
+                        @for (key, _) in DEFAULTS {
+                            option value=(key) data-body=(body_of(key)) selected[*key == chosen] { (key) }
+                        }
+                    }
+                }
+                div.setting {
+                    label for="text-language" { "Language" }
+                    input #text-language type="text" name="language" value=(language) maxlength="8" autocomplete="off";
+                }
+                div.setting {
+                    label for="text-body" { "Text the customer receives" }
+                    textarea #text-body name="body" rows="3" maxlength=(texts::BODY_MAX) aria-describedby="text-preview-error" { (body) }
+                    p.small.muted { "Leave it empty to go back to the built-in text." }
+                }
+                div.setting {
+                    h3.small { "Preview" }
+                    @match &preview {
+                        Ok(text) => {
+                            blockquote.preview #text-preview aria-live="polite" { (text) }
+                            p.error #text-preview-error role="alert" hidden {}
+                        }
+                        Err(e) => {
+                            blockquote.preview #text-preview aria-live="polite" hidden {}
+                            p.error #text-preview-error role="alert" { (e.to_string()) }
+                        }
+                    }
+                }
+                button.primary type="submit" { "Save text" }
+            }
+        }
+    }
+}
+
+fn not_allowed(headers: &axum::http::HeaderMap) -> Response {
+    refuse(
+        headers,
+        StatusCode::FORBIDDEN,
+        "Not allowed",
+        "Only owners and admins can change customer texts.",
+    )
+}
+
+/// The posted text.
+#[derive(Deserialize)]
+pub struct TextForm {
+    key: String,
+    language: String,
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn save(State(state): State<AppState>, f: StaffForm<TextForm>) -> Response {
+    let staff = &f.staff;
+    if !staff.can_manage() {
+        return not_allowed(&f.headers);
+    }
+    let form = f.form;
+    // The textarea starts filled, so an emptied one asks for the built-in
+    // text back.
+    let body = Some(Some(form.body.clone()).filter(|b| !b.trim().is_empty()));
+    let change = TextChange {
+        body,
+        ..TextChange::default()
+    };
+    let store = state.engine.store().as_ref();
+    let language = form.language.trim();
+    let saved = texts::save(store, &form.key, language, change, Utc::now()).await;
+    let (flash, status, editing) = match saved {
+        Ok(_) => {
+            tracing::info!(by = %staff.user.email, key = %form.key, "customer text changed");
+            let flash = Flash::Info(format!("The text {} ({language}) is saved.", form.key));
+            let editing = Editing {
+                key: Some(form.key),
+                body: None,
+            };
+            (flash, StatusCode::OK, editing)
+        }
+        Err(TextError::Store(e)) => return crate::error::ApiError::from(e).into_response(),
+        Err(e) => {
+            let status = match e {
+                TextError::UnknownKey(_) => StatusCode::NOT_FOUND,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let flash = Flash::Error(format!("The text was not saved: {e}."));
+            let editing = Editing {
+                key: Some(form.key),
+                body: Some(form.body),
+            };
+            (flash, status, editing)
+        }
+    };
+    let section = section(&state, staff, editing).await;
+    super::settings::page(&state, staff, flash, status, section).await
+}
+
+/// The body to preview.
+#[derive(Deserialize)]
+pub struct PreviewForm {
+    #[serde(default)]
+    body: String,
+}
+
+#[derive(Serialize)]
+pub struct Preview {
+    text: String,
+}
+
+/// The body with sample values as JSON, or the 422 naming unknown
+/// placeholders and listing the known ones.
+pub async fn preview(State(state): State<AppState>, f: StaffForm<PreviewForm>) -> Response {
+    if !f.staff.can_manage() {
+        return not_allowed(&f.headers);
+    }
+    let local = state.engine.settings().local();
+    let currency = sample_currency(&state).await;
+    match texts::preview(&f.form.body, &local, currency) {
+        Ok(text) => Json(Preview { text }).into_response(),
+        Err(e) => text_error(e).into_response(),
+    }
+}
