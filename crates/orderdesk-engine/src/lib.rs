@@ -24,6 +24,7 @@ pub mod reconciliation;
 pub mod refunds;
 mod replies;
 pub mod settings;
+pub mod stats;
 mod staff_orders;
 pub mod texts;
 

@@ -29,6 +29,7 @@ pub mod ops_status;
 mod order_edit;
 pub mod reads;
 mod refunds;
+pub mod rollups;
 pub mod rows;
 mod settings;
 mod staff_order;
@@ -142,7 +143,8 @@ pub struct NewEvent {
 /// 3. at the end (see `Effects`): the outbox locks of the customers it
 ///    queues messages for, in the implementation's fixed key order
 ///    ([`SqlTx::lock_outbox`]), then customer rows by key, then stage-count
-///    rows by status;
+///    rows by status, then the insights' rollup rows (`rollups::write`:
+///    customers by key, days by day and metric);
 /// 4. last, the event-log lock inside [`SqlTx::append_events`], held to the
 ///    commit, so that commit order equals event `seq` order.
 ///

@@ -562,6 +562,8 @@
     }
     if (board) { onBoardOrder(kind, data); }
     if (orderMain && data.number === orderNumber) { refreshOrder(); }
+    // Insights: every order or payment change may move a figure.
+    if (page === 'insights') { refreshLive('insights-live'); }
   }
   var retry = 1000;
   function connect() {

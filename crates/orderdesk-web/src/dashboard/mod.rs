@@ -19,11 +19,14 @@
 //! | `GET/POST /users`, `POST /users/{id}/remove`, `POST /users/{id}/role`, `POST /users/{id}/password` | owner, admin |
 //! | `GET/POST /tokens`, `POST /tokens/{id}/revoke` | owner, admin |
 //! | `GET/POST /settings` | owner, admin |
+//! | `GET /insights`, `/insights/export.csv` | owner, admin |
 
 mod accounts;
 pub mod admin;
 pub mod board;
 pub mod inbox;
+mod insights;
+mod insights_charts;
 pub mod login_limit;
 mod moves;
 pub mod order;
@@ -105,6 +108,8 @@ pub(crate) fn routes() -> Routes<AppState> {
         .post("/tokens/{id}/revoke", SessionAdmin, admin::revoke_token)
         .get("/settings", SessionAdmin, settings::show)
         .post("/settings", SessionAdmin, settings::save)
+        .get("/insights", SessionAdmin, insights::show)
+        .get("/insights/export.csv", SessionAdmin, insights::export)
         .wrap(|r| {
             r.layer(DefaultBodyLimit::max(session::MAX_FORM_BYTES))
                 .layer(middleware::map_response(page_headers))

@@ -59,6 +59,7 @@ pub fn layout(p: Page<'_>) -> Markup {
                                     a href="/users" { "Users" }
                                     a href="/tokens" { "API tokens" }
                                     a href="/settings" { "Settings" }
+                                    a href="/insights" { "Insights" }
                                 }
                             }
                             div.tools {
