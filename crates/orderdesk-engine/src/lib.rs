@@ -24,8 +24,8 @@ pub mod reconciliation;
 pub mod refunds;
 mod replies;
 pub mod settings;
-pub mod stats;
 mod staff_orders;
+pub mod stats;
 pub mod texts;
 
 use std::sync::Arc;

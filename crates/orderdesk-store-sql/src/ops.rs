@@ -98,7 +98,11 @@ async fn create_orders<T: SqlTx>(
             let number = message.order_number.or(Some(order.number));
             effects.outbound(message, number, order.created_at);
         }
-        timers.extend(order_timers.iter().map(|(kind, due)| (*kind, order.number, *due)));
+        timers.extend(
+            order_timers
+                .iter()
+                .map(|(kind, due)| (*kind, order.number, *due)),
+        );
     }
     writes::insert_new_timers(tx, &timers).await?;
     Ok(orders)

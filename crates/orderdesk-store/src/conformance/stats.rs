@@ -343,14 +343,25 @@ pub async fn case_stats_count_every_step_by_the_business_day(store: &dyn Store) 
         (2, 0, 2)
     );
     assert_eq!(sixth.funnel.steps[2].count, 0);
-    // The week holds both days and three distinct customers.
+    // India's 7 December 2026 is a Monday: the two days fall in two ISO
+    // weeks, each with two customers; the month has three distinct ones.
     let week = report_of(store, "2026-12-01", "2026-12-07", "week").await;
     let weeks: Vec<_> = week
         .by_bucket
         .iter()
         .map(|b| (b.start, b.orders, b.customers))
         .collect();
-    assert_eq!(weeks, vec![(day("2026-11-30"), 4, 3)]);
+    assert_eq!(
+        weeks,
+        vec![(day("2026-11-30"), 2, 2), (day("2026-12-07"), 2, 2)]
+    );
+    let month = report_of(store, "2026-12-01", "2026-12-31", "month").await;
+    let months: Vec<_> = month
+        .by_bucket
+        .iter()
+        .map(|b| (b.start, b.orders, b.customers))
+        .collect();
+    assert_eq!(months, vec![(day("2026-12-01"), 4, 3)]);
     // The next week compares with this one.
     let next = report_of(store, "2026-12-08", "2026-12-14", "week").await;
     assert_eq!(
