@@ -169,8 +169,9 @@ pub async fn show(
     params: Result<Query<StatsParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let params = params.map(|Query(p)| p).unwrap_or_default();
-    let local = state.engine.settings().local();
-    let today = local_day(Utc::now(), local.time_zone());
+    // No `Local` across the awaits: its formatter is not `Send`.
+    let zone = state.engine.settings().local().time_zone().to_owned();
+    let today = local_day(Utc::now(), &zone);
     let report = match load(&state, &params).await {
         Ok(r) => r,
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
@@ -194,7 +195,7 @@ pub async fn show(
         .currency
         .as_deref()
         .and_then(|c| Currency::parse(c).ok());
-    let money = money_fmt(local, currency);
+    let money = money_fmt(state.engine.settings().local(), currency);
     layout(Page {
         title: "Insights",
         staff: Some(&staff),
