@@ -15,6 +15,8 @@ pub(crate) struct Bench {
     pub(crate) base: String,
     pub(crate) token: String,
     pub(crate) store: Arc<dyn Store>,
+    /// The database's URL, for benches that seed tables directly.
+    pub(crate) db_url: String,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _dir: tempfile::TempDir,
@@ -22,7 +24,7 @@ pub(crate) struct Bench {
 }
 
 impl Bench {
-    async fn start(backend: Backend) -> anyhow::Result<Self> {
+    pub(crate) async fn start(backend: Backend) -> anyhow::Result<Self> {
         Self::start_with(backend, &[]).await
     }
 
@@ -78,6 +80,7 @@ impl Bench {
             base,
             token,
             store,
+            db_url: url,
             stop: Some(stop),
             server: Some(server),
             _dir: dir,

@@ -19,6 +19,8 @@
 //! - `scale-ingest`: ingestion through N instances on one PostgreSQL, then
 //!   new order on one instance → event on another.
 //! - `big-list`: list/search latency over M bulk-loaded orders (PostgreSQL).
+//! - `stats`: `GET /api/v1/stats` for a year over seeded daily rollups
+//!   (insights, issue #18).
 //! - `intake`: the typed-order reader's exact-read score on its corpus and
 //!   its time per message at a large catalog (no server: it is pure).
 //!
@@ -29,6 +31,7 @@ mod intake;
 mod load;
 mod probe;
 mod scale;
+mod stats;
 mod streams;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -132,6 +135,19 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         rounds: usize,
     },
+    /// `GET /api/v1/stats` for a year over a year of daily rollups.
+    Stats {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        backend: Backend,
+        /// Orders the rollups stand for, spread over 365 days.
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: u64,
+        /// Products sold every day (two counters each per day).
+        #[arg(long, default_value_t = 100)]
+        products: usize,
+        #[arg(long, default_value_t = 500)]
+        requests: usize,
+    },
     /// Many open event streams: memory per stream and fan-out.
     Streams {
         #[arg(long, value_enum, default_value = "sqlite")]
@@ -190,6 +206,12 @@ async fn main() -> anyhow::Result<()> {
             requests,
             trigram,
         } => scale::big_list(orders, requests, trigram).await,
+        Command::Stats {
+            backend,
+            orders,
+            products,
+            requests,
+        } => stats::stats(backend, orders, products, requests).await,
         Command::Intake { products, rounds } => intake::intake(products, rounds),
         Command::Streams {
             backend,

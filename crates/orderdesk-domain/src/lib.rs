@@ -22,6 +22,7 @@ pub mod payment_indicator;
 pub mod phone;
 pub mod refund;
 pub mod starting_address;
+pub mod stats;
 pub mod tag;
 pub mod timeline;
 pub mod visibility;

@@ -26,6 +26,7 @@ mod replies;
 pub mod settings;
 pub mod setup;
 mod staff_orders;
+pub mod stats;
 pub mod texts;
 mod visibility;
 

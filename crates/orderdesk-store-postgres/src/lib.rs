@@ -313,6 +313,41 @@ impl Store for PgStore {
         orderdesk_store_sql::ledger::payment_attention(self).await
     }
 
+    async fn stat_totals(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> StoreResult<Vec<(String, i64)>> {
+        orderdesk_store_sql::rollups::totals(self, from, to).await
+    }
+
+    async fn stat_days(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        metrics: &[&str],
+    ) -> StoreResult<Vec<(chrono::NaiveDate, String, i64)>> {
+        orderdesk_store_sql::rollups::days(self, from, to, metrics).await
+    }
+
+    async fn stats_zone(&self) -> StoreResult<Option<String>> {
+        orderdesk_store_sql::rollups::zone(self).await
+    }
+
+    async fn rebuild_stats(&self, time_zone: &str) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        // Writers add to the rollups as they commit; holding them off the
+        // table until the rebuild commits keeps each change counted once.
+        orderdesk_store_sql::SqlTx::execute(
+            &mut tx,
+            "LOCK TABLE stats_days, stats_customers IN SHARE ROW EXCLUSIVE MODE",
+            vec![],
+        )
+        .await?;
+        orderdesk_store_sql::rollups::rebuild(&mut tx, time_zone).await?;
+        tx.commit().await
+    }
+
     async fn set_document_prefixes(&self, invoice: &str, credit_note: &str) -> StoreResult<()> {
         let mut tx = self.write().await?;
         orderdesk_store_sql::invoices::set_prefixes(&mut tx, invoice, credit_note).await?;

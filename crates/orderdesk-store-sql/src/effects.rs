@@ -1,6 +1,6 @@
 //! What a write transaction owes at its very end, collected while it runs
 //! and written in the lock order of [`SqlTx`] (outbox locks, customers by
-//! key, stage counts by status, the event log last).
+//! key, stage counts by status, rollup rows, the event log last).
 
 use std::collections::BTreeMap;
 
@@ -51,6 +51,8 @@ pub(crate) struct Effects {
     /// Customers whose chat message this transaction stored: their
     /// conversation is announced (`conversation.updated`).
     wrote: std::collections::BTreeSet<String>,
+    /// What the insights' daily rollups owe (see `rollups`).
+    pub(crate) stats: crate::rollups::Pending,
 }
 
 impl Effects {
@@ -153,6 +155,7 @@ impl Effects {
                 .await?;
             }
         }
+        crate::rollups::write(tx, std::mem::take(&mut self.stats)).await?;
         if self.events.is_empty() {
             if !queued.is_empty() {
                 tx.notify(0).await?;

@@ -10,7 +10,7 @@ use crate::reads::SqlRead;
 use crate::rows::{self, corrupt, micros, Cols};
 use crate::{args, SqlTx};
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "order_number, kind, status, amount_minor, currency, method, provider_ref, detail, at";
 
 /// Appends `entries` for order `number` (whatever order they name).
@@ -40,7 +40,7 @@ pub(crate) async fn write<T: SqlTx>(
     Ok(())
 }
 
-fn entry(row: &dyn Cols) -> StoreResult<LedgerEntry> {
+pub(crate) fn entry(row: &dyn Cols) -> StoreResult<LedgerEntry> {
     let need = |c: &str| -> StoreResult<String> {
         row.text(c)?
             .ok_or_else(|| StoreError::Other(anyhow::anyhow!("the database holds a NULL {c}")))

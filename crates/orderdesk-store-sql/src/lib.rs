@@ -29,6 +29,7 @@ pub mod ops_status;
 mod order_edit;
 pub mod reads;
 mod refunds;
+pub mod rollups;
 pub mod rows;
 mod settings;
 mod staff_order;
@@ -151,7 +152,9 @@ pub struct NewEvent {
 /// 3. at the end (see `Effects`): the outbox locks of the customers it
 ///    queues messages for, in the implementation's fixed key order
 ///    ([`SqlTx::lock_outbox`]), then customer rows by key, then their
-///    conversation rows by key, then stage-count rows by status;
+///    conversation rows by key, then stage-count rows by status, then the
+///    insights' rollup rows (`rollups::write`: customers by key, days by day
+///    and metric);
 /// 4. last, the event-log lock inside [`SqlTx::append_events`], held to the
 ///    commit, so that commit order equals event `seq` order (and, on
 ///    PostgreSQL, the notification queue's lock at the commit itself).

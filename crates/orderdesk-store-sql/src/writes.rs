@@ -117,6 +117,7 @@ async fn create_orders_by<T: SqlTx>(
             );
         }
         effects.count(order.status, 1);
+        effects.stats.created(&order, customer_key);
         effects.event(EventKind::OrderCreated, &order, order.created_at)?;
         orders.push(order);
     }
@@ -323,6 +324,7 @@ pub(crate) async fn write_update<T: SqlTx>(
         effects.count(change.from, -1);
         effects.count(change.to, 1);
     }
+    crate::rollups::updated(tx, &order, update, at, &mut effects.stats).await?;
     if let (Some(address), Some(key)) = (&update.address, locked.customer_key.as_deref()) {
         effects.customer(
             key,

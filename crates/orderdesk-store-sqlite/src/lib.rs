@@ -306,6 +306,33 @@ impl Store for SqliteStore {
         orderdesk_store_sql::ledger::payment_attention(self).await
     }
 
+    async fn stat_totals(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> StoreResult<Vec<(String, i64)>> {
+        orderdesk_store_sql::rollups::totals(self, from, to).await
+    }
+
+    async fn stat_days(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        metrics: &[&str],
+    ) -> StoreResult<Vec<(chrono::NaiveDate, String, i64)>> {
+        orderdesk_store_sql::rollups::days(self, from, to, metrics).await
+    }
+
+    async fn stats_zone(&self) -> StoreResult<Option<String>> {
+        orderdesk_store_sql::rollups::zone(self).await
+    }
+
+    async fn rebuild_stats(&self, time_zone: &str) -> StoreResult<()> {
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::rollups::rebuild(&mut tx, time_zone).await?;
+        tx.commit().await
+    }
+
     async fn set_document_prefixes(&self, invoice: &str, credit_note: &str) -> StoreResult<()> {
         let mut tx = self.write(Durability::Full).await?;
         orderdesk_store_sql::invoices::set_prefixes(&mut tx, invoice, credit_note).await?;

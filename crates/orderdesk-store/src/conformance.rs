@@ -92,6 +92,8 @@ mod invoices;
 pub use invoices::*;
 mod off_script;
 pub use off_script::*;
+mod stats;
+pub use stats::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
 /// async fn (or closure returning a future) that yields a [`Fixture`]: a
@@ -233,6 +235,9 @@ macro_rules! conformance_suite {
             product_keywords_are_kept_across_feed_syncs => case_product_keywords_kept_across_syncs,
             product_keywords_for_an_unknown_product_change_nothing => case_product_keywords_for_an_unknown_product,
             address_as_typed_and_the_off_script_count_are_kept => case_address_as_typed_and_off_script_count_are_kept,
+            stats_count_every_step_by_the_business_day => case_stats_count_every_step_by_the_business_day,
+            stats_rebuilt_from_history_equal_the_live_ones => case_stats_rebuilt_from_history_equal_the_live_ones,
+            stats_before_the_first_rebuild_are_counted_by_it => case_stats_before_the_first_rebuild_are_counted_by_it,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {

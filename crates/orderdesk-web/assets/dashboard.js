@@ -791,6 +791,8 @@
     if (kind === 'order.created') { toastOrder(data); }
     if (board) { onBoardOrder(kind, data); onTableOrder(data); }
     if (orderMain && data.number === orderNumber) { refreshOrder(); }
+    // Insights: every order or payment change may move a figure.
+    if (page === 'insights') { refreshLive('insights-live'); }
   }
   var retry = 1000;
   function connect() {

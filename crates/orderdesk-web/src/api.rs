@@ -13,4 +13,5 @@ pub mod orders;
 pub mod payments;
 mod schema;
 pub mod settings;
+pub mod stats;
 pub mod templates;

@@ -142,6 +142,7 @@ fn routes() -> Routes<AppState> {
         .merge(api::doctor::routes())
         .merge(api::intake::routes())
         .merge(dashboard::routes())
+        .merge(api::stats::routes())
 }
 
 /// The whole HTTP application.

@@ -39,6 +39,7 @@ use crate::AppState;
         super::bulk::bulk,
         super::settings::show,
         super::settings::change,
+        super::stats::stats,
     ),
     components(schemas(
         orderdesk_domain::Order,
@@ -84,6 +85,18 @@ use crate::AppState;
         super::settings::SettingsChange,
         orderdesk_engine::settings::SettingView,
         orderdesk_engine::settings::Source,
+        orderdesk_domain::stats::StatsReport,
+        orderdesk_domain::stats::report::BucketFigures,
+        orderdesk_domain::stats::report::Funnel,
+        orderdesk_domain::stats::report::FunnelStep,
+        orderdesk_domain::stats::report::PaymentMix,
+        orderdesk_domain::stats::report::ProviderFigures,
+        orderdesk_domain::stats::report::StageTime,
+        orderdesk_domain::stats::report::ProductFigures,
+        orderdesk_domain::stats::report::RepeatCustomers,
+        orderdesk_domain::stats::report::Reasons,
+        orderdesk_domain::stats::report::ReasonCount,
+        orderdesk_domain::stats::report::Headline,
     )),
     modifiers(&BearerAuth, &StandardErrors),
     tags(
@@ -95,6 +108,7 @@ use crate::AppState;
         (name = "intake", description = "Typed orders read against the catalog"),
         (name = "payments", description = "Reconciliation: payment events and per-day totals"),
         (name = "settings", description = "The business's own settings"),
+        (name = "stats", description = "Insights: how the shop is doing over a range of days"),
     )
 )]
 pub struct ApiDoc;

@@ -22,11 +22,14 @@
 //! | `GET/POST /settings` | owner, admin |
 //! | `GET /settings/doctor.json`, `GET/POST /setup`, `POST /setup/test`, `GET /setup/status.json` | owner, admin |
 //! | `POST /settings/texts`, `/settings/texts/preview` | owner, admin |
+//! | `GET /insights`, `/insights/export.csv` | owner, admin |
 
 mod accounts;
 pub mod admin;
 pub mod board;
 pub mod inbox;
+mod insights;
+mod insights_charts;
 pub mod login_limit;
 mod moves;
 pub mod order;
@@ -134,6 +137,8 @@ pub(crate) fn routes() -> Routes<AppState> {
             SessionAdmin,
             settings_texts::preview,
         )
+        .get("/insights", SessionAdmin, insights::show)
+        .get("/insights/export.csv", SessionAdmin, insights::export)
         .wrap(|r| {
             r.layer(DefaultBodyLimit::max(session::MAX_FORM_BYTES))
                 .layer(middleware::map_response(page_headers))

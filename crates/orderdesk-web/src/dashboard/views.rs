@@ -60,6 +60,7 @@ pub fn layout(p: Page<'_>) -> Markup {
                                     a href="/tokens" { "API tokens" }
                                     a href="/settings" { "Settings" }
                                     a href="/setup" { "Setup" }
+                                    a href="/insights" { "Insights" }
                                 }
                             }
                             div.tools {

@@ -24,6 +24,8 @@ mod handover;
 mod helpers;
 mod inbox;
 mod inbox_browser;
+mod insights;
+mod insights_browser;
 mod intake;
 mod journey;
 mod local_browser;
