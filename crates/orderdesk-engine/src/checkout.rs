@@ -42,6 +42,9 @@ pub struct CheckoutConfig {
     /// Makes payment links; `None` when payment is taken some other way
     /// (COD only, or staff marking orders paid).
     pub payments: Option<Arc<dyn PaymentProvider>>,
+    /// The business's settings as they are now, for what the bot reads
+    /// live (when to send the invoice).
+    pub live_settings: crate::settings::Settings,
 }
 
 impl std::fmt::Debug for CheckoutConfig {

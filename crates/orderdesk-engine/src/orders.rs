@@ -64,7 +64,20 @@ impl Engine {
         if change.notify_customer {
             self.stage_update(&order, &change, now, &mut update).await?;
         }
+        let delivers = change.to == OrderStatus::Delivered;
         update.status_change = Some(change);
+        if let (true, Some(config)) = (delivers, self.checkout.as_deref()) {
+            let texts = Texts::load(self.store.as_ref(), self.language()).await?;
+            crate::invoices::attach(
+                self.store.as_ref(),
+                config,
+                &texts,
+                &order,
+                &mut update,
+                now,
+            )
+            .await?;
+        }
         let updated = self
             .store
             .update_order(number, order.version, &update, now)

@@ -50,11 +50,12 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("order_updated", "Your order #{number} has been updated: {items}. New total: {total}."),
     ("handover_keywords", "agent, human, person, talk to a person, speak to someone, representative, customer care"),
     ("handover", "Thanks! A person from our team will answer you here shortly."),
+    ("invoice_sent", "Here is invoice {invoice} for your order #{number}."),
 ];
 
 /// The placeholders a body may use.
 pub const PLACEHOLDERS: &[&str] = &[
-    "number", "total", "tracking", "reason", "newer", "status", "amount", "items",
+    "number", "total", "tracking", "reason", "newer", "status", "amount", "items", "invoice",
 ];
 
 /// The texts in force for one language, loaded once per use.

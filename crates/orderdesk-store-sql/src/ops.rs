@@ -93,12 +93,16 @@ async fn create_orders<T: SqlTx>(
     let news: Vec<&NewOrder> = parts.iter().map(|(order, _, _)| *order).collect();
     let orders = writes::create_orders(tx, &news, effects).await?;
     let mut timers = Vec::new();
-    for (order, (_, outbound, timers)) in orders.iter().zip(parts) {
+    for (order, (_, outbound, order_timers)) in orders.iter().zip(parts) {
         for message in *outbound {
             let number = message.order_number.or(Some(order.number));
             effects.outbound(message, number, order.created_at);
         }
-        timers.extend(timers.iter().map(|(kind, due)| (*kind, order.number, *due)));
+        timers.extend(
+            order_timers
+                .iter()
+                .map(|(kind, due)| (*kind, order.number, *due)),
+        );
     }
     writes::insert_new_timers(tx, &timers).await?;
     Ok(orders)

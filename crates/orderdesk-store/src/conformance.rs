@@ -90,6 +90,8 @@ mod keywords;
 pub use keywords::*;
 mod invoices;
 pub use invoices::*;
+mod invoice_details;
+pub use invoice_details::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
 /// async fn (or closure returning a future) that yields a [`Fixture`]: a
@@ -227,6 +229,10 @@ macro_rules! conformance_suite {
             stored_settings_keep_their_text_exactly => case_settings_keep_text_exactly,
             product_keywords_are_kept_across_feed_syncs => case_product_keywords_kept_across_syncs,
             product_keywords_for_an_unknown_product_change_nothing => case_product_keywords_for_an_unknown_product,
+            product_taxes_are_kept_across_feed_syncs => case_product_taxes_kept_across_syncs,
+            product_taxes_for_an_unknown_product_change_nothing => case_product_taxes_for_an_unknown_product,
+            an_order_created_paid_gets_its_invoice_number_at_once => case_an_order_created_paid_gets_its_invoice_number,
+            one_orders_payment_events_come_back_alone_oldest_first => case_one_orders_payment_events,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {
@@ -288,6 +294,7 @@ mod tests {
         include_str!("conformance/staff_order.rs"),
         include_str!("conformance/search.rs"),
         include_str!("conformance/settings.rs"),
+        include_str!("conformance/invoice_details.rs"),
     ];
 
     #[test]

@@ -124,7 +124,7 @@ pub async fn serve_with_extra(
         .await
         .context("cannot store the invoice number prefixes")?;
     let backups = scheduled_backup::Schedule::from_config(&config)?;
-    let engine = match checkout_config(&config)? {
+    let engine = match checkout_config(&config, &settings)? {
         Some(checkout) => Engine::new(store.clone()).with_checkout(checkout),
         None => Engine::new(store.clone()),
     }
@@ -222,7 +222,10 @@ pub async fn serve_with_extra(
 /// The checkout bot's settings. Its form links are signed with a key
 /// derived from the app secret, the one secret every WhatsApp-facing
 /// installation has; without it there is no bot.
-fn checkout_config(config: &Config) -> anyhow::Result<Option<CheckoutConfig>> {
+fn checkout_config(
+    config: &Config,
+    settings: &orderdesk_engine::settings::Settings,
+) -> anyhow::Result<Option<CheckoutConfig>> {
     let Some(secret) = config.whatsapp_app_secret.as_deref() else {
         return Ok(None);
     };
@@ -247,6 +250,7 @@ fn checkout_config(config: &Config) -> anyhow::Result<Option<CheckoutConfig>> {
         },
         language: config.language.clone(),
         payments,
+        live_settings: settings.clone(),
     }))
 }
 

@@ -38,6 +38,7 @@ use crate::AppState;
         super::bulk::bulk,
         super::settings::show,
         super::settings::change,
+        super::invoices::invoice,
     ),
     components(schemas(
         orderdesk_domain::Order,

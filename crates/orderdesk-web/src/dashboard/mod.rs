@@ -14,6 +14,7 @@
 //! | `GET/POST /login`, `POST /logout` | anyone / staff |
 //! | `GET /orders`, `/orders/counts.json`, `/orders/export.csv` | staff |
 //! | `GET /orders/{n}`, `POST /orders/{n}/status`, `…/payment`, `…/messages`, `…/notes` | staff |
+//! | `GET /orders/{n}/invoice.pdf` | staff |
 //! | `GET /payments`, `/payments/export.csv` | staff |
 //! | `GET /inbox`, `/inbox/unread.json`, `POST /inbox/{key}`, `…/messages` | staff |
 //! | `GET/POST /users`, `POST /users/{id}/remove`, `POST /users/{id}/role`, `POST /users/{id}/password` | owner, admin |
@@ -24,6 +25,7 @@ mod accounts;
 pub mod admin;
 pub mod board;
 pub mod inbox;
+mod invoice;
 pub mod login_limit;
 mod moves;
 pub mod order;
@@ -85,6 +87,7 @@ pub(crate) fn routes() -> Routes<AppState> {
         .post("/orders/{number}/messages", Session, order::send_message)
         .post("/orders/{number}/payment", Session, order::payment_action)
         .post("/orders/{number}/notes", Session, order::add_note)
+        .get("/orders/{number}/invoice.pdf", Session, invoice::pdf)
         .get("/payments", Session, payments::show)
         .get("/payments/export.csv", Session, payments::export)
         .get("/users", SessionAdmin, admin::users)

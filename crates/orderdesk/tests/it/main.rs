@@ -23,6 +23,8 @@ mod helpers;
 mod inbox;
 mod inbox_browser;
 mod intake;
+mod invoices;
+mod invoices_browser;
 mod journey;
 mod login_limits;
 mod messages;
