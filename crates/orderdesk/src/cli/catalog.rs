@@ -246,3 +246,49 @@ fn non_empty_or(value: String, default: &str) -> String {
         value
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv(text: &str) -> tempfile::NamedTempFile {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        file
+    }
+
+    #[test]
+    fn hsn_and_tax_rate_columns_are_read_and_a_bad_rate_refuses_the_file() {
+        let good =
+            csv("id,title,price,hsn,tax_rate\ntea,Tea,249.50 INR,0902,5\nmug,Mug,99 INR,,\n");
+        let taxes = read_taxes(good.path()).unwrap().unwrap();
+        assert_eq!(
+            taxes,
+            vec![
+                ProductTax {
+                    retailer_id: "tea".into(),
+                    hsn: "0902".into(),
+                    rate_bp: Some(500)
+                },
+                ProductTax {
+                    retailer_id: "mug".into(),
+                    hsn: String::new(),
+                    rate_bp: None
+                },
+            ]
+        );
+        let without = csv("id,title,price\ntea,Tea,249.50 INR\n");
+        assert_eq!(
+            read_taxes(without.path()).unwrap(),
+            None,
+            "kept as they are"
+        );
+        let bad = csv("id,title,price,tax_rate\ntea,Tea,249.50 INR,18%\nmug,Mug,99 INR,eighteen\n");
+        let err = read_taxes(bad.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("nothing imported") && err.contains("line 3"),
+            "{err}"
+        );
+        assert!(!err.contains("line 2"), "18% is a rate: {err}");
+    }
+}
