@@ -1,7 +1,8 @@
 //! Invoice PDFs: `GET /api/v1/orders/{number}/invoice.pdf` for
 //! integrations, and `GET /invoices/{token}.pdf`, the signed, expiring link
-//! a customer gets in WhatsApp (no login: the token is the credential; an
-//! altered one is 404, an expired one 410). The dashboard's download
+//! a customer gets in WhatsApp (no login: the token is the credential; a
+//! wrong or expired one is 404, as the issue asks: a link that opens
+//! nothing needs no second status for a customer to tell apart). The dashboard's download
 //! (`/orders/{number}/invoice.pdf`) answers with [`pdf_response`] too.
 
 use axum::extract::{Path, State};
@@ -77,6 +78,11 @@ async fn shared_invoice(
     let token = file
         .strip_suffix(".pdf")
         .ok_or_else(|| ApiError::not_found("this link is not valid"))?;
-    let file = state.engine.invoice_pdf_for_link(token, Utc::now()).await?;
-    Ok(pdf_response(file))
+    match state.engine.invoice_pdf_for_link(token, Utc::now()).await {
+        Ok(file) => Ok(pdf_response(file)),
+        Err(EngineError::Token(t)) => Err(ApiError::not_found(format!(
+            "{t}: ask the shop for a new invoice link"
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }
