@@ -70,8 +70,10 @@ pub enum InvoiceSend {
     /// As soon as the order is paid (online, marked paid, cash recorded).
     #[default]
     OnPaid,
-    /// When a paid order is delivered.
-    OnDelivered,
+    /// When the order is confirmed and paid, whichever comes second: a
+    /// prepaid order when staff confirm it, a cash-on-delivery one when
+    /// its cash is recorded.
+    OnConfirmed,
 }
 
 impl InvoiceSend {
@@ -79,7 +81,7 @@ impl InvoiceSend {
         match s.trim() {
             "off" => Some(Self::Off),
             "on_paid" => Some(Self::OnPaid),
-            "on_delivered" => Some(Self::OnDelivered),
+            "on_confirmed" => Some(Self::OnConfirmed),
             _ => None,
         }
     }
@@ -88,7 +90,7 @@ impl InvoiceSend {
         match self {
             Self::Off => "off",
             Self::OnPaid => "on_paid",
-            Self::OnDelivered => "on_delivered",
+            Self::OnConfirmed => "on_confirmed",
         }
     }
 }
@@ -274,12 +276,12 @@ mod tests {
         for send in [
             InvoiceSend::Off,
             InvoiceSend::OnPaid,
-            InvoiceSend::OnDelivered,
+            InvoiceSend::OnConfirmed,
         ] {
             assert_eq!(InvoiceSend::parse(send.as_str()), Some(send));
         }
         assert_eq!(InvoiceSend::default(), InvoiceSend::OnPaid);
-        for bad in ["", "on", "paid", "ON_PAID"] {
+        for bad in ["", "on", "paid", "ON_PAID", "on_delivered"] {
             assert_eq!(InvoiceSend::parse(bad), None, "{bad}");
         }
         assert_eq!(TaxMode::parse("inclusive"), Some(TaxMode::Inclusive));

@@ -10,7 +10,7 @@
 //! * The invoice is dated by the order's paid event (a created-paid order
 //!   by its creation).
 //! * Sending (`ORDERDESK_INVOICE_SEND`): the document message is queued in
-//!   the same update that pays (or delivers) the order, through the
+//!   the same update that pays (or, `on_confirmed`, confirms) the order, through the
 //!   outbox. Its invoice number is issued by that very update, so the
 //!   queued body carries placeholders the dispatcher fills at send time,
 //!   as it does for the address link: the number ([`INVOICE_PLACEHOLDER`])
@@ -39,7 +39,7 @@ use crate::settings::Settings;
 use crate::texts::Texts;
 use crate::{Engine, EngineError};
 
-/// When customers get their invoice (`off`, `on_paid`, `on_delivered`).
+/// When customers get their invoice (`on_paid`, `on_confirmed`, `off`).
 pub const INVOICE_SEND: &str = "ORDERDESK_INVOICE_SEND";
 /// The rate of products without their own (`18`, `12.5`).
 pub const TAX_RATE: &str = "ORDERDESK_TAX_RATE";
@@ -256,18 +256,20 @@ fn payment_line(order: &Order, paid_ref: Option<&str>) -> Option<String> {
 }
 
 /// When `update` earns `order` the customer's copy of its invoice (by
-/// `ORDERDESK_INVOICE_SEND`): paying it (`on_paid`), or delivering it
-/// paid (`on_delivered`).
+/// `ORDERDESK_INVOICE_SEND`): paying it (`on_paid`), or leaving it both
+/// confirmed and paid when it was not both before (`on_confirmed`).
 fn earns_sending(send: InvoiceSend, order: &Order, update: &OrderUpdate) -> bool {
-    let pays = update.payment_status == Some(PaymentStatus::Paid) && !was_paid(order);
-    let delivers = update
+    let was = was_paid(order);
+    let pays = update.payment_status == Some(PaymentStatus::Paid) && !was;
+    let was_confirmed = confirmed(order.status);
+    let is_confirmed = update
         .status_change
         .as_ref()
-        .is_some_and(|c| c.to == OrderStatus::Delivered);
+        .map_or(was_confirmed, |c| confirmed(c.to));
     match send {
         InvoiceSend::Off => false,
         InvoiceSend::OnPaid => pays,
-        InvoiceSend::OnDelivered => delivers && (pays || was_paid(order)),
+        InvoiceSend::OnConfirmed => (pays || was) && is_confirmed && !(was && was_confirmed),
     }
 }
 
@@ -281,12 +283,7 @@ pub(crate) async fn attach(
     update: &mut OrderUpdate,
     now: Timestamp,
 ) -> Result<(), EngineError> {
-    let send = config
-        .live_settings
-        .value(INVOICE_SEND)
-        .and_then(|s| InvoiceSend::parse(&s))
-        .unwrap_or_default();
-    if !earns_sending(send, order, update) {
+    if !may_send(config, order, update) {
         return Ok(());
     }
     if !crate::notify::window_open(store, order, now).await? {
@@ -330,6 +327,33 @@ fn wants_number(body: &Value) -> bool {
         Value::String(s) => s.contains(INVOICE_PLACEHOLDER),
         Value::Array(items) => items.iter().any(wants_number),
         Value::Object(map) => map.values().any(wants_number),
+/// Whether staff have accepted the order and it is still on its way (a
+/// cancelled or returned order is owed no invoice message).
+fn confirmed(status: OrderStatus) -> bool {
+    matches!(
+        status,
+        OrderStatus::Confirmed
+            | OrderStatus::Approved
+            | OrderStatus::Processed
+            | OrderStatus::Shipped
+            | OrderStatus::Delivered
+    )
+}
+
+/// Whether `update` may earn the invoice message, read before loading the
+/// texts a stage move otherwise never needs.
+pub(crate) fn may_send(config: &CheckoutConfig, order: &Order, update: &OrderUpdate) -> bool {
+    earns_sending(send_setting(config), order, update)
+}
+
+fn send_setting(config: &CheckoutConfig) -> InvoiceSend {
+    config
+        .live_settings
+        .value(INVOICE_SEND)
+        .and_then(|s| InvoiceSend::parse(&s))
+        .unwrap_or_default()
+}
+
         _ => false,
     }
 }

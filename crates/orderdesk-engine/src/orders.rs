@@ -64,9 +64,9 @@ impl Engine {
         if change.notify_customer {
             self.stage_update(&order, &change, now, &mut update).await?;
         }
-        let delivers = change.to == OrderStatus::Delivered;
         update.status_change = Some(change);
-        if let (true, Some(config)) = (delivers, self.checkout.as_deref()) {
+        let config = self.checkout.as_deref();
+        if let Some(config) = config.filter(|c| crate::invoices::may_send(c, &order, &update)) {
             let texts = Texts::load(self.store.as_ref(), self.language()).await?;
             crate::invoices::attach(
                 self.store.as_ref(),

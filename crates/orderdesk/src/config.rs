@@ -553,7 +553,7 @@ impl Config {
                 })?,
                 send: s.parsed("ORDERDESK_INVOICE_SEND", |raw| {
                     InvoiceSend::parse(raw)
-                        .ok_or_else(|| anyhow!("'{raw}' is not off, on_paid or on_delivered"))
+                        .ok_or_else(|| anyhow!("'{raw}' is not on_paid, on_confirmed or off"))
                 })?,
             },
         };

@@ -141,26 +141,38 @@ fn update_paying() -> OrderUpdate {
     }
 }
 
-fn update_delivering() -> OrderUpdate {
+fn update_moving(from: OrderStatus, to: OrderStatus) -> OrderUpdate {
     let change: StatusChange = orderdesk_domain::plan_transition(
-        OrderStatus::Shipped,
+        from,
         None,
         TransitionRequest {
-            to: OrderStatus::Delivered,
-            actor: Actor::System,
-            reason: None,
+            to,
+            actor: Actor::Staff {
+                name: "owner@shop.test".to_owned(),
+            },
+            reason: Some("out of stock".to_owned()),
             tracking: None,
         },
     )
     .unwrap();
     OrderUpdate {
+fn update_delivering() -> OrderUpdate {
+    update_moving(OrderStatus::Shipped, OrderStatus::Delivered)
+}
+
+fn in_stage(mut order: Order, status: OrderStatus) -> Order {
+    order.status = status;
+    order
+}
+
         status_change: Some(change),
         ..OrderUpdate::default()
     }
 }
 
 #[test]
-fn the_invoice_goes_once_when_paid_or_when_a_paid_order_is_delivered_by_setting() {
+fn the_invoice_goes_once_when_paid_or_when_paid_and_confirmed_by_setting() {
+    // on_paid: the update that pays, whatever the stage.
     let mut unpaid = paid_order();
     unpaid.payment_status = PaymentStatus::Pending;
     unpaid.invoice_number = None;
@@ -168,7 +180,7 @@ fn the_invoice_goes_once_when_paid_or_when_a_paid_order_is_delivered_by_setting(
 
     assert!(earns_sending(
         InvoiceSend::OnPaid,
-        &unpaid,
+        &in_stage(unpaid.clone(), OrderStatus::Placed),
         &update_paying()
     ));
     assert!(
@@ -176,31 +188,67 @@ fn the_invoice_goes_once_when_paid_or_when_a_paid_order_is_delivered_by_setting(
         "paid already"
     );
     assert!(!earns_sending(
+    let mut cash_at_the_door = update_delivering();
+    cash_at_the_door.payment_status = Some(PaymentStatus::Paid);
+    assert!(
+        earns_sending(
+            InvoiceSend::OnPaid,
+            &in_stage(unpaid.clone(), OrderStatus::Shipped),
+            &cash_at_the_door
+        ),
+        "cash recorded"
+    );
+    assert!(!earns_sending(InvoiceSend::Off, &unpaid, &cash_at_the_door));
         InvoiceSend::OnPaid,
+    // on_confirmed: a paid order when staff confirm it…
+    let confirming = update_moving(OrderStatus::Placed, OrderStatus::Confirmed);
+    let paid_placed = in_stage(paid.clone(), OrderStatus::Placed);
         &paid,
         &update_delivering()
     ));
     assert!(!earns_sending(InvoiceSend::Off, &unpaid, &update_paying()));
 
     assert!(earns_sending(
-        InvoiceSend::OnDelivered,
-        &paid,
-        &update_delivering()
-    ));
-    assert!(!earns_sending(
-        InvoiceSend::OnDelivered,
-        &unpaid,
-        &update_paying()
+        InvoiceSend::OnConfirmed,
+        &paid_placed,
+        &confirming
     ));
     assert!(
-        !earns_sending(InvoiceSend::OnDelivered, &unpaid, &update_delivering()),
-        "cash on delivery not recorded yet: no invoice to send"
+        !earns_sending(InvoiceSend::OnConfirmed, &paid_placed, &update_paying()),
+        "paid but not confirmed yet"
     );
-    let mut cash_at_the_door = update_delivering();
-    cash_at_the_door.payment_status = Some(PaymentStatus::Paid);
+    assert!(
+        !earns_sending(
+            InvoiceSend::OnConfirmed,
+            &in_stage(unpaid.clone(), OrderStatus::Placed),
+            &confirming
+        ),
+        "confirmed but not paid (cash on delivery)"
+    );
+    // …a confirmed order when it is paid (cash recorded at the door)…
     assert!(earns_sending(
-        InvoiceSend::OnDelivered,
-        &unpaid,
+        InvoiceSend::OnConfirmed,
+        &in_stage(unpaid.clone(), OrderStatus::Confirmed),
+        &update_paying()
+    ));
+    // …and once only: later moves of a paid, confirmed order send nothing.
+    assert!(!earns_sending(
+        InvoiceSend::OnConfirmed,
+        &in_stage(paid.clone(), OrderStatus::Shipped),
+        &update_delivering()
+    ));
+    assert!(
+        !earns_sending(
+            InvoiceSend::OnConfirmed,
+            &paid_placed,
+            &update_moving(OrderStatus::Placed, OrderStatus::Cancelled)
+        ),
+        "a cancelled order is owed no invoice message"
+    );
+    assert!(!earns_sending(InvoiceSend::Off, &paid_placed, &confirming));
+    assert!(earns_sending(
+        InvoiceSend::OnConfirmed,
+        &in_stage(unpaid.clone(), OrderStatus::Shipped),
         &cash_at_the_door
     ));
 }

@@ -210,7 +210,52 @@ async fn with_sending_off_the_customer_gets_no_invoice_but_staff_still_do(backen
     app.stop().await;
 }
 
+/// `on_confirmed`: paying alone sends nothing; confirming the paid order,
+/// here from the bulk action, sends the document once.
+async fn on_confirmation_a_bulk_confirm_sends_the_invoice_of_a_paid_order(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let app = shop(backend, &graph, "on_confirmed").await;
+    let wa = "919822200023";
+    let (n, _) = cart_to_payment_link(&app, &graph, wa).await;
+    let invoice = mark_paid(&app, n, "UTR 10").await;
+    assert!(documents_to(&graph, wa, 1, Duration::from_millis(500))
+        .await
+        .is_empty());
+    let r = app
+        .client
+        .post(app.url("/api/v1/orders/bulk"))
+        .bearer_auth(&app.token)
+        .json(
+            &json!({"numbers": [n], "action": "status", "status": "confirmed",
+            "reason": "confirmed on the phone"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["results"][0]["ok"], true, "{body}");
+    let docs = documents_to(&graph, wa, 1, Duration::from_secs(10)).await;
+    let (_, order) = app.get(&format!("/api/v1/orders/{n}")).await;
+    assert_eq!(docs.len(), 1, "{body} {}", order["timeline"]);
+    assert_eq!(
+        docs[0]["document"]["filename"],
+        format!("{invoice}.pdf").as_str()
+    );
+    // A later move of the paid, confirmed order sends no second copy.
+    let (status, body) = app.move_order(n, json!({"status": "approved"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        documents_to(&graph, wa, 2, Duration::from_millis(500))
+            .await
+            .len(),
+        1
+    );
+    app.stop().await;
+}
+
 both_backends!(
     a_paid_orders_invoice_is_downloaded_and_sent_by_a_signed_link,
     with_sending_off_the_customer_gets_no_invoice_but_staff_still_do,
+    on_confirmation_a_bulk_confirm_sends_the_invoice_of_a_paid_order,
 );
