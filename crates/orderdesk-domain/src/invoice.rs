@@ -13,7 +13,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod credit;
 mod document;
+pub use credit::{credit_note_input, credit_rate_bp, CreditInput};
 pub use document::{
     build_invoice, Invoice, InvoiceInput, InvoiceLine, LineInput, Party, TaxRules, TaxTotal,
 };

@@ -22,7 +22,8 @@
 //!   opens no invoice), naming the order and expiring with it (7 days).
 
 use orderdesk_domain::invoice::{
-    build_invoice, Invoice, InvoiceInput, InvoiceSend, LineInput, Party, TaxMode, TaxRules,
+    build_invoice, credit_note_input, CreditInput, Invoice, InvoiceInput, InvoiceSend, LineInput,
+    Party, TaxMode, TaxRules,
 };
 use orderdesk_domain::{
     was_paid, Actor, LedgerKind, Order, OrderNumber, OrderStatus, PaymentMethod, PaymentStatus,
@@ -69,6 +70,8 @@ pub struct InvoiceFile {
 pub enum InvoiceError {
     #[error("order #{0} has no invoice yet: an order is invoiced once it is paid")]
     NotYet(OrderNumber),
+    #[error("order #{0} has no credit note {1}: a refund gets one once the money is returned")]
+    NoCreditNote(OrderNumber, String),
     #[error("the invoice could not be made: {0}")]
     Render(#[from] orderdesk_pdf::PdfError),
 }
@@ -98,6 +101,47 @@ impl Engine {
         })
     }
 
+    /// The credit note `credit_note` (`CN-2026-00001`) of one of the
+    /// order's refunds, as a PDF.
+    ///
+    /// # Errors
+    /// `Store(NotFound)` for no such order; `Invoice(NoCreditNote)` when
+    /// none of its refunds has that credit note (a refund not returned yet
+    /// has none); `Invoice(NotYet)` for an order never invoiced.
+    #[instrument(skip_all, fields(order.number = %number))]
+    pub async fn credit_note_pdf(
+        &self,
+        number: OrderNumber,
+        credit_note: &str,
+    ) -> Result<InvoiceFile, EngineError> {
+        let order = self.store.order(number).await?;
+        let refund = order
+            .refunds
+            .iter()
+            .find(|r| r.credit_note.as_deref() == Some(credit_note))
+            .ok_or_else(|| InvoiceError::NoCreditNote(number, credit_note.to_owned()))?;
+        let (input, mut rules) =
+            invoice_input_of(self.store.as_ref(), &self.settings, &order).await?;
+        let against = input.number.clone();
+        let credit = CreditInput {
+            number: credit_note.to_owned(),
+            invoice_number: against.clone(),
+            amount_minor: refund.amount_minor,
+            reason: refund.reason.clone(),
+            at: refund.at,
+            provider_ref: refund.provider_ref.clone(),
+        };
+        // The amount returned is what the customer gets back, tax inside.
+        rules.mode = TaxMode::Inclusive;
+        let note = build_invoice(credit_note_input(input, credit), &rules);
+        let pdf = orderdesk_pdf::render_credit_note(&note, &against, &self.settings.local())
+            .map_err(InvoiceError::from)?;
+        Ok(InvoiceFile {
+            file_name: note.file_name(),
+            pdf,
+        })
+    }
+
     /// The invoice a customer's signed link names.
     ///
     /// # Errors
@@ -123,6 +167,16 @@ async fn invoice_of(
     settings: &Settings,
     order: &Order,
 ) -> Result<Invoice, EngineError> {
+    let (input, rules) = invoice_input_of(store, settings, order).await?;
+    Ok(build_invoice(input, &rules))
+}
+
+/// What [`invoice_of`] computes the invoice from.
+async fn invoice_input_of(
+    store: &dyn Store,
+    settings: &Settings,
+    order: &Order,
+) -> Result<(InvoiceInput, TaxRules), EngineError> {
     let number = order
         .invoice_number
         .clone()
@@ -132,21 +186,26 @@ async fn invoice_of(
     let paid = events.iter().rev().find(|e| e.kind == LedgerKind::Paid);
     let paid_at = paid.map_or(order.created_at, |e| e.at);
     let payment = payment_line(order, paid.and_then(|e| e.provider_ref.as_deref()));
-    Ok(assemble(order, number, paid_at, payment, &taxes, &|key| {
-        settings.value(key)
-    }))
+    Ok(invoice_input(
+        order,
+        number,
+        paid_at,
+        payment,
+        &taxes,
+        &|key| settings.value(key),
+    ))
 }
 
 /// Turns an order and what the business says about itself into the
-/// invoice's input, and computes it.
-fn assemble(
+/// invoice's input, with the business's tax rules to compute it by.
+fn invoice_input(
     order: &Order,
     number: String,
     paid_at: Timestamp,
     payment: Option<String>,
     taxes: &[ProductTax],
     setting: &dyn Fn(&str) -> Option<String>,
-) -> Invoice {
+) -> (InvoiceInput, TaxRules) {
     let default_rate = setting(TAX_RATE)
         .and_then(|r| orderdesk_domain::invoice::parse_rate(&r))
         .unwrap_or(0);
@@ -204,7 +263,7 @@ fn assemble(
         discount_minor: order.discount_minor,
         payment,
     };
-    build_invoice(input, &rules)
+    (input, rules)
 }
 
 fn buyer(order: &Order) -> Party {
@@ -273,6 +332,33 @@ fn earns_sending(send: InvoiceSend, order: &Order, update: &OrderUpdate) -> bool
     }
 }
 
+/// Whether staff have accepted the order and it is still on its way (a
+/// cancelled or returned order is owed no invoice message).
+fn confirmed(status: OrderStatus) -> bool {
+    matches!(
+        status,
+        OrderStatus::Confirmed
+            | OrderStatus::Approved
+            | OrderStatus::Processed
+            | OrderStatus::Shipped
+            | OrderStatus::Delivered
+    )
+}
+
+/// Whether `update` may earn the invoice message, read before loading the
+/// texts a stage move otherwise never needs.
+pub(crate) fn may_send(config: &CheckoutConfig, order: &Order, update: &OrderUpdate) -> bool {
+    earns_sending(send_setting(config), order, update)
+}
+
+fn send_setting(config: &CheckoutConfig) -> InvoiceSend {
+    config
+        .live_settings
+        .value(INVOICE_SEND)
+        .and_then(|s| InvoiceSend::parse(&s))
+        .unwrap_or_default()
+}
+
 /// Adds the invoice document to `update` when the update earns it (see
 /// the module), or a timeline notice saying why it could not go.
 pub(crate) async fn attach(
@@ -327,33 +413,6 @@ fn wants_number(body: &Value) -> bool {
         Value::String(s) => s.contains(INVOICE_PLACEHOLDER),
         Value::Array(items) => items.iter().any(wants_number),
         Value::Object(map) => map.values().any(wants_number),
-/// Whether staff have accepted the order and it is still on its way (a
-/// cancelled or returned order is owed no invoice message).
-fn confirmed(status: OrderStatus) -> bool {
-    matches!(
-        status,
-        OrderStatus::Confirmed
-            | OrderStatus::Approved
-            | OrderStatus::Processed
-            | OrderStatus::Shipped
-            | OrderStatus::Delivered
-    )
-}
-
-/// Whether `update` may earn the invoice message, read before loading the
-/// texts a stage move otherwise never needs.
-pub(crate) fn may_send(config: &CheckoutConfig, order: &Order, update: &OrderUpdate) -> bool {
-    earns_sending(send_setting(config), order, update)
-}
-
-fn send_setting(config: &CheckoutConfig) -> InvoiceSend {
-    config
-        .live_settings
-        .value(INVOICE_SEND)
-        .and_then(|s| InvoiceSend::parse(&s))
-        .unwrap_or_default()
-}
-
         _ => false,
     }
 }

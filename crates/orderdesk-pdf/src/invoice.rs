@@ -46,9 +46,17 @@ fn columns(with_hsn: bool) -> Vec<Column> {
     fixed
 }
 
-pub(crate) fn draw(canvas: &mut Canvas, invoice: &Invoice, local: &Local) {
+/// What kind of document the page is: an invoice, or a credit note
+/// against one (same layout, another title and the invoice it corrects).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind<'a> {
+    Invoice,
+    CreditNote { against: &'a str },
+}
+
+pub(crate) fn draw(canvas: &mut Canvas, invoice: &Invoice, local: &Local, kind: Kind<'_>) {
     let money = |minor: i64| local.money(Money::from_minor(minor, invoice.currency));
-    header(canvas, invoice, local);
+    header(canvas, invoice, local, kind);
     parties(canvas, &invoice.seller, &invoice.buyer);
 
     let columns = columns(invoice.has_hsn());
@@ -96,21 +104,24 @@ pub(crate) fn draw(canvas: &mut Canvas, invoice: &Invoice, local: &Local) {
     }
 
     totals(canvas, invoice, &money);
-    footer(canvas, invoice);
+    footer(canvas, invoice, kind);
 }
 
-fn header(canvas: &mut Canvas, invoice: &Invoice, local: &Local) {
-    let title = if invoice.seller.tax_id.is_some() {
-        "Tax invoice"
-    } else {
-        "Invoice"
+fn header(canvas: &mut Canvas, invoice: &Invoice, local: &Local, kind: Kind<'_>) {
+    let (title, number_label) = match kind {
+        Kind::CreditNote { .. } => ("Credit note", "Credit note no."),
+        Kind::Invoice if invoice.seller.tax_id.is_some() => ("Tax invoice", "Invoice no."),
+        Kind::Invoice => ("Invoice", "Invoice no."),
     };
     canvas.text_at(Face::Bold, 20.0, MARGIN, canvas.y - 20.0, title);
-    let facts = [
-        ("Invoice no.", invoice.number.clone()),
+    let mut facts = vec![(number_label, invoice.number.clone())];
+    if let Kind::CreditNote { against } = kind {
+        facts.push(("Against invoice", against.to_owned()));
+    }
+    facts.extend([
         ("Date", local.date(invoice.issued_at)),
         ("Order", format!("#{}", invoice.order_number)),
-    ];
+    ]);
     let mut y = canvas.y - 8.0;
     for (label, value) in facts {
         canvas.text_right(Face::Bold, BODY, RIGHT, y, &value);
@@ -118,7 +129,7 @@ fn header(canvas: &mut Canvas, invoice: &Invoice, local: &Local) {
         canvas.text_right(Face::Regular, SMALL, label_right, y, label);
         y -= LEADING;
     }
-    canvas.y -= 50.0;
+    canvas.y -= 50.0_f32.max(canvas.y - y + 4.0);
     canvas.rule(MARGIN, RIGHT, canvas.y, 0.6, 0.8);
     canvas.y -= 14.0;
 }
@@ -218,7 +229,7 @@ fn totals(canvas: &mut Canvas, invoice: &Invoice, money: &dyn Fn(i64) -> String)
     }
 }
 
-fn footer(canvas: &mut Canvas, invoice: &Invoice) {
+fn footer(canvas: &mut Canvas, invoice: &Invoice, kind: Kind<'_>) {
     canvas.ensure(40.0);
     canvas.y -= 16.0;
     if let Some(payment) = &invoice.payment {
@@ -230,7 +241,12 @@ fn footer(canvas: &mut Canvas, invoice: &Invoice) {
         SMALL,
         MARGIN,
         canvas.y,
-        "A computer-generated invoice; no signature is required.",
+        match kind {
+            Kind::Invoice => "A computer-generated invoice; no signature is required.",
+            Kind::CreditNote { .. } => {
+                "A computer-generated credit note; no signature is required."
+            }
+        },
     );
     canvas.y -= LEADING;
 }

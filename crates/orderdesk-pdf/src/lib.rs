@@ -32,11 +32,29 @@ pub enum PdfError {
 /// # Errors
 /// `Font` if an embedded font does not parse (a broken build).
 pub fn render_invoice(invoice: &Invoice, local: &Local) -> Result<Vec<u8>, PdfError> {
+    render(invoice, local, invoice::Kind::Invoice)
+}
+
+/// A credit note (built like an invoice, see
+/// `orderdesk_domain::invoice::credit_note_input`) against invoice
+/// `against`, as a PDF.
+///
+/// # Errors
+/// As [`render_invoice`].
+pub fn render_credit_note(
+    note: &Invoice,
+    against: &str,
+    local: &Local,
+) -> Result<Vec<u8>, PdfError> {
+    render(note, local, invoice::Kind::CreditNote { against })
+}
+
+fn render(invoice: &Invoice, local: &Local, kind: invoice::Kind<'_>) -> Result<Vec<u8>, PdfError> {
     let mut canvas = Canvas::new(
         Font::load(font::REGULAR, "DejaVuSans")?,
         Font::load(font::BOLD, "DejaVuSans-Bold")?,
     );
-    invoice::draw(&mut canvas, invoice, local);
+    invoice::draw(&mut canvas, invoice, local, kind);
     Ok(finish(canvas, &invoice.number))
 }
 

@@ -165,9 +165,10 @@ impl From<EngineError> for ApiError {
                 "invalid_request",
                 e.to_string(),
             ),
-            EngineError::Invoice(not_yet @ orderdesk_engine::invoices::InvoiceError::NotYet(_)) => {
-                Self::not_found(not_yet.to_string())
-            }
+            EngineError::Invoice(
+                missing @ (orderdesk_engine::invoices::InvoiceError::NotYet(_)
+                | orderdesk_engine::invoices::InvoiceError::NoCreditNote(..)),
+            ) => Self::not_found(missing.to_string()),
             EngineError::Invoice(e) => {
                 tracing::error!(error = %e, "an invoice could not be made");
                 Self::internal()

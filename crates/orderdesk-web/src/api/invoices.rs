@@ -1,9 +1,10 @@
 //! Invoice PDFs: `GET /api/v1/orders/{number}/invoice.pdf` for
 //! integrations, and `GET /invoices/{token}.pdf`, the signed, expiring link
 //! a customer gets in WhatsApp (no login: the token is the credential; a
-//! wrong or expired one is 404, as the issue asks: a link that opens
-//! nothing needs no second status for a customer to tell apart). The dashboard's download
-//! (`/orders/{number}/invoice.pdf`) answers with [`pdf_response`] too.
+//! wrong or expired one is 404, as issue #15 names it). Credit notes:
+//! `GET /api/v1/orders/{number}/credit-notes/{CN-…}.pdf`. The dashboard's
+//! downloads (`/orders/{number}/invoice.pdf`, `…/credit-notes/…`) answer
+//! with [`pdf_response`] too.
 
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -21,6 +22,11 @@ use crate::AppState;
 pub(crate) fn routes() -> Routes<AppState> {
     Routes::new()
         .get("/api/v1/orders/{number}/invoice.pdf", Auth::Token, invoice)
+        .get(
+            "/api/v1/orders/{number}/credit-notes/{file}",
+            Auth::Token,
+            credit_note,
+        )
         .get("/invoices/{file}", Auth::SignedLink, shared_invoice)
 }
 
@@ -44,7 +50,15 @@ pub(crate) fn pdf_response(file: InvoiceFile) -> Response {
 /// The invoice of order `raw`, or why there is none, for staff and tokens.
 pub(crate) async fn invoice_of(state: &AppState, raw: &str) -> ApiResult<Response> {
     let number = super::orders::parse_number(raw)?;
-    match state.engine.invoice_pdf(number).await {
+    answer(state.engine.invoice_pdf(number).await, number)
+}
+
+/// A document of order `number` as the download, or why there is none.
+fn answer(
+    file: Result<InvoiceFile, EngineError>,
+    number: orderdesk_domain::OrderNumber,
+) -> ApiResult<Response> {
+    match file {
         Ok(file) => Ok(pdf_response(file)),
         Err(EngineError::Store(StoreError::NotFound)) => {
             Err(ApiError::not_found(format!("no order #{number}")))
@@ -68,6 +82,41 @@ pub async fn invoice(
     Path(number): Path<String>,
 ) -> ApiResult<Response> {
     invoice_of(&state, &number).await
+}
+
+/// Credit note `file` (`CN-2026-00001.pdf`) of order `raw`, or why not,
+/// for staff and tokens.
+pub(crate) async fn credit_note_of(state: &AppState, raw: &str, file: &str) -> ApiResult<Response> {
+    let number = super::orders::parse_number(raw)?;
+    let credit_note = file
+        .strip_suffix(".pdf")
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| {
+            ApiError::not_found(format!("no credit note {file:?}: name it as CN-….pdf"))
+        })?;
+    answer(
+        state.engine.credit_note_pdf(number, credit_note).await,
+        number,
+    )
+}
+
+/// The credit note of one of the order's refunds as a PDF
+/// (`application/pdf`, named `CN-2026-00001.pdf`); the numbers are in the
+/// order's `refunds[].credit_note`. 404 for a refund not returned yet.
+#[utoipa::path(get, path = "/api/v1/orders/{number}/credit-notes/{file}", tag = "orders",
+    params(("number" = i64, Path, minimum = 1001, description = "Order number"),
+        ("file" = String, Path, description = "The credit note number and `.pdf`: `CN-2026-00001.pdf`")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = [u8], content_type = "application/pdf", description = "The credit note"),
+        (status = 404, body = ErrorBody, description = "No such order, or no refund of it has this credit note"),
+        (status = 401, body = ErrorBody)))]
+pub async fn credit_note(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path((number, file)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    credit_note_of(&state, &number, &file).await
 }
 
 /// `/invoices/{token}.pdf`: the customer's copy.

@@ -39,6 +39,7 @@ use crate::AppState;
         super::settings::show,
         super::settings::change,
         super::invoices::invoice,
+        super::invoices::credit_note,
     ),
     components(schemas(
         orderdesk_domain::Order,

@@ -15,6 +15,7 @@
 //! | `GET /orders`, `/orders/counts.json`, `/orders/export.csv` | staff |
 //! | `GET /orders/{n}`, `POST /orders/{n}/status`, `…/payment`, `…/messages`, `…/notes` | staff |
 //! | `GET /orders/{n}/invoice.pdf` | staff |
+//! | `GET /orders/{n}/credit-notes/{cn}.pdf` | staff |
 //! | `GET /payments`, `/payments/export.csv` | staff |
 //! | `GET /inbox`, `/inbox/unread.json`, `POST /inbox/{key}`, `…/messages` | staff |
 //! | `GET/POST /users`, `POST /users/{id}/remove`, `POST /users/{id}/role`, `POST /users/{id}/password` | owner, admin |
@@ -88,6 +89,11 @@ pub(crate) fn routes() -> Routes<AppState> {
         .post("/orders/{number}/payment", Session, order::payment_action)
         .post("/orders/{number}/notes", Session, order::add_note)
         .get("/orders/{number}/invoice.pdf", Session, invoice::pdf)
+        .get(
+            "/orders/{number}/credit-notes/{file}",
+            Session,
+            invoice::credit_note_pdf,
+        )
         .get("/payments", Session, payments::show)
         .get("/payments/export.csv", Session, payments::export)
         .get("/users", SessionAdmin, admin::users)

@@ -212,7 +212,7 @@ fn payment_actions(o: &Order, staff: &Staff, can_send_link: bool, local: &Local)
         @if mark_paid || send_link || refund || o.invoice_number.is_some() {
             section #payment-actions.panel aria-labelledby="payment-actions-title" {
                 h2 #payment-actions-title { "Payment" }
-                (super::invoice::download(o))
+                (super::invoice::download(o, local))
                 div.actions {
                     @if mark_paid {
                         form.action.js-enhance method="post" action={"/orders/" (o.number) "/payment"} data-payment-action="mark_paid" {

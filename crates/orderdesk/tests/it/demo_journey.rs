@@ -265,6 +265,14 @@ async fn the_seed_journey_plays_live_between_the_phone_and_the_dashboard() {
     let (_, order) = app.get("/api/v1/orders/1001").await;
     assert_eq!(order["payment_status"], "partially_refunded");
     assert_eq!(order["refunded_minor"], 1000);
+    // The order window offers the refund's credit note for download.
+    let note = order["refunds"][0]["credit_note"].as_str().unwrap();
+    let href = wait_js(
+        &desk,
+        "(document.querySelector('#payment-actions a.credit-note') || {}).pathname",
+    )
+    .await;
+    assert_eq!(href, format!("/orders/1001/credit-notes/{note}.pdf"));
     shots(&phone, &desk, "09-refunded").await;
     let link = wait_js(
         &phone,

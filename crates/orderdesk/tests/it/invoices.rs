@@ -254,7 +254,85 @@ async fn on_confirmation_a_bulk_confirm_sends_the_invoice_of_a_paid_order(backen
     app.stop().await;
 }
 
+/// A returned refund's credit note: its own number, the invoice it
+/// corrects, the amount with its tax split as the invoice's was.
+async fn a_refund_gets_a_credit_note_pdf_in_its_own_series(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let app = shop(backend, &graph, "off").await;
+    let wa = "919822200024";
+    let (n, _) = cart_to_payment_link(&app, &graph, wa).await;
+    let invoice = mark_paid(&app, n, "UTR 11").await;
+    let path = |file: &str| format!("/api/v1/orders/{n}/credit-notes/{file}");
+    let r = get_raw(&app, &path("CN-2026-00001.pdf"), true).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "no refund yet");
+
+    // UPI: the refund is recorded, so the money is back and noted at once.
+    let (status, order) = act(
+        &app,
+        n,
+        json!({"action": "refund", "amount_minor": 10_500, "reason": "one cup broke"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{order}");
+    let note = order["refunds"][0]["credit_note"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(note.starts_with("CN-"), "{note}");
+    let r = get_raw(&app, &path(&format!("{note}.pdf")), true).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(&format!("{note}.pdf")));
+    let text = pdf_text(&r.bytes().await.unwrap());
+    // ₹105.00 back at 5 % inside: ₹100.00 + CGST ₹2.50 + SGST ₹2.50
+    // (the Kolkata buyer is in the shop's state).
+    for part in [
+        "Credit note",
+        note.as_str(),
+        invoice.as_str(),
+        "Refund against invoice",
+        "one cup broke",
+        "100.00",
+        "CGST 2.5%",
+        "2.50",
+        "105.00",
+        "19ABCDE1234F1Z5",
+    ] {
+        assert!(text.contains(part), "{part} missing from:\n{text}");
+    }
+    assert!(
+        !text.contains("499.00"),
+        "the order's lines are not repeated"
+    );
+
+    // Another number, a file not named .pdf, another order, no login: refused.
+    for (p, token, want) in [
+        (path("CN-2026-00099.pdf"), true, StatusCode::NOT_FOUND),
+        (path(&note), true, StatusCode::NOT_FOUND),
+        (
+            format!("/api/v1/orders/99999/credit-notes/{note}.pdf"),
+            true,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            path(&format!("{note}.pdf")),
+            false,
+            StatusCode::UNAUTHORIZED,
+        ),
+    ] {
+        let r = get_raw(&app, &p, token).await;
+        assert_eq!(r.status(), want, "{p}");
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"]["message"].is_string(), "{body}");
+    }
+    app.stop().await;
+}
+
 both_backends!(
+    a_refund_gets_a_credit_note_pdf_in_its_own_series,
     a_paid_orders_invoice_is_downloaded_and_sent_by_a_signed_link,
     with_sending_off_the_customer_gets_no_invoice_but_staff_still_do,
     on_confirmation_a_bulk_confirm_sends_the_invoice_of_a_paid_order,
