@@ -82,6 +82,11 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         ("GET", "/invoices/{file}") => 404,
         // Order 1001 is not paid, so not invoiced.
         ("GET", "/api/v1/orders/{number}/invoice.pdf" | "/orders/{number}/invoice.pdf") => 404,
+        // …and has no refund, so no credit note.
+        (
+            "GET",
+            "/api/v1/orders/{number}/credit-notes/{file}" | "/orders/{number}/credit-notes/{file}",
+        ) => 404,
         ("GET", "/webhooks/whatsapp") => 403,
         ("POST", "/webhooks/whatsapp") => 401,
         // This server has no payment provider configured.
