@@ -13,6 +13,13 @@
 
 use serde::{Deserialize, Serialize};
 
+mod credit;
+mod document;
+pub use credit::{credit_note_input, credit_rate_bp, CreditInput};
+pub use document::{
+    build_invoice, Invoice, InvoiceInput, InvoiceLine, LineInput, Party, TaxRules, TaxTotal,
+};
+
 /// Which series a document belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -53,6 +60,39 @@ impl TaxMode {
             "inclusive" => Some(Self::Inclusive),
             "exclusive" => Some(Self::Exclusive),
             _ => None,
+        }
+    }
+}
+
+/// When the customer is sent the invoice (`ORDERDESK_INVOICE_SEND`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum InvoiceSend {
+    /// Never: staff download it and send it themselves.
+    Off,
+    /// As soon as the order is paid (online, marked paid, cash recorded).
+    #[default]
+    OnPaid,
+    /// When the order is confirmed and paid, whichever comes second: a
+    /// prepaid order when staff confirm it, a cash-on-delivery one when
+    /// its cash is recorded.
+    OnConfirmed,
+}
+
+impl InvoiceSend {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "off" => Some(Self::Off),
+            "on_paid" => Some(Self::OnPaid),
+            "on_confirmed" => Some(Self::OnConfirmed),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::OnPaid => "on_paid",
+            Self::OnConfirmed => "on_confirmed",
         }
     }
 }
@@ -231,6 +271,24 @@ mod tests {
             split_tax(500, "DE", "Berlin", Some("Berlin")),
             TaxSplit::Tax { tax_minor: 500 }
         );
+    }
+
+    #[test]
+    fn when_to_send_reads_back_what_it_writes_and_refuses_the_rest() {
+        for send in [
+            InvoiceSend::Off,
+            InvoiceSend::OnPaid,
+            InvoiceSend::OnConfirmed,
+        ] {
+            assert_eq!(InvoiceSend::parse(send.as_str()), Some(send));
+        }
+        assert_eq!(InvoiceSend::default(), InvoiceSend::OnPaid);
+        for bad in ["", "on", "paid", "ON_PAID", "on_delivered"] {
+            assert_eq!(InvoiceSend::parse(bad), None, "{bad}");
+        }
+        assert_eq!(TaxMode::parse("inclusive"), Some(TaxMode::Inclusive));
+        assert_eq!(TaxMode::parse("exclusive"), Some(TaxMode::Exclusive));
+        assert_eq!(TaxMode::parse("gross"), None);
     }
 
     #[test]

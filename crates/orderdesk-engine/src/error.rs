@@ -35,6 +35,9 @@ pub enum EngineError {
     /// A bulk request refused as a whole.
     #[error(transparent)]
     Bulk(#[from] crate::bulk::BulkError),
+    /// No invoice to give (the order is not paid yet), or it could not be made.
+    #[error(transparent)]
+    Invoice(#[from] crate::invoices::InvoiceError),
     /// The background writer is gone (shutting down).
     #[error("the server is shutting down")]
     ShuttingDown,

@@ -51,6 +51,15 @@ impl FormTokens {
         Self { key, ttl }
     }
 
+    /// Tokens for another kind of link, signed with a key derived from this
+    /// one for `purpose` alone: a token of one kind never opens the other.
+    pub fn derived(&self, purpose: &str) -> Self {
+        Self {
+            key: sign(&self.key, purpose.as_bytes()),
+            ttl: self.ttl,
+        }
+    }
+
     /// A token for `number`, valid for the configured lifetime from `now`.
     pub fn issue(&self, number: OrderNumber, now: Timestamp) -> String {
         let expires = (now + self.ttl).timestamp();
@@ -153,5 +162,12 @@ mod tests {
         }
         let foreign = FormTokens::from_secret(b"another-secret", DEFAULT_TTL);
         assert_eq!(foreign.verify(&token, at), Err(TokenError::Invalid));
+        // A token for another purpose (an invoice link) opens nothing here,
+        // and this one opens nothing there.
+        let invoices = t.derived("invoice");
+        let invoice_token = invoices.issue(OrderNumber::FIRST, at);
+        assert_eq!(t.verify(&invoice_token, at), Err(TokenError::Invalid));
+        assert_eq!(invoices.verify(&token, at), Err(TokenError::Invalid));
+        assert_eq!(invoices.verify(&invoice_token, at), Ok(OrderNumber::FIRST));
     }
 }

@@ -14,6 +14,7 @@ mod error;
 pub mod form_token;
 mod inbox;
 pub mod intake;
+pub mod invoices;
 mod links;
 mod notify;
 mod order_edit;

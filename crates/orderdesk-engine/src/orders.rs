@@ -65,6 +65,19 @@ impl Engine {
             self.stage_update(&order, &change, now, &mut update).await?;
         }
         update.status_change = Some(change);
+        let config = self.checkout.as_deref();
+        if let Some(config) = config.filter(|c| crate::invoices::may_send(c, &order, &update)) {
+            let texts = Texts::load(self.store.as_ref(), self.language()).await?;
+            crate::invoices::attach(
+                self.store.as_ref(),
+                config,
+                &texts,
+                &order,
+                &mut update,
+                now,
+            )
+            .await?;
+        }
         let updated = self
             .store
             .update_order(number, order.version, &update, now)

@@ -263,6 +263,8 @@ impl Dispatcher {
         if let (Some(config), Some(number)) = (&self.checkout, item.order_number) {
             let queued = crate::checkout::body_text(&item.body);
             crate::checkout::fill_placeholders(&mut item.body, number, config, now());
+            crate::invoices::fill_invoice_number(self.store.as_ref(), &mut item.body, number)
+                .await?;
             // The thread shows exactly what the customer gets, number included.
             if let Some(text) =
                 crate::checkout::body_text(&item.body).filter(|t| Some(t) != queued.as_ref())

@@ -174,6 +174,15 @@ impl Engine {
                         update.payment_method = Some(PaymentMethod::Manual);
                     }
                     update.payment_review = Some(None);
+                    crate::invoices::attach(
+                        self.store.as_ref(),
+                        config,
+                        &texts,
+                        order,
+                        &mut update,
+                        now,
+                    )
+                    .await?;
                     return apply_update(self.store.as_ref(), order, &update, further, now).await;
                 }
             }
@@ -191,6 +200,11 @@ impl Engine {
         update.payment_status = Some(PaymentStatus::Paid);
         update.timeline.push(entry);
         update.ledger.push(ledger);
+        if let Some(config) = self.checkout.as_deref() {
+            let texts = Texts::load(self.store.as_ref(), &config.language).await?;
+            crate::invoices::attach(self.store.as_ref(), config, &texts, order, &mut update, now)
+                .await?;
+        }
         Ok(self
             .store
             .update_order(order.number, order.version, &update, now)

@@ -64,11 +64,13 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("address_kept", "Thanks, we have kept what you typed for our team. To be sure order #{number} reaches you, please add the address in the form:"),
     ("offer_handover", "Sorry, I could not follow that. Use the message above to go on with order #{number}, or talk to a person from our team."),
     ("handover_closed", "Thanks! We are closed now. A person from our team will answer you here {opens}."),
+    ("invoice_sent", "Here is invoice {invoice} for your order #{number}."),
 ];
 
 /// The placeholders a body may use.
 pub const PLACEHOLDERS: &[&str] = &[
     "number", "total", "tracking", "reason", "newer", "status", "amount", "items", "opens",
+    "invoice",
 ];
 
 /// The texts in force for one language, loaded once per use.

@@ -5,7 +5,7 @@
 //! scheme-less link) is refused here too, with Meta's error shape.
 
 use orderdesk_whatsapp::{
-    Header, Interactive, ListRow, ListSection, OutboundError, ReplyButton, Template, Text,
+    Document, Header, Interactive, ListRow, ListSection, OutboundError, ReplyButton, Template, Text,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -117,6 +117,15 @@ struct Body {
     text: Option<InText>,
     interactive: Option<InInteractive>,
     template: Option<InTemplate>,
+    document: Option<InDocument>,
+}
+
+#[derive(Deserialize)]
+struct InDocument {
+    link: Option<String>,
+    id: Option<String>,
+    filename: Option<String>,
+    caption: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -304,12 +313,13 @@ pub(crate) fn parse(body: &[u8], wamid: String, at: i64) -> Result<Request, Grap
                 values.join(" · ")
             });
         }
+        "document" => read_document(body.document, &mut message)?,
         other => {
             return Err(GraphFault::new(
                 400,
                 100,
                 "OAuthException",
-                &format!("(#100) Param type {other:?} is not supported by this simulator: use text, interactive or template"),
+                &format!("(#100) Param type {other:?} is not supported by this simulator: use text, interactive, template or document"),
             ))
         }
     }
@@ -317,6 +327,36 @@ pub(crate) fn parse(body: &[u8], wamid: String, at: i64) -> Result<Request, Grap
         to,
         message: Box::new(message),
     })
+}
+
+/// A document sent by link: the phone shows its file name, which opens
+/// the link, and its caption. One uploaded by media id cannot be opened
+/// here (the simulator keeps no media), so it is refused.
+fn read_document(d: Option<InDocument>, message: &mut Message) -> Result<(), GraphFault> {
+    let d = d.ok_or_else(|| GraphFault::missing("document"))?;
+    let link = match (d.link, d.id) {
+        (Some(link), _) => link,
+        (None, Some(_)) => {
+            return Err(GraphFault::invalid_parameter(
+                "document.id: this simulator opens documents sent by link only",
+            ))
+        }
+        (None, None) => return Err(GraphFault::missing("document.link")),
+    };
+    let filename = d.filename.unwrap_or_else(|| "document".to_owned());
+    // Checked as Meta would check it; the simulator keeps what it shows.
+    let document = Document::link(link.clone(), filename.clone()).map_err(|e| invalid(&e))?;
+    if let Some(caption) = d.caption {
+        document
+            .with_caption(caption.clone())
+            .map_err(|e| invalid(&e))?;
+        message.text = Some(caption);
+    }
+    message.link = Some(Link {
+        label: filename,
+        url: link,
+    });
+    Ok(())
 }
 
 fn read_interactive(i: InInteractive, message: &mut Message) -> Result<(), GraphFault> {
@@ -477,6 +517,31 @@ mod tests {
         match parse(&fixture("send_mark_read_typing.json"), "w".into(), 1) {
             Ok(Request::MarkRead { message_id }) => assert!(message_id.starts_with("wamid.")),
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_document_by_link_shows_its_file_name_opening_the_link_and_its_caption() {
+        let body = json!({"messaging_product": "whatsapp", "to": "919812345601", "type": "document",
+            "document": {"link": "http://127.0.0.1:8080/invoices/abc.pdf",
+                "filename": "INV-2026-00001.pdf", "caption": "Your invoice"}});
+        let m = send(body.to_string().as_bytes());
+        assert_eq!(m.kind, "document");
+        let link = m.link.unwrap();
+        assert_eq!(link.label, "INV-2026-00001.pdf");
+        assert_eq!(link.url, "http://127.0.0.1:8080/invoices/abc.pdf");
+        assert_eq!(m.text.as_deref(), Some("Your invoice"));
+        for bad in [
+            json!({"messaging_product": "whatsapp", "to": "919812345601", "type": "document"}),
+            json!({"messaging_product": "whatsapp", "to": "919812345601", "type": "document",
+                "document": {"id": "123", "filename": "a.pdf"}}),
+            json!({"messaging_product": "whatsapp", "to": "919812345601", "type": "document",
+                "document": {"link": "file:///etc/passwd", "filename": "a.pdf"}}),
+        ] {
+            assert!(
+                parse(bad.to_string().as_bytes(), "w".into(), 1).is_err(),
+                "{bad}"
+            );
         }
     }
 

@@ -19,6 +19,8 @@
  *   message-text              a message's text
  *   reply-button              a reply button, data-button-id (tap sends button_reply)
  *   link-button               a cta_url button: an <a target=_blank> whose href is the link
+ *   document                  a document message's file (data-kind="document"): an
+ *                             <a target=_blank> named by the file name, opening its link
  *   list-open                 opens a list message's rows ("list-sheet"):
  *                             list-row, data-row-id (tap sends list_reply)
  *   ticks                     on the customer's own messages, data-status =
@@ -230,6 +232,10 @@
       bubble.appendChild(el('div', { class: 'quote', text: (quoted.text || quoted.kind).slice(0, 120) }));
     }
     if (m.header) { bubble.appendChild(el('div', { class: 'header', text: m.header })); }
+    if (m.kind === 'document' && m.link && /^https?:\/\//i.test(m.link.url)) {
+      bubble.appendChild(el('a', { class: 'document', 'data-test': 'document', href: m.link.url,
+        target: '_blank', rel: 'noopener noreferrer', text: '📄 ' + m.link.label }));
+    }
     if (m.cart) {
       bubble.classList.add('cart-card');
       var first = product(m.cart.items[0] && m.cart.items[0].retailer_id);
@@ -260,7 +266,7 @@
       button.addEventListener('click', function () { tap(m.wamid, b.id); });
       actions.appendChild(button);
     });
-    if (m.link && /^https?:\/\//i.test(m.link.url)) {
+    if (m.kind !== 'document' && m.link && /^https?:\/\//i.test(m.link.url)) {
       actions.appendChild(el('a', { 'data-test': 'link-button', href: m.link.url, target: '_blank',
         rel: 'noopener noreferrer', text: '↗ ' + m.link.label }));
     }

@@ -309,6 +309,13 @@ impl Store for PgStore {
         orderdesk_store_sql::ledger::payment_events(self, from, to).await
     }
 
+    async fn order_payment_events(
+        &self,
+        number: OrderNumber,
+    ) -> StoreResult<Vec<orderdesk_domain::LedgerEntry>> {
+        orderdesk_store_sql::ledger::order_payment_events(self, number).await
+    }
+
     async fn payment_attention(&self) -> StoreResult<Vec<Order>> {
         orderdesk_store_sql::ledger::payment_attention(self).await
     }
@@ -810,6 +817,17 @@ impl Store for PgStore {
 
     async fn product_keywords(&self) -> StoreResult<Vec<(String, String)>> {
         orderdesk_store_sql::keywords::list(self).await
+    }
+
+    async fn set_product_taxes(&self, taxes: &[orderdesk_store::ProductTax]) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        orderdesk_store_sql::product_tax::set(&mut tx, taxes).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn product_taxes(&self) -> StoreResult<Vec<orderdesk_store::ProductTax>> {
+        orderdesk_store_sql::product_tax::list(self).await
     }
 
     async fn list_conversations(

@@ -80,6 +80,18 @@ pub async fn payment_events<R: SqlRead>(
     rows.iter().map(|row| entry(row)).collect()
 }
 
+/// One order's payment events, oldest first (an order has a handful).
+pub async fn order_payment_events<R: SqlRead>(
+    r: &R,
+    number: OrderNumber,
+) -> StoreResult<Vec<LedgerEntry>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM payment_events WHERE order_number = $1 ORDER BY at, id LIMIT 1000"
+    );
+    let rows = r.read(&sql, args![number]).await?;
+    rows.iter().map(|row| entry(row)).collect()
+}
+
 /// Orders whose payment needs a person: flagged for review, or cash on
 /// delivery not yet recorded as received (open or delivered), oldest first.
 pub async fn payment_attention<R: SqlRead>(r: &R) -> StoreResult<Vec<Order>> {

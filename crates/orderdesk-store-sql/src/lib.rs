@@ -27,6 +27,7 @@ pub mod ledger;
 mod ops;
 pub mod ops_status;
 mod order_edit;
+pub mod product_tax;
 pub mod reads;
 mod refunds;
 pub mod rollups;

@@ -94,6 +94,8 @@ mod off_script;
 pub use off_script::*;
 mod stats;
 pub use stats::*;
+mod invoice_details;
+pub use invoice_details::*;
 
 /// Expands to one `#[tokio::test]` per conformance case. `$fresh` is an
 /// async fn (or closure returning a future) that yields a [`Fixture`]: a
@@ -238,6 +240,10 @@ macro_rules! conformance_suite {
             stats_count_every_step_by_the_business_day => case_stats_count_every_step_by_the_business_day,
             stats_rebuilt_from_history_equal_the_live_ones => case_stats_rebuilt_from_history_equal_the_live_ones,
             stats_before_the_first_rebuild_are_counted_by_it => case_stats_before_the_first_rebuild_are_counted_by_it,
+            product_taxes_are_kept_across_feed_syncs => case_product_taxes_kept_across_syncs,
+            product_taxes_for_an_unknown_product_change_nothing => case_product_taxes_for_an_unknown_product,
+            an_order_created_paid_gets_its_invoice_number_at_once => case_an_order_created_paid_gets_its_invoice_number,
+            one_orders_payment_events_come_back_alone_oldest_first => case_one_orders_payment_events,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {
@@ -300,6 +306,7 @@ mod tests {
         include_str!("conformance/search.rs"),
         include_str!("conformance/settings.rs"),
         include_str!("conformance/off_script.rs"),
+        include_str!("conformance/invoice_details.rs"),
     ];
 
     #[test]

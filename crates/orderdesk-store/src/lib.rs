@@ -14,6 +14,7 @@ mod error;
 mod lease;
 mod ops_status;
 mod order_fields;
+mod product_tax;
 mod records;
 mod refunds;
 pub mod search;
@@ -31,6 +32,7 @@ pub use error::{StoreError, StoreResult};
 pub use lease::{LeaseHolder, LocalLease, ProcessingLease};
 pub use ops_status::{LastError, OpsStatus, RECENT_ROWS};
 pub use order_fields::OrderFields;
+pub use product_tax::ProductTax;
 pub use records::*;
 pub use refunds::RefundChange;
 pub use settings::{SettingChange, StoredSetting};
@@ -633,6 +635,21 @@ pub trait Store: Send + Sync + 'static {
     /// `Unavailable` or `Other` on database failure.
     async fn product_keywords(&self) -> StoreResult<Vec<(String, String)>>;
 
+    /// Sets the tax details (HSN code and rate, see [`ProductTax`]) of
+    /// these products, by retailer id, in one transaction.
+    ///
+    /// # Errors
+    /// `NotFound` if a product does not exist (nothing is changed), or
+    /// `Unavailable`/`Other` on database failure.
+    async fn set_product_taxes(&self, taxes: &[ProductTax]) -> StoreResult<()>;
+
+    /// The tax details of every product that has an HSN code or its own
+    /// rate, by retailer id.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn product_taxes(&self) -> StoreResult<Vec<ProductTax>>;
+
     // ---- conversations ------------------------------------------------------
 
     /// A page of conversations (one per customer), needing a reply first,
@@ -681,6 +698,15 @@ pub trait Store: Send + Sync + 'static {
         &self,
         from: Timestamp,
         to: Timestamp,
+    ) -> StoreResult<Vec<orderdesk_domain::LedgerEntry>>;
+
+    /// One order's payment events, oldest first.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn order_payment_events(
+        &self,
+        number: OrderNumber,
     ) -> StoreResult<Vec<orderdesk_domain::LedgerEntry>>;
 
     /// Orders whose payment needs a person: flagged for review, or cash on

@@ -5,6 +5,7 @@ pub mod conversations;
 pub mod doctor;
 pub mod events;
 pub mod intake;
+pub mod invoices;
 pub mod messages;
 pub mod openapi;
 pub mod order_create;

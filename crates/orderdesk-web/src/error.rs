@@ -165,6 +165,14 @@ impl From<EngineError> for ApiError {
                 "invalid_request",
                 e.to_string(),
             ),
+            EngineError::Invoice(
+                missing @ (orderdesk_engine::invoices::InvoiceError::NotYet(_)
+                | orderdesk_engine::invoices::InvoiceError::NoCreditNote(..)),
+            ) => Self::not_found(missing.to_string()),
+            EngineError::Invoice(e) => {
+                tracing::error!(error = %e, "an invoice could not be made");
+                Self::internal()
+            }
         }
     }
 }

@@ -130,6 +130,7 @@ fn routes() -> Routes<AppState> {
         .merge(payment_page::routes())
         .merge(api::orders::routes())
         .merge(api::payments::routes())
+        .merge(api::invoices::routes())
         .merge(api::order_edit::routes())
         .merge(api::order_create::routes())
         .merge(api::bulk::routes())

@@ -32,7 +32,7 @@ pub use graph::{
     GraphApiError, GraphClient, GraphError, GraphSetupError, SentMessage, DEFAULT_TIMEOUT,
 };
 pub use outbound::{
-    Content, Header, Interactive, ListRow, ListSection, MarkRead, Media, OutboundError,
+    Content, Document, Header, Interactive, ListRow, ListSection, MarkRead, Media, OutboundError,
     OutboundMessage, Recipient, ReplyButton, Template, Text, BUTTON_ID_MAX, BUTTON_TEXT_MAX,
     BUTTON_TITLE_MAX, FOOTER_MAX, HEADER_TEXT_MAX, INTERACTIVE_BODY_MAX, LIST_BODY_MAX,
     MAX_LIST_ROWS, MAX_LIST_SECTIONS, MAX_REPLY_BUTTONS, ROW_DESCRIPTION_MAX, ROW_ID_MAX,

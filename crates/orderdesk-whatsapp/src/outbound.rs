@@ -159,10 +159,12 @@ fn check_http_url(field: &'static str, value: String) -> Result<String, Outbound
     }
 }
 
+mod document;
 mod interactive;
 mod message;
 mod template;
 
+pub use document::*;
 pub use interactive::*;
 pub use message::*;
 pub use template::*;

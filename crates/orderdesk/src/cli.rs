@@ -3,6 +3,7 @@
 mod backup;
 pub mod catalog;
 mod demo;
+pub use demo::DEMO_SELLER;
 mod doctor;
 mod events;
 mod orders;

@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context};
+use orderdesk_domain::invoice::{parse_rate, InvoiceSend, TaxMode};
 
 /// One setting: its environment variable name and its default, as a user
 /// would write it (`None`: unset unless given).
@@ -124,6 +125,12 @@ pub const SETTINGS: &[Setting] = &[
     setting("ORDERDESK_CREDIT_NOTE_PREFIX", Some("CN-")).at_start(),
     // Issue #16: agents see only the orders assigned to them.
     setting("ORDERDESK_AGENTS_SEE_OWN_ORDERS", Some("false")),
+    // Issue #15: what invoices print about tax, and when customers get them
+    // (read live by the engine; parsed here so a bad value is refused).
+    setting("ORDERDESK_BUSINESS_STATE", None),
+    setting("ORDERDESK_TAX_RATE", Some("0")),
+    setting("ORDERDESK_TAX_MODE", Some("inclusive")),
+    setting("ORDERDESK_INVOICE_SEND", Some("on_paid")),
 ];
 
 /// A document number prefix: printed on invoices and in file names, so
@@ -267,9 +274,24 @@ pub struct Config {
     pub invoice_prefix: String,
     /// What credit note numbers issued from now on start with (`CN-`).
     pub credit_note_prefix: String,
+    /// Tax on invoices and when customers get them (`ORDERDESK_TAX_*`,
+    /// `ORDERDESK_INVOICE_SEND`, `ORDERDESK_BUSINESS_STATE`).
+    pub invoicing: Invoicing,
     /// The values the environment and the file gave: they win over stored
     /// settings, which [`Config::with_stored`] layers under them.
     fixed: std::sync::Arc<layered::Fixed>,
+}
+
+/// What invoices print about tax, and when customers get them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invoicing {
+    /// The state the business is registered in (GST: CGST + SGST to
+    /// buyers in it, IGST to the others).
+    pub state: Option<String>,
+    /// The rate of products without their own, in basis points.
+    pub tax_rate_bp: i64,
+    pub tax_mode: TaxMode,
+    pub send: InvoiceSend,
 }
 
 /// Who the business is, as customers see it.
@@ -540,6 +562,19 @@ impl Config {
             whatsapp_business_account_id: s.string("WHATSAPP_BUSINESS_ACCOUNT_ID"),
             invoice_prefix: s.parsed("ORDERDESK_INVOICE_PREFIX", document_prefix)?,
             credit_note_prefix: s.parsed("ORDERDESK_CREDIT_NOTE_PREFIX", document_prefix)?,
+            invoicing: Invoicing {
+                state: s.string("ORDERDESK_BUSINESS_STATE"),
+                tax_rate_bp: s.parsed("ORDERDESK_TAX_RATE", |raw| {
+                    parse_rate(raw).ok_or_else(|| anyhow!("'{raw}' is not a percentage from 0 to 100 (18, 12.5)"))
+                })?,
+                tax_mode: s.parsed("ORDERDESK_TAX_MODE", |raw| {
+                    TaxMode::parse(raw).ok_or_else(|| anyhow!("'{raw}' is not inclusive or exclusive"))
+                })?,
+                send: s.parsed("ORDERDESK_INVOICE_SEND", |raw| {
+                    InvoiceSend::parse(raw)
+                        .ok_or_else(|| anyhow!("'{raw}' is not on_paid, on_confirmed or off"))
+                })?,
+            },
         };
         config.check_provider_keys(s)?;
         Ok(config)

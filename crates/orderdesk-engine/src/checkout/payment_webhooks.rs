@@ -187,6 +187,7 @@ pub(crate) async fn apply_payment(
             at: now,
         });
     }
+    crate::invoices::attach(store, config, &texts, &order, &mut update, now).await?;
     apply_update(store, &order, &update, further, now).await?;
     Ok(InboundOutcome::Ignored)
 }

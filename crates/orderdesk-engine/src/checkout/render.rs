@@ -12,6 +12,7 @@ use orderdesk_whatsapp::{
 };
 use serde_json::Value;
 
+use crate::invoices::INVOICE_TOKEN_PLACEHOLDER;
 use crate::texts::Texts;
 
 use super::{CheckoutConfig, ORDER_PLACEHOLDER, TOKEN_PLACEHOLDER};
@@ -21,7 +22,7 @@ use super::{CheckoutConfig, ORDER_PLACEHOLDER, TOKEN_PLACEHOLDER};
 pub(crate) const HANDOVER_BUTTON_TITLE: &str = "Talk to a person";
 
 /// Replaces the placeholders in every string of a queued body: the order
-/// number, and a freshly minted address-form link.
+/// number, a freshly minted address-form link, a fresh invoice link.
 pub fn fill_placeholders(
     body: &mut Value,
     number: OrderNumber,
@@ -29,11 +30,20 @@ pub fn fill_placeholders(
     now: Timestamp,
 ) {
     match body {
-        Value::String(s) if s.contains(ORDER_PLACEHOLDER) || s.contains(TOKEN_PLACEHOLDER) => {
-            let token = config.tokens.issue(number, now);
-            *s = s
-                .replace(ORDER_PLACEHOLDER, &number.to_string())
-                .replace(TOKEN_PLACEHOLDER, &token);
+        Value::String(s)
+            if s.contains(ORDER_PLACEHOLDER)
+                || s.contains(TOKEN_PLACEHOLDER)
+                || s.contains(INVOICE_TOKEN_PLACEHOLDER) =>
+        {
+            if s.contains(INVOICE_TOKEN_PLACEHOLDER) {
+                let token = config.invoice_tokens().issue(number, now);
+                *s = s.replace(INVOICE_TOKEN_PLACEHOLDER, &token);
+            }
+            if s.contains(TOKEN_PLACEHOLDER) {
+                let token = config.tokens.issue(number, now);
+                *s = s.replace(TOKEN_PLACEHOLDER, &token);
+            }
+            *s = s.replace(ORDER_PLACEHOLDER, &number.to_string());
         }
         Value::Array(items) => items
             .iter_mut()
@@ -46,10 +56,12 @@ pub fn fill_placeholders(
 }
 
 /// The text a customer reads in a Cloud API message body (a text message's
-/// body, an interactive message's body text), if it has one.
+/// body, an interactive message's body text, a document's caption), if it
+/// has one.
 pub fn body_text(body: &Value) -> Option<String> {
     body.pointer("/text/body")
         .or_else(|| body.pointer("/interactive/body/text"))
+        .or_else(|| body.pointer("/document/caption"))
         .and_then(Value::as_str)
         .map(str::to_owned)
 }

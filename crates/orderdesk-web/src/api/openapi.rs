@@ -40,6 +40,8 @@ use crate::AppState;
         super::settings::show,
         super::settings::change,
         super::stats::stats,
+        super::invoices::invoice,
+        super::invoices::credit_note,
     ),
     components(schemas(
         orderdesk_domain::Order,

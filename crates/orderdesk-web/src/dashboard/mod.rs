@@ -15,6 +15,8 @@
 //! | `GET /orders`, `/orders/counts.json`, `/orders/export.csv` | staff |
 //! | `GET /orders/{n}`, `POST /orders/{n}/status`, `…/payment`, `…/messages`, `…/notes` | staff |
 //! | `GET/POST /orders/new`, `GET/POST /orders/{n}/edit`, `POST /orders/bulk`, `GET /orders/{n}/slip`, `POST /orders/slips` | staff |
+//! | `GET /orders/{n}/invoice.pdf` | staff |
+//! | `GET /orders/{n}/credit-notes/{cn}.pdf` | staff |
 //! | `GET /payments`, `/payments/export.csv` | staff |
 //! | `GET /inbox`, `/inbox/unread.json`, `POST /inbox/{key}`, `…/messages` | staff |
 //! | `GET/POST /users`, `POST /users/{id}/remove`, `POST /users/{id}/role`, `POST /users/{id}/password` | owner, admin |
@@ -30,6 +32,7 @@ pub mod board;
 pub mod inbox;
 mod insights;
 mod insights_charts;
+mod invoice;
 pub mod login_limit;
 mod moves;
 pub mod order;
@@ -106,6 +109,12 @@ pub(crate) fn routes() -> Routes<AppState> {
         .post("/orders/bulk", Session, table::bulk)
         .get("/orders/{number}/slip", Session, slips::one)
         .post("/orders/slips", Session, slips::many)
+        .get("/orders/{number}/invoice.pdf", Session, invoice::pdf)
+        .get(
+            "/orders/{number}/credit-notes/{file}",
+            Session,
+            invoice::credit_note_pdf,
+        )
         .get("/payments", Session, payments::show)
         .get("/payments/export.csv", Session, payments::export)
         .get("/users", SessionAdmin, admin::users)

@@ -219,9 +219,10 @@ fn payment_actions(o: &Order, staff: &Staff, can_send_link: bool, local: &Local)
     let refund = allowed.contains(&PaymentActionKind::Refund);
     let cod = o.payment_method == Some(PaymentMethod::Cod);
     html! {
-        @if mark_paid || send_link || refund {
+        @if mark_paid || send_link || refund || o.invoice_number.is_some() {
             section #payment-actions.panel aria-labelledby="payment-actions-title" {
                 h2 #payment-actions-title { "Payment" }
+                (super::invoice::download(o, local))
                 div.actions {
                     @if mark_paid {
                         form.action.js-enhance method="post" action={"/orders/" (o.number) "/payment"} data-payment-action="mark_paid" {

@@ -3,6 +3,7 @@
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
+use super::document::Document;
 use super::interactive::Interactive;
 use super::template::Template;
 use super::{check_text, OutboundError, TEXT_BODY_MAX};
@@ -72,7 +73,8 @@ impl Recipient {
     }
 }
 
-/// A message that the API answers with a wamid: text, interactive or template.
+/// A message that the API answers with a wamid: text, interactive, template
+/// or document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboundMessage {
     recipient: Recipient,
@@ -87,6 +89,7 @@ pub enum Content {
     Text(Text),
     Interactive(Interactive),
     Template(Template),
+    Document(Document),
 }
 
 impl From<Text> for Content {
@@ -98,6 +101,12 @@ impl From<Text> for Content {
 impl From<Interactive> for Content {
     fn from(interactive: Interactive) -> Self {
         Self::Interactive(interactive)
+    }
+}
+
+impl From<Document> for Content {
+    fn from(document: Document) -> Self {
+        Self::Document(document)
     }
 }
 
@@ -152,6 +161,7 @@ impl OutboundMessage {
             Content::Text(_) => "text",
             Content::Interactive(_) => "interactive",
             Content::Template(_) => "template",
+            Content::Document(_) => "document",
         }
     }
 }
@@ -173,6 +183,7 @@ impl Serialize for OutboundMessage {
             Content::Text(text) => map.serialize_entry(kind, text)?,
             Content::Interactive(interactive) => map.serialize_entry(kind, interactive)?,
             Content::Template(template) => map.serialize_entry(kind, template)?,
+            Content::Document(document) => map.serialize_entry(kind, document)?,
         }
         map.end()
     }

@@ -632,3 +632,36 @@ fn blank_wamids_are_refused_for_replies_and_read_receipts() {
         .is_err());
     assert!(MarkRead::new("").is_err());
 }
+
+#[test]
+fn a_document_goes_by_link_with_its_file_name_and_caption() {
+    let document = Document::link(
+        "https://shop.example/invoices/t0k3n.pdf",
+        "INV-2026-00001.pdf",
+    )
+    .unwrap()
+    .with_caption("Your invoice for order #1042")
+    .unwrap();
+    let msg = OutboundMessage::new(to("16505551234"), document);
+    assert_eq!(msg.kind(), "document");
+    assert_eq!(
+        wire(&msg),
+        json!({
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": "16505551234",
+            "type": "document",
+            "document": {
+                "link": "https://shop.example/invoices/t0k3n.pdf",
+                "filename": "INV-2026-00001.pdf",
+                "caption": "Your invoice for order #1042"
+            }
+        })
+    );
+    assert!(Document::link("ftp://x/a.pdf", "a.pdf").is_err());
+    assert!(Document::link("https://x/a.pdf", " ").is_err());
+    assert!(Document::link("https://x/a.pdf", "a.pdf")
+        .unwrap()
+        .with_caption(chars('c', CAPTION_MAX + 1))
+        .is_err());
+}

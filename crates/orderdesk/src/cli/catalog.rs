@@ -1,7 +1,10 @@
 //! `orderdesk catalog import FILE.csv`: a Meta catalog data feed
 //! (`id,title,description,availability,condition,price,link,image_link,brand`),
 //! plus an optional `keywords` column: other names customers use,
-//! `|`-separated (`pyaz|kanda`), which the typed-order reader matches on.
+//! `|`-separated (`pyaz|kanda`), which the typed-order reader matches on,
+//! and optional `hsn` and `tax_rate` columns for invoices: the product's
+//! HSN (or SAC) code and its own GST/VAT rate in percent (`18`, `12.5`;
+//! empty: the business's default, `ORDERDESK_TAX_RATE`).
 //! Every bad row is reported with its line number, and then nothing is
 //! imported: a half-imported catalog is worse than none.
 
@@ -11,7 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::Subcommand;
 use orderdesk_domain::Money;
-use orderdesk_store::Product;
+use orderdesk_store::{Product, ProductTax};
 
 use crate::config::Config;
 
@@ -37,10 +40,15 @@ const COLUMNS: &[&str] = &[
 pub async fn run(cmd: CatalogCommand, config: &Config) -> anyhow::Result<()> {
     let CatalogCommand::Import { file } = cmd;
     let products = read_catalog(&file)?;
+    // Read before anything is written: a bad rate refuses the whole file.
+    let taxes = read_taxes(&file)?;
     let store = crate::open_store(config).await?;
     let written = store.upsert_products(&products).await?;
     if let Some(keywords) = read_keywords(&file)? {
         store.set_product_keywords(&keywords).await?;
+    }
+    if let Some(taxes) = taxes {
+        store.set_product_taxes(&taxes).await?;
     }
     println!("imported {written} products from {}", file.display());
     Ok(())
@@ -122,14 +130,7 @@ pub fn read_catalog(path: &Path) -> anyhow::Result<Vec<Product>> {
             _ => errors.push(format!("line {line}: {}", problems.join("; "))),
         }
     }
-    if !errors.is_empty() {
-        bail!(
-            "{}: nothing imported, {} bad row(s): {}",
-            path.display(),
-            errors.len(),
-            errors.join(" | ")
-        );
-    }
+    refuse_bad_rows(path, &errors)?;
     if products.is_empty() {
         bail!("{}: no products in the file", path.display());
     }
@@ -144,13 +145,7 @@ pub fn read_catalog(path: &Path) -> anyhow::Result<Vec<Product>> {
 /// # Errors
 /// When the file cannot be read.
 pub fn read_keywords(path: &Path) -> anyhow::Result<Option<Vec<(String, String)>>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_path(path)
-        .with_context(|| format!("{}: cannot open", path.display()))?;
-    let headers = reader.headers()?.clone();
-    let index = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (mut reader, index) = open_with_columns(path)?;
     let (Some(id), Some(words)) = (index("id"), index("keywords")) else {
         return Ok(None);
     };
@@ -169,10 +164,131 @@ pub fn read_keywords(path: &Path) -> anyhow::Result<Option<Vec<(String, String)>
     Ok(Some(out))
 }
 
+/// Refuses the whole file when any row is bad, naming each.
+fn refuse_bad_rows(path: &Path, errors: &[String]) -> anyhow::Result<()> {
+    if !errors.is_empty() {
+        bail!(
+            "{}: nothing imported, {} bad row(s): {}",
+            path.display(),
+            errors.len(),
+            errors.join(" | ")
+        );
+    }
+    Ok(())
+}
+
+/// The file's reader and a lookup of its columns by name (any case).
+fn open_with_columns(
+    path: &Path,
+) -> anyhow::Result<(csv::Reader<std::fs::File>, impl Fn(&str) -> Option<usize>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_path(path)
+        .with_context(|| format!("{}: cannot open", path.display()))?;
+    let headers = reader.headers()?.clone();
+    let index = move |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    Ok((reader, index))
+}
+
+/// Every row's tax details when the file has an `hsn` or a `tax_rate`
+/// column (an empty cell clears that detail), `None` when it has neither
+/// (details set before are kept).
+///
+/// # Errors
+/// One line per row whose rate is not a percentage from 0 to 100, or
+/// whose HSN code is over 16 characters; nothing is imported then.
+pub fn read_taxes(path: &Path) -> anyhow::Result<Option<Vec<ProductTax>>> {
+    let (mut reader, index) = open_with_columns(path)?;
+    let (hsn, rate) = (index("hsn"), index("tax_rate"));
+    let Some(id) = index("id").filter(|_| hsn.is_some() || rate.is_some()) else {
+        return Ok(None);
+    };
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record?;
+        let cell = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("").to_owned();
+        let (code, rate_text) = (cell(hsn), cell(rate));
+        let rate_bp = match rate_text.as_str() {
+            "" => None,
+            text => match orderdesk_domain::invoice::parse_rate(text) {
+                Some(bp) => Some(bp),
+                None => {
+                    errors.push(format!(
+                        "line {}: tax_rate '{text}' is not a percentage from 0 to 100",
+                        i + 2
+                    ));
+                    None
+                }
+            },
+        };
+        if code.chars().count() > 16 {
+            errors.push(format!(
+                "line {}: hsn '{code}' is over 16 characters",
+                i + 2
+            ));
+        }
+        out.push(ProductTax {
+            retailer_id: cell(Some(id)),
+            hsn: code,
+            rate_bp,
+        });
+    }
+    refuse_bad_rows(path, &errors)?;
+    Ok(Some(out))
+}
+
 fn non_empty_or(value: String, default: &str) -> String {
     if value.is_empty() {
         default.to_owned()
     } else {
         value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv(text: &str) -> tempfile::NamedTempFile {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        file
+    }
+
+    #[test]
+    fn hsn_and_tax_rate_columns_are_read_and_a_bad_rate_refuses_the_file() {
+        let good =
+            csv("id,title,price,hsn,tax_rate\ntea,Tea,249.50 INR,0902,5\nmug,Mug,99 INR,,\n");
+        let taxes = read_taxes(good.path()).unwrap().unwrap();
+        assert_eq!(
+            taxes,
+            vec![
+                ProductTax {
+                    retailer_id: "tea".into(),
+                    hsn: "0902".into(),
+                    rate_bp: Some(500)
+                },
+                ProductTax {
+                    retailer_id: "mug".into(),
+                    hsn: String::new(),
+                    rate_bp: None
+                },
+            ]
+        );
+        let without = csv("id,title,price\ntea,Tea,249.50 INR\n");
+        assert_eq!(
+            read_taxes(without.path()).unwrap(),
+            None,
+            "kept as they are"
+        );
+        let bad = csv("id,title,price,tax_rate\ntea,Tea,249.50 INR,18%\nmug,Mug,99 INR,eighteen\n");
+        let err = read_taxes(bad.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("nothing imported") && err.contains("line 3"),
+            "{err}"
+        );
+        assert!(!err.contains("line 2"), "18% is a rate: {err}");
     }
 }

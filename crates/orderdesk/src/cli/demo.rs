@@ -84,8 +84,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             "WHATSAPP_BUSINESS_ACCOUNT_ID" => orderdesk_phone::DEMO_BUSINESS_ACCOUNT_ID.to_owned(),
             // The business's own settings (time zone, locale, profile, …)
             // may come from the environment: `ORDERDESK_TIMEZONE=Asia/Kolkata
-            // orderdesk demo`.
-            other if other.starts_with("ORDERDESK_") => return std::env::var(other).ok(),
+            // orderdesk demo`. The seller on invoices has demo values
+            // unless given, so a demo invoice shows who sells (the
+            // first-run setup page looks at WhatsApp, not at these).
+            other if other.starts_with("ORDERDESK_") => {
+                return std::env::var(other)
+                    .ok()
+                    .or_else(|| demo_seller(other).map(str::to_owned))
+            }
             _ => return None,
         })
     })?;
@@ -210,6 +216,24 @@ async fn send_sample_carts(phone: Simulator, customers: Vec<String>) {
             tracing::warn!(error = %e, "demo: could not send a sample cart");
         }
     }
+}
+
+/// The demo business as its invoices name it (a made-up GSTIN of the
+/// right shape, for Maharashtra, whose code is 27), unless the
+/// environment says otherwise.
+pub const DEMO_SELLER: [(&str, &str); 5] = [
+    (
+        "ORDERDESK_BUSINESS_NAME",
+        orderdesk_phone::DEMO_BUSINESS_NAME,
+    ),
+    ("ORDERDESK_BUSINESS_ADDRESS", "12 Tilak Road\nPune 411002"),
+    ("ORDERDESK_BUSINESS_STATE", "Maharashtra"),
+    ("ORDERDESK_BUSINESS_TAX_ID", "27AAACC1234D1Z5"),
+    ("ORDERDESK_TAX_RATE", "5"),
+];
+
+fn demo_seller(key: &str) -> Option<&'static str> {
+    DEMO_SELLER.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
 }
 
 /// Seeds the catalog (refreshed every run, so picture links follow the

@@ -245,6 +245,10 @@ fn scheduled_backups_are_off_until_asked_for_and_bad_values_name_the_key() {
         ("ORDERDESK_BACKUP_KEEP", "0"),
         ("ORDERDESK_INVOICE_PREFIX", "INV /"),
         ("ORDERDESK_CREDIT_NOTE_PREFIX", "a-very-long-prefix-indeed"),
+        ("ORDERDESK_TAX_RATE", "18 percent"),
+        ("ORDERDESK_TAX_RATE", "101"),
+        ("ORDERDESK_TAX_MODE", "gross"),
+        ("ORDERDESK_INVOICE_SEND", "always"),
     ] {
         let err = Config::from_sources(None, env(&[(key, bad)]))
             .unwrap_err()

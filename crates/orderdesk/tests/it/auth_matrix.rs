@@ -85,6 +85,14 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         // The empty form lacks the button pressed.
         ("POST", "/simulator/pay/{reference}") => 422,
         ("GET", "/pay/upi/{token}") => 404,
+        ("GET", "/invoices/{file}") => 404,
+        // Order 1001 is not paid, so not invoiced.
+        ("GET", "/api/v1/orders/{number}/invoice.pdf" | "/orders/{number}/invoice.pdf") => 404,
+        // …and has no refund, so no credit note.
+        (
+            "GET",
+            "/api/v1/orders/{number}/credit-notes/{file}" | "/orders/{number}/credit-notes/{file}",
+        ) => 404,
         ("GET", "/webhooks/whatsapp") => 403,
         ("POST", "/webhooks/whatsapp") => 401,
         // This server has no payment provider configured.
@@ -170,6 +178,7 @@ fn concrete(path: &str) -> String {
     path.replace("{number}", "1001")
         .replace("{id}", "999999")
         .replace("{token}", "not-a-signed-link")
+        .replace("{file}", "not-a-signed-link.pdf")
         .replace("{reference}", "sim_1001-1")
         .replace("{key}", "order_received")
         .replace("{language}", "en")

@@ -63,8 +63,10 @@ async fn phone_shows(phone: &orderdesk_testkit::browser::Browser, text: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_seed_journey_plays_live_between_the_phone_and_the_dashboard() {
-    let (app, _sim) =
-        TestApp::spawn_with_phone(Backend::Sqlite, &[("PAYMENTS_PROVIDER", "simulator")]).await;
+    // Configured as `orderdesk demo` is: the simulator, and the demo seller.
+    let mut settings = vec![("PAYMENTS_PROVIDER", "simulator")];
+    settings.extend(orderdesk::cli::DEMO_SELLER);
+    let (app, _sim) = TestApp::spawn_with_phone(Backend::Sqlite, &settings).await;
     add_user(&app, "owner@shop.test", Role::Owner).await;
     let (status, customer) = app
         .post(
@@ -246,6 +248,50 @@ async fn the_seed_journey_plays_live_between_the_phone_and_the_dashboard() {
     assert_eq!(order["status"], "delivered");
     assert_eq!(order["payment_status"], "paid");
     assert_eq!(order["address"]["city"], "Bengaluru");
+
+    // 10. Staff refund part of it from the order window; the customer hears
+    //     of it on the phone, and downloads the invoice, which names the
+    //     demo seller and taxes the Bengaluru buyer across states (IGST).
+    click(&desk, "#refund-dialog summary").await;
+    js(
+        &desk,
+        "(document.querySelector('#pay-refund-amount').value = '', true)",
+    )
+    .await;
+    type_into(&desk, "#pay-refund-amount", "10.00").await;
+    type_into(&desk, "#pay-refund-reason", "one cup broke").await;
+    click(&desk, "#refund-dialog button[type=submit]").await;
+    phone_shows(&phone, "We have refunded").await;
+    let (_, order) = app.get("/api/v1/orders/1001").await;
+    assert_eq!(order["payment_status"], "partially_refunded");
+    assert_eq!(order["refunded_minor"], 1000);
+    // The order window offers the refund's credit note for download.
+    let note = order["refunds"][0]["credit_note"].as_str().unwrap();
+    let href = wait_js(
+        &desk,
+        "(document.querySelector('#payment-actions a.credit-note') || {}).pathname",
+    )
+    .await;
+    assert_eq!(href, format!("/orders/1001/credit-notes/{note}.pdf"));
+    shots(&phone, &desk, "09-refunded").await;
+    let link = wait_js(
+        &phone,
+        "Array.from(document.querySelectorAll('[data-test=document]')).map(a => a.href).pop()",
+    )
+    .await;
+    let pdf = app.client.get(link.as_str().unwrap()).send().await.unwrap();
+    assert_eq!(pdf.status(), reqwest::StatusCode::OK);
+    let text = crate::invoices::pdf_text(&pdf.bytes().await.unwrap());
+    let invoice = order["invoice_number"].as_str().unwrap();
+    for part in [
+        invoice,
+        "Chai & Co",
+        "27AAACC1234D1Z5",
+        "Pune 411002",
+        "IGST 5%",
+    ] {
+        assert!(text.contains(part), "{part} missing from:\n{text}");
+    }
     tokio::time::sleep(Duration::from_millis(100)).await;
     phone.close().await.unwrap();
     desk.close().await.unwrap();

@@ -27,6 +27,8 @@ mod inbox_browser;
 mod insights;
 mod insights_browser;
 mod intake;
+mod invoices;
+mod invoices_browser;
 mod journey;
 mod local_browser;
 mod local_money;

@@ -358,7 +358,24 @@ async fn a_customer_pays_on_the_payment_page_the_phone_links_to(backend: Backend
         .await
         .unwrap();
     assert!(paid.status().is_success(), "{}", paid.status());
-    order_when(&app, n, |o| o["payment_status"] == "paid").await;
+    let paid = order_when(&app, n, |o| o["payment_status"] == "paid").await;
+    // The invoice arrives as a document the phone can open.
+    let invoice = paid["invoice_number"].as_str().unwrap().to_owned();
+    let doc = phone
+        .wait_for(wa, "invoice document", |m| {
+            is_business(m) && m["kind"] == "document"
+        })
+        .await;
+    assert_eq!(doc["link"]["label"], format!("{invoice}.pdf"));
+    assert!(doc["text"].as_str().unwrap().contains(&invoice), "{doc}");
+    let pdf = app
+        .client
+        .get(doc["link"]["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert!(crate::invoices::pdf_text(&pdf.bytes().await.unwrap()).contains(&invoice));
     let note = phone
         .wait_for(wa, "note buttons", |m| {
             is_business(m)
