@@ -32,6 +32,7 @@ mod refunds;
 pub mod rows;
 mod settings;
 mod staff_order;
+pub mod typed_drafts;
 mod writes;
 
 use async_trait::async_trait;

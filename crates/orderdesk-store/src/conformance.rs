@@ -88,6 +88,8 @@ mod settings;
 pub use settings::*;
 mod keywords;
 pub use keywords::*;
+mod typed_drafts;
+pub use typed_drafts::*;
 mod invoices;
 pub use invoices::*;
 mod off_script;
@@ -233,6 +235,7 @@ macro_rules! conformance_suite {
             product_keywords_are_kept_across_feed_syncs => case_product_keywords_kept_across_syncs,
             product_keywords_for_an_unknown_product_change_nothing => case_product_keywords_for_an_unknown_product,
             address_as_typed_and_the_off_script_count_are_kept => case_address_as_typed_and_off_script_count_are_kept,
+            a_typed_draft_is_kept_and_a_newer_one_replaces_it => case_typed_draft_kept_and_replaced,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {

@@ -633,6 +633,19 @@ pub trait Store: Send + Sync + 'static {
     /// `Unavailable` or `Other` on database failure.
     async fn product_keywords(&self) -> StoreResult<Vec<(String, String)>>;
 
+    /// Keeps `draft` as its customer's typed draft, replacing any earlier
+    /// one (a customer has one draft at a time: the latest they typed).
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn save_typed_draft(&self, draft: &TypedDraft) -> StoreResult<()>;
+
+    /// The customer's typed draft, if they have one.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn typed_draft(&self, customer_key: &str) -> StoreResult<Option<TypedDraft>>;
+
     // ---- conversations ------------------------------------------------------
 
     /// A page of conversations (one per customer), needing a reply first,
