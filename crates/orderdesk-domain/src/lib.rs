@@ -25,6 +25,7 @@ pub mod starting_address;
 pub mod stats;
 pub mod tag;
 pub mod timeline;
+pub mod typed_draft;
 pub mod visibility;
 pub mod window;
 
@@ -57,6 +58,7 @@ pub use refund::{
 };
 pub use starting_address::starting_address;
 pub use timeline::{Actor, TimelineEntry, TimelineKind};
+pub use typed_draft::{Draft, DraftLine, DraftNext, DraftQuestion, DraftStamp, StaleDraft};
 pub use window::{service_window_closes, service_window_open, SERVICE_WINDOW};
 
 /// Timestamps are UTC everywhere; the edge formats them as RFC 3339.

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use orderdesk_domain::{Draft, DraftLine, DraftQuestion, Money};
 use orderdesk_intake::{Catalog, CatalogItem, Reading};
 use orderdesk_store::{Product, StoreError};
 
@@ -38,6 +39,39 @@ pub fn catalog_of(products: &[Product], keywords: &[(String, String)]) -> Catalo
         let words = keywords.get(p.retailer_id.as_str()).copied().unwrap_or("");
         CatalogItem::new(&p.retailer_id, &p.title, &p.brand, words)
     }))
+}
+
+/// A reading as a draft order priced from `products` (the catalog it was
+/// read against): what the customer is shown before anything is ordered.
+/// A line whose product has since left the catalog is named as unplaced
+/// rather than priced at nothing.
+pub fn draft_of(reading: &Reading, products: &[Product]) -> Draft {
+    let by_id: HashMap<&str, &Product> = products
+        .iter()
+        .map(|p| (p.retailer_id.as_str(), p))
+        .collect();
+    let mut draft = Draft::default();
+    for item in &reading.items {
+        match by_id.get(item.retailer_id.as_str()) {
+            Some(p) => draft.lines.push(DraftLine {
+                retailer_id: p.retailer_id.clone(),
+                title: p.title.clone(),
+                quantity: item.quantity,
+                unit_price: Money::from_minor(p.price_minor, p.currency),
+            }),
+            None => draft.unplaced.push(item.text.clone()),
+        }
+    }
+    draft.questions = reading
+        .ambiguous
+        .iter()
+        .map(|a| DraftQuestion {
+            text: a.text.clone(),
+            candidates: a.candidates.iter().map(|c| c.title.clone()).collect(),
+        })
+        .collect();
+    draft.unplaced.extend(reading.unmatched.iter().cloned());
+    draft
 }
 
 /// The last catalog indexed, with the products it was built from: indexing
@@ -90,5 +124,67 @@ impl Engine {
         let keywords = self.store().product_keywords().await?;
         let catalog = self.intake.get((products, keywords));
         Ok(orderdesk_intake::read(&catalog, text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use orderdesk_domain::Currency;
+
+    use super::*;
+
+    fn product(id: &str, title: &str, price_minor: i64) -> Product {
+        Product {
+            retailer_id: id.to_owned(),
+            title: title.to_owned(),
+            description: String::new(),
+            availability: "in stock".to_owned(),
+            condition: "new".to_owned(),
+            price_minor,
+            currency: Currency::parse("INR").unwrap(),
+            link: String::new(),
+            image_link: String::new(),
+            brand: String::new(),
+        }
+    }
+
+    fn shop() -> Vec<Product> {
+        vec![
+            product("atta", "Aashirvaad Atta 1 kg", 5_500),
+            product("toor", "Toor Dal 1 kg", 16_000),
+            product("moong", "Moong Dal 1 kg", 14_000),
+        ]
+    }
+
+    fn draft(products: &[Product], text: &str) -> Draft {
+        let catalog = catalog_of(products, &[]);
+        draft_of(&orderdesk_intake::read(&catalog, text), products)
+    }
+
+    #[test]
+    fn placed_lines_are_priced_from_the_catalog() {
+        let d = draft(&shop(), "2 atta");
+        assert_eq!(d.lines.len(), 1);
+        assert_eq!(d.lines[0].title, "Aashirvaad Atta 1 kg");
+        assert_eq!(d.lines[0].quantity, 2);
+        assert_eq!(d.total().unwrap().map(|m| m.minor()), Some(11_000));
+    }
+
+    #[test]
+    fn an_ambiguous_line_asks_with_the_candidates_titles() {
+        let d = draft(&shop(), "dal");
+        assert!(d.lines.is_empty());
+        let mut candidates = d.questions[0].candidates.clone();
+        candidates.sort();
+        assert_eq!(candidates, ["Moong Dal 1 kg", "Toor Dal 1 kg"]);
+    }
+
+    #[test]
+    fn a_product_gone_from_the_catalog_is_unplaced_not_free() {
+        let catalog = catalog_of(&shop(), &[]);
+        let reading = orderdesk_intake::read(&catalog, "2 atta");
+        let d = draft_of(&reading, &shop()[1..]);
+        assert!(d.lines.is_empty());
+        assert_eq!(d.unplaced, ["2 atta"]);
     }
 }

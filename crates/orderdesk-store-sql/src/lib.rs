@@ -34,6 +34,7 @@ pub mod rollups;
 pub mod rows;
 mod settings;
 mod staff_order;
+pub mod typed_drafts;
 mod writes;
 
 use async_trait::async_trait;

@@ -810,6 +810,20 @@ impl Store for SqliteStore {
         orderdesk_store_sql::product_tax::list(self).await
     }
 
+    async fn save_typed_draft(&self, draft: &orderdesk_store::TypedDraft) -> StoreResult<()> {
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::typed_drafts::save(&mut tx, draft).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn typed_draft(
+        &self,
+        customer_key: &str,
+    ) -> StoreResult<Option<orderdesk_store::TypedDraft>> {
+        orderdesk_store_sql::typed_drafts::get(self, customer_key).await
+    }
+
     async fn list_conversations(
         &self,
         query: &orderdesk_store::ConversationQuery,

@@ -88,6 +88,8 @@ mod settings;
 pub use settings::*;
 mod keywords;
 pub use keywords::*;
+mod typed_drafts;
+pub use typed_drafts::*;
 mod invoices;
 pub use invoices::*;
 mod off_script;
@@ -244,6 +246,7 @@ macro_rules! conformance_suite {
             product_taxes_for_an_unknown_product_change_nothing => case_product_taxes_for_an_unknown_product,
             an_order_created_paid_gets_its_invoice_number_at_once => case_an_order_created_paid_gets_its_invoice_number,
             one_orders_payment_events_come_back_alone_oldest_first => case_one_orders_payment_events,
+            a_typed_draft_is_kept_and_a_newer_one_replaces_it => case_typed_draft_kept_and_replaced,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {

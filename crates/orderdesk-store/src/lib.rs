@@ -649,6 +649,18 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// `Unavailable` or `Other` on database failure.
     async fn product_taxes(&self) -> StoreResult<Vec<ProductTax>>;
+    /// Keeps `draft` as its customer's typed draft, replacing any earlier
+    /// one (a customer has one draft at a time: the latest they typed).
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn save_typed_draft(&self, draft: &TypedDraft) -> StoreResult<()>;
+
+    /// The customer's typed draft, if they have one.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn typed_draft(&self, customer_key: &str) -> StoreResult<Option<TypedDraft>>;
 
     // ---- conversations ------------------------------------------------------
 

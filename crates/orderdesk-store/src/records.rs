@@ -619,3 +619,14 @@ pub struct MessageTemplate {
     pub whatsapp_language: Option<String>,
     pub updated_at: Timestamp,
 }
+
+/// A customer's typed order kept as a draft until they tap "Place order"
+/// (#21): the lines, and what they were priced against
+/// ([`orderdesk_domain::DraftStamp`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypedDraft {
+    pub customer_key: String,
+    /// (retailer id, packs), in the order written.
+    pub lines: Vec<(String, u32)>,
+    pub stamp: orderdesk_domain::DraftStamp,
+}

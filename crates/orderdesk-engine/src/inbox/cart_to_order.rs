@@ -11,16 +11,28 @@ use orderdesk_store::{InboundOutcome, InboundRecord};
 use crate::texts::Texts;
 use crate::CheckoutConfig;
 
-/// A cart becomes an order.
+/// A stored cart item becomes an order: parsed here, then ordered as any
+/// cart is ([`order_from_cart`]).
 pub(super) fn decide_cart(
     item: &InboundRecord,
     names: &HashMap<String, String>,
     checkout: Option<(&CheckoutConfig, &Texts)>,
 ) -> InboundOutcome {
-    let cart = match orderdesk_whatsapp::parse_cart(&item.payload) {
-        Ok(cart) => cart,
-        Err(e) => return InboundOutcome::Failed(format!("unreadable cart: {e}")),
-    };
+    match orderdesk_whatsapp::parse_cart(&item.payload) {
+        Ok(cart) => order_from_cart(cart, names, item.received_at, checkout),
+        Err(e) => InboundOutcome::Failed(format!("unreadable cart: {e}")),
+    }
+}
+
+/// A cart, however it was put together, becomes an order: the one path for
+/// a catalog cart and for a typed order the customer confirmed, so both get
+/// the same checks, first question and timers.
+pub(super) fn order_from_cart(
+    cart: orderdesk_whatsapp::Cart,
+    names: &HashMap<String, String>,
+    received_at: orderdesk_domain::Timestamp,
+    checkout: Option<(&CheckoutConfig, &Texts)>,
+) -> InboundOutcome {
     let lines = cart
         .lines
         .into_iter()
@@ -40,7 +52,7 @@ pub(super) fn decide_cart(
             )
         })
         .collect();
-    match NewOrder::from_cart(cart.customer, lines, cart.text, item.received_at) {
+    match NewOrder::from_cart(cart.customer, lines, cart.text, received_at) {
         Ok(order) => match checkout {
             // The first question goes out in the same transaction that
             // creates the order, so an order never exists unasked.
