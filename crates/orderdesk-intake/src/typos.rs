@@ -22,6 +22,13 @@ pub(crate) struct TypoIndex {
     variants: Vec<(u64, u32)>,
 }
 
+/// Longer words get no typo tolerance, in the index or in a query: leaving
+/// two characters out of a word of n characters makes n²/2 variants, each
+/// hashed in n steps, so one 4,000-character "word" in a message would cost
+/// billions of steps (a request that stalls a core). No product name or
+/// customer's word is this long; an exact match still finds it.
+const MAX_TYPO_WORD: usize = 40;
+
 /// The most typos any word may carry (the budget of the longest words).
 fn max_budget() -> usize {
     words::typo_budget(usize::MAX)
@@ -49,6 +56,9 @@ impl TypoIndex {
         for (n, word) in words.into_iter().enumerate() {
             let Ok(n) = u32::try_from(n) else { break };
             let chars: Vec<char> = word.chars().collect();
+            if chars.len() > MAX_TYPO_WORD + max_budget() {
+                continue;
+            }
             own.clear();
             deletions(&chars, depth(chars.len()), &mut own);
             variants.extend(own.iter().map(|h| (*h, n)));
@@ -61,6 +71,9 @@ impl TypoIndex {
     /// `budget` characters short at most: candidates, to be confirmed.
     pub(crate) fn candidates(&self, word: &str, budget: usize) -> Vec<u32> {
         let chars: Vec<char> = word.chars().collect();
+        if chars.len() > MAX_TYPO_WORD {
+            return Vec::new();
+        }
         let mut own = Vec::new();
         deletions(&chars, budget, &mut own);
         let mut out = Vec::new();
@@ -140,6 +153,14 @@ mod tests {
         assert_eq!(depth(4), 1);
         assert_eq!(depth(5), 2);
         assert_eq!(depth(9), 2);
+    }
+
+    #[test]
+    fn a_word_too_long_for_any_product_has_no_typo_candidates() {
+        let long = "0".repeat(4_000);
+        let index = TypoIndex::new(["paneer", long.as_str()]);
+        assert!(index.candidates(&long, 2).is_empty());
+        assert_eq!(index.candidates("paner", 1), vec![0]);
     }
 
     #[test]

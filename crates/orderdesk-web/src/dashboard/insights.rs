@@ -16,7 +16,7 @@ use orderdesk_domain::stats::{local_day, StatsReport};
 use orderdesk_domain::{Currency, Local, Money};
 
 use super::insights_charts::{self as charts, Fmt};
-use super::session::Staff;
+use super::session::Manager;
 use super::views::{layout, Page};
 use crate::api::stats::{load, StatsParams};
 use crate::error::ApiError;
@@ -165,7 +165,7 @@ fn money_fmt(local: Local, currency: Option<Currency>) -> impl Fn(i64) -> String
 
 pub async fn show(
     State(state): State<AppState>,
-    staff: Staff,
+    Manager(staff): Manager,
     params: Result<Query<StatsParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let params = params.map(|Query(p)| p).unwrap_or_default();
@@ -209,7 +209,7 @@ pub async fn show(
 /// Every series of the report, one figure a row (`series,key,metric,value`).
 pub async fn export(
     State(state): State<AppState>,
-    _staff: Staff,
+    _manager: Manager,
     params: Result<Query<StatsParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let params = params.map(|Query(p)| p).unwrap_or_default();

@@ -67,7 +67,13 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         // Setup (#20): the page, an empty form changes nothing, an empty
         // number is not one, the checks run.
         ("GET", "/setup" | "/setup/status.json" | "/settings/doctor.json") => 200,
-        ("GET", "/assets/setup.js") => 200,
+        ("GET", "/assets/setup.js" | "/assets/sw.js") => 200,
+        // Insights (#18): the report of the last 30 days.
+        ("GET", "/insights" | "/insights/export.csv" | "/api/v1/stats") => 200,
+        // Customer texts (#17): `{}` or an empty form lacks the text's key
+        // and body; an empty body previews as nothing.
+        ("POST", "/api/v1/templates/preview" | "/settings/texts") => 422,
+        ("POST", "/settings/texts/preview") => 200,
         ("POST", "/setup") => 200,
         ("POST", "/setup/test") => 422,
         ("GET", "/") => 303,
