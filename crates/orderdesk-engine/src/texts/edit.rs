@@ -158,6 +158,8 @@ pub fn samples(local: &Local, currency: Currency) -> Vec<(&'static str, String)>
             "items",
             format!("2 × Masala chai @ {}", money(120 * minor_unit)),
         ),
+        ("opens", "tomorrow at 10:00 IST".to_owned()),
+        ("invoice", "INV-2026-00042".to_owned()),
     ]
 }
 

@@ -123,7 +123,11 @@ fn not_allowed(headers: &axum::http::HeaderMap) -> Response {
 /// The posted text.
 #[derive(Deserialize)]
 pub struct TextForm {
+    // Defaults, so an agent's post is refused for who they are (403)
+    // before what they sent is judged.
+    #[serde(default)]
     key: String,
+    #[serde(default)]
     language: String,
     #[serde(default)]
     body: String,

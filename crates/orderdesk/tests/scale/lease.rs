@@ -28,7 +28,10 @@ async fn order_from(instance: &Instance, i: usize) {
 async fn lease_holders(db: &Db) -> i64 {
     let mut conn = db.connection().await;
     sqlx::query_scalar(
+        // This database only: other tests' instances share the cluster, and
+        // an advisory key is per database.
         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
          AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = $1",
     )
     .bind(orderdesk_store_postgres::PROCESSING_LOCK)
