@@ -61,7 +61,8 @@ pub(crate) async fn load(state: &AppState, params: &StatsParams) -> ApiResult<St
 /// the business's days, with the previous period's headline figures.
 #[utoipa::path(get, path = "/api/v1/stats", tag = "stats", params(StatsParams),
     security(("bearer" = [])),
-    responses((status = 200, body = StatsReport), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = StatsReport), (status = 400, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn stats(
     State(state): State<AppState>,
     _caller: Caller,

@@ -70,11 +70,10 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         ("GET", "/assets/setup.js" | "/assets/sw.js") => 200,
         // Insights (#18): the report of the last 30 days.
         ("GET", "/insights" | "/insights/export.csv" | "/api/v1/stats") => 200,
-        // Customer texts (#17): `{}` or an empty form names no text, and an
-        // empty body is no text to preview.
-        ("POST", "/api/v1/templates/preview" | "/settings/texts" | "/settings/texts/preview") => {
-            422
-        }
+        // Customer texts (#17): an empty body is no text to preview, and an
+        // empty form names no text there is.
+        ("POST", "/api/v1/templates/preview" | "/settings/texts/preview") => 422,
+        ("POST", "/settings/texts") => 404,
         ("POST", "/setup") => 200,
         ("POST", "/setup/test") => 422,
         ("GET", "/") => 303,
