@@ -26,11 +26,7 @@ pub(crate) fn checkout_timers(
         timers.push((TimerKind::Nudge, since + settings.nudge_after));
     }
     timers.push((TimerKind::Abandon, since + settings.abandon_after));
-    let later = settings
-        .recovery_later
-        .iter()
-        .filter(|after| **after > settings.nudge_after);
-    for (index, after) in later.enumerate() {
+    for (index, after) in later_steps(settings).enumerate() {
         if let Some(kind) = TimerKind::recovery(index) {
             timers.push((kind, since + *after));
         }
@@ -43,13 +39,17 @@ fn delay_of(settings: &CheckoutSettings, kind: TimerKind) -> Option<chrono::Dura
     match kind.recovery_index() {
         None if kind == TimerKind::Nudge => Some(settings.nudge_after),
         None => Some(settings.abandon_after),
-        Some(index) => settings
-            .recovery_later
-            .iter()
-            .filter(|after| **after > settings.nudge_after)
-            .nth(index)
-            .copied(),
+        Some(index) => later_steps(settings).nth(index).copied(),
     }
+}
+
+/// The recovery schedule's later steps that come after the nudge (one at
+/// or before it would only repeat it).
+fn later_steps(settings: &CheckoutSettings) -> impl Iterator<Item = &chrono::Duration> {
+    settings
+        .recovery_later
+        .iter()
+        .filter(|after| **after > settings.nudge_after)
 }
 
 /// How long a claimed timer is reserved for one runner.
