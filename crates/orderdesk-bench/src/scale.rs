@@ -67,7 +67,7 @@ async fn fresh_database(
         orderdesk_testkit::PgCluster::start()?
     };
     let url = cluster.create_database()?;
-    let store = orderdesk_store_postgres::PgStore::connect(&url, 2).await?;
+    let store = orderdesk_store_postgres::connect(&url, 2).await?;
     store.migrate().await?;
     let token = "odk_bench_token".to_owned();
     store
@@ -77,7 +77,7 @@ async fn fresh_database(
             created_at: chrono::Utc::now(),
         })
         .await?;
-    store.close().await;
+    store.backend().close().await;
     Ok((cluster, url, token))
 }
 
@@ -200,7 +200,7 @@ pub async fn ingest(run: ScaleIngest) -> anyhow::Result<()> {
     .await;
     let acked = lat.len();
     report("webhook acks", lat, elapsed, errors);
-    let store = orderdesk_store_postgres::PgStore::connect(&url, 2).await?;
+    let store = orderdesk_store_postgres::connect(&url, 2).await?;
     let t = Instant::now();
     let (mut listed, mut streamed) = (None, None);
     while listed.is_none() || streamed.is_none() {

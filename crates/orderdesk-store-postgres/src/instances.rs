@@ -34,7 +34,7 @@ use sqlx::postgres::PgListener;
 use sqlx::{Connection as _, PgConnection};
 
 use crate::error::db_err;
-use crate::PgStore;
+use crate::PgDb;
 
 /// The session advisory lock key of the processing lease ("orderpro" in ASCII).
 pub const PROCESSING_LOCK: i64 = 0x6f72_6465_7270_726f;
@@ -66,7 +66,7 @@ impl LeaseHolder for PgLease {
     }
 }
 
-impl PgStore {
+impl PgDb {
     pub(crate) async fn take_processing_lease(&self) -> StoreResult<Option<ProcessingLease>> {
         // Its own connection, not the pool's: the lock must live exactly as
         // long as this lease, never be handed to another task.

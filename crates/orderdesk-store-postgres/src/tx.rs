@@ -26,7 +26,7 @@ use sqlx::types::Json;
 use sqlx::{Postgres, Row as _};
 
 use crate::error::db_err;
-use crate::{PgStore, CHANGES_CHANNEL, EVENT_LOG_LOCK};
+use crate::{PgDb, CHANGES_CHANNEL, EVENT_LOG_LOCK};
 
 /// First key of the per-customer outbox locks (`pg_advisory_xact_lock(space,
 /// hashtext(customer_key))`); "outb" in ASCII.
@@ -36,13 +36,7 @@ pub(crate) const OUTBOX_LOCK_SPACE: i32 = 0x6f75_7462;
 const WAMID_LOCK_SPACE: i32 = 7007;
 
 /// An open write transaction.
-pub(crate) struct PgTx(pub sqlx::Transaction<'static, Postgres>);
-
-impl PgTx {
-    pub(crate) async fn commit(self) -> StoreResult<()> {
-        self.0.commit().await.map_err(db_err)
-    }
-}
+pub struct PgTx(pub(crate) sqlx::Transaction<'static, Postgres>);
 
 /// A row (owned, or borrowed by a read) as [`Cols`].
 pub struct Row<R>(pub R);
@@ -84,7 +78,7 @@ fn bind(sql: &str, args: Vec<Arg>) -> Query<'_, Postgres, PgArguments> {
 }
 
 #[async_trait]
-impl SqlRead for PgStore {
+impl SqlRead for PgDb {
     type Row = Row<PgRow>;
     const BYTE_ORDER: &'static str = " COLLATE \"C\"";
 
@@ -201,5 +195,9 @@ impl SqlTx for PgTx {
             .await
             .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn commit(self) -> StoreResult<()> {
+        self.0.commit().await.map_err(db_err)
     }
 }

@@ -9,7 +9,9 @@ use orderdesk_store_postgres::PgStore;
 
 async fn fresh_store() -> PgStore {
     let url = orderdesk_testkit::fresh_pg_url().expect("a fresh database");
-    let store = PgStore::connect(&url, 8).await.expect("connect");
+    let store = orderdesk_store_postgres::connect(&url, 8)
+        .await
+        .expect("connect");
     store.migrate().await.expect("migrate");
     store
 }

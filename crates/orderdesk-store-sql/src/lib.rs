@@ -17,6 +17,7 @@
 //! This crate knows no driver: it depends on neither sqlx nor a database.
 
 mod admin;
+mod backend;
 mod batch;
 pub mod conversations;
 mod customers;
@@ -34,6 +35,7 @@ pub mod rollups;
 pub mod rows;
 mod settings;
 mod staff_order;
+mod store;
 pub mod typed_drafts;
 mod writes;
 
@@ -45,6 +47,7 @@ pub use admin::{
     complete_timer, create_session, create_token, create_user, delete_session, delete_user,
     put_message_template, revoke_token, set_user_password, set_user_role,
 };
+pub use backend::{Durability, SqlBackend};
 pub use customers::customer_by_wa_id;
 pub use ops::{
     complete_inbound, message_status, outbound_text, outbox_failed, outbox_retry, outbox_sent,
@@ -55,6 +58,7 @@ pub use reads::SqlRead;
 pub use rows::Cols;
 pub use settings::{put_settings, stored_settings};
 pub use staff_order::create_staff_order;
+pub use store::SqlStore;
 
 /// One bound parameter, in the form the domain has it; each backend binds
 /// it in its own column type (a time as `timestamptz` or as fixed-width
@@ -196,6 +200,10 @@ pub trait SqlTx: Send {
     /// Tells the other instances, on commit, that the log grew to
     /// `last_seq` (0: only outbound work was queued).
     async fn notify(&mut self, last_seq: i64) -> StoreResult<()>;
+    /// Commits the transaction.
+    async fn commit(self) -> StoreResult<()>
+    where
+        Self: Sized;
 }
 
 /// Fetches at most one row and decodes it.

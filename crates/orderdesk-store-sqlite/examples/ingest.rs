@@ -12,7 +12,6 @@ use std::time::Instant;
 
 use chrono::Utc;
 use orderdesk_store::{NewInbound, Recorded, Store};
-use orderdesk_store_sqlite::SqliteStore;
 
 const REQUESTS: usize = 64;
 const BATCHES_PER_REQUEST: usize = 25;
@@ -23,7 +22,7 @@ const TARGET_PER_SECOND: f64 = 5_000.0;
 async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let store = Arc::new(SqliteStore::connect(&url).await?);
+    let store = Arc::new(orderdesk_store_sqlite::connect(&url).await?);
     store.migrate().await?;
 
     let started = Instant::now();

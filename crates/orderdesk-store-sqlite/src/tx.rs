@@ -17,7 +17,7 @@ use sqlx::{Row as _, Sqlite};
 use tokio::sync::OwnedMutexGuard;
 
 use crate::error::db_err;
-use crate::SqliteStore;
+use crate::SqliteDb;
 
 /// Fixed width with six fractional digits, so stored times sort as text.
 const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6fZ";
@@ -33,15 +33,9 @@ pub(crate) fn parse_time(text: &str) -> StoreResult<Timestamp> {
 }
 
 /// An open write transaction, holding the store's write gate.
-pub(crate) struct SqliteTx {
-    pub tx: sqlx::Transaction<'static, Sqlite>,
-    pub _gate: OwnedMutexGuard<()>,
-}
-
-impl SqliteTx {
-    pub(crate) async fn commit(self) -> StoreResult<()> {
-        self.tx.commit().await.map_err(db_err)
-    }
+pub struct SqliteTx {
+    pub(crate) tx: sqlx::Transaction<'static, Sqlite>,
+    pub(crate) _gate: OwnedMutexGuard<()>,
 }
 
 /// A row (owned, or borrowed by a read) as [`Cols`].
@@ -91,7 +85,7 @@ fn bind(sql: &str, args: Vec<Arg>) -> Query<'_, Sqlite, SqliteArguments<'_>> {
 }
 
 #[async_trait]
-impl SqlRead for SqliteStore {
+impl SqlRead for SqliteDb {
     type Row = Row<SqliteRow>;
     const BYTE_ORDER: &'static str = "";
 
@@ -167,6 +161,10 @@ impl SqlTx for SqliteTx {
     /// Other processes on the same file poll; nothing to send.
     async fn notify(&mut self, _last_seq: i64) -> StoreResult<()> {
         Ok(())
+    }
+
+    async fn commit(self) -> StoreResult<()> {
+        self.tx.commit().await.map_err(db_err)
     }
 }
 

@@ -11,7 +11,9 @@ use orderdesk_store_sqlite::SqliteStore;
 async fn fresh_store() -> WithGuard<SqliteStore, tempfile::TempDir> {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("orderdesk.db").display());
-    let store = SqliteStore::connect(&url).await.expect("connect");
+    let store = orderdesk_store_sqlite::connect(&url)
+        .await
+        .expect("connect");
     store.migrate().await.expect("migrate");
     WithGuard { store, guard: dir }
 }

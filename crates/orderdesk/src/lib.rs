@@ -49,12 +49,12 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 pub async fn connect_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     let store: Arc<dyn Store> = match &config.database_url {
         DatabaseUrl::Sqlite(url) => Arc::new(
-            orderdesk_store_sqlite::SqliteStore::connect(url)
+            orderdesk_store_sqlite::connect(url)
                 .await
                 .with_context(|| format!("cannot open {url}"))?,
         ),
         DatabaseUrl::Postgres(url) => Arc::new(
-            orderdesk_store_postgres::PgStore::connect(url, config.database_max_connections)
+            orderdesk_store_postgres::connect(url, config.database_max_connections)
                 .await
                 .with_context(|| format!("cannot connect to {}", config::redact_url(url)))?,
         ),

@@ -307,9 +307,7 @@ async fn a_full_disk_refuses_sqlite_webhooks_with_503_and_recovers() {
     let url = format!("sqlite://{}", dir.path().join("orderdesk.db").display());
     let token = "odk_fault_disk_full";
     {
-        let store = orderdesk_store_sqlite::SqliteStore::connect(&url)
-            .await
-            .unwrap();
+        let store = orderdesk_store_sqlite::connect(&url).await.unwrap();
         store.migrate().await.unwrap();
         store
             .create_token(&NewApiToken {
@@ -319,7 +317,7 @@ async fn a_full_disk_refuses_sqlite_webhooks_with_503_and_recovers() {
             })
             .await
             .unwrap();
-        store.close().await;
+        store.backend().close().await;
     }
     let graph = GraphFake::start().await;
     let a = Instance::start_on(&url, &graph, &[]).await;

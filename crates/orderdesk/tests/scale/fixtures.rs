@@ -27,9 +27,7 @@ impl Db {
 
     /// [`Db::fresh`] on an empty database of another cluster.
     pub async fn at(url: String) -> Self {
-        let store = orderdesk_store_postgres::PgStore::connect(&url, 2)
-            .await
-            .unwrap();
+        let store = orderdesk_store_postgres::connect(&url, 2).await.unwrap();
         store.migrate().await.unwrap();
         let token = format!("odk_scale_{}", std::process::id());
         store
@@ -40,7 +38,7 @@ impl Db {
             })
             .await
             .unwrap();
-        store.close().await;
+        store.backend().close().await;
         Self { url, token }
     }
 
