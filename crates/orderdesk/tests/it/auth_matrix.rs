@@ -116,7 +116,12 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         ("GET", "/api/v1/conversations") => 200,
         // Nobody by that wa_id ever wrote.
         ("GET", "/api/v1/conversations/{wa_id}/messages") => 404,
-        ("POST", "/api/v1/conversations/{wa_id}/read" | "/api/v1/conversations/{wa_id}") => 404,
+        (
+            "POST",
+            "/api/v1/conversations/{wa_id}/read"
+            | "/api/v1/conversations/{wa_id}"
+            | "/api/v1/conversations/{wa_id}/products",
+        ) => 404,
         ("POST", "/api/v1/conversations/{wa_id}/messages") => 422,
         ("POST", "/api/v1/intake") => 422,
         // `{}` lacks the version, the customer, the action.
@@ -129,7 +134,10 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         ("GET", "/orders/{number}" | "/users" | "/tokens") => 200,
         // An empty form lacks the required fields.
         ("POST", "/orders/{number}/status" | "/orders/{number}/payment") => 422,
-        ("POST", "/orders/{number}/messages" | "/orders/{number}/notes") => 422,
+        (
+            "POST",
+            "/orders/{number}/messages" | "/orders/{number}/notes" | "/orders/{number}/products",
+        ) => 422,
         ("POST", "/users" | "/tokens") => 422,
         ("GET", "/inbox" | "/inbox/unread.json") => 200,
         // An empty form names no action.
