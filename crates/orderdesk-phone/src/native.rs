@@ -285,7 +285,7 @@ impl Simulator {
                 "name": "address_message", "body": "Sent", "response_json": response}},
         });
         let mut message = Message::new(new_wamid(), Side::Customer, "address", now());
-        message.text = Some(format!("📍 {text}"));
+        message.text = Some(format!("Address: {text}"));
         message.reply_to = Some(wamid.to_owned());
         let sent = self.customer_sends(&customer, message, wire);
         self.shared().phones().mark_native(wamid, "answered");

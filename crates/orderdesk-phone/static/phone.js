@@ -303,7 +303,7 @@
         return el('li', { 'data-test': 'native-item', text: i.name + ' × ' + i.quantity + ' · ' +
           money(i.amount_minor * i.quantity * 100 / n.offset, n.currency) });
       }));
-      bubble.appendChild(el('div', { class: 'cart-head' }, [el('span', { text: '🧾 Order ' + n.reference_id })]));
+      bubble.appendChild(el('div', { class: 'cart-head' }, [el('span', { text: 'Order details' })]));
       bubble.appendChild(lines);
       bubble.appendChild(el('div', { class: 'native-total', 'data-test': 'native-total',
         text: 'Total ' + money(n.total_minor * 100 / n.offset, n.currency) + (n.paid ? ' · Paid ✓' : '') }));
@@ -313,7 +313,8 @@
     } else if (n.type === 'product' || n.type === 'product_list') {
       bubble.classList.add('native-card');
       n.sections.forEach(function (s) {
-        if (s.title) { bubble.appendChild(el('div', { class: 'section-title', text: s.title })); }
+        // One section's title repeats the header: shown only among several.
+        if (s.title && n.sections.length > 1) { bubble.appendChild(el('div', { class: 'section-title', text: s.title })); }
         s.products.forEach(function (id) {
           var p = product(id);
           var row = el('div', { class: 'native-product', 'data-test': 'native-product', 'data-retailer-id': id }, [
@@ -338,7 +339,7 @@
     if (!n) { return; }
     if (n.type === 'address_message') {
       var b = el('button', { type: 'button', 'data-test': 'native-address',
-        text: n.answered ? '📍 Address sent' : '📍 Add delivery address' });
+        text: n.answered ? '✓ Address sent' : '↗ Add delivery address' });
       b.addEventListener('click', function () { showAddress(m); });
       actions.appendChild(b);
     } else if (n.type === 'order_details' && n.upi && !m.link) {
