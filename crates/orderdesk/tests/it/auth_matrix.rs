@@ -116,13 +116,12 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         ("GET", "/api/v1/conversations") => 200,
         // Nobody by that wa_id ever wrote.
         ("GET", "/api/v1/conversations/{wa_id}/messages") => 404,
+        ("POST", "/api/v1/conversations/{wa_id}/read" | "/api/v1/conversations/{wa_id}") => 404,
+        // `{}` has no text, or picks no product.
         (
             "POST",
-            "/api/v1/conversations/{wa_id}/read"
-            | "/api/v1/conversations/{wa_id}"
-            | "/api/v1/conversations/{wa_id}/products",
-        ) => 404,
-        ("POST", "/api/v1/conversations/{wa_id}/messages") => 422,
+            "/api/v1/conversations/{wa_id}/messages" | "/api/v1/conversations/{wa_id}/products",
+        ) => 422,
         ("POST", "/api/v1/intake") => 422,
         // `{}` lacks the version, the customer, the action.
         ("PATCH", "/api/v1/orders/{number}") => 422,
