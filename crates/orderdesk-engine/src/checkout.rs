@@ -81,6 +81,7 @@ mod address;
 mod apply_outcome;
 mod customer_messages;
 pub(crate) mod handover;
+pub(crate) mod native;
 mod payment_webhooks;
 mod render;
 mod timers;

@@ -287,19 +287,13 @@ impl Processor {
                 InboxKind::Cart => {
                     decide_cart(item, &names, self.checkout.as_deref().zip(texts.as_ref()))
                 }
+                // WhatsApp's payment status of an `order_details` message,
+                // applied like a provider's event.
+                InboxKind::Status(s) if s.starts_with("payment.") => {
+                    self.payment(item, true).await?
+                }
                 InboxKind::Status(_) => decide_status(item),
-                InboxKind::Payment(_) => match &self.checkout {
-                    Some(config) => {
-                        crate::checkout::apply_payment(
-                            self.store.as_ref(),
-                            config,
-                            &item.payload,
-                            chrono::Utc::now(),
-                        )
-                        .await?
-                    }
-                    None => InboundOutcome::Ignored,
-                },
+                InboxKind::Payment(_) => self.payment(item, false).await?,
                 InboxKind::Message(_) => {
                     let (outcome, asked) = self.decide_message(item, texts.as_ref()).await?;
                     handovers.extend(asked);
@@ -366,6 +360,24 @@ impl Processor {
 }
 
 impl Processor {
+    /// A payment event applied to its order: a provider's (stored by the
+    /// web edge), or WhatsApp's payment status (`whatsapp`).
+    async fn payment(
+        &self,
+        item: &InboundRecord,
+        whatsapp: bool,
+    ) -> Result<InboundOutcome, EngineError> {
+        let Some(config) = &self.checkout else {
+            return Ok(InboundOutcome::Ignored);
+        };
+        let (store, now) = (self.store.as_ref(), chrono::Utc::now());
+        if whatsapp {
+            crate::checkout::native::apply_payment_status(store, config, &item.payload, now).await
+        } else {
+            crate::checkout::apply_payment(store, config, &item.payload, now).await
+        }
+    }
+
     /// A customer's message joins the chat thread, linked to their newest
     /// open order if they have one.
     /// Also says whether the customer just asked for a person.

@@ -8,6 +8,7 @@
 pub mod accounts;
 mod bulk;
 mod bus;
+mod chat_products;
 pub mod checkout;
 mod conversations;
 mod error;
@@ -37,6 +38,7 @@ use orderdesk_store::Store;
 
 pub use bulk::{BulkAction, BulkError, BulkResult, BulkTarget, MAX_BULK};
 pub use bus::EventBus;
+pub use chat_products::ProductPick;
 pub use checkout::{AddressForm, AddressLock, CheckoutConfig};
 pub use conversations::ReadReceipts;
 pub use error::EngineError;

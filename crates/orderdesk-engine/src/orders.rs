@@ -227,11 +227,15 @@ impl Engine {
             .clone()
             .or_else(|| change.reason.clone())
             .unwrap_or_default();
+        // Native messages on: the move as an `order_status` message.
+        let content = self.checkout.as_deref().and_then(|config| {
+            crate::checkout::native::stage_status(config, order, change.to, &text, &detail)
+        });
         let notice = crate::notify::Notice {
             key: &stage_key,
             text,
             detail: &detail,
-            content: None,
+            content,
         };
         crate::notify::customer_update(self.store.as_ref(), &texts, order, notice, now, update)
             .await

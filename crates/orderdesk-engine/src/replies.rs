@@ -24,6 +24,12 @@ pub enum ReplyError {
     /// Empty or over-long text, or an id WhatsApp would refuse.
     #[error("{0}")]
     Invalid(String),
+    /// Products picked that the catalog does not have, by retailer id.
+    #[error("not in the catalog: {}", .0.join(", "))]
+    UnknownProducts(Vec<String>),
+    /// No catalog to show products from (`WHATSAPP_CATALOG_ID`).
+    #[error("no catalog is set up: set WHATSAPP_CATALOG_ID to the Meta catalog's id")]
+    NoCatalog,
 }
 
 impl Engine {

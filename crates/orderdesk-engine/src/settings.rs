@@ -40,6 +40,16 @@ pub const RECOVERY_LATER: &str = "ORDERDESK_RECOVERY_LATER";
 /// What a newer cart does to an older order (`keep`/`abandon`).
 pub const ON_NEWER_CART: &str = "ORDERDESK_ON_NEWER_CART";
 
+/// Native WhatsApp order messages (`on`/`off`): the address asked with an
+/// `address_message`, the payment with an `order_details` message, stage
+/// updates as `order_status` messages.
+pub const NATIVE_MESSAGES: &str = "ORDERDESK_NATIVE_MESSAGES";
+/// The UPI payment configuration (WhatsApp Manager) an `order_details`
+/// message names when there is no payment link.
+pub const PAYMENT_CONFIGURATION: &str = "WHATSAPP_PAYMENT_CONFIGURATION";
+/// The Meta catalog that `product` and `product_list` messages show.
+pub const CATALOG_ID: &str = "WHATSAPP_CATALOG_ID";
+
 /// How often an instance looks for changes made on another one.
 pub const RELOAD_EVERY: Duration = Duration::from_secs(1);
 
@@ -202,6 +212,11 @@ impl Settings {
             recovery_later: later.as_deref(),
             on_newer_cart: newer.as_deref(),
         })
+    }
+
+    /// Whether native WhatsApp order messages are on now.
+    pub fn native_messages(&self) -> bool {
+        self.value(NATIVE_MESSAGES).as_deref() == Some("on")
     }
 
     /// Every setting, in the table's order, as the page and the API show it.

@@ -65,12 +65,16 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("offer_handover", "Sorry, I could not follow that. Use the message above to go on with order #{number}, or talk to a person from our team."),
     ("handover_closed", "Thanks! We are closed now. A person from our team will answer you here {opens}."),
     ("invoice_sent", "Here is invoice {invoice} for your order #{number}."),
+    // Issue #19: native WhatsApp messages and products from the chat.
+    ("address_invalid", "Some details of the address for order #{number} need a fix: {problems} Please correct them in the form."),
+    ("products_header", "Picked for you"),
+    ("products", "Tap a product to see it, add what you like to your cart and send the cart to order."),
 ];
 
 /// The placeholders a body may use.
 pub const PLACEHOLDERS: &[&str] = &[
     "number", "total", "tracking", "reason", "newer", "status", "amount", "items", "opens",
-    "invoice",
+    "invoice", "problems",
 ];
 
 /// The texts in force for one language, loaded once per use.

@@ -14,6 +14,8 @@
 //! | `POST /simulator/api/customers/{id}/text` | `{text}` → the message (202) |
 //! | `POST /simulator/api/customers/{id}/tap` | `{wamid, id}`: tap button/row `id` of business message `wamid` (202) |
 //! | `POST /simulator/api/customers/{id}/read` | the customer reads the thread → `{read: n}` |
+//! | `POST /simulator/api/customers/{id}/address` | `{wamid, values}`: submit the `address_message` form `wamid` (Meta's field names) (202) |
+//! | `POST /simulator/api/customers/{id}/pay` | `{wamid}`: pay the `order_details` `wamid` in WhatsApp (UPI): a `captured` payment status → the business message (202) |
 //!
 //! `{id}` is the customer's `wa_id` or `user_id`.
 
@@ -91,6 +93,8 @@ pub(crate) fn routes() -> Router<Simulator> {
         .route("/simulator/api/customers/{id}/text", post(text))
         .route("/simulator/api/customers/{id}/tap", post(tap))
         .route("/simulator/api/customers/{id}/read", post(read))
+        .route("/simulator/api/customers/{id}/address", post(address))
+        .route("/simulator/api/customers/{id}/pay", post(pay))
 }
 
 /// A JSON body, refused in our error shape when it does not parse.
@@ -252,4 +256,34 @@ async fn read(
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, SimError> {
     sim.read_all(&id).map(|n| Json(json!({"read": n})))
+}
+
+#[derive(Deserialize)]
+struct AddressBody {
+    wamid: String,
+    #[serde(default)]
+    values: serde_json::Map<String, serde_json::Value>,
+}
+
+async fn address(
+    State(sim): State<Simulator>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, SimError> {
+    let Body(a): Body<AddressBody> = Body::parse(&body)?;
+    sim.submit_address(&id, &a.wamid, a.values).map(accepted)
+}
+
+#[derive(Deserialize)]
+struct PayBody {
+    wamid: String,
+}
+
+async fn pay(
+    State(sim): State<Simulator>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, SimError> {
+    let Body(p): Body<PayBody> = Body::parse(&body)?;
+    sim.pay_native(&id, &p.wamid).map(accepted)
 }

@@ -6,7 +6,12 @@ use super::*;
 
 impl Simulator {
     /// Records a customer's message, then queues its webhook.
-    fn customer_sends(&self, customer: &Customer, mut message: Message, wire: Value) -> Message {
+    pub(crate) fn customer_sends(
+        &self,
+        customer: &Customer,
+        mut message: Message,
+        wire: Value,
+    ) -> Message {
         message.status = Tick::Sent;
         let body = webhook::message(
             &self.settings().number(),

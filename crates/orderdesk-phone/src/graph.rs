@@ -27,7 +27,7 @@ impl GraphFault {
         }
     }
 
-    fn invalid_parameter(details: &str) -> Self {
+    pub(crate) fn invalid_parameter(details: &str) -> Self {
         let mut fault = Self::new(
             400,
             131_009,
@@ -43,7 +43,7 @@ impl GraphFault {
         fault
     }
 
-    fn missing(parameter: &str) -> Self {
+    pub(crate) fn missing(parameter: &str) -> Self {
         Self::new(
             400,
             100,
@@ -227,7 +227,7 @@ struct InParameter {
     text: Option<String>,
 }
 
-fn invalid(e: &OutboundError) -> GraphFault {
+pub(crate) fn invalid(e: &OutboundError) -> GraphFault {
     GraphFault::invalid_parameter(&e.to_string())
 }
 
@@ -236,14 +236,23 @@ fn invalid(e: &OutboundError) -> GraphFault {
 /// # Errors
 /// Meta's answer to a malformed request.
 pub(crate) fn parse(body: &[u8], wamid: String, at: i64) -> Result<Request, GraphFault> {
-    let body: Body = serde_json::from_slice(body).map_err(|e| {
+    let malformed = |e: serde_json::Error| {
         GraphFault::new(
             400,
             100,
             "OAuthException",
             &format!("(#100) Invalid JSON in the request body: {e}"),
         )
-    })?;
+    };
+    let mut raw: Value = serde_json::from_slice(body).map_err(malformed)?;
+    // The commerce kinds have action shapes of their own: read from the
+    // JSON as it came (`crate::native`), not through the typed body.
+    let is_commerce = raw
+        .pointer("/interactive/type")
+        .and_then(Value::as_str)
+        .is_some_and(|k| crate::native::COMMERCE_KINDS.contains(&k));
+    let commerce = is_commerce.then(|| raw["interactive"].take());
+    let body: Body = serde_json::from_value(raw).map_err(malformed)?;
     if body.messaging_product.as_deref() != Some("whatsapp") {
         return Err(GraphFault::missing("messaging_product"));
     }
@@ -287,6 +296,9 @@ pub(crate) fn parse(body: &[u8], wamid: String, at: i64) -> Result<Request, Grap
             let text = body.text.ok_or_else(|| GraphFault::missing("text"))?;
             Text::new(text.body.clone()).map_err(|e| invalid(&e))?;
             message.text = Some(text.body);
+        }
+        "interactive" if commerce.is_some() => {
+            crate::native::read_commerce(commerce.as_ref().unwrap_or(&Value::Null), &mut message)?;
         }
         "interactive" => {
             let i = body

@@ -30,6 +30,7 @@ mod catalog;
 mod customer;
 mod graph;
 mod images;
+mod native;
 mod page;
 mod state;
 mod traffic;
@@ -60,6 +61,9 @@ pub const GRAPH_PATH: &str = "/simulator/graph";
 /// The simulated number's WhatsApp Business Account
 /// (`WHATSAPP_BUSINESS_ACCOUNT_ID`).
 pub const DEMO_BUSINESS_ACCOUNT_ID: &str = "102290129340398";
+/// The demo catalog's id (`order.catalog_id` of its carts, and what
+/// `product` messages name).
+pub const DEMO_CATALOG_ID: &str = "orderdesk-demo-catalog";
 
 /// How the simulated number is set up and where its webhooks go.
 #[derive(Debug, Clone)]
@@ -102,7 +106,7 @@ impl Settings {
             display_phone_number: display_phone_number.into(),
             access_token: "simulator-access-token".to_owned(),
             business_name: DEMO_BUSINESS_NAME.to_owned(),
-            catalog_id: "orderdesk-demo-catalog".to_owned(),
+            catalog_id: DEMO_CATALOG_ID.to_owned(),
             catalog,
             status_delay: Duration::from_millis(300),
             business_account_id: DEMO_BUSINESS_ACCOUNT_ID.to_owned(),

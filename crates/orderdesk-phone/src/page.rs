@@ -148,6 +148,22 @@ fn page(business: &str) -> Markup {
                             p.error #add-error data-test="add-customer-error" {}
                         }
                     }
+                    section.sheet #address-sheet data-test="address-sheet" hidden {
+                        header.sheet-bar {
+                            button.icon type="button" data-test="address-close" aria-label="Close" { "×" }
+                            div.name { "Delivery address" }
+                        }
+                        form.address-form #address-form data-test="address-form" {
+                            @for (field, label) in ADDRESS_FIELDS {
+                                label {
+                                    span { (label) }
+                                    input type="text" name=(field) data-test={ "address-" (field) } autocomplete="off";
+                                    small.error data-test={ "address-error-" (field) } {}
+                                }
+                            }
+                            button.primary type="submit" data-test="address-send" { "Send address" }
+                        }
+                    }
                     section.sheet #list-sheet data-test="list-sheet" hidden {
                         header.sheet-bar {
                             button.icon type="button" data-test="list-close" aria-label="Close" { "×" }
@@ -160,6 +176,20 @@ fn page(business: &str) -> Markup {
         }
     }
 }
+
+/// WhatsApp's India address form: Meta's field names and labels
+/// (WHATSAPP.md §2.9).
+const ADDRESS_FIELDS: &[(&str, &str)] = &[
+    ("name", "Name"),
+    ("phone_number", "Phone number"),
+    ("in_pin_code", "Pin code"),
+    ("house_number", "Flat/House number"),
+    ("building_name", "Building/Apartment name"),
+    ("address", "Address"),
+    ("landmark_area", "Landmark/Area"),
+    ("city", "City"),
+    ("state", "State"),
+];
 
 /// A storefront, drawn inline so the page needs no icon font or emoji.
 fn store_icon() -> Markup {

@@ -115,6 +115,10 @@ pub struct Message {
     pub list: Option<ListView>,
     pub cart: Option<CartView>,
     pub reply: Option<ReplyView>,
+    /// A native commerce message (`address_message`, `order_details`,
+    /// `order_status`, `product`, `product_list`) as the phone renders it:
+    /// `{"type", …}` (see `graph::read_commerce`).
+    pub native: Option<serde_json::Value>,
     /// The message this one quotes (`context.message_id`).
     pub reply_to: Option<String>,
     pub status: Tick,
@@ -139,6 +143,7 @@ impl Message {
             list: None,
             cart: None,
             reply: None,
+            native: None,
             reply_to: None,
             status: Tick::Pending,
             at,
@@ -315,6 +320,26 @@ impl Phones {
             self.version = version;
         }
         advances
+    }
+
+    /// Sets `key` of a native message's view (`paid`, `answered`), so the
+    /// phone shows it done. Returns whether there was such a message.
+    pub fn mark_native(&mut self, wamid: &str, key: &str) -> bool {
+        let version = self.version + 1;
+        let Some(message) = self
+            .threads
+            .iter_mut()
+            .flat_map(|t| t.messages.iter_mut())
+            .find(|m| m.wamid == wamid && m.native.is_some())
+        else {
+            return false;
+        };
+        if let Some(view) = message.native.as_mut() {
+            view[key] = serde_json::Value::Bool(true);
+        }
+        message.version = version;
+        self.version = version;
+        true
     }
 
     /// Marks `wamid` and every earlier message from the same side of its

@@ -82,6 +82,28 @@ pub(crate) fn status(
     envelope(number, customer, "statuses", s)
 }
 
+/// WhatsApp's payment status for an `order_details` message (WHATSAPP.md
+/// §1.6, `webhook_status_payment.json`): `captured`, with the message's
+/// reference, amount and transaction.
+pub(crate) fn payment_status(
+    number: &Number<'_>,
+    customer: &Customer,
+    wamid: &str,
+    payment: &Value,
+    timestamp: i64,
+) -> Value {
+    let s = json!({
+        "id": wamid,
+        "from": customer.wa_id,
+        "recipient_id": customer.wa_id,
+        "type": "payment",
+        "status": "captured",
+        "payment": payment,
+        "timestamp": timestamp.to_string(),
+    });
+    envelope(number, customer, "statuses", s)
+}
+
 /// Serialises like Meta: compact JSON with every non-ASCII character
 /// escaped as `\uXXXX` (surrogate pairs beyond the BMP).
 pub(crate) fn to_meta_bytes(value: &Value) -> Vec<u8> {

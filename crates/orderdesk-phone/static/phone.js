@@ -26,6 +26,15 @@
  *   ticks                     on the customer's own messages, data-status =
  *                             pending|sent|delivered|read|failed
  *   text-input, send-text     type and send a text
+ *   native-address            an address_message's "Add delivery address": opens the
+ *                             "address-sheet" (address-<field>, address-error-<field>,
+ *                             address-send; Meta's field names) which sends an nfm_reply
+ *   native-order              an order_details summary (native-item lines, native-total);
+ *                             its "Review and pay" is a link-button, or with a UPI
+ *                             configuration native-pay (sends a captured payment status)
+ *   native-status             an order_status's state (data-status)
+ *   native-product            a product of a product/product_list message (data-retailer-id):
+ *                             native-add adds it to the cart and opens the cart
  * /phone?customer=<wa_id> opens the phone as that customer.
  */
 (function () {
@@ -248,6 +257,7 @@
         return el('li', { text: i.title + ' × ' + i.quantity + ' · ' + money(i.price_minor * i.quantity, i.currency) });
       })));
     }
+    if (m.native) { renderNative(m, bubble); }
     if (m.text) { bubble.appendChild(el('div', { 'data-test': 'message-text', text: m.text })); }
     if (m.footer) { bubble.appendChild(el('div', { class: 'footer', text: m.footer })); }
     var meta = el('div', { class: 'meta' }, [el('span', { text: time(m.at) })]);
@@ -270,6 +280,7 @@
       actions.appendChild(el('a', { 'data-test': 'link-button', href: m.link.url, target: '_blank',
         rel: 'noopener noreferrer', text: '↗ ' + m.link.label }));
     }
+    nativeActions(m, actions);
     if (m.list) {
       var opener = el('button', { type: 'button', 'data-test': 'list-open', text: '☰ ' + m.list.button });
       opener.addEventListener('click', function () { showList(m); });
@@ -277,6 +288,94 @@
     }
     if (actions.childNodes.length) { node.appendChild(actions); }
     return node;
+  }
+
+  /* ---------- native commerce messages ---------- */
+
+  var STATUS_LABELS = { pending: 'Pending', processing: 'Processing', 'partially-shipped': 'Partially shipped',
+    shipped: 'Shipped', completed: 'Completed', canceled: 'Cancelled' };
+
+  function renderNative(m, bubble) {
+    var n = m.native;
+    if (n.type === 'order_details') {
+      bubble.classList.add('native-card');
+      var lines = el('ul', { 'data-test': 'native-order' }, n.items.map(function (i) {
+        return el('li', { 'data-test': 'native-item', text: i.name + ' × ' + i.quantity + ' · ' +
+          money(i.amount_minor * i.quantity * 100 / n.offset, n.currency) });
+      }));
+      bubble.appendChild(el('div', { class: 'cart-head' }, [el('span', { text: 'Order details' })]));
+      bubble.appendChild(lines);
+      bubble.appendChild(el('div', { class: 'native-total', 'data-test': 'native-total',
+        text: 'Total ' + money(n.total_minor * 100 / n.offset, n.currency) + (n.paid ? ' · Paid ✓' : '') }));
+    } else if (n.type === 'order_status') {
+      bubble.appendChild(el('div', { class: 'native-status', 'data-test': 'native-status', 'data-status': n.status,
+        text: '📦 ' + (STATUS_LABELS[n.status] || n.status) + (n.description ? ' · ' + n.description : '') }));
+    } else if (n.type === 'product' || n.type === 'product_list') {
+      bubble.classList.add('native-card');
+      n.sections.forEach(function (s) {
+        // One section's title repeats the header: shown only among several.
+        if (s.title && n.sections.length > 1) { bubble.appendChild(el('div', { class: 'section-title', text: s.title })); }
+        s.products.forEach(function (id) {
+          var p = product(id);
+          var row = el('div', { class: 'native-product', 'data-test': 'native-product', 'data-retailer-id': id }, [
+            p ? el('img', { src: p.image_url, alt: '' }) : null,
+            el('span', { text: p ? p.title + ' · ' + money(p.price_minor, p.currency) : id })
+          ]);
+          var add = el('button', { type: 'button', 'data-test': 'native-add', text: 'Add' });
+          add.addEventListener('click', function () {
+            setQty(id, (state.cart[id] || 0) + 1);
+            renderCart();
+            open('cart');
+          });
+          row.appendChild(add);
+          bubble.appendChild(row);
+        });
+      });
+    }
+  }
+
+  function nativeActions(m, actions) {
+    var n = m.native;
+    if (!n) { return; }
+    if (n.type === 'address_message') {
+      var b = el('button', { type: 'button', 'data-test': 'native-address',
+        text: n.answered ? '✓ Address sent' : '↗ Add delivery address' });
+      b.addEventListener('click', function () { showAddress(m); });
+      actions.appendChild(b);
+    } else if (n.type === 'order_details' && n.upi && !m.link) {
+      var pay = el('button', { type: 'button', 'data-test': 'native-pay', text: n.paid ? 'Paid ✓' : '₹ Review and pay' });
+      if (n.paid) { pay.disabled = true; }
+      pay.addEventListener('click', function () {
+        request('POST', '/customers/' + encodeURIComponent(state.current) + '/pay', { wamid: m.wamid })
+          .then(function (updated) { merge([updated]); })
+          .catch(function (e) { alert(e.message); });
+      });
+      actions.appendChild(pay);
+    }
+  }
+
+  var addressFor = null;
+
+  function showAddress(m) {
+    addressFor = m.wamid;
+    var form = $('#address-form');
+    Array.prototype.forEach.call(form.querySelectorAll('input'), function (input) {
+      input.value = (m.native.values || {})[input.name] || '';
+      var error = form.querySelector('[data-test="address-error-' + input.name + '"]');
+      error.textContent = (m.native.errors || {})[input.name] || '';
+    });
+    open('address-sheet');
+  }
+
+  function sendAddress(event) {
+    event.preventDefault();
+    var values = {};
+    Array.prototype.forEach.call($('#address-form').querySelectorAll('input'), function (input) {
+      values[input.name] = input.value;
+    });
+    request('POST', '/customers/' + encodeURIComponent(state.current) + '/address', { wamid: addressFor, values: values })
+      .then(function (m) { close('address-sheet'); merge([m]); })
+      .catch(function (e) { alert(e.message); });
   }
 
   function showList(m) {
@@ -437,6 +536,8 @@
     on('cart-open', function () { renderCart(); open('cart'); });
     on('cart-close', function () { close('cart'); });
     on('list-close', function () { close('list-sheet'); });
+    on('address-close', function () { close('address-sheet'); });
+    $('#address-form').addEventListener('submit', sendAddress);
     $('#cart-form').addEventListener('submit', sendCart);
     $('#composer').addEventListener('submit', sendText);
     $('#add-customer').addEventListener('submit', addCustomer);

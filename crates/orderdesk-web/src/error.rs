@@ -147,6 +147,16 @@ impl From<EngineError> for ApiError {
                 "outside_window",
                 r.to_string(),
             ),
+            EngineError::Reply(r @ orderdesk_engine::ReplyError::UnknownProducts(_)) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_product",
+                r.to_string(),
+            ),
+            EngineError::Reply(r @ orderdesk_engine::ReplyError::NoCatalog) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "no_catalog",
+                r.to_string(),
+            ),
             EngineError::Reply(r) => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_request",

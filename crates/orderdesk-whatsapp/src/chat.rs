@@ -19,6 +19,9 @@ pub struct ChatIn {
     /// The id of a tapped reply button or list row (ours name the order).
     pub reply_id: Option<String>,
     pub sent_at: Option<i64>,
+    /// A native form's answer (`interactive.type == "nfm_reply"`): the
+    /// address from an `address_message`, or a Flow's.
+    pub nfm: Option<crate::NfmReply>,
 }
 
 /// A delivery status of one of our messages.
@@ -36,6 +39,12 @@ pub struct StatusIn {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unreadable inbox item: {0}")]
 pub struct ItemError(String);
+
+impl ItemError {
+    pub(crate) fn new(reason: String) -> Self {
+        Self(reason)
+    }
+}
 
 // Only the fields read below are declared: everything else in a stored item
 // (Meta adds fields, and a signed body may nest one arbitrarily deep) is
@@ -166,6 +175,16 @@ struct Interactive {
     button_reply: Option<Loose<Fields>>,
     #[serde(default)]
     list_reply: Loose<Fields>,
+    #[serde(default)]
+    nfm_reply: Option<Loose<Nfm>>,
+}
+
+#[derive(Deserialize, Default)]
+struct Nfm {
+    #[serde(default)]
+    name: Lossy,
+    #[serde(default)]
+    response_json: Lossy,
 }
 
 #[derive(Deserialize)]
@@ -221,7 +240,18 @@ pub fn parse_chat_message(payload: &str) -> Result<ChatIn, ItemError> {
         "button" => (m.button.0.payload.text(), m.button.0.text.text()),
         _ => (None, None),
     };
+    let nfm = m
+        .interactive
+        .0
+        .nfm_reply
+        .as_ref()
+        .filter(|_| kind == "interactive")
+        .map(|n| crate::NfmReply {
+            name: n.0.name.text().unwrap_or_else(|| "flow".to_owned()),
+            response_json: n.0.response_json.text().unwrap_or_default(),
+        });
     let text = match kind.as_str() {
+        "interactive" if nfm.is_some() => nfm.as_ref().map(crate::NfmReply::describe),
         "text" => m.text.0.body.text(),
         "interactive" | "button" => reply.1.clone(),
         "image" | "video" | "document" | "audio" | "sticker" => m
@@ -244,6 +274,7 @@ pub fn parse_chat_message(payload: &str) -> Result<ChatIn, ItemError> {
         text,
         reply_id: reply.0,
         sent_at: seconds(&m.timestamp),
+        nfm,
     })
 }
 

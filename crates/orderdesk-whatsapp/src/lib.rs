@@ -21,6 +21,7 @@
 mod cart;
 mod chat;
 mod graph;
+mod native;
 mod outbound;
 mod raw;
 mod signature;
@@ -31,12 +32,18 @@ pub use chat::{parse_chat_message, parse_status, ChatIn, ItemError, StatusIn};
 pub use graph::{
     GraphApiError, GraphClient, GraphError, GraphSetupError, SentMessage, DEFAULT_TIMEOUT,
 };
+pub use native::{
+    native_address, parse_payment_status, NativeAddressError, NfmReply, PaymentStatusIn,
+    ADDRESS_FIELDS,
+};
 pub use outbound::{
-    Content, Document, Header, Interactive, ListRow, ListSection, MarkRead, Media, OutboundError,
-    OutboundMessage, Recipient, ReplyButton, Template, Text, BUTTON_ID_MAX, BUTTON_TEXT_MAX,
-    BUTTON_TITLE_MAX, FOOTER_MAX, HEADER_TEXT_MAX, INTERACTIVE_BODY_MAX, LIST_BODY_MAX,
-    MAX_LIST_ROWS, MAX_LIST_SECTIONS, MAX_REPLY_BUTTONS, ROW_DESCRIPTION_MAX, ROW_ID_MAX,
-    ROW_TITLE_MAX, SECTION_TITLE_MAX, TEMPLATE_NAME_MAX, TEXT_BODY_MAX,
+    Content, Document, Header, Interactive, ListRow, ListSection, MarkRead, Media,
+    NativeOrderStatus, NativePayment, OrderDetails, OrderDetailsItem, OutboundError,
+    OutboundMessage, ProductSection, Recipient, ReplyButton, Template, Text, BUTTON_ID_MAX,
+    BUTTON_TEXT_MAX, BUTTON_TITLE_MAX, FOOTER_MAX, HEADER_TEXT_MAX, INTERACTIVE_BODY_MAX,
+    ITEM_NAME_MAX, LIST_BODY_MAX, MAX_LIST_PRODUCTS, MAX_LIST_ROWS, MAX_LIST_SECTIONS,
+    MAX_PRODUCT_SECTIONS, MAX_REPLY_BUTTONS, REFERENCE_ID_MAX, ROW_DESCRIPTION_MAX, ROW_ID_MAX,
+    ROW_TITLE_MAX, SECTION_TITLE_MAX, STATUS_DESCRIPTION_MAX, TEMPLATE_NAME_MAX, TEXT_BODY_MAX,
 };
 pub use signature::{sign, verify_signature, SignatureError, SIGNATURE_HEADER};
 pub use webhook::{split_webhook, InboundItem, SplitError, WHATSAPP_OBJECT};

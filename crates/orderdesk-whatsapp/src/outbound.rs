@@ -159,11 +159,13 @@ fn check_http_url(field: &'static str, value: String) -> Result<String, Outbound
     }
 }
 
+mod commerce;
 mod document;
 mod interactive;
 mod message;
 mod template;
 
+pub use commerce::*;
 pub use document::*;
 pub use interactive::*;
 pub use message::*;

@@ -131,6 +131,11 @@ pub const SETTINGS: &[Setting] = &[
     setting("ORDERDESK_TAX_RATE", Some("0")),
     setting("ORDERDESK_TAX_MODE", Some("inclusive")),
     setting("ORDERDESK_INVOICE_SEND", Some("on_paid")),
+    // Issue #19: native WhatsApp order messages and products from the chat
+    // (read live by the engine; parsed here so a bad value is refused).
+    setting("ORDERDESK_NATIVE_MESSAGES", Some("off")),
+    setting("WHATSAPP_PAYMENT_CONFIGURATION", None),
+    setting("WHATSAPP_CATALOG_ID", None),
 ];
 
 /// A document number prefix: printed on invoices and in file names, so
@@ -277,6 +282,8 @@ pub struct Config {
     /// Tax on invoices and when customers get them (`ORDERDESK_TAX_*`,
     /// `ORDERDESK_INVOICE_SEND`, `ORDERDESK_BUSINESS_STATE`).
     pub invoicing: Invoicing,
+    /// Native WhatsApp order messages (`ORDERDESK_NATIVE_MESSAGES=on`).
+    pub native_messages: bool,
     /// The values the environment and the file gave: they win over stored
     /// settings, which [`Config::with_stored`] layers under them.
     fixed: std::sync::Arc<layered::Fixed>,
@@ -575,6 +582,11 @@ impl Config {
                         .ok_or_else(|| anyhow!("'{raw}' is not on_paid, on_confirmed or off"))
                 })?,
             },
+            native_messages: s.parsed("ORDERDESK_NATIVE_MESSAGES", |raw| match raw {
+                "on" => Ok(true),
+                "off" => Ok(false),
+                _ => Err(anyhow!("'{raw}' is not on or off")),
+            })?,
         };
         config.check_provider_keys(s)?;
         Ok(config)

@@ -22,6 +22,12 @@ pub(crate) async fn message_outcome(
     let open = store
         .open_orders_for_customer(&message.customer_key)
         .await?;
+    if let Some(nfm) = chat.nfm.as_ref().filter(|n| n.is_address()) {
+        // WhatsApp's own address form answered: for the newest order in
+        // checkout, as the hosted form would be.
+        let order = open.first().cloned();
+        return super::native::address_reply(store, config, message, nfm, order).await;
+    }
     let tapped = chat.reply_id.as_deref().and_then(ButtonId::parse);
     let (order, input) = match (tapped, chat.kind.as_str()) {
         (Some(id), _) => match store.order(id.order).await {

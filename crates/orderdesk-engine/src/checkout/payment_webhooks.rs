@@ -104,6 +104,18 @@ pub(crate) async fn apply_payment(
             "unreadable payment event".to_owned(),
         ));
     };
+    apply_stored(store, config, p, now).await
+}
+
+/// Applies a payment event, from a provider or from WhatsApp's payment
+/// status of an `order_details` message (see [`apply_payment`]).
+pub(crate) async fn apply_stored(
+    store: &dyn orderdesk_store::Store,
+    config: &CheckoutConfig,
+    p: StoredPayment,
+    now: Timestamp,
+) -> Result<orderdesk_store::InboundOutcome, EngineError> {
+    use orderdesk_store::InboundOutcome;
     if p.kind == "refund" {
         settle_refunds(store, config, &p, now).await?;
         return Ok(InboundOutcome::Ignored);

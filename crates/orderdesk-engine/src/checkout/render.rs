@@ -81,22 +81,21 @@ pub(crate) fn first_messages(
     ) else {
         return Vec::new();
     };
-    let url = config.address_url(TOKEN_PLACEHOLDER);
-    let message = Interactive::cta_url(body.clone(), "Add address", url);
+    let message = if config.live.native_messages() {
+        let prefill = super::native::prefill(None, &order.customer);
+        super::native::ask_address(body.clone(), &prefill, &[])
+    } else {
+        let url = config.address_url(TOKEN_PLACEHOLDER);
+        Interactive::cta_url(body.clone(), "Add address", url).map(Into::into)
+    };
     // Until it is sent (and the dispatcher records the text as it went
     // out), the chat panel shows it without the number it does not know.
     let preview = body
         .replace(&format!(" #{ORDER_PLACEHOLDER}"), "")
         .replace(ORDER_PLACEHOLDER, "");
-    outbound(
-        &order.customer,
-        None,
-        message.map(Into::into),
-        preview,
-        order.created_at,
-    )
-    .into_iter()
-    .collect()
+    outbound(&order.customer, None, message, preview, order.created_at)
+        .into_iter()
+        .collect()
 }
 
 /// Builds one queued message, or logs why it cannot be (an invalid message
@@ -162,7 +161,19 @@ pub(crate) fn render(
             .map(Into::into);
         Some((built, body))
     };
+    let native_payment = match reply {
+        Reply::AskPayment { cod_offered: false } => super::native::native_payment(config, link),
+        _ => None,
+    };
     let (content, preview) = match reply {
+        Reply::AskAddress if config.live.native_messages() => {
+            let body = say("ask_address")?;
+            let prefill = super::native::prefill(order.address.as_ref(), &order.customer);
+            (
+                super::native::ask_address(body.clone(), &prefill, &[]),
+                body,
+            )
+        }
         Reply::AskAddress => {
             let body = say("ask_address")?;
             let url = config.address_url(&config.tokens.issue(n, at));
@@ -180,6 +191,14 @@ pub(crate) fn render(
                 (ButtonAction::PayCod, "Cash on delivery"),
             ],
         )?,
+        Reply::AskPayment { cod_offered: false } if native_payment.is_some() => {
+            let body = say("ask_payment")?;
+            let payment = native_payment?;
+            (
+                super::native::payment_request(order, body.clone(), payment),
+                body,
+            )
+        }
         Reply::AskPayment { cod_offered: false } => {
             let Some(link) = link else {
                 // No provider, or it failed: the order waits for staff, and

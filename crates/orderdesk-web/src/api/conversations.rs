@@ -31,6 +31,11 @@ pub(crate) fn routes() -> Routes<AppState> {
         )
         .post("/api/v1/conversations/{wa_id}/messages", Auth::Token, send)
         .post("/api/v1/conversations/{wa_id}/read", Auth::Token, read)
+        .post(
+            "/api/v1/conversations/{wa_id}/products",
+            Auth::Token,
+            products,
+        )
         .post("/api/v1/conversations/{wa_id}", Auth::Token, change)
 }
 
@@ -255,6 +260,72 @@ pub async fn send(
     let message = state
         .engine
         .reply_to_conversation(&wa_id, body.into_text())
+        .await
+        .map_err(about(&wa_id))?;
+    Ok((StatusCode::ACCEPTED, Json(message)))
+}
+
+/// Catalog products picked for the customer: `retailer_ids` in one
+/// section, or `sections` (titled); up to 30 in all.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ProductsBody {
+    /// The products' retailer ids, in one section (one id: a `product` message).
+    #[serde(default)]
+    #[schema(max_items = 30)]
+    retailer_ids: Vec<String>,
+    /// Or the products in titled sections (a `product_list` message).
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    sections: Vec<ProductSectionBody>,
+    /// The message's text, in place of the `products` text.
+    #[schema(max_length = 1024)]
+    body: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ProductSectionBody {
+    /// Shown above the section's products (1–24 characters).
+    #[schema(max_length = 24)]
+    title: Option<String>,
+    #[schema(max_items = 30)]
+    retailer_ids: Vec<String>,
+}
+
+impl ProductsBody {
+    fn into_pick(self) -> orderdesk_engine::ProductPick {
+        let mut sections: Vec<(Option<String>, Vec<String>)> = self
+            .sections
+            .into_iter()
+            .map(|s| (s.title, s.retailer_ids))
+            .collect();
+        if !self.retailer_ids.is_empty() {
+            sections.insert(0, (None, self.retailer_ids));
+        }
+        orderdesk_engine::ProductPick {
+            sections,
+            body: self.body,
+        }
+    }
+}
+
+/// Send the customer catalog products: a `product` message for one, a
+/// `product_list` for several. The cart they send from it becomes an order.
+#[utoipa::path(post, path = "/api/v1/conversations/{wa_id}/products", tag = "conversations",
+    params(("wa_id" = String, Path, description = "The customer's wa_id (or key)")),
+    request_body = ProductsBody, security(("bearer" = [])),
+    responses((status = 202, body = ChatMessageDoc, description = "Queued: the message as the thread shows it"),
+        (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "A retailer id not in the catalog (`unknown_product`, named), no catalog set up, no or too many products, or outside the 24-hour window")))]
+pub async fn products(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(wa_id): Path<String>,
+    ApiJson(body): ApiJson<ProductsBody>,
+) -> ApiResult<(StatusCode, Json<ChatMessage>)> {
+    let message = state
+        .engine
+        .send_products(&wa_id, body.into_pick())
         .await
         .map_err(about(&wa_id))?;
     Ok((StatusCode::ACCEPTED, Json(message)))

@@ -29,6 +29,7 @@
 mod accounts;
 pub mod admin;
 pub mod board;
+mod chat_products;
 pub mod inbox;
 mod insights;
 mod insights_charts;
@@ -102,6 +103,7 @@ pub(crate) fn routes() -> Routes<AppState> {
         .post("/orders/{number}/messages", Session, order::send_message)
         .post("/orders/{number}/payment", Session, order::payment_action)
         .post("/orders/{number}/notes", Session, order::add_note)
+        .post("/orders/{number}/products", Session, chat_products::send)
         .get("/orders/new", Session, order_new::show)
         .post("/orders/new", Session, order_new::create)
         .get("/orders/{number}/edit", Session, order_edit::show)

@@ -86,6 +86,7 @@ async fn window(
     };
     let window_open = orderdesk_domain::service_window_open(last_inbound, Utc::now());
     let previews = super::moves::previews(&state.engine, &order, staff).await?;
+    let catalog = store.products().await?;
     // Not held across an await: ICU's formatter data is not `Send`.
     let local = state.engine.settings().local();
     let title = format!("Order #{number}");
@@ -109,6 +110,7 @@ async fn window(
                 div.col {
                     (timeline_section(&timeline, &messages, &local))
                     (chat_panel(&order, staff, window_open, last_inbound, &local))
+                    (super::chat_products::picker(&order, staff, &catalog, window_open))
                 }
             }
         }
@@ -446,7 +448,7 @@ pub struct TextForm {
 }
 
 /// After a form: back to the window, or `{"ok": true}` for a `fetch()`.
-async fn done(
+pub(super) async fn done(
     state: &AppState,
     staff: &Staff,
     headers: &HeaderMap,
@@ -477,7 +479,7 @@ pub(super) fn sentence(message: &str) -> String {
 
 /// The order a form acts on: one this staff member may see (else 404,
 /// before anything is done).
-async fn parse(
+pub(super) async fn parse(
     state: &AppState,
     headers: &HeaderMap,
     staff: &Staff,

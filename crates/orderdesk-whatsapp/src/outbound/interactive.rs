@@ -207,7 +207,9 @@ pub struct Interactive {
     kind: InteractiveKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     header: Option<Header>,
-    body: TextObject,
+    /// Required by every kind but `product`, where it is optional.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<TextObject>,
     #[serde(skip_serializing_if = "Option::is_none")]
     footer: Option<TextObject>,
     action: Action,
@@ -215,20 +217,25 @@ pub struct Interactive {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
-enum InteractiveKind {
+pub(super) enum InteractiveKind {
     Button,
     List,
     CtaUrl,
+    AddressMessage,
+    OrderDetails,
+    OrderStatus,
+    Product,
+    ProductList,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-struct TextObject {
-    text: String,
+pub(super) struct TextObject {
+    pub(super) text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(untagged)]
-enum Action {
+pub(super) enum Action {
     Buttons {
         buttons: Vec<ReplyButton>,
     },
@@ -240,10 +247,14 @@ enum Action {
         name: &'static str,
         parameters: CtaUrlParameters,
     },
+    /// The commerce kinds (`address_message`, `order_details`,
+    /// `order_status`, `product`, `product_list`): checked by their typed
+    /// constructors in `commerce`, kept here as the JSON they built.
+    Commerce(serde_json::Value),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-struct CtaUrlParameters {
+pub(super) struct CtaUrlParameters {
     display_text: String,
     url: String,
 }
@@ -359,11 +370,22 @@ impl Interactive {
         ))
     }
 
-    fn build(kind: InteractiveKind, body: String, action: Action) -> Self {
+    pub(super) fn build(kind: InteractiveKind, body: String, action: Action) -> Self {
         Self {
             kind,
             header: None,
-            body: TextObject { text: body },
+            body: Some(TextObject { text: body }),
+            footer: None,
+            action,
+        }
+    }
+
+    /// A `product` message, whose body is optional.
+    pub(super) fn build_bodiless(kind: InteractiveKind, action: Action) -> Self {
+        Self {
+            kind,
+            header: None,
+            body: None,
             footer: None,
             action,
         }
@@ -373,7 +395,11 @@ impl Interactive {
     /// [`OutboundError::Invalid`] for a media header on a list, which only
     /// takes text headers.
     pub fn with_header(mut self, header: Header) -> Result<Self, OutboundError> {
-        if self.kind == InteractiveKind::List && !header.is_text() {
+        if matches!(
+            self.kind,
+            InteractiveKind::List | InteractiveKind::ProductList
+        ) && !header.is_text()
+        {
             return Err(OutboundError::Invalid {
                 field: "interactive.header.type",
                 expected: "\"text\" on a list message",

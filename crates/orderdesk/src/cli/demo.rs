@@ -35,6 +35,11 @@ pub struct DemoArgs {
     /// Simulated customers ordering per minute, so the board looks alive.
     #[arg(long, value_name = "N", default_value_t = 0)]
     traffic: u32,
+    /// Native WhatsApp messages: the address asked with WhatsApp's own
+    /// form, the payment as an `order_details` message, stage updates as
+    /// `order_status` (`ORDERDESK_NATIVE_MESSAGES=on`).
+    #[arg(long)]
+    native: bool,
 }
 
 pub const DEMO_EMAIL: &str = "owner@demo.orderdesk";
@@ -82,6 +87,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             "WHATSAPP_ACCESS_TOKEN" => DEMO_ACCESS_TOKEN.to_owned(),
             "PAYMENTS_PROVIDER" => "simulator".to_owned(),
             "WHATSAPP_BUSINESS_ACCOUNT_ID" => orderdesk_phone::DEMO_BUSINESS_ACCOUNT_ID.to_owned(),
+            // Products from the chat show the phone's catalog.
+            "WHATSAPP_CATALOG_ID" => orderdesk_phone::DEMO_CATALOG_ID.to_owned(),
+            "ORDERDESK_NATIVE_MESSAGES" if args.native => "on".to_owned(),
             // The business's own settings (time zone, locale, profile, …)
             // may come from the environment: `ORDERDESK_TIMEZONE=Asia/Kolkata
             // orderdesk demo`. The seller on invoices has demo values

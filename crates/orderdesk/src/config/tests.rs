@@ -249,6 +249,7 @@ fn scheduled_backups_are_off_until_asked_for_and_bad_values_name_the_key() {
         ("ORDERDESK_TAX_RATE", "101"),
         ("ORDERDESK_TAX_MODE", "gross"),
         ("ORDERDESK_INVOICE_SEND", "always"),
+        ("ORDERDESK_NATIVE_MESSAGES", "yes"),
     ] {
         let err = Config::from_sources(None, env(&[(key, bad)]))
             .unwrap_err()

@@ -117,7 +117,11 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         // Nobody by that wa_id ever wrote.
         ("GET", "/api/v1/conversations/{wa_id}/messages") => 404,
         ("POST", "/api/v1/conversations/{wa_id}/read" | "/api/v1/conversations/{wa_id}") => 404,
-        ("POST", "/api/v1/conversations/{wa_id}/messages") => 422,
+        // `{}` has no text, or picks no product.
+        (
+            "POST",
+            "/api/v1/conversations/{wa_id}/messages" | "/api/v1/conversations/{wa_id}/products",
+        ) => 422,
         ("POST", "/api/v1/intake") => 422,
         // `{}` lacks the version, the customer, the action.
         ("PATCH", "/api/v1/orders/{number}") => 422,
@@ -129,7 +133,10 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         ("GET", "/orders/{number}" | "/users" | "/tokens") => 200,
         // An empty form lacks the required fields.
         ("POST", "/orders/{number}/status" | "/orders/{number}/payment") => 422,
-        ("POST", "/orders/{number}/messages" | "/orders/{number}/notes") => 422,
+        (
+            "POST",
+            "/orders/{number}/messages" | "/orders/{number}/notes" | "/orders/{number}/products",
+        ) => 422,
         ("POST", "/users" | "/tokens") => 422,
         ("GET", "/inbox" | "/inbox/unread.json") => 200,
         // An empty form names no action.

@@ -34,6 +34,8 @@ mod local_browser;
 mod local_money;
 mod login_limits;
 mod messages;
+mod native;
+mod native_browser;
 mod odd_input;
 mod off_script;
 mod off_script_browser;
