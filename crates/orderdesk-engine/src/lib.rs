@@ -131,6 +131,7 @@ impl Engine {
             self.inbox.wake(),
             self.checkout.clone(),
             self.settings.clone(),
+            self.intake.clone(),
         )
     }
 

@@ -160,6 +160,11 @@ pub fn samples(local: &Local, currency: Currency) -> Vec<(&'static str, String)>
         ),
         ("opens", "tomorrow at 10:00 IST".to_owned()),
         ("invoice", "INV-2026-00042".to_owned()),
+        ("unread", "“1 jar of happiness”".to_owned()),
+        (
+            "choices",
+            "“dal”: Toor Dal 1 kg / Moong Dal 500 g".to_owned(),
+        ),
     ]
 }
 
