@@ -148,20 +148,9 @@ async fn change_and_a_new_text_replace_the_draft(backend: Backend) {
 async fn a_stale_tap_changes_nothing_and_is_answered(backend: Backend) {
     let graph = GraphFake::start().await;
     let app = shop(backend, &graph).await;
-    types(&app, "wamid.s1", "1 namak").await;
+    // A price changed under the draft: its tap orders nothing.
+    types(&app, "wamid.s1", "2 namak").await;
     let (place, _) = buttons(&nth(&graph, 0).await);
-    taps(&app, "wamid.s2", (&place, "Place order")).await;
-    app.wait_for_orders(1).await;
-    graph.wait_for(2, WAIT).await;
-
-    // Tapped again later: the order stands alone, and the customer is told.
-    taps(&app, "wamid.s3", (&place, "Place order")).await;
-    assert!(body_text(&nth(&graph, 2).await).contains("already placed"));
-    assert_eq!(orders(&app).await.len(), 1);
-
-    // A price changed under a new draft: its tap orders nothing.
-    types(&app, "wamid.s4", "2 namak").await;
-    let (place, _) = buttons(&nth(&graph, 3).await);
     let mut salt = app
         .store
         .products_by_ids(&["salt".to_owned()])
@@ -169,8 +158,22 @@ async fn a_stale_tap_changes_nothing_and_is_answered(backend: Backend) {
         .unwrap();
     salt[0].price_minor += 100;
     app.store.upsert_products(&salt).await.unwrap();
+    taps(&app, "wamid.s2", (&place, "Place order")).await;
+    assert!(body_text(&nth(&graph, 1).await).contains("prices or products changed"));
+    assert!(orders(&app).await.is_empty());
+
+    // Written again, at today's price, and placed.
+    types(&app, "wamid.s3", "1 namak").await;
+    let offer = nth(&graph, 2).await;
+    assert!(body_text(&offer).contains("₹29.00"), "{offer}");
+    let (place, _) = buttons(&offer);
+    taps(&app, "wamid.s4", (&place, "Place order")).await;
+    app.wait_for_orders(1).await;
+    graph.wait_for(4, WAIT).await;
+
+    // Tapped again later: the order stands alone, and the customer is told.
     taps(&app, "wamid.s5", (&place, "Place order")).await;
-    assert!(body_text(&nth(&graph, 4).await).contains("prices or products changed"));
+    assert!(body_text(&nth(&graph, 4).await).contains("already placed"));
     assert_eq!(orders(&app).await.len(), 1);
 
     // A forged or mangled draft button is no order either.
