@@ -58,7 +58,10 @@ pub use refund::{
 };
 pub use starting_address::starting_address;
 pub use timeline::{Actor, TimelineEntry, TimelineKind};
-pub use typed_draft::{Draft, DraftLine, DraftNext, DraftQuestion, DraftStamp, StaleDraft};
+pub use typed_draft::{
+    fingerprint, Draft, DraftLine, DraftNext, DraftQuestion, DraftStamp, DraftTap, StaleDraft,
+    TapAction, DRAFT_TTL_SECS,
+};
 pub use window::{service_window_closes, service_window_open, SERVICE_WINDOW};
 
 /// Timestamps are UTC everywhere; the edge formats them as RFC 3339.

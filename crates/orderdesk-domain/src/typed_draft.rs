@@ -52,7 +52,9 @@ pub enum DraftNext {
 /// holds only while both are unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DraftStamp {
-    /// The catalog's version when the draft was priced.
+    /// The draft's [`fingerprint`] when it was shown: its lines, their
+    /// prices then and when it was made. Recomputed at a tap with today's
+    /// prices, a difference means the catalog changed under the draft.
     pub catalog_version: i64,
     /// The customer's latest order then, if any.
     pub latest_order: Option<OrderNumber>,
@@ -67,6 +69,142 @@ pub enum StaleDraft {
     /// An order was placed since (from this draft, or otherwise).
     #[error("an order was placed since the draft was made")]
     AlreadyOrdered,
+    /// A newer draft (or "Change") took this one's place.
+    #[error("a newer draft replaced this one")]
+    Replaced,
+    /// Shown longer ago than [`DRAFT_TTL_SECS`].
+    #[error("the draft has expired")]
+    Expired,
+}
+
+/// How long a shown draft may be ordered by tapping, in seconds: a day, the
+/// WhatsApp service window in which the offer itself could be sent.
+pub const DRAFT_TTL_SECS: i64 = 24 * 3600;
+
+/// The two reply buttons under a shown draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TapAction {
+    Place,
+    Change,
+}
+
+impl TapAction {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Place => "place",
+            Self::Change => "change",
+        }
+    }
+}
+
+/// A tap on a draft's button, as its reply id carries it:
+/// `typed.place.<made at, unix seconds>.<fingerprint, hex>`. The id names
+/// the draft it was shown under, so a tap under an older draft is told
+/// apart from one under the customer's current draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DraftTap {
+    pub action: TapAction,
+    /// When the draft was made, in unix seconds.
+    pub made_at: i64,
+    /// The draft's [`fingerprint`].
+    pub fingerprint: i64,
+}
+
+impl DraftTap {
+    /// The reply-button id (well under WhatsApp's 256 characters).
+    pub fn encode(&self) -> String {
+        // Hex of the bits: a fingerprint is a hash, its sign means nothing.
+        format!(
+            "typed.{}.{}.{:x}",
+            self.action.as_str(),
+            self.made_at,
+            self.fingerprint as u64
+        )
+    }
+
+    /// Reads an id [`DraftTap::encode`] made; anything else is `None`.
+    pub fn parse(id: &str) -> Option<Self> {
+        let mut parts = id.strip_prefix("typed.")?.split('.');
+        let action = match parts.next()? {
+            "place" => TapAction::Place,
+            "change" => TapAction::Change,
+            _ => return None,
+        };
+        let made_at = parts.next()?.parse::<i64>().ok().filter(|s| *s >= 0)?;
+        let hex = parts.next()?;
+        if parts.next().is_some() || hex.is_empty() || hex.len() > 16 {
+            return None;
+        }
+        let fingerprint = u64::from_str_radix(hex, 16).ok()? as i64;
+        Some(Self {
+            action,
+            made_at,
+            fingerprint,
+        })
+    }
+
+    /// Whether this tap may still order the customer's draft: `kept` is the
+    /// stamp of the draft kept for them (`None` after "Change" or with none),
+    /// `now` the same draft stamped again with today's prices and their
+    /// latest order, `now_secs` the tap's time.
+    ///
+    /// # Errors
+    /// [`StaleDraft`]: replaced first (the tap is not for the kept draft at
+    /// all), then expired, then what [`DraftStamp::check`] finds.
+    pub fn check(
+        &self,
+        kept: Option<DraftStamp>,
+        now: DraftStamp,
+        now_secs: i64,
+    ) -> Result<(), StaleDraft> {
+        let kept = kept
+            .filter(|k| k.catalog_version == self.fingerprint)
+            .ok_or(StaleDraft::Replaced)?;
+        if now_secs.saturating_sub(self.made_at) > DRAFT_TTL_SECS {
+            return Err(StaleDraft::Expired);
+        }
+        kept.check(now)
+    }
+}
+
+/// A draft's identity and prices in one number: FNV-1a over its lines
+/// (retailer id, packs, unit price and currency) and when it was made. The
+/// same lines at the same prices made at the same second give the same
+/// number on every machine and release, so it can be stored and compared
+/// with a button's id.
+pub fn fingerprint<'a>(
+    lines: impl IntoIterator<Item = (&'a str, u32, Money)>,
+    made_at: i64,
+) -> i64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0100_0000_01b3;
+    let mut hash = OFFSET;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(PRIME);
+        }
+    };
+    eat(&made_at.to_le_bytes());
+    for (id, packs, price) in lines {
+        // Separators keep ("ab", 1) and ("a", …) apart.
+        eat(id.as_bytes());
+        eat(&[0]);
+        eat(&packs.to_le_bytes());
+        eat(&price.minor().to_le_bytes());
+        eat(price.currency().as_str().as_bytes());
+        eat(&[0xff]);
+    }
+    hash as i64
+}
+
+/// The typed-orders setting (`ORDERDESK_TYPED_ORDERS`): `on` or `off`.
+pub fn parse_switch(raw: &str) -> Option<bool> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "on" => Some(true),
+        "off" => Some(false),
+        _ => None,
+    }
 }
 
 impl DraftStamp {
@@ -137,6 +275,39 @@ impl Draft {
             ));
         }
         Ok(out.join("\n"))
+    }
+
+    /// [`Draft::lines_text`] in at most `budget` characters: the lines that
+    /// fit, then `… (+N)` for the N left out (a WhatsApp message body is
+    /// limited; the total still counts every line). With a budget too
+    /// small for any line, only the marker.
+    ///
+    /// # Errors
+    /// An overflowing line amount.
+    pub fn lines_text_within(&self, local: &Local, budget: usize) -> Result<String, MoneyError> {
+        let full = self.lines_text(local)?;
+        if full.chars().count() <= budget {
+            return Ok(full);
+        }
+        let lines: Vec<&str> = full.lines().collect();
+        let mut kept: Vec<&str> = Vec::new();
+        let mut used = 0;
+        for (i, line) in lines.iter().enumerate() {
+            let more = format!("… (+{})", lines.len() - i - 1);
+            let need = line.chars().count() + 1;
+            if used + need + more.chars().count() > budget {
+                break;
+            }
+            used += need;
+            kept.push(line);
+        }
+        let left = lines.len() - kept.len();
+        let mut out = kept.join("\n");
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&format!("… (+{left})"));
+        Ok(out)
     }
 
     /// The questions, one a line: `“dal”: Toor Dal 1 kg / Moong Dal 500 g`.

@@ -16,7 +16,8 @@
 //! address form), `customer_messages` (what a customer's message does),
 //! `payment_webhooks` (provider payment events applied to orders),
 //! `apply_outcome` (an outcome as an order update, applied), `timers`
-//! (nudge and abandon).
+//! (nudge and abandon), `typed_orders` (a typed order shown back as a draft
+//! to place with a tap).
 
 use orderdesk_domain::{CheckoutSettings, Local};
 
@@ -85,6 +86,7 @@ pub(crate) mod native;
 mod payment_webhooks;
 mod render;
 mod timers;
+mod typed_orders;
 
 pub use address::{AddressForm, AddressLock};
 pub(crate) use apply_outcome::{apply_update, supersede_older, update_from};
@@ -94,3 +96,5 @@ pub use payment_webhooks::StoredPayment;
 pub use render::{body_text, fill_placeholders};
 pub(crate) use render::{first_messages, outbound, render};
 pub(crate) use timers::checkout_timers;
+pub use typed_orders::TYPED_ORDERS;
+pub(crate) use typed_orders::{FollowUp, TypedBatch};

@@ -26,11 +26,13 @@ use tokio::sync::{mpsc, oneshot, Notify};
 use tracing::{debug, info, warn};
 
 use crate::checkout::handover::Handover;
+use crate::checkout::{FollowUp, TypedBatch};
 use crate::texts::Texts;
 use crate::{CheckoutConfig, EngineError, EventBus};
 
 mod cart_to_order;
 use cart_to_order::decide_cart;
+pub(crate) use cart_to_order::order_from_cart;
 
 /// Most items one group commit takes; a single 1,000-update webhook still
 /// goes in whole, since a request is never split.
@@ -154,6 +156,8 @@ pub struct Processor {
     checkout: Option<Arc<CheckoutConfig>>,
     /// The business's settings in force (its hours, for the handover answer).
     settings: crate::settings::Settings,
+    /// The typed-order reader's catalog index, shared with the engine.
+    catalog: crate::intake::CatalogCache,
 }
 
 impl Processor {
@@ -163,6 +167,7 @@ impl Processor {
         wake: Arc<Notify>,
         checkout: Option<Arc<CheckoutConfig>>,
         settings: crate::settings::Settings,
+        catalog: crate::intake::CatalogCache,
     ) -> Self {
         Self {
             store,
@@ -170,6 +175,7 @@ impl Processor {
             wake,
             checkout,
             settings,
+            catalog,
         }
     }
 
@@ -282,6 +288,11 @@ impl Processor {
         };
         let mut outcomes: Vec<(i64, InboundOutcome)> = Vec::with_capacity(items.len());
         let mut handovers = Vec::new();
+        let mut follow_ups = Vec::new();
+        let mut typed = TypedBatch {
+            catalog: &self.catalog,
+            placed: HashSet::new(),
+        };
         for item in &items {
             let outcome = match InboxKind::parse(&item.kind) {
                 InboxKind::Cart => {
@@ -295,8 +306,11 @@ impl Processor {
                 InboxKind::Status(_) => decide_status(item),
                 InboxKind::Payment(_) => self.payment(item, false).await?,
                 InboxKind::Message(_) => {
-                    let (outcome, asked) = self.decide_message(item, texts.as_ref()).await?;
+                    let (outcome, asked, follow) = self
+                        .decide_message(item, texts.as_ref(), &mut typed)
+                        .await?;
                     handovers.extend(asked);
+                    follow_ups.extend(follow);
                     outcome
                 }
                 InboxKind::Change(_) | InboxKind::Other(_) => InboundOutcome::Ignored,
@@ -322,6 +336,11 @@ impl Processor {
                     }
                 }
             }
+        }
+        for follow in &follow_ups {
+            // After the message is stored, as the handover's answer; the
+            // draft is kept before its offer is queued.
+            follow.apply(self.store.as_ref()).await?;
         }
         if let Some(texts) = &texts {
             for h in &handovers {
@@ -385,14 +404,16 @@ impl Processor {
         &self,
         item: &InboundRecord,
         texts: Option<&Texts>,
-    ) -> Result<(InboundOutcome, Option<Handover>), EngineError> {
+        typed: &mut TypedBatch<'_>,
+    ) -> Result<(InboundOutcome, Option<Handover>, Option<FollowUp>), EngineError> {
         let m = match orderdesk_whatsapp::parse_chat_message(&item.payload) {
             Ok(m) => m,
-            Err(e) => return Ok((InboundOutcome::Failed(e.to_string()), None)),
+            Err(e) => return Ok((InboundOutcome::Failed(e.to_string()), None, None)),
         };
         let Some(key) = m.user_id.clone().or_else(|| m.wa_id.clone()) else {
             return Ok((
                 InboundOutcome::Failed("a message with no sender".to_owned()),
+                None,
                 None,
             ));
         };
@@ -410,18 +431,34 @@ impl Processor {
         };
         // A customer asking for a person, or already with one: the bot
         // stays quiet and the message only joins the conversation.
+        // A tap under a typed draft still orders it: a draft with lines it
+        // could not read hands the customer over with the offer standing.
+        let draft_tap = m
+            .reply_id
+            .as_deref()
+            .and_then(orderdesk_domain::DraftTap::parse)
+            .is_some();
         let quiet = asked.is_some()
             || (self.checkout.is_some()
+                && !draft_tap
                 && crate::checkout::handover::handed_over(
                     self.store.as_ref(),
                     &message.customer_key,
                 )
                 .await?);
-        match &self.checkout {
-            Some(config) if !quiet => Ok((
-                crate::checkout::message_outcome(self.store.as_ref(), config, message, &m).await?,
-                None,
-            )),
+        match (&self.checkout, texts) {
+            (Some(config), Some(texts)) if !quiet => {
+                let (outcome, follow) = crate::checkout::message_outcome(
+                    self.store.as_ref(),
+                    config,
+                    texts,
+                    typed,
+                    message,
+                    &m,
+                )
+                .await?;
+                Ok((outcome, None, follow))
+            }
             _ => {
                 let mut message = message;
                 message.order_number = self
@@ -429,7 +466,7 @@ impl Processor {
                     .latest_order_for_customer(&message.customer_key)
                     .await?
                     .map(|o| o.number);
-                Ok((InboundOutcome::Message(message), asked))
+                Ok((InboundOutcome::Message(message), asked, None))
             }
         }
     }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use orderdesk_domain::{Draft, DraftLine, DraftQuestion, Money};
 use orderdesk_intake::{Catalog, CatalogItem, Reading};
-use orderdesk_store::{Product, StoreError};
+use orderdesk_store::{Product, Store, StoreError};
 
 use crate::Engine;
 
@@ -107,6 +107,31 @@ impl CatalogCache {
     }
 }
 
+impl CatalogCache {
+    /// Reads `text` against the store's catalog as it is now; also returns
+    /// the products it was read against, to price a draft from.
+    ///
+    /// # Errors
+    /// [`IntakeError::Empty`] for blank text, [`IntakeError::TooLong`] over
+    /// [`MAX_TEXT`] characters, or the store's error.
+    pub(crate) async fn read(
+        &self,
+        store: &dyn Store,
+        text: &str,
+    ) -> Result<(Reading, Vec<Product>), IntakeError> {
+        if text.trim().is_empty() {
+            return Err(IntakeError::Empty);
+        }
+        if text.chars().nth(MAX_TEXT).is_some() {
+            return Err(IntakeError::TooLong);
+        }
+        let products = store.products().await?;
+        let keywords = store.product_keywords().await?;
+        let catalog = self.get((products.clone(), keywords));
+        Ok((orderdesk_intake::read(&catalog, text), products))
+    }
+}
+
 impl Engine {
     /// Reads `text` as an order against the whole catalog.
     ///
@@ -114,16 +139,8 @@ impl Engine {
     /// [`IntakeError::Empty`] for blank text, [`IntakeError::TooLong`] over
     /// [`MAX_TEXT`] characters, or the store's error.
     pub async fn read_typed_order(&self, text: &str) -> Result<Reading, IntakeError> {
-        if text.trim().is_empty() {
-            return Err(IntakeError::Empty);
-        }
-        if text.chars().nth(MAX_TEXT).is_some() {
-            return Err(IntakeError::TooLong);
-        }
-        let products = self.store().products().await?;
-        let keywords = self.store().product_keywords().await?;
-        let catalog = self.intake.get((products, keywords));
-        Ok(orderdesk_intake::read(&catalog, text))
+        let (reading, _) = self.intake.read(self.store().as_ref(), text).await?;
+        Ok(reading)
     }
 }
 

@@ -133,6 +133,7 @@ impl Engine {
             self.inbox.wake(),
             self.checkout.clone(),
             self.settings.clone(),
+            self.intake.clone(),
         )
     }
 

@@ -3,7 +3,8 @@
 //! Built-in English defaults live here; a business overrides any of them
 //! per language through `/api/v1/templates` (stored in the store), or turns
 //! one off. Bodies use `{placeholders}`: `{number}`, `{total}`,
-//! `{tracking}`, `{reason}`, `{newer}`, `{status}`, `{amount}` (a refund's). Outside the 24-hour
+//! `{tracking}`, `{reason}`, `{newer}`, `{status}`, `{amount}` (a refund's),
+//! `{unread}` and `{choices}` (a typed order's). Outside the 24-hour
 //! window a stage update goes as the approved WhatsApp template named on
 //! its key, with body parameters `{{1}}` = order number and `{{2}}` =
 //! tracking or reason.
@@ -69,12 +70,22 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("address_invalid", "Some details of the address for order #{number} need a fix: {problems} Please correct them in the form."),
     ("products_header", "Picked for you"),
     ("products", "Tap a product to see it, add what you like to your cart and send the cart to order."),
+    // Issue #21: a typed order shown back as a draft, with "Place order" /
+    // "Change" buttons, and what a tap under a stale draft is told.
+    ("typed_draft", "Here is your order as we read it:\n{items}\nTotal: {total}\nTap Place order to order it, or Change to write it again."),
+    ("typed_unread", "We could not read {unread}; our team will look at it."),
+    ("typed_ask", "Which one do you mean? {choices}\nPlease write your order again with the product's full name."),
+    ("typed_change", "Sure: write your order again and we will read it anew."),
+    ("typed_already_placed", "That order is already placed. We are looking after it."),
+    ("typed_replaced", "That is an older draft. Please use the buttons under your latest one."),
+    ("typed_expired", "That draft has expired. Please write your order again."),
+    ("typed_catalog_changed", "Our prices or products changed since we read your order. Please write it again."),
 ];
 
 /// The placeholders a body may use.
 pub const PLACEHOLDERS: &[&str] = &[
     "number", "total", "tracking", "reason", "newer", "status", "amount", "items", "opens",
-    "invoice", "problems",
+    "invoice", "problems", "unread", "choices",
 ];
 
 /// The texts in force for one language, loaded once per use.

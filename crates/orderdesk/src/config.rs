@@ -136,6 +136,10 @@ pub const SETTINGS: &[Setting] = &[
     setting("ORDERDESK_NATIVE_MESSAGES", Some("off")),
     setting("WHATSAPP_PAYMENT_CONFIGURATION", None),
     setting("WHATSAPP_CATALOG_ID", None),
+    // Issue #21: a customer's typed order is shown back as a draft to place
+    // with a tap (read live by the checkout; parsed here so a bad value is
+    // refused).
+    setting("ORDERDESK_TYPED_ORDERS", Some("on")),
 ];
 
 /// A document number prefix: printed on invoices and in file names, so
@@ -255,6 +259,8 @@ pub struct Config {
     pub cod_enabled: bool,
     /// Agents see only the orders assigned to them (read live by the engine).
     pub agents_see_own_orders: bool,
+    /// Typed orders are read in the chat (read live by the checkout).
+    pub typed_orders: bool,
     pub upi_vpa: Option<String>,
     pub upi_payee_name: Option<String>,
     /// Scheduled SQLite backups this often; `None`: none.
@@ -555,6 +561,10 @@ impl Config {
                     .ok_or_else(|| anyhow!("'{raw}' is not true or false"))
             })?,
             agents_see_own_orders: s.parsed("ORDERDESK_AGENTS_SEE_OWN_ORDERS", flag)?,
+            typed_orders: s.parsed("ORDERDESK_TYPED_ORDERS", |raw| {
+                orderdesk_domain::typed_draft::parse_switch(raw)
+                    .ok_or_else(|| anyhow!("'{raw}' is not on or off"))
+            })?,
             backup_every: match s.get("ORDERDESK_BACKUP_EVERY") {
                 Some(_) => Some(s.parsed("ORDERDESK_BACKUP_EVERY", std_duration)?),
                 None => None,

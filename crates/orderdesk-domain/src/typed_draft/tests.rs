@@ -180,3 +180,148 @@ fn an_order_placed_since_wins_over_a_catalog_change() {
         Err(StaleDraft::AlreadyOrdered)
     );
 }
+
+fn tap(action: TapAction, made_at: i64, fingerprint: i64) -> DraftTap {
+    DraftTap {
+        action,
+        made_at,
+        fingerprint,
+    }
+}
+
+#[test]
+fn a_tap_id_reads_back_as_written() {
+    for t in [
+        tap(TapAction::Place, 1_750_096_400, -42),
+        tap(TapAction::Change, 0, i64::MAX),
+        tap(TapAction::Place, 7, i64::MIN),
+    ] {
+        let id = t.encode();
+        assert!(id.len() <= 256, "{id}");
+        assert_eq!(DraftTap::parse(&id), Some(t), "{id}");
+    }
+}
+
+#[test]
+fn other_ids_are_no_draft_tap() {
+    for id in [
+        "",
+        "typed",
+        "typed.place",
+        "typed.place.1",
+        "typed.order.1.ff",
+        "typed.place.-1.ff",
+        "typed.place.1.",
+        "typed.place.1.zz",
+        "typed.place.1.ff.1",
+        "typed.place.1.11111111111111111",
+        "pay_online:1001",
+        "handover",
+    ] {
+        assert_eq!(DraftTap::parse(id), None, "{id}");
+    }
+}
+
+#[test]
+fn the_fingerprint_changes_with_any_line_price_or_time() {
+    let base = [("atta", 2, inr(5_500)), ("butter", 1, inr(27_500))];
+    let fp = fingerprint(base, 100);
+    assert_eq!(
+        fp,
+        fingerprint(base, 100),
+        "the same draft, the same number"
+    );
+    assert_ne!(fp, fingerprint(base, 101));
+    assert_ne!(fp, fingerprint([base[0]], 100));
+    assert_ne!(fp, fingerprint([("atta", 3, inr(5_500)), base[1]], 100));
+    assert_ne!(fp, fingerprint([("atta", 2, inr(5_600)), base[1]], 100));
+    assert_ne!(fp, fingerprint([base[1], base[0]], 100));
+    let usd = Money::from_minor(5_500, Currency::parse("USD").unwrap());
+    assert_ne!(fp, fingerprint([("atta", 2, usd), base[1]], 100));
+    // Stable across releases: the stored number must keep matching.
+    assert_eq!(
+        fingerprint([("a", 1, inr(1))], 0),
+        fingerprint([("a", 1, inr(1))], 0)
+    );
+    assert_ne!(
+        fingerprint([("ab", 1, inr(1))], 0),
+        fingerprint([("a", 1, inr(1))], 0)
+    );
+}
+
+#[test]
+fn a_tap_under_the_kept_draft_within_a_day_may_order() {
+    let t = tap(TapAction::Place, 1_000, 77);
+    let kept = stamp(77, Some(1001));
+    assert_eq!(t.check(Some(kept), kept, 1_000 + DRAFT_TTL_SECS), Ok(()));
+}
+
+#[test]
+fn a_tap_under_a_replaced_or_cleared_draft_is_stale() {
+    let t = tap(TapAction::Place, 1_000, 77);
+    let newer = stamp(78, None);
+    assert_eq!(
+        t.check(Some(newer), newer, 1_001),
+        Err(StaleDraft::Replaced)
+    );
+    assert_eq!(t.check(None, newer, 1_001), Err(StaleDraft::Replaced));
+}
+
+#[test]
+fn a_tap_after_a_day_is_expired() {
+    let t = tap(TapAction::Place, 1_000, 77);
+    let kept = stamp(77, None);
+    assert_eq!(
+        t.check(Some(kept), kept, 1_001 + DRAFT_TTL_SECS),
+        Err(StaleDraft::Expired)
+    );
+}
+
+#[test]
+fn a_tap_after_an_order_or_a_price_change_is_stale() {
+    let t = tap(TapAction::Place, 1_000, 77);
+    let kept = stamp(77, None);
+    assert_eq!(
+        t.check(Some(kept), stamp(77, Some(1001)), 1_001),
+        Err(StaleDraft::AlreadyOrdered)
+    );
+    assert_eq!(
+        t.check(Some(kept), stamp(12, None), 1_001),
+        Err(StaleDraft::CatalogChanged)
+    );
+}
+
+#[test]
+fn the_switch_is_on_or_off() {
+    assert_eq!(parse_switch("on"), Some(true));
+    assert_eq!(parse_switch(" OFF "), Some(false));
+    for raw in ["", "yes", "true", "1", "of"] {
+        assert_eq!(parse_switch(raw), None, "{raw:?}");
+    }
+}
+
+#[test]
+fn long_lines_are_cut_to_the_budget_and_say_how_many_are_left() {
+    let local = Local::utc();
+    let draft = Draft {
+        lines: (0..100)
+            .map(|i| {
+                line(
+                    &format!("p{i}"),
+                    &format!("Product number {i}"),
+                    1,
+                    inr(1_000),
+                )
+            })
+            .collect(),
+        ..Draft::default()
+    };
+    let full = draft.lines_text(&local).unwrap();
+    assert_eq!(draft.lines_text_within(&local, 100_000).unwrap(), full);
+    let cut = draft.lines_text_within(&local, 300).unwrap();
+    assert!(cut.chars().count() <= 300, "{cut}");
+    let shown = cut.lines().count() - 1;
+    assert!(shown > 0, "{cut}");
+    assert!(cut.ends_with(&format!("… (+{})", 100 - shown)), "{cut}");
+    assert_eq!(draft.lines_text_within(&local, 5).unwrap(), "… (+100)");
+}

@@ -27,7 +27,7 @@ pub(super) fn decide_cart(
 /// A cart, however it was put together, becomes an order: the one path for
 /// a catalog cart and for a typed order the customer confirmed, so both get
 /// the same checks, first question and timers.
-pub(super) fn order_from_cart(
+pub(crate) fn order_from_cart(
     cart: orderdesk_whatsapp::Cart,
     names: &HashMap<String, String>,
     received_at: orderdesk_domain::Timestamp,

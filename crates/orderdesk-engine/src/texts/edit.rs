@@ -164,6 +164,11 @@ pub fn samples(local: &Local, currency: Currency) -> Vec<(&'static str, String)>
             "problems",
             "PIN code: Enter the 6-digit PIN code.".to_owned(),
         ),
+        ("unread", "“1 jar of happiness”".to_owned()),
+        (
+            "choices",
+            "“dal”: Toor Dal 1 kg / Moong Dal 500 g".to_owned(),
+        ),
     ]
 }
 

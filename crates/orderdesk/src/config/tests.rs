@@ -68,6 +68,7 @@ fn a_bad_value_is_one_line_naming_the_key() {
         ("WHATSAPP_GRAPH_URL", "graph"),
         ("COD_ENABLED", "maybe"),
         ("ORDERDESK_AGENTS_SEE_OWN_ORDERS", "sometimes"),
+        ("ORDERDESK_TYPED_ORDERS", "maybe"),
         ("PAYMENTS_PROVIDER", "paypal"),
         ("ORDERDESK_DATABASE_MAX_CONNECTIONS", "0"),
         ("ORDERDESK_NUDGE_AFTER", "soon"),

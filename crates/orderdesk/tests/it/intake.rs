@@ -11,6 +11,13 @@ use crate::helpers::{Backend, TestApp};
 
 async fn with_grocery_catalog(backend: Backend) -> TestApp {
     let app = TestApp::spawn(backend).await;
+    load_grocery_catalog(&app).await;
+    app
+}
+
+/// The corpus' grocery catalog, with its keywords, as `catalog import`
+/// stores it.
+pub(crate) async fn load_grocery_catalog(app: &TestApp) {
     let csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../orderdesk-intake/corpus/grocery.csv");
     let products = orderdesk::cli::catalog::read_catalog(&csv).unwrap();
     app.store.upsert_products(&products).await.unwrap();
@@ -19,7 +26,6 @@ async fn with_grocery_catalog(backend: Backend) -> TestApp {
         .set_product_keywords(&keywords.unwrap())
         .await
         .unwrap();
-    app
 }
 
 /// "kanda" is no word of "Onion 1 kg": only the imported keywords place it,

@@ -60,6 +60,7 @@ mod setup_browser;
 mod staff_orders;
 mod templates;
 mod tls;
+mod typed_orders;
 mod upgrade;
 mod webhook_cpu;
 mod webhooks;
