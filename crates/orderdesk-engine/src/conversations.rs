@@ -7,10 +7,10 @@ use chrono::Utc;
 use orderdesk_store::{
     ChatMessage, Conversation, ConversationChange, ConversationPage, ConversationQuery, StoreError,
 };
-use orderdesk_whatsapp::{GraphClient, MarkRead};
+use orderdesk_whatsapp::MarkRead;
 use tracing::instrument;
 
-use crate::{Engine, EngineError, ReplyError};
+use crate::{Engine, EngineError, LiveGraph, ReplyError};
 
 /// Most messages one thread read returns (the newest ones).
 const THREAD_LIMIT: u32 = 500;
@@ -18,11 +18,11 @@ const THREAD_LIMIT: u32 = 500;
 /// Sends WhatsApp read receipts for the messages staff read.
 #[derive(Clone)]
 pub struct ReadReceipts {
-    graph: GraphClient,
+    graph: LiveGraph,
 }
 
 impl ReadReceipts {
-    pub fn new(graph: GraphClient) -> Self {
+    pub fn new(graph: LiveGraph) -> Self {
         Self { graph }
     }
 
@@ -30,8 +30,12 @@ impl ReadReceipts {
     /// chat) read. A failure is logged: the desk's own read mark stands,
     /// and the customer's ticks turn blue with the next receipt.
     async fn send(&self, wamid: &str) {
+        // No number or token yet: nothing can be sent, nothing to report.
+        let Some(graph) = self.graph.current() else {
+            return;
+        };
         let sent = match MarkRead::new(wamid) {
-            Ok(read) => self.graph.mark_read(&read).await.map_err(|e| e.to_string()),
+            Ok(read) => graph.mark_read(&read).await.map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };
         if let Err(e) = sent {

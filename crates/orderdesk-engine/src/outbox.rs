@@ -26,7 +26,7 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 use tracing::{info, warn};
 
-use crate::{CheckoutConfig, EngineError, EventBus};
+use crate::{CheckoutConfig, EngineError, EventBus, LiveGraph};
 
 /// How the dispatcher paces and retries.
 #[derive(Debug, Clone)]
@@ -123,7 +123,9 @@ pub enum Delivery {
 
 pub struct Dispatcher {
     store: Arc<dyn Store>,
-    graph: GraphClient,
+    /// The client for the credentials in force at each batch (they can be
+    /// saved on /setup after start, on any instance).
+    graph: LiveGraph,
     bus: EventBus,
     settings: DispatchSettings,
     pace: Pace,
@@ -136,7 +138,7 @@ pub struct Dispatcher {
 impl Dispatcher {
     pub fn new(
         store: Arc<dyn Store>,
-        graph: GraphClient,
+        graph: LiveGraph,
         bus: EventBus,
         settings: DispatchSettings,
     ) -> Self {
@@ -193,17 +195,26 @@ impl Dispatcher {
     /// # Errors
     /// A store failure while claiming.
     pub async fn process_due(&self) -> Result<usize, EngineError> {
+        // Without a number and token nothing is claimed: messages stay
+        // queued (and keep their attempts) until they are saved.
+        let Some(graph) = self.graph.current() else {
+            return Ok(0);
+        };
         let batch = self.settings.per_second.clamp(1, 100);
         let items = self
             .store
             .claim_outbox(Utc::now(), self.settings.lease, batch)
             .await?;
         let count = items.len();
-        let releases = self.reserve(count).await?;
+        let releases = self.reserve(&graph, count).await?;
         // Claims hold one message per customer, so these may go concurrently;
         // the reserved slots (or the pace) keep the number's rate.
         let sends = items.into_iter().enumerate().map(|(k, item)| {
-            self.deliver(item, releases.map(|(first, step)| first + step * k as u32))
+            self.deliver(
+                &graph,
+                item,
+                releases.map(|(first, step)| first + step * k as u32),
+            )
         });
         for result in futures_util::future::join_all(sends).await {
             if let Err(e) = result {
@@ -225,12 +236,16 @@ impl Dispatcher {
     /// shifted that way could crowd the next instance's first slots. So
     /// each batch also reserves a few unused slots at its end, covering
     /// twice the last round trip.
-    async fn reserve(&self, count: usize) -> Result<Option<(Instant, Duration)>, EngineError> {
+    async fn reserve(
+        &self,
+        graph: &GraphClient,
+        count: usize,
+    ) -> Result<Option<(Instant, Duration)>, EngineError> {
         if count == 0 {
             return Ok(None);
         }
         let step = cadence(self.settings.per_second);
-        let key = self.graph.messages_url();
+        let key = graph.messages_url();
         let guard = {
             let rtt = *self
                 .last_round_trip
@@ -255,6 +270,7 @@ impl Dispatcher {
 
     async fn deliver(
         &self,
+        graph: &GraphClient,
         mut item: OutboxItem,
         release: Option<Instant>,
     ) -> Result<Delivery, EngineError> {
@@ -272,7 +288,7 @@ impl Dispatcher {
                 self.store.outbound_text(item.id, &text).await?;
             }
         }
-        match self.graph.send_json(&item.body).await {
+        match graph.send_json(&item.body).await {
             Ok(sent) => {
                 self.store.outbox_sent(item.id, &sent.wamid, now()).await?;
                 Ok(Delivery::Sent)

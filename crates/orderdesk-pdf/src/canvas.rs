@@ -2,9 +2,9 @@
 //! wrapped to a width), rules and shaded bands, with a cursor that starts
 //! a new page when the next block would not fit above the bottom margin.
 
-use pdf_writer::{Content, Name, Str};
+use pdf_writer::Content;
 
-use crate::font::Font;
+use crate::text::Family;
 
 pub(crate) const PAGE_WIDTH: f32 = 595.28;
 pub(crate) const PAGE_HEIGHT: f32 = 841.89;
@@ -17,25 +17,16 @@ pub(crate) enum Face {
     Bold,
 }
 
-impl Face {
-    fn resource(self) -> Name<'static> {
-        match self {
-            Self::Regular => Name(b"F1"),
-            Self::Bold => Name(b"F2"),
-        }
-    }
-}
-
 pub(crate) struct Canvas {
-    pub(crate) regular: Font,
-    pub(crate) bold: Font,
+    pub(crate) regular: Family,
+    pub(crate) bold: Family,
     pub(crate) pages: Vec<Content>,
     /// Where the next line's top is, in points from the page's bottom.
     pub(crate) y: f32,
 }
 
 impl Canvas {
-    pub(crate) fn new(regular: Font, bold: Font) -> Self {
+    pub(crate) fn new(regular: Family, bold: Family) -> Self {
         Self {
             regular,
             bold,
@@ -44,7 +35,7 @@ impl Canvas {
         }
     }
 
-    fn font(&self, face: Face) -> &Font {
+    fn font(&self, face: Face) -> &Family {
         match face {
             Face::Regular => &self.regular,
             Face::Bold => &self.bold,
@@ -57,6 +48,17 @@ impl Canvas {
         }
         let last = self.pages.len() - 1;
         &mut self.pages[last]
+    }
+
+    /// The current page and the face's fonts, borrowed together.
+    fn page_and_family(&mut self, face: Face) -> (&mut Content, &mut Family) {
+        self.page();
+        let last = self.pages.len() - 1;
+        let family = match face {
+            Face::Regular => &mut self.regular,
+            Face::Bold => &mut self.bold,
+        };
+        (&mut self.pages[last], family)
     }
 
     pub(crate) fn width(&self, face: Face, size: f32, text: &str) -> f32 {
@@ -75,16 +77,8 @@ impl Canvas {
 
     /// Draws `text` with its baseline at `baseline`, its left edge at `x`.
     pub(crate) fn text_at(&mut self, face: Face, size: f32, x: f32, baseline: f32, text: &str) {
-        let encoded = match face {
-            Face::Regular => self.regular.encode(text),
-            Face::Bold => self.bold.encode(text),
-        };
-        let page = self.page();
-        page.begin_text();
-        page.set_font(face.resource(), size);
-        page.next_line(x, baseline);
-        page.show(Str(&encoded));
-        page.end_text();
+        let (page, family) = self.page_and_family(face);
+        family.draw(page, size, x, baseline, text);
     }
 
     /// Draws `text` ending at `right`.

@@ -4,10 +4,13 @@
 //!
 //! Nothing here decides a figure: the document prints what the domain
 //! computed, so the PDF, the API and the tests agree. Text is drawn with
-//! embedded DejaVu Sans subsets (see `fonts/LICENSE`), which have ₹; the
-//! text can be searched and copied (each font carries a ToUnicode map).
-//! Streams are left uncompressed: an invoice is a few tens of kilobytes,
-//! almost all of it the two fonts.
+//! embedded font subsets (see `fonts/LICENSE`): DejaVu Sans, which has ₹,
+//! and Noto Sans Devanagari, Tamil and Arabic for names and addresses in
+//! those scripts, shaped and laid out right to left where the script is
+//! ([`text`]). The text can be searched and copied (each font carries a
+//! ToUnicode map, shaped runs an ActualText). Only the fonts a document
+//! uses are embedded. Streams are left uncompressed: an invoice is a few
+//! tens of kilobytes, almost all of it the fonts.
 
 use orderdesk_domain::invoice::Invoice;
 use orderdesk_domain::Local;
@@ -16,9 +19,10 @@ use pdf_writer::{Finish, Name, Pdf, Rect, Ref, TextStr};
 mod canvas;
 mod font;
 mod invoice;
+mod text;
 
 use canvas::{Canvas, PAGE_HEIGHT, PAGE_WIDTH};
-use font::Font;
+use text::Family;
 
 /// Why no PDF could be made (only a broken build: the fonts are ours).
 #[derive(Debug, thiserror::Error)]
@@ -51,8 +55,8 @@ pub fn render_credit_note(
 
 fn render(invoice: &Invoice, local: &Local, kind: invoice::Kind<'_>) -> Result<Vec<u8>, PdfError> {
     let mut canvas = Canvas::new(
-        Font::load(font::REGULAR, "DejaVuSans")?,
-        Font::load(font::BOLD, "DejaVuSans-Bold")?,
+        Family::load(font::REGULAR, b'R')?,
+        Family::load(font::BOLD, b'B')?,
     );
     invoice::draw(&mut canvas, invoice, local, kind);
     Ok(finish(canvas, &invoice.number))
@@ -67,12 +71,21 @@ fn finish(canvas: Canvas, title: &str) -> Vec<u8> {
         id
     };
     let mut pdf = Pdf::new();
-    let (catalog, tree, info, regular, bold) = (next(), next(), next(), next(), next());
+    let (catalog, tree, info) = (next(), next(), next());
     pdf.catalog(catalog).pages(tree);
     pdf.document_info(info)
         .title(TextStr(title))
         .producer(TextStr("orderdesk"));
 
+    // The fonts some page shows, each with its resource name and object.
+    let mut fonts = Vec::new();
+    for family in [&canvas.regular, &canvas.bold] {
+        for (index, font) in family.fonts.iter().enumerate() {
+            if font.shown {
+                fonts.push((family.resource(index), font, next()));
+            }
+        }
+    }
     let page_ids: Vec<(Ref, Ref)> = canvas.pages.iter().map(|_| (next(), next())).collect();
     pdf.pages(tree)
         .kids(page_ids.iter().map(|(page, _)| *page))
@@ -83,15 +96,18 @@ fn finish(canvas: Canvas, title: &str) -> Vec<u8> {
             .parent(tree)
             .contents(*content_id);
         let mut resources = page.resources();
-        let mut fonts = resources.fonts();
-        fonts.pair(Name(b"F1"), regular).pair(Name(b"F2"), bold);
-        fonts.finish();
+        let mut dict = resources.fonts();
+        for (name, _, id) in &fonts {
+            dict.pair(Name(name), *id);
+        }
+        dict.finish();
         resources.finish();
         page.finish();
         let stream = content.finish();
         pdf.stream(*content_id, &stream);
     }
-    canvas.regular.write(&mut pdf, regular, &mut next);
-    canvas.bold.write(&mut pdf, bold, &mut next);
+    for (_, font, id) in &fonts {
+        font.write(&mut pdf, *id, &mut next);
+    }
     pdf.finish()
 }

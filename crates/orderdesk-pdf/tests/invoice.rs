@@ -146,3 +146,77 @@ fn a_long_order_runs_onto_more_pages_with_every_line() {
     assert!(!text.contains("HSN"), "no HSN column without codes");
     assert!(text.contains("₹740.00"), "70 × ₹10 + ₹40 shipping:\n{text}");
 }
+
+/// `target/screenshots`, as the browser tests' (next to the test binary).
+fn screenshots() -> std::path::PathBuf {
+    let dir = match std::env::var("CARGO_TARGET_DIR") {
+        Ok(dir) => std::path::PathBuf::from(dir),
+        Err(_) => std::env::current_exe()
+            .unwrap()
+            .ancestors()
+            .nth(3)
+            .unwrap()
+            .to_path_buf(),
+    }
+    .join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn names_and_addresses_in_devanagari_tamil_and_arabic_read_back_as_written() {
+    let mut invoice = sample(vec![chai(1)], "Tamil Nadu");
+    invoice.buyer.name = "अमित क्षत्रिय".to_owned();
+    invoice.buyer.address = vec![
+        "12 அண்ணா சாலை, சென்னை".to_owned(),
+        "Tamil Nadu 600002".to_owned(),
+    ];
+    invoice.lines[0].description = "Masala chai for فاطمة الزهراء".to_owned();
+    invoice.seller.name = "مؤسسة النور".to_owned();
+    invoice.seller.address = vec!["شارع السلام 12، دبي".to_owned()];
+    let local = Local::parse("Asia/Kolkata", "en-IN").unwrap();
+    let pdf = render_invoice(&invoice, &local).unwrap();
+    let text = poppler("pdftotext", &pdf, &[]);
+    for expected in [
+        "अमित क्षत्रिय",
+        "12 அண்ணா சாலை, சென்னை",
+        "فاطمة الزهراء",
+        "مؤسسة النور",
+        // Poppler orders a line's mixed-direction parts its own way, so
+        // the words are checked, each read right to left (lam-alef too).
+        "شارع السلام",
+        "دبي",
+        "Masala chai for",
+        "₹249.50",
+        "IGST 18%",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+    // Only the scripts used are embedded (no Tamil bold: no bold Tamil).
+    let fonts = poppler("pdffonts", &pdf, &[]);
+    for font in [
+        "NotoSansDevanagari-Bold",
+        "NotoSansTamil ",
+        "NotoSansArabic ",
+        "NotoSansArabic-Bold",
+    ] {
+        assert!(fonts.contains(font), "{font} not embedded:\n{fonts}");
+    }
+    assert!(!fonts.contains("NotoSansTamil-Bold"), "{fonts}");
+
+    // The page as an image, to look at (`target/screenshots/`).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("invoice.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let out = screenshots().join("invoice-scripts");
+    let status = Command::new("pdftoppm")
+        .args(["-png", "-r", "110", "-singlefile"])
+        .arg(&path)
+        .arg(&out)
+        .status()
+        .expect("pdftoppm (poppler-utils) is needed");
+    assert!(status.success());
+}

@@ -18,10 +18,9 @@ use std::time::Duration;
 use anyhow::Context;
 use orderdesk_domain::{CheckoutSettings, OnNewerCart};
 use orderdesk_engine::form_token::{self, FormTokens};
-use orderdesk_engine::{CheckoutConfig, DispatchSettings, Dispatcher, Engine};
+use orderdesk_engine::{CheckoutConfig, DispatchSettings, Dispatcher, Engine, LiveGraph};
 use orderdesk_store::Store;
 use orderdesk_web::{cpu::CpuGate, metrics::Metrics, password::PasswordChecker, AppState};
-use orderdesk_whatsapp::GraphClient;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -129,13 +128,8 @@ pub async fn serve_with_extra(
         None => Engine::new(store.clone()),
     }
     .with_settings(settings.clone());
-    let graph = outbound_client(&config)?;
-    let engine = match &graph {
-        Some(graph) => {
-            engine.with_read_receipts(orderdesk_engine::ReadReceipts::new(graph.clone()))
-        }
-        None => engine,
-    };
+    let graph = outbound_client(&config, &settings);
+    let engine = engine.with_read_receipts(orderdesk_engine::ReadReceipts::new(graph.clone()));
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
@@ -144,26 +138,25 @@ pub async fn serve_with_extra(
     let processor = engine.spawn_processor(stopped(stop_rx.clone()));
     let timers = engine.spawn_timers(stopped(stop_rx.clone()));
     let watcher = engine.spawn_change_watcher(stopped(stop_rx.clone()));
-    let dispatcher = match graph {
-        Some(graph) => {
-            let settings = DispatchSettings {
-                per_second: config.whatsapp_messages_per_second,
-                lease: config
-                    .outbox_lease
-                    .to_std()
-                    .unwrap_or(Duration::from_secs(60)),
-                ..DispatchSettings::default()
-            };
-            let dispatcher = Dispatcher::new(store, graph, engine.bus().clone(), settings)
-                .with_checkout(engine.checkout().cloned());
-            Some(tokio::spawn(dispatcher.run(stopped(stop_rx.clone()))))
-        }
-        None => {
-            tracing::warn!(
-                "WHATSAPP_PHONE_NUMBER_ID or WHATSAPP_ACCESS_TOKEN is not set: messages stay queued"
-            );
-            None
-        }
+    if !graph.configured() {
+        tracing::warn!(
+            "WHATSAPP_PHONE_NUMBER_ID or WHATSAPP_ACCESS_TOKEN is not set: messages stay queued until they are saved on /setup"
+        );
+    }
+    // Always running: the number and token saved on /setup (on any
+    // instance) reach it without a restart.
+    let dispatcher = {
+        let settings = DispatchSettings {
+            per_second: config.whatsapp_messages_per_second,
+            lease: config
+                .outbox_lease
+                .to_std()
+                .unwrap_or(Duration::from_secs(60)),
+            ..DispatchSettings::default()
+        };
+        let dispatcher = Dispatcher::new(store, graph, engine.bus().clone(), settings)
+            .with_checkout(engine.checkout().cloned());
+        tokio::spawn(dispatcher.run(stopped(stop_rx.clone())))
     };
     let limits = http::ServerLimits {
         header_read_timeout: config.header_read_timeout,
@@ -207,9 +200,7 @@ pub async fn serve_with_extra(
     let _ = timers.await;
     let _ = watcher.await;
     let _ = reloader.await;
-    if let Some(dispatcher) = dispatcher {
-        let _ = dispatcher.await;
-    }
+    let _ = dispatcher.await;
     if let Some(backups) = backup_task {
         let _ = backups.await;
     }
@@ -255,26 +246,21 @@ fn checkout_config(
     }))
 }
 
-/// The Graph API client, when the number's credentials are configured.
-fn outbound_client(config: &Config) -> anyhow::Result<Option<GraphClient>> {
-    match (
-        &config.whatsapp_phone_number_id,
-        &config.whatsapp_access_token,
-    ) {
-        (Some(id), Some(token)) => {
-            // A send must give up well before its lease runs out, or a second
-            // sender could take the message while the first is still trying.
-            let lease = config
-                .outbox_lease
-                .to_std()
-                .unwrap_or(Duration::from_secs(60));
-            let timeout = orderdesk_whatsapp::DEFAULT_TIMEOUT.min(lease / 2);
-            GraphClient::with_timeout(&config.whatsapp_graph_url, id, token, timeout)
-        }
-        .map(Some)
-        .map_err(|e| anyhow::anyhow!("WHATSAPP_GRAPH_URL / WHATSAPP_PHONE_NUMBER_ID: {e}")),
-        _ => Ok(None),
-    }
+/// The Graph API client for the number's credentials in force at each send
+/// (the environment's, else those saved on /setup).
+fn outbound_client(config: &Config, settings: &orderdesk_engine::settings::Settings) -> LiveGraph {
+    // A send must give up well before its lease runs out, or a second
+    // sender could take the message while the first is still trying.
+    let lease = config
+        .outbox_lease
+        .to_std()
+        .unwrap_or(Duration::from_secs(60));
+    let timeout = orderdesk_whatsapp::DEFAULT_TIMEOUT.min(lease / 2);
+    LiveGraph::new(
+        settings.clone(),
+        config.whatsapp_graph_url.as_str(),
+        timeout,
+    )
 }
 
 /// Turns a file-size limit (`RLIMIT_FSIZE`: `ulimit -f`, `prlimit

@@ -208,6 +208,7 @@ fn thread(
     error: Option<&str>,
     local: &Local,
 ) -> Markup {
+    let now = Utc::now();
     let last_inbound = messages
         .iter()
         .filter(|m| m.direction == Direction::In)
@@ -243,9 +244,9 @@ fn thread(
             }
             @if let Some(e) = error { p.alert #form-error role="alert" { (e) } }
             ol.timeline.chat {
-                @for m in messages { (chat_message(m, m.created_at, true, local)) }
+                @for m in messages { (chat_message(m, m.created_at, now, true, local)) }
             }
-            @match closes.filter(|at| *at > Utc::now()) {
+            @match closes.filter(|at| *at > now) {
                 Some(at) => p.muted.small #window-state { "Free replies possible until " (super::views::local_time(at, local)) "." },
                 None => p.notice #window-state {
                     "The customer last wrote more than 24 hours ago (or never), so WhatsApp only allows approved templates now: a free-text reply will be refused until they write again."

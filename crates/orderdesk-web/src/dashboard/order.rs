@@ -295,7 +295,7 @@ fn timeline_section(entries: &[TimelineEntry], messages: &[ChatMessage], local: 
                 @for (at, _, item) in &items {
                     @match item {
                         Item::Entry(e) => (entry(e, now, local)),
-                        Item::Message(m) => (chat_message(m, *at, false, local)),
+                        Item::Message(m) => (chat_message(m, *at, now, false, local)),
                     }
                 }
             }
@@ -304,10 +304,12 @@ fn timeline_section(entries: &[TimelineEntry], messages: &[ChatMessage], local: 
 }
 
 /// One chat bubble; `with_order` names the order it was about (the inbox
-/// shows every order's messages in one thread).
+/// shows every order's messages in one thread). Its time reads "2 min ago"
+/// like the rest of the desk, the exact local time on hover.
 pub(crate) fn chat_message(
     m: &ChatMessage,
     at: chrono::DateTime<Utc>,
+    now: chrono::DateTime<Utc>,
     with_order: bool,
     local: &Local,
 ) -> Markup {
@@ -325,7 +327,7 @@ pub(crate) fn chat_message(
                 @if let Some(err) = &m.error { span.error { " — " (err) } }
             }
             div.meta {
-                (local_time(at, local))
+                (super::views::relative_time(at, now, local))
                 @if let Some(n) = m.order_number.filter(|_| with_order) { " · #" (n) }
                 @if m.direction == Direction::Out {
                     " " span class={"tick " (class)} role="img" aria-label=(label) title=(label) { (glyph) }

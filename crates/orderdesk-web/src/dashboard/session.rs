@@ -46,6 +46,9 @@ pub struct Staff {
     pub session_hash: String,
     /// No WhatsApp number is connected yet: managers see a link to `/setup`.
     pub needs_setup: bool,
+    /// The business's locale (`en-IN`), so amounts the page's script
+    /// draws (new-order banners and toasts) read like the server's.
+    pub locale: String,
 }
 
 impl Staff {
@@ -107,6 +110,7 @@ pub async fn staff_from_headers(
             csrf: s.csrf_token,
             session_hash: hash,
             needs_setup: !orderdesk_engine::setup::connection(state.engine.settings()).connected,
+            locale: state.engine.settings().local().locale(),
         }))
 }
 

@@ -39,7 +39,7 @@ pub fn layout(p: Page<'_>) -> Markup {
                 meta name="theme-color" content="#12343b";
                 script src=(super::js_path()) defer {}
             }
-            body data-page=(p.page) data-last-event-id=[p.last_event_id] {
+            body data-page=(p.page) data-last-event-id=[p.last_event_id] data-locale=[p.staff.map(|s| s.locale.as_str())] {
                 a.skip href="#main" { "Skip to content" }
                 @if let Some(staff) = p.staff {
                     header.top {

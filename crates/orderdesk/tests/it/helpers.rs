@@ -615,6 +615,28 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A server on `db_url` whose webhooks are signed with [`APP_SECRET`]
+    /// but with no WhatsApp number or access token in its environment (an
+    /// owner saves them on /setup); sends go to `graph_url`.
+    pub async fn spawn_without_number_on(backend: Backend, db_url: &str, graph_url: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (db_url, graph_url) = (db_url.to_owned(), graph_url.to_owned());
+        let config = Config::from_sources(None, move |key| match key {
+            "ORDERDESK_DATABASE_URL" => Some(db_url.clone()),
+            "ORDERDESK_PUBLIC_URL" => Some(base.clone()),
+            "WHATSAPP_GRAPH_URL" => Some(graph_url.clone()),
+            "WHATSAPP_APP_SECRET" => Some(APP_SECRET.to_owned()),
+            "WHATSAPP_VERIFY_TOKEN" => Some(VERIFY_TOKEN.to_owned()),
+            _ => None,
+        })
+        .unwrap();
+        Self::start(backend, config, listener, dir, None).await
+    }
+}
+
 /// The phone simulator alone on a loopback port, as Meta's Graph API for a
 /// server set up from the dashboard: returns its `WHATSAPP_GRAPH_URL` and a
 /// function that starts it once the server's webhook URL is known.

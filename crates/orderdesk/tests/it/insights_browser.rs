@@ -85,6 +85,14 @@ async fn the_insights_page_draws_its_charts_and_counts_a_new_order_live() {
         .await,
         "4"
     );
+    // The new-order banner writes the amount as the server's cards do
+    // (the page carries the locale), not "499.00 INR".
+    let banner = wait_js(
+        &b,
+        "(e => e && e.textContent)(document.querySelector('#alert-banner a'))",
+    )
+    .await;
+    assert!(banner.as_str().unwrap().ends_with("₹499.00"), "{banner}");
     shot(&b, "insights-live").await;
     b.close().await.unwrap();
 

@@ -165,3 +165,57 @@ async fn on_a_phone_a_new_order_shows_a_banner_where_notifications_are_not_permi
     b.close().await.unwrap();
     app.stop().await;
 }
+
+/// The chat's times read "just now" like the timeline's, the exact local
+/// time on hover (#17), in the order window on a phone and a desktop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_times_are_relative_with_the_exact_local_time_on_hover() {
+    let graph = GraphFake::start().await;
+    let app = TestApp::spawn_configured(Backend::Sqlite, Some(&graph.url), SHOP).await;
+    add_user(&app, "owner@shop.test", Role::Owner).await;
+    let order = app
+        .place_order("wamid.chat-times", "919822200051", "Ira")
+        .await;
+    let n = order["number"].as_i64().unwrap();
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/orders/{n}/messages"),
+            &serde_json::json!({"text": "Namaste Ira, your tea ships today"}),
+        )
+        .await;
+    assert_eq!(status, 202);
+    graph.wait_for(2, std::time::Duration::from_secs(10)).await;
+    for (width, height, phone) in [(412, 915, true), (1440, 900, false)] {
+        let b = Browser::sized(width, height, phone)
+            .await
+            .unwrap_or_else(|e| panic!("a headless Chromium is needed: {e:#}"));
+        log_in(&b, &app, "owner@shop.test").await;
+        b.client
+            .goto(&app.url(&format!("/orders/{n}")))
+            .await
+            .unwrap();
+        wait_js(
+            &b,
+            "document.querySelectorAll('.msg .meta time').length >= 2",
+        )
+        .await;
+        let times = js(
+            &b,
+            "Array.from(document.querySelectorAll('.msg .meta time')).map(t => [t.textContent, t.title, t.className])",
+        )
+        .await;
+        for time in times.as_array().unwrap() {
+            assert_eq!(time[0], "just now", "{times}");
+            assert!(time[1].as_str().unwrap().ends_with(" IST"), "{times}");
+            assert_eq!(time[2], "age", "{times}");
+        }
+        if phone {
+            crate::browser::click(&b, "#tab-chat").await;
+        }
+        js(&b, "(document.querySelector('.msg-out:last-of-type').scrollIntoView({block: 'center'}), true)").await;
+        fits(&b, "order window").await;
+        shot(&b, &format!("local/chat-times-{width}")).await;
+        b.close().await.unwrap();
+    }
+    app.stop().await;
+}

@@ -57,6 +57,7 @@ mod server;
 mod settings;
 mod setup;
 mod setup_browser;
+mod setup_live;
 mod staff_orders;
 mod templates;
 mod tls;

@@ -184,7 +184,43 @@ async fn empty_or_unknown_replies_are_refused(backend: Backend) {
     app.stop().await;
 }
 
+/// The chat's times read like the rest of the desk's ("just now"), the
+/// exact time in the business's zone on hover, UTC for machines (#17).
+async fn chat_messages_show_relative_times_with_the_exact_local_time_on_hover(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let app = TestApp::spawn_configured(
+        backend,
+        Some(&graph.url),
+        &[("ORDERDESK_TIMEZONE", "Asia/Kolkata")],
+    )
+    .await;
+    crate::dashboard::add_user(&app, "owner@shop.test", orderdesk_store::Role::Owner).await;
+    let order = app.place_order("wamid.times", "919811100031", "Ira").await;
+    let n = order["number"].as_i64().unwrap();
+    wait_state(&app, n, 0, "sent").await;
+    let owner = crate::dashboard::login(&app, "owner@shop.test").await;
+    let (_, conversations) = app.get("/api/v1/conversations").await;
+    let key = conversations["conversations"][0]["key"].as_str().unwrap();
+    let inbox = format!("/inbox?c={key}");
+    for path in [format!("/orders/{n}"), inbox] {
+        let page = owner.get(&app, &path).await.text().await.unwrap();
+        let bubble = page
+            .find("class=\"msg msg-out\"")
+            .unwrap_or_else(|| panic!("{path}: no chat bubble in {page}"));
+        let meta = &page[bubble..];
+        let meta = &meta[meta.find("class=\"meta\"").unwrap()..];
+        let meta = &meta[..meta.find("</div>").unwrap()];
+        assert!(
+            meta.contains("<time class=\"age\" datetime=\""),
+            "{path}: {meta}"
+        );
+        assert!(meta.contains(" IST\">just now</time>"), "{path}: {meta}");
+    }
+    app.stop().await;
+}
+
 both_backends!(
+    chat_messages_show_relative_times_with_the_exact_local_time_on_hover,
     a_cart_is_answered_with_a_signed_address_link,
     a_staff_reply_reaches_the_graph_api_and_shows_its_ticks,
     nothing_is_lost_when_the_graph_api_fails_for_a_while,
