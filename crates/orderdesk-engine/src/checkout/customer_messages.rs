@@ -45,7 +45,9 @@ pub(crate) async fn message_outcome(
         // WhatsApp's own address form answered: for the newest order in
         // checkout, as the hosted form would be.
         let order = open.first().cloned();
-        return super::native::address_reply(store, config, message, nfm, order).await;
+        return super::native::address_reply(store, config, message, nfm, order)
+            .await
+            .map(|outcome| (outcome, None));
     }
     let tapped = chat.reply_id.as_deref().and_then(ButtonId::parse);
     let (order, input) = match (tapped, chat.kind.as_str()) {
