@@ -10,6 +10,7 @@ mod bulk;
 mod bus;
 pub mod checkout;
 mod conversations;
+pub mod customers;
 mod error;
 pub mod form_token;
 mod inbox;

@@ -19,7 +19,7 @@
 mod admin;
 mod batch;
 pub mod conversations;
-mod customers;
+pub mod customers;
 mod effects;
 pub mod invoices;
 pub mod keywords;

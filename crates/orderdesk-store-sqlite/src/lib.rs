@@ -430,6 +430,39 @@ impl Store for SqliteStore {
         orderdesk_store_sql::customer_by_wa_id(self, wa_id).await
     }
 
+    async fn customers(
+        &self,
+        query: &orderdesk_store::CustomerQuery,
+    ) -> StoreResult<Vec<orderdesk_store::CustomerSummary>> {
+        orderdesk_store_sql::customers::list(self, query).await
+    }
+
+    async fn customer_summary(
+        &self,
+        wa_id: &str,
+    ) -> StoreResult<Option<orderdesk_store::CustomerSummary>> {
+        orderdesk_store_sql::customers::summary_of(self, wa_id).await
+    }
+
+    async fn customer_orders(&self, wa_id: &str, limit: u32) -> StoreResult<Vec<Order>> {
+        orderdesk_store_sql::customers::orders(self, wa_id, limit).await
+    }
+
+    async fn set_customer_blocked(
+        &self,
+        wa_id: &str,
+        blocked: Option<(Timestamp, String)>,
+    ) -> StoreResult<()> {
+        let mut tx = self.write(Durability::Full).await?;
+        orderdesk_store_sql::customers::set_blocked(&mut tx, wa_id, blocked).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn blocked_customers(&self, keys: &[String]) -> StoreResult<Vec<String>> {
+        orderdesk_store_sql::customers::blocked(self, keys).await
+    }
+
     async fn count_orders(&self, query: &OrderQuery) -> StoreResult<Vec<(OrderStatus, i64)>> {
         filters::counts(&self.reader, query).await
     }
