@@ -117,7 +117,7 @@ pub async fn list(
                     table.customer-table {
                         thead { tr {
                             th scope="col" { "Customer" } th scope="col" { "Phone" }
-                            th.num scope="col" { "Orders" } th.num scope="col" { "Total spent" }
+                            th.amt scope="col" { "Orders" } th.amt scope="col" { "Total spent" }
                             th scope="col" { "First order" } th scope="col" { "Last order" }
                         } }
                         tbody {
@@ -128,8 +128,8 @@ pub async fn list(
                                         @if c.blocked_at.is_some() { " " span.badge.blocked { "Blocked" } }
                                     }
                                     td { "+" (c.wa_id) }
-                                    td.num { (c.orders_count) }
-                                    td.num { (spent(c, &local)) }
+                                    td.amt { (c.orders_count) }
+                                    td.amt { (spent(c, &local)) }
                                     td { (when(c.first_order_at, &local)) }
                                     td { (when(c.last_order_at, &local)) }
                                 }
