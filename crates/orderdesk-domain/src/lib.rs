@@ -3,6 +3,7 @@
 //! exhaustively and both storage backends and the HTTP edge share one truth.
 
 pub mod address;
+pub mod barcode;
 pub mod business_hours;
 pub mod checkout;
 pub mod connection;
@@ -20,6 +21,7 @@ pub mod payment;
 pub mod payment_action;
 pub mod payment_indicator;
 pub mod phone;
+pub mod qr;
 pub mod refund;
 pub mod starting_address;
 pub mod stats;

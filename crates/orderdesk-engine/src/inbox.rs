@@ -286,6 +286,7 @@ impl Processor {
             Some(config) => Some(Texts::load(self.store.as_ref(), &config.language).await?),
             None => None,
         };
+        let blocked = self.blocked_senders(&items).await?;
         let mut outcomes: Vec<(i64, InboundOutcome)> = Vec::with_capacity(items.len());
         let mut handovers = Vec::new();
         let mut follow_ups = Vec::new();
@@ -294,7 +295,13 @@ impl Processor {
             placed: HashSet::new(),
         };
         for item in &items {
+            let from_blocked = item
+                .customer_key
+                .as_ref()
+                .is_some_and(|k| blocked.contains(k));
             let outcome = match InboxKind::parse(&item.kind) {
+                // Staff blocked this customer: their carts make no order.
+                InboxKind::Cart if from_blocked => InboundOutcome::Ignored,
                 InboxKind::Cart => {
                     decide_cart(item, &names, self.checkout.as_deref().zip(texts.as_ref()))
                 }
@@ -306,8 +313,10 @@ impl Processor {
                 InboxKind::Status(_) => decide_status(item),
                 InboxKind::Payment(_) => self.payment(item, false).await?,
                 InboxKind::Message(_) => {
+                    // A blocked customer's message still joins the
+                    // conversation (staff see it); the bot says nothing.
                     let (outcome, asked, follow) = self
-                        .decide_message(item, texts.as_ref(), &mut typed)
+                        .decide_message(item, texts.as_ref(), &mut typed, from_blocked)
                         .await?;
                     handovers.extend(asked);
                     follow_ups.extend(follow);
@@ -355,6 +364,33 @@ impl Processor {
         Ok(items.len())
     }
 
+    /// The customer keys of this batch that staff blocked, in one query.
+    async fn blocked_senders(
+        &self,
+        items: &[InboundRecord],
+    ) -> Result<HashSet<String>, EngineError> {
+        let keys: HashSet<&String> = items
+            .iter()
+            .filter(|i| {
+                matches!(
+                    InboxKind::parse(&i.kind),
+                    InboxKind::Cart | InboxKind::Message(_)
+                )
+            })
+            .filter_map(|i| i.customer_key.as_ref())
+            .collect();
+        if keys.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let keys: Vec<String> = keys.into_iter().cloned().collect();
+        Ok(self
+            .store
+            .blocked_customers(&keys)
+            .await?
+            .into_iter()
+            .collect())
+    }
+
     /// Catalog titles for every product in the batch's carts, in one query.
     async fn product_names(
         &self,
@@ -399,12 +435,14 @@ impl Processor {
 
     /// A customer's message joins the chat thread, linked to their newest
     /// open order if they have one.
-    /// Also says whether the customer just asked for a person.
+    /// Also says whether the customer just asked for a person. A blocked
+    /// customer's message only joins the thread.
     async fn decide_message(
         &self,
         item: &InboundRecord,
         texts: Option<&Texts>,
         typed: &mut TypedBatch<'_>,
+        blocked: bool,
     ) -> Result<(InboundOutcome, Option<Handover>, Option<FollowUp>), EngineError> {
         let m = match orderdesk_whatsapp::parse_chat_message(&item.payload) {
             Ok(m) => m,
@@ -417,7 +455,9 @@ impl Processor {
                 None,
             ));
         };
-        let asked = texts.and_then(|t| crate::checkout::handover::asked(t, &m, &key));
+        let asked = texts
+            .filter(|_| !blocked)
+            .and_then(|t| crate::checkout::handover::asked(t, &m, &key));
         let message = NewInboundMessage {
             customer_key: key,
             wa_id: m.wa_id.clone(),
@@ -438,7 +478,8 @@ impl Processor {
             .as_deref()
             .and_then(orderdesk_domain::DraftTap::parse)
             .is_some();
-        let quiet = asked.is_some()
+        let quiet = blocked
+            || asked.is_some()
             || (self.checkout.is_some()
                 && !draft_tap
                 && crate::checkout::handover::handed_over(

@@ -11,6 +11,7 @@ mod bus;
 mod chat_products;
 pub mod checkout;
 mod conversations;
+pub mod customers;
 mod error;
 pub mod form_token;
 mod inbox;

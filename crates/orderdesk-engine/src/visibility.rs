@@ -7,7 +7,7 @@
 pub use orderdesk_domain::visibility::Viewer;
 use orderdesk_domain::visibility::{may_see, only_assigned_to, parse_flag, AGENTS_SEE_OWN_ORDERS};
 use orderdesk_domain::{Order, OrderNumber, OrderStatus};
-use orderdesk_store::{OrderPage, OrderQuery, StoreError};
+use orderdesk_store::{OrderPage, OrderQuery, StoreError, StoredEvent};
 
 use crate::{Engine, EngineError};
 
@@ -64,6 +64,40 @@ impl Engine {
         } else {
             self.store.status_counts().await?
         })
+    }
+
+    /// Whether `viewer` may receive this event of the live stream. With
+    /// "agents see only their own orders" on, a limited agent gets an
+    /// order's events only while it is assigned to them: `order.*` and
+    /// `payment.*` carry the order (with its `assignee` at the time), a
+    /// `message.*` about an order is judged by the order as it is now.
+    /// Events about no order (conversations, settings) reach everyone, as
+    /// the inbox does.
+    ///
+    /// # Errors
+    /// A store failure.
+    pub async fn event_visible(
+        &self,
+        viewer: &Viewer,
+        event: &StoredEvent,
+    ) -> Result<bool, EngineError> {
+        let Some(me) = only_assigned_to(viewer, self.agents_see_own_orders()) else {
+            return Ok(true);
+        };
+        let Some(number) = event.order_number else {
+            return Ok(true);
+        };
+        if let Some(assignee) = event.data.get("assignee") {
+            return Ok(assignee
+                .as_str()
+                .is_some_and(|a| a.trim().to_lowercase() == me));
+        }
+        match self.store.order(number).await {
+            Ok(order) => Ok(may_see(&order, viewer, true)),
+            // Gone (retention): nothing of it to show anyone.
+            Err(StoreError::NotFound) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// One order, if `viewer` may see it; one they may not is as absent

@@ -20,7 +20,7 @@ mod admin;
 mod backend;
 mod batch;
 pub mod conversations;
-mod customers;
+pub mod customers;
 mod effects;
 pub mod invoices;
 pub mod keywords;

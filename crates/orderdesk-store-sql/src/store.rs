@@ -509,4 +509,37 @@ impl<B: SqlBackend> Store for SqlStore<B> {
         tx.commit().await?;
         Ok(updated)
     }
+
+    async fn customers(
+        &self,
+        query: &orderdesk_store::CustomerQuery,
+    ) -> StoreResult<Vec<orderdesk_store::CustomerSummary>> {
+        crate::customers::list(&self.0, query).await
+    }
+
+    async fn customer_summary(
+        &self,
+        wa_id: &str,
+    ) -> StoreResult<Option<orderdesk_store::CustomerSummary>> {
+        crate::customers::summary_of(&self.0, wa_id).await
+    }
+
+    async fn customer_orders(&self, wa_id: &str, limit: u32) -> StoreResult<Vec<Order>> {
+        crate::customers::orders(&self.0, wa_id, limit).await
+    }
+
+    async fn set_customer_blocked(
+        &self,
+        wa_id: &str,
+        blocked: Option<(Timestamp, String)>,
+    ) -> StoreResult<()> {
+        let mut tx = self.0.write(Durability::Full).await?;
+        crate::customers::set_blocked(&mut tx, wa_id, blocked).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn blocked_customers(&self, keys: &[String]) -> StoreResult<Vec<String>> {
+        crate::customers::blocked(&self.0, keys).await
+    }
 }

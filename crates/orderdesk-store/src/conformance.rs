@@ -58,6 +58,8 @@ mod catalog;
 pub use catalog::*;
 mod templates;
 pub use templates::*;
+mod customers;
+pub use customers::*;
 mod outbox;
 pub use outbox::*;
 mod delivery;
@@ -227,6 +229,9 @@ macro_rules! conformance_suite {
             a_staff_order_is_created_with_its_work_and_no_window => case_staff_order_created,
             search_finds_every_phone_spelling_accents_items_and_address => case_search_finds_every_spelling,
             search_follows_edits_at_once => case_search_follows_edits,
+            customers_sum_their_orders => case_customers_sum_their_orders,
+            customers_found_by_name_or_any_phone_spelling => case_customers_found_by_name_or_any_phone_spelling,
+            customers_blocked_and_unblocked => case_customers_blocked_and_unblocked,
             per_stage_counts_follow_the_search => case_counts_follow_the_search,
             list_orders_filters_by_tag_and_assignee => case_tag_and_assignee_filters,
             a_batch_applies_good_items_around_a_bad_one_and_skips_a_repeat => case_batch_with_a_bad_item_and_a_repeat,

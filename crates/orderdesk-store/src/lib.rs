@@ -10,6 +10,7 @@
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod conversation;
+mod customers;
 mod error;
 mod lease;
 mod ops_status;
@@ -28,6 +29,7 @@ use orderdesk_domain::{
 };
 
 pub use conversation::*;
+pub use customers::{CustomerQuery, CustomerSummary};
 pub use error::{StoreError, StoreResult};
 pub use lease::{LeaseHolder, LocalLease, ProcessingLease};
 pub use ops_status::{LastError, OpsStatus, RECENT_ROWS};
@@ -264,6 +266,43 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// `Unavailable` or `Other` on database failure.
     async fn customer_by_wa_id(&self, wa_id: &str) -> StoreResult<Option<CustomerRecord>>;
+
+    /// A page of customers (one per phone number), who wrote last first,
+    /// matching `query.q` in their name or phone number.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn customers(&self, query: &CustomerQuery) -> StoreResult<Vec<CustomerSummary>>;
+
+    /// The customer with this phone number, if the store knows them.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn customer_summary(&self, wa_id: &str) -> StoreResult<Option<CustomerSummary>>;
+
+    /// The newest `limit` orders of the customer with this phone number.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn customer_orders(&self, wa_id: &str, limit: u32) -> StoreResult<Vec<Order>>;
+
+    /// Blocks (`Some((when, by whom))`) or unblocks (`None`) the customer
+    /// with this phone number; doing it twice changes nothing more.
+    ///
+    /// # Errors
+    /// `NotFound` when no customer has this phone number; nothing changes.
+    async fn set_customer_blocked(
+        &self,
+        wa_id: &str,
+        blocked: Option<(Timestamp, String)>,
+    ) -> StoreResult<()>;
+
+    /// Which of these customer keys or phone numbers belong to a blocked
+    /// customer (a `user_id` key counts when its phone is blocked).
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn blocked_customers(&self, keys: &[String]) -> StoreResult<Vec<String>>;
 
     /// Orders per stage among those matching `query`'s filters and search
     /// (its stage, limit and cursor ignored), every stage listed.

@@ -12,7 +12,15 @@
   document.documentElement.classList.add('js');
   // Packing slips (a page without the dashboard's header) print from a button.
   var printSlips = document.getElementById('print-slips');
-  if (printSlips) { printSlips.addEventListener('click', function () { window.print(); }); }
+  // A4 is the page's own size; 4x6 in labels switches the slips to the
+  // `label` page size (and the smaller type) before the dialog opens.
+  var printLabel = document.getElementById('print-label');
+  if (printSlips) {
+    printSlips.addEventListener('click', function () { body.classList.remove('paper-label'); window.print(); });
+  }
+  if (printLabel) {
+    printLabel.addEventListener('click', function () { body.classList.add('paper-label'); window.print(); });
+  }
   var meta = document.querySelector('meta[name="csrf-token"]');
   var csrf = meta ? meta.getAttribute('content') : '';
   if (!csrf) { return; }

@@ -2,6 +2,7 @@
 
 pub mod bulk;
 pub mod conversations;
+pub mod customers;
 pub mod doctor;
 pub mod events;
 pub mod intake;

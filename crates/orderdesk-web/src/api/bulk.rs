@@ -130,10 +130,7 @@ fn filter_query(f: BulkFilter) -> ApiResult<OrderQuery> {
             .tag
             .map(|t| t.trim().to_lowercase())
             .filter(|t| !t.is_empty()),
-        assignee: f
-            .assignee
-            .map(|a| a.trim().to_lowercase())
-            .filter(|a| !a.is_empty()),
+        assignee: super::orders::token_assignee(f.assignee)?,
         limit: 200,
         ..OrderQuery::default()
     })

@@ -14,6 +14,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream};
+use orderdesk_engine::Viewer;
 use orderdesk_store::{Store, StoredEvent};
 use serde::Deserialize;
 use tokio::sync::watch;
@@ -69,7 +70,9 @@ pub async fn stream_events(
     headers: HeaderMap,
     ApiQuery(params): ApiQuery<EventParams>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    authorise(&state, &headers).await?;
+    // A staff session is a viewer whose events may be narrowed; a token
+    // sees every event.
+    let viewer = authorise(&state, &headers).await?;
     let from_header = headers
         .get("last-event-id")
         .map(|v| v.to_str().unwrap_or("").to_owned());
@@ -100,6 +103,8 @@ pub async fn stream_events(
         buffer: VecDeque::new(),
         metrics: state.metrics.clone(),
         shutdown: state.shutdown.clone(),
+        engine: state.engine.clone(),
+        viewer,
     };
     state.metrics.stream_opened();
     let events = stream::unfold(reader, |mut r| async move {
@@ -113,13 +118,13 @@ pub async fn stream_events(
 /// A bearer token, or the dashboard's session cookie (DESIGN §3). With an
 /// `Authorization` header the token decides; a wrong one is not rescued by
 /// a cookie.
-async fn authorise(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
+async fn authorise(state: &AppState, headers: &HeaderMap) -> ApiResult<Option<Viewer>> {
     if headers.contains_key(axum::http::header::AUTHORIZATION) {
         Caller::from_headers(state, headers).await?;
-        return Ok(());
+        return Ok(None);
     }
     match crate::dashboard::session::staff_from_headers(state, headers).await? {
-        Some(_) => Ok(()),
+        Some(staff) => Ok(Some(staff.viewer())),
         None => Err(ApiError::unauthorized(
             "an Authorization: Bearer token or a dashboard session is required",
         )),
@@ -133,6 +138,10 @@ struct Reader {
     buffer: VecDeque<StoredEvent>,
     metrics: Arc<crate::metrics::Metrics>,
     shutdown: watch::Receiver<bool>,
+    engine: orderdesk_engine::Engine,
+    /// The staff member reading, whose events may be narrowed (an agent
+    /// who sees only their own orders); `None` for an API token.
+    viewer: Option<Viewer>,
 }
 
 impl Drop for Reader {
@@ -151,7 +160,10 @@ impl Reader {
             }
             if let Some(ev) = self.buffer.pop_front() {
                 self.last = ev.seq;
-                return Some(to_sse(&ev));
+                if self.may_receive(&ev).await {
+                    return Some(to_sse(&ev));
+                }
+                continue;
             }
             // Mark the wake-up as seen *before* reading, so a write that
             // lands after the read still wakes us.
@@ -173,6 +185,23 @@ impl Reader {
                     tracing::warn!(error = %e, "event stream could not read the log; retrying");
                     tokio::time::sleep(POLL).await;
                 }
+            }
+        }
+    }
+}
+
+impl Reader {
+    /// Whether this reader gets the event; when that cannot be read,
+    /// withheld (a limited agent must not see another's order).
+    async fn may_receive(&self, ev: &StoredEvent) -> bool {
+        let Some(viewer) = &self.viewer else {
+            return true;
+        };
+        match self.engine.event_visible(viewer, ev).await {
+            Ok(visible) => visible,
+            Err(e) => {
+                tracing::warn!(error = %e, seq = ev.seq, "could not tell whether an event is visible; withheld");
+                false
             }
         }
     }

@@ -53,7 +53,8 @@ pub struct ListParams {
     /// Only orders carrying this tag.
     #[param(max_length = 200)]
     tag: Option<String>,
-    /// Only orders assigned to the staff user with this email.
+    /// Only orders assigned to the staff user with this email. `me` is
+    /// refused (422): an API token is not a staff user.
     #[param(max_length = 200)]
     assignee: Option<String>,
 }
@@ -116,6 +117,32 @@ pub(crate) fn parse_number(raw: &str) -> ApiResult<OrderNumber> {
     OrderNumber::parse(raw).ok_or_else(|| ApiError::not_found(format!("no order #{raw}")))
 }
 
+/// What `me` means to an API token: nothing. Tokens belong to an
+/// integration, not to a staff user (DESIGN §6), so `assignee=me` is
+/// refused with a 422 that says to name the staff member's email instead
+/// of silently matching no order.
+pub(crate) const ASSIGNEE_ME_REFUSED: &str = "assignee=me means the signed-in staff member, and \
+     an API token is not a staff user: give the staff member's email instead";
+
+/// An `assignee` as an API caller gives it: trimmed, lower case, empty as
+/// none.
+///
+/// # Errors
+/// 422 for `me` ([`ASSIGNEE_ME_REFUSED`]).
+pub(crate) fn token_assignee(raw: Option<String>) -> ApiResult<Option<String>> {
+    let assignee = raw
+        .map(|a| a.trim().to_lowercase())
+        .filter(|a| !a.is_empty());
+    if assignee.as_deref() == Some("me") {
+        return Err(ApiError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "assignee_me_needs_a_user",
+            ASSIGNEE_ME_REFUSED,
+        ));
+    }
+    Ok(assignee)
+}
+
 fn query_from(params: ListParams) -> ApiResult<OrderQuery> {
     let status = match params.status.as_deref().filter(|s| !s.is_empty()) {
         None => None,
@@ -153,10 +180,7 @@ fn query_from(params: ListParams) -> ApiResult<OrderQuery> {
         .tag
         .map(|t| t.trim().to_lowercase())
         .filter(|t| !t.is_empty());
-    let assignee = params
-        .assignee
-        .map(|a| a.trim().to_lowercase())
-        .filter(|a| !a.is_empty());
+    let assignee = token_assignee(params.assignee)?;
     if tag.iter().chain(&assignee).any(|t| t.chars().count() > 200) {
         return Err(ApiError::bad_request(
             "tag and assignee are at most 200 characters",
@@ -177,7 +201,8 @@ fn query_from(params: ListParams) -> ApiResult<OrderQuery> {
 /// List orders, newest first, with cursor paging and per-stage counts.
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(ListParams),
     security(("bearer" = [])),
-    responses((status = 200, body = OrderList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = OrderList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "`assignee=me`: a token is not a staff user; name the email")))]
 pub async fn list(
     State(state): State<AppState>,
     _caller: Caller,

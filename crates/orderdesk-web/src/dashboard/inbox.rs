@@ -288,6 +288,10 @@ fn button(action: &str, staff: &Staff, what: &str, label: &str) -> Markup {
 }
 
 /// A key in a path segment (keys are digits, but a `user_id` may not be).
+pub(super) fn path_segment(key: &str) -> String {
+    urlencoding(key)
+}
+
 fn urlencoding(key: &str) -> String {
     key.bytes()
         .map(|b| {

@@ -19,6 +19,7 @@
 //! | `GET /orders/{n}/credit-notes/{cn}.pdf` | staff |
 //! | `GET /payments`, `/payments/export.csv` | staff |
 //! | `GET /inbox`, `/inbox/unread.json`, `POST /inbox/{key}`, `…/messages` | staff |
+//! | `GET /customers`, `GET /customers/{wa_id}`, `POST /customers/{wa_id}/block` | staff |
 //! | `GET/POST /users`, `POST /users/{id}/remove`, `POST /users/{id}/role`, `POST /users/{id}/password` | owner, admin |
 //! | `GET/POST /tokens`, `POST /tokens/{id}/revoke` | owner, admin |
 //! | `GET/POST /settings` | owner, admin |
@@ -30,6 +31,7 @@ mod accounts;
 pub mod admin;
 pub mod board;
 mod chat_products;
+mod customers;
 pub mod inbox;
 mod insights;
 mod insights_charts;
@@ -128,6 +130,9 @@ pub(crate) fn routes() -> Routes<AppState> {
             SessionAdmin,
             accounts::reset_password,
         )
+        .get("/customers", Session, customers::list)
+        .get("/customers/{wa_id}", Session, customers::show)
+        .post("/customers/{wa_id}/block", Session, customers::block)
         .get("/inbox", Session, inbox::show)
         .get("/inbox/unread.json", Session, inbox::unread)
         .post("/inbox/{key}", Session, inbox::change)

@@ -7,7 +7,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 use orderdesk_domain::{Order, OrderNumber};
 
 use super::order_form::{invalid, Fields};
@@ -93,15 +93,34 @@ fn page(orders: &[Order]) -> (StatusCode, Markup) {
             }
             body.slips data-page="slips" {
                 p.no-print.slip-tools {
-                    button #print-slips.primary type="button" { "Print" }
+                    button #print-slips.primary type="button" { "Print on A4" }
+                    " " button #print-label type="button" { "Print 4×6 in labels" }
                     " " a href="/orders" { "← Orders" }
-                    " · Paper: A4, or 4×6 in labels (choose it in the print dialog)."
                 }
                 @for o in orders { (slip(o)) }
             }
         }
     };
     (StatusCode::OK, body)
+}
+
+/// The order number as a Code 128 barcode (scanners at the packing table
+/// type it back) and a QR code (phones read it), both drawn as inline SVG
+/// by the domain's encoders.
+fn codes(o: &Order) -> Markup {
+    let number = o.number.to_string();
+    let barcode = orderdesk_domain::barcode::code128_svg(&number, 50);
+    let qr = orderdesk_domain::qr::QrCode::encode(&number).map(|q| q.svg(&number));
+    html! {
+        div.slip-codes {
+            @if let Some(svg) = barcode {
+                figure.slip-barcode { (PreEscaped(svg)) figcaption { (number) } }
+            }
+            @if let Some(svg) = qr {
+                figure.slip-qr { (PreEscaped(svg)) }
+            }
+        }
+    }
 }
 
 fn slip(o: &Order) -> Markup {
@@ -111,6 +130,7 @@ fn slip(o: &Order) -> Markup {
                 span.slip-number { "#" (o.number) }
                 span.slip-date { (o.created_at.format("%Y-%m-%d")) }
             }
+            (codes(o))
             section.slip-to aria-label="Deliver to" {
                 @match &o.address {
                     Some(a) => {

@@ -54,6 +54,7 @@ pub fn layout(p: Page<'_>) -> Markup {
                             nav aria-label="Main" {
                                 a href="/orders" { "Orders" }
                                 a href="/inbox" { "Inbox" }
+                                a href="/customers" { "Customers" }
                                 a href="/payments" { "Payments" }
                                 @if staff.can_manage() {
                                     a href="/users" { "Users" }

@@ -122,6 +122,12 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
             "POST",
             "/api/v1/conversations/{wa_id}/messages" | "/api/v1/conversations/{wa_id}/products",
         ) => 422,
+        ("GET", "/api/v1/customers" | "/customers") => 200,
+        // Nobody by that wa_id is a customer (an empty block form: the
+        // customer is looked up first).
+        ("GET", "/api/v1/customers/{wa_id}" | "/customers/{wa_id}") => 404,
+        ("POST", "/api/v1/customers/{wa_id}/block" | "/api/v1/customers/{wa_id}/unblock") => 404,
+        ("POST", "/customers/{wa_id}/block") => 404,
         ("POST", "/api/v1/intake") => 422,
         // `{}` lacks the version, the customer, the action.
         ("PATCH", "/api/v1/orders/{number}") => 422,

@@ -406,6 +406,19 @@ impl SseReader {
         }
     }
 
+    /// A stream already opened (e.g. with a dashboard session's cookie).
+    pub fn from_response(response: reqwest::Response) -> Self {
+        Self {
+            response,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event, or `None` when none arrives within `within`.
+    pub async fn try_next(&mut self, within: Duration) -> Option<SseEvent> {
+        tokio::time::timeout(within, self.next_inner()).await.ok()
+    }
+
     /// The next event, skipping keep-alive comments; panics after `within`.
     pub async fn next(&mut self, within: Duration) -> SseEvent {
         tokio::time::timeout(within, self.next_inner())

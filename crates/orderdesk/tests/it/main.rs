@@ -12,6 +12,8 @@ mod browser;
 mod cli;
 mod contract;
 mod conversations;
+mod customers;
+mod customers_browser;
 mod dashboard;
 mod dashboard_orders;
 mod defects;
