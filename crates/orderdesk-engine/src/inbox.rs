@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 use orderdesk_domain::InboxKind;
 use orderdesk_store::{
-    InboundOutcome, InboundRecord, MessageState, NewInbound, NewInboundMessage, ProcessingLease,
-    Recorded, Store, StoreError,
+    InboundOutcome, InboundRecord, LanguageSource, MessageState, NewInbound, NewInboundMessage,
+    ProcessingLease, Recorded, Store, StoreError,
 };
 use tokio::sync::{mpsc, oneshot, Notify};
 use tracing::{debug, info, warn};
@@ -277,7 +277,7 @@ impl Processor {
         }
         let names = self.product_names(&items).await?;
         let texts = match &self.checkout {
-            Some(config) => Some(Texts::load(self.store.as_ref(), &config.language).await?),
+            Some(config) => Some(Texts::load(self.store.as_ref(), &config.language_now()).await?),
             None => None,
         };
         let mut outcomes: Vec<(i64, InboundOutcome)> = Vec::with_capacity(items.len());
@@ -285,6 +285,10 @@ impl Processor {
         for item in &items {
             let outcome = match InboxKind::parse(&item.kind) {
                 InboxKind::Cart => {
+                    let texts = match (&texts, &item.customer_key) {
+                        (Some(t), Some(key)) => Some(t.for_key(self.store.as_ref(), key).await?),
+                        (t, _) => t.clone(),
+                    };
                     decide_cart(item, &names, self.checkout.as_deref().zip(texts.as_ref()))
                 }
                 InboxKind::Status(_) => decide_status(item),
@@ -332,7 +336,8 @@ impl Processor {
         if let Some(texts) = &texts {
             for h in &handovers {
                 // After the message is stored, so its conversation exists.
-                crate::checkout::handover::begin(self.store.as_ref(), texts, &self.settings, h)
+                let texts = texts.for_key(self.store.as_ref(), h.key()).await?;
+                crate::checkout::handover::begin(self.store.as_ref(), &texts, &self.settings, h)
                     .await?;
             }
         }
@@ -384,7 +389,27 @@ impl Processor {
                 None,
             ));
         };
-        let asked = texts.and_then(|t| crate::checkout::handover::asked(t, &m, &key));
+        if self.checkout.is_some() && m.kind == "text" {
+            // The customer's language follows their first message we can
+            // read (a later guess never replaces it, nor staff's choice).
+            if let Some(language) = orderdesk_domain::language::detect(&m.text) {
+                self.store
+                    .set_customer_language(
+                        &key,
+                        Some(language),
+                        LanguageSource::Detected,
+                        item.received_at,
+                    )
+                    .await?;
+            }
+        }
+        let texts = match texts {
+            Some(t) => Some(t.for_key(self.store.as_ref(), &key).await?),
+            None => None,
+        };
+        let asked = texts
+            .as_ref()
+            .and_then(|t| crate::checkout::handover::asked(t, &m, &key));
         let message = NewInboundMessage {
             customer_key: key,
             wa_id: m.wa_id.clone(),

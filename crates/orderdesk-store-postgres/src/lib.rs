@@ -742,6 +742,28 @@ impl Store for PgStore {
         orderdesk_store_sql::stored_settings(self).await
     }
 
+    async fn customer_language(
+        &self,
+        customer_key: &str,
+    ) -> StoreResult<Option<orderdesk_store::CustomerLanguage>> {
+        orderdesk_store_sql::customer_language(self, customer_key).await
+    }
+
+    async fn set_customer_language(
+        &self,
+        customer_key: &str,
+        language: Option<&str>,
+        source: orderdesk_store::LanguageSource,
+        at: Timestamp,
+    ) -> StoreResult<Option<orderdesk_store::CustomerLanguage>> {
+        let mut tx = self.write().await?;
+        let stored =
+            orderdesk_store_sql::set_customer_language(&mut tx, customer_key, language, source, at)
+                .await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
     async fn put_settings(
         &self,
         changes: &[orderdesk_store::SettingChange],

@@ -138,6 +138,7 @@ fn routes() -> Routes<AppState> {
         .merge(api::messages::routes())
         .merge(api::templates::routes())
         .merge(api::conversations::routes())
+        .merge(api::reopen::routes())
         .merge(api::settings::routes())
         .merge(api::openapi::routes())
         .merge(api::doctor::routes())

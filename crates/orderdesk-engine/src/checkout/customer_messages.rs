@@ -82,7 +82,7 @@ pub(crate) async fn message_outcome(
     let state = CheckoutState::from_order(&order);
     match advance(&state, input, &config.settings_now()) {
         Ok(outcome) if !outcome.is_noop(&state) => {
-            let texts = Texts::load(store, &config.language).await?;
+            let texts = Texts::for_customer(store, &config.language_now(), &order.customer).await?;
             let link = if typed {
                 open_link_again(store, config, &order, &outcome, message.at).await?
             } else {

@@ -17,10 +17,6 @@ use crate::texts::Texts;
 
 use super::{CheckoutConfig, ORDER_PLACEHOLDER, TOKEN_PLACEHOLDER};
 
-/// The title of the "Talk to a person" reply button (WhatsApp allows 20
-/// characters).
-pub(crate) const HANDOVER_BUTTON_TITLE: &str = "Talk to a person";
-
 /// Replaces the placeholders in every string of a queued body: the order
 /// number, a freshly minted address-form link, a fresh invoice link.
 pub fn fill_placeholders(
@@ -82,7 +78,7 @@ pub(crate) fn first_messages(
         return Vec::new();
     };
     let url = config.address_url(TOKEN_PLACEHOLDER);
-    let message = Interactive::cta_url(body.clone(), "Add address", url);
+    let message = Interactive::cta_url(body.clone(), texts.label("button.add_address"), url);
     // Until it is sent (and the dispatcher records the text as it went
     // out), the chat panel shows it without the number it does not know.
     let preview = body
@@ -156,7 +152,9 @@ pub(crate) fn render(
         let body = say(key)?;
         let built = choices
             .iter()
-            .map(|(action, title)| ReplyButton::new(ButtonId::new(*action, n).encode(), *title))
+            .map(|(action, label)| {
+                ReplyButton::new(ButtonId::new(*action, n).encode(), texts.label(label))
+            })
             .collect::<Result<Vec<_>, _>>()
             .and_then(|b| Interactive::reply_buttons(body.clone(), b))
             .map(Into::into);
@@ -167,7 +165,8 @@ pub(crate) fn render(
             let body = say("ask_address")?;
             let url = config.address_url(&config.tokens.issue(n, at));
             (
-                Interactive::cta_url(body.clone(), "Add address", url).map(Into::into),
+                Interactive::cta_url(body.clone(), texts.label("button.add_address"), url)
+                    .map(Into::into),
                 body,
             )
         }
@@ -176,8 +175,8 @@ pub(crate) fn render(
         Reply::AskPayment { cod_offered: true } => buttons(
             "ask_payment",
             [
-                (ButtonAction::PayOnline, "Pay now"),
-                (ButtonAction::PayCod, "Cash on delivery"),
+                (ButtonAction::PayOnline, "button.pay_now"),
+                (ButtonAction::PayCod, "button.cash_on_delivery"),
             ],
         )?,
         Reply::AskPayment { cod_offered: false } => {
@@ -196,7 +195,8 @@ pub(crate) fn render(
                 format!("{}/pay/upi/{TOKEN_PLACEHOLDER}", config.public_url)
             };
             (
-                Interactive::cta_url(body.clone(), "Pay now", url).map(Into::into),
+                Interactive::cta_url(body.clone(), texts.label("button.pay_now"), url)
+                    .map(Into::into),
                 body,
             )
         }
@@ -208,8 +208,8 @@ pub(crate) fn render(
         Reply::AskNote => buttons(
             "ask_note",
             [
-                (ButtonAction::AddNote, "Add a note"),
-                (ButtonAction::SkipNote, "Skip"),
+                (ButtonAction::AddNote, "button.add_note"),
+                (ButtonAction::SkipNote, "button.skip_note"),
             ],
         )?,
         Reply::AskNoteText => plain("ask_note_text")?,
@@ -232,7 +232,7 @@ pub(crate) fn render(
         Reply::AddressKept => plain("address_kept")?,
         Reply::OfferHandover { .. } => {
             let body = say("offer_handover")?;
-            let button = ReplyButton::new(HANDOVER_BUTTON_ID, HANDOVER_BUTTON_TITLE);
+            let button = ReplyButton::new(HANDOVER_BUTTON_ID, texts.label("button.talk_to_person"));
             let built = button
                 .and_then(|b| Interactive::reply_buttons(body.clone(), vec![b]))
                 .map(Into::into);
