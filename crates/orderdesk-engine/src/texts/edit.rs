@@ -194,7 +194,10 @@ pub fn preview_for(
     currency: Currency,
 ) -> Result<String, TextError> {
     let text = preview(body, local, currency)?;
-    orderdesk_domain::check_label(key, body)?;
+    // Only a text there is has a limit to keep.
+    if default_body(key).is_some() {
+        orderdesk_domain::check_label(key, body)?;
+    }
     Ok(text)
 }
 

@@ -37,10 +37,11 @@ pub(crate) fn routes() -> Routes<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct LanguageBody {
     /// A language code the texts are stored under (`hi`, `pt_BR`); `null`
-    /// goes back to the guess from the customer's next message.
-    #[serde(default, with = "super::templates::double_option")]
-    #[schema(value_type = Option<String>, max_length = 8)]
-    language: Option<Option<String>>,
+    /// (or leaving it out) goes back to the guess from the customer's next
+    /// message.
+    #[serde(default)]
+    #[schema(pattern = "^[A-Za-z0-9_-]{2,8}$")]
+    language: Option<String>,
 }
 
 fn about(wa_id: &str) -> impl Fn(EngineError) -> ApiError + '_ {
@@ -108,13 +109,7 @@ pub async fn set_language(
     Path(wa_id): Path<String>,
     ApiJson(body): ApiJson<LanguageBody>,
 ) -> ApiResult<Json<CustomerLanguageView>> {
-    let Some(language) = body.language else {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_request",
-            "language is required: a code like en or pt_BR, or null",
-        ));
-    };
+    let language = body.language;
     let view = state
         .engine
         .set_customer_language(&wa_id, language.as_deref())

@@ -120,9 +120,7 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         ("POST", "/api/v1/conversations/{wa_id}/messages") => 422,
         // Nobody by that wa_id: no template to reopen with, no language (#14, #19).
         ("POST", "/api/v1/conversations/{wa_id}/reopen") => 404,
-        ("GET", "/api/v1/conversations/{wa_id}/language") => 404,
-        // `{}` names no language.
-        ("PUT", "/api/v1/conversations/{wa_id}/language") => 422,
+        ("GET" | "PUT", "/api/v1/conversations/{wa_id}/language") => 404,
         ("POST", "/api/v1/intake") => 422,
         // `{}` lacks the version, the customer, the action.
         ("PATCH", "/api/v1/orders/{number}") => 422,
