@@ -74,7 +74,11 @@ impl Engine {
         if !service_window_open(last_inbound, now) {
             return Err(ReplyError::OutsideWindow.into());
         }
-        let texts = Texts::load(self.store.as_ref(), self.language()).await?;
+        // In the customer's language, as the bot's texts are.
+        let texts = Texts::load(self.store.as_ref(), &self.language())
+            .await?
+            .for_key(self.store.as_ref(), &c.key)
+            .await?;
         let body = pick
             .body
             .clone()

@@ -44,7 +44,8 @@ pub struct CheckoutConfig {
     /// The business's settings as they are now, read at each use so a
     /// change on `/settings` (on any instance) applies without a restart.
     pub live: Settings,
-    /// Language of the texts customers get (`ORDERDESK_LANGUAGE`).
+    /// Language of the texts customers get (`ORDERDESK_LANGUAGE`) at
+    /// start; [`CheckoutConfig::language_now`] reads the one in force.
     pub language: String,
     /// Makes payment links; `None` when payment is taken some other way
     /// (COD only, or staff marking orders paid).
@@ -66,6 +67,14 @@ impl CheckoutConfig {
     /// abandon timers, what a newer cart does.
     pub fn settings_now(&self) -> CheckoutSettings {
         self.live.checkout(&self.settings)
+    }
+
+    /// The business's language of customer texts now: a change on
+    /// `/settings` (on any instance) applies to the next message (issue #17).
+    pub fn language_now(&self) -> String {
+        self.live
+            .value(crate::settings::LANGUAGE)
+            .unwrap_or_else(|| self.language.clone())
     }
 
     /// How customers read money and times now (time zone, locale).

@@ -38,6 +38,9 @@ pub enum EngineError {
     /// No invoice to give (the order is not paid yet), or it could not be made.
     #[error(transparent)]
     Invoice(#[from] crate::invoices::InvoiceError),
+    /// A language code that is not one (a customer's language).
+    #[error("{0}")]
+    InvalidLanguage(String),
     /// The background writer is gone (shutting down).
     #[error("the server is shutting down")]
     ShuttingDown,

@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 use orderdesk_domain::InboxKind;
 use orderdesk_store::{
-    InboundOutcome, InboundRecord, MessageState, NewInbound, NewInboundMessage, ProcessingLease,
-    Recorded, Store, StoreError,
+    InboundOutcome, InboundRecord, LanguageSource, MessageState, NewInbound, NewInboundMessage,
+    ProcessingLease, Recorded, Store, StoreError,
 };
 use tokio::sync::{mpsc, oneshot, Notify};
 use tracing::{debug, info, warn};
@@ -283,7 +283,7 @@ impl Processor {
         }
         let names = self.product_names(&items).await?;
         let texts = match &self.checkout {
-            Some(config) => Some(Texts::load(self.store.as_ref(), &config.language).await?),
+            Some(config) => Some(Texts::load(self.store.as_ref(), &config.language_now()).await?),
             None => None,
         };
         let blocked = self.blocked_senders(&items).await?;
@@ -303,6 +303,10 @@ impl Processor {
                 // Staff blocked this customer: their carts make no order.
                 InboxKind::Cart if from_blocked => InboundOutcome::Ignored,
                 InboxKind::Cart => {
+                    let texts = match (&texts, &item.customer_key) {
+                        (Some(t), Some(key)) => Some(t.for_key(self.store.as_ref(), key).await?),
+                        (t, _) => t.clone(),
+                    };
                     decide_cart(item, &names, self.checkout.as_deref().zip(texts.as_ref()))
                 }
                 // WhatsApp's payment status of an `order_details` message,
@@ -354,7 +358,8 @@ impl Processor {
         if let Some(texts) = &texts {
             for h in &handovers {
                 // After the message is stored, so its conversation exists.
-                crate::checkout::handover::begin(self.store.as_ref(), texts, &self.settings, h)
+                let texts = texts.for_key(self.store.as_ref(), h.key()).await?;
+                crate::checkout::handover::begin(self.store.as_ref(), &texts, &self.settings, h)
                     .await?;
             }
         }
@@ -455,7 +460,26 @@ impl Processor {
                 None,
             ));
         };
+        if self.checkout.is_some() && m.kind == "text" {
+            // The customer's language follows their first message we can
+            // read (a later guess never replaces it, nor staff's choice).
+            if let Some(language) = orderdesk_domain::language::detect(&m.text) {
+                self.store
+                    .set_customer_language(
+                        &key,
+                        Some(language),
+                        LanguageSource::Detected,
+                        item.received_at,
+                    )
+                    .await?;
+            }
+        }
+        let texts = match texts {
+            Some(t) => Some(t.for_key(self.store.as_ref(), &key).await?),
+            None => None,
+        };
         let asked = texts
+            .as_ref()
             .filter(|_| !blocked)
             .and_then(|t| crate::checkout::handover::asked(t, &m, &key));
         let message = NewInboundMessage {
@@ -492,7 +516,7 @@ impl Processor {
                 let (outcome, follow) = crate::checkout::message_outcome(
                     self.store.as_ref(),
                     config,
-                    texts,
+                    &texts,
                     typed,
                     message,
                     &m,

@@ -221,7 +221,8 @@ impl Engine {
         now: Timestamp,
         update: &mut OrderUpdate,
     ) -> Result<(), EngineError> {
-        let texts = Texts::load(self.store.as_ref(), self.language()).await?;
+        let texts =
+            Texts::for_customer(self.store.as_ref(), &self.language(), &after.customer).await?;
         let number = after.number.to_string();
         let local = self.settings.local();
         let total = local.money(Money::from_minor(after.total_minor, after.currency));
@@ -237,9 +238,15 @@ impl Engine {
                 if after.payment_status == PaymentStatus::Paid {
                     let difference =
                         local.money(Money::from_minor(plan.total_delta(), after.currency));
-                    text = format!("{text} Please pay the difference of {difference}.");
+                    if let Some(ask) = texts.text("pay_difference", &[("amount", &difference)]) {
+                        text = format!("{text} {ask}");
+                    }
                 }
-                match Interactive::cta_url(text.clone(), "Pay now", link.url.clone()) {
+                match Interactive::cta_url(
+                    text.clone(),
+                    texts.label("button.pay_now"),
+                    link.url.clone(),
+                ) {
                     Ok(i) => i.into(),
                     Err(e) => {
                         tracing::error!(error = %e, "could not build the edit summary");

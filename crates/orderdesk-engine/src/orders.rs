@@ -67,7 +67,8 @@ impl Engine {
         update.status_change = Some(change);
         let config = self.checkout.as_deref();
         if let Some(config) = config.filter(|c| crate::invoices::may_send(c, &order, &update)) {
-            let texts = Texts::load(self.store.as_ref(), self.language()).await?;
+            let texts =
+                Texts::for_customer(self.store.as_ref(), &self.language(), &order.customer).await?;
             crate::invoices::attach(
                 self.store.as_ref(),
                 config,
@@ -168,7 +169,8 @@ impl Engine {
         let Ok(with) = planned else {
             return Ok(None);
         };
-        let texts = Texts::load(self.store.as_ref(), self.language()).await?;
+        let texts =
+            Texts::for_customer(self.store.as_ref(), &self.language(), &order.customer).await?;
         let Some((key, with_reason)) = stage_text(&texts, order, &with) else {
             return Ok(None);
         };
@@ -193,8 +195,11 @@ impl Engine {
         }))
     }
 
-    pub(crate) fn language(&self) -> &str {
-        self.checkout.as_ref().map_or("en", |c| c.language.as_str())
+    /// The business's language of customer texts, as in force now.
+    pub(crate) fn language(&self) -> String {
+        self.checkout
+            .as_ref()
+            .map_or_else(|| "en".to_owned(), |c| c.language_now())
     }
 
     /// Whether the customer wrote within the last 24 hours (free text is
@@ -218,7 +223,8 @@ impl Engine {
         if customer_key_of(&order.customer).is_none() {
             return Ok(());
         }
-        let texts = Texts::load(self.store.as_ref(), self.language()).await?;
+        let texts =
+            Texts::for_customer(self.store.as_ref(), &self.language(), &order.customer).await?;
         let Some((stage_key, text)) = stage_text(&texts, order, change) else {
             return Ok(());
         };

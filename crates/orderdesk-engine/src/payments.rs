@@ -164,7 +164,12 @@ impl Engine {
                 &config.settings_now(),
             ) {
                 if !outcome.is_noop(&state) {
-                    let texts = Texts::load(self.store.as_ref(), &config.language).await?;
+                    let texts = Texts::for_customer(
+                        self.store.as_ref(),
+                        &config.language_now(),
+                        &order.customer,
+                    )
+                    .await?;
                     let (mut update, further) =
                         update_from(config, &texts, None, order, outcome, now)?;
                     update.timeline.insert(0, entry);
@@ -201,7 +206,9 @@ impl Engine {
         update.timeline.push(entry);
         update.ledger.push(ledger);
         if let Some(config) = self.checkout.as_deref() {
-            let texts = Texts::load(self.store.as_ref(), &config.language).await?;
+            let texts =
+                Texts::for_customer(self.store.as_ref(), &config.language_now(), &order.customer)
+                    .await?;
             crate::invoices::attach(self.store.as_ref(), config, &texts, order, &mut update, now)
                 .await?;
         }
@@ -226,7 +233,9 @@ impl Engine {
         let link = checkout::next_link(self.store.as_ref(), config, order, now)
             .await?
             .ok_or(PaymentActionError::NoLink)?;
-        let texts = Texts::load(self.store.as_ref(), &config.language).await?;
+        let texts =
+            Texts::for_customer(self.store.as_ref(), &config.language_now(), &order.customer)
+                .await?;
         let mut update = OrderUpdate::default();
         update.outbound.extend(render(
             config,

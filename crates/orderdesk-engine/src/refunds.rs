@@ -115,7 +115,7 @@ impl Engine {
                     .push(ledger_entry(&order, &refund, RefundStatus::Processed, None));
                 tell_refunded(
                     self.store.as_ref(),
-                    self.language(),
+                    &self.language(),
                     &self.settings.local(),
                     &order,
                     amount,
@@ -180,7 +180,7 @@ impl Engine {
         };
         let settled = settle_refund(
             self.store.as_ref(),
-            self.language(),
+            &self.language(),
             &self.settings.local(),
             order.number,
             &outcome,
@@ -300,7 +300,7 @@ async fn tell_refunded(
     now: Timestamp,
     update: &mut OrderUpdate,
 ) -> Result<(), EngineError> {
-    let texts = Texts::load(store, language).await?;
+    let texts = Texts::for_customer(store, language, &order.customer).await?;
     let amount = local.money(Money::from_minor(amount_minor, order.currency));
     let number = order.number.to_string();
     let Some(text) = texts.text(

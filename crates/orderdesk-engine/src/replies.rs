@@ -16,8 +16,14 @@ use crate::{Engine, EngineError};
 pub enum ReplyError {
     /// The customer last wrote 24 hours ago or more (or never): WhatsApp
     /// accepts only approved templates now.
-    #[error("the customer last wrote more than 24 hours ago; WhatsApp only allows an approved template now")]
+    #[error("the customer last wrote more than 24 hours ago; WhatsApp only allows an approved template now: send the reopen template to ask them to write")]
     OutsideWindow,
+    /// The reopen template was asked for while free text may still be sent.
+    #[error("the customer wrote within the last 24 hours: reply with text")]
+    WindowOpen,
+    /// No approved template is named on `reopen_chat`, or it is turned off.
+    #[error("no approved WhatsApp template is set on the reopen_chat text: name one in the customer texts")]
+    NoReopenTemplate,
     /// The order's customer has neither a phone number nor a user id.
     #[error("this order's customer has no WhatsApp id")]
     NoRecipient,

@@ -30,6 +30,9 @@ pub const TIMEZONE: &str = "ORDERDESK_TIMEZONE";
 /// The locale dates and money are written in (`en-IN`, `de-DE`, …).
 pub const LOCALE: &str = "ORDERDESK_LOCALE";
 
+/// The business's language of customer texts (`en`, `hi`, `pt_BR`).
+pub const LANGUAGE: &str = "ORDERDESK_LANGUAGE";
+
 /// Offer cash on delivery (`true`/`false`).
 pub const COD_ENABLED: &str = "COD_ENABLED";
 /// Idle time before the checkout's one nudge.

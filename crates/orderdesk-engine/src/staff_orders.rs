@@ -101,7 +101,9 @@ impl Engine {
         };
         let mut timers = Vec::new();
         if let Some(config) = self.checkout.as_deref() {
-            let texts = Texts::load(self.store.as_ref(), &config.language).await?;
+            let texts =
+                Texts::for_customer(self.store.as_ref(), &config.language_now(), &new.customer)
+                    .await?;
             if service_window_open(last_inbound, now) {
                 update
                     .outbound

@@ -10,15 +10,17 @@
 //! tracking or reason.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use orderdesk_store::{MessageTemplate, Store};
+use orderdesk_domain::Customer;
+use orderdesk_store::{customer_key_of, MessageTemplate, Store};
 
 use crate::EngineError;
 
 mod edit;
 pub use edit::{
-    check_body, known_placeholders, preview, samples, save, TextChange, TextError, BODY_MAX,
-    LANGUAGE_CODE_MAX,
+    check_body, check_language, known_placeholders, preview, preview_for, samples, save,
+    TextChange, TextError, BODY_MAX, LANGUAGE_CODE_MAX,
 };
 
 /// (key, default English body).
@@ -59,6 +61,8 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("stage.returned", "Your order #{number} is marked as returned."),
     ("refund_processed", "We have refunded {amount} for your order #{number}. It can take a few days to reach your account."),
     ("order_updated", "Your order #{number} has been updated: {items}. New total: {total}."),
+    // Added to `order_updated` when a paid order's total rose.
+    ("pay_difference", "Please pay the difference of {amount}."),
     ("handover_keywords", "agent, human, person, talk to a person, speak to someone, representative, customer care"),
     ("handover", "Thanks! A person from our team will answer you here shortly."),
     // Issue #14: the smarter script and the "Talk to a person" button.
@@ -80,6 +84,17 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("typed_replaced", "That is an older draft. Please use the buttons under your latest one."),
     ("typed_expired", "That draft has expired. Please write your order again."),
     ("typed_catalog_changed", "Our prices or products changed since we read your order. Please write it again."),
+    // Issue #14: outside the 24-hour window, staff ask the customer to write
+    // again with this text, sent as the approved template named on it.
+    ("reopen_chat", "Hello! We have a message for you about your order. Please reply here so we can continue the chat."),
+    // Issue #19: what customers tap is editable too, within WhatsApp's
+    // limits (`orderdesk_domain::label`): 20 characters for a button.
+    ("button.add_address", "Add address"),
+    ("button.pay_now", "Pay now"),
+    ("button.cash_on_delivery", "Cash on delivery"),
+    ("button.add_note", "Add a note"),
+    ("button.skip_note", "Skip"),
+    ("button.talk_to_person", "Talk to a person"),
 ];
 
 /// The placeholders a body may use.
@@ -88,10 +103,14 @@ pub const PLACEHOLDERS: &[&str] = &[
     "invoice", "problems", "unread", "choices",
 ];
 
-/// The texts in force for one language, loaded once per use.
+/// The texts in force for one customer, loaded once per use: in the
+/// customer's language when they have one (issue #19), else the business's,
+/// else English, each as the business wrote it or else built in.
+#[derive(Clone)]
 pub struct Texts {
-    language: String,
-    overrides: HashMap<(String, String), MessageTemplate>,
+    /// Tried in order; the last is the business's language.
+    languages: Vec<String>,
+    overrides: Arc<HashMap<(String, String), MessageTemplate>>,
 }
 
 impl Texts {
@@ -107,23 +126,86 @@ impl Texts {
             .map(|t| ((t.key.clone(), t.language.clone()), t))
             .collect();
         Ok(Self {
-            language: language.to_owned(),
-            overrides,
+            languages: vec![language.to_owned()],
+            overrides: Arc::new(overrides),
         })
+    }
+
+    /// The texts for `customer`: in their language when one is stored
+    /// (guessed from their first message or set by staff), else in
+    /// `business_language`.
+    ///
+    /// # Errors
+    /// A store failure.
+    pub async fn for_customer(
+        store: &dyn Store,
+        business_language: &str,
+        customer: &Customer,
+    ) -> Result<Self, EngineError> {
+        let texts = Self::load(store, business_language).await?;
+        match customer_key_of(customer) {
+            Some(key) => texts.for_key(store, key).await,
+            None => Ok(texts),
+        }
+    }
+
+    /// These texts for the customer keyed `key` (see [`Texts::for_customer`]).
+    ///
+    /// # Errors
+    /// A store failure.
+    pub async fn for_key(&self, store: &dyn Store, key: &str) -> Result<Self, EngineError> {
+        let language = store.customer_language(key).await?.map(|l| l.language);
+        Ok(self.in_language(language.as_deref()))
+    }
+
+    /// These texts in `language` first, the business's after it.
+    pub fn in_language(&self, language: Option<&str>) -> Self {
+        let business = self
+            .languages
+            .last()
+            .cloned()
+            .unwrap_or_else(|| "en".to_owned());
+        let mut languages = Vec::with_capacity(2);
+        if let Some(language) = language.filter(|l| *l != business) {
+            languages.push(language.to_owned());
+        }
+        languages.push(business);
+        Self {
+            languages,
+            overrides: self.overrides.clone(),
+        }
+    }
+
+    /// The language these texts are for first (the customer's or the
+    /// business's).
+    pub fn language(&self) -> &str {
+        self.languages.first().map_or("en", String::as_str)
     }
 
     /// Built-in texts only (no store), e.g. for tests of rendering.
     pub fn defaults(language: &str) -> Self {
         Self {
-            language: language.to_owned(),
-            overrides: HashMap::new(),
+            languages: vec![language.to_owned()],
+            overrides: Arc::new(HashMap::new()),
         }
     }
 
     fn stored(&self, key: &str) -> Option<&MessageTemplate> {
-        self.overrides
-            .get(&(key.to_owned(), self.language.clone()))
-            .or_else(|| self.overrides.get(&(key.to_owned(), "en".to_owned())))
+        self.languages
+            .iter()
+            .map(String::as_str)
+            .chain(["en"])
+            .find_map(|language| self.overrides.get(&(key.to_owned(), language.to_owned())))
+    }
+
+    /// A button or list label: as the business wrote it in the customer's
+    /// language, else built in. A label cannot be turned off (the message
+    /// needs it), so `enabled` does not apply.
+    pub fn label(&self, key: &str) -> String {
+        self.stored(key)
+            .and_then(|t| t.body.clone())
+            .or_else(|| default_body(key).map(str::to_owned))
+            .unwrap_or_else(|| key.to_owned())
     }
 
     /// The text for `key` with its placeholders filled, or `None` when the
@@ -208,11 +290,13 @@ mod tests {
 
     fn texts(language: &str, stored: Vec<MessageTemplate>) -> Texts {
         Texts {
-            language: language.into(),
-            overrides: stored
-                .into_iter()
-                .map(|t| ((t.key.clone(), t.language.clone()), t))
-                .collect(),
+            languages: vec![language.into()],
+            overrides: Arc::new(
+                stored
+                    .into_iter()
+                    .map(|t| ((t.key.clone(), t.language.clone()), t))
+                    .collect(),
+            ),
         }
     }
 

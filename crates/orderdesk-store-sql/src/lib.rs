@@ -56,7 +56,7 @@ pub use ops::{
 pub use order_edit::edit_order;
 pub use reads::SqlRead;
 pub use rows::Cols;
-pub use settings::{put_settings, stored_settings};
+pub use settings::{customer_language, put_settings, set_customer_language, stored_settings};
 pub use staff_order::create_staff_order;
 pub use store::SqlStore;
 

@@ -3,7 +3,9 @@
 //! them never sees half of it.
 
 use orderdesk_domain::Timestamp;
-use orderdesk_store::{SettingChange, StoreResult, StoredSetting};
+use orderdesk_store::{
+    CustomerLanguage, LanguageSource, SettingChange, StoreResult, StoredSetting,
+};
 
 use crate::reads::SqlRead;
 use crate::rows::{self, micros, Cols};
@@ -58,4 +60,73 @@ pub async fn stored_settings<R: SqlRead>(r: &R) -> StoreResult<Vec<StoredSetting
     );
     let rows = r.read(&sql, Vec::new()).await?;
     rows.iter().map(|row| decode(row)).collect()
+}
+
+fn customer_language_row(row: &dyn Cols) -> StoreResult<CustomerLanguage> {
+    let source = row.text("source")?.unwrap_or_default();
+    Ok(CustomerLanguage {
+        customer_key: row.text("customer_key")?.unwrap_or_default(),
+        language: row.text("language")?.unwrap_or_default(),
+        source: LanguageSource::parse(&source)
+            .ok_or_else(|| rows::corrupt("language source", &source))?,
+        updated_at: row
+            .time("updated_at")?
+            .ok_or_else(|| rows::corrupt("language time", "NULL"))?,
+    })
+}
+
+const CUSTOMER_LANGUAGE: &str = "SELECT customer_key, language, source, updated_at \
+     FROM customer_languages WHERE customer_key = $1";
+
+/// `Store::customer_language`.
+pub async fn customer_language<R: SqlRead>(
+    r: &R,
+    customer_key: &str,
+) -> StoreResult<Option<CustomerLanguage>> {
+    let rows = r.read(CUSTOMER_LANGUAGE, args![customer_key]).await?;
+    rows.first()
+        .map(|row| customer_language_row(row))
+        .transpose()
+}
+
+/// `Store::set_customer_language`, in the caller's transaction.
+pub async fn set_customer_language<T: SqlTx>(
+    tx: &mut T,
+    customer_key: &str,
+    language: Option<&str>,
+    source: LanguageSource,
+    at: Timestamp,
+) -> StoreResult<Option<CustomerLanguage>> {
+    match (language, source) {
+        (None, _) => {
+            tx.execute(
+                "DELETE FROM customer_languages WHERE customer_key = $1",
+                args![customer_key],
+            )
+            .await?;
+        }
+        (Some(language), LanguageSource::Detected) => {
+            // The first guess stays, and a guess never replaces staff's choice.
+            tx.execute(
+                "INSERT INTO customer_languages (customer_key, language, source, updated_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (customer_key) DO NOTHING",
+                args![customer_key, language, source.as_str(), micros(at)],
+            )
+            .await?;
+        }
+        (Some(language), LanguageSource::Staff) => {
+            tx.execute(
+                "INSERT INTO customer_languages (customer_key, language, source, updated_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (customer_key) DO UPDATE SET \
+                 language = excluded.language, source = excluded.source, \
+                 updated_at = excluded.updated_at",
+                args![customer_key, language, source.as_str(), micros(at)],
+            )
+            .await?;
+        }
+    }
+    let rows = tx.fetch(CUSTOMER_LANGUAGE, args![customer_key]).await?;
+    rows.first()
+        .map(|row| customer_language_row(row))
+        .transpose()
 }

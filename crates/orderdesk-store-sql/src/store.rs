@@ -542,4 +542,25 @@ impl<B: SqlBackend> Store for SqlStore<B> {
     async fn blocked_customers(&self, keys: &[String]) -> StoreResult<Vec<String>> {
         crate::customers::blocked(&self.0, keys).await
     }
+
+    async fn customer_language(
+        &self,
+        customer_key: &str,
+    ) -> StoreResult<Option<orderdesk_store::CustomerLanguage>> {
+        crate::customer_language(&self.0, customer_key).await
+    }
+
+    async fn set_customer_language(
+        &self,
+        customer_key: &str,
+        language: Option<&str>,
+        source: orderdesk_store::LanguageSource,
+        at: Timestamp,
+    ) -> StoreResult<Option<orderdesk_store::CustomerLanguage>> {
+        let mut tx = self.0.write(Durability::Full).await?;
+        let stored =
+            crate::set_customer_language(&mut tx, customer_key, language, source, at).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
 }

@@ -88,6 +88,8 @@ mod search;
 pub use search::*;
 mod settings;
 pub use settings::*;
+mod languages;
+pub use languages::*;
 mod keywords;
 pub use keywords::*;
 mod typed_drafts;
@@ -241,6 +243,8 @@ macro_rules! conformance_suite {
             setting_a_stored_key_again_replaces_it => case_settings_replace,
             forgetting_a_setting_removes_only_that_key => case_settings_forget,
             stored_settings_keep_their_text_exactly => case_settings_keep_text_exactly,
+            a_customers_first_language_guess_stays => case_language_first_guess_stays,
+            staff_choose_a_customers_language_over_a_guess => case_language_staff_choice_wins_and_can_be_forgotten,
             product_keywords_are_kept_across_feed_syncs => case_product_keywords_kept_across_syncs,
             product_keywords_for_an_unknown_product_change_nothing => case_product_keywords_for_an_unknown_product,
             address_as_typed_and_the_off_script_count_are_kept => case_address_as_typed_and_off_script_count_are_kept,
@@ -313,6 +317,7 @@ mod tests {
         include_str!("conformance/staff_order.rs"),
         include_str!("conformance/search.rs"),
         include_str!("conformance/settings.rs"),
+        include_str!("conformance/languages.rs"),
         include_str!("conformance/off_script.rs"),
         include_str!("conformance/invoice_details.rs"),
     ];

@@ -37,7 +37,7 @@ pub use order_fields::OrderFields;
 pub use product_tax::ProductTax;
 pub use records::*;
 pub use refunds::RefundChange;
-pub use settings::{SettingChange, StoredSetting};
+pub use settings::{CustomerLanguage, LanguageSource, SettingChange, StoredSetting};
 
 /// Durable state of one orderdesk installation.
 #[async_trait]
@@ -786,6 +786,30 @@ pub trait Store: Send + Sync + 'static {
         at: Timestamp,
         by: &str,
     ) -> StoreResult<()>;
+
+    // ---- customers' languages (issue #19) ------------------------------------
+
+    /// The language stored for the customer keyed `customer_key`, if any.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn customer_language(&self, customer_key: &str) -> StoreResult<Option<CustomerLanguage>>;
+
+    /// Stores a customer's language. A [`LanguageSource::Detected`] one is
+    /// stored only when none is (the first guess stays; staff's choice is
+    /// never replaced by a guess); a [`LanguageSource::Staff`] one replaces
+    /// whatever is stored, and `None` forgets it (the next message is
+    /// guessed again). Returns what is stored afterwards.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure; nothing is changed then.
+    async fn set_customer_language(
+        &self,
+        customer_key: &str,
+        language: Option<&str>,
+        source: LanguageSource,
+        at: Timestamp,
+    ) -> StoreResult<Option<CustomerLanguage>>;
 
     // ---- invoices -------------------------------------------------------------
 

@@ -28,3 +28,42 @@ pub struct SettingChange {
     /// default applies again.
     pub value: Option<String>,
 }
+
+/// Who chose a customer's language (issue #19).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LanguageSource {
+    /// Guessed from their first message we could read; only ever stored
+    /// when nothing is, so the first guess stays.
+    Detected,
+    /// Set by staff; replaces anything, and a guess never replaces it.
+    Staff,
+}
+
+impl LanguageSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Detected => "detected",
+            Self::Staff => "staff",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "detected" => Some(Self::Detected),
+            "staff" => Some(Self::Staff),
+            _ => None,
+        }
+    }
+}
+
+/// The language a customer gets their texts in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerLanguage {
+    /// The customer's key (`user_id` or `wa_id`).
+    pub customer_key: String,
+    /// A language code as the texts are stored under (`hi`, `pt_BR`).
+    pub language: String,
+    pub source: LanguageSource,
+    pub updated_at: Timestamp,
+}

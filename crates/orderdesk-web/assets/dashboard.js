@@ -709,7 +709,7 @@
     var refreshTextPreview = function () {
       var mine = ++previewAsked;
       if (!textBody.value.trim()) { showTextPreview(null, null); return; }
-      postForm('/settings/texts/preview', { body: textBody.value }).then(function (res) {
+      postForm('/settings/texts/preview', { body: textBody.value, key: textKey.value }).then(function (res) {
         if (mine !== previewAsked) { return; }
         if (res.ok) {
           showTextPreview(res.body.text, null);
@@ -724,11 +724,27 @@
       window.clearTimeout(previewTimer);
       previewTimer = window.setTimeout(refreshTextPreview, 150);
     });
-    textKey.addEventListener('change', function () {
+    // The body shown is the chosen text in the chosen language: its own
+    // if the business wrote one, else what a customer of that language gets.
+    var textLanguage = document.getElementById('text-language');
+    var textLimit = document.getElementById('text-limit');
+    var showChosenText = function () {
       var chosen = textKey.options[textKey.selectedIndex];
-      textBody.value = chosen ? chosen.getAttribute('data-body') || '' : '';
+      if (!chosen) { return; }
+      var bodies = {};
+      try { bodies = JSON.parse(chosen.getAttribute('data-bodies') || '{}'); } catch (e) { bodies = {}; }
+      var lang = textLanguage ? textLanguage.value.trim() : '';
+      var body = Object.prototype.hasOwnProperty.call(bodies, lang) ? bodies[lang] : bodies['*'];
+      textBody.value = body === undefined ? (chosen.getAttribute('data-body') || '') : body;
+      if (textLimit) {
+        var max = chosen.getAttribute('data-max');
+        textLimit.textContent = (max ? 'A label: ' + chosen.getAttribute('data-what') + ' may have at most ' + max +
+          " characters (WhatsApp's limit). " : '') + 'Leave it empty to go back to the built-in text.';
+      }
       refreshTextPreview();
-    });
+    };
+    textKey.addEventListener('change', showChosenText);
+    if (textLanguage) { textLanguage.addEventListener('change', showChosenText); }
   }
 
   // ---- copy buttons and confirmations ---------------------------------------------------

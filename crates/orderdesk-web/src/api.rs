@@ -13,6 +13,7 @@ pub mod order_create;
 pub mod order_edit;
 pub mod orders;
 pub mod payments;
+pub mod reopen;
 mod schema;
 pub mod settings;
 pub mod stats;

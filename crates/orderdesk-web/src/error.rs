@@ -157,6 +157,15 @@ impl From<EngineError> for ApiError {
                 "no_catalog",
                 r.to_string(),
             ),
+            EngineError::Reply(r @ orderdesk_engine::ReplyError::WindowOpen) => {
+                Self::new(StatusCode::CONFLICT, "window_open", r.to_string())
+            }
+            EngineError::Reply(r @ orderdesk_engine::ReplyError::NoReopenTemplate) => {
+                Self::new(StatusCode::CONFLICT, "no_template", r.to_string())
+            }
+            EngineError::InvalidLanguage(m) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", m)
+            }
             EngineError::Reply(r) => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_request",

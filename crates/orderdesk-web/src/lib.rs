@@ -139,6 +139,7 @@ fn routes() -> Routes<AppState> {
         .merge(api::templates::routes())
         .merge(api::conversations::routes())
         .merge(api::customers::routes())
+        .merge(api::reopen::routes())
         .merge(api::settings::routes())
         .merge(api::openapi::routes())
         .merge(api::doctor::routes())

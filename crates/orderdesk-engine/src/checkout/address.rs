@@ -134,7 +134,9 @@ impl Engine {
             other => EngineError::Checkout(other),
         })?;
         let now = Utc::now();
-        let texts = Texts::load(self.store.as_ref(), &config.language).await?;
+        let texts =
+            Texts::for_customer(self.store.as_ref(), &config.language_now(), &order.customer)
+                .await?;
         let link = issue_link(self.store.as_ref(), config, &order, &outcome, now).await?;
         let (mut update, further) =
             update_from(config, &texts, link.as_ref(), &order, outcome, now)?;

@@ -130,7 +130,7 @@ pub(crate) async fn supersede_older(
     if older.is_empty() {
         return Ok(());
     }
-    let texts = Texts::load(store, &config.language).await?;
+    let texts = Texts::for_customer(store, &config.language_now(), &newer.customer).await?;
     for order in older {
         let state = CheckoutState::from_order(&order);
         let input = CheckoutInput::CartReplaced {

@@ -27,6 +27,13 @@ pub(crate) struct Handover {
     user_id: Option<String>,
 }
 
+impl Handover {
+    /// The customer's key.
+    pub(crate) fn key(&self) -> &str {
+        &self.key
+    }
+}
+
 /// `Some` when `chat` asks for a person (`handover_keywords`, or a tap on
 /// the "Talk to a person" button).
 pub(crate) fn asked(texts: &Texts, chat: &ChatIn, key: &str) -> Option<Handover> {

@@ -170,7 +170,7 @@ pub(crate) async fn apply_stored(
         Ok(outcome) if !outcome.is_noop(&state) => outcome,
         _ => return Ok(InboundOutcome::Ignored),
     };
-    let texts = Texts::load(store, &config.language).await?;
+    let texts = Texts::for_customer(store, &config.language_now(), &order.customer).await?;
     let link = issue_link(store, config, &order, &outcome, now).await?;
     let (mut update, further) = update_from(config, &texts, link.as_ref(), &order, outcome, now)?;
     let mut entry = TimelineEntry::new(now, TimelineKind::PaymentChanged, &Actor::Provider);
@@ -235,7 +235,7 @@ async fn settle_refunds(
         };
         match crate::refunds::settle_refund(
             store,
-            &config.language,
+            &config.language_now(),
             &config.local(),
             number,
             &outcome,

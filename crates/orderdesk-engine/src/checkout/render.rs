@@ -17,10 +17,6 @@ use crate::texts::Texts;
 
 use super::{CheckoutConfig, ORDER_PLACEHOLDER, TOKEN_PLACEHOLDER};
 
-/// The title of the "Talk to a person" reply button (WhatsApp allows 20
-/// characters).
-pub(crate) const HANDOVER_BUTTON_TITLE: &str = "Talk to a person";
-
 /// Replaces the placeholders in every string of a queued body: the order
 /// number, a freshly minted address-form link, a fresh invoice link.
 pub fn fill_placeholders(
@@ -86,7 +82,7 @@ pub(crate) fn first_messages(
         super::native::ask_address(body.clone(), &prefill, &[])
     } else {
         let url = config.address_url(TOKEN_PLACEHOLDER);
-        Interactive::cta_url(body.clone(), "Add address", url).map(Into::into)
+        Interactive::cta_url(body.clone(), texts.label("button.add_address"), url).map(Into::into)
     };
     // Until it is sent (and the dispatcher records the text as it went
     // out), the chat panel shows it without the number it does not know.
@@ -155,7 +151,9 @@ pub(crate) fn render(
         let body = say(key)?;
         let built = choices
             .iter()
-            .map(|(action, title)| ReplyButton::new(ButtonId::new(*action, n).encode(), *title))
+            .map(|(action, label)| {
+                ReplyButton::new(ButtonId::new(*action, n).encode(), texts.label(label))
+            })
             .collect::<Result<Vec<_>, _>>()
             .and_then(|b| Interactive::reply_buttons(body.clone(), b))
             .map(Into::into);
@@ -178,7 +176,8 @@ pub(crate) fn render(
             let body = say("ask_address")?;
             let url = config.address_url(&config.tokens.issue(n, at));
             (
-                Interactive::cta_url(body.clone(), "Add address", url).map(Into::into),
+                Interactive::cta_url(body.clone(), texts.label("button.add_address"), url)
+                    .map(Into::into),
                 body,
             )
         }
@@ -187,8 +186,8 @@ pub(crate) fn render(
         Reply::AskPayment { cod_offered: true } => buttons(
             "ask_payment",
             [
-                (ButtonAction::PayOnline, "Pay now"),
-                (ButtonAction::PayCod, "Cash on delivery"),
+                (ButtonAction::PayOnline, "button.pay_now"),
+                (ButtonAction::PayCod, "button.cash_on_delivery"),
             ],
         )?,
         Reply::AskPayment { cod_offered: false } if native_payment.is_some() => {
@@ -215,7 +214,8 @@ pub(crate) fn render(
                 format!("{}/pay/upi/{TOKEN_PLACEHOLDER}", config.public_url)
             };
             (
-                Interactive::cta_url(body.clone(), "Pay now", url).map(Into::into),
+                Interactive::cta_url(body.clone(), texts.label("button.pay_now"), url)
+                    .map(Into::into),
                 body,
             )
         }
@@ -227,8 +227,8 @@ pub(crate) fn render(
         Reply::AskNote => buttons(
             "ask_note",
             [
-                (ButtonAction::AddNote, "Add a note"),
-                (ButtonAction::SkipNote, "Skip"),
+                (ButtonAction::AddNote, "button.add_note"),
+                (ButtonAction::SkipNote, "button.skip_note"),
             ],
         )?,
         Reply::AskNoteText => plain("ask_note_text")?,
@@ -251,7 +251,7 @@ pub(crate) fn render(
         Reply::AddressKept => plain("address_kept")?,
         Reply::OfferHandover { .. } => {
             let body = say("offer_handover")?;
-            let button = ReplyButton::new(HANDOVER_BUTTON_ID, HANDOVER_BUTTON_TITLE);
+            let button = ReplyButton::new(HANDOVER_BUTTON_ID, texts.label("button.talk_to_person"));
             let built = button
                 .and_then(|b| Interactive::reply_buttons(body.clone(), vec![b]))
                 .map(Into::into);

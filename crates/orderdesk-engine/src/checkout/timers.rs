@@ -3,7 +3,7 @@
 //! due ones.
 
 use chrono::Utc;
-use orderdesk_domain::{advance, due_timer, recovery_due};
+use orderdesk_domain::{advance, due_timer, recovery_due, CheckoutInput};
 use orderdesk_domain::{CheckoutSettings, CheckoutState, Money, Timestamp};
 use orderdesk_store::{customer_key_of, OrderUpdate, StoreError, TimerKind};
 
@@ -111,15 +111,48 @@ impl Engine {
         let Some(input) = due_timer(&state, idle, &settings) else {
             return Ok(());
         };
+        let nudge = matches!(input, CheckoutInput::NudgeDue);
         let outcome = match advance(&state, input, &settings) {
             Ok(outcome) if !outcome.is_noop(&state) => outcome,
             _ => return Ok(()),
         };
-        let texts = Texts::load(self.store.as_ref(), &config.language).await?;
+        let texts =
+            Texts::for_customer(self.store.as_ref(), &config.language_now(), &order.customer)
+                .await?;
         let link = issue_link(self.store.as_ref(), config, &order, &outcome, now).await?;
-        let (update, further) = update_from(config, &texts, link.as_ref(), &order, outcome, now)?;
+        let (mut update, further) =
+            update_from(config, &texts, link.as_ref(), &order, outcome, now)?;
+        if nudge && !crate::notify::window_open(self.store.as_ref(), &order, now).await? {
+            self.nudge_outside_window(&texts, &order, now, &mut update)
+                .await?;
+        }
         apply_update(self.store.as_ref(), &order, &update, further, now).await?;
         Ok(())
+    }
+
+    /// Outside the 24-hour window WhatsApp refuses the step's free-text
+    /// question, so the nudge goes alone as the approved template named on
+    /// `nudge` (parameter `{{1}}` the order number), or the timeline says
+    /// why nothing went.
+    async fn nudge_outside_window(
+        &self,
+        texts: &Texts,
+        order: &orderdesk_domain::Order,
+        now: Timestamp,
+        update: &mut OrderUpdate,
+    ) -> Result<(), EngineError> {
+        update.outbound.clear();
+        let number = order.number.to_string();
+        let Some(text) = texts.text("nudge", &[("number", &number)]) else {
+            return Ok(());
+        };
+        let notice = crate::notify::Notice {
+            key: "nudge",
+            text,
+            detail: "",
+            content: None,
+        };
+        crate::notify::customer_update(self.store.as_ref(), texts, order, notice, now, update).await
     }
 
     /// A later step of the cart-recovery schedule: reminds the customer of
@@ -155,7 +188,9 @@ impl Engine {
         {
             return Ok(());
         }
-        let texts = Texts::load(self.store.as_ref(), &config.language).await?;
+        let texts =
+            Texts::for_customer(self.store.as_ref(), &config.language_now(), &order.customer)
+                .await?;
         let number = order.number.to_string();
         let local = config.local();
         let total = local.money(Money::from_minor(order.total_minor, order.currency));

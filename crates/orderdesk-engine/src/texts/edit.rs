@@ -25,6 +25,9 @@ pub enum TextError {
     /// Names the unknown ones and lists every known one.
     #[error("unknown placeholder(s) {unknown:?}; use {}", known_placeholders())]
     Placeholders { unknown: Vec<String> },
+    /// A button or list label over WhatsApp's limit, naming it.
+    #[error(transparent)]
+    Label(#[from] orderdesk_domain::LabelError),
     #[error("whatsapp_template must be at most {TEMPLATE_NAME_MAX} characters")]
     TemplateName,
     #[error("whatsapp_language must be at most {LANGUAGE_CODE_MAX} characters")]
@@ -69,7 +72,11 @@ pub fn check_body(body: &str) -> Result<(), TextError> {
     }
 }
 
-fn check_language(language: &str) -> Result<(), TextError> {
+/// A language code texts may be stored under (`en`, `pt_BR`, `zh-HK`).
+///
+/// # Errors
+/// [`TextError::Language`] naming it.
+pub fn check_language(language: &str) -> Result<(), TextError> {
     let ok = (2..=8).contains(&language.len())
         && language
             .chars()
@@ -96,6 +103,7 @@ pub async fn save(
     check_language(language)?;
     if let Some(Some(body)) = &change.body {
         check_body(body)?;
+        orderdesk_domain::check_label(key, body)?;
     }
     if let Some(Some(name)) = &change.whatsapp_template {
         if name.chars().count() > TEMPLATE_NAME_MAX {
@@ -181,6 +189,25 @@ pub fn preview(body: &str, local: &Local, currency: Currency) -> Result<String, 
     let values = samples(local, currency);
     let vars: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
     Ok(fill(body, &vars))
+}
+
+/// [`preview`] of the text `key` (may be empty): a button or list label
+/// over WhatsApp's limit is refused naming the limit.
+///
+/// # Errors
+/// As [`check_body`], and [`TextError::Label`].
+pub fn preview_for(
+    key: &str,
+    body: &str,
+    local: &Local,
+    currency: Currency,
+) -> Result<String, TextError> {
+    let text = preview(body, local, currency)?;
+    // Only a text there is has a limit to keep.
+    if default_body(key).is_some() {
+        orderdesk_domain::check_label(key, body)?;
+    }
+    Ok(text)
 }
 
 #[cfg(test)]

@@ -172,6 +172,11 @@ pub struct PreviewRequest {
     /// The text with its `{placeholders}`.
     #[schema(schema_with = super::schema::template_body)]
     body: String,
+    /// The text's key, if any: a button or list label (`button.pay_now`) is
+    /// checked against WhatsApp's limit (422 naming it).
+    #[serde(default)]
+    #[schema(max_length = 64)]
+    key: Option<String>,
 }
 
 /// A body as a customer would read it.
@@ -211,6 +216,7 @@ pub async fn preview(
 ) -> ApiResult<Json<PreviewView>> {
     let local = state.engine.settings().local();
     let currency = sample_currency(&state).await;
-    let text = texts::preview(&request.body, &local, currency).map_err(text_error)?;
+    let key = request.key.as_deref().unwrap_or_default();
+    let text = texts::preview_for(key, &request.body, &local, currency).map_err(text_error)?;
     Ok(Json(PreviewView { text }))
 }

@@ -14,6 +14,7 @@ use axum::Json;
 use chrono::Utc;
 use maud::{html, Markup};
 use orderdesk_domain::{Local, Order};
+use orderdesk_engine::CustomerLanguageView;
 use orderdesk_store::{
     ChatMessage, Conversation, ConversationChange, ConversationQuery, Direction,
 };
@@ -126,9 +127,14 @@ async fn render(
                 .await?
                 .orders;
             let users = store.users().await?;
+            let language = state.engine.customer_language(&c.key).await?;
+            let side = Side {
+                users: &users,
+                language: &language,
+            };
             // Made after the last await: ICU's formatter is not `Send`.
             let local = state.engine.settings().local();
-            Some(thread(c, &messages, &orders, &users, staff, error, &local))
+            Some(thread(c, &messages, &orders, &side, staff, error, &local))
         }
         None => None,
     };
@@ -199,11 +205,19 @@ fn row(c: &Conversation, current: bool, local: &Local) -> Markup {
     }
 }
 
+/// What the open conversation's controls offer besides the thread.
+struct Side<'a> {
+    /// Colleagues to assign to.
+    users: &'a [orderdesk_store::User],
+    /// The customer's language and where it comes from.
+    language: &'a CustomerLanguageView,
+}
+
 fn thread(
     c: &Conversation,
     messages: &[ChatMessage],
     orders: &[Order],
-    users: &[orderdesk_store::User],
+    side: &Side<'_>,
     staff: &Staff,
     error: Option<&str>,
     local: &Local,
@@ -233,7 +247,7 @@ fn thread(
                     input type="hidden" name="action" value="assign";
                     label.visually-hidden for="assignee-select" { "Assign to a colleague" }
                     select #assignee-select name="assignee" {
-                        @for u in users {
+                        @for u in side.users {
                             option value=(u.email) selected[c.assignee.as_deref() == Some(u.email.as_str())] { (u.email) }
                         }
                     }
@@ -241,6 +255,7 @@ fn thread(
                 }
                 @if c.needs_reply { (button(&action, staff, "done", "Mark done")) }
                 @if c.handover { (button(&action, staff, "hand_back", "Hand back to the bot")) }
+                (language_form(&action, staff, side.language))
             }
             @if let Some(e) = error { p.alert #form-error role="alert" { (e) } }
             ol.timeline.chat {
@@ -248,8 +263,13 @@ fn thread(
             }
             @match closes.filter(|at| *at > now) {
                 Some(at) => p.muted.small #window-state { "Free replies possible until " (super::views::local_time(at, local)) "." },
-                None => p.notice #window-state {
-                    "The customer last wrote more than 24 hours ago (or never), so WhatsApp only allows approved templates now: a free-text reply will be refused until they write again."
+                None => div.notice #window-state {
+                    p { "The customer last wrote more than 24 hours ago (or never), so WhatsApp only allows approved templates now: a free-text reply will be refused until they write again." }
+                    form.js-enhance.inline #reopen-form method="post" action={(action) "/reopen"} {
+                        input type="hidden" name="csrf" value=(staff.csrf);
+                        button.primary type="submit" { "Send the reopen template" }
+                    }
+                    span.muted.small { " Asks them to write; once they answer, free replies work again." }
                 },
             }
             form.js-enhance #reply-form method="post" action={(action) "/messages"} {
@@ -276,6 +296,33 @@ fn thread(
         }
     }
 }
+
+/// The customer's language: the texts they get, and where it comes from.
+fn language_form(action: &str, staff: &Staff, language: &CustomerLanguageView) -> Markup {
+    let from = match language.source.as_str() {
+        "staff" => "set here",
+        "detected" => "from their first message",
+        _ => "the business's",
+    };
+    html! {
+        form.js-enhance.inline #language-form method="post" action={(action) "/language"} {
+            input type="hidden" name="csrf" value=(staff.csrf);
+            label for="customer-language" { "Texts in" }
+            input #customer-language type="text" name="language" value=(language.language)
+                maxlength="8" size="5" autocomplete="off" list="text-languages-inbox";
+            datalist #text-languages-inbox {
+                @for l in LANGUAGES { option value=(l) {} }
+            }
+            button type="submit" { "Set" }
+            span.muted.small #language-source { " (" (from) ")" }
+        }
+    }
+}
+
+/// Suggested language codes (any code texts are stored under works).
+const LANGUAGES: &[&str] = &[
+    "en", "hi", "bn", "ta", "te", "kn", "ml", "gu", "pa", "or", "ur", "ar", "pt_BR", "es", "id",
+];
 
 fn button(action: &str, staff: &Staff, what: &str, label: &str) -> Markup {
     html! {
@@ -344,6 +391,44 @@ pub async fn reply(
     let result = state
         .engine
         .reply_to_conversation(&key, f.form.text.trim().to_owned())
+        .await
+        .map(|_| ())
+        .map_err(not_found(&key));
+    after(&state, &f, &key, result).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LanguageForm {
+    /// A language code; empty forgets staff's choice.
+    language: String,
+}
+
+/// Sends the `reopen_chat` template (outside the 24-hour window).
+pub async fn reopen(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    f: StaffForm<super::session::Empty>,
+) -> Response {
+    let result = state
+        .engine
+        .send_reopen_template(&key)
+        .await
+        .map(|_| ())
+        .map_err(not_found(&key));
+    after(&state, &f, &key, result).await
+}
+
+/// Sets the customer's language (empty: back to the guess).
+pub async fn set_language(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    f: StaffForm<LanguageForm>,
+) -> Response {
+    let language = Some(f.form.language.trim()).filter(|l| !l.is_empty());
+    let result = state
+        .engine
+        .set_customer_language(&key, language)
         .await
         .map(|_| ())
         .map_err(not_found(&key));

@@ -18,8 +18,8 @@
 //! | `GET /orders/{n}/invoice.pdf` | staff |
 //! | `GET /orders/{n}/credit-notes/{cn}.pdf` | staff |
 //! | `GET /payments`, `/payments/export.csv` | staff |
-//! | `GET /inbox`, `/inbox/unread.json`, `POST /inbox/{key}`, `…/messages` | staff |
 //! | `GET /customers`, `GET /customers/{wa_id}`, `POST /customers/{wa_id}/block` | staff |
+//! | `GET /inbox`, `/inbox/unread.json`, `POST /inbox/{key}`, `…/messages`, `…/reopen`, `…/language` | staff |
 //! | `GET/POST /users`, `POST /users/{id}/remove`, `POST /users/{id}/role`, `POST /users/{id}/password` | owner, admin |
 //! | `GET/POST /tokens`, `POST /tokens/{id}/revoke` | owner, admin |
 //! | `GET/POST /settings` | owner, admin |
@@ -137,6 +137,8 @@ pub(crate) fn routes() -> Routes<AppState> {
         .get("/inbox/unread.json", Session, inbox::unread)
         .post("/inbox/{key}", Session, inbox::change)
         .post("/inbox/{key}/messages", Session, inbox::reply)
+        .post("/inbox/{key}/reopen", Session, inbox::reopen)
+        .post("/inbox/{key}/language", Session, inbox::set_language)
         .get("/tokens", SessionAdmin, admin::tokens)
         .post("/tokens", SessionAdmin, admin::create_token)
         .post("/tokens/{id}/revoke", SessionAdmin, admin::revoke_token)

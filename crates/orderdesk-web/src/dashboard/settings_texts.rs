@@ -27,6 +27,27 @@ use crate::AppState;
 pub(super) struct Editing {
     pub key: Option<String>,
     pub body: Option<String>,
+    /// The language being edited; the business's when `None`.
+    pub language: Option<String>,
+}
+
+/// Languages offered for editing besides the ones texts are stored in:
+/// those `orderdesk_domain::language::detect` can tell customers write in.
+const SUGGESTED_LANGUAGES: &[&str] = &[
+    "en", "hi", "bn", "ta", "te", "kn", "ml", "gu", "pa", "or", "ur", "ar", "pt_BR", "es", "id",
+];
+
+/// Each text's body per language, as JSON for the page's script: the
+/// stored ones, and under `"*"` the one a language without its own gets.
+fn bodies_json(key: &str, stored: &[orderdesk_store::MessageTemplate], fallback: &str) -> String {
+    let mut map = serde_json::Map::new();
+    map.insert("*".to_owned(), fallback.into());
+    for t in stored.iter().filter(|t| t.key == key) {
+        if let Some(body) = &t.body {
+            map.insert(t.language.clone(), body.clone().into());
+        }
+    }
+    serde_json::Value::Object(map).to_string()
 }
 
 /// The language the bot writes in now (`ORDERDESK_LANGUAGE`).
@@ -39,16 +60,21 @@ fn language(state: &AppState) -> String {
 }
 
 pub(super) async fn section(state: &AppState, staff: &Staff, editing: Editing) -> Markup {
-    let language = language(state);
+    let business = language(state);
+    let language = editing
+        .language
+        .clone()
+        .filter(|l| !l.trim().is_empty())
+        .unwrap_or_else(|| business.clone());
     let stored = state
         .engine
         .store()
         .message_templates()
         .await
         .unwrap_or_default();
-    // The body in force for the business's language, as the bot picks it.
-    let body_of = |key: &str| -> String {
-        [language.as_str(), "en"]
+    // The body in force for the language edited, as the bot picks it.
+    let body_in = |key: &str, language: &str| -> String {
+        [language, business.as_str(), "en"]
             .iter()
             .find_map(|l| {
                 stored
@@ -59,13 +85,28 @@ pub(super) async fn section(state: &AppState, staff: &Staff, editing: Editing) -
             .or_else(|| default_body(key).map(str::to_owned))
             .unwrap_or_default()
     };
+    let body_of = |key: &str| body_in(key, &language);
+    let mut languages: Vec<String> = SUGGESTED_LANGUAGES
+        .iter()
+        .map(|l| (*l).to_owned())
+        .collect();
+    for l in stored
+        .iter()
+        .map(|t| &t.language)
+        .chain([&business, &language])
+    {
+        if !languages.contains(l) {
+            languages.push(l.clone());
+        }
+    }
     let chosen = editing
         .key
         .filter(|k| default_body(k).is_some())
         .unwrap_or_else(|| "order_received".to_owned());
     let body = editing.body.unwrap_or_else(|| body_of(&chosen));
     let local = state.engine.settings().local();
-    let preview = texts::preview(&body, &local, sample_currency(state).await);
+    let preview = texts::preview_for(&chosen, &body, &local, sample_currency(state).await);
+    let limit = orderdesk_domain::label_limit(&chosen);
     html! {
         section.settings-group #texts aria-labelledby="g-texts" {
             h2 #g-texts { "Customer texts" }
@@ -79,18 +120,29 @@ pub(super) async fn section(state: &AppState, staff: &Staff, editing: Editing) -
                     label for="text-key" { "Text" }
                     select #text-key name="key" {
                         @for (key, _) in DEFAULTS {
-                            option value=(key) data-body=(body_of(key)) selected[*key == chosen] { (key) }
+                            option value=(key) data-body=(body_of(key))
+                                data-bodies=(bodies_json(key, &stored, &body_in(key, &business)))
+                                data-max=[orderdesk_domain::label_limit(key).map(|l| l.max)]
+                                data-what=[orderdesk_domain::label_limit(key).map(|l| l.what)]
+                                selected[*key == chosen] { (key) }
                         }
                     }
                 }
                 div.setting {
                     label for="text-language" { "Language" }
-                    input #text-language type="text" name="language" value=(language) maxlength="8" autocomplete="off";
+                    input #text-language type="text" name="language" value=(language) maxlength="8" autocomplete="off" list="text-languages";
+                    datalist #text-languages {
+                        @for l in &languages { option value=(l) {} }
+                    }
+                    p.small.muted { "Customers get texts in their language (from their first message, or as set in the inbox); without one, in " code { (business) } "." }
                 }
                 div.setting {
                     label for="text-body" { "Text the customer receives" }
                     textarea #text-body name="body" rows="3" maxlength=(texts::BODY_MAX) aria-describedby="text-preview-error" { (body) }
-                    p.small.muted { "Leave it empty to go back to the built-in text." }
+                    p.small.muted #text-limit {
+                        @if let Some(l) = limit { "A label: " (l.what) " may have at most " (l.max) " characters (WhatsApp's limit). " }
+                        "Leave it empty to go back to the built-in text."
+                    }
                 }
                 div.setting {
                     h3.small { "Preview" }
@@ -156,6 +208,7 @@ pub async fn save(State(state): State<AppState>, f: StaffForm<TextForm>) -> Resp
             let editing = Editing {
                 key: Some(form.key),
                 body: None,
+                language: Some(language.to_owned()),
             };
             (flash, StatusCode::OK, editing)
         }
@@ -169,6 +222,7 @@ pub async fn save(State(state): State<AppState>, f: StaffForm<TextForm>) -> Resp
             let editing = Editing {
                 key: Some(form.key),
                 body: Some(form.body),
+                language: Some(language.to_owned()),
             };
             (flash, status, editing)
         }
@@ -182,6 +236,9 @@ pub async fn save(State(state): State<AppState>, f: StaffForm<TextForm>) -> Resp
 pub struct PreviewForm {
     #[serde(default)]
     body: String,
+    /// The text's key: a label is checked against WhatsApp's limit.
+    #[serde(default)]
+    key: String,
 }
 
 #[derive(Serialize)]
@@ -197,7 +254,7 @@ pub async fn preview(State(state): State<AppState>, f: StaffForm<PreviewForm>) -
     }
     let local = state.engine.settings().local();
     let currency = sample_currency(&state).await;
-    match texts::preview(&f.form.body, &local, currency) {
+    match texts::preview_for(&f.form.key, &f.form.body, &local, currency) {
         Ok(text) => Json(Preview { text }).into_response(),
         Err(e) => text_error(e).into_response(),
     }

@@ -128,6 +128,9 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         ("GET", "/api/v1/customers/{wa_id}" | "/customers/{wa_id}") => 404,
         ("POST", "/api/v1/customers/{wa_id}/block" | "/api/v1/customers/{wa_id}/unblock") => 404,
         ("POST", "/customers/{wa_id}/block") => 404,
+        // Nobody by that wa_id: no template to reopen with, no language (#14, #19).
+        ("POST", "/api/v1/conversations/{wa_id}/reopen") => 404,
+        ("GET" | "PUT", "/api/v1/conversations/{wa_id}/language") => 404,
         ("POST", "/api/v1/intake") => 422,
         // `{}` lacks the version, the customer, the action.
         ("PATCH", "/api/v1/orders/{number}") => 422,
@@ -148,7 +151,7 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         // An empty form names no action.
         ("POST", "/inbox/{key}") => 422,
         // Nobody by that key ever wrote.
-        ("POST", "/inbox/{key}/messages") => 404,
+        ("POST", "/inbox/{key}/messages" | "/inbox/{key}/reopen" | "/inbox/{key}/language") => 404,
         ("POST", "/users/{id}/remove") => 404,
         // There is no such user to change or reset.
         ("POST", "/users/{id}/role" | "/users/{id}/password") => 404,

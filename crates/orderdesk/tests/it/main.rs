@@ -67,6 +67,8 @@ mod typed_orders;
 mod upgrade;
 mod webhook_cpu;
 mod webhooks;
+mod window;
+mod window_browser;
 
 /// Declares one test per backend from an `async fn(Backend)`.
 #[macro_export]
