@@ -38,6 +38,10 @@ pub enum EngineError {
     /// No invoice to give (the order is not paid yet), or it could not be made.
     #[error(transparent)]
     Invoice(#[from] crate::invoices::InvoiceError),
+    /// Staff tried to approve a cash-on-delivery order the customer has
+    /// not confirmed yet (`ORDERDESK_COD_CONFIRM`).
+    #[error("{0}")]
+    CodNotConfirmed(&'static str),
     /// The background writer is gone (shutting down).
     #[error("the server is shutting down")]
     ShuttingDown,

@@ -11,6 +11,7 @@ mod bus;
 pub mod checkout;
 mod conversations;
 mod error;
+pub mod followup;
 pub mod form_token;
 mod inbox;
 pub mod intake;

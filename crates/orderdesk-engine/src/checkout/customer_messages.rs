@@ -1,5 +1,6 @@
 //! What a customer's message does to their order's checkout.
 
+use orderdesk_domain::followup::FollowupTap;
 use orderdesk_domain::{advance, ButtonId, CheckoutInput, CheckoutState};
 use orderdesk_store::{customer_key_of, StoreError};
 
@@ -22,6 +23,11 @@ pub(crate) async fn message_outcome(
     let open = store
         .open_orders_for_customer(&message.customer_key)
         .await?;
+    // The confirmation and feedback buttons name their order too; they act
+    // after the checkout, so the checkout machine never sees them.
+    if let Some(tap) = chat.reply_id.as_deref().and_then(FollowupTap::parse) {
+        return crate::followup::tap_outcome(store, config, message, tap).await;
+    }
     let tapped = chat.reply_id.as_deref().and_then(ButtonId::parse);
     let (order, input) = match (tapped, chat.kind.as_str()) {
         (Some(id), _) => match store.order(id.order).await {
@@ -36,15 +42,28 @@ pub(crate) async fn message_outcome(
         },
         (None, "text") => {
             // Free text goes to the newest order in checkout; with none, to
-            // the latest order if it is waiting for a late note.
+            // the latest order if it is waiting for a late note, or for its
+            // rating or comment.
             let order = match open.first() {
                 Some(o) => Some(o.clone()),
-                None => store
-                    .latest_order_for_customer(&message.customer_key)
-                    .await?
-                    .filter(|o| {
+                None => {
+                    let latest = store
+                        .latest_order_for_customer(&message.customer_key)
+                        .await?;
+                    if let Some(rated) = latest
+                        .as_ref()
+                        .filter(|o| crate::followup::feedback::open(o))
+                    {
+                        let rated = rated.clone();
+                        return crate::followup::feedback::text_outcome(
+                            store, config, message, rated, &chat.text,
+                        )
+                        .await;
+                    }
+                    latest.filter(|o| {
                         o.checkout_step == orderdesk_domain::CheckoutStep::AwaitingNoteText
-                    }),
+                    })
+                }
             };
             (
                 order,

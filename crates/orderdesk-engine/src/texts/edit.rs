@@ -160,6 +160,7 @@ pub fn samples(local: &Local, currency: Currency) -> Vec<(&'static str, String)>
         ),
         ("opens", "tomorrow at 10:00 IST".to_owned()),
         ("invoice", "INV-2026-00042".to_owned()),
+        ("rating", "4".to_owned()),
     ]
 }
 

@@ -29,6 +29,7 @@
 mod accounts;
 pub mod admin;
 pub mod board;
+mod followups;
 pub mod inbox;
 mod insights;
 mod insights_charts;

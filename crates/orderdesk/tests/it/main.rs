@@ -20,6 +20,7 @@ mod demo_journey;
 mod doctor;
 mod edge;
 mod events;
+mod followups;
 mod handover;
 mod helpers;
 mod inbox;
