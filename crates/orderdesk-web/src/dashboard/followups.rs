@@ -37,7 +37,8 @@ pub(crate) fn facts(o: &Order) -> Markup {
                     None => span.muted { "Asked, no rating yet" },
                 }
                 @if let Some(comment) = &f.comment {
-                    blockquote.comment #order-feedback-comment { (comment) }
+                    br;
+                    q.comment #order-feedback-comment { (comment) }
                 } @else if f.state == FeedbackState::Rated {
                     br;
                     span.small.muted { "No comment yet" }

@@ -21,6 +21,7 @@ mod doctor;
 mod edge;
 mod events;
 mod followups;
+mod followups_browser;
 mod handover;
 mod helpers;
 mod inbox;
