@@ -155,7 +155,17 @@ pub(crate) async fn tap_outcome(
             message.at,
         ),
     };
-    Ok(match update {
+    Ok(applied(&order, message, update))
+}
+
+/// The customer's message with what it does to `order` (applied at the
+/// version it was decided from), or the message alone.
+pub(crate) fn applied(
+    order: &Order,
+    message: NewInboundMessage,
+    update: Option<orderdesk_store::OrderUpdate>,
+) -> InboundOutcome {
+    match update {
         Some(update) => InboundOutcome::MessageAndUpdate {
             number: order.number,
             expected_version: order.version,
@@ -163,5 +173,5 @@ pub(crate) async fn tap_outcome(
             update,
         },
         None => InboundOutcome::Message(message),
-    })
+    }
 }

@@ -135,23 +135,14 @@ pub(crate) async fn text_outcome(
 ) -> Result<InboundOutcome, EngineError> {
     message.order_number = Some(order.number);
     let texts = Texts::load(store, &config.language).await?;
-    Ok(
-        match answered(
-            config,
-            &texts,
-            &order,
-            FeedbackInput::Text(body),
-            message.at,
-        ) {
-            Some(update) => InboundOutcome::MessageAndUpdate {
-                number: order.number,
-                expected_version: order.version,
-                message,
-                update,
-            },
-            None => InboundOutcome::Message(message),
-        },
-    )
+    let update = answered(
+        config,
+        &texts,
+        &order,
+        FeedbackInput::Text(body),
+        message.at,
+    );
+    Ok(super::applied(&order, message, update))
 }
 
 /// Whether the order's feedback still takes a typed answer.
