@@ -9,6 +9,7 @@ pub mod checkout;
 pub mod connection;
 pub mod conversation;
 pub mod event;
+pub mod followup;
 pub mod handover;
 pub mod inbox_kind;
 pub mod invoice;

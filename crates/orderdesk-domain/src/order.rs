@@ -165,6 +165,17 @@ pub struct Order {
     /// checkout's to count, not part of the JSON).
     #[serde(skip)]
     pub off_script: u32,
+    /// Where the customer's confirmation of a cash-on-delivery order
+    /// stands; null when it was never asked (`ORDERDESK_COD_CONFIRM`).
+    #[serde(default)]
+    pub cod_confirmation: Option<crate::followup::CodConfirmation>,
+    /// The rating and comment asked after delivery; null until asked.
+    #[serde(default)]
+    pub feedback: Option<crate::followup::Feedback>,
+    /// When a cart-recovery message (the nudge or a later reminder) last
+    /// went out: a checkout completed after it counts as recovered.
+    #[serde(skip)]
+    pub reminded_at: Option<Timestamp>,
 }
 
 /// What an order still lacks for the checkout to confirm it by itself.
@@ -304,6 +315,9 @@ impl NewOrder {
             assignee: None,
             address_as_typed: None,
             off_script: 0,
+            cod_confirmation: None,
+            feedback: None,
+            reminded_at: None,
         }
     }
 }

@@ -41,6 +41,10 @@ pub enum EngineError {
     /// A language code that is not one (a customer's language).
     #[error("{0}")]
     InvalidLanguage(String),
+    /// Staff tried to approve a cash-on-delivery order the customer has
+    /// not confirmed yet (`ORDERDESK_COD_CONFIRM`).
+    #[error("{0}")]
+    CodNotConfirmed(&'static str),
     /// The background writer is gone (shutting down).
     #[error("the server is shutting down")]
     ShuttingDown,

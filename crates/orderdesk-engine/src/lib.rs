@@ -13,6 +13,7 @@ pub mod checkout;
 mod conversations;
 pub mod customers;
 mod error;
+pub mod followup;
 pub mod form_token;
 mod inbox;
 pub mod intake;

@@ -60,6 +60,7 @@ impl Engine {
         let order = self.order_at(number, expected_version).await?;
         let change = plan_transition(order.status, order.held_from, req)?;
         let mut update = OrderUpdate::default();
+        self.followups_on_move(&order, &change, now, &mut update)?;
         update.timeline.extend(note);
         if change.notify_customer {
             self.stage_update(&order, &change, now, &mut update).await?;
@@ -86,6 +87,38 @@ impl Engine {
         crate::checkout::handover::resume_on_move(self.store.as_ref(), &updated).await;
         self.bus.poke();
         Ok(updated)
+    }
+
+    /// What a staff move means after the checkout: approving waits for the
+    /// customer's cash-on-delivery confirmation; delivering sets the
+    /// feedback timer (`ORDERDESK_FEEDBACK_AFTER`).
+    fn followups_on_move(
+        &self,
+        order: &Order,
+        change: &StatusChange,
+        now: Timestamp,
+        update: &mut OrderUpdate,
+    ) -> Result<(), EngineError> {
+        use orderdesk_domain::followup::cod::approval_blocked;
+        if change.to == OrderStatus::Approved {
+            if let Some(why) = approval_blocked(order.cod_confirmation) {
+                return Err(EngineError::CodNotConfirmed(why));
+            }
+        }
+        let Some(config) = self.checkout.as_deref() else {
+            return Ok(());
+        };
+        let settings = crate::followup::FollowupSettings::now(&config.live);
+        if let (OrderStatus::Delivered, Some(after), None) =
+            (change.to, settings.feedback_after, &order.feedback)
+        {
+            update.timers.push(orderdesk_store::NewTimer {
+                kind: orderdesk_store::TimerKind::Feedback,
+                order_number: order.number,
+                due_at: now + after,
+            });
+        }
+        Ok(())
     }
 
     /// Adds an internal staff note to the order's timeline. It is never

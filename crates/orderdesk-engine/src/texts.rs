@@ -4,7 +4,7 @@
 //! per language through `/api/v1/templates` (stored in the store), or turns
 //! one off. Bodies use `{placeholders}`: `{number}`, `{total}`,
 //! `{tracking}`, `{reason}`, `{newer}`, `{status}`, `{amount}` (a refund's),
-//! `{unread}` and `{choices}` (a typed order's). Outside the 24-hour
+//! `{unread}` and `{choices}` (a typed order's), `{rating}` (1–5). Outside the 24-hour
 //! window a stage update goes as the approved WhatsApp template named on
 //! its key, with body parameters `{{1}}` = order number and `{{2}}` =
 //! tracking or reason.
@@ -95,12 +95,23 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("button.add_note", "Add a note"),
     ("button.skip_note", "Skip"),
     ("button.talk_to_person", "Talk to a person"),
+    // Issue #19: the cash-on-delivery confirmation and the feedback after delivery.
+    ("cod_confirm", "Please confirm your cash-on-delivery order #{number} ({total}): {items}. We prepare it once you confirm."),
+    ("cod_reminder", "We still need your confirmation for cash-on-delivery order #{number} ({total}). Please tap Confirm or Cancel."),
+    ("cod_confirmed", "Thank you! Order #{number} is confirmed and we are preparing it."),
+    ("cod_declined", "Order #{number} is cancelled, as you asked."),
+    ("cod_not_confirmed", "We cancelled order #{number} because it was not confirmed. Write to us if you still want it."),
+    ("cod_already", "Order #{number} is already {status}, so nothing was changed."),
+    ("feedback_ask", "How was your order #{number}? Please rate it from 1 (poor) to 5 (excellent)."),
+    ("feedback_reask", "Please pick a rating from 1 to 5 for order #{number}."),
+    ("feedback_comment", "Thank you for rating order #{number} {rating}/5! Anything you would like to tell us? Just reply here (optional)."),
+    ("feedback_thanks", "Thank you for your feedback on order #{number}!"),
 ];
 
 /// The placeholders a body may use.
 pub const PLACEHOLDERS: &[&str] = &[
     "number", "total", "tracking", "reason", "newer", "status", "amount", "items", "opens",
-    "invoice", "problems", "unread", "choices",
+    "invoice", "problems", "unread", "choices", "rating",
 ];
 
 /// The texts in force for one customer, loaded once per use: in the

@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use orderdesk_domain::followup::{Feedback, FeedbackState};
 use orderdesk_domain::stats::facts::{self, names, Move, EVER};
 use orderdesk_domain::stats::{local_day, Fact};
 use orderdesk_domain::{
@@ -102,6 +103,15 @@ pub(crate) async fn updated<T: SqlTx>(
             since,
             cod: order.payment_method == Some(PaymentMethod::Cod),
         }));
+        if first && change.to == OrderStatus::Confirmed {
+            pending
+                .facts
+                .extend(facts::recovered(at, order.reminded_at));
+        }
+    }
+    // The one move to `rated` (the domain takes one rating per order).
+    if let Some((rating, rated_at)) = update.feedback.as_ref().and_then(rating_of) {
+        pending.facts.extend(facts::rated(rated_at, rating));
     }
     if !update.ledger.is_empty() {
         let here = |kind: LedgerKind| {
@@ -126,6 +136,15 @@ pub(crate) async fn updated<T: SqlTx>(
             .extend(ledger_run(&update.ledger, before[0], before[1]));
     }
     Ok(())
+}
+
+/// A feedback's rating and when it was given, once rated (the comment
+/// after it keeps both, so only the move to `rated` counts live).
+fn rating_of(feedback: &Feedback) -> Option<(u8, Timestamp)> {
+    match (feedback.state, feedback.rating, feedback.rated_at) {
+        (FeedbackState::Rated, Some(rating), Some(at)) => Some((rating, at)),
+        _ => None,
+    }
 }
 
 /// When the order last moved into `status`.
@@ -325,6 +344,11 @@ pub async fn rebuild<T: SqlTx>(tx: &mut T, time_zone: &str) -> StoreResult<()> {
             if let Some(entries) = ledgers.get(&n) {
                 pending.facts.extend(ledger_run(entries, 0, 0));
             }
+            if let Some(f) = &order.feedback {
+                if let (Some(rating), Some(at)) = (f.rating, f.rated_at) {
+                    pending.facts.extend(facts::rated(at, rating));
+                }
+            }
         }
         write(tx, pending).await?;
     }
@@ -359,6 +383,9 @@ fn replay_timeline(order: &Order, entries: &[TimelineEntry]) -> Vec<Fact> {
                     since,
                     cod,
                 }));
+                if first && to == OrderStatus::Confirmed {
+                    out.extend(facts::recovered(e.at, order.reminded_at));
+                }
                 entered.insert(to.as_str(), e.at);
             }
             _ => {}

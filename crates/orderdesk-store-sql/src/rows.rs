@@ -2,6 +2,7 @@
 //! backend only says how to read a column of its row ([`Cols`]).
 
 use chrono::SubsecRound;
+use orderdesk_domain::followup::{CodConfirmation, Feedback};
 use orderdesk_domain::{
     Address, CheckoutStep, Currency, Customer, EventKind, LineItem, Order, OrderNumber,
     OrderStatus, PaymentMethod, PaymentStatus, TimelineEntry, TimelineKind, Timestamp,
@@ -107,7 +108,7 @@ pub const ORDER_COLUMNS: &str = "number, status, held_from, payment_status, \
      currency, total_minor, address, note, cart_text, tracking, payment_reference, \
      payment_review, created_at, updated_at, version, provider_payment_id, refunded_minor, \
      refunds, shipping_minor, discount_minor, tags, assignee, invoice_number, off_script, \
-     address_as_typed";
+     address_as_typed, cod_confirmation, feedback, reminded_at";
 
 pub fn order(row: &dyn Cols) -> StoreResult<Order> {
     Ok(Order {
@@ -144,6 +145,9 @@ pub fn order(row: &dyn Cols) -> StoreResult<Order> {
         assignee: row.text("assignee")?,
         address_as_typed: row.text("address_as_typed")?,
         off_script: u32::try_from(row.int("off_script")?.unwrap_or_default()).unwrap_or(u32::MAX),
+        cod_confirmation: opt_named(row, "cod_confirmation", CodConfirmation::parse)?,
+        feedback: json::<Feedback>(row, "feedback")?,
+        reminded_at: row.time("reminded_at")?,
     })
 }
 

@@ -251,6 +251,15 @@ fn updated(mut order: Order, update: &OrderUpdate) -> Order {
     if let Some(typed) = &update.address_as_typed {
         order.address_as_typed = Some(typed.clone());
     }
+    if let Some(state) = update.cod_confirmation {
+        order.cod_confirmation = Some(state);
+    }
+    if let Some(feedback) = &update.feedback {
+        order.feedback = Some(feedback.clone());
+    }
+    if let Some(at) = update.reminded_at {
+        order.reminded_at = Some(micros(at));
+    }
     if let Some(change) = &update.status_change {
         order.status = change.to;
         order.held_from = change.held_from;
@@ -282,7 +291,9 @@ pub(crate) async fn write_update<T: SqlTx>(
             "UPDATE orders SET status = $1, held_from = $2, payment_status = $3, \
              payment_method = $4, checkout_step = $5, address = $6{}, note = $7, tracking = $8, \
              payment_reference = $9, payment_review = $10, updated_at = $11, version = $12, \
-             off_script = $13, address_as_typed = $14 WHERE number = $15",
+             off_script = $13, address_as_typed = $14, cod_confirmation = $15, \
+             feedback = $16{}, reminded_at = $17 WHERE number = $18",
+            T::JSON,
             T::JSON
         );
         let mut args = args![
@@ -302,8 +313,10 @@ pub(crate) async fn write_update<T: SqlTx>(
             order.version,
             i64::from(order.off_script),
             order.address_as_typed.as_deref(),
-            order.number
+            order.cod_confirmation.map(|c| c.as_str())
         ]);
+        args.push(Arg::Json(order.feedback.as_ref().map(to_json).transpose()?));
+        args.extend(args![order.reminded_at, order.number]);
         tx.execute(&sql, args).await?;
         if crate::refunds::touches(update) {
             crate::refunds::write(tx, &order).await?;

@@ -98,6 +98,8 @@ mod invoices;
 pub use invoices::*;
 mod off_script;
 pub use off_script::*;
+mod followups;
+pub use followups::*;
 mod stats;
 pub use stats::*;
 mod invoice_details;
@@ -248,6 +250,7 @@ macro_rules! conformance_suite {
             product_keywords_are_kept_across_feed_syncs => case_product_keywords_kept_across_syncs,
             product_keywords_for_an_unknown_product_change_nothing => case_product_keywords_for_an_unknown_product,
             address_as_typed_and_the_off_script_count_are_kept => case_address_as_typed_and_off_script_count_are_kept,
+            followups_are_kept_and_counted_live_as_rebuilt => case_followups_are_kept_and_counted_live_as_rebuilt,
             stats_count_every_step_by_the_business_day => case_stats_count_every_step_by_the_business_day,
             stats_rebuilt_from_history_equal_the_live_ones => case_stats_rebuilt_from_history_equal_the_live_ones,
             stats_before_the_first_rebuild_are_counted_by_it => case_stats_before_the_first_rebuild_are_counted_by_it,
@@ -319,6 +322,7 @@ mod tests {
         include_str!("conformance/settings.rs"),
         include_str!("conformance/languages.rs"),
         include_str!("conformance/off_script.rs"),
+        include_str!("conformance/followups.rs"),
         include_str!("conformance/invoice_details.rs"),
     ];
 

@@ -229,6 +229,12 @@ pub struct OrderUpdate {
     pub off_script: Option<u32>,
     /// What the customer typed at the address step (`Order::address_as_typed`).
     pub address_as_typed: Option<String>,
+    /// The cash-on-delivery confirmation's new state (`Order::cod_confirmation`).
+    pub cod_confirmation: Option<orderdesk_domain::followup::CodConfirmation>,
+    /// The feedback's new state (`Order::feedback`).
+    pub feedback: Option<orderdesk_domain::followup::Feedback>,
+    /// A cart-recovery message went out at this time (`Order::reminded_at`).
+    pub reminded_at: Option<Timestamp>,
 }
 
 impl OrderUpdate {
@@ -248,6 +254,9 @@ impl OrderUpdate {
             || self.refund.is_some()
             || self.off_script.is_some()
             || self.address_as_typed.is_some()
+            || self.cod_confirmation.is_some()
+            || self.feedback.is_some()
+            || self.reminded_at.is_some()
     }
 }
 
@@ -337,10 +346,31 @@ pub enum TimerKind {
     Recovery1,
     Recovery2,
     Recovery3,
+    /// Remind a customer who has not confirmed their cash-on-delivery
+    /// order (`orderdesk_domain::followup::cod`).
+    CodRemind,
+    /// Cancel (or flag) a cash-on-delivery order still unconfirmed after
+    /// the reminder.
+    CodExpire,
+    /// Ask a delivered order's customer for a rating.
+    Feedback,
 }
 
 impl TimerKind {
-    pub const ALL: [TimerKind; 5] = [
+    pub const ALL: [TimerKind; 8] = [
+        Self::Nudge,
+        Self::Abandon,
+        Self::Recovery1,
+        Self::Recovery2,
+        Self::Recovery3,
+        Self::CodRemind,
+        Self::CodExpire,
+        Self::Feedback,
+    ];
+
+    /// The checkout's timers (recovery schedule and abandonment), which the
+    /// checkout resets as it moves; the follow-up timers after it are not.
+    pub const CHECKOUT: [TimerKind; 5] = [
         Self::Nudge,
         Self::Abandon,
         Self::Recovery1,
@@ -364,13 +394,21 @@ impl TimerKind {
             Self::Recovery1 => Some(0),
             Self::Recovery2 => Some(1),
             Self::Recovery3 => Some(2),
-            Self::Nudge | Self::Abandon => None,
+            Self::Nudge | Self::Abandon | Self::CodRemind | Self::CodExpire | Self::Feedback => {
+                None
+            }
         }
     }
 
-    /// The timers that remind the customer (the nudge and the later steps).
+    /// Whether this is one of the checkout's timers ([`TimerKind::CHECKOUT`]).
+    pub fn is_checkout(&self) -> bool {
+        Self::CHECKOUT.contains(self)
+    }
+
+    /// The timers that remind the customer of their cart (the nudge and
+    /// the later steps).
     pub fn reminders() -> impl Iterator<Item = TimerKind> {
-        Self::ALL.into_iter().filter(|k| *k != Self::Abandon)
+        Self::CHECKOUT.into_iter().filter(|k| *k != Self::Abandon)
     }
 
     pub fn as_str(&self) -> &'static str {
@@ -380,6 +418,9 @@ impl TimerKind {
             Self::Recovery1 => "recovery_1",
             Self::Recovery2 => "recovery_2",
             Self::Recovery3 => "recovery_3",
+            Self::CodRemind => "cod_remind",
+            Self::CodExpire => "cod_expire",
+            Self::Feedback => "feedback",
         }
     }
 

@@ -118,6 +118,9 @@ impl From<EngineError> for ApiError {
                 t.to_string(),
             ),
             EngineError::Stale { .. } => Self::new(StatusCode::CONFLICT, "conflict", e.to_string()),
+            EngineError::CodNotConfirmed(why) => {
+                Self::new(StatusCode::CONFLICT, "cod_not_confirmed", why)
+            }
             EngineError::Store(s) => s.into(),
             EngineError::ShuttingDown => Self::unavailable(e.to_string()),
             EngineError::Token(orderdesk_engine::form_token::TokenError::Invalid) => {

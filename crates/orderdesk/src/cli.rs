@@ -3,7 +3,7 @@
 mod backup;
 pub mod catalog;
 mod demo;
-pub use demo::DEMO_SELLER;
+pub use demo::{DEMO_FOLLOWUPS, DEMO_SELLER};
 mod doctor;
 mod events;
 mod orders;

@@ -70,6 +70,10 @@ pub const SETTINGS: &[Setting] = &[
     setting("ORDERDESK_OUTBOX_LEASE", Some("60s")).at_start(),
     setting("ORDERDESK_ABANDON_AFTER", Some("24h")),
     setting("ORDERDESK_RECOVERY_LATER", Some("23h,48h")),
+    setting("ORDERDESK_COD_CONFIRM", Some("off")),
+    setting("ORDERDESK_COD_CONFIRM_WAIT", Some("12h")),
+    setting("ORDERDESK_COD_UNCONFIRMED", Some("cancel")),
+    setting("ORDERDESK_FEEDBACK_AFTER", Some("off")),
     setting("ORDERDESK_TRUSTED_PROXY_HEADER", None).at_start(),
     setting("ORDERDESK_HEADER_READ_TIMEOUT", Some("10s")).at_start(),
     setting("ORDERDESK_IDLE_TIMEOUT", Some("60s")).at_start(),
@@ -229,6 +233,16 @@ pub struct Config {
     pub abandon_after: chrono::Duration,
     /// Idle checkout times of the later cart-recovery reminders.
     pub recovery_later: Vec<chrono::Duration>,
+    /// Cash-on-delivery customers confirm before staff may approve. The
+    /// engine reads this and the next three live (`FollowupSettings`);
+    /// here they are checked at start and before a dashboard change.
+    pub cod_confirm: bool,
+    /// Wait before the confirmation's reminder, and again before the end.
+    pub cod_confirm_wait: chrono::Duration,
+    /// What an unconfirmed order comes to: `cancel` or `call`.
+    pub cod_unconfirmed: orderdesk_domain::followup::CodUnconfirmed,
+    /// How long after delivery the rating is asked; `None`: never.
+    pub feedback_after: Option<chrono::Duration>,
     /// The header a trusted reverse proxy puts the client's address in
     /// (e.g. `X-Forwarded-For`); unset, the socket peer is the client.
     pub trusted_proxy_header: Option<axum::http::HeaderName>,
@@ -497,6 +511,18 @@ impl Config {
             outbox_lease: s.parsed("ORDERDESK_OUTBOX_LEASE", parse_duration)?,
             abandon_after: s.parsed("ORDERDESK_ABANDON_AFTER", parse_duration)?,
             recovery_later: s.parsed("ORDERDESK_RECOVERY_LATER", parse_schedule)?,
+            cod_confirm: s.parsed("ORDERDESK_COD_CONFIRM", |raw| {
+                orderdesk_domain::followup::parse_switch(raw).map_err(|e| anyhow!(e))
+            })?,
+            cod_confirm_wait: s.parsed("ORDERDESK_COD_CONFIRM_WAIT", |raw| {
+                orderdesk_domain::followup::parse_delay(raw).map_err(|e| anyhow!(e))
+            })?,
+            cod_unconfirmed: s.parsed("ORDERDESK_COD_UNCONFIRMED", |raw| {
+                orderdesk_domain::followup::CodUnconfirmed::parse(raw).map_err(|e| anyhow!(e))
+            })?,
+            feedback_after: s.parsed("ORDERDESK_FEEDBACK_AFTER", |raw| {
+                orderdesk_domain::followup::parse_delay_or_off(raw).map_err(|e| anyhow!(e))
+            })?,
             trusted_proxy_header: match s.string("ORDERDESK_TRUSTED_PROXY_HEADER") {
                 None => None,
                 Some(raw) => Some(

@@ -41,6 +41,11 @@ pub mod names {
     pub const DELIVERED: &str = "delivered";
     pub const ABANDONED: &str = "abandoned";
     pub const CAME_BACK: &str = "came_back";
+    /// Checkouts completed after a cart-recovery message.
+    pub const RECOVERED: &str = "recovered";
+    /// Ratings given after delivery, and their sum (for the average).
+    pub const RATINGS: &str = "ratings";
+    pub const RATING_SUM: &str = "rating_sum";
     pub const CANCELLED: &str = "cancelled";
     pub const RETURNED: &str = "returned";
     pub const REVENUE: &str = "revenue_minor";
@@ -191,6 +196,23 @@ pub fn moved(m: &Move<'_>) -> Vec<Fact> {
         ));
     }
     facts
+}
+
+/// The order's checkout completed (its first move to `confirmed`, at
+/// `at`) after a cart-recovery message went out at `reminded_at`.
+pub fn recovered(at: Timestamp, reminded_at: Option<Timestamp>) -> Vec<Fact> {
+    match reminded_at {
+        Some(reminded) if reminded <= at => vec![Fact::new(at, RECOVERED, 1)],
+        _ => Vec::new(),
+    }
+}
+
+/// The customer rated the order `rating` (1–5) at `at`.
+pub fn rated(at: Timestamp, rating: u8) -> Vec<Fact> {
+    vec![
+        Fact::new(at, RATINGS, 1),
+        Fact::new(at, RATING_SUM, i64::from(rating)),
+    ]
 }
 
 /// A payment event: `first_paid` when it is the order's first payment,

@@ -46,6 +46,8 @@ pub struct StatsReport {
     pub repeat_customers: RepeatCustomers,
     pub cancellations: Reasons,
     pub returns: Reasons,
+    /// Ratings customers gave after delivery (1–5).
+    pub feedback: FeedbackFigures,
     /// The same figures for the period of equal length just before.
     pub previous: Headline,
 }
@@ -70,6 +72,16 @@ pub struct Funnel {
     pub abandoned: i64,
     /// Abandoned checkouts the customer later picked up again.
     pub came_back: i64,
+    /// Checkouts completed after a cart-recovery nudge or reminder.
+    pub recovered: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FeedbackFigures {
+    /// How many ratings were given.
+    pub ratings: i64,
+    /// Their average, two decimals; null without any.
+    pub average_rating: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -215,6 +227,16 @@ fn funnel(t: &Totals) -> Funnel {
         steps,
         abandoned: get(t, ABANDONED),
         came_back: get(t, CAME_BACK),
+        recovered: get(t, RECOVERED),
+    }
+}
+
+fn feedback(t: &Totals) -> FeedbackFigures {
+    let ratings = get(t, RATINGS);
+    FeedbackFigures {
+        ratings,
+        average_rating: (ratings > 0)
+            .then(|| ((get(t, RATING_SUM) as f64 / ratings as f64) * 100.0).round() / 100.0),
     }
 }
 
@@ -375,6 +397,7 @@ pub fn report(
         },
         cancellations: reasons(totals, CANCELLED, CANCEL_REASON),
         returns: reasons(totals, RETURNED, RETURN_REASON),
+        feedback: feedback(totals),
         previous: headline(&q.previous(), previous),
     }
 }
@@ -442,6 +465,12 @@ impl StatsReport {
             "came_back",
             "count",
             self.funnel.came_back.to_string(),
+        );
+        row(
+            "funnel",
+            "recovered",
+            "count",
+            self.funnel.recovered.to_string(),
         );
         for p in &self.payment_mix.prepaid {
             row("payment_mix", &p.provider, "orders", p.orders.to_string());
@@ -512,6 +541,10 @@ impl StatsReport {
                 row(series, &reason.reason, "count", reason.count.to_string());
             }
         }
+        let fb = &self.feedback;
+        row("feedback", "ratings", "count", fb.ratings.to_string());
+        let average = fb.average_rating.map(|a| a.to_string()).unwrap_or_default();
+        row("feedback", "average_rating", "value", average);
         rows
     }
 }

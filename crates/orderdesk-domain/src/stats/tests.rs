@@ -520,3 +520,52 @@ fn the_csv_has_a_row_for_every_figure_of_every_series() {
     assert!(has("cancellations", "late", "count", "1"));
     assert!(rows.iter().all(|r| r.len() == report::CSV_HEADER.len()));
 }
+
+#[test]
+fn a_checkout_completed_after_a_reminder_counts_as_recovered_and_ratings_average() {
+    let confirmed = utc(2026, 12, 7, 12, 0);
+    assert_eq!(facts::recovered(confirmed, None), vec![]);
+    assert_eq!(
+        facts::recovered(confirmed, Some(utc(2026, 12, 7, 13, 0))),
+        vec![],
+        "a reminder after the completion recovered nothing"
+    );
+    let got = sum(&facts::recovered(confirmed, Some(utc(2026, 12, 7, 11, 0))));
+    assert_eq!(got, totals(&[(names::RECOVERED, 1)]));
+    let mut rated = facts::rated(confirmed, 4);
+    rated.extend(facts::rated(confirmed, 5));
+    rated.extend(facts::rated(confirmed, 5));
+    let t = sum(&rated);
+    assert_eq!(t, totals(&[(names::RATINGS, 3), (names::RATING_SUM, 14)]));
+
+    let q = StatsQuery::parse(
+        Some("2026-12-07"),
+        Some("2026-12-07"),
+        None,
+        day("2026-12-07"),
+    )
+    .unwrap();
+    let mut t = t;
+    t.insert(names::RECOVERED.to_owned(), 2);
+    let r = report(&q, "UTC", &t, &[], &BTreeMap::new(), &BTreeMap::new());
+    assert_eq!(r.funnel.recovered, 2);
+    assert_eq!(
+        (r.feedback.ratings, r.feedback.average_rating),
+        (3, Some(4.67))
+    );
+    let rows = r.csv_rows();
+    assert!(rows.contains(&["funnel", "recovered", "count", "2"].map(str::to_owned)));
+    assert!(rows.contains(&["feedback", "average_rating", "value", "4.67"].map(str::to_owned)));
+    let empty = report(
+        &q,
+        "UTC",
+        &BTreeMap::new(),
+        &[],
+        &BTreeMap::new(),
+        &BTreeMap::new(),
+    );
+    assert_eq!(
+        (empty.feedback.ratings, empty.feedback.average_rating),
+        (0, None)
+    );
+}

@@ -69,11 +69,11 @@ pub(crate) fn update_from(
         // cart (`checkout_timers`).
         update.cancel_timers = vec![TimerKind::Nudge, TimerKind::Abandon];
     } else if leaves_checkout {
-        update.cancel_timers = TimerKind::ALL.to_vec();
+        update.cancel_timers = TimerKind::CHECKOUT.to_vec();
     } else if outcome.progressed {
         // Progress restarts the idle clock the recovery schedule and the
         // abandonment run on.
-        update.cancel_timers = TimerKind::ALL.to_vec();
+        update.cancel_timers = TimerKind::CHECKOUT.to_vec();
         update.timers = checkout_timers(&config.settings_now(), now)
             .into_iter()
             .map(|(kind, due_at)| NewTimer {
@@ -88,6 +88,15 @@ pub(crate) fn update_from(
         .iter()
         .filter_map(|r| render(config, texts, link, order, r, now))
         .collect();
+    // A nudge that went out: a checkout completed after it was recovered.
+    let nudged = outcome
+        .replies
+        .iter()
+        .any(|r| matches!(r, orderdesk_domain::Reply::Nudge));
+    if nudged && !update.outbound.is_empty() {
+        update.reminded_at = Some(now);
+    }
+    crate::followup::cod::ask_on_completion(config, texts, order, &mut update, now);
     if let Some(link) = link {
         update.payment_reference = Some(link.reference.clone());
         if let Some(provider) = &config.payments {

@@ -1,5 +1,6 @@
 //! What a customer's message does to their order's checkout.
 
+use orderdesk_domain::followup::FollowupTap;
 use orderdesk_domain::{advance, ButtonId, CheckoutInput, CheckoutState, CheckoutStep, DraftTap};
 use orderdesk_store::{customer_key_of, InboundOutcome, StoreError};
 
@@ -49,6 +50,13 @@ pub(crate) async fn message_outcome(
             .await
             .map(|outcome| (outcome, None));
     }
+    // The confirmation and feedback buttons name their order too; they act
+    // after the checkout, so the checkout machine never sees them.
+    if let Some(tap) = chat.reply_id.as_deref().and_then(FollowupTap::parse) {
+        return crate::followup::tap_outcome(store, config, message, tap)
+            .await
+            .map(|outcome| (outcome, None));
+    }
     let tapped = chat.reply_id.as_deref().and_then(ButtonId::parse);
     let (order, input) = match (tapped, chat.kind.as_str()) {
         (Some(id), _) => match store.order(id.order).await {
@@ -63,15 +71,29 @@ pub(crate) async fn message_outcome(
         },
         (None, "text") => {
             // Free text goes to the newest order in checkout; with none, to
-            // the latest order if it is waiting for a late note.
+            // the latest order if it is waiting for a late note, or for its
+            // rating or comment.
             let order = match open.first() {
                 Some(o) => Some(o.clone()),
-                None => store
-                    .latest_order_for_customer(&message.customer_key)
-                    .await?
-                    .filter(|o| {
+                None => {
+                    let latest = store
+                        .latest_order_for_customer(&message.customer_key)
+                        .await?;
+                    if let Some(rated) = latest
+                        .as_ref()
+                        .filter(|o| crate::followup::feedback::open(o))
+                    {
+                        let rated = rated.clone();
+                        return crate::followup::feedback::text_outcome(
+                            store, config, message, rated, &chat.text,
+                        )
+                        .await
+                        .map(|outcome| (outcome, None));
+                    }
+                    latest.filter(|o| {
                         o.checkout_step == orderdesk_domain::CheckoutStep::AwaitingNoteText
-                    }),
+                    })
+                }
             };
             (
                 order,

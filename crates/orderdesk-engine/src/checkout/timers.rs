@@ -93,6 +93,9 @@ impl Engine {
         timer: &orderdesk_store::Timer,
         now: Timestamp,
     ) -> Result<(), EngineError> {
+        if !timer.kind.is_checkout() {
+            return self.run_followup_timer(config, timer, now).await;
+        }
         if timer.kind.recovery_index().is_some() {
             return self.remind(config, timer, now).await;
         }
@@ -215,9 +218,49 @@ impl Engine {
             &mut update,
         )
         .await?;
+        // A reminder that went out: a checkout completed after it was recovered.
+        if !update.outbound.is_empty() {
+            update.reminded_at = Some(now);
+        }
         self.store
             .update_order(order.number, order.version, &update, now)
             .await?;
+        Ok(())
+    }
+
+    /// A timer after the checkout: the cash-on-delivery reminder and
+    /// expiry, the feedback question. Each decides from the order as it is
+    /// now (an answer or a staff move since makes it do nothing).
+    async fn run_followup_timer(
+        &self,
+        config: &CheckoutConfig,
+        timer: &orderdesk_store::Timer,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        use orderdesk_domain::followup::CodTimer;
+        let store = self.store.as_ref();
+        let order = store.order(timer.order_number).await?;
+        let texts = Texts::load(store, &config.language).await?;
+        let update = match timer.kind {
+            TimerKind::CodRemind | TimerKind::CodExpire => {
+                let which = if timer.kind == TimerKind::CodRemind {
+                    CodTimer::Remind
+                } else {
+                    CodTimer::Expire
+                };
+                crate::followup::cod::timer_update(store, config, &texts, &order, which, now)
+                    .await?
+            }
+            TimerKind::Feedback => {
+                crate::followup::feedback::ask(store, config, &texts, &order, now).await?
+            }
+            _ => None,
+        };
+        if let Some(update) = update {
+            store
+                .update_order(order.number, order.version, &update, now)
+                .await?;
+        }
         Ok(())
     }
 

@@ -177,6 +177,7 @@ pub fn samples(local: &Local, currency: Currency) -> Vec<(&'static str, String)>
             "choices",
             "“dal”: Toor Dal 1 kg / Moong Dal 500 g".to_owned(),
         ),
+        ("rating", "4".to_owned()),
     ]
 }
 

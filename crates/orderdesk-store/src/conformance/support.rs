@@ -101,6 +101,9 @@ pub fn expected_order(number: OrderNumber, new: &NewOrder) -> Order {
         assignee: None,
         address_as_typed: None,
         off_script: 0,
+        cod_confirmation: None,
+        feedback: None,
+        reminded_at: None,
     }
 }
 

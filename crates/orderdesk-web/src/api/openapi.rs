@@ -114,6 +114,10 @@ use crate::AppState;
         orderdesk_domain::stats::report::Reasons,
         orderdesk_domain::stats::report::ReasonCount,
         orderdesk_domain::stats::report::Headline,
+        orderdesk_domain::stats::report::FeedbackFigures,
+        orderdesk_domain::followup::CodConfirmation,
+        orderdesk_domain::followup::Feedback,
+        orderdesk_domain::followup::FeedbackState,
     )),
     modifiers(&BearerAuth, &StandardErrors),
     tags(

@@ -264,7 +264,7 @@ pub async fn show(
     params(("number" = i64, Path, minimum = 1001, description = "Order number")),
     request_body = StatusBody, security(("bearer" = [])),
     responses((status = 200, body = Order, description = "The order after the move"),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Not legal from the current stage, or changed meanwhile"),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Not legal from the current stage, changed meanwhile, or (`cod_not_confirmed`) a cash-on-delivery order the customer has not confirmed yet"),
         (status = 422, body = ErrorBody, description = "Missing reason, bad tracking, unknown stage")))]
 pub async fn change_status(
     State(state): State<AppState>,

@@ -77,6 +77,16 @@ fn live(r: &StatsReport, money: Fmt<'_>) -> Markup {
                     div.kpi-value { (format!("{:.0}%", r.repeat_customers.share * 100.0)) }
                     div.kpi-delta.flat { (r.repeat_customers.orders) " orders from returning customers" }
                 }
+                div.kpi #kpi-rating {
+                    div.kpi-title { "Customer rating" }
+                    div.kpi-value #insights-rating {
+                        @match r.feedback.average_rating {
+                            Some(a) => { (format!("{a:.1}")) " / 5" }
+                            None => "—",
+                        }
+                    }
+                    div.kpi-delta.flat { (r.feedback.ratings) " ratings after delivery" }
+                }
             }
             section.panel aria-labelledby="time-title" {
                 h2 #time-title { "Revenue and orders" }

@@ -181,7 +181,10 @@ pub(crate) fn funnel(r: &StatsReport) -> Markup {
     );
     html! {
         (hbars("chart-funnel", &label, &rows))
-        p.small.muted { (r.funnel.abandoned) " checkouts abandoned, " (r.funnel.came_back) " came back." }
+        p.small.muted #funnel-recovery {
+            (r.funnel.abandoned) " checkouts abandoned, " (r.funnel.came_back) " came back; "
+            span #funnel-recovered { (r.funnel.recovered) } " completed after a reminder (recovered)."
+        }
         (table("funnel", ["Step", "Count", "Drop-off"], &table_rows))
     }
 }

@@ -32,6 +32,7 @@ pub mod admin;
 pub mod board;
 mod chat_products;
 mod customers;
+mod followups;
 pub mod inbox;
 mod insights;
 mod insights_charts;

@@ -199,6 +199,7 @@ fn summary(o: &Order, local: &Local) -> Markup {
                     @if let Some(r) = &o.payment_reference { br; span.small { "Reference: " code { (r) } } }
                     @if let Some(review) = &o.payment_review { br; span.notice.small #payment-review { "Needs a look: " (review) } }
                 }
+                (super::followups::facts(o))
                 @if let Some(t) = &o.tracking {
                     dt { "Tracking" }
                     dd #order-tracking { (tracking(t)) }

@@ -99,6 +99,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 return std::env::var(other)
                     .ok()
                     .or_else(|| demo_seller(other).map(str::to_owned))
+                    .or_else(|| demo_followup(other).map(str::to_owned))
             }
             _ => return None,
         })
@@ -239,6 +240,23 @@ pub const DEMO_SELLER: [(&str, &str); 5] = [
     ("ORDERDESK_BUSINESS_TAX_ID", "27AAACC1234D1Z5"),
     ("ORDERDESK_TAX_RATE", "5"),
 ];
+
+/// The demo asks cash-on-delivery customers to confirm (with
+/// `COD_ENABLED=true`, or cash on delivery turned on at `/settings`) and
+/// asks for a rating a minute after delivery, so both run on the phone,
+/// unless the environment says otherwise.
+pub const DEMO_FOLLOWUPS: [(&str, &str); 3] = [
+    ("ORDERDESK_COD_CONFIRM", "on"),
+    ("ORDERDESK_COD_CONFIRM_WAIT", "10m"),
+    ("ORDERDESK_FEEDBACK_AFTER", "1m"),
+];
+
+fn demo_followup(key: &str) -> Option<&'static str> {
+    DEMO_FOLLOWUPS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| *v)
+}
 
 fn demo_seller(key: &str) -> Option<&'static str> {
     DEMO_SELLER.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)

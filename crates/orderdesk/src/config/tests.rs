@@ -76,6 +76,10 @@ fn a_bad_value_is_one_line_naming_the_key() {
         ("ORDERDESK_RECOVERY_LATER", "48h,23h"),
         ("ORDERDESK_RECOVERY_LATER", "1h,2h,3h,4h"),
         ("ORDERDESK_RECOVERY_LATER", "23h,tomorrow"),
+        ("ORDERDESK_COD_CONFIRM", "maybe"),
+        ("ORDERDESK_COD_CONFIRM_WAIT", "0s"),
+        ("ORDERDESK_COD_UNCONFIRMED", "flag"),
+        ("ORDERDESK_FEEDBACK_AFTER", "later"),
     ] {
         let err = Config::from_sources(None, env(&[(key, value)]))
             .unwrap_err()

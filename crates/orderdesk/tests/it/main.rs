@@ -22,6 +22,8 @@ mod demo_journey;
 mod doctor;
 mod edge;
 mod events;
+mod followups;
+mod followups_browser;
 mod handover;
 mod helpers;
 mod inbox;
