@@ -453,6 +453,10 @@ impl Store for PgStore {
         reads::open_orders_for_customer(self, key).await
     }
 
+    async fn open_orders_for_customers(&self, keys: &[String]) -> StoreResult<Vec<Order>> {
+        reads::open_orders_for_customers(self, keys).await
+    }
+
     async fn latest_order_for_customer(&self, key: &str) -> StoreResult<Option<Order>> {
         reads::latest_order_for_customer(self, key).await
     }
