@@ -277,11 +277,17 @@ impl Processor {
             return Ok(0);
         }
         let read = started.elapsed();
-        let names = self.product_names(&items).await?;
-        let texts = match &self.checkout {
-            Some(config) => Some(Texts::load(self.store.as_ref(), &config.language).await?),
-            None => None,
+        // Two independent reads, so one round trip's wait instead of two.
+        let texts = async {
+            match &self.checkout {
+                Some(config) => Texts::load(self.store.as_ref(), &config.language)
+                    .await
+                    .map(Some),
+                None => Ok(None),
+            }
         };
+        let (names, texts) =
+            futures_util::future::try_join(self.product_names(&items), texts).await?;
         let mut outcomes: Vec<(i64, InboundOutcome)> = Vec::with_capacity(items.len());
         let mut handovers = Vec::new();
         for item in &items {
