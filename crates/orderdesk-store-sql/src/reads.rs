@@ -130,7 +130,7 @@ pub async fn open_orders_for_customers<R: SqlRead>(
         let args = chunk.iter().map(|k| Arg::from(k.as_str())).collect();
         orders.extend(all(r, &sql, args, rows::order).await?);
     }
-    orders.sort_by(|a, b| b.number.cmp(&a.number));
+    orders.sort_by_key(|o| std::cmp::Reverse(o.number));
     // An order can match one key by user id and another by phone.
     orders.dedup_by_key(|o| o.number);
     Ok(orders)
