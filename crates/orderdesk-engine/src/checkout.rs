@@ -98,7 +98,7 @@ mod timers;
 mod typed_orders;
 
 pub use address::{AddressForm, AddressLock};
-pub(crate) use apply_outcome::{apply_update, supersede_older, update_from};
+pub(crate) use apply_outcome::{apply_update, supersede_older_all, update_from};
 pub(crate) use customer_messages::message_outcome;
 pub(crate) use payment_webhooks::apply_payment;
 pub use payment_webhooks::StoredPayment;

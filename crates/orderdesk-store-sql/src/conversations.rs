@@ -5,12 +5,15 @@
 //! The reads share one SELECT, so the list, one conversation and the event
 //! decode the same columns the same way.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use orderdesk_domain::{needs_reply, EventKind, OrderNumber, OrderStatus, ReplyState, Timestamp};
 use orderdesk_store::{
     AssigneeFilter, Conversation, ConversationChange, ConversationCustomer, ConversationPage,
     ConversationQuery, Direction, LastMessage, MarkedRead, StoreError, StoreResult,
 };
 
+use crate::batch::{self, Rows};
 use crate::reads::SqlRead;
 use crate::rows::{corrupt, micros, to_json, Cols};
 use crate::{args, fetch_one, Arg, NewEvent, SqlTx};
@@ -115,76 +118,154 @@ async fn scalar<T: SqlTx>(tx: &mut T, sql: &str, key: &str, after: i64) -> Store
 }
 
 /// Recomputes the customer's conversation from their messages and the
-/// staff's marks, writes it, and returns its `conversation.updated` event
-/// (`None` when the customer has no message at all).
-pub(crate) async fn refresh<T: SqlTx>(tx: &mut T, key: &str) -> StoreResult<Option<NewEvent>> {
-    let last = fetch_one(
-        tx,
-        "SELECT id, text, direction, created_at FROM messages WHERE customer_key = $1 \
-         ORDER BY id DESC LIMIT 1",
-        args![key],
-        |row| {
-            Ok((
-                required(row.int("id")?, "id")?,
-                required(row.text("text")?, "text")?,
-                required(row.text("direction")?, "direction")?,
-                required(row.time("created_at")?, "created_at")?,
-            ))
+/// staff's marks and writes it (see [`refresh_many`]).
+async fn refresh<T: SqlTx>(tx: &mut T, key: &str) -> StoreResult<()> {
+    refresh_many(tx, &[key.to_owned()], &BTreeSet::new()).await?;
+    Ok(())
+}
+
+/// Keys per statement of [`refresh_many`]: bounds the placeholders.
+const KEYS_PER_STATEMENT: usize = 256;
+
+/// What a conversation row is recomputed from.
+struct State {
+    key: String,
+    last_id: i64,
+    text: String,
+    direction: String,
+    at: Timestamp,
+    marks: Marks,
+    last_in: i64,
+    unread: i64,
+}
+
+fn state(row: &dyn Cols) -> StoreResult<State> {
+    // No conversation row yet: no marks.
+    let marks = match row.text("known")? {
+        Some(_) => Marks {
+            read_through: row.int("read_through")?.unwrap_or(0),
+            answered_through: row.int("answered_through")?.unwrap_or(0),
+            handover: row.boolean("handover")?,
         },
-    )
-    .await?;
-    let Some((last_id, text, direction, at)) = last else {
-        return Ok(None);
+        None => Marks {
+            read_through: 0,
+            answered_through: 0,
+            handover: false,
+        },
     };
-    let marks = marks(tx, key).await?.unwrap_or(Marks {
-        read_through: 0,
-        answered_through: 0,
-        handover: false,
-    });
-    let last_in = scalar(
-        tx,
-        "SELECT MAX(id) AS n FROM messages WHERE customer_key = $1 AND direction = 'in' \
-         AND id > $2",
-        key,
-        0,
-    )
-    .await?;
-    let unread = scalar(
-        tx,
-        "SELECT COUNT(*) AS n FROM messages WHERE customer_key = $1 AND direction = 'in' \
-         AND id > $2",
-        key,
-        marks.read_through,
-    )
-    .await?;
-    let needs = needs_reply(ReplyState {
-        handover: marks.handover,
-        last_is_inbound: direction == Direction::In.as_str(),
-        last_inbound_id: last_in,
-        answered_through: marks.answered_through,
-    });
-    tx.execute(
-        "INSERT INTO conversations (customer_key, last_message_id, last_text, last_direction, \
-         last_at, unread, needs_reply) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (customer_key) DO UPDATE SET last_message_id = excluded.last_message_id, \
-         last_text = excluded.last_text, last_direction = excluded.last_direction, \
-         last_at = excluded.last_at, unread = excluded.unread, \
-         needs_reply = excluded.needs_reply",
-        args![
-            key,
-            last_id,
-            text.as_str(),
-            direction.as_str(),
-            micros(at),
-            unread,
-            needs
-        ],
-    )
-    .await?;
-    match one(tx, key).await? {
-        Some(conversation) => event(&conversation, at).map(Some),
-        None => Ok(None),
+    Ok(State {
+        key: required(row.text("customer_key")?, "customer_key")?,
+        last_id: required(row.int("id")?, "id")?,
+        text: required(row.text("text")?, "text")?,
+        direction: required(row.text("direction")?, "direction")?,
+        at: required(row.time("created_at")?, "created_at")?,
+        marks,
+        last_in: row.int("last_in")?.unwrap_or(0),
+        unread: row.int("unread")?.unwrap_or(0),
+    })
+}
+
+/// Recomputes the conversations of these customers (sorted, distinct) from
+/// their messages and the staff's marks and writes them, a few statements
+/// for the lot rather than a handful per customer: a batch of carts queues
+/// a message to every one of its customers. Returns the
+/// `conversation.updated` events of the customers in `announce`, in key
+/// order (customers with no message at all have no conversation).
+pub(crate) async fn refresh_many<T: SqlTx>(
+    tx: &mut T,
+    keys: &[String],
+    announce: &BTreeSet<String>,
+) -> StoreResult<Vec<NewEvent>> {
+    let mut states = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(KEYS_PER_STATEMENT) {
+        let list = batch::placeholders(1, chunk.len());
+        let args: Vec<Arg> = chunk.iter().map(|k| Arg::from(k.as_str())).collect();
+        if !T::LOCK_ROW.is_empty() {
+            // Rows locked in key order (the lock order of `SqlTx`), before
+            // their marks are read, so a staff mark waits or is seen.
+            let sql = format!(
+                "SELECT customer_key FROM conversations WHERE customer_key IN {list} \
+                 ORDER BY customer_key{}",
+                T::LOCK_ROW
+            );
+            tx.fetch(&sql, args.clone()).await?;
+        }
+        let values: Vec<String> = (1..=chunk.len()).map(|n| format!("(${n})")).collect();
+        let sql = format!(
+            "WITH k (key) AS (VALUES {}) \
+             SELECT k.key AS customer_key, m.id, m.text, m.direction, m.created_at, \
+             c.customer_key AS known, c.read_through, c.answered_through, c.handover, \
+             (SELECT MAX(i.id) FROM messages i WHERE i.customer_key = k.key \
+               AND i.direction = 'in') AS last_in, \
+             (SELECT COUNT(*) FROM messages i WHERE i.customer_key = k.key \
+               AND i.direction = 'in' AND i.id > COALESCE(c.read_through, 0)) AS unread \
+             FROM k JOIN messages m ON m.id = \
+               (SELECT MAX(l.id) FROM messages l WHERE l.customer_key = k.key) \
+             LEFT JOIN conversations c ON c.customer_key = k.key",
+            values.join(", ")
+        );
+        for row in tx.fetch(&sql, args).await? {
+            states.push(state(&row)?);
+        }
     }
+    states.sort_by(|a, b| a.key.cmp(&b.key));
+    let rows: Vec<Vec<Arg>> = states
+        .iter()
+        .map(|s| {
+            let needs = needs_reply(ReplyState {
+                handover: s.marks.handover,
+                last_is_inbound: s.direction == Direction::In.as_str(),
+                last_inbound_id: s.last_in,
+                answered_through: s.marks.answered_through,
+            });
+            let mut row = args![
+                s.key.as_str(),
+                s.last_id,
+                s.text.as_str(),
+                s.direction.as_str(),
+                micros(s.at),
+                s.unread
+            ];
+            row.push(Arg::Bool(needs));
+            row
+        })
+        .collect();
+    Rows {
+        head: "INSERT INTO conversations (customer_key, last_message_id, last_text, \
+               last_direction, last_at, unread, needs_reply)",
+        casts: &["", "", "", "", "", "", ""],
+        tail: "ON CONFLICT (customer_key) DO UPDATE SET \
+               last_message_id = excluded.last_message_id, last_text = excluded.last_text, \
+               last_direction = excluded.last_direction, last_at = excluded.last_at, \
+               unread = excluded.unread, needs_reply = excluded.needs_reply",
+    }
+    .execute(tx, rows)
+    .await?;
+    let announced: Vec<&State> = states
+        .iter()
+        .filter(|s| announce.contains(&s.key))
+        .collect();
+    let mut events = Vec::with_capacity(announced.len());
+    for chunk in announced.chunks(KEYS_PER_STATEMENT) {
+        let sql = format!(
+            "{} WHERE c.customer_key IN {}",
+            select(),
+            batch::placeholders(1, chunk.len())
+        );
+        let args = chunk.iter().map(|s| Arg::from(s.key.as_str())).collect();
+        let mut read = BTreeMap::new();
+        for row in tx.fetch(&sql, args).await? {
+            let conversation = decode(&row)?;
+            read.insert(conversation.key.clone(), conversation);
+        }
+        // In key order, each at its last message's time.
+        for s in chunk {
+            if let Some(conversation) = read.get(&s.key) {
+                events.push(event(conversation, s.at)?);
+            }
+        }
+    }
+    Ok(events)
 }
 
 /// The stored key of the conversation named `key` (a key or a `wa_id`).

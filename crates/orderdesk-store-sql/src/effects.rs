@@ -135,17 +135,13 @@ impl Effects {
         talked.sort_unstable();
         talked.dedup();
         upsert_customers(tx, std::mem::take(&mut self.customers)).await?;
-        for key in &talked {
-            let event = crate::conversations::refresh(tx, key).await?;
-            // Announced when the customer wrote a chat message; a message
-            // only queued to them is announced by whoever queued it (a
-            // staff reply) or rides with the customer's message that caused
-            // it (the bot), so an update of only messages, or a cart, leaves
-            // the event log as it was.
-            if let Some(event) = event.filter(|_| self.wrote.contains(key)) {
-                self.events.push(event);
-            }
-        }
+        // Announced when the customer wrote a chat message; a message only
+        // queued to them is announced by whoever queued it (a staff reply)
+        // or rides with the customer's message that caused it (the bot), so
+        // an update of only messages, or a cart, leaves the event log as it
+        // was.
+        let announced = crate::conversations::refresh_many(tx, &talked, &self.wrote).await?;
+        self.events.extend(announced);
         for (status, delta) in self.counts {
             if delta != 0 {
                 tx.execute(

@@ -101,17 +101,39 @@ pub async fn status_counts<R: SqlRead>(r: &R) -> StoreResult<Vec<(OrderStatus, i
 }
 
 pub async fn open_orders_for_customer<R: SqlRead>(r: &R, key: &str) -> StoreResult<Vec<Order>> {
-    // A UNION keeps each side on its own index.
-    let sql = format!(
-        "SELECT {columns} FROM orders WHERE customer_user_id = $1 \
-           AND status IN ('placed', 'abandoned') \
-         UNION \
-         SELECT {columns} FROM orders WHERE customer_wa_id = $1 \
-           AND status IN ('placed', 'abandoned') \
-         ORDER BY number DESC",
-        columns = rows::ORDER_COLUMNS
-    );
-    all(r, &sql, args![key], rows::order).await
+    open_orders_for_customers(r, &[key.to_owned()]).await
+}
+
+/// Keys per statement of [`open_orders_for_customers`].
+const KEYS_PER_READ: usize = 500;
+
+/// The open orders of all these customers in one query (per
+/// [`KEYS_PER_READ`] keys), newest first: what superseding a batch's new
+/// carts needs, read once for the batch instead of once per cart.
+pub async fn open_orders_for_customers<R: SqlRead>(
+    r: &R,
+    keys: &[String],
+) -> StoreResult<Vec<Order>> {
+    let mut orders = Vec::new();
+    for chunk in keys.chunks(KEYS_PER_READ) {
+        let list = crate::batch::placeholders(1, chunk.len());
+        // A UNION keeps each side on its own index.
+        let sql = format!(
+            "SELECT {columns} FROM orders WHERE customer_user_id IN {list} \
+               AND status IN ('placed', 'abandoned') \
+             UNION \
+             SELECT {columns} FROM orders WHERE customer_wa_id IN {list} \
+               AND status IN ('placed', 'abandoned') \
+             ORDER BY number DESC",
+            columns = rows::ORDER_COLUMNS
+        );
+        let args = chunk.iter().map(|k| Arg::from(k.as_str())).collect();
+        orders.extend(all(r, &sql, args, rows::order).await?);
+    }
+    orders.sort_by_key(|o| std::cmp::Reverse(o.number));
+    // An order can match one key by user id and another by phone.
+    orders.dedup_by_key(|o| o.number);
+    Ok(orders)
 }
 
 pub async fn latest_order_for_customer<R: SqlRead>(r: &R, key: &str) -> StoreResult<Option<Order>> {

@@ -563,4 +563,8 @@ impl<B: SqlBackend> Store for SqlStore<B> {
         tx.commit().await?;
         Ok(stored)
     }
+
+    async fn open_orders_for_customers(&self, keys: &[String]) -> StoreResult<Vec<Order>> {
+        reads::open_orders_for_customers(&self.0, keys).await
+    }
 }

@@ -123,6 +123,7 @@ macro_rules! conformance_suite {
             conversations_filter_by_needs_reply_assignee_and_words => case_conversations_filters,
             done_and_handover_decide_needs_reply => case_conversation_done_and_handover,
             a_conversation_names_the_customers_open_order => case_conversation_names_the_open_order,
+            one_batch_refreshes_each_conversation_and_announces_who_wrote => case_conversations_of_one_batch,
             record_inbound_deduplicates_within_one_batch => case_inbound_dedupe_within_batch,
             record_inbound_deduplicates_across_batches => case_inbound_dedupe_across_batches,
             record_inbound_answers_in_input_order => case_inbound_results_in_input_order,

@@ -213,6 +213,13 @@ pub trait Store: Send + Sync + 'static {
     /// `Unavailable` or `Other` on database failure.
     async fn open_orders_for_customer(&self, key: &str) -> StoreResult<Vec<Order>>;
 
+    /// [`Store::open_orders_for_customer`] of several customers at once
+    /// (each order once, newest first): one read for a batch's new carts.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn open_orders_for_customers(&self, keys: &[String]) -> StoreResult<Vec<Order>>;
+
     /// The customer's newest order whatever its stage (whose customer
     /// `user_id` or `wa_id` is `key`): where their chat belongs once no
     /// checkout is open.

@@ -1,6 +1,8 @@
 //! A checkout outcome as an order update, applied at the version it was
 //! decided from; and telling older open orders a newer cart replaced them.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use chrono::Utc;
 use orderdesk_domain::Actor;
 use orderdesk_domain::{
@@ -117,22 +119,81 @@ pub(crate) fn update_from(
     Ok((update, moves.collect()))
 }
 
-/// A new cart replaced the customer's older open orders: each is told
+/// New carts replaced their customers' older open orders: each is told
 /// through the machine (`CartReplaced`), which keeps it (default: it is no
 /// longer nudged and its timer ends it) or abandons it at once, per
-/// `on_newer_cart`.
-pub(crate) async fn supersede_older(
+/// `on_newer_cart`. `created` are a batch's new orders in creation order.
+///
+/// The open orders of every customer with one new order are read in one
+/// query for the batch (this ran once per new order, a round trip each). A
+/// customer with several new orders in the batch is read afresh per order:
+/// superseding for one changes the older orders the next one sees.
+///
+/// Best effort after the fact, per order: the new order stands either way,
+/// and an older one not told simply runs out on its own timer, as under
+/// the default setting. Returns the orders that could not be handled, with
+/// why.
+pub(crate) async fn supersede_older_all<'a>(
+    store: &dyn orderdesk_store::Store,
+    config: &CheckoutConfig,
+    created: &[&'a Order],
+) -> Result<Vec<(&'a Order, EngineError)>, EngineError> {
+    let mut per_key: BTreeMap<&str, usize> = BTreeMap::new();
+    for order in created {
+        if let Some(key) = customer_key_of(&order.customer) {
+            *per_key.entry(key).or_default() += 1;
+        }
+    }
+    let single: Vec<String> = per_key
+        .iter()
+        .filter(|(_, n)| **n == 1)
+        .map(|(k, _)| (*k).to_owned())
+        .collect();
+    let mut open: BTreeMap<&str, Vec<Order>> = BTreeMap::new();
+    if !single.is_empty() {
+        for order in store.open_orders_for_customers(&single).await? {
+            let ids = [&order.customer.user_id, &order.customer.wa_id];
+            let keys: BTreeSet<&str> = ids.into_iter().flatten().map(String::as_str).collect();
+            for key in keys {
+                if let Some((key, _)) = per_key.get_key_value(key).filter(|(_, n)| **n == 1) {
+                    open.entry(key).or_default().push(order.clone());
+                }
+            }
+        }
+    }
+    let mut failed = Vec::new();
+    for newer in created {
+        let Some(key) = customer_key_of(&newer.customer) else {
+            continue;
+        };
+        let older = match open.remove(key) {
+            Some(older) => older,
+            None if per_key.get(key) == Some(&1) => Vec::new(),
+            None => match store.open_orders_for_customer(key).await {
+                Ok(older) => older,
+                Err(e) => {
+                    failed.push((*newer, e.into()));
+                    continue;
+                }
+            },
+        };
+        if let Err(e) = supersede(store, config, newer, older).await {
+            failed.push((*newer, e));
+        }
+    }
+    Ok(failed)
+}
+
+/// Tells the customer's `older` open orders (any order; those not older
+/// than `newer` are left alone) that `newer` replaced them.
+async fn supersede(
     store: &dyn orderdesk_store::Store,
     config: &CheckoutConfig,
     newer: &Order,
+    older: Vec<Order>,
 ) -> Result<(), EngineError> {
-    let Some(key) = customer_key_of(&newer.customer) else {
-        return Ok(());
-    };
     let now = Utc::now();
-    let older: Vec<Order> = store
-        .open_orders_for_customer(key)
-        .await?
+    let older: Vec<Order> = older
         .into_iter()
         .filter(|o| o.number < newer.number)
         .collect();

@@ -267,3 +267,66 @@ pub async fn case_conversation_names_the_open_order(store: &dyn Store) {
     assert_eq!(c.order_number, None, "a cancelled order is no longer open");
     assert!(store.conversation("nobody").await.unwrap().is_none());
 }
+
+/// One batch with several customers' items refreshes every conversation it
+/// touched from that customer's own messages and marks, and announces only
+/// those of customers who wrote, in key order: a customer who only got the
+/// bot's message with their cart is not announced.
+pub async fn case_conversations_of_one_batch(store: &dyn Store) {
+    let (read, new, cart_only) = ("919800000341", "919800000342", "919800000343");
+    writes(store, read, "wamid.b1", "earlier", at(10)).await;
+    store.mark_conversation_read(read, at(11)).await.unwrap();
+    let seq = store.last_event_seq().await.unwrap();
+
+    let order = InboundOutcome::CreateOrder {
+        order: cart("Cart Only", cart_only, at(20)),
+        outbound: vec![outbound(cart_only, None, "Thanks for your order!", at(20))],
+        timers: Vec::new(),
+    };
+    let says = |key: &str, wamid: &str, text: &str, secs: i64| {
+        InboundOutcome::Message(inbound_message(key, wamid, text, at(secs)))
+    };
+    complete_items(
+        store,
+        vec![
+            (new, says(new, "wamid.b2", "first", 20)),
+            (cart_only, order),
+            (read, says(read, "wamid.b3", "again", 21)),
+            (new, says(new, "wamid.b4", "second", 22)),
+        ],
+    )
+    .await;
+
+    let c = store.conversation(read).await.unwrap().unwrap();
+    assert_eq!(
+        (c.unread, c.needs_reply),
+        (1, true),
+        "only the new one unread"
+    );
+    assert_eq!(c.last_message.text, "again");
+    let c = store.conversation(new).await.unwrap().unwrap();
+    assert_eq!((c.unread, c.needs_reply), (2, true));
+    assert_eq!(c.last_message.text, "second");
+    assert_eq!(c.last_message.at, micros(at(22)));
+    let c = store.conversation(cart_only).await.unwrap().unwrap();
+    assert_eq!((c.unread, c.needs_reply), (0, false));
+    assert_eq!(c.last_message.direction, Direction::Out);
+    assert!(c.order_number.is_some(), "names the cart's order");
+
+    let announced: Vec<(String, i64)> = events_after(store, seq)
+        .await
+        .iter()
+        .filter(|e| e.kind == EventKind::ConversationUpdated)
+        .map(|e| {
+            (
+                e.data["key"].as_str().unwrap_or("").to_owned(),
+                e.data["unread"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    assert_eq!(
+        announced,
+        vec![(read.to_owned(), 1), (new.to_owned(), 2)],
+        "the customers who wrote, in key order"
+    );
+}

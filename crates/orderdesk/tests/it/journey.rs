@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::both_backends;
-use crate::helpers::{customer_message, Backend, GraphFake, SseReader, TestApp};
+use crate::helpers::{customer_message, order_webhook, Backend, GraphFake, SseReader, TestApp};
 
 pub(crate) const WAIT: Duration = Duration::from_secs(10);
 
@@ -470,9 +470,80 @@ async fn a_second_cart_mid_checkout_replaces_the_first_per_the_setting(backend: 
     }
 }
 
+/// Carts of several customers processed in one batch (one webhook carries
+/// them all): each replaces only its own customer's older orders, and a
+/// customer with two carts in the batch ends with the newest one open.
+async fn carts_of_several_customers_in_one_batch_each_replace_their_own_older_order(
+    backend: Backend,
+) {
+    let graph = GraphFake::start().await;
+    let app = TestApp::spawn_configured(
+        backend,
+        Some(&graph.url),
+        &[("ORDERDESK_ON_NEWER_CART", "abandon")],
+    )
+    .await;
+    let (a, b, c) = ("919822200011", "919822200012", "919822200013");
+    let a0 = app.place_order("wamid.batch-a0", a, "Asha").await["number"]
+        .as_i64()
+        .unwrap();
+    let b0 = app.place_order("wamid.batch-b0", b, "Bala").await["number"]
+        .as_i64()
+        .unwrap();
+    let carts = [
+        ("wamid.batch-a1", a, "Asha"),
+        ("wamid.batch-a2", a, "Asha"),
+        ("wamid.batch-b1", b, "Bala"),
+        ("wamid.batch-c1", c, "Chitra"),
+    ];
+    let mut entries = Vec::new();
+    for (wamid, wa, name) in carts {
+        let one: Value = serde_json::from_str(&order_webhook(
+            wamid,
+            wa,
+            name,
+            &[("sku-1", 1, "7.99", "USD")],
+        ))
+        .unwrap();
+        entries.extend(one["entry"].as_array().unwrap().iter().cloned());
+    }
+    let body = json!({"object": "whatsapp_business_account", "entry": entries}).to_string();
+    assert_eq!(app.post_webhook(body.as_bytes()).await.status(), 200);
+    // Numbered in the webhook's order, after the two placed one by one.
+    let (a1, a2, b1, c1) = (b0 + 1, b0 + 2, b0 + 3, b0 + 4);
+    for (n, name) in [(a1, "Asha"), (a2, "Asha"), (b1, "Bala"), (c1, "Chitra")] {
+        let o = order_when(&app, n, |o| o["customer"]["name"] == name).await;
+        assert_eq!(o["customer"]["name"], name, "order #{n}");
+    }
+    for (older, newer) in [(a0, a1), (a1, a2), (b0, b1)] {
+        let o = order_when(&app, older, |o| o["status"] == "abandoned").await;
+        let reason = o["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["to_status"] == "abandoned")
+            .unwrap()["reason"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            reason.contains(&format!("#{newer}")),
+            "#{older} names #{newer}: {reason}"
+        );
+    }
+    for n in [a2, b1, c1] {
+        assert_eq!(
+            app.get(&format!("/api/v1/orders/{n}")).await.1["status"],
+            "placed"
+        );
+    }
+    app.stop().await;
+}
+
 both_backends!(
     a_cod_customer_checks_out_by_tapping_and_typing_and_hears_every_stage,
     an_idle_checkout_is_nudged_once_then_abandoned_and_resumes_when_the_customer_returns,
     an_online_payment_through_razorpay_flips_the_order_to_paid_exactly_once,
     a_second_cart_mid_checkout_replaces_the_first_per_the_setting,
+    carts_of_several_customers_in_one_batch_each_replace_their_own_older_order,
 );
