@@ -9,11 +9,11 @@
 
 mod error;
 mod filters;
+mod gate;
 mod tx;
 
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -29,9 +29,9 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{QueryBuilder, Row, Sqlite};
-use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use error::{db_err, migrate_err};
+use gate::{Held, WriteGate};
 use orderdesk_store_sql::reads;
 use orderdesk_store_sql::rows;
 use tx::{dec, time_text, SqliteTx};
@@ -47,6 +47,12 @@ const INSERT_CHUNK: usize = 500;
 /// Ids per `IN (…)` list.
 const IN_CHUNK: usize = 500;
 const MAX_PAGE: u32 = 200;
+/// Most inbox items one processing transaction applies ([`Store::apply_limit`]).
+/// Processing holds the one writer that webhook acknowledgements need, and
+/// an acknowledgement arriving meanwhile waits for the whole transaction:
+/// about a closed loop's worth of webhooks (32 connections) keeps that wait
+/// near one fsync while processing still keeps up with ingest.
+const APPLY_LIMIT: usize = 32;
 
 /// Whether the writer connection may be used (`false` has the pool replace
 /// it). A COMMIT that fails on a full disk (or a file-size limit) is rolled
@@ -71,7 +77,7 @@ pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     /// Serialises "set durability, begin" pairs on the one writer connection.
-    write_gate: Arc<Mutex<()>>,
+    write_gate: WriteGate,
     /// One database file, one serving process (see the README, "Running
     /// several instances"): the processing lease is a flag in the process.
     lease: orderdesk_store::LocalLease,
@@ -129,7 +135,7 @@ impl SqliteStore {
         Ok(Self {
             writer,
             reader,
-            write_gate: Arc::new(Mutex::new(())),
+            write_gate: WriteGate::default(),
             lease: orderdesk_store::LocalLease::default(),
         })
     }
@@ -141,16 +147,22 @@ impl SqliteStore {
     async fn begin_write(
         &self,
         durability: Durability,
-    ) -> StoreResult<(OwnedMutexGuard<()>, sqlx::Transaction<'static, Sqlite>)> {
-        let gate = self.write_gate.clone().lock_owned().await;
-        let pragma = match durability {
-            Durability::Full => "PRAGMA synchronous = FULL",
-            Durability::Deferred => "PRAGMA synchronous = NORMAL",
-        };
-        sqlx::query(pragma)
-            .execute(&self.writer)
-            .await
-            .map_err(db_err)?;
+    ) -> StoreResult<(Held, sqlx::Transaction<'static, Sqlite>)> {
+        let mut gate = self.write_gate.enter(durability).await;
+        let state = gate.state();
+        if state.synchronous != Some(durability) {
+            let pragma = match durability {
+                Durability::Full => "PRAGMA synchronous = FULL",
+                Durability::Deferred => "PRAGMA synchronous = NORMAL",
+            };
+            // Unknown until it is known to have worked.
+            state.synchronous = None;
+            sqlx::query(pragma)
+                .execute(&self.writer)
+                .await
+                .map_err(db_err)?;
+            gate.state().synchronous = Some(durability);
+        }
         // IMMEDIATE takes the write lock up front, so a read inside the
         // transaction can never be invalidated by another process's write.
         let tx = self
@@ -176,7 +188,7 @@ impl SqliteStore {
 
 /// How durable a write transaction's commit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Durability {
+pub(crate) enum Durability {
     /// The WAL is fsynced before the commit returns: acknowledged webhooks
     /// and staff actions.
     Full,
@@ -267,6 +279,10 @@ impl Store for SqliteStore {
                 }
             })
             .collect())
+    }
+
+    fn apply_limit(&self) -> usize {
+        APPLY_LIMIT
     }
 
     async fn pending_inbound(&self, limit: u32) -> StoreResult<Vec<InboundRecord>> {

@@ -14,9 +14,9 @@ use orderdesk_store_sql::{Arg, Cols, NewEvent, SqlRead, SqlTx};
 use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Row as _, Sqlite};
-use tokio::sync::OwnedMutexGuard;
 
 use crate::error::db_err;
+use crate::gate::Held;
 use crate::SqliteStore;
 
 /// Fixed width with six fractional digits, so stored times sort as text.
@@ -35,7 +35,7 @@ pub(crate) fn parse_time(text: &str) -> StoreResult<Timestamp> {
 /// An open write transaction, holding the store's write gate.
 pub(crate) struct SqliteTx {
     pub tx: sqlx::Transaction<'static, Sqlite>,
-    pub _gate: OwnedMutexGuard<()>,
+    pub _gate: Held,
 }
 
 impl SqliteTx {
