@@ -25,6 +25,9 @@
 //!   its time per message at a large catalog (no server: it is pure).
 //!
 //! Figures go to docs/benchmarks.md; the timing lives here, never in tests.
+//! With `RUST_LOG` set, the server's log goes to stderr (e.g.
+//! `RUST_LOG=orderdesk_store_sqlite::writer=debug` for the SQLite writer's
+//! waits and holds).
 
 mod dispatch;
 mod intake;
@@ -162,6 +165,14 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // The server's log, only when asked for: `RUST_LOG=orderdesk_store_sqlite::writer=debug`
+    // shows how long the SQLite writer is held and waited for, by kind.
+    if let Ok(filter) = std::env::var("RUST_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .init();
+    }
     match Args::parse().command {
         Command::Ingest {
             backend,

@@ -41,8 +41,8 @@ const MAX_BATCH_ITEMS: usize = 1024;
 /// batch set-based (consecutive carts become orders in one multi-row
 /// statement per table, every item is marked in one statement), so a step's
 /// cost grows by rows, not by round trips: 256 carts take about as many
-/// statements as one. On SQLite the step holds the one writer, so webhook
-/// acknowledgements queue behind it; 256 keeps that to a few milliseconds.
+/// statements as one. A store may ask for shorter transactions
+/// ([`Store::apply_limit`]): the step then applies its decisions in parts.
 const PROCESS_BATCH: u32 = 256;
 /// How often an idle processor looks again even without a wake-up (a
 /// safety net: a wake-up lost in a reconnect costs at most this much).
@@ -344,7 +344,7 @@ impl Processor {
             outcomes.push((item.id, outcome));
         }
         let decided = started.elapsed();
-        let created = self.store.complete_inbound(&outcomes).await?;
+        let created = self.apply_bounded(&items, &outcomes).await?;
         // The batch's events are committed: streams need not wait for
         // what follows (superseding older orders, handovers).
         self.bus.poke();
@@ -422,6 +422,52 @@ impl Processor {
             .await?
             .into_iter()
             .collect())
+    }
+
+    /// Applies the step's outcomes in transactions of at most
+    /// [`Store::apply_limit`] items. On SQLite's one writer a processing
+    /// transaction is time every webhook acknowledgement waits; cut short,
+    /// the ingest writer gets the writer between the parts (its gate is
+    /// first come, first served). Each part is atomic as a whole batch is.
+    /// A customer with an item left pending in one part has their later
+    /// items left for the next step, as inside one batch, so one customer's
+    /// items still apply in arrival order.
+    async fn apply_bounded(
+        &self,
+        items: &[InboundRecord],
+        outcomes: &[(i64, InboundOutcome)],
+    ) -> Result<Vec<Option<Order>>, EngineError> {
+        let limit = self.store.apply_limit().max(1);
+        if outcomes.len() <= limit {
+            return Ok(self.store.complete_inbound(outcomes).await?);
+        }
+        let keys: HashMap<i64, &str> = items
+            .iter()
+            .filter_map(|i| Some((i.id, i.customer_key.as_deref()?)))
+            .collect();
+        let mut held: HashSet<&str> = HashSet::new();
+        let mut created: Vec<Option<Order>> = vec![None; outcomes.len()];
+        for (start, part) in (0..).step_by(limit).zip(outcomes.chunks(limit)) {
+            let positions: Vec<usize> = (start..start + part.len())
+                .filter(|i| keys.get(&outcomes[*i].0).is_none_or(|k| !held.contains(k)))
+                .collect();
+            let results = if positions.len() == part.len() {
+                self.store.apply_inbound(part).await?
+            } else {
+                let kept: Vec<(i64, InboundOutcome)> =
+                    positions.iter().map(|&i| outcomes[i].clone()).collect();
+                self.store.apply_inbound(&kept).await?
+            };
+            for (&i, result) in positions.iter().zip(results) {
+                if result.is_pending() {
+                    if let Some(key) = keys.get(&outcomes[i].0) {
+                        held.insert(key);
+                    }
+                }
+                created[i] = result.into_order();
+            }
+        }
+        Ok(created)
     }
 
     /// Catalog titles for every product in the batch's carts, in one query.

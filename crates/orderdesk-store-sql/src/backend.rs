@@ -35,6 +35,11 @@ pub trait SqlBackend: SqlRead + std::fmt::Debug + Send + Sync + 'static {
     /// A write transaction of the shared write path.
     type Tx: SqlTx;
 
+    /// See [`orderdesk_store::Store::apply_limit`]; unbounded by default.
+    fn apply_limit(&self) -> usize {
+        usize::MAX
+    }
+
     /// Begins a write transaction with this commit durability.
     async fn write(&self, durability: Durability) -> StoreResult<Self::Tx>;
 

@@ -39,6 +39,10 @@ impl<B: SqlBackend> SqlStore<B> {
 
 #[async_trait]
 impl<B: SqlBackend> Store for SqlStore<B> {
+    fn apply_limit(&self) -> usize {
+        self.0.apply_limit()
+    }
+
     async fn migrate(&self) -> StoreResult<()> {
         self.0.migrate().await
     }

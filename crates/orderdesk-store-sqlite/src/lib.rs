@@ -9,11 +9,11 @@
 
 mod error;
 mod filters;
+mod gate;
 mod tx;
 
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -26,9 +26,9 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{QueryBuilder, Row, Sqlite};
-use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use error::{db_err, migrate_err};
+use gate::{Held, WriteGate};
 use orderdesk_store_sql::rows;
 use orderdesk_store_sql::{Durability, SqlBackend, SqlStore, SqlTx};
 pub use tx::SqliteTx;
@@ -56,6 +56,14 @@ const INSERT_CHUNK: usize = 500;
 /// Ids per `IN (…)` list.
 const IN_CHUNK: usize = 500;
 const MAX_PAGE: u32 = 200;
+/// Most inbox items one processing transaction applies ([`Store::apply_limit`]).
+/// Processing holds the one writer that webhook acknowledgements need, and
+/// an acknowledgement arriving meanwhile waits for the whole transaction:
+/// about a closed loop's worth of webhooks (32 connections) keeps that wait
+/// near one fsync while processing still keeps up with ingest.
+///
+/// [`Store::apply_limit`]: orderdesk_store::Store::apply_limit
+const APPLY_LIMIT: usize = 32;
 
 /// Whether the writer connection may be used (`false` has the pool replace
 /// it). A COMMIT that fails on a full disk (or a file-size limit) is rolled
@@ -80,7 +88,7 @@ pub struct SqliteDb {
     writer: SqlitePool,
     reader: SqlitePool,
     /// Serialises "set durability, begin" pairs on the one writer connection.
-    write_gate: Arc<Mutex<()>>,
+    write_gate: WriteGate,
     /// One database file, one serving process (see the README, "Running
     /// several instances"): the processing lease is a flag in the process.
     lease: orderdesk_store::LocalLease,
@@ -138,7 +146,7 @@ impl SqliteDb {
         Ok(Self {
             writer,
             reader,
-            write_gate: Arc::new(Mutex::new(())),
+            write_gate: WriteGate::default(),
             lease: orderdesk_store::LocalLease::default(),
         })
     }
@@ -150,16 +158,22 @@ impl SqliteDb {
     async fn begin_write(
         &self,
         durability: Durability,
-    ) -> StoreResult<(OwnedMutexGuard<()>, sqlx::Transaction<'static, Sqlite>)> {
-        let gate = self.write_gate.clone().lock_owned().await;
-        let pragma = match durability {
-            Durability::Full => "PRAGMA synchronous = FULL",
-            Durability::Deferred => "PRAGMA synchronous = NORMAL",
-        };
-        sqlx::query(pragma)
-            .execute(&self.writer)
-            .await
-            .map_err(db_err)?;
+    ) -> StoreResult<(Held, sqlx::Transaction<'static, Sqlite>)> {
+        let mut gate = self.write_gate.enter(durability).await;
+        let state = gate.state();
+        if state.synchronous != Some(durability) {
+            let pragma = match durability {
+                Durability::Full => "PRAGMA synchronous = FULL",
+                Durability::Deferred => "PRAGMA synchronous = NORMAL",
+            };
+            // Unknown until it is known to have worked.
+            state.synchronous = None;
+            sqlx::query(pragma)
+                .execute(&self.writer)
+                .await
+                .map_err(db_err)?;
+            gate.state().synchronous = Some(durability);
+        }
         // IMMEDIATE takes the write lock up front, so a read inside the
         // transaction can never be invalidated by another process's write.
         let tx = self
@@ -180,6 +194,10 @@ impl SqliteDb {
 #[async_trait]
 impl SqlBackend for SqliteDb {
     type Tx = SqliteTx;
+
+    fn apply_limit(&self) -> usize {
+        APPLY_LIMIT
+    }
 
     /// `Deferred` commits in `synchronous = NORMAL`: written to the WAL
     /// without their own fsync, which the next `Full` commit (or checkpoint)

@@ -14,9 +14,9 @@ use orderdesk_store_sql::{Arg, Cols, NewEvent, SqlRead, SqlTx};
 use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Row as _, Sqlite};
-use tokio::sync::OwnedMutexGuard;
 
 use crate::error::db_err;
+use crate::gate::Held;
 use crate::SqliteDb;
 
 /// Fixed width with six fractional digits, so stored times sort as text.
@@ -35,7 +35,7 @@ pub(crate) fn parse_time(text: &str) -> StoreResult<Timestamp> {
 /// An open write transaction, holding the store's write gate.
 pub struct SqliteTx {
     pub(crate) tx: sqlx::Transaction<'static, Sqlite>,
-    pub(crate) _gate: OwnedMutexGuard<()>,
+    pub(crate) _gate: Held,
 }
 
 /// A row (owned, or borrowed by a read) as [`Cols`].

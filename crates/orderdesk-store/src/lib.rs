@@ -85,6 +85,15 @@ pub trait Store: Send + Sync + 'static {
     /// `Unavailable` or `Other` on database failure.
     async fn pending_inbound(&self, limit: u32) -> StoreResult<Vec<InboundRecord>>;
 
+    /// Most inbox items one [`Store::apply_inbound`] transaction should
+    /// carry; the processor cuts a bigger batch into parts of this size,
+    /// each applied whole. A store whose one writer also acknowledges
+    /// webhooks (SQLite) keeps it small, so an acknowledgement never waits
+    /// long behind processing. Unbounded by default.
+    fn apply_limit(&self) -> usize {
+        usize::MAX
+    }
+
     /// Applies what processing decided for each item and marks it processed,
     /// all in one transaction; see [`Store::apply_inbound`].
     /// Returns, per input, the order the outcome created or updated, if any
