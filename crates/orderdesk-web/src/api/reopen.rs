@@ -110,6 +110,14 @@ pub async fn set_language(
     ApiJson(body): ApiJson<LanguageBody>,
 ) -> ApiResult<Json<CustomerLanguageView>> {
     let language = body.language;
+    if language.as_deref() == Some("") {
+        // Forgetting staff's choice is `null`; an empty code is a mistake.
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            "language: a code like en or pt_BR, or null to go back to the guess",
+        ));
+    }
     let view = state
         .engine
         .set_customer_language(&wa_id, language.as_deref())

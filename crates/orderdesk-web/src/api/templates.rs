@@ -165,6 +165,9 @@ pub(crate) fn text_error(e: TextError) -> ApiError {
     }
 }
 
+/// The longest key a preview names (no text's key comes near it).
+const MAX_KEY: usize = 64;
+
 /// A body to preview.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -175,7 +178,7 @@ pub struct PreviewRequest {
     /// The text's key, if any: a button or list label (`button.pay_now`) is
     /// checked against WhatsApp's limit (422 naming it).
     #[serde(default)]
-    #[schema(max_length = 64)]
+    #[schema(max_length = 64)] // MAX_KEY
     key: Option<String>,
 }
 
@@ -217,6 +220,13 @@ pub async fn preview(
     let local = state.engine.settings().local();
     let currency = sample_currency(&state).await;
     let key = request.key.as_deref().unwrap_or_default();
+    if key.chars().count() > MAX_KEY {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            format!("key: at most {MAX_KEY} characters (a text's key, like button.pay_now)"),
+        ));
+    }
     let text = texts::preview_for(key, &request.body, &local, currency).map_err(text_error)?;
     Ok(Json(PreviewView { text }))
 }
