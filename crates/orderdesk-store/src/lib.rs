@@ -20,6 +20,7 @@ mod records;
 mod refunds;
 pub mod search;
 mod settings;
+mod timers;
 
 use std::time::Duration;
 
@@ -38,6 +39,7 @@ pub use product_tax::ProductTax;
 pub use records::*;
 pub use refunds::RefundChange;
 pub use settings::{CustomerLanguage, LanguageSource, SettingChange, StoredSetting};
+pub use timers::*;
 
 /// Durable state of one orderdesk installation.
 #[async_trait]
