@@ -12,7 +12,7 @@
 //! transaction that also marks the items processed, so an item is applied
 //! exactly once even if the process dies halfway.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

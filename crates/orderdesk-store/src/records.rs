@@ -6,6 +6,8 @@ use orderdesk_domain::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::{NewTimer, TimerKind};
+
 /// One item of a webhook (a message, a status, or something we do not know
 /// yet), stored before the webhook is acknowledged.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,14 +4,14 @@
 use std::collections::{HashMap, HashSet};
 
 use orderdesk_domain::{InboxKind, Order};
-use orderdesk_store::{InboundOutcome, InboundRecord, Store};
+use orderdesk_store::{InboundOutcome, InboundRecord};
 
 use super::Processor;
 use crate::EngineError;
 
 impl Processor {
     /// The customer keys of this batch that staff blocked, in one query.
-    async fn blocked_senders(
+    pub(super) async fn blocked_senders(
         &self,
         items: &[InboundRecord],
     ) -> Result<HashSet<String>, EngineError> {
@@ -38,14 +38,14 @@ impl Processor {
     }
 
     /// Applies the step's outcomes in transactions of at most
-    /// [`Store::apply_limit`] items. On SQLite's one writer a processing
+    /// [`orderdesk_store::Store::apply_limit`] items. On SQLite's one writer a processing
     /// transaction is time every webhook acknowledgement waits; cut short,
     /// the ingest writer gets the writer between the parts (its gate is
     /// first come, first served). Each part is atomic as a whole batch is.
     /// A customer with an item left pending in one part has their later
     /// items left for the next step, as inside one batch, so one customer's
     /// items still apply in arrival order.
-    async fn apply_bounded(
+    pub(super) async fn apply_bounded(
         &self,
         items: &[InboundRecord],
         outcomes: &[(i64, InboundOutcome)],
@@ -84,7 +84,7 @@ impl Processor {
     }
 
     /// Catalog titles for every product in the batch's carts, in one query.
-    async fn product_names(
+    pub(super) async fn product_names(
         &self,
         items: &[InboundRecord],
     ) -> Result<HashMap<String, String>, EngineError> {

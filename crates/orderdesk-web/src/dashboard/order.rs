@@ -14,10 +14,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
 use maud::{html, Markup};
-use orderdesk_domain::{
-    Local, Order, OrderNumber, OrderStatus, TimelineEntry, TimelineKind, TransitionRequest,
-};
-use orderdesk_store::{customer_key_of, ChatMessage, Direction, MessageState};
+use orderdesk_domain::{Local, Order, OrderNumber, OrderStatus, TransitionRequest};
+use orderdesk_store::customer_key_of;
 use serde::Deserialize;
 
 use super::session::{redirect, refuse, wants_json, Staff, StaffForm};
@@ -29,7 +27,7 @@ use crate::error::ApiError;
 mod timeline;
 use crate::AppState;
 pub(crate) use timeline::chat_message;
-use timeline::timeline_section;
+use timeline::{timeline_section, tracking};
 
 pub async fn show(
     State(state): State<AppState>,

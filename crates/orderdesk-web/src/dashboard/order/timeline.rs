@@ -145,7 +145,7 @@ fn entry(e: &TimelineEntry, now: chrono::DateTime<Utc>, local: &Local) -> Markup
 /// Tracking as staff typed it: a web address becomes a link that opens
 /// apart from the dashboard and tells the carrier nothing of it; anything
 /// else (a number, another scheme) stays text.
-fn tracking(t: &str) -> Markup {
+pub(super) fn tracking(t: &str) -> Markup {
     html! {
         @match orderdesk_domain::tracking_link(t) {
             Some(url) => a href=(url) target="_blank" rel="noopener noreferrer" { (url) },
