@@ -107,8 +107,18 @@ pub async fn set_language(
     State(state): State<AppState>,
     _caller: Caller,
     Path(wa_id): Path<String>,
-    ApiJson(body): ApiJson<LanguageBody>,
+    // An object, as documented: serde would also read `[]` as a body
+    // with every field left out (and so forget staff's choice).
+    ApiJson(body): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> ApiResult<Json<CustomerLanguageView>> {
+    let body: LanguageBody =
+        serde_json::from_value(serde_json::Value::Object(body)).map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                e.to_string(),
+            )
+        })?;
     let language = body.language;
     if language.as_deref() == Some("") {
         // Forgetting staff's choice is `null`; an empty code is a mistake.
