@@ -293,9 +293,13 @@ impl Processor {
                 None => Ok(None),
             }
         };
-        let (names, texts) =
-            futures_util::future::try_join(self.product_names(&items), texts).await?;
-        let blocked = self.blocked_senders(&items).await?;
+        let (names, texts, blocked, languages) = futures_util::future::try_join4(
+            self.product_names(&items),
+            texts,
+            self.blocked_senders(&items),
+            self.cart_languages(&items),
+        )
+        .await?;
         let mut outcomes: Vec<(i64, InboundOutcome)> = Vec::with_capacity(items.len());
         let mut handovers = Vec::new();
         let mut follow_ups = Vec::new();
@@ -313,7 +317,9 @@ impl Processor {
                 InboxKind::Cart if from_blocked => InboundOutcome::Ignored,
                 InboxKind::Cart => {
                     let texts = match (&texts, &item.customer_key) {
-                        (Some(t), Some(key)) => Some(t.for_key(self.store.as_ref(), key).await?),
+                        (Some(t), Some(key)) => {
+                            Some(t.in_language(languages.get(key).map(String::as_str)))
+                        }
                         (t, _) => t.clone(),
                     };
                     decide_cart(item, &names, self.checkout.as_deref().zip(texts.as_ref()))

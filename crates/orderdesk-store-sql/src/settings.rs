@@ -9,7 +9,7 @@ use orderdesk_store::{
 
 use crate::reads::SqlRead;
 use crate::rows::{self, micros, Cols};
-use crate::{args, SqlTx};
+use crate::{args, Arg, SqlTx};
 
 /// `Store::put_settings`.
 pub async fn put_settings<T: SqlTx>(
@@ -87,6 +87,30 @@ pub async fn customer_language<R: SqlRead>(
     rows.first()
         .map(|row| customer_language_row(row))
         .transpose()
+}
+
+/// Keys per statement of [`customer_languages`].
+const KEYS_PER_READ: usize = 500;
+
+/// `Store::customer_languages`: one query per [`KEYS_PER_READ`] keys, so a
+/// processing batch reads every customer's language at once.
+pub async fn customer_languages<R: SqlRead>(
+    r: &R,
+    keys: &[String],
+) -> StoreResult<Vec<CustomerLanguage>> {
+    let mut found = Vec::new();
+    for chunk in keys.chunks(KEYS_PER_READ) {
+        let sql = format!(
+            "SELECT customer_key, language, source, updated_at \
+             FROM customer_languages WHERE customer_key IN {}",
+            crate::batch::placeholders(1, chunk.len())
+        );
+        let args = chunk.iter().map(|k| Arg::from(k.as_str())).collect();
+        for row in r.read(&sql, args).await? {
+            found.push(customer_language_row(&row)?);
+        }
+    }
+    Ok(found)
 }
 
 /// `Store::set_customer_language`, in the caller's transaction.

@@ -547,6 +547,13 @@ impl<B: SqlBackend> Store for SqlStore<B> {
         crate::customers::blocked(&self.0, keys).await
     }
 
+    async fn customer_languages(
+        &self,
+        keys: &[String],
+    ) -> StoreResult<Vec<orderdesk_store::CustomerLanguage>> {
+        crate::settings::customer_languages(&self.0, keys).await
+    }
+
     async fn customer_language(
         &self,
         customer_key: &str,

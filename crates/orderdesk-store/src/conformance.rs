@@ -248,6 +248,7 @@ macro_rules! conformance_suite {
             stored_settings_keep_their_text_exactly => case_settings_keep_text_exactly,
             a_customers_first_language_guess_stays => case_language_first_guess_stays,
             staff_choose_a_customers_language_over_a_guess => case_language_staff_choice_wins_and_can_be_forgotten,
+            a_batch_reads_every_customers_language_at_once => case_languages_read_for_many_customers,
             product_keywords_are_kept_across_feed_syncs => case_product_keywords_kept_across_syncs,
             product_keywords_for_an_unknown_product_change_nothing => case_product_keywords_for_an_unknown_product,
             address_as_typed_and_the_off_script_count_are_kept => case_address_as_typed_and_off_script_count_are_kept,

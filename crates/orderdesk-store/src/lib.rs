@@ -813,6 +813,13 @@ pub trait Store: Send + Sync + 'static {
     /// `Unavailable` or `Other` on database failure.
     async fn customer_language(&self, customer_key: &str) -> StoreResult<Option<CustomerLanguage>>;
 
+    /// The languages stored for any of these customer keys (keys without
+    /// one are left out), in one read for a whole processing batch.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Other` on database failure.
+    async fn customer_languages(&self, keys: &[String]) -> StoreResult<Vec<CustomerLanguage>>;
+
     /// Stores a customer's language. A [`LanguageSource::Detected`] one is
     /// stored only when none is (the first guess stays; staff's choice is
     /// never replaced by a guess); a [`LanguageSource::Staff`] one replaces

@@ -50,3 +50,35 @@ pub async fn case_language_staff_choice_wins_and_can_be_forgotten(store: &dyn St
     );
     assert_eq!(store.customer_language("9199").await.unwrap(), None);
 }
+
+/// A whole batch's languages in one read: every stored key, no others, and
+/// more keys than one statement's list.
+pub async fn case_languages_read_for_many_customers(store: &dyn Store) {
+    store
+        .set_customer_language("9201", Some("hi"), Detected, at(1))
+        .await
+        .unwrap();
+    store
+        .set_customer_language("9202", Some("ta"), Staff, at(2))
+        .await
+        .unwrap();
+    assert!(store.customer_languages(&[]).await.unwrap().is_empty());
+    let mut keys: Vec<String> = (0..1200).map(|i| format!("x{i}")).collect();
+    keys.insert(700, "9202".to_owned());
+    keys.push("9201".to_owned());
+    let mut found: Vec<(String, String)> = store
+        .customer_languages(&keys)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| (l.customer_key, l.language))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("9201".to_owned(), "hi".to_owned()),
+            ("9202".to_owned(), "ta".to_owned())
+        ]
+    );
+}
