@@ -186,7 +186,24 @@ async fn outbound_from_two_instances_goes_once_in_order_within_one_rate_limit() 
         "{} sends over {span:?} through 2 instances; busiest second {busiest} (limit {RATE})",
         all.len()
     );
-    assert!(busiest <= RATE as usize, "{busiest} sends in one second");
+    // The instances share one schedule of send slots on the database's
+    // clock, never more than RATE a second; what the fake records is when
+    // each request arrived, which carries the senders' scheduling delay on
+    // a busy machine (a sender late for one slot sends the next on time, so
+    // a few sends can bunch into one sliding second: 103 was seen under
+    // load). Two instances limiting separately would send 2 × RATE.
+    let jitter = RATE as usize / 20;
+    assert!(
+        busiest <= RATE as usize + jitter,
+        "{busiest} sends in one second (limit {RATE}, scheduling jitter {jitter})"
+    );
+    // Over the whole run the jitter of the first and last send is a few
+    // milliseconds of several seconds.
+    let average = (all.len() - 1) as f64 / span.as_secs_f64();
+    assert!(
+        average <= f64::from(RATE) * 1.02,
+        "{average:.1} sends a second on average (limit {RATE})"
+    );
 }
 
 /// SIGKILL one instance while both are sending: everything still goes out
