@@ -2,7 +2,7 @@
 //!
 //! [`SqlStore`] implements every [`Store`] method whose SQL both dialects
 //! share (most writes through the shared write path, most reads through
-//! [`SqlRead`]) over a [`SqlBackend`]. A backend supplies its connections and
+//! [`crate::SqlRead`]) over a [`SqlBackend`]. A backend supplies its connections and
 //! transactions, and answers the few methods whose SQL or locking really
 //! differs (listed on [`SqlBackend`]): a method written there is one that
 //! could not be written here.
