@@ -104,6 +104,15 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// An engine error as usual, except the store's "not found", which becomes
+/// 404 with `message` naming what the request asked for.
+pub(crate) fn not_found_with(message: String) -> impl FnOnce(EngineError) -> ApiError {
+    move |e| match e {
+        EngineError::Store(StoreError::NotFound) => ApiError::not_found(message),
+        other => other.into(),
+    }
+}
+
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
         use orderdesk_domain::TransitionError as T;

@@ -10,7 +10,7 @@ use base64::Engine as _;
 use orderdesk_engine::EngineError;
 use orderdesk_store::{
     AssigneeFilter, ChatMessage, Conversation, ConversationChange, ConversationCursor,
-    ConversationQuery, StoreError,
+    ConversationQuery,
 };
 use serde::{Deserialize, Serialize};
 
@@ -199,13 +199,8 @@ fn query_from(params: ListParams) -> ApiResult<ConversationQuery> {
 }
 
 /// 404 naming the conversation for an unknown one; everything else as usual.
-fn about(wa_id: &str) -> impl Fn(EngineError) -> ApiError + '_ {
-    move |e| match e {
-        EngineError::Store(StoreError::NotFound) => {
-            ApiError::not_found(format!("no conversation with {wa_id}"))
-        }
-        other => other.into(),
-    }
+pub(super) fn about(wa_id: &str) -> impl FnOnce(EngineError) -> ApiError {
+    crate::error::not_found_with(format!("no conversation with {wa_id}"))
 }
 
 /// List conversations, needing a reply first, with cursor paging.

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use orderdesk_domain::{Address, Order};
 use orderdesk_engine::EngineError;
-use orderdesk_store::{CustomerQuery, CustomerSummary, StoreError};
+use orderdesk_store::{CustomerQuery, CustomerSummary};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
@@ -129,13 +129,8 @@ fn wa_id_of(raw: &str) -> String {
 }
 
 /// 404 naming the customer for an unknown one; everything else as usual.
-fn about(wa_id: &str) -> impl Fn(EngineError) -> ApiError + '_ {
-    move |e| match e {
-        EngineError::Store(StoreError::NotFound) => {
-            ApiError::not_found(format!("no customer with the number {wa_id}"))
-        }
-        other => other.into(),
-    }
+fn about(wa_id: &str) -> impl FnOnce(EngineError) -> ApiError {
+    crate::error::not_found_with(format!("no customer with the number {wa_id}"))
 }
 
 /// List customers, who wrote last first, with their order count and spend.

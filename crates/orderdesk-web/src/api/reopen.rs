@@ -6,10 +6,11 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use orderdesk_engine::{CustomerLanguageView, EngineError};
-use orderdesk_store::{ChatMessage, StoreError};
+use orderdesk_engine::CustomerLanguageView;
+use orderdesk_store::ChatMessage;
 use serde::Deserialize;
 
+use super::conversations::about;
 use super::messages::ChatMessageDoc;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -42,15 +43,6 @@ pub struct LanguageBody {
     #[serde(default)]
     #[schema(pattern = "^[A-Za-z0-9_-]{2,8}$")]
     language: Option<String>,
-}
-
-fn about(wa_id: &str) -> impl Fn(EngineError) -> ApiError + '_ {
-    move |e| match e {
-        EngineError::Store(StoreError::NotFound) => {
-            ApiError::not_found(format!("no conversation with {wa_id}"))
-        }
-        other => other.into(),
-    }
 }
 
 /// Send the `reopen_chat` text as its approved template, asking the customer
