@@ -68,7 +68,8 @@ impl Engine {
 
     /// Whether `viewer` may receive this event of the live stream. With
     /// "agents see only their own orders" on, a limited agent gets an
-    /// order's events only while it is assigned to them: `order.*` and
+    /// order's events only while it is assigned to them, and the one that
+    /// takes it from them (its `previous_assignee`): `order.*` and
     /// `payment.*` carry the order (with its `assignee` at the time), a
     /// `message.*` about an order is judged by the order as it is now.
     /// Events about no order (conversations, settings) reach everyone, as
@@ -87,10 +88,20 @@ impl Engine {
         let Some(number) = event.order_number else {
             return Ok(true);
         };
-        if let Some(assignee) = event.data.get("assignee") {
-            return Ok(assignee
-                .as_str()
-                .is_some_and(|a| a.trim().to_lowercase() == me));
+        let is_me = |key: &str| {
+            event
+                .data
+                .get(key)
+                .and_then(|a| a.as_str())
+                .is_some_and(|a| a.trim().to_lowercase() == me)
+        };
+        // The agent an order was taken from hears of it once, so their
+        // board lets it go.
+        if is_me("previous_assignee") {
+            return Ok(true);
+        }
+        if event.data.get("assignee").is_some() {
+            return Ok(is_me("assignee"));
         }
         match self.store.order(number).await {
             Ok(order) => Ok(may_see(&order, viewer, true)),

@@ -71,6 +71,25 @@ impl Effects {
         Ok(())
     }
 
+    /// Adds `key` to the data of the event pushed last (an order event's
+    /// extra context, such as who had the order before).
+    pub(crate) fn mark_last_event(
+        &mut self,
+        key: &str,
+        value: serde_json::Value,
+    ) -> StoreResult<()> {
+        let Some(event) = self.events.last_mut() else {
+            return Ok(());
+        };
+        let mut data: serde_json::Value = serde_json::from_str(&event.data)
+            .map_err(|e| orderdesk_store::StoreError::Other(e.into()))?;
+        if let Some(fields) = data.as_object_mut() {
+            fields.insert(key.to_owned(), value);
+            event.data = to_json(&data)?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn message_event(
         &mut self,
         kind: EventKind,

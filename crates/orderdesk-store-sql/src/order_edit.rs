@@ -22,6 +22,7 @@ pub async fn edit_order<T: SqlTx>(
 ) -> StoreResult<Order> {
     let mut locked = writes::lock_order(tx, number).await?;
     writes::check_version(&locked.order, expected_version, update)?;
+    let assignee_before = locked.order.assignee.clone();
     if !fields.is_empty() {
         // The update's timeline entry is what bumps the version and
         // announces the change; an edit without one would be silent.
@@ -35,6 +36,11 @@ pub async fn edit_order<T: SqlTx>(
     }
     let mut effects = Effects::default();
     let order = writes::write_update(tx, locked, update, at, &mut effects).await?;
+    if order.assignee != assignee_before {
+        // Whoever had the order hears that it moved on: with "agents see
+        // only their own orders" on, this is the one event of it they get.
+        effects.mark_last_event("previous_assignee", assignee_before.into())?;
+    }
     effects.apply(tx).await?;
     Ok(order)
 }

@@ -400,6 +400,18 @@
     if (empty) { empty.remove(); }
   }
   var rows = document.getElementById('rows');
+  // An order assigned away from an agent who sees only their own.
+  function dropOrder(o) {
+    ['order-', 'row-'].forEach(function (prefix) {
+      var node = document.getElementById(prefix + o.number);
+      if (node) { node.remove(); }
+    });
+    held = held.filter(function (h) { return h.number !== o.number; });
+    renderBar();
+    refreshCounts();
+    toast('Order #' + o.number + (o.assignee ? ' is now assigned to ' + o.assignee : ' was unassigned') +
+      ' and left your board.', null);
+  }
   function showHeld() {
     // The table is drawn by the server (sorting, columns): it reloads.
     if (rows) { window.location.reload(); return; }
@@ -810,8 +822,12 @@
       // Elsewhere the conversation.updated event of the same message toasts.
       return;
     }
-    // An agent who sees only their own orders hears of no one else's.
-    if (ownOnly && data.assignee !== ownOnly) { return; }
+    // An agent who sees only their own orders hears of no one else's, and
+    // once of an order taken from them: it leaves their board.
+    if (ownOnly && data.assignee !== ownOnly) {
+      if (data.previous_assignee === ownOnly) { dropOrder(data); }
+      return;
+    }
     if (kind === 'order.created') { toastOrder(data); }
     if (board) { onBoardOrder(kind, data); onTableOrder(data); }
     if (orderMain && data.number === orderNumber) { refreshOrder(); }

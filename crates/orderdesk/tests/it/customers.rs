@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::both_backends;
 use crate::dashboard::{add_user, login};
 use crate::helpers::{customer_message, order_webhook, Backend, GraphFake, SseReader, TestApp};
-use crate::staff_orders::seed_catalog;
+use crate::staff_orders::{order_one_tea, seed_catalog};
 
 const ASHA: &str = "919988776655";
 const RAVI: &str = "14155550123";
@@ -275,16 +275,10 @@ async fn an_agent_who_sees_own_orders_gets_only_their_events(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     seed_catalog(&app).await;
     add_user(&app, "agent@shop.test", Role::Agent).await;
-    let (status, _) = app
-        .client
-        .put(app.url("/api/v1/settings"))
-        .bearer_auth(&app.token)
-        .json(&json!({"settings": {"ORDERDESK_AGENTS_SEE_OWN_ORDERS": "true"}}))
-        .send()
-        .await
-        .map(|r| (r.status(), ()))
-        .unwrap();
-    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app
+        .put_settings(&json!({"ORDERDESK_AGENTS_SEE_OWN_ORDERS": "true"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     let agent = login(&app, "agent@shop.test").await;
     let stream = agent.get(&app, "/api/v1/events?last_event_id=0").await;
     assert_eq!(stream.status(), StatusCode::OK);
@@ -293,14 +287,7 @@ async fn an_agent_who_sees_own_orders_gets_only_their_events(backend: Backend) {
 
     let mut n = Vec::new();
     for wa in ["919822200061", "919822200062"] {
-        let (status, order) = app
-            .post(
-                "/api/v1/orders",
-                &json!({"customer": {"wa_id": wa}, "items": [{"retailer_id": "tea", "quantity": 1}]}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{order}");
-        n.push(order["number"].as_i64().unwrap());
+        n.push(order_one_tea(&app, wa).await);
     }
     for (number, who) in [(n[0], json!("agent@shop.test")), (n[1], json!(null))] {
         let (status, body) = app
@@ -355,6 +342,27 @@ async fn an_agent_who_sees_own_orders_gets_only_their_events(backend: Backend) {
             assert_eq!(data["assignee"], "agent@shop.test", "{kind} {data}");
         }
     }
+
+    // Taken from them: they hear it once (their board drops the order),
+    // then nothing more of it.
+    add_user(&app, "other@shop.test", Role::Agent).await;
+    for body in [
+        json!({"numbers": [n[0]], "action": "assign", "assignee": "other@shop.test"}),
+        json!({"numbers": [n[0]], "action": "tag", "tag": "fragile"}),
+    ] {
+        let (status, answer) = app.post("/api/v1/orders/bulk", &body).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    }
+    let everything = drain(&mut all, Duration::from_secs(3)).await;
+    let theirs = drain(&mut mine, Duration::from_secs(1)).await;
+    assert_eq!(about(&everything, n[0]), 2, "{everything:?}");
+    let [(_, kind, data)] = theirs.as_slice() else {
+        panic!("one event of the order taken from them: {theirs:?}");
+    };
+    assert_eq!(kind, "order.updated");
+    assert_eq!(data["number"], n[0]);
+    assert_eq!(data["assignee"], "other@shop.test");
+    assert_eq!(data["previous_assignee"], "agent@shop.test");
     app.stop().await;
 }
 

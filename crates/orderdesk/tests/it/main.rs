@@ -4,6 +4,7 @@
 // Test helpers outside #[test] fns: clippy.toml's allow-unwrap-in-tests does not reach them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod agent_board_browser;
 mod agent_visibility;
 mod api;
 mod auth_matrix;

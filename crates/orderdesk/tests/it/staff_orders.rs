@@ -11,6 +11,18 @@ use crate::journey::{button_ids, order_when, WAIT};
 use crate::payments::link_of;
 
 /// Tea (₹249.50) and a mug (₹250.00) in the catalog.
+/// A staff order of one tea for this customer; its number.
+pub(crate) async fn order_one_tea(app: &TestApp, wa_id: &str) -> i64 {
+    let (status, order) = app
+        .post(
+            "/api/v1/orders",
+            &json!({"customer": {"wa_id": wa_id}, "items": [{"retailer_id": "tea", "quantity": 1}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    order["number"].as_i64().unwrap()
+}
+
 pub(crate) async fn seed_catalog(app: &TestApp) {
     let product = |id: &str, title: &str, price: i64| orderdesk_store::Product {
         retailer_id: id.into(),
