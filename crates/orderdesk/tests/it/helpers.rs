@@ -291,25 +291,7 @@ impl TestApp {
     /// Fills the hosted address form behind `link` as a customer would
     /// (Priya, 4 Park Street, Kolkata 700016) and checks it was accepted.
     pub async fn submit_address(&self, link: &str) {
-        let form = [
-            ("name", "Priya"),
-            ("phone", "+91 98222 00003"),
-            ("line1", "4 Park Street"),
-            ("line2", ""),
-            ("city", "Kolkata"),
-            ("state", "West Bengal"),
-            ("postal_code", "700016"),
-            ("country", "IN"),
-        ];
-        let status = self
-            .client
-            .post(link)
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
-            .status();
-        assert_eq!(status, 200, "the address form was not accepted");
+        submit_address_with(&self.client, link).await;
     }
 
     /// Sends one signed cart from a customer and waits for its order.
@@ -689,4 +671,20 @@ pub async fn standalone_phone(
         sim
     };
     (graph, start)
+}
+
+/// Fills in the hosted address form at `link` as a customer would.
+pub async fn submit_address_with(client: &reqwest::Client, link: &str) {
+    let form = [
+        ("name", "Priya"),
+        ("phone", "+91 98222 00003"),
+        ("line1", "4 Park Street"),
+        ("line2", ""),
+        ("city", "Kolkata"),
+        ("state", "West Bengal"),
+        ("postal_code", "700016"),
+        ("country", "IN"),
+    ];
+    let status = client.post(link).form(&form).send().await.unwrap().status();
+    assert_eq!(status, 200, "the address form was not accepted");
 }

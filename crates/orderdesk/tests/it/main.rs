@@ -18,6 +18,7 @@ mod dashboard;
 mod dashboard_orders;
 mod defects;
 mod defects_browser;
+mod demo_cod;
 mod demo_journey;
 mod doctor;
 mod edge;
