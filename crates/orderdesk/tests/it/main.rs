@@ -52,6 +52,8 @@ mod payment_links;
 mod payments;
 mod phone;
 mod phone_dashboard;
+mod ratings;
+mod ratings_browser;
 mod reconciliation;
 mod recovery;
 mod refunds;
