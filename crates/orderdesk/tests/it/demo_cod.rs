@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use crate::browser::{browser, shot, wait_js};
 use crate::doctor::start_demo;
 use crate::helpers::submit_address_with;
 
@@ -55,7 +56,7 @@ async fn tap(client: &reqwest::Client, base: &str, wa: &str, m: &Value, id: &str
     assert_eq!(r.status(), 202, "tap {id}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_asks_a_cash_on_delivery_customer_to_confirm_on_the_phone() {
     let demo = start_demo().await;
     let base = format!("http://127.0.0.1:{}", demo.port);
@@ -117,6 +118,22 @@ async fn the_demo_asks_a_cash_on_delivery_customer_to_confirm_on_the_phone() {
         .filter_map(|b| b["title"].as_str())
         .collect();
     assert_eq!(titles, ["Confirm", "Cancel order"], "{confirm}");
+    // As the phone page shows it, on a desktop and a phone.
+    for phone in [false, true] {
+        let b = browser(phone).await;
+        b.client
+            .goto(&format!("{base}/phone?customer={wa}"))
+            .await
+            .unwrap();
+        wait_js(
+            &b,
+            &format!("document.querySelector(\"[data-button-id='cod:confirm:{n}']\")"),
+        )
+        .await;
+        let suffix = if phone { "-phone" } else { "" };
+        shot(&b, &format!("demo/cod-confirm{suffix}")).await;
+        b.close().await.unwrap();
+    }
     tap(&client, &base, &wa, &confirm, &format!("cod:confirm:{n}")).await;
     wait_for(&client, &base, &wa, |m| {
         m["text"]
