@@ -16,7 +16,9 @@ use crate::checkout::MAX_BUTTON_ID_LEN;
 use crate::OrderNumber;
 
 pub use cod::{CodAnswer, CodConfirmation, CodDecision, CodTimer, CodUnconfirmed};
-pub use feedback::{Feedback, FeedbackInput, FeedbackState, FeedbackStep};
+pub use feedback::{
+    rating_summary, Feedback, FeedbackInput, FeedbackState, FeedbackStep, RatingSummary,
+};
 
 /// A tap on one of the follow-up buttons or list rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 //! to their messages (which still join the conversation, so staff see
 //! them).
 
+use orderdesk_domain::followup::{rating_summary, RatingSummary};
 use orderdesk_domain::visibility::may_see;
 use orderdesk_domain::{Address, Order, Timestamp};
 use orderdesk_store::{ChatMessage, CustomerQuery, CustomerSummary, StoreError};
@@ -26,6 +27,9 @@ pub struct CustomerView {
     pub addresses: Vec<Address>,
     /// The latest messages both ways, oldest first.
     pub messages: Vec<ChatMessage>,
+    /// The average of the ratings those orders were given after delivery
+    /// (issue #19); `None` when none was rated.
+    pub ratings: Option<RatingSummary>,
 }
 
 impl Engine {
@@ -90,8 +94,10 @@ impl Engine {
             .store
             .messages_for_customer(&key, CUSTOMER_MESSAGES)
             .await?;
+        let ratings = rating_summary(orders.iter().filter_map(|o| o.feedback.as_ref()));
         Ok(CustomerView {
             summary,
+            ratings,
             orders,
             addresses,
             messages,

@@ -100,7 +100,8 @@ impl Engine {
             ..OrderUpdate::default()
         };
         let mut timers = Vec::new();
-        if let Some(config) = self.checkout.as_deref() {
+        // No app secret saved yet: no bot, as its links could not be opened.
+        if let Some(config) = self.checkout.as_deref().filter(|c| c.tokens.ready()) {
             let texts =
                 Texts::for_customer(self.store.as_ref(), &config.language_now(), &new.customer)
                     .await?;

@@ -106,6 +106,19 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("feedback_reask", "Please pick a rating from 1 to 5 for order #{number}."),
     ("feedback_comment", "Thank you for rating order #{number} {rating}/5! Anything you would like to tell us? Just reply here (optional)."),
     ("feedback_thanks", "Thank you for your feedback on order #{number}!"),
+    // Issue #19: the rating list's button and rows, labels like the buttons
+    // (`orderdesk_domain::label`: 20, 24 and 72 characters).
+    ("list.button.rating", "Rate"),
+    ("list.row.rating_5", "5 – Excellent"),
+    ("list.row.rating_4", "4 – Good"),
+    ("list.row.rating_3", "3 – OK"),
+    ("list.row.rating_2", "2 – Poor"),
+    ("list.row.rating_1", "1 – Very poor"),
+    ("list.description.rating_5", "Everything was just right"),
+    ("list.description.rating_4", "Happy, with a small thing to improve"),
+    ("list.description.rating_3", "It was all right"),
+    ("list.description.rating_2", "Not what we hoped for"),
+    ("list.description.rating_1", "Something went wrong"),
 ];
 
 /// The placeholders a body may use.
@@ -357,6 +370,13 @@ mod tests {
         let t = texts("en", vec![template("stage.approved", "en", None, false)]);
         assert_eq!(t.text("stage.approved", &[("number", "1")]), None);
         assert!(t.text("stage.processed", &[("number", "1")]).is_some());
+    }
+
+    #[test]
+    fn every_built_in_label_is_within_whatsapps_limit() {
+        for (key, body) in DEFAULTS {
+            assert_eq!(orderdesk_domain::check_label(key, body), Ok(()), "{key}");
+        }
     }
 
     #[test]

@@ -212,14 +212,13 @@ pub async fn serve_with_extra(
 
 /// The checkout bot's settings. Its form links are signed with a key
 /// derived from the app secret, the one secret every WhatsApp-facing
-/// installation has; without it there is no bot.
+/// installation has, read at each link: a secret first saved on `/setup`
+/// (on any instance) starts the bot without a restart (issue #17). Until
+/// there is one, no webhook is taken and staff orders get no bot.
 fn checkout_config(
     config: &Config,
     live: &orderdesk_engine::settings::Settings,
 ) -> anyhow::Result<Option<CheckoutConfig>> {
-    let Some(secret) = config.whatsapp_app_secret.as_deref() else {
-        return Ok(None);
-    };
     let payments = match config.payments_provider {
         None => None,
         Some(_) => orderdesk_payments::ProviderSettings::from_lookup(|k| config.payment_setting(k))
@@ -228,7 +227,7 @@ fn checkout_config(
     };
     Ok(Some(CheckoutConfig {
         public_url: config.public_url.clone(),
-        tokens: FormTokens::from_secret(secret.as_bytes(), form_token::DEFAULT_TTL),
+        tokens: FormTokens::live(live.clone(), form_token::DEFAULT_TTL),
         settings: CheckoutSettings {
             cod_enabled: config.cod_enabled,
             nudge_after: config.nudge_after,

@@ -132,3 +132,33 @@ fn rate(feedback: &Feedback, value: u32, at: Timestamp) -> FeedbackStep {
         None => FeedbackStep::Ignore,
     }
 }
+
+/// What a customer's ratings add up to, for their profile.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RatingSummary {
+    /// The mean of the ratings, rounded to one decimal (4.5).
+    pub average: f64,
+    /// How many orders were rated.
+    pub count: u32,
+}
+
+/// The average of the ratings among `feedback` (orders asked but not
+/// rated do not count); `None` when none was rated.
+pub fn rating_summary<'a>(
+    feedback: impl IntoIterator<Item = &'a Feedback>,
+) -> Option<RatingSummary> {
+    let (sum, count) = feedback
+        .into_iter()
+        .filter_map(|f| f.rating)
+        .fold((0u64, 0u32), |(sum, count), r| {
+            (sum + u64::from(r), count.saturating_add(1))
+        });
+    if count == 0 {
+        return None;
+    }
+    // Tenths, rounded half up, in integers so 4.45 cannot become 4.4.
+    // Ratings are 1–5, so the tenths are 10–50.
+    let tenths = (sum * 10 * 2 + u64::from(count)) / (2 * u64::from(count));
+    let average = f64::from(u32::try_from(tenths).unwrap_or(50)) / 10.0;
+    Some(RatingSummary { average, count })
+}

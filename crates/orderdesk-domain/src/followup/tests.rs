@@ -242,3 +242,29 @@ fn a_typed_number_is_a_rating_and_one_out_of_range_is_asked_again_once() {
         ));
     }
 }
+
+#[test]
+fn a_customers_average_counts_rated_orders_only_rounded_to_a_tenth() {
+    let asked = Feedback::asked(at(0));
+    let rated = |r: u8| Feedback {
+        state: FeedbackState::Rated,
+        rating: Some(r),
+        rated_at: Some(at(1)),
+        ..Feedback::asked(at(0))
+    };
+    assert_eq!(feedback::rating_summary([&asked]), None);
+    assert_eq!(feedback::rating_summary(std::iter::empty()), None);
+    let one = feedback::rating_summary([&rated(4), &asked]).unwrap();
+    assert_eq!((one.average, one.count), (4.0, 1));
+    // 5 + 4 = 4.5; 5 + 4 + 4 = 4.333… → 4.3; 5 + 5 + 4 = 4.666… → 4.7.
+    let two = feedback::rating_summary([&rated(5), &rated(4)]).unwrap();
+    assert_eq!((two.average, two.count), (4.5, 2));
+    assert_eq!(
+        feedback::rating_summary([&rated(5), &rated(4), &rated(4)]).map(|s| s.average),
+        Some(4.3)
+    );
+    assert_eq!(
+        feedback::rating_summary([&rated(5), &rated(5), &rated(4)]).map(|s| s.average),
+        Some(4.7)
+    );
+}

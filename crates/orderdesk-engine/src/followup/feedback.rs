@@ -17,31 +17,34 @@ use crate::notify::{customer_update, Notice};
 use crate::texts::Texts;
 use crate::EngineError;
 
-/// The list's button and rows, best first (WhatsApp allows 20 and 24
-/// characters).
-const LIST_BUTTON: &str = "Rate";
-const ROWS: [(u32, &str); 5] = [
-    (5, "5 – Excellent"),
-    (4, "4 – Good"),
-    (3, "3 – OK"),
-    (2, "2 – Poor"),
-    (1, "1 – Very poor"),
+/// The list's rows, best first: each rating with the keys of its title
+/// and description, which the business edits per language like any
+/// label (`list.row.*` ≤ 24, `list.description.*` ≤ 72 characters).
+const ROWS: [(u32, &str, &str); 5] = [
+    (5, "list.row.rating_5", "list.description.rating_5"),
+    (4, "list.row.rating_4", "list.description.rating_4"),
+    (3, "list.row.rating_3", "list.description.rating_3"),
+    (2, "list.row.rating_2", "list.description.rating_2"),
+    (1, "list.row.rating_1", "list.description.rating_1"),
 ];
+/// The button that opens the list (≤ 20 characters).
+const LIST_BUTTON: &str = "list.button.rating";
 
-fn list(order: &Order, body: &str) -> Result<Content, OutboundError> {
+fn list(order: &Order, texts: &Texts, body: &str) -> Result<Content, OutboundError> {
     ROWS.iter()
-        .map(|(value, title)| {
+        .map(|(value, title, description)| {
             let id = FollowupTap::Rate {
                 value: *value,
                 order: order.number,
             };
-            ListRow::new(id.encode(), *title)
+            ListRow::new(id.encode(), texts.label(title))?
+                .with_description(texts.label(description))
         })
         .collect::<Result<Vec<_>, _>>()
         .and_then(|rows| {
             Interactive::list(
                 body.to_owned(),
-                LIST_BUTTON,
+                texts.label(LIST_BUTTON),
                 vec![ListSection::untitled(rows)],
             )
         })
@@ -69,7 +72,7 @@ pub(crate) async fn ask(
     let mut update = OrderUpdate::default();
     let notice = Notice {
         key: "feedback_ask",
-        content: list(order, &text).ok(),
+        content: list(order, texts, &text).ok(),
         text,
         detail: "",
     };
@@ -114,7 +117,7 @@ pub(crate) fn answered(
         FeedbackStep::Reask(feedback) => {
             let again = vars
                 .text(texts, "feedback_reask", &[])
-                .and_then(|body| message(order, list(order, &body), body, at));
+                .and_then(|body| message(order, list(order, texts, &body), body, at));
             update.outbound.extend(again);
             update.feedback = Some(feedback);
         }

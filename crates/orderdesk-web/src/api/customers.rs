@@ -96,6 +96,40 @@ pub struct CustomerDetail {
     orders: Vec<Order>,
     /// The delivery addresses of those orders, latest first, each once.
     addresses: Vec<Address>,
+    /// The mean of the ratings (1–5) those orders were given after
+    /// delivery, to one decimal; `null` when none was rated.
+    average_rating: Option<f64>,
+    /// How many of those orders were rated.
+    ratings_count: u32,
+    /// The rated orders, newest first: each one's rating and comment.
+    ratings: Vec<OrderRating>,
+}
+
+/// One order's rating after delivery.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OrderRating {
+    /// The order's number.
+    number: i64,
+    /// 1–5.
+    rating: u8,
+    /// What the customer wrote after rating, if anything.
+    comment: Option<String>,
+    rated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn order_ratings(orders: &[Order]) -> Vec<OrderRating> {
+    orders
+        .iter()
+        .filter_map(|o| {
+            let f = o.feedback.as_ref()?;
+            Some(OrderRating {
+                number: o.number.get(),
+                rating: f.rating?,
+                comment: f.comment.clone(),
+                rated_at: f.rated_at,
+            })
+        })
+        .collect()
 }
 
 /// The most a page skips: deeper than this, narrow the search instead.
@@ -153,7 +187,8 @@ pub async fn list(
     }))
 }
 
-/// One customer with their orders and the addresses they used.
+/// One customer with their orders, the addresses they used and the
+/// ratings their orders were given.
 #[utoipa::path(get, path = "/api/v1/customers/{wa_id}", tag = "customers",
     params(("wa_id" = String, Path, description = "The customer's WhatsApp number")),
     security(("bearer" = [])),
@@ -172,6 +207,9 @@ pub async fn show(
         .map_err(about(&wa_id))?;
     Ok(Json(CustomerDetail {
         customer: view.summary.into(),
+        average_rating: view.ratings.map(|r| r.average),
+        ratings_count: view.ratings.map_or(0, |r| r.count),
+        ratings: order_ratings(&view.orders),
         orders: view.orders,
         addresses: view.addresses,
     }))

@@ -83,6 +83,7 @@ use crate::AppState;
         super::customers::Customer,
         super::customers::CustomerList,
         super::customers::CustomerDetail,
+        super::customers::OrderRating,
         super::reopen::LanguageBody,
         orderdesk_engine::CustomerLanguageView,
         super::intake::IntakeBody,

@@ -216,6 +216,16 @@ fn page(view: &CustomerView, staff: &Staff, error: Option<&str>, local: &Local) 
                 dt { "First order" } dd { (when(c.first_order_at, local)) }
                 dt { "Last order" } dd { (when(c.last_order_at, local)) }
                 dt { "Last wrote" } dd { (when(c.last_inbound_at, local)) }
+                dt { "Rating" }
+                dd #average-rating {
+                    @match view.ratings {
+                        Some(r) => {
+                            strong { (format!("{:.1}", r.average)) " / 5" }
+                            " " span.muted { "(" (r.count) @if r.count == 1 { " rating" } @else { " ratings" } ")" }
+                        }
+                        None => { span.muted { "Not rated yet" } }
+                    }
+                }
                 @if let (Some(at), Some(by)) = (c.blocked_at, &c.blocked_by) {
                     dt { "Blocked" } dd { (local_time(at, local)) " by " (by) }
                 }
@@ -253,6 +263,14 @@ fn page(view: &CustomerView, staff: &Staff, error: Option<&str>, local: &Local) 
                             span class={"stage stage-" (o.status.as_str())} { (o.status.label()) }
                             " " span.total { (money(o.total_minor, o, local)) }
                             " " span.muted { (local_time(o.created_at, local)) }
+                            @if let Some(f) = &o.feedback {
+                                @if let Some(r) = f.rating {
+                                    " " span.order-rating title={"Rated " (r) " out of 5"} { "★ " (r) "/5" }
+                                    @if let Some(comment) = &f.comment {
+                                        " " q.order-comment { (comment) }
+                                    }
+                                }
+                            }
                         }
                     }
                 }

@@ -17,7 +17,7 @@ use clap::Args;
 use orderdesk_domain::Currency;
 use orderdesk_engine::accounts::{self, AccountError};
 use orderdesk_phone::{Settings, Simulator, Traffic};
-use orderdesk_store::{Product, Role};
+use orderdesk_store::{Product, Role, SettingChange};
 
 use crate::config::Config;
 
@@ -95,11 +95,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             // orderdesk demo`. The seller on invoices has demo values
             // unless given, so a demo invoice shows who sells (the
             // first-run setup page looks at WhatsApp, not at these).
-            other if other.starts_with("ORDERDESK_") => {
+            // Cash on delivery too, so `COD_ENABLED=false orderdesk demo`
+            // turns it off; otherwise the demo's stored value applies.
+            other if other.starts_with("ORDERDESK_") || other == "COD_ENABLED" => {
                 return std::env::var(other)
                     .ok()
                     .or_else(|| demo_seller(other).map(str::to_owned))
-                    .or_else(|| demo_followup(other).map(str::to_owned))
             }
             _ => return None,
         })
@@ -241,21 +242,36 @@ pub const DEMO_SELLER: [(&str, &str); 5] = [
     ("ORDERDESK_TAX_RATE", "5"),
 ];
 
-/// The demo asks cash-on-delivery customers to confirm (with
-/// `COD_ENABLED=true`, or cash on delivery turned on at `/settings`) and
-/// asks for a rating a minute after delivery, so both run on the phone,
-/// unless the environment says otherwise.
-pub const DEMO_FOLLOWUPS: [(&str, &str); 3] = [
+/// The demo offers cash on delivery, asks its customers to confirm, and
+/// asks for a rating a minute after delivery, so both run on the phone with
+/// no setup (issue #19). They are the demo's own stored settings, not the
+/// product's defaults (which stay off): the owner may change them at
+/// `/settings`, and the environment wins as always.
+pub const DEMO_FOLLOWUPS: [(&str, &str); 4] = [
+    ("COD_ENABLED", "true"),
     ("ORDERDESK_COD_CONFIRM", "on"),
     ("ORDERDESK_COD_CONFIRM_WAIT", "10m"),
     ("ORDERDESK_FEEDBACK_AFTER", "1m"),
 ];
 
-fn demo_followup(key: &str) -> Option<&'static str> {
-    DEMO_FOLLOWUPS
+/// Stores the demo's follow-up settings that are not stored yet, so a
+/// value the owner changed at `/settings` stays as they left it.
+async fn seed_followups(store: &dyn orderdesk_store::Store) -> anyhow::Result<()> {
+    let stored = store.stored_settings().await?;
+    let missing: Vec<SettingChange> = DEMO_FOLLOWUPS
         .iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, v)| *v)
+        .filter(|(key, _)| !stored.iter().any(|s| s.key == *key))
+        .map(|(key, value)| SettingChange {
+            key: (*key).to_owned(),
+            value: Some((*value).to_owned()),
+        })
+        .collect();
+    if !missing.is_empty() {
+        store
+            .put_settings(&missing, chrono::Utc::now(), "orderdesk demo")
+            .await?;
+    }
+    Ok(())
 }
 
 fn demo_seller(key: &str) -> Option<&'static str> {
@@ -283,6 +299,7 @@ async fn seed(store: &dyn orderdesk_store::Store, public_url: &str) -> anyhow::R
         })
         .collect::<anyhow::Result<Vec<Product>>>()?;
     store.upsert_products(&products).await?;
+    seed_followups(store).await?;
     if store.user_by_email(DEMO_EMAIL).await?.is_some() {
         return Ok(());
     }

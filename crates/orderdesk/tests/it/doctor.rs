@@ -25,9 +25,9 @@ const CHECKS: [&str; 12] = [
     "free disk space",
 ];
 
-struct Demo {
+pub(crate) struct Demo {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
     _dir: tempfile::TempDir,
     db: String,
 }
@@ -39,7 +39,7 @@ impl Drop for Demo {
     }
 }
 
-async fn start_demo() -> Demo {
+pub(crate) async fn start_demo() -> Demo {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("demo.db");
     let port = std::net::TcpListener::bind("127.0.0.1:0")

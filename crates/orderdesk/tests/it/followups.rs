@@ -14,7 +14,7 @@ use crate::helpers::{customer_message, Backend, GraphFake, TestApp, PHONE_NUMBER
 use crate::journey::{button_ids, order_when, WAIT};
 
 /// What went to `wa`, oldest first.
-fn sent_to(graph: &GraphFake, wa: &str) -> Vec<Value> {
+pub(crate) fn sent_to(graph: &GraphFake, wa: &str) -> Vec<Value> {
     graph
         .requests()
         .into_iter()
@@ -24,7 +24,7 @@ fn sent_to(graph: &GraphFake, wa: &str) -> Vec<Value> {
 }
 
 /// Waits until a message to `wa` matches `pred`.
-async fn wait_body(
+pub(crate) async fn wait_body(
     graph: &GraphFake,
     wa: &str,
     what: &str,
@@ -45,7 +45,7 @@ async fn wait_body(
 }
 
 /// A signed webhook with one tap on a list row.
-fn list_reply(wamid: &str, wa: &str, id: &str, title: &str) -> String {
+pub(crate) fn list_reply(wamid: &str, wa: &str, id: &str, title: &str) -> String {
     json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
@@ -55,11 +55,11 @@ fn list_reply(wamid: &str, wa: &str, id: &str, title: &str) -> String {
     .to_string()
 }
 
-async fn post(app: &TestApp, body: String) {
+pub(crate) async fn post(app: &TestApp, body: String) {
     assert_eq!(app.post_webhook(body.as_bytes()).await.status(), 200);
 }
 
-async fn tap(app: &TestApp, wamid: &str, wa: &str, id: &str, title: &str) {
+pub(crate) async fn tap(app: &TestApp, wamid: &str, wa: &str, id: &str, title: &str) {
     post(app, customer_message(wamid, wa, None, Some((id, title)))).await;
 }
 
@@ -279,14 +279,14 @@ async fn an_unconfirmed_order_can_be_flagged_for_a_call_instead(backend: Backend
     app.stop().await;
 }
 
-async fn deliver(app: &TestApp, n: i64) {
+pub(crate) async fn deliver(app: &TestApp, n: i64) {
     for status in ["approved", "processed", "shipped", "delivered"] {
         let (s, b) = app.move_order(n, json!({ "status": status })).await;
         assert_eq!(s, 200, "{b}");
     }
 }
 
-fn list_rows(body: &Value) -> Vec<String> {
+pub(crate) fn list_rows(body: &Value) -> Vec<String> {
     body["interactive"]["action"]["sections"][0]["rows"]
         .as_array()
         .map(|rows| {

@@ -56,7 +56,7 @@ async fn the_phone_confirms_cash_on_delivery_and_rates_and_the_order_window_show
         .into_iter()
         .filter(|(k, _)| *k != "ORDERDESK_FEEDBACK_AFTER")
         .collect();
-    settings.extend([("COD_ENABLED", "true"), ("ORDERDESK_FEEDBACK_AFTER", "1s")]);
+    settings.push(("ORDERDESK_FEEDBACK_AFTER", "1s"));
     let (app, _sim) = TestApp::spawn_with_phone(Backend::Sqlite, &settings).await;
     add_user(&app, "owner@shop.test", Role::Owner).await;
     let (status, customer) = app

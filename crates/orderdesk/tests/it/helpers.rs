@@ -305,25 +305,7 @@ impl TestApp {
     /// Fills the hosted address form behind `link` as a customer would
     /// (Priya, 4 Park Street, Kolkata 700016) and checks it was accepted.
     pub async fn submit_address(&self, link: &str) {
-        let form = [
-            ("name", "Priya"),
-            ("phone", "+91 98222 00003"),
-            ("line1", "4 Park Street"),
-            ("line2", ""),
-            ("city", "Kolkata"),
-            ("state", "West Bengal"),
-            ("postal_code", "700016"),
-            ("country", "IN"),
-        ];
-        let status = self
-            .client
-            .post(link)
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
-            .status();
-        assert_eq!(status, 200, "the address form was not accepted");
+        submit_address_with(&self.client, link).await;
     }
 
     /// Sends one signed cart from a customer and waits for its order.
@@ -647,17 +629,34 @@ impl TestApp {
     /// but with no WhatsApp number or access token in its environment (an
     /// owner saves them on /setup); sends go to `graph_url`.
     pub async fn spawn_without_number_on(backend: Backend, db_url: &str, graph_url: &str) -> Self {
+        let env = [
+            ("WHATSAPP_APP_SECRET", APP_SECRET),
+            ("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN),
+        ];
+        Self::spawn_connected_by(backend, db_url, graph_url, &env).await
+    }
+
+    /// A server on `db_url` with a public URL and sends to `graph_url`,
+    /// and of the WhatsApp connection only what `env` gives.
+    pub async fn spawn_connected_by(
+        backend: Backend,
+        db_url: &str,
+        graph_url: &str,
+        env: &[(&str, &str)],
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (db_url, graph_url) = (db_url.to_owned(), graph_url.to_owned());
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         let config = Config::from_sources(None, move |key| match key {
             "ORDERDESK_DATABASE_URL" => Some(db_url.clone()),
             "ORDERDESK_PUBLIC_URL" => Some(base.clone()),
             "WHATSAPP_GRAPH_URL" => Some(graph_url.clone()),
-            "WHATSAPP_APP_SECRET" => Some(APP_SECRET.to_owned()),
-            "WHATSAPP_VERIFY_TOKEN" => Some(VERIFY_TOKEN.to_owned()),
-            _ => None,
+            other => env.iter().find(|(k, _)| k == other).map(|(_, v)| v.clone()),
         })
         .unwrap();
         Self::start(backend, config, listener, dir, None).await
@@ -703,4 +702,20 @@ pub async fn standalone_phone(
         sim
     };
     (graph, start)
+}
+
+/// Fills in the hosted address form at `link` as a customer would.
+pub async fn submit_address_with(client: &reqwest::Client, link: &str) {
+    let form = [
+        ("name", "Priya"),
+        ("phone", "+91 98222 00003"),
+        ("line1", "4 Park Street"),
+        ("line2", ""),
+        ("city", "Kolkata"),
+        ("state", "West Bengal"),
+        ("postal_code", "700016"),
+        ("country", "IN"),
+    ];
+    let status = client.post(link).form(&form).send().await.unwrap().status();
+    assert_eq!(status, 200, "the address form was not accepted");
 }

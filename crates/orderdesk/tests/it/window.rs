@@ -32,7 +32,7 @@ async fn received_hours_ago(app: &TestApp, body: &str, hours: i64) {
     app.store.record_inbound(&items).await.unwrap();
 }
 
-async fn put(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn put(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
     let r = app
         .client
         .put(app.url(path))
