@@ -71,7 +71,9 @@ pub(crate) async fn delivered_and_asked(
 
 pub(crate) async fn rate(app: &TestApp, wa: &str, n: i64, rating: u8) {
     let id = format!("rate:{rating}:{n}");
-    post(app, list_reply(&format!("wamid.rate-{n}"), wa, &id, "")).await;
+    // WhatsApp echoes the row's title, which the chat shows.
+    let title = format!("{rating} – rated");
+    post(app, list_reply(&format!("wamid.rate-{n}"), wa, &id, &title)).await;
     order_when(app, n, |o| o["feedback"]["rating"] == rating).await;
 }
 
