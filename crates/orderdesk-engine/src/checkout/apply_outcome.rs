@@ -85,11 +85,17 @@ pub(crate) fn update_from(
             })
             .collect();
     }
-    update.outbound = outcome
-        .replies
-        .iter()
-        .filter_map(|r| render(config, texts, link, order, r, now))
-        .collect();
+    // Where "your order is confirmed" went, should the cash-on-delivery
+    // question take its place below.
+    let mut confirmation = None;
+    for reply in &outcome.replies {
+        if let Some(message) = render(config, texts, link, order, reply, now) {
+            if matches!(reply, orderdesk_domain::Reply::OrderConfirmed) {
+                confirmation = Some(update.outbound.len());
+            }
+            update.outbound.push(message);
+        }
+    }
     // A nudge that went out: a checkout completed after it was recovered.
     let nudged = outcome
         .replies
@@ -98,7 +104,11 @@ pub(crate) fn update_from(
     if nudged && !update.outbound.is_empty() {
         update.reminded_at = Some(now);
     }
-    crate::followup::cod::ask_on_completion(config, texts, order, &mut update, now);
+    if crate::followup::cod::ask_on_completion(config, texts, order, &mut update, now) {
+        if let Some(i) = confirmation {
+            update.outbound.remove(i);
+        }
+    }
     if let Some(link) = link {
         update.payment_reference = Some(link.reference.clone());
         if let Some(provider) = &config.payments {

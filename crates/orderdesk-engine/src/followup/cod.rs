@@ -52,13 +52,16 @@ const TIMERS: [TimerKind; 2] = [TimerKind::CodRemind, TimerKind::CodExpire];
 /// checkout and the business asks (`ORDERDESK_COD_CONFIRM`): sent after the
 /// confirmation, with the reminder's timer. With the text turned off
 /// nothing is asked, and staff are not held up.
+/// Returns whether it asked: the question then stands in for the plain
+/// "your order is confirmed" (the order is not confirmed for the customer
+/// until they answer).
 pub(crate) fn ask_on_completion(
     config: &CheckoutConfig,
     texts: &Texts,
     order: &Order,
     update: &mut OrderUpdate,
     now: Timestamp,
-) {
+) -> bool {
     let completes = update
         .status_change
         .as_ref()
@@ -66,14 +69,14 @@ pub(crate) fn ask_on_completion(
     let cod = update.payment_method.or(order.payment_method) == Some(PaymentMethod::Cod);
     let settings = FollowupSettings::now(&config.live);
     if !completes || !rule::should_ask(settings.cod_confirm, cod, order.cod_confirmation) {
-        return;
+        return false;
     }
     let vars = Vars::of(config, order);
     let Some(asked) = vars
         .text(texts, "cod_confirm", &[])
         .and_then(|body| question(order, body, now))
     else {
-        return;
+        return false;
     };
     update.outbound.push(asked);
     update.cod_confirmation = Some(CodConfirmation::Asked);
@@ -82,6 +85,7 @@ pub(crate) fn ask_on_completion(
         order_number: order.number,
         due_at: now + settings.cod_wait,
     });
+    true
 }
 
 fn note(at: Timestamp, actor: &Actor, detail: &str) -> TimelineEntry {

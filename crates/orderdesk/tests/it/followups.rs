@@ -129,6 +129,13 @@ async fn an_unconfirmed_cod_order_is_reminded_once_then_cancelled_not_confirmed(
         text(&asked).contains(&format!("confirm your cash-on-delivery order #{n}")),
         "{asked}"
     );
+    // The question stands in for "your order is confirmed": not yet.
+    let told_confirmed = |graph: &GraphFake| {
+        sent_to(graph, wa)
+            .iter()
+            .any(|b| text(b).contains(&format!("Your order #{n} is confirmed")))
+    };
+    assert!(!told_confirmed(&graph), "{:?}", sent_to(&graph, wa));
     let (_, o) = app.get(&format!("/api/v1/orders/{n}")).await;
     assert_eq!(o["cod_confirmation"], "asked");
 
@@ -314,6 +321,10 @@ async fn a_delivered_order_is_rated_once_with_a_comment_and_insights_count_it(ba
         o["cod_confirmation"].is_null(),
         "not asked with the setting off"
     );
+    wait_body(&graph, wa, "the plain confirmation", |b| {
+        text(b).contains(&format!("Your order #{n} is confirmed"))
+    })
+    .await;
     deliver(&app, n).await;
 
     let rows: Vec<String> = (1..=5).rev().map(|r| format!("rate:{r}:{n}")).collect();
