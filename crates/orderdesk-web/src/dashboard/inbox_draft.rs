@@ -71,11 +71,9 @@ pub(super) fn panel(p: &DraftPanel<'_>, action: &str, staff: &Staff, local: &Loc
                     p.hint.small { "Quantity 0 drops a line; an empty quantity is 1." }
                     div.form-buttons {
                         button type="submit" { "Save lines" }
+                        // The same rows: what is typed is saved, then sent.
+                        button.primary #draft-send type="submit" formaction={(action) "/draft/send"} { "Send to customer" }
                     }
-                }
-                form #draft-send-form method="post" action={(action) "/draft/send"} {
-                    input type="hidden" name="csrf" value=(staff.csrf);
-                    button.primary type="submit" { "Send to customer" }
                 }
                 (order_form::catalog_list(p.options))
             } @else {
@@ -87,41 +85,53 @@ pub(super) fn panel(p: &DraftPanel<'_>, action: &str, staff: &Staff, local: &Loc
     }
 }
 
-/// "Save lines": the rows as `PUT /api/v1/conversations/{wa_id}/draft`.
+/// The form's rows saved as the draft's lines, as
+/// `PUT /api/v1/conversations/{wa_id}/draft`.
+async fn save_rows(state: &AppState, key: &str, form: &Fields) -> Result<(), ApiError> {
+    let lines: Vec<(String, i64)> = order_form::lines(&order_form::rows(form)?, None)?
+        .into_iter()
+        .map(|l| (l.retailer_id, l.quantity))
+        .collect();
+    state
+        .engine
+        .edit_desk_draft(key, &lines)
+        .await
+        .map(|_| ())
+        .map_err(super::inbox::not_found(key))
+}
+
+/// "Save lines".
 pub async fn save(
     State(state): State<AppState>,
     Path(key): Path<String>,
     f: StaffForm<Fields>,
 ) -> Response {
-    let result = match order_form::rows(&f.form).and_then(|rows| order_form::lines(&rows, None)) {
-        Ok(lines) => {
-            let lines: Vec<(String, i64)> = lines
-                .into_iter()
-                .map(|l| (l.retailer_id, l.quantity))
-                .collect();
-            state
-                .engine
-                .edit_desk_draft(&key, &lines)
-                .await
-                .map(|_| ())
-                .map_err(super::inbox::not_found(&key))
-        }
-        Err(e) => Err(e),
-    };
+    let result = save_rows(&state, &key, &f.form).await;
     after_change(&state, &f, &key, result).await
 }
 
-/// "Send to customer": as `POST /api/v1/conversations/{wa_id}/draft/send`.
+/// "Send to customer": the rows as typed are saved first (staff need not
+/// press "Save lines" before), then as
+/// `POST /api/v1/conversations/{wa_id}/draft/send`.
 pub async fn send(
     State(state): State<AppState>,
     Path(key): Path<String>,
-    f: StaffForm<super::session::Empty>,
+    f: StaffForm<Fields>,
 ) -> Response {
-    let result: Result<(), ApiError> = state
-        .engine
-        .send_desk_draft(&key)
-        .await
-        .map(|_| ())
-        .map_err(super::inbox::not_found(&key));
+    let has_rows = f.form.iter().any(|(k, _)| k == "line_id");
+    let saved = if has_rows {
+        save_rows(&state, &key, &f.form).await
+    } else {
+        Ok(())
+    };
+    let result = match saved {
+        Ok(()) => state
+            .engine
+            .send_desk_draft(&key)
+            .await
+            .map(|_| ())
+            .map_err(super::inbox::not_found(&key)),
+        Err(e) => Err(e),
+    };
     after_change(&state, &f, &key, result).await
 }

@@ -142,13 +142,20 @@ async fn a_typed_order_on_the_phone_is_placed_or_changed_through_the_desk() {
         "document.querySelector('#draft-form input[name=line_qty]') && document.querySelector('#draft-form input[name=line_qty]').value === '3' && document.getElementById('draft-total')",
     )
     .await;
-    click(&desk, "#draft-send-form button[type=submit]").await;
+    // Two biscuits typed and sent at once: what is typed is saved first.
+    js(
+        &desk,
+        "(document.querySelectorAll('#draft-form input[name=line_qty]')[1].value = '2', true)",
+    )
+    .await;
+    click(&desk, "#draft-send").await;
     wait_js(
         &desk,
         "document.readyState === 'complete' && !document.getElementById('draft-form')",
     )
     .await;
     phone_shows(&phone, "3 × Masala Chai Blend 200 g").await;
+    phone_shows(&phone, "2 × Ginger Biscuits 200 g").await;
     wait_js(&phone, &reply_button("Place order")).await;
     shot(&phone, "typed_orders/05-sent-back-412").await;
     shot(&desk, "typed_orders/05-sent-back-desk-desktop").await;
