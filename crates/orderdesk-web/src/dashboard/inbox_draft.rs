@@ -62,7 +62,7 @@ pub(super) fn panel(p: &DraftPanel<'_>, action: &str, staff: &Staff, local: &Loc
                 }
             }
             @if open {
-                form.edit-form #draft-form method="post" action={(action) "/draft"} {
+                form.edit-form #draft-form method="post" action={(action) "/draft"} data-draft=(signature(d)) {
                     input type="hidden" name="csrf" value=(staff.csrf);
                     (order_form::rows_table(&rows, BLANK_ROWS, None))
                     @if let Some(total) = d.total {
@@ -98,6 +98,21 @@ async fn save_rows(state: &AppState, key: &str, form: &Fields) -> Result<(), Api
         .await
         .map(|_| ())
         .map_err(super::inbox::not_found(key))
+}
+
+/// What the draft is, for the page's script: a redraw of the same draft
+/// keeps what staff typed into its rows; a changed draft shows as it is.
+fn signature(d: &DeskDraft) -> String {
+    let lines: Vec<String> = d
+        .lines
+        .iter()
+        .map(|l| format!("{}:{}", l.retailer_id, l.quantity))
+        .collect();
+    format!(
+        "{}|{}",
+        d.made_at.map_or(0, |m| m.timestamp()),
+        lines.join(";")
+    )
 }
 
 /// "Save lines".

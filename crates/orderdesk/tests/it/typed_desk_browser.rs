@@ -136,6 +136,22 @@ async fn a_typed_order_on_the_phone_is_placed_or_changed_through_the_desk() {
         "(document.querySelector('#draft-form input[name=line_qty]').value = '3', true)",
     )
     .await;
+    // A message from the customer redraws the conversation live: the
+    // quantity being typed stays.
+    type_on_phone(&phone, "is it fresh?").await;
+    wait_js(
+        &desk,
+        "document.querySelector('ol.chat') && document.querySelector('ol.chat').textContent.includes('is it fresh?')",
+    )
+    .await;
+    assert_eq!(
+        js(
+            &desk,
+            "document.querySelector('#draft-form input[name=line_qty]').value"
+        )
+        .await,
+        "3"
+    );
     click(&desk, "#draft-form button[type=submit]").await;
     wait_js(
         &desk,
