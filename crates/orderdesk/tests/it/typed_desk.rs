@@ -8,7 +8,10 @@ use std::time::Duration;
 use orderdesk_domain::{DraftTap, TapAction};
 use serde_json::{json, Value};
 
+use orderdesk_store::Role;
+
 use crate::both_backends;
+use crate::dashboard::{add_user, login};
 use crate::helpers::{customer_message, Backend, GraphFake, TestApp};
 use crate::typed_orders::{body_text, buttons, lines_of, nth, orders, shop, taps, types, WA};
 use crate::window::{put, received_hours_ago};
@@ -242,7 +245,81 @@ async fn a_draft_past_its_lifetime_orders_nothing_and_is_refused_at_the_desk(bac
     app.stop().await;
 }
 
+/// The inbox with the customer's conversation open, as HTML.
+async fn inbox_page(app: &TestApp, staff: &crate::dashboard::Staff) -> String {
+    let r = staff.get(app, &format!("/inbox?c={WA}")).await;
+    r.text().await.unwrap()
+}
+
+/// The inbox's panel: shown for a draft at the desk, its refusals in words
+/// changing nothing, "Save lines", and "Send to customer" saving the rows as
+/// typed first.
+async fn the_inbox_panel_edits_and_sends_the_draft(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let app = shop(backend, &graph).await;
+    add_user(&app, "owner@shop.test", Role::Owner).await;
+    let staff = login(&app, "owner@shop.test").await;
+    types(&app, "wamid.i1", "2 namak, 1 jar of happiness").await;
+    nth(&graph, 0).await;
+    draft_when(&app, |d| d["at_desk"] == true).await;
+    let page = inbox_page(&app, &staff).await;
+    assert!(page.contains(r#"id="typed-draft""#), "no draft panel");
+    assert!(page.contains("1 jar of happiness"));
+
+    let path = format!("/inbox/{WA}/draft");
+    for (rows, says) in [
+        (
+            vec![("line_id", "salt"), ("line_qty", "0")],
+            "at least one line",
+        ),
+        (
+            vec![("line_id", "no-such-thing"), ("line_qty", "1")],
+            "in the catalog: no-such-thing",
+        ),
+        (vec![("line_id", "salt"), ("line_qty", "1000")], "1–999"),
+    ] {
+        let mut form = vec![("csrf", staff.csrf.as_str())];
+        form.extend(rows);
+        let r = staff.post(&app, &path, &form).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains(says), "{says}");
+    }
+    assert_eq!(lines(&app.get(DRAFT).await.1), [("salt".to_owned(), 2)]);
+
+    let csrf = staff.csrf.as_str();
+    let form = [
+        ("csrf", csrf),
+        ("line_id", "salt"),
+        ("line_qty", "3"),
+        ("line_id", "rice-basmati"),
+        ("line_qty", ""),
+    ];
+    assert_eq!(staff.post(&app, &path, &form).await.status(), 303);
+    let want = [("salt".to_owned(), 3), ("rice-basmati".to_owned(), 1)];
+    assert_eq!(lines(&app.get(DRAFT).await.1), want);
+
+    let form = [
+        ("csrf", csrf),
+        ("line_id", "salt"),
+        ("line_qty", "4"),
+        ("line_id", "rice-basmati"),
+        ("line_qty", "1"),
+    ];
+    let r = staff.post(&app, &format!("{path}/send"), &form).await;
+    assert_eq!(r.status(), 303);
+    let offer = said(&graph, "4 × Tata Salt 1 kg").await;
+    buttons(&offer);
+    let page = inbox_page(&app, &staff).await;
+    assert!(
+        !page.contains(r#"id="typed-draft""#),
+        "sent back, off the desk"
+    );
+    assert!(orders(&app).await.is_empty());
+    app.stop().await;
+}
+
 both_backends!(
+    the_inbox_panel_edits_and_sends_the_draft,
     change_takes_the_draft_to_the_desk_and_staff_send_it_back,
     a_partly_read_message_reaches_the_desk_with_what_was_not_placed,
     a_draft_past_its_lifetime_orders_nothing_and_is_refused_at_the_desk,
