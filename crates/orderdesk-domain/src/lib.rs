@@ -64,6 +64,7 @@ pub use refund::{
 };
 pub use starting_address::starting_address;
 pub use timeline::{Actor, TimelineEntry, TimelineKind};
+pub use typed_draft::desk::{check_desk_lines, desk_state, DeskLinesError, DeskState, MAX_PACKS};
 pub use typed_draft::{
     fingerprint, Draft, DraftLine, DraftNext, DraftQuestion, DraftStamp, DraftTap, StaleDraft,
     TapAction, DRAFT_TTL_SECS,

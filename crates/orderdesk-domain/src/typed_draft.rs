@@ -8,6 +8,8 @@
 
 use crate::{Local, Money, MoneyError, OrderNumber};
 
+pub mod desk;
+
 /// One placed line, priced per pack from the catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DraftLine {

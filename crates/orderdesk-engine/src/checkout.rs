@@ -106,4 +106,4 @@ pub use render::{body_text, fill_placeholders};
 pub(crate) use render::{first_messages, outbound, render};
 pub(crate) use timers::checkout_timers;
 pub use typed_orders::TYPED_ORDERS;
-pub(crate) use typed_orders::{FollowUp, TypedBatch};
+pub(crate) use typed_orders::{offer as typed_offer, FollowUp, TypedBatch};

@@ -45,6 +45,9 @@ pub enum EngineError {
     /// not confirmed yet (`ORDERDESK_COD_CONFIRM`).
     #[error("{0}")]
     CodNotConfirmed(&'static str),
+    /// A desk action on a customer's typed draft that is not possible.
+    #[error(transparent)]
+    Draft(#[from] crate::typed_desk::DraftDeskError),
     /// The background writer is gone (shutting down).
     #[error("the server is shutting down")]
     ShuttingDown,

@@ -34,6 +34,7 @@ pub mod setup;
 mod staff_orders;
 pub mod stats;
 pub mod texts;
+mod typed_desk;
 mod visibility;
 
 use std::sync::Arc;
@@ -55,6 +56,7 @@ pub use outbox::{Delivery, DispatchSettings, Dispatcher};
 pub use reopen::{CustomerLanguageView, REOPEN_KEY};
 pub use replies::ReplyError;
 pub use staff_orders::OrderForCustomer;
+pub use typed_desk::{DeskDraft, DraftDeskError};
 pub use visibility::Viewer;
 
 /// The shared handle the web layer and workers hold.

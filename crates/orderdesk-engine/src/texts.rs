@@ -76,10 +76,10 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("products", "Tap a product to see it, add what you like to your cart and send the cart to order."),
     // Issue #21: a typed order shown back as a draft, with "Place order" /
     // "Change" buttons, and what a tap under a stale draft is told.
-    ("typed_draft", "Here is your order as we read it:\n{items}\nTotal: {total}\nTap Place order to order it, or Change to write it again."),
+    ("typed_draft", "Here is your order as we read it:\n{items}\nTotal: {total}\nTap Place order to order it, or Change and a person from our team will adjust it."),
     ("typed_unread", "We could not read {unread}; our team will look at it."),
     ("typed_ask", "Which one do you mean? {choices}\nPlease write your order again with the product's full name."),
-    ("typed_change", "Sure: write your order again and we will read it anew."),
+    ("typed_change", "Sure: a person from our team will look at your order and send it back for you to confirm."),
     ("typed_already_placed", "That order is already placed. We are looking after it."),
     ("typed_replaced", "That is an older draft. Please use the buttons under your latest one."),
     ("typed_expired", "That draft has expired. Please write your order again."),

@@ -15,16 +15,26 @@ pub async fn save<T: SqlTx>(tx: &mut T, draft: &TypedDraft) -> StoreResult<()> {
         .iter()
         .map(|(id, packs)| format!("{id}\t{packs}"))
         .collect();
+    // New lines cannot be in a line: the reader splits a message at them.
+    let unplaced: Vec<String> = draft
+        .unplaced
+        .iter()
+        .map(|u| u.replace('\n', " "))
+        .collect();
     tx.execute(
-        "INSERT INTO typed_drafts (customer_key, lines, catalog_version, latest_order) \
-         VALUES ($1, $2, $3, $4) \
+        "INSERT INTO typed_drafts (customer_key, lines, catalog_version, latest_order, \
+         made_at, unplaced, at_desk) VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (customer_key) DO UPDATE SET lines = excluded.lines, \
-         catalog_version = excluded.catalog_version, latest_order = excluded.latest_order",
+         catalog_version = excluded.catalog_version, latest_order = excluded.latest_order, \
+         made_at = excluded.made_at, unplaced = excluded.unplaced, at_desk = excluded.at_desk",
         args![
             draft.customer_key.as_str(),
             lines.join("\n").as_str(),
             draft.stamp.catalog_version,
-            draft.stamp.latest_order
+            draft.stamp.latest_order,
+            draft.made_at,
+            unplaced.join("\n").as_str(),
+            i64::from(draft.at_desk)
         ],
     )
     .await?;
@@ -35,7 +45,8 @@ pub async fn save<T: SqlTx>(tx: &mut T, draft: &TypedDraft) -> StoreResult<()> {
 pub async fn get<R: SqlRead>(store: &R, customer_key: &str) -> StoreResult<Option<TypedDraft>> {
     let rows = store
         .read(
-            "SELECT lines, catalog_version, latest_order FROM typed_drafts \
+            "SELECT lines, catalog_version, latest_order, made_at, unplaced, at_desk \
+             FROM typed_drafts \
              WHERE customer_key = $1",
             args![customer_key],
         )
@@ -62,6 +73,12 @@ pub async fn get<R: SqlRead>(store: &R, customer_key: &str) -> StoreResult<Optio
                 .ok_or_else(|| corrupt("draft line", line))
         })
         .collect::<StoreResult<_>>()?;
+    let unplaced = row
+        .text("unplaced")?
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect();
     Ok(Some(TypedDraft {
         customer_key: customer_key.to_owned(),
         lines,
@@ -69,5 +86,8 @@ pub async fn get<R: SqlRead>(store: &R, customer_key: &str) -> StoreResult<Optio
             catalog_version,
             latest_order,
         },
+        made_at: row.int("made_at")?,
+        unplaced,
+        at_desk: row.int("at_desk")?.unwrap_or(0) != 0,
     }))
 }

@@ -261,6 +261,7 @@ macro_rules! conformance_suite {
             an_order_created_paid_gets_its_invoice_number_at_once => case_an_order_created_paid_gets_its_invoice_number,
             one_orders_payment_events_come_back_alone_oldest_first => case_one_orders_payment_events,
             a_typed_draft_is_kept_and_a_newer_one_replaces_it => case_typed_draft_kept_and_replaced,
+            a_typed_draft_at_the_desk_keeps_its_words_and_flag => case_typed_draft_at_the_desk,
         );
     };
     (@tests $fresh:expr; $($test:ident => $case:ident),* $(,)?) => {

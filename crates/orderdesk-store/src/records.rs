@@ -535,4 +535,12 @@ pub struct TypedDraft {
     /// (retailer id, packs), in the order written.
     pub lines: Vec<(String, u32)>,
     pub stamp: orderdesk_domain::DraftStamp,
+    /// When it was made (unix seconds): its lifetime counts from then.
+    /// `None` for a draft kept before this was stored (read as expired).
+    pub made_at: Option<i64>,
+    /// The customer's words the reader could not place, as written.
+    pub unplaced: Vec<String>,
+    /// A person has it ("Change", or words nobody could place): the desk
+    /// shows it to edit and send back.
+    pub at_desk: bool,
 }

@@ -611,10 +611,21 @@
         if (!next || !current) { return; }
         var typed = document.getElementById('reply-text');
         var text = typed ? typed.value : '';
+        // A typed draft's rows being edited survive a redraw of the same draft.
+        var rows = 'input[name=line_id], input[name=line_qty]';
+        var draft = document.getElementById('draft-form');
+        var draftKey = draft ? draft.dataset.draft : null;
+        var draftValues = draft ? Array.prototype.map.call(draft.querySelectorAll(rows), function (i) { return i.value; }) : [];
         var focused = document.activeElement && document.activeElement.id;
         current.replaceWith(document.importNode(next, true));
         var again = document.getElementById('reply-text');
         if (again && text) { again.value = text; }
+        var redrawn = document.getElementById('draft-form');
+        if (redrawn && draftKey && redrawn.dataset.draft === draftKey) {
+          redrawn.querySelectorAll(rows).forEach(function (i, n) {
+            if (n < draftValues.length) { i.value = draftValues[n]; }
+          });
+        }
         if (focused) { var f = document.getElementById(focused); if (f) { f.focus(); } }
         scrollTimeline();
       })

@@ -18,3 +18,4 @@ mod schema;
 pub mod settings;
 pub mod stats;
 pub mod templates;
+pub mod typed_drafts;

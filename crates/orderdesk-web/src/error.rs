@@ -204,8 +204,26 @@ impl From<EngineError> for ApiError {
                 tracing::error!(error = %e, "an invoice could not be made");
                 Self::internal()
             }
+            EngineError::Draft(d) => draft_refusal(&d),
         }
     }
+}
+
+/// A desk action on a typed draft (#21): none 404, no longer open 409,
+/// lines the catalog refuses 422 (`unknown_product` naming them).
+fn draft_refusal(d: &orderdesk_engine::DraftDeskError) -> ApiError {
+    use orderdesk_domain::DeskLinesError;
+    use orderdesk_engine::DraftDeskError as D;
+    let (status, code) = match d {
+        D::NoDraft(_) => (StatusCode::NOT_FOUND, "not_found"),
+        D::Placed => (StatusCode::CONFLICT, "draft_placed"),
+        D::Expired => (StatusCode::CONFLICT, "draft_expired"),
+        D::Lines(DeskLinesError::UnknownProducts(_)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "unknown_product")
+        }
+        D::Lines(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request"),
+    };
+    ApiError::new(status, code, d.to_string())
 }
 
 impl From<JsonRejection> for ApiError {

@@ -144,6 +144,7 @@ fn routes() -> Routes<AppState> {
         .merge(api::openapi::routes())
         .merge(api::doctor::routes())
         .merge(api::intake::routes())
+        .merge(api::typed_drafts::routes())
         .merge(dashboard::routes())
         .merge(api::stats::routes())
 }

@@ -99,8 +99,8 @@ fn customer_of(message: &NewInboundMessage) -> Customer {
     }
 }
 
-/// No draft: what "Change" and an unanswerable new text leave behind, so
-/// that no older button can order any more.
+/// No draft: what an unanswerable new text leaves behind, so that no older
+/// button can order any more.
 fn cleared(key: &str) -> TypedDraft {
     TypedDraft {
         customer_key: key.to_owned(),
@@ -109,7 +109,43 @@ fn cleared(key: &str) -> TypedDraft {
             catalog_version: 0,
             latest_order: None,
         },
+        made_at: None,
+        unplaced: Vec::new(),
+        at_desk: false,
     }
+}
+
+/// "Change" under a draft: the conversation goes to a person with the draft
+/// attached (at the desk, where staff edit it and send it back), and the
+/// customer is told a person will look at it. The draft's own buttons stop
+/// ordering: staff's version is what the customer will confirm. A "Change"
+/// under an older draft hands over all the same, leaving the current one.
+async fn change(
+    store: &dyn Store,
+    texts: &Texts,
+    message: &NewInboundMessage,
+    tap: DraftTap,
+) -> Result<FollowUp, EngineError> {
+    let key = message.customer_key.as_str();
+    let draft = store
+        .typed_draft(key)
+        .await?
+        .filter(|d| !d.lines.is_empty() && d.stamp.catalog_version == tap.fingerprint)
+        .map(|mut d| {
+            d.at_desk = true;
+            // No fingerprint is 0 but by a 1-in-2^64 chance: dead buttons.
+            d.stamp.catalog_version = 0;
+            d
+        });
+    Ok(FollowUp {
+        draft,
+        outbound: texts
+            .text("typed_change", &[])
+            .and_then(|body| plain(message, body))
+            .into_iter()
+            .collect(),
+        hand_over: Some(key.to_owned()),
+    })
 }
 
 /// `text` cut to `max` characters, with "…" when cut.
@@ -167,37 +203,70 @@ pub(crate) async fn read_text(
     if draft.lines.is_empty() {
         return Ok(None);
     }
-    let Ok(Some(total)) = draft.total() else {
-        // Mixed currencies or an absurd total: not for a button; a person.
+    let mut unread: Vec<String> = draft.unplaced.clone();
+    unread.extend(draft.questions.iter().map(|q| q.text.clone()));
+    let latest_order = store
+        .latest_order_for_customer(key)
+        .await?
+        .map(|o| o.number);
+    let Some((out, mut kept)) = offer(
+        &config.local(),
+        texts,
+        &customer_of(message),
+        &draft,
+        &unread,
+        message.at,
+        latest_order,
+    ) else {
         return Ok(None);
     };
-    let local = config.local();
-    let total = local.money(total);
-    let mut unread: Vec<String> = draft.unplaced.iter().map(|u| format!("“{u}”")).collect();
-    unread.extend(draft.questions.iter().map(|q| format!("“{}”", q.text)));
-    let unread = texts
+    let desk = draft.next() == DraftNext::Desk;
+    kept.at_desk = desk;
+    key.clone_into(&mut kept.customer_key);
+    Ok(Some(FollowUp {
+        draft: Some(kept),
+        outbound: vec![out],
+        hand_over: desk.then(|| key.to_owned()),
+    }))
+}
+
+/// The offer of `draft`'s placed lines to `customer`: the summary with
+/// prices and total, `unread` (the customer's words no line was made of)
+/// quoted under it, and the "Place order" / "Change" buttons naming a draft
+/// made `at`; with the draft to keep for a tap on them (`latest_order`: the
+/// customer's latest order now). `None` when there is nothing to offer by
+/// a tap: no placed line, mixed currencies, or the texts turned off. Used
+/// for a typed message and for a draft staff send back from the desk.
+pub(crate) fn offer(
+    local: &orderdesk_domain::Local,
+    texts: &Texts,
+    customer: &Customer,
+    draft: &orderdesk_domain::Draft,
+    unread: &[String],
+    at: orderdesk_domain::Timestamp,
+    latest_order: Option<orderdesk_domain::OrderNumber>,
+) -> Option<(NewOutbound, TypedDraft)> {
+    // Mixed currencies or an absurd total: not for a button; a person.
+    let total = local.money(draft.total().ok()??);
+    let quoted: Vec<String> = unread.iter().map(|u| format!("“{u}”")).collect();
+    let unread_note = texts
         .text(
             "typed_unread",
-            &[("unread", &cut(&unread.join(", "), UNREAD_MAX))],
+            &[("unread", &cut(&quoted.join(", "), UNREAD_MAX))],
         )
-        .filter(|_| !unread.is_empty());
+        .filter(|_| !quoted.is_empty());
     // The lines get what the rest of the message leaves of its limit.
-    let Some(frame) = texts.text("typed_draft", &[("items", ""), ("total", &total)]) else {
-        return Ok(None);
-    };
-    let rest = frame.chars().count() + unread.as_ref().map_or(0, |u| u.chars().count() + 2);
-    let Ok(items) = draft.lines_text_within(&local, INTERACTIVE_BODY_MAX.saturating_sub(rest))
-    else {
-        return Ok(None);
-    };
-    let Some(mut body) = texts.text("typed_draft", &[("items", &items), ("total", &total)]) else {
-        return Ok(None);
-    };
-    if let Some(unread) = unread {
+    let frame = texts.text("typed_draft", &[("items", ""), ("total", &total)])?;
+    let rest = frame.chars().count() + unread_note.as_ref().map_or(0, |u| u.chars().count() + 2);
+    let items = draft
+        .lines_text_within(local, INTERACTIVE_BODY_MAX.saturating_sub(rest))
+        .ok()?;
+    let mut body = texts.text("typed_draft", &[("items", &items), ("total", &total)])?;
+    if let Some(note) = unread_note {
         body.push_str("\n\n");
-        body.push_str(&unread);
+        body.push_str(&note);
     }
-    let made_at = message.at.timestamp();
+    let made_at = at.timestamp();
     let print = fingerprint(
         draft
             .lines
@@ -219,28 +288,23 @@ pub(crate) async fn read_text(
         .collect::<Result<Vec<_>, _>>()
         .and_then(|b| Interactive::reply_buttons(body.clone(), b))
         .map(Into::into);
-    let latest_order = store
-        .latest_order_for_customer(key)
-        .await?
-        .map(|o| o.number);
-    Ok(Some(FollowUp {
-        draft: Some(TypedDraft {
-            customer_key: key.to_owned(),
-            lines: draft
-                .lines
-                .iter()
-                .map(|l| (l.retailer_id.clone(), l.quantity))
-                .collect(),
-            stamp: DraftStamp {
-                catalog_version: print,
-                latest_order,
-            },
-        }),
-        outbound: outbound(&customer_of(message), None, content, body, message.at)
-            .into_iter()
+    let out = outbound(customer, None, content, body, at)?;
+    let kept = TypedDraft {
+        customer_key: out.customer_key.clone(),
+        lines: draft
+            .lines
+            .iter()
+            .map(|l| (l.retailer_id.clone(), l.quantity))
             .collect(),
-        hand_over: (draft.next() == DraftNext::Desk).then(|| key.to_owned()),
-    }))
+        stamp: DraftStamp {
+            catalog_version: print,
+            latest_order,
+        },
+        made_at: Some(made_at),
+        unplaced: unread.to_vec(),
+        at_desk: false,
+    };
+    Some((out, kept))
 }
 
 /// A tap on "Place order" or "Change" under a draft. "Place order" on the
@@ -259,16 +323,11 @@ pub(crate) async fn tapped(
     message.order_number = latest.as_ref().map(|o| o.number);
     let say = |key: &str| texts.text(key, &[]);
     if tap.action == TapAction::Change {
-        let follow = FollowUp {
-            draft: Some(cleared(&key)),
-            outbound: say("typed_change")
-                .and_then(|body| plain(&message, body))
-                .into_iter()
-                .collect(),
-            hand_over: None,
-        };
+        let follow = change(store, texts, &message, tap).await?;
         return Ok((InboundOutcome::Message(message), Some(follow)));
     }
+    // A draft at the desk after "Change" is staff's now: its buttons are
+    // dead (its stamp no longer matches any), only a draft sent back orders.
     let kept = store
         .typed_draft(&key)
         .await?

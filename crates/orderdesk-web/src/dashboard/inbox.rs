@@ -20,6 +20,7 @@ use orderdesk_store::{
 };
 use serde::Deserialize;
 
+use super::inbox_draft::DraftPanel;
 use super::order::chat_message;
 use super::session::{redirect, wants_json, Staff, StaffForm};
 use super::views::{customer_name, layout, payment_badge, Page};
@@ -128,12 +129,26 @@ async fn render(
                 .orders;
             let users = store.users().await?;
             let language = state.engine.customer_language(&c.key).await?;
-            let side = Side {
-                users: &users,
-                language: &language,
+            let draft = match state.engine.desk_draft(&c.key).await {
+                Ok(d) if d.at_desk => Some(d),
+                Ok(_) | Err(orderdesk_engine::EngineError::Draft(_)) => None,
+                Err(e) => return Err(e.into()),
+            };
+            let products = match &draft {
+                Some(_) => store.products().await?,
+                None => Vec::new(),
             };
             // Made after the last await: ICU's formatter is not `Send`.
             let local = state.engine.settings().local();
+            let options = super::order_form::picker(&products, &local);
+            let side = Side {
+                users: &users,
+                language: &language,
+                draft: draft.as_ref().map(|draft| DraftPanel {
+                    draft,
+                    options: &options,
+                }),
+            };
             Some(thread(c, &messages, &orders, &side, staff, error, &local))
         }
         None => None,
@@ -211,6 +226,8 @@ struct Side<'a> {
     users: &'a [orderdesk_store::User],
     /// The customer's language and where it comes from.
     language: &'a CustomerLanguageView,
+    /// Their typed draft, when a person should see it (#21).
+    draft: Option<DraftPanel<'a>>,
 }
 
 fn thread(
@@ -258,6 +275,7 @@ fn thread(
                 (language_form(&action, staff, side.language))
             }
             @if let Some(e) = error { p.alert #form-error role="alert" { (e) } }
+            @if let Some(p) = &side.draft { (super::inbox_draft::panel(p, &action, staff, local)) }
             ol.timeline.chat {
                 @for m in messages { (chat_message(m, m.created_at, now, true, local)) }
             }
@@ -351,7 +369,7 @@ fn urlencoding(key: &str) -> String {
         .collect()
 }
 
-async fn after(
+pub(super) async fn after_change(
     state: &AppState,
     f: &StaffForm<impl Sized>,
     key: &str,
@@ -374,7 +392,7 @@ async fn after(
     }
 }
 
-fn not_found(key: &str) -> impl Fn(orderdesk_engine::EngineError) -> ApiError + '_ {
+pub(super) fn not_found(key: &str) -> impl Fn(orderdesk_engine::EngineError) -> ApiError + '_ {
     move |e| match e {
         orderdesk_engine::EngineError::Store(orderdesk_store::StoreError::NotFound) => {
             ApiError::not_found(format!("no conversation with {key}"))
@@ -394,7 +412,7 @@ pub async fn reply(
         .await
         .map(|_| ())
         .map_err(not_found(&key));
-    after(&state, &f, &key, result).await
+    after_change(&state, &f, &key, result).await
 }
 
 #[derive(Deserialize, Default)]
@@ -416,7 +434,7 @@ pub async fn reopen(
         .await
         .map(|_| ())
         .map_err(not_found(&key));
-    after(&state, &f, &key, result).await
+    after_change(&state, &f, &key, result).await
 }
 
 /// Sets the customer's language (empty: back to the guess).
@@ -432,7 +450,7 @@ pub async fn set_language(
         .await
         .map(|_| ())
         .map_err(not_found(&key));
-    after(&state, &f, &key, result).await
+    after_change(&state, &f, &key, result).await
 }
 
 pub async fn change(
@@ -476,7 +494,7 @@ pub async fn change(
             .map_err(not_found(&key)),
         Err(e) => Err(e),
     };
-    after(&state, &f, &key, result).await
+    after_change(&state, &f, &key, result).await
 }
 
 /// The open orders whose customer wrote and nobody answered: the board

@@ -19,7 +19,7 @@
 //! | `GET /orders/{n}/credit-notes/{cn}.pdf` | staff |
 //! | `GET /payments`, `/payments/export.csv` | staff |
 //! | `GET /customers`, `GET /customers/{wa_id}`, `POST /customers/{wa_id}/block` | staff |
-//! | `GET /inbox`, `/inbox/unread.json`, `POST /inbox/{key}`, `…/messages`, `…/reopen`, `…/language` | staff |
+//! | `GET /inbox`, `/inbox/unread.json`, `POST /inbox/{key}`, `…/messages`, `…/reopen`, `…/language`, `…/draft`, `…/draft/send` | staff |
 //! | `GET/POST /users`, `POST /users/{id}/remove`, `POST /users/{id}/role`, `POST /users/{id}/password` | owner, admin |
 //! | `GET/POST /tokens`, `POST /tokens/{id}/revoke` | owner, admin |
 //! | `GET/POST /settings` | owner, admin |
@@ -34,6 +34,7 @@ mod chat_products;
 mod customers;
 mod followups;
 pub mod inbox;
+pub mod inbox_draft;
 mod insights;
 mod insights_charts;
 mod invoice;
@@ -140,6 +141,8 @@ pub(crate) fn routes() -> Routes<AppState> {
         .post("/inbox/{key}/messages", Session, inbox::reply)
         .post("/inbox/{key}/reopen", Session, inbox::reopen)
         .post("/inbox/{key}/language", Session, inbox::set_language)
+        .post("/inbox/{key}/draft", Session, inbox_draft::save)
+        .post("/inbox/{key}/draft/send", Session, inbox_draft::send)
         .get("/tokens", SessionAdmin, admin::tokens)
         .post("/tokens", SessionAdmin, admin::create_token)
         .post("/tokens/{id}/revoke", SessionAdmin, admin::revoke_token)

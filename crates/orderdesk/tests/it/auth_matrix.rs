@@ -132,6 +132,10 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         ("POST", "/api/v1/conversations/{wa_id}/reopen") => 404,
         ("GET" | "PUT", "/api/v1/conversations/{wa_id}/language") => 404,
         ("POST", "/api/v1/intake") => 422,
+        // Nobody by that wa_id: no draft to show or send (#21); `{}` lacks the lines.
+        ("GET", "/api/v1/conversations/{wa_id}/draft") => 404,
+        ("POST", "/api/v1/conversations/{wa_id}/draft/send") => 404,
+        ("PUT", "/api/v1/conversations/{wa_id}/draft") => 422,
         // `{}` lacks the version, the customer, the action.
         ("PATCH", "/api/v1/orders/{number}") => 422,
         ("POST", "/api/v1/orders" | "/api/v1/orders/bulk") => 422,
@@ -152,6 +156,7 @@ fn reached(r: &RouteInfo, who: Who) -> Option<u16> {
         ("POST", "/inbox/{key}") => 422,
         // Nobody by that key ever wrote.
         ("POST", "/inbox/{key}/messages" | "/inbox/{key}/reopen" | "/inbox/{key}/language") => 404,
+        ("POST", "/inbox/{key}/draft" | "/inbox/{key}/draft/send") => 404,
         ("POST", "/users/{id}/remove") => 404,
         // There is no such user to change or reset.
         ("POST", "/users/{id}/role" | "/users/{id}/password") => 404,

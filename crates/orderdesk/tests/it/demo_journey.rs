@@ -27,7 +27,11 @@ async fn shots(
 }
 
 /// Opens the phone page as `wa` and waits until its thread is live.
-async fn open_phone(phone: &orderdesk_testkit::browser::Browser, app: &TestApp, wa: &str) {
+pub(crate) async fn open_phone(
+    phone: &orderdesk_testkit::browser::Browser,
+    app: &TestApp,
+    wa: &str,
+) {
     phone
         .client
         .goto(&app.url(&format!("/phone?customer={wa}")))
@@ -53,7 +57,7 @@ async fn link_button(phone: &orderdesk_testkit::browser::Browser, part: &str) ->
 }
 
 /// Waits until a business message in the thread contains `text`.
-async fn phone_shows(phone: &orderdesk_testkit::browser::Browser, text: &str) {
+pub(crate) async fn phone_shows(phone: &orderdesk_testkit::browser::Browser, text: &str) {
     wait_js(
         phone,
         &format!("Array.from(document.querySelectorAll('[data-test=message][data-from=business] [data-test=message-text]')).some(t => t.textContent.includes({text:?}))"),

@@ -69,6 +69,8 @@ mod setup_live;
 mod staff_orders;
 mod templates;
 mod tls;
+mod typed_desk;
+mod typed_desk_browser;
 mod typed_orders;
 mod upgrade;
 mod webhook_cpu;

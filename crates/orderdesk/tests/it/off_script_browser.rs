@@ -15,7 +15,7 @@ use crate::helpers::{Backend, TestApp};
 const TYPED: &str = "My address is 12 MG Road, Bengaluru 560001";
 
 /// Types `text` on the phone page and sends it.
-async fn type_on_phone(phone: &orderdesk_testkit::browser::Browser, text: &str) {
+pub(crate) async fn type_on_phone(phone: &orderdesk_testkit::browser::Browser, text: &str) {
     js(
         phone,
         &format!("(document.querySelector('[data-test=text-input]').value = {text:?}, true)"),

@@ -11,31 +11,31 @@ use crate::helpers::{customer_message, Backend, GraphFake, TestApp};
 use crate::intake::load_grocery_catalog;
 use crate::phone::{button, is_business, Phone};
 
-const WA: &str = "919811100821";
+pub(crate) const WA: &str = "919811100821";
 const WAIT: Duration = Duration::from_secs(10);
 
-async fn shop(backend: Backend, graph: &GraphFake) -> TestApp {
+pub(crate) async fn shop(backend: Backend, graph: &GraphFake) -> TestApp {
     let app = TestApp::spawn_with(backend, Some(&graph.url)).await;
     load_grocery_catalog(&app).await;
     app
 }
 
-async fn types(app: &TestApp, wamid: &str, text: &str) {
+pub(crate) async fn types(app: &TestApp, wamid: &str, text: &str) {
     let body = customer_message(wamid, WA, Some(text), None);
     assert_eq!(app.post_webhook(body.as_bytes()).await.status(), 200);
 }
 
-async fn taps(app: &TestApp, wamid: &str, (id, title): (&str, &str)) {
+pub(crate) async fn taps(app: &TestApp, wamid: &str, (id, title): (&str, &str)) {
     let body = customer_message(wamid, WA, None, Some((id, title)));
     assert_eq!(app.post_webhook(body.as_bytes()).await.status(), 200);
 }
 
 /// What the customer read in Graph request `n` (0-based), once it came.
-async fn nth(graph: &GraphFake, n: usize) -> Value {
+pub(crate) async fn nth(graph: &GraphFake, n: usize) -> Value {
     graph.wait_for(n + 1, WAIT).await[n].2.clone()
 }
 
-fn body_text(message: &Value) -> String {
+pub(crate) fn body_text(message: &Value) -> String {
     message
         .pointer("/text/body")
         .or_else(|| message.pointer("/interactive/body/text"))
@@ -45,7 +45,7 @@ fn body_text(message: &Value) -> String {
 }
 
 /// The draft offer's two buttons: ("Place order" id, "Change" id).
-fn buttons(offer: &Value) -> (String, String) {
+pub(crate) fn buttons(offer: &Value) -> (String, String) {
     let b = &offer["interactive"]["action"]["buttons"];
     assert_eq!(b[0]["reply"]["title"], "Place order", "{offer}");
     assert_eq!(b[1]["reply"]["title"], "Change", "{offer}");
@@ -53,14 +53,29 @@ fn buttons(offer: &Value) -> (String, String) {
     (id(0), id(1))
 }
 
-async fn orders(app: &TestApp) -> Vec<Value> {
+pub(crate) async fn orders(app: &TestApp) -> Vec<Value> {
     let (status, body) = app.get("/api/v1/orders?limit=200").await;
     assert_eq!(status, 200, "{body}");
     body["orders"].as_array().cloned().unwrap_or_default()
 }
 
+/// (retailer id, quantity) of each line of an order's `items` or a draft's `lines`.
+pub(crate) fn lines_of(lines: &Value) -> Vec<(String, i64)> {
+    lines
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["retailer_id"].as_str().unwrap().to_owned(),
+                l["quantity"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
 /// Nothing more reaches Graph for a while: the bot said nothing more.
-async fn quiet_after(graph: &GraphFake, n: usize) {
+pub(crate) async fn quiet_after(graph: &GraphFake, n: usize) {
     tokio::time::sleep(Duration::from_millis(600)).await;
     let all = graph.requests();
     assert_eq!(
@@ -92,19 +107,8 @@ async fn a_typed_order_is_shown_back_and_placed_with_a_tap(backend: Backend) {
     let order = &orders[0];
     assert_eq!(order["customer"]["wa_id"], WA);
     assert_eq!(order["total_minor"], 50_000, "{order}");
-    let lines: Vec<(String, i64)> = order["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            (
-                l["retailer_id"].as_str().unwrap().to_owned(),
-                l["quantity"].as_i64().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        lines,
+        lines_of(&order["items"]),
         [("rice-basmati".to_owned(), 2), ("toor-dal".to_owned(), 1)]
     );
     // The checkout follows as for a catalog cart: thanks and the address form.
@@ -117,17 +121,25 @@ async fn a_typed_order_is_shown_back_and_placed_with_a_tap(backend: Backend) {
     app.stop().await;
 }
 
-async fn change_and_a_new_text_replace_the_draft(backend: Backend) {
+async fn change_kills_the_draft_and_a_new_text_replaces_it(backend: Backend) {
     let graph = GraphFake::start().await;
     let app = shop(backend, &graph).await;
     types(&app, "wamid.c1", "1 kg sugar").await;
     let (place_first, change) = buttons(&nth(&graph, 0).await);
 
     taps(&app, "wamid.c2", (&change, "Change")).await;
-    assert!(body_text(&nth(&graph, 1).await).contains("write your order again"));
+    assert!(body_text(&nth(&graph, 1).await).contains("a person from our team will look"));
     // The first draft's "Place order" no longer orders anything.
     taps(&app, "wamid.c3", (&place_first, "Place order")).await;
     assert!(body_text(&nth(&graph, 2).await).contains("older draft"));
+    // "Change" handed them to a person; handed back, the bot reads again.
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/conversations/{WA}"),
+            &json!({"handover": false}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
 
     types(&app, "wamid.c4", "2 namak").await;
     let (place_second, _) = buttons(&nth(&graph, 3).await);
@@ -318,7 +330,7 @@ async fn on_the_phone_a_typed_order_is_placed_with_a_tap(backend: Backend) {
 both_backends!(
     on_the_phone_a_typed_order_is_placed_with_a_tap,
     a_typed_order_is_shown_back_and_placed_with_a_tap,
-    change_and_a_new_text_replace_the_draft,
+    change_kills_the_draft_and_a_new_text_replaces_it,
     a_stale_tap_changes_nothing_and_is_answered,
     a_tap_delivered_twice_makes_one_order,
     with_typed_orders_off_a_typed_order_only_joins_the_conversation,

@@ -14,7 +14,7 @@ use crate::helpers::{customer_message, order_webhook, Backend, GraphFake, TestAp
 use crate::phone::{is_business, Phone};
 
 /// Stores a signed-webhook body as received `hours` ago.
-async fn received_hours_ago(app: &TestApp, body: &str, hours: i64) {
+pub(crate) async fn received_hours_ago(app: &TestApp, body: &str, hours: i64) {
     let then = chrono::Utc::now() - chrono::Duration::hours(hours);
     let items: Vec<orderdesk_store::NewInbound> =
         orderdesk_whatsapp::split_webhook(body.as_bytes())
