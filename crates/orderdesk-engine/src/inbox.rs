@@ -293,7 +293,7 @@ impl Processor {
                 None => Ok(None),
             }
         };
-        let (names, texts, blocked, languages) = futures_util::future::try_join4(
+        let (names, texts, blocked, mut languages) = futures_util::future::try_join4(
             self.product_names(&items),
             texts,
             self.blocked_senders(&items),
@@ -307,6 +307,9 @@ impl Processor {
             catalog: &self.catalog,
             placed: HashSet::new(),
         };
+        // Customers whose message this batch has decided: their language
+        // may have been guessed from it after the batch's read.
+        let mut spoke: HashSet<&str> = HashSet::new();
         for item in &items {
             let from_blocked = item
                 .customer_key
@@ -316,6 +319,12 @@ impl Processor {
                 // Staff blocked this customer: their carts make no order.
                 InboxKind::Cart if from_blocked => InboundOutcome::Ignored,
                 InboxKind::Cart => {
+                    if let Some(key) = item.customer_key.as_deref().filter(|k| spoke.remove(k)) {
+                        // "नमस्ते" then a cart in one batch: the cart's
+                        // texts follow the language the message set.
+                        let fresh = self.store.customer_languages(&[key.to_owned()]).await?;
+                        languages.extend(fresh.into_iter().map(|l| (l.customer_key, l.language)));
+                    }
                     let texts = match (&texts, &item.customer_key) {
                         (Some(t), Some(key)) => {
                             Some(t.in_language(languages.get(key).map(String::as_str)))
@@ -332,6 +341,9 @@ impl Processor {
                 InboxKind::Status(_) => decide_status(item),
                 InboxKind::Payment(_) => self.payment(item, false).await?,
                 InboxKind::Message(_) => {
+                    if let Some(key) = item.customer_key.as_deref() {
+                        spoke.insert(key);
+                    }
                     // A blocked customer's message still joins the
                     // conversation (staff see it); the bot says nothing.
                     let (outcome, asked, follow) = self

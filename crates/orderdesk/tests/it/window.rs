@@ -484,7 +484,54 @@ async fn a_customer_who_writes_in_hindi_gets_hindi_texts_on_the_phone(backend: B
     app.stop().await;
 }
 
+/// A greeting and a cart in one webhook delivery are processed in one
+/// batch: the cart's texts still follow the language the greeting set.
+async fn a_hindi_greeting_and_a_cart_in_one_delivery_get_hindi_texts(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let app = TestApp::spawn_with(backend, Some(&graph.url)).await;
+    let (s, b) = put(
+        &app,
+        "/api/v1/templates/order_received/hi",
+        json!({"body": "धन्यवाद! आपका ऑर्डर #{number} ({total}) मिला।"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let wa = "919812345778";
+    let mut delivery: Value = serde_json::from_str(&customer_message(
+        "wamid.hi-greet",
+        wa,
+        Some("नमस्ते, चाय चाहिए"),
+        None,
+    ))
+    .unwrap();
+    let cart: Value = serde_json::from_str(&order_webhook(
+        "wamid.hi-cart",
+        wa,
+        "Asha",
+        &[("tea", 1, "249.50", "INR")],
+    ))
+    .unwrap();
+    let message = |v: &Value| v["entry"][0]["changes"][0]["value"]["messages"][0].clone();
+    delivery["entry"][0]["changes"][0]["value"]["messages"] =
+        json!([message(&delivery), message(&cart)]);
+    let status = app
+        .post_webhook(delivery.to_string().as_bytes())
+        .await
+        .status();
+    assert_eq!(status, 200);
+    let received = crate::followups::wait_body(&graph, wa, "the order's first message", |b| {
+        crate::journey::text(b).contains("ऑर्डर #") || crate::journey::text(b).contains("order #")
+    })
+    .await;
+    assert!(
+        crate::journey::text(&received).starts_with("धन्यवाद! आपका ऑर्डर #"),
+        "{received}"
+    );
+    app.stop().await;
+}
+
 both_backends!(
+    a_hindi_greeting_and_a_cart_in_one_delivery_get_hindi_texts,
     past_24_hours_updates_go_as_templates_free_replies_are_refused_and_reopen_works,
     a_nudge_past_the_window_goes_as_its_template,
     a_customers_language_follows_their_first_message_or_staff,
