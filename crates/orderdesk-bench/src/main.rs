@@ -34,6 +34,7 @@ mod intake;
 mod load;
 mod probe;
 mod scale;
+mod search_kinds;
 mod stats;
 mod streams;
 

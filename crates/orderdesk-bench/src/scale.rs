@@ -355,7 +355,12 @@ pub async fn big_list(orders: u64, requests: usize, trigram: bool) -> anyhow::Re
         ),
         ("/api/v1/orders?q=zzzz&limit=50".to_owned(), requests / 10),
     ];
-    for (path, runs) in paths {
+    // An order with an address, half-way through the numbers.
+    let target = (1000 + orders / 2) / 10 * 10;
+    let searches = crate::search_kinds::paths(target, "Kashmiri kahwa")
+        .into_iter()
+        .map(|path| (path, requests / 10));
+    for (path, runs) in paths.into_iter().chain(searches) {
         let url = format!("{}{path}", server.base);
         let mut lat = Vec::with_capacity(runs);
         let start = Instant::now();
@@ -386,8 +391,10 @@ pub async fn big_list(orders: u64, requests: usize, trigram: bool) -> anyhow::Re
 /// Orders 1001 … 1000+n in eight stages, with names, phone numbers and
 /// business-scoped ids, and the counters and stage counts to match.
 fn seed_sql(n: u64) -> String {
+    let cities = crate::search_kinds::cities_json();
     format!(
         "SET maintenance_work_mem = '1GB';
+         DROP INDEX orders_search_trgm;
          INSERT INTO orders (number, status, payment_status, checkout_step, customer_wa_id,
            customer_user_id, customer_name, items, currency, total_minor, created_at,
            updated_at, version, customer_key)
@@ -400,17 +407,42 @@ fn seed_sql(n: u64) -> String {
            (ARRAY['Asha','Ravi','Meera','Kiran','Sunita','Arjun','Priya'])[1 + g % 7] || ' ' ||
            (ARRAY['Sharma','Patel','Iyer','Khan','Das','Rao','Gupta','Nair','Singh',
                   'Mehta','Bose'])[1 + (g / 7) % 11] || ' ' || g,
-           '[{{\"retailer_id\":\"sku-1\",\"name\":\"Masala chai\",\"quantity\":2,\"unit_price_minor\":799}}]'::jsonb,
+           jsonb_build_array(jsonb_build_object('retailer_id', 'sku-' || (g % 12),
+             'name', (ARRAY['Masala chai','Kashmiri kahwa','Filter coffee','Darjeeling tea',
+                            'Assam tea','Nilgiri tea','Green tea','Tulsi tea','Ginger tea',
+                            'Lemon tea','Cardamom tea','Rose tea'])[1 + g % 12],
+             'quantity', 2, 'unit_price_minor', 799)),
            'INR', 1598,
            now() - ({n} - g) * interval '1 second',
            now() - ({n} - g) * interval '1 second',
            1, 'US.91' || lpad(g::text, 8, '0')
          FROM generate_series(1, {n}) AS g;
+         UPDATE orders SET {searched} WHERE number % 10 = 0;
+         CREATE INDEX orders_search_trgm ON orders USING gin (search_text gin_trgm_ops);
          UPDATE counters SET value = 1001 + {n} WHERE name = 'order_number';
          UPDATE status_counts s SET count = c.n
            FROM (SELECT status, count(*) AS n FROM orders GROUP BY status) c
            WHERE s.status = c.status;
-         ANALYZE orders;"
+         ANALYZE orders;",
+        searched = searched_columns_pg("number", &cities)
+    )
+}
+
+/// The `SET` list that fills what the search kinds look for
+/// (`search_kinds`) on an order whose number is `number`; `cities` is
+/// their JSON array.
+pub(crate) fn searched_columns_pg(number: &str, cities: &str) -> String {
+    format!(
+        "address = jsonb_build_object('name', customer_name, \
+           'phone', '+91 ' || (6000000000 + ({number} * 7919) % 4000000000), \
+           'line1', ({number} % 97) || ' MG Road', 'line2', '', \
+           'city', '{cities}'::jsonb ->> (({number} / 10) % 10)::int, \
+           'state', 'MH', 'postal_code', (400000 + ({number} * 31) % 100000)::text, \
+           'country', 'IN'), \
+         tracking = 'EE' || lpad({number}::text, 9, '0') || 'IN', \
+         note = CASE WHEN {number} % 100 = 0 THEN 'Gift wrap please, call first' END, \
+         customer_name = CASE WHEN {number} % 50 = 0 THEN 'Zoë ' || customer_name \
+           ELSE customer_name END"
     )
 }
 

@@ -290,7 +290,7 @@ impl SqlBackend for PgDb {
         // table until the rebuild commits keeps each change counted once.
         orderdesk_store_sql::SqlTx::execute(
             &mut tx,
-            "LOCK TABLE stats_days, stats_customers IN SHARE ROW EXCLUSIVE MODE",
+            "LOCK TABLE stats_days, stats_months, stats_customers IN SHARE ROW EXCLUSIVE MODE",
             vec![],
         )
         .await?;

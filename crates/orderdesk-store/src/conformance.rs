@@ -256,6 +256,7 @@ macro_rules! conformance_suite {
             stats_count_every_step_by_the_business_day => case_stats_count_every_step_by_the_business_day,
             stats_rebuilt_from_history_equal_the_live_ones => case_stats_rebuilt_from_history_equal_the_live_ones,
             stats_before_the_first_rebuild_are_counted_by_it => case_stats_before_the_first_rebuild_are_counted_by_it,
+            stats_totals_across_months_equal_their_days => case_stats_totals_across_months_equal_their_days,
             product_taxes_are_kept_across_feed_syncs => case_product_taxes_kept_across_syncs,
             product_taxes_for_an_unknown_product_change_nothing => case_product_taxes_for_an_unknown_product,
             an_order_created_paid_gets_its_invoice_number_at_once => case_an_order_created_paid_gets_its_invoice_number,

@@ -435,3 +435,69 @@ pub async fn case_stats_before_the_first_rebuild_are_counted_by_it(store: &dyn S
     assert_eq!(totals.get("carts"), Some(&1));
     assert_eq!(totals.get("customers_d"), Some(&1));
 }
+
+/// Every counter of `from..=to`, summed from the day rows one by one.
+async fn summed_days(
+    store: &dyn Store,
+    from: &str,
+    to: &str,
+    metrics: &[&str],
+) -> Vec<(String, i64)> {
+    let mut sums: BTreeMap<String, i64> = BTreeMap::new();
+    for (_, metric, value) in store.stat_days(day(from), day(to), metrics).await.unwrap() {
+        *sums.entry(metric).or_default() += value;
+    }
+    sums.into_iter().filter(|(_, v)| *v != 0).collect()
+}
+
+/// A range's totals read whole months at once and only its edge months day
+/// by day: whichever way a range cuts the months, live and after a rebuild,
+/// they equal its days added up.
+pub async fn case_stats_totals_across_months_equal_their_days(store: &dyn Store) {
+    store.rebuild_stats("UTC").await.unwrap();
+    let at = |y: i32, m: u32, d: u32, h: u32| Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap();
+    let times = [
+        at(2026, 10, 31, 12),
+        at(2026, 11, 1, 0),
+        at(2026, 11, 15, 9),
+        at(2026, 11, 30, 23),
+        at(2026, 12, 1, 10),
+        at(2026, 12, 7, 8),
+        at(2027, 1, 1, 0),
+    ];
+    for (i, when) in times.into_iter().enumerate() {
+        let o = create_order(store, cart("Asha", &format!("91980000030{i}"), when)).await;
+        pay(store, &o, LedgerKind::Paid, when).await;
+    }
+    let all = store
+        .stat_totals(day("2026-01-01"), day("2027-12-31"))
+        .await
+        .unwrap();
+    let metrics: Vec<&str> = all.iter().map(|(m, _)| m.as_str()).collect();
+    assert!(metrics.contains(&"carts") && metrics.contains(&"pq:tee-black-m"));
+    // (from, to, carts): whole months, cut months, one day, across years.
+    let ranges = [
+        ("2026-11-01", "2026-11-30", 3),
+        ("2026-11-02", "2026-11-30", 2),
+        ("2026-11-01", "2026-11-29", 2),
+        ("2026-10-31", "2026-12-01", 5),
+        ("2026-11-01", "2026-12-31", 5),
+        ("2026-10-01", "2027-01-31", 7),
+        ("2026-11-15", "2026-11-15", 1),
+        ("2026-12-02", "2027-01-01", 2),
+    ];
+    for rebuilt in [false, true] {
+        if rebuilt {
+            store.rebuild_stats("UTC").await.unwrap();
+        }
+        for (from, to, carts) in ranges {
+            let mut totals = store.stat_totals(day(from), day(to)).await.unwrap();
+            totals.retain(|(_, v)| *v != 0);
+            totals.sort();
+            let by_day = summed_days(store, from, to, &metrics).await;
+            assert_eq!(totals, by_day, "{from}..{to} (rebuilt: {rebuilt})");
+            let got = totals.iter().find(|(m, _)| m == "carts").map(|(_, v)| *v);
+            assert_eq!(got, Some(carts), "carts of {from}..{to}");
+        }
+    }
+}
