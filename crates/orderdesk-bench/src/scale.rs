@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use orderdesk::Config;
-use orderdesk_store::{NewApiToken, Store};
+use orderdesk_store::prelude::*;
+use orderdesk_store::NewApiToken;
 use tokio::sync::oneshot;
 
 use crate::load::{cart, drive, percentile, report, SECRET};

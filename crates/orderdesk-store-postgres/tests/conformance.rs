@@ -4,7 +4,7 @@
 // Test setup: failing to get a database fails the test, loudly.
 #![allow(clippy::expect_used)]
 
-use orderdesk_store::Store;
+use orderdesk_store::prelude::*;
 use orderdesk_store_postgres::PgStore;
 
 async fn fresh_store() -> PgStore {

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Utc;
-use orderdesk_store::{NewInbound, Recorded, Store};
+use orderdesk_store::prelude::*;
+use orderdesk_store::{NewInbound, Recorded};
 
 const REQUESTS: usize = 64;
 const BATCHES_PER_REQUEST: usize = 25;

@@ -491,7 +491,7 @@ impl SqlBackend for SqliteDb {
 mod tests {
     use super::*;
     use chrono::Utc;
-    use orderdesk_store::Store;
+    use orderdesk_store::prelude::*;
 
     #[tokio::test]
     async fn the_writer_is_durable_and_readers_cannot_write() {

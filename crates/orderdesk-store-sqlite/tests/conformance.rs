@@ -4,7 +4,7 @@
 #![allow(clippy::expect_used)]
 
 use orderdesk_store::conformance::WithGuard;
-use orderdesk_store::Store;
+use orderdesk_store::prelude::*;
 use orderdesk_store_sqlite::SqliteStore;
 
 /// A migrated store on a new file, in a directory removed after the test.

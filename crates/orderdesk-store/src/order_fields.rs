@@ -1,6 +1,6 @@
 //! The parts of an order only staff change (its lines and money when they
 //! edit it, its tags and assignee), written with an [`OrderUpdate`] through
-//! [`crate::Store::edit_order`].
+//! [`crate::OrderStore::edit_order`].
 
 use orderdesk_domain::{LineItem, Order};
 

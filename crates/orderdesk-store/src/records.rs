@@ -67,7 +67,7 @@ pub enum InboundOutcome {
     /// thread and remember the customer (event `message.received`).
     Message(NewInboundMessage),
     /// A customer's message and what it does to one order, applied together
-    /// (see [`crate::Store::update_order`]). When the order is no longer at
+    /// (see [`crate::OrderStore::update_order`]). When the order is no longer at
     /// `expected_version` nothing of the item is applied and it stays
     /// pending; see [`InboundResult::Conflict`]. The update is applied at
     /// the message's time, and the message's `order_number` defaults to
@@ -79,7 +79,7 @@ pub enum InboundOutcome {
         update: OrderUpdate,
     },
     /// A delivery status of a message we sent (see
-    /// [`crate::Store::message_status`]).
+    /// [`crate::OutboxStore::message_status`]).
     Status {
         wamid: String,
         state: MessageState,
@@ -104,7 +104,7 @@ impl InboundOutcome {
 }
 
 /// What became of one item given to
-/// [`crate::Store::apply_inbound`].
+/// [`crate::InboxStore::apply_inbound`].
 // One per inbox item, like `InboundOutcome`: not worth boxing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
@@ -195,7 +195,7 @@ pub struct NewInboundMessage {
 }
 
 /// Changes to one order, applied together at an expected version (see
-/// [`crate::Store::update_order`]). `None` fields stay as they are.
+/// [`crate::OrderStore::update_order`]). `None` fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OrderUpdate {
     pub checkout_step: Option<CheckoutStep>,

@@ -20,7 +20,7 @@ pub struct StoredSetting {
     pub updated_by: String,
 }
 
-/// One change of [`crate::Store::put_settings`].
+/// One change of [`crate::SettingsStore::put_settings`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettingChange {
     pub key: String,

@@ -1,4 +1,4 @@
-//! Conformance cases for [`Store::ops_status`], what `orderdesk doctor`
+//! Conformance cases for [`crate::OpsStore::ops_status`], what `orderdesk doctor`
 //! reads: how far the schema is migrated and when WhatsApp was last heard
 //! from and sent to.
 

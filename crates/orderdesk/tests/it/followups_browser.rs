@@ -10,17 +10,9 @@ use serde_json::json;
 
 use crate::browser::{browser, click, js, log_in, shot, wait_js};
 use crate::dashboard::add_user;
+use crate::helpers::simulator::{add_customer, open_phone, phone_shows, send_first_cart};
 use crate::helpers::{Backend, TestApp};
 use crate::journey::order_when;
-
-/// Waits until the phone shows a business message containing `text`.
-async fn phone_shows(phone: &orderdesk_testkit::browser::Browser, text: &str) {
-    wait_js(
-        phone,
-        &format!("Array.from(document.querySelectorAll('[data-test=message][data-from=business] [data-test=message-text]')).some(t => t.textContent.includes({text:?}))"),
-    )
-    .await;
-}
 
 async fn tap_button(phone: &orderdesk_testkit::browser::Browser, id: &str) {
     let sel = format!("[data-test=reply-button][data-button-id='{id}']");
@@ -59,22 +51,8 @@ async fn the_phone_confirms_cash_on_delivery_and_rates_and_the_order_window_show
     settings.push(("ORDERDESK_FEEDBACK_AFTER", "1s"));
     let (app, _sim) = TestApp::spawn_with_phone(Backend::Sqlite, &settings).await;
     add_user(&app, "owner@shop.test", Role::Owner).await;
-    let (status, customer) = app
-        .post(
-            "/simulator/api/customers",
-            &json!({"name": "Kavya Nair", "phone": "+91 98450 77777"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{customer}");
-    let wa = customer["wa_id"].as_str().unwrap().to_owned();
-    let (status, _) = app
-        .post(
-            &format!("/simulator/api/customers/{wa}/cart"),
-            &json!({"items": [{"retailer_id": "tea-assam-250", "quantity": 1}]}),
-        )
-        .await;
-    assert_eq!(status, 202);
-    let n = app.wait_for_orders(1).await[0]["number"].as_i64().unwrap();
+    let wa = add_customer(&app, "Kavya Nair", "+91 98450 77777").await;
+    let n = send_first_cart(&app, &wa, "tea-assam-250", 1).await;
     // The address form link, as the phone received it.
     let mut link = None;
     for _ in 0..200 {
@@ -94,12 +72,7 @@ async fn the_phone_confirms_cash_on_delivery_and_rates_and_the_order_window_show
     let link = link.expect("the address link reached the phone");
     app.submit_address(&link).await;
 
-    let phone = browser(true).await;
-    phone
-        .client
-        .goto(&app.url(&format!("/phone?customer={wa}")))
-        .await
-        .unwrap();
+    let phone = open_phone(&app, &wa).await;
     tap_button(&phone, &format!("pay:cod:{n}")).await;
     tap_button(&phone, &format!("note:skip:{n}")).await;
     phone_shows(&phone, "Please confirm your cash-on-delivery order").await;

@@ -6,10 +6,10 @@
 //! `target/screenshots/inbox/`.
 
 use orderdesk_store::Role;
-use serde_json::json;
 
 use crate::browser::{assert_not_reloaded, browser, click, js, log_in, mark, shot, wait_js};
 use crate::dashboard::add_user;
+use crate::helpers::simulator::{add_customer, open_phone};
 use crate::helpers::{Backend, TestApp};
 
 const QUESTION: &str = "Hi, do you deliver to Pune? Want to order 5 gift boxes for Diwali";
@@ -20,14 +20,7 @@ async fn a_customer_with_no_order_reaches_the_inbox_live_and_gets_an_answer_with
     let (app, _sim) = TestApp::spawn_with_phone(Backend::Sqlite, &[]).await;
     add_user(&app, "owner@shop.test", Role::Owner).await;
     add_user(&app, "asha@shop.test", Role::Agent).await;
-    let (status, customer) = app
-        .post(
-            "/simulator/api/customers",
-            &json!({"name": "Kavya Rao", "phone": "+91 98450 77777"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{customer}");
-    let wa = customer["wa_id"].as_str().unwrap().to_owned();
+    let wa = add_customer(&app, "Kavya Rao", "+91 98450 77777").await;
 
     let desk = browser(false).await;
     log_in(&desk, &app, "owner@shop.test").await;
@@ -41,12 +34,7 @@ async fn a_customer_with_no_order_reaches_the_inbox_live_and_gets_an_answer_with
     mark(&desk).await;
 
     // The customer, who has no order, writes on the phone.
-    let phone = browser(true).await;
-    phone
-        .client
-        .goto(&app.url(&format!("/phone?customer={wa}")))
-        .await
-        .unwrap();
+    let phone = open_phone(&app, &wa).await;
     wait_js(
         &phone,
         &format!("document.querySelector('[data-test=current-customer]') && document.querySelector('[data-test=current-customer]').dataset.waId === '{wa}'"),

@@ -13,10 +13,10 @@ use orderdesk_store::Role;
 
 use crate::browser::{browser, click, js, log_in, shot, wait_js};
 use crate::dashboard::add_user;
+use crate::helpers::simulator::{
+    add_customer, open_phone, send_first_cart, BUSINESS_MESSAGES as BUSINESS,
+};
 use crate::helpers::{Backend, TestApp};
-
-const BUSINESS: &str =
-    "document.querySelectorAll('[data-test=message][data-from=business]').length";
 
 /// Sets an input of the open address form.
 async fn fill(phone: &Browser, field: &str, value: &str) {
@@ -52,29 +52,10 @@ async fn the_phone_fills_the_native_address_pays_in_whatsapp_and_orders_from_sen
         ],
     )
     .await;
-    let (status, customer) = app
-        .post(
-            "/simulator/api/customers",
-            &json!({"name": "Asha Rao", "phone": "+91 98222 00041"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{customer}");
-    let wa = customer["wa_id"].as_str().unwrap().to_owned();
-    let (status, _) = app
-        .post(
-            &format!("/simulator/api/customers/{wa}/cart"),
-            &json!({"items": [{"retailer_id": "tea-assam-250", "quantity": 2}]}),
-        )
-        .await;
-    assert_eq!(status, 202);
-    let n = app.wait_for_orders(1).await[0]["number"].as_i64().unwrap();
+    let wa = add_customer(&app, "Asha Rao", "+91 98222 00041").await;
+    let n = send_first_cart(&app, &wa, "tea-assam-250", 2).await;
 
-    let phone = browser(true).await;
-    phone
-        .client
-        .goto(&app.url(&format!("/phone?customer={wa}")))
-        .await
-        .unwrap();
+    let phone = open_phone(&app, &wa).await;
     wait_js(
         &phone,
         "document.querySelector('[data-test=native-address]')",

@@ -6,10 +6,12 @@
 //! Screenshots (desktop and 412 px) go to `target/screenshots/off_script/`.
 
 use orderdesk_store::Role;
-use serde_json::json;
 
 use crate::browser::{browser, click, js, log_in, shot, wait_js};
 use crate::dashboard::add_user;
+use crate::helpers::simulator::{
+    add_customer, open_phone, phone_shows, send_first_cart, BUSINESS_MESSAGES as BUSINESS,
+};
 use crate::helpers::{Backend, TestApp};
 
 const TYPED: &str = "My address is 12 MG Road, Bengaluru 560001";
@@ -24,42 +26,19 @@ pub(crate) async fn type_on_phone(phone: &orderdesk_testkit::browser::Browser, t
     click(phone, "[data-test=send-text]").await;
 }
 
-/// How many business messages the phone shows.
-const BUSINESS: &str =
-    "document.querySelectorAll('[data-test=message][data-from=business]').length";
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_stuck_at_the_address_step_taps_talk_to_a_person_and_reaches_the_inbox() {
     let (app, _sim) = TestApp::spawn_with_phone(Backend::Sqlite, &[]).await;
     add_user(&app, "owner@shop.test", Role::Owner).await;
-    let (status, customer) = app
-        .post(
-            "/simulator/api/customers",
-            &json!({"name": "Rohan Menon", "phone": "+91 98450 66666"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{customer}");
-    let wa = customer["wa_id"].as_str().unwrap().to_owned();
-    let (status, _) = app
-        .post(
-            &format!("/simulator/api/customers/{wa}/cart"),
-            &json!({"items": [{"retailer_id": "tea-assam-250", "quantity": 2}]}),
-        )
-        .await;
-    assert_eq!(status, 202);
-    let n = app.wait_for_orders(1).await[0]["number"].as_i64().unwrap();
+    let wa = add_customer(&app, "Rohan Menon", "+91 98450 66666").await;
+    let n = send_first_cart(&app, &wa, "tea-assam-250", 2).await;
 
     let desk = browser(false).await;
     log_in(&desk, &app, "owner@shop.test").await;
     desk.client.goto(&app.url("/inbox")).await.unwrap();
     wait_js(&desk, "document.body.dataset.live === 'open'").await;
 
-    let phone = browser(true).await;
-    phone
-        .client
-        .goto(&app.url(&format!("/phone?customer={wa}")))
-        .await
-        .unwrap();
+    let phone = open_phone(&app, &wa).await;
     // The order's first message: the address form link.
     wait_js(&phone, &format!("{BUSINESS} === 1")).await;
 
@@ -88,11 +67,7 @@ async fn a_customer_stuck_at_the_address_step_taps_talk_to_a_person_and_reaches_
         &format!("document.querySelector(\"{row}\") && document.querySelector(\"{row}\").dataset.handover === 'true'"),
     )
     .await;
-    wait_js(
-        &phone,
-        "Array.from(document.querySelectorAll('[data-test=message][data-from=business] [data-test=message-text]')).some(t => t.textContent.includes('A person from our team'))",
-    )
-    .await;
+    phone_shows(&phone, "A person from our team").await;
     shot(&desk, "off_script/02-handover-inbox-desktop").await;
 
     // The bot is silent now: the next text only reaches staff.

@@ -264,10 +264,8 @@ async fn a_nudge_past_the_window_goes_as_its_template(backend: Backend) {
     app.stop().await;
 }
 
-async fn a_customers_language_follows_their_first_message_or_staff(backend: Backend) {
-    let graph = GraphFake::start().await;
-    let app = TestApp::spawn_with(backend, Some(&graph.url)).await;
-    let wa = "919822200703";
+/// Hindi versions of the order-received text and the address button.
+async fn put_hindi_texts(app: &TestApp) {
     for (key, body) in [
         (
             "order_received",
@@ -276,13 +274,20 @@ async fn a_customers_language_follows_their_first_message_or_staff(backend: Back
         ("button.add_address", "पता जोड़ें"),
     ] {
         let (s, b) = put(
-            &app,
+            app,
             &format!("/api/v1/templates/{key}/hi"),
             json!({ "body": body }),
         )
         .await;
         assert_eq!(s, 200, "{b}");
     }
+}
+
+async fn a_customers_language_follows_their_first_message_or_staff(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let app = TestApp::spawn_with(backend, Some(&graph.url)).await;
+    let wa = "919822200703";
+    put_hindi_texts(&app).await;
     let hello = customer_message(
         "wamid.l1",
         wa,
@@ -436,21 +441,7 @@ async fn a_label_over_whatsapps_limit_is_refused_naming_it(backend: Backend) {
 
 async fn a_customer_who_writes_in_hindi_gets_hindi_texts_on_the_phone(backend: Backend) {
     let (app, _sim) = TestApp::spawn_with_phone(backend, &[]).await;
-    for (key, body) in [
-        (
-            "order_received",
-            "धन्यवाद! आपका ऑर्डर #{number} ({total}) मिला। कृपया पता जोड़ें।",
-        ),
-        ("button.add_address", "पता जोड़ें"),
-    ] {
-        let (s, b) = put(
-            &app,
-            &format!("/api/v1/templates/{key}/hi"),
-            json!({ "body": body }),
-        )
-        .await;
-        assert_eq!(s, 200, "{b}");
-    }
+    put_hindi_texts(&app).await;
     let phone = Phone { app: &app };
     let asha = phone.add("Asha", "+91 98123 45777").await;
     let wa = asha["wa_id"].as_str().unwrap().to_owned();

@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use orderdesk_store::{NewApiToken, Store};
+use orderdesk_store::prelude::*;
+use orderdesk_store::NewApiToken;
 use serde_json::json;
 
 use crate::fixtures::{order_webhook, Db, GraphFake, GraphMode, Instance};

@@ -7,7 +7,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use orderdesk_store::{NewApiToken, Store};
+use orderdesk_store::prelude::*;
+use orderdesk_store::NewApiToken;
 use serde_json::{json, Value};
 use sqlx::{Connection, PgConnection};
 
