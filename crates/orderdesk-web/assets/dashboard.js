@@ -617,7 +617,18 @@
         var draftKey = draft ? draft.dataset.draft : null;
         var draftValues = draft ? Array.prototype.map.call(draft.querySelectorAll(rows), function (i) { return i.value; }) : [];
         var focused = document.activeElement && document.activeElement.id;
+        // A choice staff made but have not sent yet (whom to assign)
+        // survives the redraw too.
+        var picked = {};
+        current.querySelectorAll('select[id]').forEach(function (s) {
+          var first = Array.prototype.find.call(s.options, function (o) { return o.defaultSelected; }) || s.options[0];
+          if (first && s.value !== first.value) { picked[s.id] = s.value; }
+        });
         current.replaceWith(document.importNode(next, true));
+        Object.keys(picked).forEach(function (pid) {
+          var s = document.getElementById(pid);
+          if (s) { s.value = picked[pid]; }
+        });
         var again = document.getElementById('reply-text');
         if (again && text) { again.value = text; }
         var redrawn = document.getElementById('draft-form');

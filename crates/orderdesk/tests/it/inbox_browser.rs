@@ -109,6 +109,24 @@ async fn a_customer_with_no_order_reaches_the_inbox_live_and_gets_an_answer_with
         "(document.getElementById('assignee-select').value = 'asha@shop.test', true)",
     )
     .await;
+    // The customer writes again before staff send their choice: the live
+    // redraw keeps the colleague picked.
+    let (status, body) = app
+        .post(
+            &format!("/simulator/api/customers/{wa}/text"),
+            &serde_json::json!({"text": "Are you open on Sunday?"}),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    wait_js(
+        &desk,
+        "Array.from(document.querySelectorAll('.thread .msg-in .text')).some(t => t.textContent === 'Are you open on Sunday?')",
+    )
+    .await;
+    assert_eq!(
+        js(&desk, "document.getElementById('assignee-select').value").await,
+        "asha@shop.test"
+    );
     click(&desk, "#assign-form button[type=submit]").await;
     wait_js(
         &desk,
