@@ -91,11 +91,7 @@ async fn seed(backend: Backend, url: &str, rows: &[(String, String, i64)]) -> an
             )
         })
         .collect();
-    // The month sums the write path keeps beside the days (migration 0160
-    // fills them the same way for days counted before it).
-    let months = "INSERT INTO stats_months (month, metric, value) \
-                  SELECT substr(day, 1, 8) || '01', metric, CAST(SUM(value) AS BIGINT) \
-                  FROM stats_days GROUP BY substr(day, 1, 8) || '01', metric";
+    // The month sums follow the days by migration 0160's triggers.
     let zone = "UPDATE stats_zone SET time_zone = 'UTC' WHERE id = 1";
     match backend {
         Backend::Sqlite => {
@@ -104,7 +100,6 @@ async fn seed(backend: Backend, url: &str, rows: &[(String, String, i64)]) -> an
             for s in &statements {
                 sqlx::query(s).execute(&mut *tx).await?;
             }
-            sqlx::query(months).execute(&mut *tx).await?;
             sqlx::query(zone).execute(&mut *tx).await?;
             tx.commit().await?;
             pool.close().await;
@@ -115,7 +110,6 @@ async fn seed(backend: Backend, url: &str, rows: &[(String, String, i64)]) -> an
             for s in &statements {
                 sqlx::query(s).execute(&mut *tx).await?;
             }
-            sqlx::query(months).execute(&mut *tx).await?;
             sqlx::query(zone).execute(&mut *tx).await?;
             tx.commit().await?;
             sqlx::query("ANALYZE stats_days, stats_months")

@@ -180,8 +180,9 @@ fn ledger_run(entries: &[LedgerEntry], mut paid: i64, mut failed: i64) -> Vec<Fa
 }
 
 /// Adds what `pending` owes to the counters, in the zone the rollups are
-/// in. Rows are locked in one order (customers by key, then days by day
-/// and metric), so concurrent writers never deadlock over them.
+/// in. Rows are locked in one order (customers by key, then days by metric
+/// and day, and with each its month), so concurrent writers never deadlock
+/// over them.
 pub(crate) async fn write<T: SqlTx>(tx: &mut T, pending: Pending) -> StoreResult<()> {
     if pending.facts.is_empty() && pending.customers.is_empty() {
         return Ok(());
@@ -196,27 +197,20 @@ pub(crate) async fn write<T: SqlTx>(tx: &mut T, pending: Pending) -> StoreResult
     .flatten() else {
         return Ok(());
     };
-    let mut sums: BTreeMap<(NaiveDate, String), i64> = BTreeMap::new();
+    // Keyed (metric, day): the rows are written, and so locked, in that
+    // order, and the month sums the database keeps from them (migration
+    // 0160's trigger) in (metric, month) order with them.
+    let mut sums: BTreeMap<(String, NaiveDate), i64> = BTreeMap::new();
     for f in pending.facts {
-        *sums.entry((local_day(f.at, &zone), f.metric)).or_default() += f.value;
+        *sums.entry((f.metric, local_day(f.at, &zone))).or_default() += f.value;
     }
     for (day, metric, value) in count_customers(tx, pending.customers, &zone).await? {
-        *sums.entry((day, metric.to_owned())).or_default() += value;
+        *sums.entry((metric.to_owned(), day)).or_default() += value;
     }
     sums.retain(|_, value| *value != 0);
-    // The same sums by month (see `totals`), locked after the days.
-    let mut months: BTreeMap<(NaiveDate, &str), i64> = BTreeMap::new();
-    for ((day, metric), value) in &sums {
-        *months.entry((month_of(*day), metric.as_str())).or_default() += value;
-    }
-    let months: Vec<Vec<Arg>> = months
-        .into_iter()
-        .filter(|(_, value)| *value != 0)
-        .map(|((month, metric), value)| args![month.to_string().as_str(), metric, value])
-        .collect();
     let days: Vec<Vec<Arg>> = sums
         .into_iter()
-        .map(|((day, metric), value)| args![day.to_string().as_str(), metric.as_str(), value])
+        .map(|((metric, day), value)| args![day.to_string().as_str(), metric.as_str(), value])
         .collect();
     Rows {
         head: "INSERT INTO stats_days (day, metric, value)",
@@ -224,14 +218,6 @@ pub(crate) async fn write<T: SqlTx>(tx: &mut T, pending: Pending) -> StoreResult
         tail: "ON CONFLICT (day, metric) DO UPDATE SET value = stats_days.value + excluded.value",
     }
     .execute(tx, days)
-    .await?;
-    Rows {
-        head: "INSERT INTO stats_months (month, metric, value)",
-        casts: &["", "", ""],
-        tail: "ON CONFLICT (month, metric) DO UPDATE \
-               SET value = stats_months.value + excluded.value",
-    }
-    .execute(tx, months)
     .await?;
     Ok(())
 }

@@ -2,10 +2,13 @@
 -- of products and reasons. PostgreSQL has the same migration.
 --
 -- `stats_months` holds each metric's sum over a local month (`month` is
--- its first day, `YYYY-MM-01`), kept by the write path in the same
--- statement batch as `stats_days`, so a range sums the days of its partial
+-- its first day, `YYYY-MM-01`), so a range sums the days of its partial
 -- months at the edges and one row per whole month in between: ≈ 40 rows
--- per metric for a year instead of 365.
+-- per metric for a year instead of 365. Triggers keep it from the day
+-- rows, in the same statement as each change to them: whoever writes the
+-- days (an instance of an older release during a rolling upgrade too), the
+-- months follow. A rebuild deletes both tables; deleting days does not
+-- touch the months.
 CREATE TABLE stats_months (
     month  TEXT    NOT NULL,
     metric TEXT    NOT NULL,
@@ -18,6 +21,20 @@ INSERT INTO stats_months (month, metric, value)
 SELECT substr(day, 1, 8) || '01', metric, CAST(SUM(value) AS INTEGER)
 FROM stats_days
 GROUP BY substr(day, 1, 8) || '01', metric;
+
+CREATE TRIGGER stats_days_month_insert AFTER INSERT ON stats_days
+BEGIN
+    INSERT INTO stats_months (month, metric, value)
+    VALUES (substr(NEW.day, 1, 8) || '01', NEW.metric, NEW.value)
+    ON CONFLICT (month, metric) DO UPDATE SET value = value + excluded.value;
+END;
+
+CREATE TRIGGER stats_days_month_update AFTER UPDATE OF value ON stats_days
+BEGIN
+    INSERT INTO stats_months (month, metric, value)
+    VALUES (substr(NEW.day, 1, 8) || '01', NEW.metric, NEW.value - OLD.value)
+    ON CONFLICT (month, metric) DO UPDATE SET value = value + excluded.value;
+END;
 
 -- `by_bucket` reads five metrics of each day: a seek per metric, not a
 -- scan of every metric's row of the range.
