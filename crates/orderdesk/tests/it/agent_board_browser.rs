@@ -18,9 +18,8 @@ async fn an_order_assigned_away_leaves_the_agents_board_live() {
     seed_catalog(&app).await;
     add_user(&app, "agent@shop.test", Role::Agent).await;
     add_user(&app, "other@shop.test", Role::Agent).await;
-    let (status, body) = app
-        .put_settings(&json!({"ORDERDESK_AGENTS_SEE_OWN_ORDERS": "true"}))
-        .await;
+    let (status, body) =
+        crate::settings::put(&app, json!({"ORDERDESK_AGENTS_SEE_OWN_ORDERS": "true"})).await;
     assert_eq!(status, 200, "{body}");
 
     for phone in [false, true] {

@@ -13,15 +13,9 @@ use crate::helpers::{Backend, TestApp};
 use crate::staff_orders::seed_catalog;
 
 async fn put_setting(app: &TestApp, value: &str) {
-    let r = app
-        .client
-        .put(app.url("/api/v1/settings"))
-        .bearer_auth(&app.token)
-        .json(&json!({"settings": {"ORDERDESK_AGENTS_SEE_OWN_ORDERS": value}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
+    let (status, body) =
+        crate::settings::put(app, json!({"ORDERDESK_AGENTS_SEE_OWN_ORDERS": value})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 async fn agents_with_the_setting_on_see_only_their_own_orders(backend: Backend) {

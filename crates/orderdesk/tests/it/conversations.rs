@@ -160,22 +160,8 @@ async fn bad_conversation_requests_are_refused_and_change_nothing(backend: Backe
 async fn a_reply_after_24_hours_is_refused_with_the_reason(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     // The customer wrote 25 hours ago: their webhook item as stored then.
-    let then = chrono::Utc::now() - chrono::Duration::hours(25);
     let body = customer_message("wamid.old", "919811100304", Some("still there?"), None);
-    let items: Vec<orderdesk_store::NewInbound> =
-        orderdesk_whatsapp::split_webhook(body.as_bytes())
-            .unwrap()
-            .into_iter()
-            .map(|i| orderdesk_store::NewInbound {
-                source: "whatsapp".into(),
-                external_id: i.external_id,
-                kind: i.kind,
-                customer_key: i.customer_key,
-                payload: i.payload,
-                received_at: then,
-            })
-            .collect();
-    app.store.record_inbound(&items).await.unwrap();
+    crate::window::received_hours_ago(&app, &body, 25).await;
     conversations_until(&app, "", |l| !l.is_empty()).await;
     let (status, body) = app
         .post(

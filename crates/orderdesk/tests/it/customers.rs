@@ -275,9 +275,8 @@ async fn an_agent_who_sees_own_orders_gets_only_their_events(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     seed_catalog(&app).await;
     add_user(&app, "agent@shop.test", Role::Agent).await;
-    let (status, body) = app
-        .put_settings(&json!({"ORDERDESK_AGENTS_SEE_OWN_ORDERS": "true"}))
-        .await;
+    let (status, body) =
+        crate::settings::put(&app, json!({"ORDERDESK_AGENTS_SEE_OWN_ORDERS": "true"})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let agent = login(&app, "agent@shop.test").await;
     let stream = agent.get(&app, "/api/v1/events?last_event_id=0").await;

@@ -275,20 +275,6 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
-    /// Saves business settings (`PUT /api/v1/settings`) with the API token.
-    pub async fn put_settings(&self, settings: &Value) -> (StatusCode, Value) {
-        let r = self
-            .client
-            .put(self.url("/api/v1/settings"))
-            .bearer_auth(&self.token)
-            .json(&serde_json::json!({ "settings": settings }))
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
     /// Moves an order; returns status and body.
     pub async fn move_order(&self, number: i64, body: Value) -> (StatusCode, Value) {
         self.post(&format!("/api/v1/orders/{number}/status"), &body)
