@@ -71,14 +71,20 @@ impl Effects {
         Ok(())
     }
 
-    /// Adds `key` to the data of the event pushed last (an order event's
-    /// extra context, such as who had the order before).
-    pub(crate) fn mark_last_event(
+    /// Adds `key` to the data of the latest event about order `number`
+    /// (extra context, such as who had the order before).
+    pub(crate) fn mark_order_event(
         &mut self,
+        number: OrderNumber,
         key: &str,
         value: serde_json::Value,
     ) -> StoreResult<()> {
-        let Some(event) = self.events.last_mut() else {
+        let Some(event) = self
+            .events
+            .iter_mut()
+            .rev()
+            .find(|e| e.order_number == Some(number))
+        else {
             return Ok(());
         };
         let mut data: serde_json::Value = serde_json::from_str(&event.data)

@@ -39,7 +39,7 @@ pub async fn edit_order<T: SqlTx>(
     if order.assignee != assignee_before {
         // Whoever had the order hears that it moved on: with "agents see
         // only their own orders" on, this is the one event of it they get.
-        effects.mark_last_event("previous_assignee", assignee_before.into())?;
+        effects.mark_order_event(number, "previous_assignee", assignee_before.into())?;
     }
     effects.apply(tx).await?;
     Ok(order)
