@@ -129,6 +129,10 @@ enum Command {
         /// Build the pg_trgm indexes before measuring.
         #[arg(long)]
         trigram: bool,
+        /// After measuring, keep the cluster and the server up (printing
+        /// their addresses) until Ctrl-C, for `EXPLAIN ANALYZE` by hand.
+        #[arg(long)]
+        hold: bool,
     },
     /// The typed-order reader: corpus score and time per message.
     Intake {
@@ -217,7 +221,8 @@ async fn main() -> anyhow::Result<()> {
             orders,
             requests,
             trigram,
-        } => scale::big_list(orders, requests, trigram).await,
+            hold,
+        } => scale::big_list(orders, requests, trigram, hold).await,
         Command::Stats {
             backend,
             orders,

@@ -297,7 +297,12 @@ pub async fn ingest(run: ScaleIngest) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn big_list(orders: u64, requests: usize, trigram: bool) -> anyhow::Result<()> {
+pub async fn big_list(
+    orders: u64,
+    requests: usize,
+    trigram: bool,
+    hold: bool,
+) -> anyhow::Result<()> {
     let (cluster, url, token) = fresh_database(false).await?;
     let db = url.rsplit('/').next().context("database name")?.to_owned();
     println!("bulk-loading {orders} orders with generate_series…");
@@ -383,6 +388,15 @@ pub async fn big_list(orders: u64, requests: usize, trigram: bool) -> anyhow::Re
             }
         }
         report(&path, lat, start.elapsed(), errors);
+    }
+    if hold {
+        println!(
+            "holding: database {url}, server {} (token {token}); Ctrl-C ends",
+            server.base
+        );
+        tokio::signal::ctrl_c()
+            .await
+            .context("waiting for Ctrl-C")?;
     }
     drop(server);
     drop(cluster);

@@ -6,8 +6,8 @@
 
 pub use orderdesk_domain::visibility::Viewer;
 use orderdesk_domain::visibility::{may_see, only_assigned_to, parse_flag, AGENTS_SEE_OWN_ORDERS};
-use orderdesk_domain::{Order, OrderNumber, OrderStatus};
-use orderdesk_store::{OrderPage, OrderQuery, StoreError, StoredEvent};
+use orderdesk_domain::{Order, OrderNumber};
+use orderdesk_store::{OrderCounts, OrderPage, OrderQuery, StoreError, StoredEvent};
 
 use crate::{Engine, EngineError};
 
@@ -56,13 +56,13 @@ impl Engine {
         viewer: &Viewer,
         query: &OrderQuery,
         narrowed: bool,
-    ) -> Result<Vec<(OrderStatus, i64)>, EngineError> {
+    ) -> Result<OrderCounts, EngineError> {
         let visible = self.visible_query(viewer, query);
         // The kept totals count everyone's orders: a limited agent's are counted.
         Ok(if narrowed || visible.assignee != query.assignee {
             self.store.count_orders(&visible).await?
         } else {
-            self.store.status_counts().await?
+            OrderCounts::exact(self.store.status_counts().await?)
         })
     }
 

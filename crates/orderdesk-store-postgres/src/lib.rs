@@ -43,10 +43,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use orderdesk_domain::{OrderStatus, Timestamp};
+use orderdesk_domain::Timestamp;
 use orderdesk_store::{
-    lease_end, NewInbound, OrderPage, OrderQuery, OutboxItem, Product, PrunedEvents, Recorded,
-    StoreError, StoreResult, Timer,
+    lease_end, NewInbound, OutboxItem, Product, PrunedEvents, Recorded, StoreError, StoreResult,
+    Timer,
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, QueryBuilder, Row};
@@ -82,12 +82,13 @@ pub const MIGRATE_LOCK: i64 = 0x6f72_6465_726d_6967;
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 /// Rows per multi-row `INSERT` (6 parameters each, under the 65,535 limit).
 const INSERT_CHUNK: usize = 1_000;
-const MAX_PAGE: u32 = 200;
 
 /// One PostgreSQL database: its connection pool.
 #[derive(Debug, Clone)]
 pub struct PgDb {
     pool: PgPool,
+    /// See [`PgDb::with_search_window`].
+    search_window: u32,
 }
 
 impl PgDb {
@@ -107,7 +108,21 @@ impl PgDb {
             .connect_with(options)
             .await
             .map_err(db_err)?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            search_window: filters::SEARCH_WINDOW,
+        })
+    }
+
+    /// How many of the newest orders a search looks through before asking
+    /// its trigram index ([`orderdesk_store_sql::SearchSource::window`]);
+    /// tests make it small to reach both paths with a few orders.
+    #[must_use]
+    pub fn with_search_window(self, rows: u32) -> Self {
+        Self {
+            search_window: rows.max(1),
+            ..self
+        }
     }
 
     /// Closes the pool, waiting for running statements.
@@ -296,40 +311,6 @@ impl SqlBackend for PgDb {
         .await?;
         orderdesk_store_sql::rollups::rebuild(&mut tx, time_zone).await?;
         tx.commit().await
-    }
-
-    async fn list_orders(&self, query: &OrderQuery) -> StoreResult<OrderPage> {
-        let limit = query.limit.clamp(1, MAX_PAGE);
-        let mut qb = QueryBuilder::<Postgres>::new(format!(
-            "SELECT {} FROM orders WHERE TRUE",
-            rows::ORDER_COLUMNS
-        ));
-        if let Some(before) = query.before {
-            qb.push(" AND number < ").push_bind(before.get());
-        }
-        filters::push_filters(&mut qb, query, true);
-        // One extra row says whether there is a next page.
-        qb.push(" ORDER BY number DESC LIMIT ")
-            .push_bind(i64::from(limit) + 1);
-        let rows = qb.build().fetch_all(&self.pool).await.map_err(db_err)?;
-        let mut orders = rows
-            .iter()
-            .map(dec(rows::order))
-            .collect::<StoreResult<Vec<_>>>()?;
-        let next_before = if orders.len() > limit as usize {
-            orders.truncate(limit as usize);
-            orders.last().map(|o| o.number)
-        } else {
-            None
-        };
-        Ok(OrderPage {
-            orders,
-            next_before,
-        })
-    }
-
-    async fn count_orders(&self, query: &OrderQuery) -> StoreResult<Vec<(OrderStatus, i64)>> {
-        filters::counts(&self.pool, query).await
     }
 
     async fn claim_outbox(

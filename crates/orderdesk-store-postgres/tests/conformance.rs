@@ -17,3 +17,48 @@ async fn fresh_store() -> PgStore {
 }
 
 orderdesk_store::conformance_suite!(fresh_store);
+
+/// The search cases again with a window of five rows
+/// (`PgDb::with_search_window`), so a few orders take every path a big
+/// shop's search takes: a page filled from the newest orders, one finished
+/// by the trigram index, counts that stop at a common word.
+mod small_search_window {
+    use super::*;
+    use orderdesk_store::conformance as suite;
+
+    async fn fresh() -> PgStore {
+        let url = orderdesk_testkit::fresh_pg_url().expect("a fresh database");
+        let db = orderdesk_store_postgres::PgDb::connect(&url, 8)
+            .await
+            .expect("connect")
+            .with_search_window(5);
+        let store = orderdesk_store_sql::SqlStore::new(db);
+        store.migrate().await.expect("migrate");
+        store
+    }
+
+    #[tokio::test]
+    async fn search_finds_every_spelling() {
+        suite::case_search_finds_every_spelling(&fresh().await).await;
+    }
+
+    #[tokio::test]
+    async fn search_follows_edits() {
+        suite::case_search_follows_edits(&fresh().await).await;
+    }
+
+    #[tokio::test]
+    async fn counts_follow_the_search() {
+        suite::case_counts_follow_the_search(&fresh().await).await;
+    }
+
+    #[tokio::test]
+    async fn counts_of_a_common_word_are_capped_and_paging_finds_every_match() {
+        suite::case_counts_of_a_common_word_are_capped(&fresh().await).await;
+    }
+
+    #[tokio::test]
+    async fn tag_and_assignee_filters() {
+        suite::case_tag_and_assignee_filters(&fresh().await).await;
+    }
+}

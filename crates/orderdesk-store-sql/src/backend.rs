@@ -3,13 +3,12 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use orderdesk_domain::{OrderStatus, Timestamp};
+use orderdesk_domain::Timestamp;
 use orderdesk_store::{
-    NewInbound, OrderPage, OrderQuery, OutboxItem, Product, PrunedEvents, Recorded, StoreResult,
-    Timer,
+    NewInbound, OutboxItem, Product, PrunedEvents, Recorded, StoreResult, Timer,
 };
 
-use crate::{SqlRead, SqlTx};
+use crate::{OrderSql, SqlRead, SqlTx};
 
 /// How durable a write transaction's commit must be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,10 +27,11 @@ pub enum Durability {
 }
 
 /// What one SQL backend supplies to [`SqlStore`]: its reads
-/// ([`SqlRead`]), its write transactions ([`SqlTx`]), and the [`orderdesk_store::Store`]
+/// ([`SqlRead`]), its dialect of the order list's filters ([`OrderSql`]),
+/// its write transactions ([`SqlTx`]), and the [`orderdesk_store::Store`]
 /// methods whose SQL or locking differs between the dialects.
 #[async_trait]
-pub trait SqlBackend: SqlRead + std::fmt::Debug + Send + Sync + 'static {
+pub trait SqlBackend: SqlRead + OrderSql + std::fmt::Debug + Send + Sync + 'static {
     /// A write transaction of the shared write path.
     type Tx: SqlTx;
 
@@ -60,12 +60,6 @@ pub trait SqlBackend: SqlRead + std::fmt::Debug + Send + Sync + 'static {
 
     /// See [`orderdesk_store::Store::rebuild_stats`].
     async fn rebuild_stats(&self, time_zone: &str) -> StoreResult<()>;
-
-    /// See [`orderdesk_store::Store::list_orders`].
-    async fn list_orders(&self, query: &OrderQuery) -> StoreResult<OrderPage>;
-
-    /// See [`orderdesk_store::Store::count_orders`].
-    async fn count_orders(&self, query: &OrderQuery) -> StoreResult<Vec<(OrderStatus, i64)>>;
 
     /// See [`orderdesk_store::Store::claim_outbox`].
     async fn claim_outbox(

@@ -28,6 +28,7 @@ pub mod ledger;
 mod ops;
 pub mod ops_status;
 mod order_edit;
+pub mod order_list;
 pub mod product_tax;
 pub mod reads;
 mod refunds;
@@ -54,6 +55,7 @@ pub use ops::{
     queue_outbound, update_order,
 };
 pub use order_edit::edit_order;
+pub use order_list::{OrderSql, SearchSource, Sql};
 pub use reads::SqlRead;
 pub use rows::Cols;
 pub use settings::{customer_language, put_settings, set_customer_language, stored_settings};

@@ -1,96 +1,63 @@
-//! The order list's filters as SQL, shared by the list and the per-stage
-//! counts that follow a search: stage, payment, creation dates, tag,
-//! assignee, and search through the `orders_search` FTS5 trigram table
-//! (migration 0031).
+//! SQLite's dialect of the order list's filters ([`OrderSql`]): tags in a
+//! JSON array, and search through the `orders_search` FTS5 trigram table
+//! (migration 0031), whose rowid is the order number.
 
-use orderdesk_domain::OrderStatus;
 use orderdesk_store::search::{fts5_string, SearchTerms, MIN_INDEXED};
-use orderdesk_store::{OrderQuery, StoreResult};
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use orderdesk_store_sql::{OrderSql, SearchSource, Sql};
 
-use crate::error::db_err;
-use crate::tx::time_text;
+use crate::SqliteDb;
 
-/// Appends ` AND …` for every filter of `query` but its cursor (and its
-/// stage, unless `with_status`).
-pub(crate) fn push_filters(
-    qb: &mut QueryBuilder<'_, Sqlite>,
-    query: &OrderQuery,
-    with_status: bool,
-) {
-    if let Some(status) = query.status.filter(|_| with_status) {
-        qb.push(" AND status = ").push_bind(status.as_str());
+impl OrderSql for SqliteDb {
+    fn has_tag(p: &str) -> String {
+        format!("EXISTS (SELECT 1 FROM json_each(orders.tags) WHERE value = {p})")
     }
-    if let Some(payment) = query.payment {
-        qb.push(" AND payment_status = ")
-            .push_bind(payment.as_str());
-    }
-    // Times are stored as fixed-width UTC text, so text order is time order.
-    if let Some(from) = query.created_from {
-        qb.push(" AND created_at >= ").push_bind(time_text(from));
-    }
-    if let Some(to) = query.created_before {
-        qb.push(" AND created_at < ").push_bind(time_text(to));
-    }
-    if let Some(tag) = &query.tag {
-        qb.push(" AND EXISTS (SELECT 1 FROM json_each(orders.tags) WHERE value = ")
-            .push_bind(tag.clone())
-            .push(")");
-    }
-    if let Some(assignee) = &query.assignee {
-        qb.push(" AND assignee = ").push_bind(assignee.clone());
-    }
-    if let Some(terms) = query.q.as_deref().and_then(SearchTerms::parse) {
-        push_search(qb, &terms);
+
+    fn search(&self, terms: &SearchTerms, sql: &mut Sql) -> SearchSource {
+        let matched = matched(terms, sql);
+        match terms.number {
+            // MATCH cannot stand in an OR: the index answers a subquery.
+            Some(n) => {
+                let p = sql.bind(n);
+                SearchSource {
+                    from: "orders".into(),
+                    condition: format!(
+                        "(number = {p} OR number IN \
+                         (SELECT rowid FROM orders_search WHERE {matched}))"
+                    ),
+                    key: "number",
+                    window: None,
+                }
+            }
+            // Walking the index by rowid, newest first, hands over matches
+            // in the list's order: a page stops after its last row instead
+            // of collecting every match first.
+            None => SearchSource {
+                from: "orders_search JOIN orders ON orders.number = orders_search.rowid".into(),
+                condition: matched,
+                key: "orders_search.rowid",
+                window: None,
+            },
+        }
     }
 }
 
-fn push_search(qb: &mut QueryBuilder<'_, Sqlite>, terms: &SearchTerms) {
-    qb.push(" AND (");
-    if let Some(n) = terms.number {
-        qb.push("number = ").push_bind(n).push(" OR ");
-    }
-    let (indexed, short): (Vec<&String>, Vec<&String>) = terms
-        .words
-        .iter()
-        .partition(|w| w.chars().count() >= MIN_INDEXED);
-    qb.push("number IN (SELECT rowid FROM orders_search WHERE ");
-    if indexed.is_empty() {
+/// The condition on `orders_search` its words need.
+fn matched(terms: &SearchTerms, sql: &mut Sql) -> String {
+    if terms.words.iter().all(|w| w.chars().count() >= MIN_INDEXED) {
+        let expr: Vec<String> = terms.words.iter().map(|w| fts5_string(w)).collect();
+        let p = sql.bind(expr.join(" AND ").as_str());
+        format!("orders_search MATCH {p}")
+    } else {
         // Too short for trigrams: a scan of the search text, which LIKE
         // folds for ASCII case only.
-        let mut first = true;
-        for word in short {
-            if !first {
-                qb.push(" AND ");
-            }
-            first = false;
-            qb.push("body LIKE ")
-                .push_bind(orderdesk_store::like_pattern(word))
-                .push(" ESCAPE '\\'");
-        }
-    } else {
-        let expr: Vec<String> = indexed.iter().map(|w| fts5_string(w)).collect();
-        qb.push("orders_search MATCH ")
-            .push_bind(expr.join(" AND "));
+        let likes: Vec<String> = terms
+            .words
+            .iter()
+            .map(|w| {
+                let p = sql.bind(orderdesk_store::like_pattern(w).as_str());
+                format!("body LIKE {p} ESCAPE '\\'")
+            })
+            .collect();
+        likes.join(" AND ")
     }
-    qb.push("))");
-}
-
-/// Orders per stage among those matching `query` (every stage listed).
-pub(crate) async fn counts(
-    reader: &SqlitePool,
-    query: &OrderQuery,
-) -> StoreResult<Vec<(OrderStatus, i64)>> {
-    let mut qb =
-        QueryBuilder::<Sqlite>::new("SELECT status, COUNT(*) AS n FROM orders WHERE 1 = 1");
-    push_filters(&mut qb, query, false);
-    qb.push(" GROUP BY status");
-    let rows = qb.build().fetch_all(reader).await.map_err(db_err)?;
-    let mut found = Vec::with_capacity(rows.len());
-    for row in rows {
-        let status: String = row.try_get("status").map_err(db_err)?;
-        let n: i64 = row.try_get("n").map_err(db_err)?;
-        found.push((orderdesk_store_sql::rows::status(&status)?, n));
-    }
-    Ok(orderdesk_store::search::every_stage(&found))
 }

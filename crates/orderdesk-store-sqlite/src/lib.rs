@@ -17,10 +17,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use orderdesk_domain::{OrderStatus, Timestamp};
+use orderdesk_domain::Timestamp;
 use orderdesk_store::{
-    lease_end, NewInbound, OrderPage, OrderQuery, OutboxItem, Product, PrunedEvents, Recorded,
-    StoreError, StoreResult, Timer,
+    lease_end, NewInbound, OutboxItem, Product, PrunedEvents, Recorded, StoreError, StoreResult,
+    Timer,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -55,7 +55,6 @@ const READERS: u32 = 4;
 const INSERT_CHUNK: usize = 500;
 /// Ids per `IN (…)` list.
 const IN_CHUNK: usize = 500;
-const MAX_PAGE: u32 = 200;
 /// Most inbox items one processing transaction applies ([`Store::apply_limit`]).
 /// Processing holds the one writer that webhook acknowledgements need, and
 /// an acknowledgement arriving meanwhile waits for the whole transaction:
@@ -280,40 +279,6 @@ impl SqlBackend for SqliteDb {
         let mut tx = self.write(Durability::Full).await?;
         orderdesk_store_sql::rollups::rebuild(&mut tx, time_zone).await?;
         tx.commit().await
-    }
-
-    async fn list_orders(&self, query: &OrderQuery) -> StoreResult<OrderPage> {
-        let limit = query.limit.clamp(1, MAX_PAGE);
-        let mut qb = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {} FROM orders WHERE 1 = 1",
-            rows::ORDER_COLUMNS
-        ));
-        if let Some(before) = query.before {
-            qb.push(" AND number < ").push_bind(before.get());
-        }
-        filters::push_filters(&mut qb, query, true);
-        // One extra row says whether there is a next page.
-        qb.push(" ORDER BY number DESC LIMIT ")
-            .push_bind(i64::from(limit) + 1);
-        let rows = qb.build().fetch_all(&self.reader).await.map_err(db_err)?;
-        let mut orders = rows
-            .iter()
-            .map(dec(rows::order))
-            .collect::<StoreResult<Vec<_>>>()?;
-        let next_before = if orders.len() > limit as usize {
-            orders.truncate(limit as usize);
-            orders.last().map(|o| o.number)
-        } else {
-            None
-        };
-        Ok(OrderPage {
-            orders,
-            next_before,
-        })
-    }
-
-    async fn count_orders(&self, query: &OrderQuery) -> StoreResult<Vec<(OrderStatus, i64)>> {
-        filters::counts(&self.reader, query).await
     }
 
     async fn claim_outbox(

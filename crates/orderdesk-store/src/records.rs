@@ -380,6 +380,40 @@ pub struct OrderQuery {
     pub assignee: Option<String>,
 }
 
+/// Orders per stage among those a filtered list finds, every stage listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderCounts {
+    pub stages: Vec<(orderdesk_domain::OrderStatus, i64)>,
+    /// `false` when the search found more orders than were counted (more
+    /// than [`crate::search::COUNT_CAP`], or more among the newest orders
+    /// than a search that walks them goes on counting): each stage's count
+    /// is then a lower bound ("200+").
+    pub exact: bool,
+}
+
+impl OrderCounts {
+    /// Kept totals, or counts of everything found: exact.
+    pub fn exact(stages: Vec<(orderdesk_domain::OrderStatus, i64)>) -> Self {
+        Self {
+            stages,
+            exact: true,
+        }
+    }
+
+    /// Orders of every stage together.
+    pub fn total(&self) -> i64 {
+        self.stages.iter().map(|(_, n)| n).sum()
+    }
+
+    /// The count of one stage.
+    pub fn of(&self, status: orderdesk_domain::OrderStatus) -> i64 {
+        self.stages
+            .iter()
+            .find(|(s, _)| *s == status)
+            .map_or(0, |(_, n)| *n)
+    }
+}
+
 /// A page of orders, newest first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderPage {

@@ -8,6 +8,11 @@
 /// matched by a scan, and only when it is the whole query.
 pub const MIN_INDEXED: usize = 3;
 
+/// Most orders a filtered list counts per request: a word found in half
+/// the shop's orders would otherwise be counted order by order on every
+/// keystroke. A total over the cap means "more than this many".
+pub const COUNT_CAP: u32 = 1000;
+
 /// A search box query, read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchTerms {
@@ -55,6 +60,23 @@ impl SearchTerms {
         })
     }
 }
+
+impl SearchTerms {
+    /// Whether the query names one order or a few: an order number, or a
+    /// word of at least [`IDENTIFYING_DIGITS`] digits (a phone number, a
+    /// postal code, a tracking number). An index finds those at once; a
+    /// walk through the newest orders looking for them would be wasted.
+    pub fn names_few(&self) -> bool {
+        self.number.is_some()
+            || self
+                .words
+                .iter()
+                .any(|w| w.chars().filter(char::is_ascii_digit).count() >= IDENTIFYING_DIGITS)
+    }
+}
+
+/// Digits that make a word an identifier ([`SearchTerms::names_few`]).
+pub const IDENTIFYING_DIGITS: usize = 5;
 
 /// `text` with `%`, `_` and `\` escaped for a `LIKE … ESCAPE '\'`
 /// pattern (without the surrounding `%`).
@@ -107,6 +129,30 @@ mod tests {
         let terms = SearchTerms::parse("zoe\u{0}kolkata\u{12}").unwrap();
         assert_eq!(terms.words, ["zoe", "kolkata"]);
         assert!(SearchTerms::parse("\u{0}\u{7}").is_none());
+    }
+
+    #[test]
+    fn identifiers_name_few_orders_and_words_may_name_many() {
+        for q in [
+            "+91 99887 76655",
+            "1001",
+            "#1001",
+            "411004",
+            "EE005001000IN",
+            "Meera 424242",
+        ] {
+            assert!(SearchTerms::parse(q).unwrap().names_few(), "{q}");
+        }
+        for q in [
+            "Meera Iyer",
+            "Kashmiri kahwa",
+            "zoe",
+            "gift wrap",
+            "sku-7",
+            "A-1234",
+        ] {
+            assert!(!SearchTerms::parse(q).unwrap().names_few(), "{q}");
+        }
     }
 
     #[test]

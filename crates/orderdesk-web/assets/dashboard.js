@@ -373,9 +373,11 @@
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (counts) {
           if (!counts) { return; }
+          // Not exact: a search found more than it counted ("1000+").
+          var more = counts.exact === false ? '+' : '';
           Object.keys(counts).forEach(function (k) {
             var c = document.querySelector('[data-count="' + k + '"]');
-            if (c) { c.textContent = String(counts[k]); }
+            if (c) { c.textContent = String(counts[k]) + more; }
           });
         })
         .catch(function () { /* next event tries again */ });

@@ -18,7 +18,7 @@ impl<B: SqlBackend> OrderStore for SqlStore<B> {
     }
 
     async fn list_orders(&self, query: &OrderQuery) -> StoreResult<OrderPage> {
-        self.0.list_orders(query).await
+        crate::order_list::list(&self.0, query).await
     }
 
     async fn status_counts(&self) -> StoreResult<Vec<(OrderStatus, i64)>> {
@@ -78,7 +78,7 @@ impl<B: SqlBackend> OrderStore for SqlStore<B> {
         Ok(order)
     }
 
-    async fn count_orders(&self, query: &OrderQuery) -> StoreResult<Vec<(OrderStatus, i64)>> {
-        self.0.count_orders(query).await
+    async fn count_orders(&self, query: &OrderQuery) -> StoreResult<orderdesk_store::OrderCounts> {
+        crate::order_list::counts(&self.0, query).await
     }
 }

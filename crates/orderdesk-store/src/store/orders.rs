@@ -5,7 +5,7 @@ use orderdesk_domain::{
     Actor, NewOrder, Order, OrderNumber, OrderStatus, StatusChange, TimelineEntry, Timestamp,
 };
 
-use crate::{OrderFields, OrderPage, OrderQuery, OrderUpdate, StoreResult, TimerKind};
+use crate::{OrderCounts, OrderFields, OrderPage, OrderQuery, OrderUpdate, StoreResult, TimerKind};
 
 /// Orders: reading them, listing and counting them, and changing them (stage moves, updates, staff edits, orders staff create).
 #[async_trait]
@@ -146,9 +146,10 @@ pub trait OrderStore: Send + Sync {
     ) -> StoreResult<Order>;
 
     /// Orders per stage among those matching `query`'s filters and search
-    /// (its stage, limit and cursor ignored), every stage listed.
+    /// (its stage, limit and cursor ignored), every stage listed; counting
+    /// stops after [`crate::search::COUNT_CAP`] orders (then not `exact`).
     ///
     /// # Errors
     /// `Unavailable` or `Other` on database failure.
-    async fn count_orders(&self, query: &OrderQuery) -> StoreResult<Vec<(OrderStatus, i64)>>;
+    async fn count_orders(&self, query: &OrderQuery) -> StoreResult<OrderCounts>;
 }

@@ -7,7 +7,7 @@ use axum::Json;
 use orderdesk_domain::{
     Order, OrderNumber, OrderStatus, PaymentStatus, TimelineEntry, TransitionRequest,
 };
-use orderdesk_store::OrderQuery;
+use orderdesk_store::{OrderCounts, OrderQuery};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
@@ -68,6 +68,10 @@ pub struct OrderList {
     /// Orders per stage matching the search and filters (all but `status`);
     /// without any, across the whole store.
     counts: BTreeMap<String, i64>,
+    /// `false` when a search or filter found more orders than it counted
+    /// (over 1,000, or a word common among the newest orders): each count
+    /// is then a lower bound ("1,000+").
+    counts_exact: bool,
 }
 
 /// One order with its timeline.
@@ -226,9 +230,11 @@ pub async fn list(
     let counts = if filtered {
         store.count_orders(&query).await?
     } else {
-        store.status_counts().await?
+        OrderCounts::exact(store.status_counts().await?)
     };
+    let counts_exact = counts.exact;
     let counts = counts
+        .stages
         .into_iter()
         .map(|(s, n)| (s.as_str().to_owned(), n))
         .collect();
@@ -236,6 +242,7 @@ pub async fn list(
         orders: page.orders,
         next_cursor: page.next_before.map(crate::cursor::encode),
         counts,
+        counts_exact,
     }))
 }
 

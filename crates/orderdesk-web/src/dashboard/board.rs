@@ -147,7 +147,9 @@ pub async fn show(
         .await?;
     // A limited agent's board takes only their own orders live.
     let own_only = state.engine.visible_query(&viewer, &query).assignee != query.assignee;
-    let total: i64 = counts.iter().map(|(_, n)| n).sum();
+    let total = counts.total();
+    // A lower bound when the search found more than it counted.
+    let more = if counts.exact { "" } else { "+" };
     // Filters the page cannot judge a live order by: new orders wait for a reload.
     let unlisted_live = filtered
         && (query.payment.is_none()
@@ -190,13 +192,13 @@ pub async fn show(
             }
             nav.tabs aria-label="Stages" {
                 a.tab href=(params.with_status("")) aria-current=[params.status.trim().is_empty().then_some("page")] data-stage="" {
-                    "All " span.count data-count="all" { (total) }
+                    "All " span.count data-count="all" { (total) (more) }
                 }
-                @for (status, n) in &counts {
+                @for (status, n) in &counts.stages {
                     a.tab href=(params.with_status(status.as_str()))
                         aria-current=[(params.status.trim() == status.as_str()).then_some("page")]
                         data-stage=(status.as_str()) {
-                        (status.label()) " " span.count data-count=(status.as_str()) { (n) }
+                        (status.label()) " " span.count data-count=(status.as_str()) { (n) (more) }
                     }
                 }
             }
@@ -300,12 +302,11 @@ pub async fn counts(
         .order_counts_for(&staff.viewer(), &query, BoardParams::narrowed(&query))
         .await?;
     let mut map = serde_json::Map::new();
-    let mut all = 0;
-    for (s, n) in counts {
-        all += n;
-        map.insert(s.as_str().to_owned(), n.into());
+    map.insert("all".to_owned(), counts.total().into());
+    for (s, n) in &counts.stages {
+        map.insert(s.as_str().to_owned(), (*n).into());
     }
-    map.insert("all".to_owned(), all.into());
+    map.insert("exact".to_owned(), counts.exact.into());
     Ok(Json(map))
 }
 
