@@ -302,9 +302,9 @@ fn pages(dir: &Path, name: &str) -> Vec<std::path::PathBuf> {
     pages
 }
 
-/// A4 at 150 dpi (a plain office printer's draft), and a 4×6 in label at
-/// 203 dpi (the thermal label printers couriers hand out): each printed
-/// page is one slip, and its codes are that order's.
+/// A4 at 150 dpi (a plain office printer's draft), and 4×6 in labels at
+/// 203 dpi (the thermal label printers couriers hand out), from either
+/// button: each printed page is one slip, and its codes are that order's.
 async fn assert_printed(b: &Browser, numbers: &[i64], name: &str) {
     js(b, "(document.body.classList.remove('paper-label'), true)").await;
     let a4 = print(b, PrintSize::A4, 1.0, 150, &format!("{name}-a4")).await;
@@ -313,9 +313,16 @@ async fn assert_printed(b: &Browser, numbers: &[i64], name: &str) {
         width: 4.0 * 2.54,
         height: 6.0 * 2.54,
     };
-    let labels = print(b, label, 0.4, 203, &format!("{name}-label")).await;
+    let labels = print(b, label.clone(), 0.4, 203, &format!("{name}-label")).await;
     js(b, "(document.body.classList.remove('paper-label'), true)").await;
-    for (paper, printed) in [("A4", a4), ("4×6 in label", labels)] {
+    // "Print on A4", then 4×6 in paper picked in the print dialog: the
+    // page's own 10 mm margins, the narrow-paper print CSS.
+    let dialog = print(b, label, 1.0, 203, &format!("{name}-label-paper")).await;
+    for (paper, printed) in [
+        ("A4", a4),
+        ("4×6 in label", labels),
+        ("4×6 in paper after the A4 button", dialog),
+    ] {
         assert_eq!(printed.len(), numbers.len(), "one {paper} page a slip");
         for (page, n) in printed.iter().zip(numbers) {
             assert_codes(page, *n, &format!("#{n} printed on {paper}"));
