@@ -102,6 +102,19 @@ impl Gray {
         }
     }
 
+    /// Each pixel black or white, as a thermal printer burns a dot or not.
+    fn thresholded(&self) -> Self {
+        Gray {
+            width: self.width,
+            height: self.height,
+            pixels: self
+                .pixels
+                .iter()
+                .map(|p| if *p < 128 { 0 } else { 255 })
+                .collect(),
+        }
+    }
+
     /// What a decoder reads as `format`; `try_harder` lets it look
     /// everywhere and rotated (a person aiming roughly), without it a few
     /// rows through the middle, as a handheld scanner aimed at the code.
@@ -337,6 +350,10 @@ async fn assert_printed(b: &Browser, numbers: &[i64], name: &str) {
         assert_eq!(printed.len(), numbers.len(), "one {paper} page a slip");
         for (page, n) in printed.iter().zip(numbers) {
             assert_codes(page, *n, &format!("#{n} printed on {paper}"));
+            // A printer prints a dot or none: a module is then a whole
+            // number of dots (4 or 5 of a label printer's), never grey.
+            let burnt = page.thresholded();
+            assert_codes(&burnt, *n, &format!("#{n} burnt on {paper}"));
         }
     }
 }
