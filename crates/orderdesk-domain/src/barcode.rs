@@ -1,10 +1,14 @@
-//! Code 128 (code set B) for the packing slip's order number: scanners
-//! at a packing table read it back as the number. Pure: the bars as module
-//! widths, and the SVG the slip draws them with.
+//! Code 128 for the packing slip's order number: scanners at a packing
+//! table read it back as the number. Pure: the bars as module widths, and
+//! the SVG the slip draws them with.
 //!
-//! A symbol is: a quiet zone, Start B, one symbol per character, the check
-//! symbol (`(104 + Σ position × value) mod 103`), Stop, a quiet zone. Each
+//! A symbol is: a quiet zone, a start symbol, the data symbols, the check
+//! symbol (`(start + Σ position × value) mod 103`), Stop, a quiet zone. Each
 //! symbol is three bars and three spaces, 11 modules wide; Stop is 13.
+//! Digits go in code set C, two to a symbol (an odd last digit after a
+//! switch to set B): an 8-digit order number takes 99 modules instead of
+//! 143, so its bars stay wide enough to scan off a phone's screen and a
+//! 4×6 in label. Any other text is set B, one character a symbol.
 
 /// Module widths (bar, space, bar, space, bar, space) of each value 0–105;
 /// 106 is Stop (with its final 2-module bar).
@@ -24,20 +28,37 @@ const PATTERNS: [&str; 107] = [
 ];
 
 const START_B: usize = 104;
+const START_C: usize = 105;
+/// In code set C: the next symbol is set B's.
+const CODE_B: usize = 100;
 const STOP: usize = 106;
 /// Blank modules either side, as the standard asks (at least 10).
 pub const QUIET: u32 = 10;
 
-/// The symbol values of `text` in code set B (start, data, check, stop);
-/// `None` when a character is outside printable ASCII.
+/// The symbol values of `text` (start, data, check, stop): set C for two
+/// or more digits, set B otherwise; `None` when a character is outside
+/// printable ASCII.
 pub fn code128_values(text: &str) -> Option<Vec<usize>> {
-    let mut values = vec![START_B];
-    for c in text.chars() {
-        let v = u32::from(c);
-        if !(32..=126).contains(&v) {
-            return None;
+    let digits = text.as_bytes();
+    let mut values;
+    if digits.len() >= 2 && digits.iter().all(u8::is_ascii_digit) {
+        values = vec![START_C];
+        let pairs = digits.chunks_exact(2);
+        let last = pairs.remainder().first().copied();
+        values.extend(pairs.map(|p| usize::from((p[0] - b'0') * 10 + (p[1] - b'0'))));
+        if let Some(d) = last {
+            values.push(CODE_B);
+            values.push(usize::from(d - 32));
         }
-        values.push((v - 32) as usize);
+    } else {
+        values = vec![START_B];
+        for c in text.chars() {
+            let v = u32::from(c);
+            if !(32..=126).contains(&v) {
+                return None;
+            }
+            values.push((v - 32) as usize);
+        }
     }
     let check = values
         .iter()
@@ -67,8 +88,13 @@ pub fn code128_bars(text: &str) -> Option<(Vec<(u32, u32)>, u32)> {
     Some((bars, x + QUIET))
 }
 
-/// The barcode as an SVG element, `height` modules tall, scaled to its
-/// box by CSS (`shape-rendering: crispEdges` keeps the edges sharp).
+/// The barcode as an SVG element, `height` units tall (stretched to the
+/// height CSS gives it). Its width is an eighth of an `em` a module, so the
+/// page sets the module size with the SVG's `font-size` (24px: 3 CSS px a
+/// module), a whole number of pixels: every bar of one width is drawn as
+/// wide as the others, where a box scaled to fit would make some modules a
+/// pixel wider than the rest (or blur them) and scanners misread the
+/// widths. `shape-rendering: crispEdges` keeps the edges sharp.
 pub fn code128_svg(text: &str, height: u32) -> Option<String> {
     let (bars, width) = code128_bars(text)?;
     // The label repeats the text: escaped, as the SVG is inlined in HTML.
@@ -77,8 +103,9 @@ pub fn code128_svg(text: &str, height: u32) -> Option<String> {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;");
+    let em = f64::from(width) / 8.0;
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"barcode\" viewBox=\"0 0 {width} {height}\" \
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"barcode\" width=\"{em}em\" viewBox=\"0 0 {width} {height}\" \
          preserveAspectRatio=\"none\" shape-rendering=\"crispEdges\" role=\"img\" \
          aria-label=\"Code 128 barcode of {label}\"><rect width=\"{width}\" height=\"{height}\" fill=\"#fff\"/>"
     );
@@ -111,22 +138,34 @@ mod tests {
         // 104 + 48 + 84 + 126 + 68 + 90 + 114 + 245 = 879 ≡ 55 (mod 103).
         let v = code128_values("PJJ123C").unwrap();
         assert_eq!(v, vec![104, 48, 42, 42, 17, 18, 19, 35, 55, 106]);
-        // An order number: 104 + 17 + 2·16 + 3·16 + 4·17 = 269 ≡ 63.
+        // An order number, in set C: 105 + 10 + 2·1 = 117 ≡ 14.
+        assert_eq!(code128_values("1001").unwrap(), vec![105, 10, 1, 14, 106]);
+    }
+
+    #[test]
+    fn digits_go_two_to_a_symbol_and_an_odd_last_one_in_set_b() {
+        // 105 + 12 + 2·34 + 3·56 + 4·100 + 5·23 = 868 ≡ 44; "7" is 23 in B.
         assert_eq!(
-            code128_values("1001").unwrap(),
-            vec![104, 17, 16, 16, 17, 63, 106]
+            code128_values("1234567").unwrap(),
+            vec![105, 12, 34, 56, 100, 23, 44, 106]
         );
+        // 8 digits: 4 symbols, not 8.
+        let (_, width) = code128_bars("12345678").unwrap();
+        assert_eq!(width, 6 * 11 + 13 + 2 * QUIET);
+        // A single digit, or digits with anything else, stay in set B.
+        assert_eq!(code128_values("7").unwrap()[..2], [104, 23]);
+        assert_eq!(code128_values("12a").unwrap()[0], 104);
     }
 
     #[test]
     fn bars_start_and_end_in_the_quiet_zone() {
         let (bars, width) = code128_bars("1001").unwrap();
-        // Start, 4 characters, check: 6 × 11 modules; Stop 13; two quiet zones.
-        assert_eq!(width, 6 * 11 + 13 + 2 * QUIET);
+        // Start, 2 digit pairs, check: 4 × 11 modules; Stop 13; two quiet zones.
+        assert_eq!(width, 4 * 11 + 13 + 2 * QUIET);
         assert_eq!(
             bars.first(),
             Some(&(QUIET, 2)),
-            "Start B opens with a 2-module bar"
+            "Start C opens with a 2-module bar"
         );
         let (x, w) = *bars.last().unwrap();
         assert_eq!(
@@ -135,16 +174,20 @@ mod tests {
             "Stop ends with its bar at the quiet zone"
         );
         // 3 bars per symbol, 4 for Stop.
-        assert_eq!(bars.len(), 6 * 3 + 4);
+        assert_eq!(bars.len(), 4 * 3 + 4);
     }
 
     #[test]
     fn text_outside_printable_ascii_has_no_barcode() {
         assert_eq!(code128_values("Zoë"), None);
         assert_eq!(code128_values("a\nb"), None);
-        assert!(code128_svg("1001", 40)
-            .unwrap()
-            .contains("Code 128 barcode of 1001"));
+        let svg = code128_svg("1001", 40).unwrap();
+        assert!(svg.contains("Code 128 barcode of 1001"));
+        // 77 modules, an eighth of an em each: the font-size sets the module.
+        assert!(
+            svg.contains("width=\"9.625em\" viewBox=\"0 0 77 40\""),
+            "{svg}"
+        );
         assert!(code128_svg("<a\"", 40).unwrap().contains("of &lt;a&quot;"));
     }
 }

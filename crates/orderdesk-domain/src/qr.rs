@@ -60,9 +60,13 @@ impl QrCode {
         }
     }
 
-    /// The symbol as an SVG element with a 4-module quiet zone.
+    /// The symbol as an SVG element with a 4-module quiet zone, an eighth
+    /// of an `em` a module: the page sets the module size with the SVG's
+    /// `font-size`, a whole number of pixels, so no module is drawn a pixel
+    /// wider than its neighbours (as a box scaled to fit would).
     pub fn svg(&self, label: &str) -> String {
         let side = self.size + 8;
+        let em = side as f64 / 8.0;
         let label = label
             .replace('&', "&amp;")
             .replace('<', "&lt;")
@@ -77,7 +81,7 @@ impl QrCode {
             }
         }
         format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qrcode\" viewBox=\"0 0 {side} {side}\" \
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qrcode\" width=\"{em}em\" height=\"{em}em\" viewBox=\"0 0 {side} {side}\" \
              shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR code of {label}\">\
              <rect width=\"{side}\" height=\"{side}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
         )
@@ -408,6 +412,10 @@ mod tests {
     fn longer_texts_take_bigger_versions_and_too_long_none() {
         assert_eq!(QrCode::encode(&"a".repeat(40)).unwrap().size, 3 * 4 + 17);
         assert_eq!(QrCode::encode(&"a".repeat(200)), None);
+        assert!(QrCode::encode("1001")
+            .unwrap()
+            .svg("1001")
+            .contains("width=\"3.625em\" height=\"3.625em\" viewBox=\"0 0 29 29\""));
         assert!(QrCode::encode("1001")
             .unwrap()
             .svg("1001")

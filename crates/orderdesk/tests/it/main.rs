@@ -66,6 +66,7 @@ mod settings;
 mod setup;
 mod setup_browser;
 mod setup_live;
+mod slip_scan;
 mod staff_orders;
 mod templates;
 mod tls;
