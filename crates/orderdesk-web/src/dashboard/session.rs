@@ -184,14 +184,20 @@ impl FromRequestParts<AppState> for Manager {
             Ok(Self(staff))
         } else {
             tracing::info!(user = %staff.user.email, path = %parts.uri.path(), "agent refused a management page");
-            Err(refuse(
-                &parts.headers,
-                StatusCode::FORBIDDEN,
-                "Not allowed",
-                "Only owners and admins can manage users and API tokens.",
-            ))
+            Err(managers_only(&parts.headers, "manage users and API tokens"))
         }
     }
+}
+
+/// The 403 an agent gets for what only owners and admins `may` do
+/// ("Only owners and admins can `may`.").
+pub fn managers_only(headers: &HeaderMap, may: &str) -> Response {
+    refuse(
+        headers,
+        StatusCode::FORBIDDEN,
+        "Not allowed",
+        &format!("Only owners and admins can {may}."),
+    )
 }
 
 /// A dashboard POST: the logged-in staff member and the form, after the
@@ -200,6 +206,15 @@ pub struct StaffForm<T> {
     pub staff: Staff,
     pub form: T,
     pub headers: HeaderMap,
+}
+
+impl<T> StaffForm<T> {
+    /// `None` for an owner or admin; for an agent, the 403 saying only
+    /// they `may` do this. The form's CSRF was checked first, so a forged
+    /// post learns nothing about roles.
+    pub fn refused_unless_manager(&self, may: &str) -> Option<Response> {
+        (!self.staff.can_manage()).then(|| managers_only(&self.headers, may))
+    }
 }
 
 #[derive(Deserialize, Default)]
