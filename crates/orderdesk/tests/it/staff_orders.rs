@@ -69,12 +69,7 @@ fn cta_url(body: &Value) -> &str {
 
 async fn a_created_order_runs_the_whole_checkout(backend: Backend) {
     let graph = GraphFake::start().await;
-    let app = TestApp::spawn_configured(
-        backend,
-        Some(&graph.url),
-        &[("PAYMENTS_PROVIDER", "simulator")],
-    )
-    .await;
+    let app = TestApp::spawn_with_simulated_payments(backend, &graph.url).await;
     seed_catalog(&app).await;
     let wa = "919822200021";
     // The customer wrote today, so their 24-hour window is open.
