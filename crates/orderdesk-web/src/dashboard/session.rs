@@ -414,16 +414,25 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Response {
         return crate::error::ApiError::from(e).into_response();
     }
     tracing::info!(user = %user.user.email, "logged in");
-    let mut response = redirect(&next);
-    let cookie = format!(
-        "{COOKIE_NAME}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        SESSION_DAYS * 24 * 3600,
-        if state.config.secure_cookies() {
-            "; Secure"
-        } else {
-            ""
-        }
-    );
+    let max_age = SESSION_DAYS * 24 * 3600;
+    with_session_cookie(&state, redirect(&next), &id, max_age)
+}
+
+/// `response` setting the session cookie to `id` for `max_age` seconds (0
+/// ends it): HttpOnly, SameSite=Lax, and Secure behind HTTPS.
+fn with_session_cookie(
+    state: &AppState,
+    mut response: Response,
+    id: &str,
+    max_age: i64,
+) -> Response {
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie =
+        format!("{COOKIE_NAME}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
     if let Ok(v) = HeaderValue::try_from(cookie) {
         response.headers_mut().insert(SET_COOKIE, v);
     }
@@ -460,19 +469,7 @@ pub async fn logout(State(state): State<AppState>, f: StaffForm<Empty>) -> Respo
     {
         return crate::error::ApiError::from(e).into_response();
     }
-    let mut response = redirect("/login");
-    let cookie = format!(
-        "{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
-        if state.config.secure_cookies() {
-            "; Secure"
-        } else {
-            ""
-        }
-    );
-    if let Ok(v) = HeaderValue::try_from(cookie) {
-        response.headers_mut().insert(SET_COOKIE, v);
-    }
-    response
+    with_session_cookie(&state, redirect("/login"), "", 0)
 }
 
 /// Whether the role may add or remove users of `role`: only owners touch owners.
