@@ -113,21 +113,21 @@ async fn check_out_skipping_the_note(app: &TestApp, graph: &GraphFake, wa: &str)
     graph.wait_for(1, WAIT).await;
     app.submit_address(&address_link(graph)).await;
     order_when(app, n, |o| o["checkout_step"] == "awaiting_payment").await;
-    let cod = customer_message(
+    app.tap_reply(
         &format!("wamid.{wa}-cod"),
         wa,
-        None,
-        Some((&format!("pay:cod:{n}"), "Cash on delivery")),
-    );
-    assert_eq!(app.post_webhook(cod.as_bytes()).await.status(), 200);
+        &format!("pay:cod:{n}"),
+        "Cash on delivery",
+    )
+    .await;
     order_when(app, n, |o| o["checkout_step"] == "awaiting_note_choice").await;
-    let skip = customer_message(
+    app.tap_reply(
         &format!("wamid.{wa}-skip"),
         wa,
-        None,
-        Some((&format!("note:skip:{n}"), "Skip")),
-    );
-    assert_eq!(app.post_webhook(skip.as_bytes()).await.status(), 200);
+        &format!("note:skip:{n}"),
+        "Skip",
+    )
+    .await;
     order_when(app, n, |o| o["status"] == "confirmed").await;
     n
 }
@@ -222,13 +222,13 @@ async fn the_timeline_puts_the_customers_note_before_what_it_caused(backend: Bac
     graph.wait_for(1, WAIT).await;
     app.submit_address(&address_link(&graph)).await;
     order_when(&app, n, |o| o["checkout_step"] == "awaiting_payment").await;
-    let cod = customer_message(
+    app.tap_reply(
         "wamid.d4-cod",
         wa,
-        None,
-        Some((&format!("pay:cod:{n}"), "Cash on delivery")),
-    );
-    assert_eq!(app.post_webhook(cod.as_bytes()).await.status(), 200);
+        &format!("pay:cod:{n}"),
+        "Cash on delivery",
+    )
+    .await;
     order_when(&app, n, |o| o["checkout_step"] == "awaiting_note_choice").await;
     let note = customer_message("wamid.d4-note", wa, Some("Ring the bell twice"), None);
     assert_eq!(app.post_webhook(note.as_bytes()).await.status(), 200);

@@ -315,6 +315,13 @@ impl TestApp {
         panic!("the cart of {wa_id} did not become an order");
     }
 
+    /// Customer `wa_id` taps the reply button `id` titled `title` (their
+    /// message `wamid`), and the webhook is accepted.
+    pub async fn tap_reply(&self, wamid: &str, wa_id: &str, id: &str, title: &str) {
+        let tap = customer_message(wamid, wa_id, None, Some((id, title)));
+        assert_eq!(self.post_webhook(tap.as_bytes()).await.status(), 200);
+    }
+
     /// Fills the hosted address form behind `link` as a customer would
     /// (Priya, 4 Park Street, Kolkata 700016) and checks it was accepted.
     pub async fn submit_address(&self, link: &str) {

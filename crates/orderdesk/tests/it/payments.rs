@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::both_backends;
-use crate::helpers::{customer_message, order_webhook, Backend, GraphFake, TestApp};
+use crate::helpers::{order_webhook, Backend, GraphFake, TestApp};
 use crate::journey::{button_ids, order_when, WAIT};
 
 mod stripe;
@@ -132,13 +132,13 @@ async fn the_payment_simulator_page_pays_through_its_signed_webhook(backend: Bac
         .unwrap();
     assert_eq!(forged.status(), 401);
 
-    let skip = customer_message(
+    app.tap_reply(
         "wamid.sim-skip",
         "919822200009",
-        None,
-        Some((&format!("note:skip:{n}"), "Skip")),
-    );
-    assert_eq!(app.post_webhook(skip.as_bytes()).await.status(), 200);
+        &format!("note:skip:{n}"),
+        "Skip",
+    )
+    .await;
     order_when(&app, n, |o| o["status"] == "confirmed").await;
     app.stop().await;
 }
@@ -291,13 +291,13 @@ async fn cash_on_delivery_shows_cod_until_staff_record_the_cash(backend: Backend
         [format!("pay:online:{n}"), format!("pay:cod:{n}")]
     );
     // A fresh link is not for a COD order.
-    let tap = customer_message(
+    app.tap_reply(
         "wamid.cod-tap",
         wa,
-        None,
-        Some((&format!("pay:cod:{n}"), "Cash on delivery")),
-    );
-    assert_eq!(app.post_webhook(tap.as_bytes()).await.status(), 200);
+        &format!("pay:cod:{n}"),
+        "Cash on delivery",
+    )
+    .await;
     let o = order_when(&app, n, |o| o["payment_method"] == "cod").await;
     assert_eq!(
         o["payment_status"], "pending",

@@ -131,13 +131,8 @@ async fn a_created_order_runs_the_whole_checkout(backend: Backend) {
         button_ids(b) == [format!("note:add:{n}"), format!("note:skip:{n}")]
     })
     .await;
-    let skip = customer_message(
-        "wamid.skip-21",
-        wa,
-        None,
-        Some((&format!("note:skip:{n}"), "Skip")),
-    );
-    assert_eq!(app.post_webhook(skip.as_bytes()).await.status(), 200);
+    app.tap_reply("wamid.skip-21", wa, &format!("note:skip:{n}"), "Skip")
+        .await;
     order_when(&app, n, |o| o["status"] == "confirmed").await;
     app.stop().await;
 }
