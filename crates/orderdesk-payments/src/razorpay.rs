@@ -194,6 +194,15 @@ impl RazorpayProvider {
         matches!(self.verify_return(query), ReturnCheck::Verified { .. })
     }
 
+    /// Sends `request` under our key, asking for JSON: the body of a 2xx,
+    /// else the error Razorpay's envelope names.
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Vec<u8>, PaymentError> {
+        let request = request
+            .basic_auth(&self.key_id, Some(&self.key_secret))
+            .header(ACCEPT, HeaderValue::from_static("application/json"));
+        transport::send(request, read_error).await
+    }
+
     async fn create(&self, req: &PaymentRequest) -> Result<PaymentLink, PaymentError> {
         req.check()?;
         if req.amount.currency().exponent() == 3 && req.amount.minor() % 10 != 0 {
@@ -206,15 +215,7 @@ impl RazorpayProvider {
         let reference_id = req.reference_id();
         let body = create_body(req, reference_id);
         let url = transport::endpoint(&self.base, "/v1/payment_links")?;
-        let sent = transport::send(
-            self.http
-                .post(url)
-                .basic_auth(&self.key_id, Some(&self.key_secret))
-                .header(ACCEPT, HeaderValue::from_static("application/json"))
-                .json(&body),
-            read_error,
-        )
-        .await;
+        let sent = self.send(self.http.post(url).json(&body)).await;
         match sent {
             Ok(bytes) => read_link(&bytes, reference_id),
             Err(PaymentError::Rejected {
@@ -246,14 +247,7 @@ impl RazorpayProvider {
         let mut url = transport::endpoint(&self.base, "/v1/payment_links")?;
         url.query_pairs_mut()
             .append_pair("reference_id", &reference_id.to_string());
-        let bytes = transport::send(
-            self.http
-                .get(url)
-                .basic_auth(&self.key_id, Some(&self.key_secret))
-                .header(ACCEPT, HeaderValue::from_static("application/json")),
-            read_error,
-        )
-        .await?;
+        let bytes = self.send(self.http.get(url)).await?;
         #[derive(Deserialize)]
         struct Listed {
             #[serde(default)]

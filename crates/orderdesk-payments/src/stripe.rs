@@ -193,22 +193,31 @@ impl StripeProvider {
         Ok(t)
     }
 
+    /// Sends `request` under our key, asking for JSON, once for `idempotency_key`
+    /// however often it is retried: the body of a 2xx, else the error
+    /// Stripe's envelope names.
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        idempotency_key: HeaderValue,
+    ) -> Result<Vec<u8>, PaymentError> {
+        let request = request
+            .header(AUTHORIZATION, self.authorization.clone())
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .header("Idempotency-Key", idempotency_key);
+        transport::send(request, read_error).await
+    }
+
     async fn create(&self, req: &PaymentRequest) -> Result<PaymentLink, PaymentError> {
         req.check()?;
         let reference_id = req.reference_id();
         let url = transport::endpoint(&self.base, "/v1/checkout/sessions")?;
         let idempotency_key = HeaderValue::from_str(&reference_id.to_string())
             .map_err(|e| PaymentError::InvalidRequest(e.to_string()))?;
-        let bytes = transport::send(
-            self.http
-                .post(url)
-                .header(AUTHORIZATION, self.authorization.clone())
-                .header(ACCEPT, HeaderValue::from_static("application/json"))
-                .header("Idempotency-Key", idempotency_key)
-                .form(&create_form(req, reference_id)),
-            read_error,
-        )
-        .await?;
+        let form = create_form(req, reference_id);
+        let bytes = self
+            .send(self.http.post(url).form(&form), idempotency_key)
+            .await?;
         #[derive(Deserialize)]
         struct Session {
             id: String,

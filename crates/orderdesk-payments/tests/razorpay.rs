@@ -8,12 +8,15 @@ mod common;
 
 use axum::http::Method;
 use base64::Engine;
-use common::{at, closed_port, fixture, money, request, Expect, FakeProvider};
-use orderdesk_domain::{OrderNumber, PaymentMethod, PaymentStatus};
+use common::{
+    assert_create_fails_as, assert_flagged_as_paid_other_than_the_order,
+    assert_unreachable_is_retryable, at, fixture, money, request, Expect, FakeProvider,
+};
+use orderdesk_domain::{Money, OrderNumber, PaymentMethod, PaymentStatus};
 use orderdesk_payments::razorpay::{self, RazorpayConfig, RazorpayProvider};
 use orderdesk_payments::{
-    AmountMismatch, Decision, HeaderMap, PaymentError, PaymentEventKind, PaymentLink,
-    PaymentProvider, ReferenceId, WebhookError,
+    Decision, HeaderMap, PaymentError, PaymentEventKind, PaymentLink, PaymentProvider, ReferenceId,
+    WebhookError,
 };
 use serde_json::{json, Value};
 
@@ -217,51 +220,35 @@ async fn answers_are_sorted_into_what_the_caller_does_next() {
             matches!(e, PaymentError::InvalidResponse(_))
         }),
     ];
-    for (status, body, expected) in cases {
-        let fake = FakeProvider::start().await;
-        fake.answer(status, body);
-        let err = provider_at(&fake.base_url())
-            .create_request(&request())
-            .await
-            .unwrap_err();
-        assert!(expected(&err), "HTTP {status} {body}: {err:?}");
-    }
+    assert_create_fails_as(provider_at, cases).await;
 }
 
 #[tokio::test]
 async fn an_unreachable_api_is_retryable() {
-    let addr = closed_port().await;
-    let err = provider_at(&format!("http://{addr}"))
-        .create_request(&request())
+    assert_unreachable_is_retryable(provider_at).await;
+}
+
+/// A request for `amount` is refused as invalid before Razorpay is called.
+async fn assert_refused_without_calling_razorpay(amount: Money) {
+    let fake = FakeProvider::start().await;
+    let mut req = request();
+    req.amount = amount;
+    let err = provider_at(&fake.base_url())
+        .create_request(&req)
         .await
         .unwrap_err();
-    assert!(err.is_retryable(), "{err:?}");
+    assert!(matches!(err, PaymentError::InvalidRequest(_)), "{err:?}");
+    assert!(fake.requests().is_empty());
 }
 
 #[tokio::test]
 async fn a_zero_amount_is_refused_without_calling_razorpay() {
-    let fake = FakeProvider::start().await;
-    let mut req = request();
-    req.amount = money(0, "INR");
-    let err = provider_at(&fake.base_url())
-        .create_request(&req)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, PaymentError::InvalidRequest(_)), "{err:?}");
-    assert!(fake.requests().is_empty());
+    assert_refused_without_calling_razorpay(money(0, "INR")).await;
 }
 
 #[tokio::test]
 async fn a_three_decimal_amount_razorpay_would_refuse_is_refused_here() {
-    let fake = FakeProvider::start().await;
-    let mut req = request();
-    req.amount = money(12345, "KWD");
-    let err = provider_at(&fake.base_url())
-        .create_request(&req)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, PaymentError::InvalidRequest(_)), "{err:?}");
-    assert!(fake.requests().is_empty());
+    assert_refused_without_calling_razorpay(money(12345, "KWD")).await;
 }
 
 #[test]
@@ -383,14 +370,7 @@ fn a_paid_amount_or_currency_other_than_the_orders_is_reported_and_flagged() {
         let event = parse(&link_event("payment_link.paid", link))
             .unwrap()
             .unwrap();
-        assert_eq!(event.amount, Some(got));
-        assert_eq!(
-            event.decide(PaymentStatus::Pending, money(49900, "INR"), true),
-            Decision::Flag(AmountMismatch {
-                expected: money(49900, "INR"),
-                received: Some(got)
-            })
-        );
+        assert_flagged_as_paid_other_than_the_order(&event, got);
     }
 }
 

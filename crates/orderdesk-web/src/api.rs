@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod order_create;
 pub mod order_edit;
 pub mod orders;
+mod paging;
 pub mod payments;
 pub mod reopen;
 mod schema;

@@ -5,8 +5,16 @@
 //! times come twice: UTC (`created_at`) for programs, and in the business's
 //! time zone with its offset (`created_at_local`, `2026-12-07T00:16:00+05:30`)
 //! so a merchant's spreadsheet shows the day the order was placed there.
+//!
+//! Every CSV the dashboard offers (orders, payments, insights) is answered
+//! by [`download`] or [`csv_download`].
 
+use axum::body::Body;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
 use orderdesk_domain::{Local, Money, Order};
+
+use crate::error::ApiError;
 
 pub const HEADER: &[&str] = &[
     "number",
@@ -135,6 +143,40 @@ pub fn csv_bytes(orders: &[Order], header: bool, local: &Local) -> Result<Vec<u8
         w.write_record(csv_row(o, local))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// A CSV answer the browser saves as the file `name`.
+pub fn download(name: &str, body: impl Into<Body>) -> Response {
+    let headers = [
+        (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+        (
+            CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ),
+    ];
+    (headers, body.into()).into_response()
+}
+
+/// `rows` (the header first) as a CSV download saved as `name`; a 500 if
+/// the CSV writer fails (it does not, writing to memory).
+pub fn csv_download<R>(name: &str, rows: impl IntoIterator<Item = R>) -> Response
+where
+    R: IntoIterator,
+    R::Item: AsRef<[u8]>,
+{
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let bytes = rows
+        .into_iter()
+        .try_for_each(|row| w.write_record(row))
+        .map_err(|e| e.to_string())
+        .and_then(|()| w.into_inner().map_err(|e| e.to_string()));
+    match bytes {
+        Ok(bytes) => download(name, bytes),
+        Err(e) => {
+            tracing::error!(error = %e, file = name, "CSV export failed");
+            ApiError::internal().into_response()
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,11 +5,10 @@
 //! the refund entity, whose `status` is `pending`, `processed` or `failed`;
 //! `refund.processed` / `refund.failed` webhooks follow.
 
-use reqwest::header::{HeaderValue, ACCEPT};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{read_error, RazorpayProvider};
+use super::RazorpayProvider;
 use crate::refund::{RefundReceipt, RefundRequest, RefundState};
 use crate::transport::{self, snippet};
 use crate::PaymentError;
@@ -36,15 +35,7 @@ impl RazorpayProvider {
                 "reason": req.reason.chars().take(NOTE_MAX).collect::<String>(),
             },
         });
-        let bytes = transport::send(
-            self.http
-                .post(url)
-                .basic_auth(&self.key_id, Some(&self.key_secret))
-                .header(ACCEPT, HeaderValue::from_static("application/json"))
-                .json(&body),
-            read_error,
-        )
-        .await?;
+        let bytes = self.send(self.http.post(url).json(&body)).await?;
         read_refund(&bytes)
     }
 }

@@ -6,10 +6,10 @@
 //! `succeeded`, `failed` or `canceled`; `refund.updated` and
 //! `charge.refunded` webhooks follow.
 
-use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION};
+use reqwest::header::HeaderValue;
 use serde::Deserialize;
 
-use super::{read_error, StripeProvider};
+use super::StripeProvider;
 use crate::refund::{RefundReceipt, RefundRequest, RefundState};
 use crate::transport::{self, snippet};
 use crate::PaymentError;
@@ -34,16 +34,7 @@ impl StripeProvider {
             ("metadata[refund_id]", req.refund_id.clone()),
             ("metadata[reason]", reason),
         ];
-        let bytes = transport::send(
-            self.http
-                .post(url)
-                .header(AUTHORIZATION, self.authorization.clone())
-                .header(ACCEPT, HeaderValue::from_static("application/json"))
-                .header("Idempotency-Key", key)
-                .form(&form),
-            read_error,
-        )
-        .await?;
+        let bytes = self.send(self.http.post(url).form(&form), key).await?;
         let refund: RefundObject = serde_json::from_slice(&bytes)
             .map_err(|e| PaymentError::InvalidResponse(format!("{e}: {}", snippet(&bytes))))?;
         if refund.id.is_empty() {

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use chrono::{TimeZone, Utc};
 use orderdesk_domain::{Currency, Money, OrderNumber, Timestamp};
-use orderdesk_payments::PaymentRequest;
+use orderdesk_payments::{PaymentProvider, PaymentRequest};
 
 /// What the fake saw.
 #[derive(Debug, Clone)]
@@ -155,3 +155,52 @@ pub fn fixture(name: &str) -> Vec<u8> {
 
 /// A check on the error an answer produced.
 pub type Expect = fn(&orderdesk_payments::PaymentError) -> bool;
+
+/// For each `(status, body, expected)`: the provider's API answers the
+/// payment request with that status and body, and `create_request` fails
+/// as `expected` checks. `provider_at` builds the provider for an API URL.
+pub async fn assert_create_fails_as<P: PaymentProvider>(
+    provider_at: impl Fn(&str) -> P,
+    cases: Vec<(u16, &str, Expect)>,
+) {
+    for (status, body, expected) in cases {
+        let fake = FakeProvider::start().await;
+        fake.answer(status, body);
+        let err = provider_at(&fake.base_url())
+            .create_request(&request())
+            .await
+            .unwrap_err();
+        assert!(expected(&err), "HTTP {status} {body}: {err:?}");
+    }
+}
+
+/// An API nobody answers on fails the payment request, retryably.
+pub async fn assert_unreachable_is_retryable<P: PaymentProvider>(provider_at: impl Fn(&str) -> P) {
+    let addr = closed_port().await;
+    let err = provider_at(&format!("http://{addr}"))
+        .create_request(&request())
+        .await
+        .unwrap_err();
+    assert!(err.is_retryable(), "{err:?}");
+}
+
+/// `event` paid `got`, not the ₹499.00 of the pending order it is for: the
+/// order is flagged for review rather than marked paid.
+pub fn assert_flagged_as_paid_other_than_the_order(
+    event: &orderdesk_payments::PaymentEvent,
+    got: Money,
+) {
+    use orderdesk_payments::{AmountMismatch, Decision};
+    assert_eq!(event.amount, Some(got));
+    assert_eq!(
+        event.decide(
+            orderdesk_domain::PaymentStatus::Pending,
+            money(49900, "INR"),
+            true
+        ),
+        Decision::Flag(AmountMismatch {
+            expected: money(49900, "INR"),
+            received: Some(got)
+        })
+    );
+}

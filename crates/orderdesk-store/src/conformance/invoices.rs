@@ -15,15 +15,7 @@ fn paid(method: PaymentMethod) -> OrderUpdate {
 }
 
 async fn pay(store: &dyn Store, order: &Order, secs: i64) -> Order {
-    store
-        .update_order(
-            order.number,
-            order.version,
-            &paid(PaymentMethod::Razorpay),
-            at(secs),
-        )
-        .await
-        .unwrap()
+    updated(store, order, &paid(PaymentMethod::Razorpay), secs).await
 }
 
 /// An order has no invoice number until it is paid; then the next one in
@@ -36,10 +28,7 @@ pub async fn case_a_paid_order_gets_the_next_invoice_number(store: &dyn Store) {
         note: Some("ring twice".to_owned()),
         ..OrderUpdate::default()
     };
-    let noted = store
-        .update_order(first.number, first.version, &note, at(1))
-        .await
-        .unwrap();
+    let noted = updated(store, &first, &note, 1).await;
     assert_eq!(noted.invoice_number, None, "unpaid stays without one");
 
     let first = pay(store, &noted, 2).await;
@@ -47,10 +36,7 @@ pub async fn case_a_paid_order_gets_the_next_invoice_number(store: &dyn Store) {
     assert_eq!(first.invoice_number.as_deref(), Some("INV-2026-00001"));
     assert_eq!(second.invoice_number.as_deref(), Some("INV-2026-00002"));
 
-    let again = store
-        .update_order(first.number, first.version, &note, at(4))
-        .await
-        .unwrap();
+    let again = updated(store, &first, &note, 4).await;
     assert_eq!(again.invoice_number.as_deref(), Some("INV-2026-00001"));
     let stored = store.order(first.number).await.unwrap();
     assert_eq!(stored.invoice_number.as_deref(), Some("INV-2026-00001"));
@@ -64,16 +50,10 @@ pub async fn case_cash_on_delivery_is_invoiced_when_the_cash_is_recorded(store: 
         payment_method: Some(PaymentMethod::Cod),
         ..OrderUpdate::default()
     };
-    let due = store
-        .update_order(order.number, order.version, &cod, at(1))
-        .await
-        .unwrap();
+    let due = updated(store, &order, &cod, 1).await;
     assert_eq!(due.payment_status, PaymentStatus::Pending);
     assert_eq!(due.invoice_number, None);
-    let received = store
-        .update_order(due.number, due.version, &paid(PaymentMethod::Cod), at(2))
-        .await
-        .unwrap();
+    let received = updated(store, &due, &paid(PaymentMethod::Cod), 2).await;
     assert_eq!(received.invoice_number.as_deref(), Some("INV-2026-00001"));
 }
 
@@ -140,15 +120,7 @@ pub async fn case_a_processed_refund_gets_a_credit_note_number(store: &dyn Store
         failure: None,
         credit_note: None,
     };
-    let o = store
-        .update_order(
-            order.number,
-            order.version,
-            &refund_update(RefundChange::Add(asked)),
-            at(5),
-        )
-        .await
-        .unwrap();
+    let o = updated(store, &order, &refund_update(RefundChange::Add(asked)), 5).await;
     assert_eq!(o.refunds[0].credit_note, None, "pending has no credit note");
     let settle = RefundChange::Settle {
         key: "1001-r1".to_owned(),
@@ -156,10 +128,7 @@ pub async fn case_a_processed_refund_gets_a_credit_note_number(store: &dyn Store
         provider_ref: Some("rfnd_1".to_owned()),
         failure: None,
     };
-    let o = store
-        .update_order(o.number, o.version, &refund_update(settle), at(6))
-        .await
-        .unwrap();
+    let o = updated(store, &o, &refund_update(settle), 6).await;
     assert_eq!(o.refunds[0].credit_note.as_deref(), Some("CN-2026-00001"));
     assert_eq!(o.invoice_number.as_deref(), Some("INV-2026-00001"));
     let stored = store.order(o.number).await.unwrap();

@@ -15,10 +15,7 @@ async fn paid_order(store: &dyn Store, wa_id: &str) -> Order {
         provider_payment_id: Some("pay_29QQoUBi66xm2f".to_owned()),
         ..OrderUpdate::default()
     };
-    store
-        .update_order(placed.number, placed.version, &update, at(1))
-        .await
-        .unwrap()
+    updated(store, &placed, &update, 1).await
 }
 
 fn refund(id: &str, amount_minor: i64) -> Refund {
@@ -63,15 +60,7 @@ pub async fn case_refunds_move_the_payment_status(store: &dyn Store) {
         order.provider_payment_id.as_deref(),
         Some("pay_29QQoUBi66xm2f")
     );
-    let o = store
-        .update_order(
-            order.number,
-            order.version,
-            &add(refund("1001-r1", 30_000)),
-            at(5),
-        )
-        .await
-        .unwrap();
+    let o = updated(store, &order, &add(refund("1001-r1", 30_000)), 5).await;
     assert_eq!(
         o.payment_status,
         PaymentStatus::Paid,
@@ -79,41 +68,17 @@ pub async fn case_refunds_move_the_payment_status(store: &dyn Store) {
     );
     assert_eq!(o.refunded_minor, 0);
     assert_eq!(o.refunds.len(), 1);
-    let o = store
-        .update_order(
-            o.number,
-            o.version,
-            &settle("1001-r1", RefundStatus::Processed, Some("rfnd_1")),
-            at(6),
-        )
-        .await
-        .unwrap();
+    let settling = settle("1001-r1", RefundStatus::Processed, Some("rfnd_1"));
+    let o = updated(store, &o, &settling, 6).await;
     assert_eq!(o.payment_status, PaymentStatus::PartiallyRefunded);
     assert_eq!(o.refunded_minor, 30_000);
     assert_eq!(o.refunds[0].provider_ref.as_deref(), Some("rfnd_1"));
-    let o = store
-        .update_order(o.number, o.version, &add(refund("1001-r2", 99_750)), at(7))
-        .await
-        .unwrap();
+    let o = updated(store, &o, &add(refund("1001-r2", 99_750)), 7).await;
     // Settled by the provider's id, as a webhook names it.
-    let o = store
-        .update_order(
-            o.number,
-            o.version,
-            &settle("1001-r2", RefundStatus::Pending, Some("rfnd_2")),
-            at(8),
-        )
-        .await
-        .unwrap();
-    let o = store
-        .update_order(
-            o.number,
-            o.version,
-            &settle("rfnd_2", RefundStatus::Processed, None),
-            at(9),
-        )
-        .await
-        .unwrap();
+    let settling = settle("1001-r2", RefundStatus::Pending, Some("rfnd_2"));
+    let o = updated(store, &o, &settling, 8).await;
+    let settling = settle("rfnd_2", RefundStatus::Processed, None);
+    let o = updated(store, &o, &settling, 9).await;
     assert_eq!(o.payment_status, PaymentStatus::Refunded);
     assert_eq!(o.refunded_minor, 129_750);
     assert_eq!(store.order(o.number).await.unwrap(), o);
@@ -132,15 +97,7 @@ pub async fn case_refunds_move_the_payment_status(store: &dyn Store) {
 /// (even at the current version) and changes nothing.
 pub async fn case_a_refund_above_what_is_left_changes_nothing(store: &dyn Store) {
     let order = paid_order(store, "919800000082").await;
-    let o = store
-        .update_order(
-            order.number,
-            order.version,
-            &add(refund("1001-r1", 100_000)),
-            at(5),
-        )
-        .await
-        .unwrap();
+    let o = updated(store, &order, &add(refund("1001-r1", 100_000)), 5).await;
     let err = store
         .update_order(o.number, o.version, &add(refund("1001-r2", 29_751)), at(6))
         .await
@@ -148,21 +105,10 @@ pub async fn case_a_refund_above_what_is_left_changes_nothing(store: &dyn Store)
     assert!(matches!(err, StoreError::Conflict { .. }), "got {err:?}");
     assert_eq!(store.order(o.number).await.unwrap(), o);
     // A failed refund gives its amount back.
-    let o = store
-        .update_order(
-            o.number,
-            o.version,
-            &settle("1001-r1", RefundStatus::Failed, None),
-            at(7),
-        )
-        .await
-        .unwrap();
+    let o = updated(store, &o, &settle("1001-r1", RefundStatus::Failed, None), 7).await;
     assert_eq!(o.refunds[0].failure.as_deref(), Some("bank declined"));
     assert_eq!(o.payment_status, PaymentStatus::Paid);
-    store
-        .update_order(o.number, o.version, &add(refund("1001-r2", 129_750)), at(8))
-        .await
-        .unwrap();
+    updated(store, &o, &add(refund("1001-r2", 129_750)), 8).await;
 }
 
 /// Two refunds asked for at once from the same version: one is stored, the
@@ -189,33 +135,10 @@ pub async fn case_concurrent_refunds_refund_once(store: &dyn Store) {
 /// undo it.
 pub async fn case_a_settled_refund_stays_settled(store: &dyn Store) {
     let order = paid_order(store, "919800000084").await;
-    let o = store
-        .update_order(
-            order.number,
-            order.version,
-            &add(refund("1001-r1", 129_750)),
-            at(5),
-        )
-        .await
-        .unwrap();
-    let o = store
-        .update_order(
-            o.number,
-            o.version,
-            &settle("1001-r1", RefundStatus::Processed, Some("re_1")),
-            at(6),
-        )
-        .await
-        .unwrap();
-    let again = store
-        .update_order(
-            o.number,
-            o.version,
-            &settle("re_1", RefundStatus::Failed, None),
-            at(7),
-        )
-        .await
-        .unwrap();
+    let o = updated(store, &order, &add(refund("1001-r1", 129_750)), 5).await;
+    let settling = settle("1001-r1", RefundStatus::Processed, Some("re_1"));
+    let o = updated(store, &o, &settling, 6).await;
+    let again = updated(store, &o, &settle("re_1", RefundStatus::Failed, None), 7).await;
     assert_eq!(again.refunds[0].status, RefundStatus::Processed);
     assert_eq!(again.payment_status, PaymentStatus::Refunded);
 }

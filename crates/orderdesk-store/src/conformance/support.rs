@@ -176,6 +176,20 @@ pub async fn move_order(
         .unwrap_or_else(|e| panic!("moving {} to {}: {e}", order.number, change.to))
 }
 
+/// `order` after `update`, written at `at(secs)` from the version it was
+/// read at.
+pub(super) async fn updated(
+    store: &dyn Store,
+    order: &Order,
+    update: &OrderUpdate,
+    secs: i64,
+) -> Order {
+    store
+        .update_order(order.number, order.version, update, at(secs))
+        .await
+        .unwrap_or_else(|e| panic!("updating {}: {e}", order.number))
+}
+
 pub(super) async fn count_of(store: &dyn Store, status: OrderStatus) -> i64 {
     store
         .status_counts()

@@ -15,6 +15,7 @@ use orderdesk_store::{
 use serde::{Deserialize, Serialize};
 
 use super::messages::{ChatMessageDoc, MessageList, SendBody};
+use super::paging;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
@@ -174,21 +175,9 @@ fn query_from(params: ListParams) -> ApiResult<ConversationQuery> {
             ))
         }
     };
-    let limit = super::orders::page_limit(params.limit.as_deref())?;
-    let after = match params.cursor.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(c) => Some(
-            decode(c)
-                .ok_or_else(|| ApiError::bad_request("cursor is not one this server issued"))?,
-        ),
-    };
-    let q = params
-        .q
-        .map(|q| q.trim().to_owned())
-        .filter(|q| !q.is_empty());
-    if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-        return Err(ApiError::bad_request("q is longer than 200 characters"));
-    }
+    let limit = paging::page_limit(params.limit.as_deref())?;
+    let after = paging::page_cursor(params.cursor.as_deref(), decode)?;
+    let q = paging::search_term(params.q)?;
     Ok(ConversationQuery {
         needs_reply,
         assignee,

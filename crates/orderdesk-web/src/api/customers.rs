@@ -10,6 +10,7 @@ use orderdesk_engine::EngineError;
 use orderdesk_store::{CustomerQuery, CustomerSummary};
 use serde::{Deserialize, Serialize};
 
+use super::paging;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
@@ -138,22 +139,12 @@ const MAX_OFFSET: u32 = 100_000;
 /// The cursor is the number of customers already listed; anything else is
 /// refused.
 fn query_from(params: ListParams) -> ApiResult<CustomerQuery> {
-    let limit = super::orders::page_limit(params.limit.as_deref())?;
-    let offset = match params.cursor.as_deref().filter(|s| !s.is_empty()) {
-        None => 0,
-        Some(c) => c
-            .parse::<u32>()
-            .ok()
-            .filter(|n| *n <= MAX_OFFSET)
-            .ok_or_else(|| ApiError::bad_request("cursor is not one this server issued"))?,
-    };
-    let q = params
-        .q
-        .map(|q| q.trim().to_owned())
-        .filter(|q| !q.is_empty());
-    if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-        return Err(ApiError::bad_request("q is longer than 200 characters"));
-    }
+    let limit = paging::page_limit(params.limit.as_deref())?;
+    let offset = paging::page_cursor(params.cursor.as_deref(), |c| {
+        c.parse::<u32>().ok().filter(|n| *n <= MAX_OFFSET)
+    })?
+    .unwrap_or(0);
+    let q = paging::search_term(params.q)?;
     Ok(CustomerQuery { q, limit, offset })
 }
 

@@ -136,8 +136,5 @@ pub(crate) async fn send_reply(
         .engine
         .send_staff_reply(number, text)
         .await
-        .map_err(|e| match e {
-            orderdesk_engine::EngineError::Store(s) => super::orders::not_found_as(s, number),
-            other => other.into(),
-        })
+        .map_err(|e| super::orders::order_error(e, number))
 }

@@ -6,7 +6,7 @@ use orderdesk_domain::order::edit::{EditLine, EditRequest};
 use orderdesk_domain::{Address, Order};
 use serde::{Deserialize, Serialize};
 
-use super::orders::{not_found_as, parse_number};
+use super::orders::{order_error, parse_number};
 use crate::auth::Caller;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiJson;
@@ -95,10 +95,7 @@ pub async fn edit(
         .engine
         .edit_order(number, &request, caller.actor(), Some(body.version))
         .await
-        .map_err(|e| match e {
-            orderdesk_engine::EngineError::Store(s) => not_found_as(s, number),
-            other => other.into(),
-        })?;
+        .map_err(|e| order_error(e, number))?;
     Ok(Json(EditAnswer {
         order: edited.order,
         changes: edited.changes,

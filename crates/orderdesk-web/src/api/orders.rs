@@ -10,6 +10,7 @@ use orderdesk_domain::{
 use orderdesk_store::{OrderCounts, OrderQuery};
 use serde::{Deserialize, Serialize};
 
+use super::paging::{page_cursor, page_limit, search_term};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
@@ -27,9 +28,6 @@ pub(crate) fn routes() -> Routes<AppState> {
             payment_action,
         )
 }
-
-const DEFAULT_LIMIT: u32 = 50;
-const MAX_LIMIT: u32 = 200;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -99,24 +97,6 @@ pub struct StatusBody {
     version: Option<i64>,
 }
 
-/// A page size as the API takes it: absent is the default, anything but a
-/// whole number from 1 to the maximum is a 400 (an empty value too). One
-/// rule for every paged list (orders, conversations).
-pub(crate) fn page_limit(raw: Option<&str>) -> ApiResult<u32> {
-    match raw {
-        None => Ok(DEFAULT_LIMIT),
-        Some(s) => s
-            .parse::<u32>()
-            .ok()
-            .filter(|l| (1..=MAX_LIMIT).contains(l))
-            .ok_or_else(|| {
-                ApiError::bad_request(format!(
-                    "limit must be a whole number from 1 to {MAX_LIMIT}"
-                ))
-            }),
-    }
-}
-
 pub(crate) fn parse_number(raw: &str) -> ApiResult<OrderNumber> {
     OrderNumber::parse(raw).ok_or_else(|| ApiError::not_found(format!("no order #{raw}")))
 }
@@ -166,20 +146,8 @@ fn query_from(params: ListParams) -> ApiResult<OrderQuery> {
         })?),
     };
     let limit = page_limit(params.limit.as_deref())?;
-    let before = match params.cursor.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(c) => Some(
-            crate::cursor::decode(c)
-                .ok_or_else(|| ApiError::bad_request("cursor is not one this server issued"))?,
-        ),
-    };
-    let q = params
-        .q
-        .map(|q| q.trim().to_owned())
-        .filter(|q| !q.is_empty());
-    if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-        return Err(ApiError::bad_request("q is longer than 200 characters"));
-    }
+    let before = page_cursor(params.cursor.as_deref(), crate::cursor::decode)?;
+    let q = search_term(params.q)?;
     let tag = params
         .tag
         .map(|t| t.trim().to_lowercase())
@@ -298,10 +266,7 @@ pub async fn change_status(
         .engine
         .change_status(number, req, body.version)
         .await
-        .map_err(|e| match e {
-            orderdesk_engine::EngineError::Store(s) => not_found_as(s, number),
-            other => other.into(),
-        })?;
+        .map_err(|e| order_error(e, number))?;
     Ok(Json(order))
 }
 
@@ -373,11 +338,18 @@ pub async fn payment_action(
         .engine
         .payment_action(number, action, caller.actor(), body.version)
         .await
-        .map_err(|e| match e {
-            orderdesk_engine::EngineError::Store(s) => not_found_as(s, number),
-            other => other.into(),
-        })?;
+        .map_err(|e| order_error(e, number))?;
     Ok(Json(order))
+}
+
+/// A use-case on order `number` refused: an unknown order is a 404 naming
+/// it, the rest (a bad note: 422, a stale version: 409…) as the edge maps
+/// them. The API and the dashboard's order window answer the same.
+pub(crate) fn order_error(e: orderdesk_engine::EngineError, number: OrderNumber) -> ApiError {
+    match e {
+        orderdesk_engine::EngineError::Store(s) => not_found_as(s, number),
+        other => other.into(),
+    }
 }
 
 pub(crate) fn not_found_as(e: orderdesk_store::StoreError, number: OrderNumber) -> ApiError {

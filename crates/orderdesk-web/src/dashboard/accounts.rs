@@ -6,7 +6,7 @@
 //! copy button, and ends the user's sessions.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use orderdesk_store::{Role, StoreError, User};
@@ -51,7 +51,7 @@ pub(super) fn reset_form(staff: &Staff, u: &User) -> Markup {
 }
 
 /// The users page again, with why the form was refused.
-async fn refused(
+pub(super) async fn refused(
     state: &AppState,
     staff: &Staff,
     message: impl Into<String>,
@@ -74,15 +74,15 @@ pub(super) async fn grantable_role<T>(
         return Err(refused(state, &f.staff, message, StatusCode::UNPROCESSABLE_ENTITY).await);
     };
     if !may_manage_role(f.staff.user.role, role) {
-        let detail = format!("Only owners can {verb} owners.");
-        return Err(refuse(
-            &f.headers,
-            StatusCode::FORBIDDEN,
-            "Not allowed",
-            &detail,
-        ));
+        return Err(only_owners(&f.headers, verb));
     }
     Ok(role)
+}
+
+/// The 403 for what only owners may do to owners ("Only owners can `verb` owners.").
+fn only_owners(headers: &HeaderMap, verb: &str) -> Response {
+    let detail = format!("Only owners can {verb} owners.");
+    refuse(headers, StatusCode::FORBIDDEN, "Not allowed", &detail)
 }
 
 #[derive(Deserialize, Default)]
@@ -92,19 +92,16 @@ pub struct RoleForm {
 }
 
 /// The user `id`, if the viewer may manage them; else the answer to give.
-async fn manageable(
+/// `verb` completes "Only owners can … owners."
+pub(super) async fn manageable(
     state: &AppState,
     f: &StaffForm<impl Sized>,
     id: i64,
+    verb: &str,
 ) -> Result<User, Response> {
     let staff = &f.staff;
-    if !staff.can_manage() {
-        return Err(refuse(
-            &f.headers,
-            StatusCode::FORBIDDEN,
-            "Not allowed",
-            "Only owners and admins can manage users.",
-        ));
+    if let Some(refused) = f.refused_unless_manager("manage users") {
+        return Err(refused);
     }
     let target = match state.engine.store().users().await {
         Ok(users) => users.into_iter().find(|u| u.id == id),
@@ -114,12 +111,7 @@ async fn manageable(
         return Err(no_such_user(state, staff).await);
     };
     if !may_manage_role(staff.user.role, target.role) {
-        return Err(refuse(
-            &f.headers,
-            StatusCode::FORBIDDEN,
-            "Not allowed",
-            "Only owners can change owners.",
-        ));
+        return Err(only_owners(&f.headers, verb));
     }
     Ok(target)
 }
@@ -140,7 +132,7 @@ pub async fn change_role(
     Path(id): Path<i64>,
     f: StaffForm<RoleForm>,
 ) -> Result<Response, Response> {
-    let target = manageable(&state, &f, id).await?;
+    let target = manageable(&state, &f, id, "change").await?;
     let role = grantable_role(&state, &f, &f.form.role, "make").await?;
     let staff = &f.staff;
     Ok(match state.engine.store().set_user_role(id, role).await {
@@ -171,7 +163,7 @@ pub async fn reset_password(
     Path(id): Path<i64>,
     f: StaffForm<NoFields>,
 ) -> Result<Response, Response> {
-    let target = manageable(&state, &f, id).await?;
+    let target = manageable(&state, &f, id, "change").await?;
     let staff = &f.staff;
     if id == staff.user.id {
         return Err(refused(

@@ -11,8 +11,8 @@ use orderdesk_engine::accounts::{self, AccountError};
 use orderdesk_store::{Role, StoreError};
 use serde::Deserialize;
 
-use super::session::{may_manage_role, redirect, refuse, Manager, Staff, StaffForm};
-use super::views::{layout, Page};
+use super::session::{may_manage_role, redirect, Manager, Staff, StaffForm};
+use super::views::staff_page;
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -121,17 +121,7 @@ pub(super) async fn users_page(
             p.muted.small { "Agents can work orders and chat; owners and admins can also manage users and API tokens." }
         }
     };
-    (
-        status,
-        layout(Page {
-            title: "Users",
-            staff: Some(staff),
-            body,
-            last_event_id: None,
-            page: "users",
-        }),
-    )
-        .into_response()
+    staff_page(status, staff, "Users", "users", body)
 }
 
 #[derive(Deserialize, Default)]
@@ -144,13 +134,8 @@ pub struct UserForm {
 
 pub async fn add_user(State(state): State<AppState>, f: StaffForm<UserForm>) -> Response {
     let staff = &f.staff;
-    if !staff.can_manage() {
-        return refuse(
-            &f.headers,
-            StatusCode::FORBIDDEN,
-            "Not allowed",
-            "Only owners and admins can manage users.",
-        );
+    if let Some(refused) = f.refused_unless_manager("manage users") {
+        return refused;
     }
     let role = match super::accounts::grantable_role(&state, &f, &f.form.role, "add").await {
         Ok(role) => role,
@@ -214,54 +199,20 @@ pub async fn remove_user(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     f: StaffForm<NoFields>,
-) -> Response {
+) -> Result<Response, Response> {
+    let target = super::accounts::manageable(&state, &f, id, "remove").await?;
     let staff = &f.staff;
-    if !staff.can_manage() {
-        return refuse(
-            &f.headers,
-            StatusCode::FORBIDDEN,
-            "Not allowed",
-            "Only owners and admins can manage users.",
-        );
-    }
     if id == staff.user.id {
-        return users_page(
-            &state,
-            staff,
-            Flash::Error("You cannot remove yourself.".to_owned()),
-            StatusCode::CONFLICT,
-        )
-        .await;
+        let message = "You cannot remove yourself.";
+        return Err(super::accounts::refused(&state, staff, message, StatusCode::CONFLICT).await);
     }
-    let store = state.engine.store();
-    let target = match store.users().await {
-        Ok(users) => users.into_iter().find(|u| u.id == id),
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    let Some(target) = target else {
-        return users_page(
-            &state,
-            staff,
-            Flash::Error("No such user.".to_owned()),
-            StatusCode::NOT_FOUND,
-        )
-        .await;
-    };
-    if !may_manage_role(staff.user.role, target.role) {
-        return refuse(
-            &f.headers,
-            StatusCode::FORBIDDEN,
-            "Not allowed",
-            "Only owners can remove owners.",
-        );
-    }
-    match store.delete_user(id).await {
+    Ok(match state.engine.store().delete_user(id).await {
         Ok(()) | Err(StoreError::NotFound) => {
             tracing::info!(by = %staff.user.email, user = %target.email, "user removed");
             redirect("/users")
         }
         Err(e) => ApiError::from(e).into_response(),
-    }
+    })
 }
 
 pub async fn tokens(State(state): State<AppState>, Manager(staff): Manager) -> Response {
@@ -311,17 +262,7 @@ async fn tokens_page(
             }
         }
     };
-    (
-        status,
-        layout(Page {
-            title: "API tokens",
-            staff: Some(staff),
-            body,
-            last_event_id: None,
-            page: "tokens",
-        }),
-    )
-        .into_response()
+    staff_page(status, staff, "API tokens", "tokens", body)
 }
 
 #[derive(Deserialize, Default)]
@@ -332,13 +273,8 @@ pub struct TokenForm {
 
 pub async fn create_token(State(state): State<AppState>, f: StaffForm<TokenForm>) -> Response {
     let staff = &f.staff;
-    if !staff.can_manage() {
-        return refuse(
-            &f.headers,
-            StatusCode::FORBIDDEN,
-            "Not allowed",
-            "Only owners and admins can manage API tokens.",
-        );
+    if let Some(refused) = f.refused_unless_manager("manage API tokens") {
+        return refused;
     }
     match accounts::create_token(state.engine.store().as_ref(), &f.form.name).await {
         Ok(created) => {
@@ -361,13 +297,8 @@ pub async fn revoke_token(
     Path(id): Path<i64>,
     f: StaffForm<NoFields>,
 ) -> Response {
-    if !f.staff.can_manage() {
-        return refuse(
-            &f.headers,
-            StatusCode::FORBIDDEN,
-            "Not allowed",
-            "Only owners and admins can manage API tokens.",
-        );
+    if let Some(refused) = f.refused_unless_manager("manage API tokens") {
+        return refused;
     }
     match state.engine.store().revoke_token(id, Utc::now()).await {
         Ok(()) | Err(StoreError::NotFound) => {

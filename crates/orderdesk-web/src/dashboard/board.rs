@@ -7,7 +7,7 @@
 
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -353,15 +353,5 @@ pub async fn export(
         }
     });
     let name = format!("orders-{}.csv", Utc::now().format("%Y%m%d-%H%M%S"));
-    (
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        Body::from_stream(body),
-    )
-        .into_response()
+    crate::export::download(&name, Body::from_stream(body))
 }

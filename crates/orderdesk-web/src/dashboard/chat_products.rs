@@ -9,8 +9,9 @@ use maud::{html, Markup};
 use orderdesk_domain::{Money, Order};
 use orderdesk_store::{customer_key_of, Product};
 
-use super::order::{done, engine_error, parse};
+use super::order::{done, parse};
 use super::session::{Staff, StaffForm};
+use crate::api::orders::order_error;
 use crate::AppState;
 
 /// Most products the picker lists (a WhatsApp list takes 30).
@@ -47,11 +48,8 @@ pub async fn send(
     State(state): State<AppState>,
     Path(number): Path<String>,
     f: StaffForm<Vec<(String, String)>>,
-) -> Response {
-    let number = match parse(&state, &f.headers, &f.staff, &number).await {
-        Ok(n) => n,
-        Err(r) => return *r,
-    };
+) -> Result<Response, Response> {
+    let number = parse(&state, &f, &number).await?;
     let ids: Vec<String> = f
         .form
         .iter()
@@ -63,7 +61,7 @@ pub async fn send(
             .engine
             .order_for(&f.staff.viewer(), number)
             .await
-            .map_err(|e| engine_error(e, number))?;
+            .map_err(|e| order_error(e, number))?;
         let key = customer_key_of(&order.customer)
             .unwrap_or_default()
             .to_owned();
@@ -76,8 +74,8 @@ pub async fn send(
             .send_products(&key, pick)
             .await
             .map(|_| ())
-            .map_err(|e| engine_error(e, number))
+            .map_err(|e| order_error(e, number))
     }
     .await;
-    done(&state, &f.staff, &f.headers, number, result).await
+    Ok(done(&state, &f, number, result).await)
 }

@@ -6,7 +6,6 @@
 //! event redraws `#insights-live` (see `assets/dashboard.js`).
 
 use axum::extract::{Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
@@ -17,7 +16,7 @@ use orderdesk_domain::{Currency, Local, Money};
 
 use super::insights_charts::{self as charts, Fmt};
 use super::session::Manager;
-use super::views::{layout, Page};
+use super::views::{layout, staff_page, Page};
 use crate::api::stats::{load, StatsParams};
 use crate::error::ApiError;
 use crate::AppState;
@@ -186,14 +185,8 @@ pub async fn show(
         Ok(r) => r,
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let body = html! { main.narrow { h1 { "Insights" } p.alert role="alert" { (e.message) } p { a href="/insights" { "The last 30 days" } } } };
-            let page = layout(Page {
-                title: "Insights",
-                staff: Some(&staff),
-                body,
-                last_event_id: None,
-                page: "insights",
-            });
-            return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return staff_page(status, &staff, "Insights", "insights", body);
         }
         Err(e) => return e.into_response(),
     };
@@ -227,30 +220,7 @@ pub async fn export(
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let written = std::iter::once(CSV_HEADER.map(str::to_owned))
-        .chain(report.csv_rows())
-        .try_for_each(|row| w.write_record(row));
-    let bytes = match written
-        .map_err(|e| e.to_string())
-        .and_then(|()| w.into_inner().map_err(|e| e.to_string()))
-    {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!(error = %e, "insights CSV failed");
-            return ApiError::internal().into_response();
-        }
-    };
     let name = format!("insights-{}-{}.csv", report.from, report.to);
-    (
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+    let rows = std::iter::once(CSV_HEADER.map(str::to_owned)).chain(report.csv_rows());
+    crate::export::csv_download(&name, rows)
 }

@@ -9,7 +9,7 @@
 //! application/json` and redraws the window's live part in place.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
@@ -20,8 +20,9 @@ use serde::Deserialize;
 
 use super::session::{redirect, refuse, wants_json, Staff, StaffForm};
 use super::views::{
-    customer_name, layout, local_time, money, payment_badge, payment_indicator, Page,
+    customer_name, layout, local_time, money, payment_badge, payment_indicator, staff_page, Page,
 };
+use crate::api::orders::order_error;
 use crate::error::ApiError;
 
 mod timeline;
@@ -51,17 +52,13 @@ pub(super) fn not_found(staff: &Staff) -> Response {
             p { a href="/orders" { "Back to the orders" } }
         }
     };
-    (
+    staff_page(
         StatusCode::NOT_FOUND,
-        layout(Page {
-            title: "No such order",
-            staff: Some(staff),
-            body,
-            last_event_id: None,
-            page: "message",
-        }),
+        staff,
+        "No such order",
+        "message",
+        body,
     )
-        .into_response()
 }
 
 /// The whole window, with `error` shown at the top when a form failed.
@@ -78,7 +75,7 @@ async fn window(
         .engine
         .order_for(&staff.viewer(), number)
         .await
-        .map_err(|e| engine_error(e, number))?;
+        .map_err(|e| order_error(e, number))?;
     let timeline = store.timeline(number).await?;
     let messages = store.messages_for_order(number).await?;
     let can_send_link = state.engine.can_send_links();
@@ -321,13 +318,13 @@ pub struct TextForm {
 }
 
 /// After a form: back to the window, or `{"ok": true}` for a `fetch()`.
-pub(super) async fn done(
+pub(super) async fn done<T>(
     state: &AppState,
-    staff: &Staff,
-    headers: &HeaderMap,
+    f: &StaffForm<T>,
     number: OrderNumber,
     result: Result<(), ApiError>,
 ) -> Response {
+    let (staff, headers) = (&f.staff, &f.headers);
     match result {
         Ok(()) if wants_json(headers) => Json(serde_json::json!({ "ok": true })).into_response(),
         Ok(()) => redirect(&format!("/orders/{number}")),
@@ -352,14 +349,14 @@ pub(super) fn sentence(message: &str) -> String {
 
 /// The order a form acts on: one this staff member may see (else 404,
 /// before anything is done).
-pub(super) async fn parse(
+pub(super) async fn parse<T>(
     state: &AppState,
-    headers: &HeaderMap,
-    staff: &Staff,
+    f: &StaffForm<T>,
     number: &str,
-) -> Result<OrderNumber, Box<Response>> {
+) -> Result<OrderNumber, Response> {
+    let (staff, headers) = (&f.staff, &f.headers);
     let absent = || {
-        Box::new(if wants_json(headers) {
+        if wants_json(headers) {
             refuse(
                 headers,
                 StatusCode::NOT_FOUND,
@@ -368,7 +365,7 @@ pub(super) async fn parse(
             )
         } else {
             not_found(staff)
-        })
+        }
     };
     let number = OrderNumber::parse(number).ok_or_else(absent)?;
     match state.engine.order_for(&staff.viewer(), number).await {
@@ -376,7 +373,7 @@ pub(super) async fn parse(
         Err(orderdesk_engine::EngineError::Store(orderdesk_store::StoreError::NotFound)) => {
             Err(absent())
         }
-        Err(e) => Err(Box::new(engine_error(e, number).into_response())),
+        Err(e) => Err(order_error(e, number).into_response()),
     }
 }
 
@@ -384,11 +381,8 @@ pub async fn change_status(
     State(state): State<AppState>,
     Path(number): Path<String>,
     f: StaffForm<StatusForm>,
-) -> Response {
-    let number = match parse(&state, &f.headers, &f.staff, &number).await {
-        Ok(n) => n,
-        Err(r) => return *r,
-    };
+) -> Result<Response, Response> {
+    let number = parse(&state, &f, &number).await?;
     let result = async {
         let to = OrderStatus::parse(f.form.to.trim()).ok_or_else(|| {
             ApiError::new(
@@ -409,27 +403,24 @@ pub async fn change_status(
             .engine
             .change_status_noted(number, req, version, Some(&f.form.note))
             .await
-            .map_err(|e| engine_error(e, number))?;
+            .map_err(|e| order_error(e, number))?;
         Ok(())
     }
     .await;
-    done(&state, &f.staff, &f.headers, number, result).await
+    Ok(done(&state, &f, number, result).await)
 }
 
 pub async fn payment_action(
     State(state): State<AppState>,
     Path(number): Path<String>,
     f: StaffForm<PaymentForm>,
-) -> Response {
+) -> Result<Response, Response> {
     use orderdesk_engine::payments::PaymentAction;
-    let number = match parse(&state, &f.headers, &f.staff, &number).await {
-        Ok(n) => n,
-        Err(r) => return *r,
-    };
+    let number = parse(&state, &f, &number).await?;
     let reason = Some(f.form.reason.trim().to_owned()).filter(|r| !r.is_empty());
     let amount_minor = match super::refund::amount_minor(&state, number, &f.form.amount).await {
         Ok(a) => a,
-        Err(e) => return done(&state, &f.staff, &f.headers, number, Err(e)).await,
+        Err(e) => return Ok(done(&state, &f, number, Err(e)).await),
     };
     let action = match f.form.action.trim() {
         "mark_paid" => Some(PaymentAction::MarkPaid { reason }),
@@ -456,54 +447,34 @@ pub async fn payment_action(
             )
             .await
             .map(|_| ())
-            .map_err(|e| match e {
-                orderdesk_engine::EngineError::Store(s) => {
-                    crate::api::orders::not_found_as(s, number)
-                }
-                other => other.into(),
-            }),
+            .map_err(|e| order_error(e, number)),
     };
-    done(&state, &f.staff, &f.headers, number, result).await
+    Ok(done(&state, &f, number, result).await)
 }
 
 pub async fn send_message(
     State(state): State<AppState>,
     Path(number): Path<String>,
     f: StaffForm<TextForm>,
-) -> Response {
-    let number = match parse(&state, &f.headers, &f.staff, &number).await {
-        Ok(n) => n,
-        Err(r) => return *r,
-    };
+) -> Result<Response, Response> {
+    let number = parse(&state, &f, &number).await?;
     let result = crate::api::messages::send_reply(&state, number, f.form.text.clone())
         .await
         .map(|_| ());
-    done(&state, &f.staff, &f.headers, number, result).await
+    Ok(done(&state, &f, number, result).await)
 }
 
 pub async fn add_note(
     State(state): State<AppState>,
     Path(number): Path<String>,
     f: StaffForm<TextForm>,
-) -> Response {
-    let number = match parse(&state, &f.headers, &f.staff, &number).await {
-        Ok(n) => n,
-        Err(r) => return *r,
-    };
+) -> Result<Response, Response> {
+    let number = parse(&state, &f, &number).await?;
     let result = state
         .engine
         .add_staff_note(number, f.staff.actor(), &f.form.text)
         .await
         .map(|_| ())
-        .map_err(|e| engine_error(e, number));
-    done(&state, &f.staff, &f.headers, number, result).await
-}
-
-/// A refused staff action as the window shows it: an unknown order is
-/// 404, the rest (a bad note: 422) as the API maps them.
-pub(super) fn engine_error(e: orderdesk_engine::EngineError, number: OrderNumber) -> ApiError {
-    match e {
-        orderdesk_engine::EngineError::Store(s) => crate::api::orders::not_found_as(s, number),
-        other => other.into(),
-    }
+        .map_err(|e| order_error(e, number));
+    Ok(done(&state, &f, number, result).await)
 }

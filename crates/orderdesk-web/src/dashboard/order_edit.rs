@@ -18,7 +18,7 @@ use orderdesk_domain::{Address, Currency, Local, Order, OrderNumber};
 
 use super::order_form::{self, field, Fields, Row};
 use super::session::{redirect, wants_json, Staff, StaffForm};
-use super::views::{layout, money, Page};
+use super::views::{money, staff_page};
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -160,13 +160,13 @@ pub async fn save(
             .engine
             .order_for(&f.staff.viewer(), number)
             .await
-            .map_err(|e| super::order::engine_error(e, number))?;
+            .map_err(|e| crate::api::orders::order_error(e, number))?;
         let (request, version) = draft.request(order.currency)?;
         state
             .engine
             .edit_order(number, &request, f.staff.actor(), Some(version))
             .await
-            .map_err(|e| super::order::engine_error(e, number))
+            .map_err(|e| crate::api::orders::order_error(e, number))
     }
     .await;
     match result {
@@ -280,17 +280,7 @@ async fn page(
             }
         }
     };
-    (
-        status,
-        layout(Page {
-            title: &title,
-            staff: Some(staff),
-            body,
-            last_event_id: None,
-            page: "order-edit",
-        }),
-    )
-        .into_response()
+    staff_page(status, staff, &title, "order-edit", body)
 }
 
 /// The items table's foot on the order window: shipping and discount when

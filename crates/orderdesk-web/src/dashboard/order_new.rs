@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::order_form::{self, field, Fields, Row};
 use super::session::{redirect, wants_json, Staff, StaffForm};
-use super::views::{layout, Page};
+use super::views::staff_page;
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -186,15 +186,5 @@ async fn page(
             (order_form::catalog_list(&options))
         }
     };
-    (
-        status,
-        layout(Page {
-            title: "New order",
-            staff: Some(staff),
-            body,
-            last_event_id: None,
-            page: "order-new",
-        }),
-    )
-        .into_response()
+    staff_page(status, staff, "New order", "order-new", body)
 }

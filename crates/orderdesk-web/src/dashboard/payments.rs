@@ -3,7 +3,6 @@
 //! delivery), the per-day summary with its CSV, then every payment event.
 
 use axum::extract::{Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
@@ -11,7 +10,7 @@ use orderdesk_domain::{DaySummary, Local, Money};
 use orderdesk_engine::reconciliation::PaymentsReport;
 
 use super::session::Staff;
-use super::views::{layout, relative_time, Page};
+use super::views::{relative_time, staff_page};
 use crate::api::payments::{load, PeriodParams};
 use crate::AppState;
 
@@ -105,28 +104,18 @@ pub async fn show(
         Ok(r) => r,
         Err(e) if e.status == StatusCode::BAD_REQUEST => {
             let body = html! { main.narrow { h1 { "Payments" } p.alert role="alert" { (e.message) } p { a href="/payments" { "The last week" } } } };
-            return (
+            return staff_page(
                 StatusCode::BAD_REQUEST,
-                layout(Page {
-                    title: "Payments",
-                    staff: Some(&staff),
-                    body,
-                    last_event_id: None,
-                    page: "payments",
-                }),
-            )
-                .into_response();
+                &staff,
+                "Payments",
+                "payments",
+                body,
+            );
         }
         Err(e) => return e.into_response(),
     };
-    layout(Page {
-        title: "Payments",
-        staff: Some(&staff),
-        body: page(&report, &params, &state.engine.settings().local()),
-        last_event_id: None,
-        page: "payments",
-    })
-    .into_response()
+    let body = page(&report, &params, &state.engine.settings().local());
+    staff_page(StatusCode::OK, &staff, "Payments", "payments", body)
 }
 
 /// The per-day summary as CSV.
@@ -140,7 +129,6 @@ pub async fn export(
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
-    let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
         "day",
         "currency",
@@ -149,40 +137,16 @@ pub async fn export(
         "cod_to_collect_minor",
         "net_minor",
     ];
-    let mut rows = vec![header.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>()];
-    for d in &report.days {
-        rows.push(vec![
+    let rows = std::iter::once(header.map(str::to_owned)).chain(report.days.iter().map(|d| {
+        [
             d.day.to_string(),
             d.currency.as_str().to_owned(),
             d.collected_minor.to_string(),
             d.refunded_minor.to_string(),
             d.cod_to_collect_minor.to_string(),
             d.net_minor.to_string(),
-        ]);
-    }
-    for row in rows {
-        if let Err(e) = w.write_record(row) {
-            tracing::error!(error = %e, "payments CSV failed");
-            return crate::error::ApiError::internal().into_response();
-        }
-    }
-    let bytes = match w.into_inner() {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!(error = %e, "payments CSV failed");
-            return crate::error::ApiError::internal().into_response();
-        }
-    };
+        ]
+    }));
     let name = format!("payments-{}.csv", report.from.format("%Y%m%d"));
-    (
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+    crate::export::csv_download(&name, rows)
 }

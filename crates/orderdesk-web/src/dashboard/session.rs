@@ -184,14 +184,20 @@ impl FromRequestParts<AppState> for Manager {
             Ok(Self(staff))
         } else {
             tracing::info!(user = %staff.user.email, path = %parts.uri.path(), "agent refused a management page");
-            Err(refuse(
-                &parts.headers,
-                StatusCode::FORBIDDEN,
-                "Not allowed",
-                "Only owners and admins can manage users and API tokens.",
-            ))
+            Err(managers_only(&parts.headers, "manage users and API tokens"))
         }
     }
+}
+
+/// The 403 an agent gets for what only owners and admins `may` do
+/// ("Only owners and admins can `may`.").
+pub fn managers_only(headers: &HeaderMap, may: &str) -> Response {
+    refuse(
+        headers,
+        StatusCode::FORBIDDEN,
+        "Not allowed",
+        &format!("Only owners and admins can {may}."),
+    )
 }
 
 /// A dashboard POST: the logged-in staff member and the form, after the
@@ -200,6 +206,15 @@ pub struct StaffForm<T> {
     pub staff: Staff,
     pub form: T,
     pub headers: HeaderMap,
+}
+
+impl<T> StaffForm<T> {
+    /// `None` for an owner or admin; for an agent, the 403 saying only
+    /// they `may` do this. The form's CSRF was checked first, so a forged
+    /// post learns nothing about roles.
+    pub fn refused_unless_manager(&self, may: &str) -> Option<Response> {
+        (!self.staff.can_manage()).then(|| managers_only(&self.headers, may))
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -399,16 +414,25 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Response {
         return crate::error::ApiError::from(e).into_response();
     }
     tracing::info!(user = %user.user.email, "logged in");
-    let mut response = redirect(&next);
-    let cookie = format!(
-        "{COOKIE_NAME}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        SESSION_DAYS * 24 * 3600,
-        if state.config.secure_cookies() {
-            "; Secure"
-        } else {
-            ""
-        }
-    );
+    let max_age = SESSION_DAYS * 24 * 3600;
+    with_session_cookie(&state, redirect(&next), &id, max_age)
+}
+
+/// `response` setting the session cookie to `id` for `max_age` seconds (0
+/// ends it): HttpOnly, SameSite=Lax, and Secure behind HTTPS.
+fn with_session_cookie(
+    state: &AppState,
+    mut response: Response,
+    id: &str,
+    max_age: i64,
+) -> Response {
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie =
+        format!("{COOKIE_NAME}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
     if let Ok(v) = HeaderValue::try_from(cookie) {
         response.headers_mut().insert(SET_COOKIE, v);
     }
@@ -445,19 +469,7 @@ pub async fn logout(State(state): State<AppState>, f: StaffForm<Empty>) -> Respo
     {
         return crate::error::ApiError::from(e).into_response();
     }
-    let mut response = redirect("/login");
-    let cookie = format!(
-        "{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
-        if state.config.secure_cookies() {
-            "; Secure"
-        } else {
-            ""
-        }
-    );
-    if let Ok(v) = HeaderValue::try_from(cookie) {
-        response.headers_mut().insert(SET_COOKIE, v);
-    }
-    response
+    with_session_cookie(&state, redirect("/login"), "", 0)
 }
 
 /// Whether the role may add or remove users of `role`: only owners touch owners.

@@ -19,7 +19,7 @@ use orderdesk_engine::settings::{SettingView, SettingsError, Source, LOCALE, TIM
 
 use super::admin::Flash;
 use super::session::{Manager, Staff, StaffForm};
-use super::views::{layout, Page};
+use super::views::staff_page;
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -132,17 +132,7 @@ pub(super) async fn page(
             (texts)
         }
     };
-    (
-        status,
-        layout(Page {
-            title: "Settings",
-            staff: Some(staff),
-            body,
-            last_event_id: None,
-            page: "settings",
-        }),
-    )
-        .into_response()
+    staff_page(status, staff, "Settings", "settings", body)
 }
 
 /// `ORDERDESK_UPI_VPA` → "Upi vpa": a readable fallback for settings the
@@ -232,13 +222,8 @@ pub async fn save(
     f: StaffForm<BTreeMap<String, String>>,
 ) -> Response {
     let staff = &f.staff;
-    if !staff.can_manage() {
-        return super::session::refuse(
-            &f.headers,
-            StatusCode::FORBIDDEN,
-            "Not allowed",
-            "Only owners and admins can change settings.",
-        );
+    if let Some(refused) = f.refused_unless_manager("change settings") {
+        return refused;
     }
     let settings = state.engine.settings();
     // Only what changed is sent, so a fixed value the form did not carry

@@ -17,7 +17,7 @@ use orderdesk_engine::texts::{self, default_body, TextChange, TextError, DEFAULT
 use serde::{Deserialize, Serialize};
 
 use super::admin::Flash;
-use super::session::{refuse, Staff, StaffForm};
+use super::session::{Staff, StaffForm};
 use crate::api::templates::{sample_currency, text_error};
 use crate::AppState;
 
@@ -163,15 +163,6 @@ pub(super) async fn section(state: &AppState, staff: &Staff, editing: Editing) -
     }
 }
 
-fn not_allowed(headers: &axum::http::HeaderMap) -> Response {
-    refuse(
-        headers,
-        StatusCode::FORBIDDEN,
-        "Not allowed",
-        "Only owners and admins can change customer texts.",
-    )
-}
-
 /// The posted text.
 #[derive(Deserialize)]
 pub struct TextForm {
@@ -187,8 +178,8 @@ pub struct TextForm {
 
 pub async fn save(State(state): State<AppState>, f: StaffForm<TextForm>) -> Response {
     let staff = &f.staff;
-    if !staff.can_manage() {
-        return not_allowed(&f.headers);
+    if let Some(refused) = f.refused_unless_manager("change customer texts") {
+        return refused;
     }
     let form = f.form;
     // The textarea starts filled, so an emptied one asks for the built-in
@@ -249,8 +240,8 @@ pub struct Preview {
 /// The body with sample values as JSON, or the 422 naming unknown
 /// placeholders and listing the known ones.
 pub async fn preview(State(state): State<AppState>, f: StaffForm<PreviewForm>) -> Response {
-    if !f.staff.can_manage() {
-        return not_allowed(&f.headers);
+    if let Some(refused) = f.refused_unless_manager("change customer texts") {
+        return refused;
     }
     let local = state.engine.settings().local();
     let currency = sample_currency(&state).await;

@@ -7,7 +7,7 @@
 //! same).
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
@@ -17,8 +17,8 @@ use orderdesk_engine::setup::{self, Connection, ConnectionForm, SetupError};
 use serde::{Deserialize, Serialize};
 
 use super::admin::Flash;
-use super::session::{refuse, wants_json, Manager, Staff, StaffForm};
-use super::views::{layout, Page};
+use super::session::{wants_json, Manager, Staff, StaffForm};
+use super::views::staff_page;
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -137,17 +137,7 @@ async fn page(state: &AppState, staff: &Staff, flash: Flash, status: StatusCode)
         }
         script src=(js_path()) defer {}
     };
-    (
-        status,
-        layout(Page {
-            title: "Connect WhatsApp",
-            staff: Some(staff),
-            body,
-            last_event_id: None,
-            page: "setup",
-        }),
-    )
-        .into_response()
+    staff_page(status, staff, "Connect WhatsApp", "setup", body)
 }
 
 /// Hashed like the dashboard's assets, which are cached for a year.
@@ -223,19 +213,10 @@ fn secret_field(name: &str, label: &str, hint: &str, fixed: bool) -> Markup {
     }
 }
 
-fn not_manager(headers: &HeaderMap) -> Response {
-    refuse(
-        headers,
-        StatusCode::FORBIDDEN,
-        "Not allowed",
-        "Only owners and admins can connect WhatsApp.",
-    )
-}
-
 /// `POST /setup`: stores the details, all or nothing.
 pub async fn save(State(state): State<AppState>, f: StaffForm<SetupFields>) -> Response {
-    if !f.staff.can_manage() {
-        return not_manager(&f.headers);
+    if let Some(refused) = f.refused_unless_manager("connect WhatsApp") {
+        return refused;
     }
     let form = ConnectionForm {
         phone_number_id: f.form.phone_number_id,
@@ -275,8 +256,8 @@ pub async fn save(State(state): State<AppState>, f: StaffForm<SetupFields>) -> R
 /// `POST /setup/test`: sends the test message; JSON for the page's
 /// script, the page with the outcome otherwise.
 pub async fn test_message(State(state): State<AppState>, f: StaffForm<TestFields>) -> Response {
-    if !f.staff.can_manage() {
-        return not_manager(&f.headers);
+    if let Some(refused) = f.refused_unless_manager("connect WhatsApp") {
+        return refused;
     }
     let result = setup::send_test_message(state.engine.settings(), &f.form.to).await;
     if wants_json(&f.headers) {

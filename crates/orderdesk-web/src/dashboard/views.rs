@@ -3,6 +3,8 @@
 //! it; `assets/dashboard.js` draws the same card from an event's JSON
 //! (with `textContent`), so the two must stay in step.
 
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use maud::{html, Markup, DOCTYPE};
 use orderdesk_domain::{Local, Money, Order, PaymentIndicator, Timestamp};
@@ -91,6 +93,25 @@ pub fn layout(p: Page<'_>) -> Markup {
             }
         }
     }
+}
+
+/// A staff page that does not follow the live stream, answered with
+/// `status` (a form's page again says with it what was wrong).
+pub fn staff_page(
+    status: StatusCode,
+    staff: &Staff,
+    title: &str,
+    page: &str,
+    body: Markup,
+) -> Response {
+    let page = Page {
+        title,
+        staff: Some(staff),
+        body,
+        last_event_id: None,
+        page,
+    };
+    (status, layout(page)).into_response()
 }
 
 /// A whole page with one message (errors, refusals).

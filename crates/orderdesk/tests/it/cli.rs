@@ -311,14 +311,7 @@ async fn orders_export_streams_csv_and_jsonl_of_every_order() {
             name,
             &[("a", 1, "2.50", "EUR")],
         );
-        let r = client
-            .post(format!("{}/webhooks/whatsapp", server.base))
-            .header(
-                "x-hub-signature-256",
-                orderdesk_whatsapp::sign(APP_SECRET.as_bytes(), body.as_bytes()),
-            )
-            .body(body)
-            .send()
+        let r = post_signed_webhook(&client, &server.base, body)
             .await
             .unwrap();
         assert_eq!(r.status(), 200);

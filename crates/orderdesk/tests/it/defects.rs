@@ -8,7 +8,7 @@
 use serde_json::{json, Value};
 
 use crate::both_backends;
-use crate::dashboard::{add_user, login, try_login};
+use crate::dashboard::{add_user, login, try_login, Staff};
 use crate::helpers::{customer_message, Backend, GraphFake, TestApp};
 use crate::journey::{order_when, WAIT};
 use orderdesk_store::Role;
@@ -113,21 +113,21 @@ async fn check_out_skipping_the_note(app: &TestApp, graph: &GraphFake, wa: &str)
     graph.wait_for(1, WAIT).await;
     app.submit_address(&address_link(graph)).await;
     order_when(app, n, |o| o["checkout_step"] == "awaiting_payment").await;
-    let cod = customer_message(
+    app.tap_reply(
         &format!("wamid.{wa}-cod"),
         wa,
-        None,
-        Some((&format!("pay:cod:{n}"), "Cash on delivery")),
-    );
-    assert_eq!(app.post_webhook(cod.as_bytes()).await.status(), 200);
+        &format!("pay:cod:{n}"),
+        "Cash on delivery",
+    )
+    .await;
     order_when(app, n, |o| o["checkout_step"] == "awaiting_note_choice").await;
-    let skip = customer_message(
+    app.tap_reply(
         &format!("wamid.{wa}-skip"),
         wa,
-        None,
-        Some((&format!("note:skip:{n}"), "Skip")),
-    );
-    assert_eq!(app.post_webhook(skip.as_bytes()).await.status(), 200);
+        &format!("note:skip:{n}"),
+        "Skip",
+    )
+    .await;
     order_when(app, n, |o| o["status"] == "confirmed").await;
     n
 }
@@ -222,13 +222,13 @@ async fn the_timeline_puts_the_customers_note_before_what_it_caused(backend: Bac
     graph.wait_for(1, WAIT).await;
     app.submit_address(&address_link(&graph)).await;
     order_when(&app, n, |o| o["checkout_step"] == "awaiting_payment").await;
-    let cod = customer_message(
+    app.tap_reply(
         "wamid.d4-cod",
         wa,
-        None,
-        Some((&format!("pay:cod:{n}"), "Cash on delivery")),
-    );
-    assert_eq!(app.post_webhook(cod.as_bytes()).await.status(), 200);
+        &format!("pay:cod:{n}"),
+        "Cash on delivery",
+    )
+    .await;
     order_when(&app, n, |o| o["checkout_step"] == "awaiting_note_choice").await;
     let note = customer_message("wamid.d4-note", wa, Some("Ring the bell twice"), None);
     assert_eq!(app.post_webhook(note.as_bytes()).await.status(), 200);
@@ -297,6 +297,13 @@ async fn tracking_urls_are_safe_links_and_anything_else_text(backend: Backend) {
     app.stop().await;
 }
 
+/// `by` asks, with their CSRF token, to give user `id` the `role`.
+async fn change_role(app: &TestApp, by: &Staff, id: i64, role: &str) -> reqwest::Response {
+    let path = format!("/users/{id}/role");
+    by.post(app, &path, &[("role", role), ("csrf", by.csrf.as_str())])
+        .await
+}
+
 async fn owners_change_roles_and_reset_passwords_but_keep_an_owner(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     add_user(&app, "owner@shop.test", Role::Owner).await;
@@ -322,34 +329,16 @@ async fn owners_change_roles_and_reset_passwords_but_keep_an_owner(backend: Back
         )
         .await;
     assert_eq!(r.status(), 403);
-    let r = agent
-        .post(
-            &app,
-            &format!("/users/{agent_id}/role"),
-            &[("role", "owner"), ("csrf", agent.csrf.as_str())],
-        )
-        .await;
+    let r = change_role(&app, &agent, agent_id, "owner").await;
     assert_eq!(r.status(), 403);
     assert_eq!(id_of("agent@shop.test").await.role, Role::Agent);
 
-    let r = owner
-        .post(
-            &app,
-            &format!("/users/{agent_id}/role"),
-            &[("role", "admin"), ("csrf", owner.csrf.as_str())],
-        )
-        .await;
+    let r = change_role(&app, &owner, agent_id, "admin").await;
     assert_eq!(r.status(), 200);
     assert_eq!(id_of("agent@shop.test").await.role, Role::Admin);
 
     // The last owner stays an owner.
-    let r = owner
-        .post(
-            &app,
-            &format!("/users/{owner_id}/role"),
-            &[("role", "agent"), ("csrf", owner.csrf.as_str())],
-        )
-        .await;
+    let r = change_role(&app, &owner, owner_id, "agent").await;
     assert_eq!(r.status(), 409);
     assert!(r.text().await.unwrap().contains("last owner"));
     assert_eq!(id_of("owner@shop.test").await.role, Role::Owner);

@@ -100,12 +100,7 @@ async fn a_huge_template_name_is_refused(backend: Backend) {
 
 async fn a_correct_payment_clears_an_earlier_amount_mismatch(backend: Backend) {
     let graph = GraphFake::start().await;
-    let app = TestApp::spawn_configured(
-        backend,
-        Some(&graph.url),
-        &[("PAYMENTS_PROVIDER", "simulator")],
-    )
-    .await;
+    let app = TestApp::spawn_with_simulated_payments(backend, &graph.url).await;
     let (n, link) = cart_to_payment_link(&app, &graph, "919822200301").await;
     let short = json!({"id": "evt_short_review", "event": "payment.paid", "reference": format!("sim_{n}-1"),
         "reference_id": format!("{n}-1"), "payment_id": "simpay_short", "amount": 100, "currency": "INR",

@@ -102,6 +102,13 @@ impl TestApp {
         Self::start(backend, config, listener, dir, None).await
     }
 
+    /// A server whose outbound messages go to the Graph API at `graph_url`
+    /// and whose payment provider is the built-in simulator.
+    pub async fn spawn_with_simulated_payments(backend: Backend, graph_url: &str) -> Self {
+        let payments = [("PAYMENTS_PROVIDER", "simulator")];
+        Self::spawn_configured(backend, Some(graph_url), &payments).await
+    }
+
     /// A server whose WhatsApp is the phone simulator, mounted on the same
     /// listener as `orderdesk demo` does it, over the demo's tea shop
     /// (seeded into the server's catalog too).
@@ -293,6 +300,26 @@ impl TestApp {
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
         panic!("fewer than {n} orders after 5 s");
+    }
+
+    /// Waits (bounded) until the cart of customer `wa_id` became an order;
+    /// its number.
+    pub async fn wait_for_order_of(&self, wa_id: &str) -> i64 {
+        for _ in 0..200 {
+            let (_, list) = self.get(&format!("/api/v1/orders?q={wa_id}")).await;
+            if let Some(number) = list["orders"][0]["number"].as_i64() {
+                return number;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the cart of {wa_id} did not become an order");
+    }
+
+    /// Customer `wa_id` taps the reply button `id` titled `title` (their
+    /// message `wamid`), and the webhook is accepted.
+    pub async fn tap_reply(&self, wamid: &str, wa_id: &str, id: &str, title: &str) {
+        let tap = customer_message(wamid, wa_id, None, Some((id, title)));
+        assert_eq!(self.post_webhook(tap.as_bytes()).await.status(), 200);
     }
 
     /// Fills the hosted address form behind `link` as a customer would

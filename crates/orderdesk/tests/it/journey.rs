@@ -92,13 +92,13 @@ async fn a_cod_customer_checks_out_by_tapping_and_typing_and_hears_every_stage(b
         button_ids(&sent[2].2),
         [format!("pay:online:{n}"), format!("pay:cod:{n}")]
     );
-    let tap = customer_message(
+    app.tap_reply(
         "wamid.j-cod",
         wa,
-        None,
-        Some((&format!("pay:cod:{n}"), "Cash on delivery")),
-    );
-    assert_eq!(app.post_webhook(tap.as_bytes()).await.status(), 200);
+        &format!("pay:cod:{n}"),
+        "Cash on delivery",
+    )
+    .await;
     let o = order_when(&app, n, |o| o["payment_method"] == "cod").await;
     assert_eq!(o["checkout_step"], "awaiting_note_choice");
 
@@ -108,13 +108,13 @@ async fn a_cod_customer_checks_out_by_tapping_and_typing_and_hears_every_stage(b
         .iter()
         .any(|r| button_ids(&r.2) == [format!("note:add:{n}"), format!("note:skip:{n}")]));
     // A repeated tap changes nothing.
-    let again = customer_message(
+    app.tap_reply(
         "wamid.j-cod-again",
         wa,
-        None,
-        Some((&format!("pay:cod:{n}"), "Cash on delivery")),
-    );
-    assert_eq!(app.post_webhook(again.as_bytes()).await.status(), 200);
+        &format!("pay:cod:{n}"),
+        "Cash on delivery",
+    )
+    .await;
     let note = customer_message("wamid.j-note", wa, Some("Please ring the bell"), None);
     assert_eq!(app.post_webhook(note.as_bytes()).await.status(), 200);
     let o = order_when(&app, n, |o| o["status"] == "confirmed").await;
@@ -410,13 +410,8 @@ async fn an_online_payment_through_razorpay_flips_the_order_to_paid_exactly_once
     assert_eq!(paid_entries, 1, "the redelivered event is applied once");
 
     // Skip the note: confirmed by the bot.
-    let skip = customer_message(
-        "wamid.rzp-skip",
-        wa,
-        None,
-        Some((&format!("note:skip:{n}"), "Skip")),
-    );
-    assert_eq!(app.post_webhook(skip.as_bytes()).await.status(), 200);
+    app.tap_reply("wamid.rzp-skip", wa, &format!("note:skip:{n}"), "Skip")
+        .await;
     order_when(&app, n, |o| o["status"] == "confirmed").await;
     app.stop().await;
 }

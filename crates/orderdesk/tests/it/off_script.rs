@@ -121,12 +121,7 @@ async fn text_at_the_address_step_is_kept_and_the_bot_offers_a_person_once(backe
     // Tapping the button hands over, exactly like the keywords.
     let id = button(&offer, "Talk to a person");
     assert_eq!(id, "handover");
-    let (status, tap) = phone
-        .post(
-            &format!("/customers/{wa}/tap"),
-            json!({"wamid": offer["wamid"], "id": id}),
-        )
-        .await;
+    let (status, tap) = phone.tap(&wa, &offer, &id).await;
     assert_eq!(status, 202, "{tap}");
     phone
         .wait_for(&wa, "the handover answer", |m| {

@@ -48,16 +48,7 @@ pub(crate) async fn tea_order(app: &TestApp, wa: &str) -> Value {
         &[("tea", 2, "100.00", "INR")],
     );
     assert_eq!(app.post_webhook(cart.as_bytes()).await.status(), 200);
-    let mut number = None;
-    for _ in 0..200 {
-        let (_, list) = app.get(&format!("/api/v1/orders?q={wa}")).await;
-        number = list["orders"][0]["number"].as_i64();
-        if number.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    let n = number.expect("the cart became an order");
+    let n = app.wait_for_order_of(wa).await;
     app.get(&format!("/api/v1/orders/{n}")).await.1
 }
 
@@ -229,12 +220,7 @@ async fn bad_edits_are_422_naming_the_problem_and_change_nothing(backend: Backen
 
 async fn a_paid_order_gets_a_difference_link_when_its_total_rises(backend: Backend) {
     let graph = GraphFake::start().await;
-    let app = TestApp::spawn_configured(
-        backend,
-        Some(&graph.url),
-        &[("PAYMENTS_PROVIDER", "simulator")],
-    )
-    .await;
+    let app = TestApp::spawn_with_simulated_payments(backend, &graph.url).await;
     // 2 × tea at 249.50, paid through the simulator's page.
     let (n, link) = cart_to_payment_link(&app, &graph, "919833300004").await;
     let paid = app

@@ -119,13 +119,13 @@ async fn pay_now_again_resends_the_open_link_and_staff_links_are_capped(backend:
     // "Pay now" three times (the customer lost the link): one provider link,
     // sent three times.
     for i in 0..3 {
-        let tap = customer_message(
+        app.tap_reply(
             &format!("wamid.cap-tap-{i}"),
             wa,
-            None,
-            Some((&format!("pay:online:{n}"), "Pay now")),
-        );
-        assert_eq!(app.post_webhook(tap.as_bytes()).await.status(), 200);
+            &format!("pay:online:{n}"),
+            "Pay now",
+        )
+        .await;
         graph.wait_for(4 + i, WAIT).await;
     }
     let links: Vec<String> = sent_to(&graph, wa)[3..].iter().map(link_of).collect();

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::both_backends;
-use crate::helpers::{customer_message, order_webhook, Backend, GraphFake, TestApp};
+use crate::helpers::{order_webhook, Backend, GraphFake, TestApp};
 use crate::journey::{button_ids, order_when, WAIT};
 
 mod stripe;
@@ -33,16 +33,7 @@ pub(crate) async fn cart_to_payment_link(
         &[("tea", 2, "249.50", "INR")],
     );
     assert_eq!(app.post_webhook(cart.as_bytes()).await.status(), 200);
-    let mut n = None;
-    for _ in 0..200 {
-        let (_, list) = app.get(&format!("/api/v1/orders?q={wa}")).await;
-        n = list["orders"][0]["number"].as_i64();
-        if n.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    let n = n.expect("the cart became an order");
+    let n = app.wait_for_order_of(wa).await;
     // Only this customer's messages: another order's may still be going out.
     let to_customer = |count: usize| async move {
         for _ in 0..400 {
@@ -67,12 +58,7 @@ pub(crate) async fn cart_to_payment_link(
 
 async fn the_payment_simulator_page_pays_through_its_signed_webhook(backend: Backend) {
     let graph = GraphFake::start().await;
-    let app = TestApp::spawn_configured(
-        backend,
-        Some(&graph.url),
-        &[("PAYMENTS_PROVIDER", "simulator")],
-    )
-    .await;
+    let app = TestApp::spawn_with_simulated_payments(backend, &graph.url).await;
     let (n, link) = cart_to_payment_link(&app, &graph, "919822200009").await;
     assert!(
         link.starts_with(&app.url(&format!(
@@ -146,13 +132,13 @@ async fn the_payment_simulator_page_pays_through_its_signed_webhook(backend: Bac
         .unwrap();
     assert_eq!(forged.status(), 401);
 
-    let skip = customer_message(
+    app.tap_reply(
         "wamid.sim-skip",
         "919822200009",
-        None,
-        Some((&format!("note:skip:{n}"), "Skip")),
-    );
-    assert_eq!(app.post_webhook(skip.as_bytes()).await.status(), 200);
+        &format!("note:skip:{n}"),
+        "Skip",
+    )
+    .await;
     order_when(&app, n, |o| o["status"] == "confirmed").await;
     app.stop().await;
 }
@@ -305,13 +291,13 @@ async fn cash_on_delivery_shows_cod_until_staff_record_the_cash(backend: Backend
         [format!("pay:online:{n}"), format!("pay:cod:{n}")]
     );
     // A fresh link is not for a COD order.
-    let tap = customer_message(
+    app.tap_reply(
         "wamid.cod-tap",
         wa,
-        None,
-        Some((&format!("pay:cod:{n}"), "Cash on delivery")),
-    );
-    assert_eq!(app.post_webhook(tap.as_bytes()).await.status(), 200);
+        &format!("pay:cod:{n}"),
+        "Cash on delivery",
+    )
+    .await;
     let o = order_when(&app, n, |o| o["payment_method"] == "cod").await;
     assert_eq!(
         o["payment_status"], "pending",
@@ -350,12 +336,7 @@ async fn cash_on_delivery_shows_cod_until_staff_record_the_cash(backend: Backend
 
 async fn staff_send_a_fresh_link_and_a_wrong_amount_is_flagged_for_review(backend: Backend) {
     let graph = GraphFake::start().await;
-    let app = TestApp::spawn_configured(
-        backend,
-        Some(&graph.url),
-        &[("PAYMENTS_PROVIDER", "simulator")],
-    )
-    .await;
+    let app = TestApp::spawn_with_simulated_payments(backend, &graph.url).await;
     let (n, first) = cart_to_payment_link(&app, &graph, "919822200013").await;
     assert!(first.contains(&format!("sim_{n}-1?")));
 

@@ -82,6 +82,23 @@ impl Phone<'_> {
         }
         panic!("no message {what} in {wa}'s thread: {all:#?}");
     }
+
+    /// The customer taps the button `id` under `message`.
+    pub(crate) async fn tap(&self, wa: &str, message: &Value, id: &str) -> (u16, Value) {
+        let tap = json!({"wamid": message["wamid"], "id": id});
+        self.post(&format!("/customers/{wa}/tap"), tap).await
+    }
+
+    /// Waits for a message from the business with a button titled `title`.
+    pub(crate) async fn wait_for_button(&self, wa: &str, what: &str, title: &str) -> Value {
+        self.wait_for(wa, what, |m| {
+            is_business(m)
+                && m["buttons"]
+                    .as_array()
+                    .is_some_and(|b| b.iter().any(|b| b["title"] == title))
+        })
+        .await
+    }
 }
 
 pub(crate) fn is_business(m: &Value) -> bool {
@@ -171,32 +188,15 @@ async fn a_customer_checks_out_on_the_phone_and_the_server_sees_every_step(backe
         })
         .await;
     let cod = button(&pay, "Cash on delivery");
-    let (status, tap) = phone
-        .post(
-            &format!("/customers/{wa}/tap"),
-            json!({"wamid": pay["wamid"], "id": cod}),
-        )
-        .await;
+    let (status, tap) = phone.tap(wa, &pay, &cod).await;
     assert_eq!(status, 202, "{tap}");
     assert_eq!(tap["reply"]["title"], "Cash on delivery");
     order_when(&app, n, |o| o["payment_method"] == "cod").await;
 
     // 5. The note question; Skip confirms the order.
-    let note = phone
-        .wait_for(wa, "note buttons", |m| {
-            is_business(m)
-                && m["buttons"]
-                    .as_array()
-                    .is_some_and(|b| b.iter().any(|b| b["title"] == "Skip"))
-        })
-        .await;
+    let note = phone.wait_for_button(wa, "note buttons", "Skip").await;
     let skip = button(&note, "Skip");
-    let (status, _) = phone
-        .post(
-            &format!("/customers/{wa}/tap"),
-            json!({"wamid": note["wamid"], "id": skip}),
-        )
-        .await;
+    let (status, _) = phone.tap(wa, &note, &skip).await;
     assert_eq!(status, 202);
     order_when(&app, n, |o| o["status"] == "confirmed").await;
     phone
@@ -376,21 +376,9 @@ async fn a_customer_pays_on_the_payment_page_the_phone_links_to(backend: Backend
         .unwrap();
     assert_eq!(pdf.status(), 200);
     assert!(crate::invoices::pdf_text(&pdf.bytes().await.unwrap()).contains(&invoice));
-    let note = phone
-        .wait_for(wa, "note buttons", |m| {
-            is_business(m)
-                && m["buttons"]
-                    .as_array()
-                    .is_some_and(|b| b.iter().any(|b| b["title"] == "Skip"))
-        })
-        .await;
+    let note = phone.wait_for_button(wa, "note buttons", "Skip").await;
     let skip = button(&note, "Skip");
-    phone
-        .post(
-            &format!("/customers/{wa}/tap"),
-            json!({"wamid": note["wamid"], "id": skip}),
-        )
-        .await;
+    phone.tap(wa, &note, &skip).await;
     order_when(&app, n, |o| o["status"] == "confirmed").await;
     app.stop().await;
 }

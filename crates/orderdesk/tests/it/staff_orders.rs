@@ -69,12 +69,7 @@ fn cta_url(body: &Value) -> &str {
 
 async fn a_created_order_runs_the_whole_checkout(backend: Backend) {
     let graph = GraphFake::start().await;
-    let app = TestApp::spawn_configured(
-        backend,
-        Some(&graph.url),
-        &[("PAYMENTS_PROVIDER", "simulator")],
-    )
-    .await;
+    let app = TestApp::spawn_with_simulated_payments(backend, &graph.url).await;
     seed_catalog(&app).await;
     let wa = "919822200021";
     // The customer wrote today, so their 24-hour window is open.
@@ -136,13 +131,8 @@ async fn a_created_order_runs_the_whole_checkout(backend: Backend) {
         button_ids(b) == [format!("note:add:{n}"), format!("note:skip:{n}")]
     })
     .await;
-    let skip = customer_message(
-        "wamid.skip-21",
-        wa,
-        None,
-        Some((&format!("note:skip:{n}"), "Skip")),
-    );
-    assert_eq!(app.post_webhook(skip.as_bytes()).await.status(), 200);
+    app.tap_reply("wamid.skip-21", wa, &format!("note:skip:{n}"), "Skip")
+        .await;
     order_when(&app, n, |o| o["status"] == "confirmed").await;
     app.stop().await;
 }

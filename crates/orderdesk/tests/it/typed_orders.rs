@@ -308,12 +308,7 @@ async fn on_the_phone_a_typed_order_is_placed_with_a_tap(backend: Backend) {
     assert!(text.contains("1 × Masala Chai Blend 200 g"), "{offer}");
     assert!(text.contains("2 × Ginger Biscuits 200 g"), "{offer}");
     let place = button(&offer, "Place order");
-    let (status, _) = phone
-        .post(
-            &format!("/customers/{wa}/tap"),
-            json!({"wamid": offer["wamid"], "id": place}),
-        )
-        .await;
+    let (status, _) = phone.tap(&wa, &offer, &place).await;
     assert_eq!(status, 202);
     let order = &app.wait_for_orders(1).await[0];
     assert_eq!(order["customer"]["wa_id"], wa.as_str());

@@ -45,6 +45,13 @@ pub(crate) async fn put(app: &TestApp, path: &str, body: Value) -> (u16, Value) 
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
+/// Sets customer text `key` in `language` (its body, or the WhatsApp
+/// template it goes as), which must be accepted.
+async fn put_text(app: &TestApp, key: &str, language: &str, text: Value) {
+    let (s, b) = put(app, &format!("/api/v1/templates/{key}/{language}"), text).await;
+    assert_eq!(s, 200, "{b}");
+}
+
 /// The Graph requests that are templates, as (name, language, parameters).
 fn templates(graph: &GraphFake) -> Vec<(String, String, Vec<String>)> {
     graph
@@ -88,13 +95,13 @@ async fn past_24_hours_updates_go_as_templates_free_replies_are_refused_and_reop
 ) {
     let graph = GraphFake::start().await;
     let app = TestApp::spawn_with(backend, Some(&graph.url)).await;
-    let (s, b) = put(
+    put_text(
         &app,
-        "/api/v1/templates/stage.approved/en",
+        "stage.approved",
+        "en",
         json!({"whatsapp_template": "order_update", "whatsapp_language": "en_US"}),
     )
     .await;
-    assert_eq!(s, 200, "{b}");
     let wa = "919822200701";
     received_hours_ago(
         &app,
@@ -162,13 +169,13 @@ async fn past_24_hours_updates_go_as_templates_free_replies_are_refused_and_reop
     let (s, b) = app.post(&reopen, &json!({})).await;
     assert_eq!(s, 409, "{b}");
     assert_eq!(b["error"]["code"], "no_template");
-    let (s, b) = put(
+    put_text(
         &app,
-        "/api/v1/templates/reopen_chat/en",
+        "reopen_chat",
+        "en",
         json!({"whatsapp_template": "reopen_chat"}),
     )
     .await;
-    assert_eq!(s, 200, "{b}");
     let (s, b) = app.post(&reopen, &json!({})).await;
     assert_eq!(s, 202, "{b}");
     assert!(b["text"].as_str().unwrap().contains("reply here"), "{b}");
@@ -220,13 +227,13 @@ async fn a_nudge_past_the_window_goes_as_its_template(backend: Backend) {
         ],
     )
     .await;
-    let (s, b) = put(
+    put_text(
         &app,
-        "/api/v1/templates/nudge/en",
+        "nudge",
+        "en",
         json!({"whatsapp_template": "cart_waiting"}),
     )
     .await;
-    assert_eq!(s, 200, "{b}");
     received_hours_ago(
         &app,
         &order_webhook(
@@ -273,13 +280,7 @@ async fn put_hindi_texts(app: &TestApp) {
         ),
         ("button.add_address", "पता जोड़ें"),
     ] {
-        let (s, b) = put(
-            app,
-            &format!("/api/v1/templates/{key}/hi"),
-            json!({ "body": body }),
-        )
-        .await;
-        assert_eq!(s, 200, "{b}");
+        put_text(app, key, "hi", json!({ "body": body })).await;
     }
 }
 
@@ -369,13 +370,13 @@ async fn a_customers_language_follows_their_first_message_or_staff(backend: Back
 async fn the_business_language_changes_without_a_restart(backend: Backend) {
     let graph = GraphFake::start().await;
     let app = TestApp::spawn_with(backend, Some(&graph.url)).await;
-    let (s, b) = put(
+    put_text(
         &app,
-        "/api/v1/templates/order_received/pt_BR",
+        "order_received",
+        "pt_BR",
         json!({"body": "Obrigado pelo pedido #{number} ({total})!"}),
     )
     .await;
-    assert_eq!(s, 200, "{b}");
     let (s, b) = put(
         &app,
         "/api/v1/settings",
@@ -416,13 +417,13 @@ async fn a_label_over_whatsapps_limit_is_refused_naming_it(backend: Backend) {
         )
         .await;
     assert_eq!(s, 422, "{b}");
-    let (s, b) = put(
+    put_text(
         &app,
-        "/api/v1/templates/button.pay_now/hi",
+        "button.pay_now",
+        "hi",
         json!({"body": "अभी भुगतान करें"}),
     )
     .await;
-    assert_eq!(s, 200, "{b}");
     let (_, list) = app.get("/api/v1/templates").await;
     let labels: Vec<&Value> = list["templates"]
         .as_array()
@@ -480,13 +481,13 @@ async fn a_customer_who_writes_in_hindi_gets_hindi_texts_on_the_phone(backend: B
 async fn a_hindi_greeting_and_a_cart_in_one_delivery_get_hindi_texts(backend: Backend) {
     let graph = GraphFake::start().await;
     let app = TestApp::spawn_with(backend, Some(&graph.url)).await;
-    let (s, b) = put(
+    put_text(
         &app,
-        "/api/v1/templates/order_received/hi",
+        "order_received",
+        "hi",
         json!({"body": "धन्यवाद! आपका ऑर्डर #{number} ({total}) मिला।"}),
     )
     .await;
-    assert_eq!(s, 200, "{b}");
     let wa = "919812345778";
     let mut delivery: Value = serde_json::from_str(&customer_message(
         "wamid.hi-greet",

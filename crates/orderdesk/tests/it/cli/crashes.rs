@@ -96,14 +96,7 @@ async fn a_crash_between_send_and_record_sends_again_and_records_once() {
         "Crash",
         &[("a", 1, "1", "USD")],
     );
-    let r = client
-        .post(format!("{}/webhooks/whatsapp", server.base))
-        .header(
-            "x-hub-signature-256",
-            orderdesk_whatsapp::sign(APP_SECRET.as_bytes(), body.as_bytes()),
-        )
-        .body(body)
-        .send()
+    let r = post_signed_webhook(&client, &server.base, body)
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
