@@ -377,6 +377,8 @@ async fn next_number_is(backend: Backend, db_url: &str, next: i64) {
 }
 
 async fn a_scanner_reads_the_order_number_from_every_slip(backend: Backend) {
+    // Both backends' runs write their pictures side by side.
+    let tag = format!("{backend:?}").to_lowercase();
     let (db_url, _dir) = fresh_db(backend);
     let app =
         TestApp::spawn_configured(backend, None, &[("ORDERDESK_DATABASE_URL", &db_url)]).await;
@@ -433,12 +435,20 @@ async fn a_scanner_reads_the_order_number_from_every_slip(backend: Backend) {
         .await
         .unwrap();
     wait_js(&b, "document.body.dataset.page === 'slips'").await;
-    assert_codes(&screen(&b, "one").await, n, "the slip on screen");
-    aim_at_codes(&b, n, "one").await;
+    assert_codes(
+        &screen(&b, &format!("{tag}-one")).await,
+        n,
+        "the slip on screen",
+    );
+    aim_at_codes(&b, n, &format!("{tag}-one")).await;
     js(&b, "(document.body.classList.add('paper-label'), true)").await;
-    assert_codes(&screen(&b, "one-label").await, n, "the label on screen");
-    aim_at_codes(&b, n, "one-label").await;
-    assert_printed(&b, &[n], "one").await;
+    assert_codes(
+        &screen(&b, &format!("{tag}-one-label")).await,
+        n,
+        "the label on screen",
+    );
+    aim_at_codes(&b, n, &format!("{tag}-one-label")).await;
+    assert_printed(&b, &[n], &format!("{tag}-one")).await;
 
     // The table view's selection: one slip per order, each with its codes.
     b.client.goto(&app.url("/orders?view=table")).await.unwrap();
@@ -465,9 +475,9 @@ async fn a_scanner_reads_the_order_number_from_every_slip(backend: Backend) {
         numbers.iter().collect::<HashSet<_>>()
     );
     for n in &shown {
-        aim_at_codes(&b, *n, &format!("bulk-{n}")).await;
+        aim_at_codes(&b, *n, &format!("{tag}-bulk-{n}")).await;
     }
-    assert_printed(&b, &shown, "bulk").await;
+    assert_printed(&b, &shown, &format!("{tag}-bulk")).await;
     b.close().await.unwrap();
 
     // On a phone (a courier scanning the slip off the merchant's screen).
@@ -482,7 +492,7 @@ async fn a_scanner_reads_the_order_number_from_every_slip(backend: Backend) {
             .await
             .unwrap();
         wait_js(&phone, "document.body.dataset.page === 'slips'").await;
-        let what = format!("one-412-{n}");
+        let what = format!("{tag}-one-412-{n}");
         assert_codes(&screen(&phone, &what).await, *n, "the slip on a phone");
         aim_at_codes(&phone, *n, &what).await;
     }
