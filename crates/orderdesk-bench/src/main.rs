@@ -133,6 +133,10 @@ enum Command {
         /// their addresses) until Ctrl-C, for `EXPLAIN ANALYZE` by hand.
         #[arg(long)]
         hold: bool,
+        /// Measure a database an earlier `--hold` kept (its URL, loaded
+        /// with the same `--orders`) instead of loading a new one.
+        #[arg(long)]
+        reuse: Option<String>,
     },
     /// The typed-order reader: corpus score and time per message.
     Intake {
@@ -222,7 +226,8 @@ async fn main() -> anyhow::Result<()> {
             requests,
             trigram,
             hold,
-        } => scale::big_list(orders, requests, trigram, hold).await,
+            reuse,
+        } => scale::big_list(orders, requests, trigram, hold, reuse).await,
         Command::Stats {
             backend,
             orders,

@@ -302,33 +302,16 @@ pub async fn big_list(
     requests: usize,
     trigram: bool,
     hold: bool,
+    reuse: Option<String>,
 ) -> anyhow::Result<()> {
-    let (cluster, url, token) = fresh_database(false).await?;
-    let db = url.rsplit('/').next().context("database name")?.to_owned();
-    println!("bulk-loading {orders} orders with generate_series…");
-    let t = Instant::now();
-    cluster.psql(&db, &seed_sql(orders))?;
-    println!("loaded and analysed in {:.0} s", t.elapsed().as_secs_f64());
-    if trigram {
-        let t = Instant::now();
-        cluster.psql(
-            &db,
-            "SET maintenance_work_mem = '1GB'; CREATE EXTENSION IF NOT EXISTS pg_trgm; \
-             CREATE INDEX orders_customer_name_trgm ON orders USING gin (customer_name gin_trgm_ops); \
-             CREATE INDEX orders_customer_wa_id_trgm ON orders USING gin (customer_wa_id gin_trgm_ops); \
-             CREATE INDEX orders_customer_user_id_trgm ON orders USING gin (customer_user_id gin_trgm_ops); \
-             ANALYZE orders;",
-        )?;
-        println!(
-            "trigram indexes built in {:.0} s",
-            t.elapsed().as_secs_f64()
-        );
-    }
-    let size = cluster.psql(
-        &db,
-        "SELECT pg_size_pretty(pg_total_relation_size('orders'))",
-    )?;
-    println!("orders table with indexes: {}", size.trim());
+    let (cluster, url, token) = match reuse {
+        // A database an earlier `--hold` kept, loaded with `orders` orders.
+        Some(url) => (None, url, "odk_bench_token".to_owned()),
+        None => {
+            let (cluster, url, token) = bulk_loaded(orders, trigram).await?;
+            (Some(cluster), url, token)
+        }
+    };
     let server = start_server(&url, 8).await?;
     let client = reqwest::Client::new();
     let deep = orders / 2 + 1000;
@@ -401,6 +384,41 @@ pub async fn big_list(
     drop(server);
     drop(cluster);
     Ok(())
+}
+
+/// A new cluster with `orders` orders bulk-loaded (and the old per-column
+/// trigram indexes when `trigram`); prints how long each step took.
+async fn bulk_loaded(
+    orders: u64,
+    trigram: bool,
+) -> anyhow::Result<(orderdesk_testkit::PgCluster, String, String)> {
+    let (cluster, url, token) = fresh_database(false).await?;
+    let db = url.rsplit('/').next().context("database name")?.to_owned();
+    println!("bulk-loading {orders} orders with generate_series…");
+    let t = Instant::now();
+    cluster.psql(&db, &seed_sql(orders))?;
+    println!("loaded and analysed in {:.0} s", t.elapsed().as_secs_f64());
+    if trigram {
+        let t = Instant::now();
+        cluster.psql(
+            &db,
+            "SET maintenance_work_mem = '1GB'; CREATE EXTENSION IF NOT EXISTS pg_trgm; \
+             CREATE INDEX orders_customer_name_trgm ON orders USING gin (customer_name gin_trgm_ops); \
+             CREATE INDEX orders_customer_wa_id_trgm ON orders USING gin (customer_wa_id gin_trgm_ops); \
+             CREATE INDEX orders_customer_user_id_trgm ON orders USING gin (customer_user_id gin_trgm_ops); \
+             ANALYZE orders;",
+        )?;
+        println!(
+            "trigram indexes built in {:.0} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let size = cluster.psql(
+        &db,
+        "SELECT pg_size_pretty(pg_total_relation_size('orders'))",
+    )?;
+    println!("orders table with indexes: {}", size.trim());
+    Ok((cluster, url, token))
 }
 
 /// Orders 1001 … 1000+n in eight stages, with names, phone numbers and

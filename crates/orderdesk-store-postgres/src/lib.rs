@@ -45,8 +45,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use orderdesk_domain::Timestamp;
 use orderdesk_store::{
-    lease_end, NewInbound, OutboxItem, Product, PrunedEvents, Recorded, StoreError, StoreResult,
-    Timer,
+    lease_end, NewInbound, OutboxItem, PrunedEvents, Recorded, StoreError, StoreResult, Timer,
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, QueryBuilder, Row};
@@ -435,56 +434,5 @@ impl SqlBackend for PgDb {
         .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
         Ok(PrunedEvents { deleted, through })
-    }
-
-    async fn upsert_products(&self, products: &[Product]) -> StoreResult<u64> {
-        if products.is_empty() {
-            return Ok(0);
-        }
-        let mut tx = self.begin().await?;
-        let mut written = 0;
-        for p in products {
-            written += sqlx::query(
-                "INSERT INTO products (retailer_id, title, description, availability, condition, \
-                 price_minor, currency, link, image_link, brand) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-                 ON CONFLICT (retailer_id) DO UPDATE SET title = excluded.title, \
-                 description = excluded.description, availability = excluded.availability, \
-                 condition = excluded.condition, price_minor = excluded.price_minor, \
-                 currency = excluded.currency, link = excluded.link, \
-                 image_link = excluded.image_link, brand = excluded.brand",
-            )
-            .bind(&p.retailer_id)
-            .bind(&p.title)
-            .bind(&p.description)
-            .bind(&p.availability)
-            .bind(&p.condition)
-            .bind(p.price_minor)
-            .bind(p.currency.as_str())
-            .bind(&p.link)
-            .bind(&p.image_link)
-            .bind(&p.brand)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?
-            .rows_affected();
-        }
-        tx.commit().await.map_err(db_err)?;
-        Ok(written)
-    }
-
-    async fn products_by_ids(&self, ids: &[String]) -> StoreResult<Vec<Product>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let rows = sqlx::query(&format!(
-            "SELECT {} FROM products WHERE retailer_id = ANY($1) ORDER BY retailer_id COLLATE \"C\"",
-            rows::PRODUCT_COLUMNS
-        ))
-        .bind(ids)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(dec(rows::product)).collect()
     }
 }

@@ -4,9 +4,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use orderdesk_domain::Timestamp;
-use orderdesk_store::{
-    NewInbound, OutboxItem, Product, PrunedEvents, Recorded, StoreResult, Timer,
-};
+use orderdesk_store::{NewInbound, OutboxItem, PrunedEvents, Recorded, StoreResult, Timer};
 
 use crate::{OrderSql, SqlRead, SqlTx};
 
@@ -82,12 +80,6 @@ pub trait SqlBackend: SqlRead + OrderSql + std::fmt::Debug + Send + Sync + 'stat
 
     /// See [`orderdesk_store::Store::prune_events`].
     async fn prune_events(&self, before: Timestamp) -> StoreResult<PrunedEvents>;
-
-    /// See [`orderdesk_store::Store::upsert_products`].
-    async fn upsert_products(&self, products: &[Product]) -> StoreResult<u64>;
-
-    /// See [`orderdesk_store::Store::products_by_ids`].
-    async fn products_by_ids(&self, ids: &[String]) -> StoreResult<Vec<Product>>;
 
     /// See [`orderdesk_store::Store::migrate_unless_busy`]; the default is the trait's.
     async fn migrate_unless_busy(&self) -> StoreResult<bool> {

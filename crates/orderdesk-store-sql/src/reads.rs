@@ -100,6 +100,24 @@ pub async fn status_counts<R: SqlRead>(r: &R) -> StoreResult<Vec<(OrderStatus, i
         .collect())
 }
 
+/// `Store::products_by_ids`: by retailer id, in byte order, each once.
+pub async fn products_by_ids<R: SqlRead>(r: &R, ids: &[String]) -> StoreResult<Vec<Product>> {
+    let mut products = Vec::new();
+    for chunk in ids.chunks(KEYS_PER_READ) {
+        let sql = format!(
+            "SELECT {} FROM products WHERE retailer_id IN {}",
+            rows::PRODUCT_COLUMNS,
+            crate::batch::placeholders(1, chunk.len())
+        );
+        let args = chunk.iter().map(|id| Arg::from(id.as_str())).collect();
+        products.extend(all(r, &sql, args, rows::product).await?);
+    }
+    // Byte order, whatever the database's collation, across chunks.
+    products.sort_by(|a, b| a.retailer_id.cmp(&b.retailer_id));
+    products.dedup_by(|a, b| a.retailer_id == b.retailer_id);
+    Ok(products)
+}
+
 pub async fn open_orders_for_customer<R: SqlRead>(r: &R, key: &str) -> StoreResult<Vec<Order>> {
     open_orders_for_customers(r, &[key.to_owned()]).await
 }

@@ -19,8 +19,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use orderdesk_domain::Timestamp;
 use orderdesk_store::{
-    lease_end, NewInbound, OutboxItem, Product, PrunedEvents, Recorded, StoreError, StoreResult,
-    Timer,
+    lease_end, NewInbound, OutboxItem, PrunedEvents, Recorded, StoreError, StoreResult, Timer,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -53,8 +52,6 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const READERS: u32 = 4;
 /// Rows per multi-row `INSERT`, well under SQLite's 32,766 bound parameters.
 const INSERT_CHUNK: usize = 500;
-/// Ids per `IN (…)` list.
-const IN_CHUNK: usize = 500;
 /// Most inbox items one processing transaction applies ([`Store::apply_limit`]).
 /// Processing holds the one writer that webhook acknowledgements need, and
 /// an acknowledgement arriving meanwhile waits for the whole transaction:
@@ -391,64 +388,6 @@ impl SqlBackend for SqliteDb {
         .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
         Ok(PrunedEvents { deleted, through })
-    }
-
-    async fn upsert_products(&self, products: &[Product]) -> StoreResult<u64> {
-        if products.is_empty() {
-            return Ok(0);
-        }
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        let mut written = 0;
-        for p in products {
-            written += sqlx::query(
-                "INSERT INTO products (retailer_id, title, description, availability, condition, \
-                 price_minor, currency, link, image_link, brand) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (retailer_id) DO UPDATE SET title = excluded.title, \
-                 description = excluded.description, availability = excluded.availability, \
-                 condition = excluded.condition, price_minor = excluded.price_minor, \
-                 currency = excluded.currency, link = excluded.link, \
-                 image_link = excluded.image_link, brand = excluded.brand",
-            )
-            .bind(&p.retailer_id)
-            .bind(&p.title)
-            .bind(&p.description)
-            .bind(&p.availability)
-            .bind(&p.condition)
-            .bind(p.price_minor)
-            .bind(p.currency.as_str())
-            .bind(&p.link)
-            .bind(&p.image_link)
-            .bind(&p.brand)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?
-            .rows_affected();
-        }
-        tx.commit().await.map_err(db_err)?;
-        Ok(written)
-    }
-
-    async fn products_by_ids(&self, ids: &[String]) -> StoreResult<Vec<Product>> {
-        let mut products = Vec::new();
-        for chunk in ids.chunks(IN_CHUNK) {
-            let mut qb = QueryBuilder::<Sqlite>::new(format!(
-                "SELECT {} FROM products WHERE retailer_id IN (",
-                rows::PRODUCT_COLUMNS
-            ));
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(id);
-            }
-            qb.push(")");
-            let rows = qb.build().fetch_all(&self.reader).await.map_err(db_err)?;
-            for row in &rows {
-                products.push(dec(rows::product)(row)?);
-            }
-        }
-        products.sort_by(|a, b| a.retailer_id.cmp(&b.retailer_id));
-        products.dedup_by(|a, b| a.retailer_id == b.retailer_id);
-        Ok(products)
     }
 }
 

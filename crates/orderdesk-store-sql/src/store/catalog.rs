@@ -9,11 +9,44 @@ use crate::{reads, Durability, SqlBackend, SqlTx};
 #[async_trait]
 impl<B: SqlBackend> CatalogStore for SqlStore<B> {
     async fn upsert_products(&self, products: &[Product]) -> StoreResult<u64> {
-        self.0.upsert_products(products).await
+        if products.is_empty() {
+            return Ok(0);
+        }
+        // One transaction: a bad row leaves the catalog as it was.
+        let mut tx = self.0.write(Durability::Full).await?;
+        let mut written = 0;
+        for p in products {
+            written += tx
+                .execute(
+                    "INSERT INTO products (retailer_id, title, description, availability, \
+                     condition, price_minor, currency, link, image_link, brand) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                     ON CONFLICT (retailer_id) DO UPDATE SET title = excluded.title, \
+                     description = excluded.description, availability = excluded.availability, \
+                     condition = excluded.condition, price_minor = excluded.price_minor, \
+                     currency = excluded.currency, link = excluded.link, \
+                     image_link = excluded.image_link, brand = excluded.brand",
+                    crate::args![
+                        p.retailer_id.as_str(),
+                        p.title.as_str(),
+                        p.description.as_str(),
+                        p.availability.as_str(),
+                        p.condition.as_str(),
+                        p.price_minor,
+                        p.currency.as_str(),
+                        p.link.as_str(),
+                        p.image_link.as_str(),
+                        p.brand.as_str(),
+                    ],
+                )
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(written)
     }
 
     async fn products_by_ids(&self, ids: &[String]) -> StoreResult<Vec<Product>> {
-        self.0.products_by_ids(ids).await
+        reads::products_by_ids(&self.0, ids).await
     }
 
     async fn products(&self) -> StoreResult<Vec<Product>> {
