@@ -47,7 +47,8 @@ impl Engine {
     }
 
     /// Orders per stage among those `viewer` may see; `narrowed`: the
-    /// query filters (else the kept totals are read, no scan).
+    /// query filters (else the kept totals are read, no scan); `page`: the
+    /// page already read for it, counted when it holds every match.
     ///
     /// # Errors
     /// A store failure.
@@ -56,14 +57,17 @@ impl Engine {
         viewer: &Viewer,
         query: &OrderQuery,
         narrowed: bool,
+        page: Option<&OrderPage>,
     ) -> Result<OrderCounts, EngineError> {
         let visible = self.visible_query(viewer, query);
         // The kept totals count everyone's orders: a limited agent's are counted.
-        Ok(if narrowed || visible.assignee != query.assignee {
-            self.store.count_orders(&visible).await?
-        } else {
-            OrderCounts::exact(self.store.status_counts().await?)
-        })
+        if !narrowed && visible.assignee == query.assignee {
+            return Ok(OrderCounts::exact(self.store.status_counts().await?));
+        }
+        if let Some(counts) = page.and_then(|p| OrderCounts::of_whole_page(&visible, p)) {
+            return Ok(counts);
+        }
+        Ok(self.store.count_orders(&visible).await?)
     }
 
     /// Whether `viewer` may receive this event of the live stream. With

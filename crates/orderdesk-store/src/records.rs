@@ -400,6 +400,23 @@ impl OrderCounts {
         }
     }
 
+    /// The counts of a page that holds every order its query finds (the
+    /// first page, of every stage, with no next one): exact, read off the
+    /// page with no count query. A rare search's counts cost nothing more.
+    pub fn of_whole_page(query: &OrderQuery, page: &OrderPage) -> Option<Self> {
+        if query.before.is_some() || query.status.is_some() || page.next_before.is_some() {
+            return None;
+        }
+        let stages = orderdesk_domain::OrderStatus::ALL
+            .into_iter()
+            .map(|s| {
+                let n = page.orders.iter().filter(|o| o.status == s).count();
+                (s, i64::try_from(n).unwrap_or(i64::MAX))
+            })
+            .collect();
+        Some(Self::exact(stages))
+    }
+
     /// Orders of every stage together.
     pub fn total(&self) -> i64 {
         self.stages.iter().map(|(_, n)| n).sum()

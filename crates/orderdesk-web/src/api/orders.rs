@@ -195,7 +195,9 @@ pub async fn list(
         before: None,
         ..query.clone()
     };
-    let counts = if filtered {
+    let counts = if let Some(counts) = OrderCounts::of_whole_page(&query, &page) {
+        counts
+    } else if filtered {
         store.count_orders(&query).await?
     } else {
         OrderCounts::exact(store.status_counts().await?)

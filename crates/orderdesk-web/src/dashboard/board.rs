@@ -143,7 +143,7 @@ pub async fn show(
     let filtered = BoardParams::narrowed(&query);
     let counts = state
         .engine
-        .order_counts_for(&viewer, &query, filtered)
+        .order_counts_for(&viewer, &query, filtered, Some(&page))
         .await?;
     // A limited agent's board takes only their own orders live.
     let own_only = state.engine.visible_query(&viewer, &query).assignee != query.assignee;
@@ -299,7 +299,7 @@ pub async fn counts(
         .query(1, &staff.user.email);
     let counts = state
         .engine
-        .order_counts_for(&staff.viewer(), &query, BoardParams::narrowed(&query))
+        .order_counts_for(&staff.viewer(), &query, BoardParams::narrowed(&query), None)
         .await?;
     let mut map = serde_json::Map::new();
     map.insert("all".to_owned(), counts.total().into());
