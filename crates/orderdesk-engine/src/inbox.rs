@@ -41,10 +41,13 @@ const MAX_BATCH_ITEMS: usize = 1024;
 /// Most inbox items one processing step handles. The store applies a
 /// batch set-based (consecutive carts become orders in one multi-row
 /// statement per table, every item is marked in one statement), so a step's
-/// cost grows by rows, not by round trips: 256 carts take about as many
-/// statements as one. A store may ask for shorter transactions
-/// ([`Store::apply_limit`]): the step then applies its decisions in parts.
-const PROCESS_BATCH: u32 = 256;
+/// cost grows by rows, not by round trips: 1,024 carts take about as many
+/// statements as one. On a busy PostgreSQL a round trip costs 1-2 ms of
+/// scheduling, about 30 of them per step: 1,024 rather than 256 items a
+/// step spreads them four times thinner (session 8, docs/benchmarks.md).
+/// A store may ask for shorter transactions ([`Store::apply_limit`]): the
+/// step then applies its decisions in parts.
+const PROCESS_BATCH: u32 = 1024;
 /// How often an idle processor looks again even without a wake-up (a
 /// safety net: a wake-up lost in a reconnect costs at most this much).
 const IDLE_POLL: Duration = Duration::from_secs(1);

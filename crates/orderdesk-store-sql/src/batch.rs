@@ -26,9 +26,12 @@ use orderdesk_store::StoreResult;
 use crate::{Arg, SqlTx};
 
 /// Chunk sizes, largest first; any count is a sum of these (the last is 1).
-/// 256 rows of the widest row written this way (an order, 20 columns) is
-/// 5,120 parameters: under SQLite's 32,766 and PostgreSQL's 65,535.
-const CHUNKS: [usize; 4] = [256, 32, 4, 1];
+/// 1,024 rows of the widest row written this way (an order, 20 columns) is
+/// 20,480 parameters: under SQLite's 32,766 and PostgreSQL's 65,535. The
+/// largest chunk matches the processor's step (1,024 items), so a full
+/// step's orders, messages or timeline entries go in one statement each: a
+/// round trip saved is worth more than the larger statement costs to bind.
+const CHUNKS: [usize; 5] = [1024, 256, 32, 4, 1];
 
 /// One multi-row statement's shape: `{head} VALUES (…), (…) {tail}`, where
 /// `casts[i]` follows the placeholder of column `i` (e.g. `SqlTx::JSON`).
@@ -130,11 +133,11 @@ mod tests {
 
     #[test]
     fn any_count_is_cut_into_the_fixed_chunk_sizes_in_order() {
-        let rows: Vec<Vec<Arg>> = (0..293).map(|i| vec![Arg::from(i as i64)]).collect();
+        let rows: Vec<Vec<Arg>> = (0..1317).map(|i| vec![Arg::from(i as i64)]).collect();
         let chunks = Rows::chunks(rows);
         let sizes: Vec<usize> = chunks.iter().map(Vec::len).collect();
-        assert_eq!(sizes, vec![256, 32, 4, 1]);
-        assert_eq!(chunks[1][0], vec![Arg::from(256i64)]);
+        assert_eq!(sizes, vec![1024, 256, 32, 4, 1]);
+        assert_eq!(chunks[1][0], vec![Arg::from(1024i64)]);
         assert_eq!(placeholders(3, 2), "($3, $4)");
     }
 }

@@ -124,8 +124,9 @@ async fn refresh<T: SqlTx>(tx: &mut T, key: &str) -> StoreResult<()> {
     Ok(())
 }
 
-/// Keys per statement of [`refresh_many`]: bounds the placeholders.
-const KEYS_PER_STATEMENT: usize = 256;
+/// Keys per statement of [`refresh_many`]: bounds the placeholders. A
+/// processing step's customers (up to 1,024) fit in one.
+const KEYS_PER_STATEMENT: usize = 1024;
 
 /// What a conversation row is recomputed from.
 struct State {

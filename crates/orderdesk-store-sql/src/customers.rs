@@ -171,8 +171,8 @@ pub async fn blocked<R: SqlRead>(r: &R, keys: &[String]) -> StoreResult<Vec<Stri
         return Ok(Vec::new());
     }
     let mut found = Vec::new();
-    // Bounded statements: a batch's keys, at most a few hundred.
-    for chunk in keys.chunks(200) {
+    // Bounded statements: a processing step's keys (up to 1,024) in one.
+    for chunk in keys.chunks(1024) {
         let list = crate::batch::placeholders(1, chunk.len());
         let sql = format!(
             "SELECT wa_id AS k FROM blocked_customers WHERE wa_id IN {list} \

@@ -267,7 +267,7 @@ async fn lock_updated_orders<T: SqlTx>(
     if numbers.len() < 2 || T::LOCK_ORDER.is_empty() {
         return Ok(());
     }
-    for chunk in numbers.chunks(1000) {
+    for chunk in numbers.chunks(1024) {
         let sql = format!(
             "SELECT number FROM orders WHERE number IN {} ORDER BY number{}",
             batch::placeholders(1, chunk.len()),
@@ -285,7 +285,7 @@ async fn pending_items<T: SqlTx>(
     ids: &[i64],
 ) -> StoreResult<HashMap<i64, Option<String>>> {
     let mut pending = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(1000) {
+    for chunk in ids.chunks(1024) {
         let sql = format!(
             "SELECT id, customer_key FROM inbound WHERE processed_at IS NULL AND id IN {}",
             batch::placeholders(1, chunk.len())

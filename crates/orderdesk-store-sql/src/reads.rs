@@ -123,7 +123,8 @@ pub async fn open_orders_for_customer<R: SqlRead>(r: &R, key: &str) -> StoreResu
 }
 
 /// Keys per statement of [`open_orders_for_customers`].
-const KEYS_PER_READ: usize = 500;
+/// 1,024: a processing step's customers in one statement.
+const KEYS_PER_READ: usize = 1024;
 
 /// The open orders of all these customers in one query (per
 /// [`KEYS_PER_READ`] keys), newest first: what superseding a batch's new

@@ -90,7 +90,8 @@ pub async fn customer_language<R: SqlRead>(
 }
 
 /// Keys per statement of [`customer_languages`].
-const KEYS_PER_READ: usize = 500;
+/// 1,024: a processing step's customers in one statement.
+const KEYS_PER_READ: usize = 1024;
 
 /// `Store::customer_languages`: one query per [`KEYS_PER_READ`] keys, so a
 /// processing batch reads every customer's language at once.
