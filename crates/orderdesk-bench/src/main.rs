@@ -119,6 +119,11 @@ enum Command {
         /// Lone orders, one at a time, for the cross-instance latency.
         #[arg(long, default_value_t = 200)]
         lone: u64,
+        /// Send the load's carts at this many per second (open loop)
+        /// instead of as fast as the connections go: issue #12's target is
+        /// 2,000 a second with every order processed 2 s after.
+        #[arg(long)]
+        rate: Option<u64>,
     },
     /// List and search latency over bulk-loaded orders (PostgreSQL).
     BigList {
@@ -210,6 +215,7 @@ async fn main() -> anyhow::Result<()> {
             latency_rate,
             durable,
             lone,
+            rate,
         } => {
             scale::ingest(scale::ScaleIngest {
                 instances,
@@ -218,6 +224,7 @@ async fn main() -> anyhow::Result<()> {
                 latency_rate,
                 durable,
                 lone,
+                rate,
             })
             .await
         }

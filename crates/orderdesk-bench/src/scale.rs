@@ -91,6 +91,9 @@ pub struct ScaleIngest {
     pub durable: bool,
     /// Orders sent one at a time, each after the previous one's event.
     pub lone: u64,
+    /// Carts per second of the load (open loop); `None`: as fast as the
+    /// connections go.
+    pub rate: Option<u64>,
 }
 
 /// When each customer's `order.created` arrived on one stream.
@@ -191,7 +194,7 @@ pub async fn ingest(run: ScaleIngest) -> anyhow::Result<()> {
     );
     let c = client.clone();
     let targets = urls.clone();
-    let (lat, elapsed, errors) = drive(run.concurrency, run.seconds, None, move |i| {
+    let (lat, elapsed, errors) = drive(run.concurrency, run.seconds, run.rate, move |i| {
         let body = cart(i);
         let sig = orderdesk_whatsapp::sign(SECRET.as_bytes(), body.as_bytes());
         let url = &targets[(i as usize) % targets.len()];
