@@ -38,17 +38,14 @@ mod filters;
 mod instances;
 mod tx;
 
-use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use orderdesk_domain::Timestamp;
-use orderdesk_store::{
-    lease_end, NewInbound, OutboxItem, PrunedEvents, Recorded, StoreError, StoreResult, Timer,
-};
+use orderdesk_store::{lease_end, OutboxItem, PrunedEvents, StoreError, StoreResult, Timer};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{Postgres, QueryBuilder, Row};
+use sqlx::Postgres;
 
 use error::{db_err, migrate_err};
 pub use instances::{CHANGES_CHANNEL, INBOX_CHANNEL, PROCESSING_LOCK};
@@ -79,8 +76,6 @@ pub const MIGRATE_LOCK: i64 = 0x6f72_6465_726d_6967;
 /// it fails with `Unavailable` (HTTP 503): short, so that while PostgreSQL
 /// is down requests fail fast instead of piling up.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
-/// Rows per multi-row `INSERT` (6 parameters each, under the 65,535 limit).
-const INSERT_CHUNK: usize = 1_000;
 
 /// One PostgreSQL database: its connection pool.
 #[derive(Debug, Clone)]
@@ -241,61 +236,6 @@ impl SqlBackend for PgDb {
     async fn ops_status(&self) -> StoreResult<orderdesk_store::OpsStatus> {
         let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
         orderdesk_store_sql::ops_status::status(self, known).await
-    }
-
-    async fn record_inbound(&self, batch: &[NewInbound]) -> StoreResult<Vec<Recorded>> {
-        if batch.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut tx = self.begin().await?;
-        // The insert itself deduplicates; RETURNING names the rows it kept.
-        // Within one statement the first of two equal keys wins, which is
-        // the one the input-order walk below reports as new.
-        let mut stored: HashMap<(String, String), i64> = HashMap::with_capacity(batch.len());
-        for chunk in batch.chunks(INSERT_CHUNK) {
-            let mut qb = QueryBuilder::<Postgres>::new(
-                "INSERT INTO inbound (source, external_id, kind, customer_key, payload, \
-                 received_at) ",
-            );
-            qb.push_values(chunk, |mut row, item| {
-                row.push_bind(&item.source)
-                    .push_bind(&item.external_id)
-                    .push_bind(&item.kind)
-                    .push_bind(item.customer_key.as_deref())
-                    .push_bind(&item.payload)
-                    .push_bind(micros(item.received_at));
-            });
-            qb.push(
-                " ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id",
-            );
-            let rows = qb.build().fetch_all(&mut *tx).await.map_err(db_err)?;
-            for row in rows {
-                let id: i64 = row.try_get(0).map_err(db_err)?;
-                let source: String = row.try_get(1).map_err(db_err)?;
-                let external_id: String = row.try_get(2).map_err(db_err)?;
-                stored.insert((source, external_id), id);
-            }
-        }
-        if !stored.is_empty() {
-            // Delivered on commit: the lease holder, wherever it runs, starts
-            // on these items at once.
-            sqlx::query("SELECT pg_notify($1, '')")
-                .bind(INBOX_CHANNEL)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-        }
-        tx.commit().await.map_err(db_err)?;
-        Ok(batch
-            .iter()
-            .map(|item| {
-                // Removing makes a later equal key in the batch a duplicate.
-                match stored.remove(&(item.source.clone(), item.external_id.clone())) {
-                    Some(id) => Recorded::New(id),
-                    None => Recorded::Duplicate,
-                }
-            })
-            .collect())
     }
 
     async fn rebuild_stats(&self, time_zone: &str) -> StoreResult<()> {

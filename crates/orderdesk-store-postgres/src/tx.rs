@@ -197,6 +197,17 @@ impl SqlTx for PgTx {
         Ok(())
     }
 
+    async fn notify_inbox(&mut self) -> StoreResult<()> {
+        // Delivered on commit: the lease holder, wherever it runs, starts
+        // on these items at once.
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(crate::INBOX_CHANNEL)
+            .execute(&mut *self.0)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
     async fn commit(self) -> StoreResult<()> {
         self.0.commit().await.map_err(db_err)
     }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use orderdesk_domain::Timestamp;
-use orderdesk_store::{NewInbound, OutboxItem, PrunedEvents, Recorded, StoreResult, Timer};
+use orderdesk_store::{OutboxItem, PrunedEvents, StoreResult, Timer};
 
 use crate::{OrderSql, SqlRead, SqlTx};
 
@@ -52,9 +52,6 @@ pub trait SqlBackend: SqlRead + OrderSql + std::fmt::Debug + Send + Sync + 'stat
 
     /// See [`orderdesk_store::Store::ops_status`].
     async fn ops_status(&self) -> StoreResult<orderdesk_store::OpsStatus>;
-
-    /// See [`orderdesk_store::Store::record_inbound`].
-    async fn record_inbound(&self, batch: &[NewInbound]) -> StoreResult<Vec<Recorded>>;
 
     /// See [`orderdesk_store::Store::rebuild_stats`].
     async fn rebuild_stats(&self, time_zone: &str) -> StoreResult<()>;

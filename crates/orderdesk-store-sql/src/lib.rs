@@ -202,6 +202,10 @@ pub trait SqlTx: Send {
     /// Tells the other instances, on commit, that the log grew to
     /// `last_seq` (0: only outbound work was queued).
     async fn notify(&mut self, last_seq: i64) -> StoreResult<()>;
+    /// Tells the processor, wherever it runs, on commit, that new inbox
+    /// items wait (PostgreSQL's `NOTIFY`; SQLite's processor is in this
+    /// process, and the caller wakes it).
+    async fn notify_inbox(&mut self) -> StoreResult<()>;
     /// Commits the transaction.
     async fn commit(self) -> StoreResult<()>
     where

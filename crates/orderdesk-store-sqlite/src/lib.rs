@@ -12,19 +12,16 @@ mod filters;
 mod gate;
 mod tx;
 
-use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use orderdesk_domain::Timestamp;
-use orderdesk_store::{
-    lease_end, NewInbound, OutboxItem, PrunedEvents, Recorded, StoreError, StoreResult, Timer,
-};
+use orderdesk_store::{lease_end, OutboxItem, PrunedEvents, StoreError, StoreResult, Timer};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::Sqlite;
 
 use error::{db_err, migrate_err};
 use gate::{Held, WriteGate};
@@ -50,8 +47,6 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 /// next to a running server) before giving up as `Unavailable`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const READERS: u32 = 4;
-/// Rows per multi-row `INSERT`, well under SQLite's 32,766 bound parameters.
-const INSERT_CHUNK: usize = 500;
 /// Most inbox items one processing transaction applies ([`Store::apply_limit`]).
 /// Processing holds the one writer that webhook acknowledgements need, and
 /// an acknowledgement arriving meanwhile waits for the whole transaction:
@@ -224,52 +219,6 @@ impl SqlBackend for SqliteDb {
     async fn ops_status(&self) -> StoreResult<orderdesk_store::OpsStatus> {
         let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
         orderdesk_store_sql::ops_status::status(self, known).await
-    }
-
-    async fn record_inbound(&self, batch: &[NewInbound]) -> StoreResult<Vec<Recorded>> {
-        if batch.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (_gate, mut tx) = self.begin_write(Durability::Full).await?;
-        // The insert itself deduplicates; RETURNING names the rows it kept.
-        // Within one statement the first of two equal keys wins, which is
-        // the one the input-order walk below reports as new.
-        let mut stored: HashMap<(String, String), i64> = HashMap::with_capacity(batch.len());
-        for chunk in batch.chunks(INSERT_CHUNK) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO inbound (source, external_id, kind, customer_key, payload, \
-                 received_at) ",
-            );
-            qb.push_values(chunk, |mut row, item| {
-                row.push_bind(&item.source)
-                    .push_bind(&item.external_id)
-                    .push_bind(&item.kind)
-                    .push_bind(item.customer_key.as_deref())
-                    .push_bind(&item.payload)
-                    .push_bind(time_text(item.received_at));
-            });
-            qb.push(
-                " ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id",
-            );
-            let rows = qb.build().fetch_all(&mut *tx).await.map_err(db_err)?;
-            for row in rows {
-                let id: i64 = row.try_get(0).map_err(db_err)?;
-                let source: String = row.try_get(1).map_err(db_err)?;
-                let external_id: String = row.try_get(2).map_err(db_err)?;
-                stored.insert((source, external_id), id);
-            }
-        }
-        tx.commit().await.map_err(db_err)?;
-        Ok(batch
-            .iter()
-            .map(|item| {
-                // Removing makes a later equal key in the batch a duplicate.
-                match stored.remove(&(item.source.clone(), item.external_id.clone())) {
-                    Some(id) => Recorded::New(id),
-                    None => Recorded::Duplicate,
-                }
-            })
-            .collect())
     }
 
     async fn rebuild_stats(&self, time_zone: &str) -> StoreResult<()> {

@@ -163,6 +163,10 @@ impl SqlTx for SqliteTx {
         Ok(())
     }
 
+    async fn notify_inbox(&mut self) -> StoreResult<()> {
+        Ok(())
+    }
+
     async fn commit(self) -> StoreResult<()> {
         self.tx.commit().await.map_err(db_err)
     }
