@@ -7,7 +7,10 @@
 //! Both queries are built so their cost follows the page, not the number of
 //! matches: the page walks matches newest first and stops after one more
 //! than it shows, and the counts stop after [`COUNT_CAP`] matches, so a word
-//! in every other order answers as fast as a rare one.
+//! in every other order answers as fast as a rare one. An index that cannot
+//! hand matches over newest first (PostgreSQL's trigrams) gets a window
+//! ([`SearchSource::window`]): the newest orders are looked through first,
+//! and the index is asked only for what is too rare to be found there.
 
 use orderdesk_domain::OrderStatus;
 use orderdesk_store::search::{every_stage, SearchTerms, COUNT_CAP};
