@@ -345,6 +345,7 @@ mod tests {
     use super::*;
     use chrono::Utc;
     use orderdesk_store::prelude::*;
+    use orderdesk_store::{NewInbound, Recorded};
 
     #[tokio::test]
     async fn the_writer_is_durable_and_readers_cannot_write() {
