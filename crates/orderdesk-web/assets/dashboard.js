@@ -373,11 +373,13 @@
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (counts) {
           if (!counts) { return; }
-          // Not exact: a search found more than it counted ("1000+").
-          var more = counts.exact === false ? '+' : '';
+          // Not exact: a search found more than it counted ("1000+"), and
+          // a stage none of the counted orders is in shows no number.
+          var inexact = counts.exact === false;
           Object.keys(counts).forEach(function (k) {
             var c = document.querySelector('[data-count="' + k + '"]');
-            if (c) { c.textContent = String(counts[k]) + more; }
+            if (!c) { return; }
+            c.textContent = !inexact ? String(counts[k]) : counts[k] ? counts[k] + '+' : '';
           });
         })
         .catch(function () { /* next event tries again */ });

@@ -148,8 +148,14 @@ pub async fn show(
     // A limited agent's board takes only their own orders live.
     let own_only = state.engine.visible_query(&viewer, &query).assignee != query.assignee;
     let total = counts.total();
-    // A lower bound when the search found more than it counted.
-    let more = if counts.exact { "" } else { "+" };
+    // A lower bound when the search found more than it counted ("1000+");
+    // a stage none of the counted orders is in shows no number then, as
+    // "0+" would say nothing.
+    let shown = |n: i64| match (counts.exact, n) {
+        (true, n) => n.to_string(),
+        (false, 0) => String::new(),
+        (false, n) => format!("{n}+"),
+    };
     // Filters the page cannot judge a live order by: new orders wait for a reload.
     let unlisted_live = filtered
         && (query.payment.is_none()
@@ -192,13 +198,13 @@ pub async fn show(
             }
             nav.tabs aria-label="Stages" {
                 a.tab href=(params.with_status("")) aria-current=[params.status.trim().is_empty().then_some("page")] data-stage="" {
-                    "All " span.count data-count="all" { (total) (more) }
+                    "All " span.count data-count="all" { (shown(total)) }
                 }
                 @for (status, n) in &counts.stages {
                     a.tab href=(params.with_status(status.as_str()))
                         aria-current=[(params.status.trim() == status.as_str()).then_some("page")]
                         data-stage=(status.as_str()) {
-                        (status.label()) " " span.count data-count=(status.as_str()) { (n) (more) }
+                        (status.label()) " " span.count data-count=(status.as_str()) { (shown(*n)) }
                     }
                 }
             }

@@ -61,6 +61,7 @@ mod refunds;
 mod refunds_browser;
 mod resources;
 mod search;
+mod search_browser;
 mod server;
 mod settings;
 mod setup;

@@ -78,28 +78,30 @@ both_backends!(
     counts_of_a_common_word_stop_and_say_so
 );
 
+/// Carts from customers "Chai lover {i}", one per `i`, sixteen at a time.
+pub async fn post_chai_lovers(app: &TestApp, which: std::ops::Range<usize>) {
+    futures_util::stream::iter(which)
+        .map(|i| async move {
+            let cart = order_webhook(
+                &format!("wamid.common{i}"),
+                &format!("9190000{i:05}"),
+                &format!("Chai lover {i}"),
+                &[("masala-chai", 1, "120.00", "INR")],
+            );
+            assert_eq!(app.post_webhook(cart.as_bytes()).await.status(), 200);
+        })
+        .buffer_unordered(16)
+        .collect::<Vec<()>>()
+        .await;
+}
+
 /// More matches than a search counts: the API says its counts are a lower
 /// bound, the board's tabs show them with a "+", and paging still reaches
 /// every match.
 async fn counts_of_a_common_word_stop_and_say_so(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let many = 1_001;
-    futures_util::stream::iter(0..many)
-        .map(|i| {
-            let app = &app;
-            async move {
-                let cart = order_webhook(
-                    &format!("wamid.common{i}"),
-                    &format!("9190000{i:05}"),
-                    &format!("Chai lover {i}"),
-                    &[("masala-chai", 1, "120.00", "INR")],
-                );
-                assert_eq!(app.post_webhook(cart.as_bytes()).await.status(), 200);
-            }
-        })
-        .buffer_unordered(16)
-        .collect::<Vec<()>>()
-        .await;
+    post_chai_lovers(&app, 0..many).await;
     let mut seen = 0;
     let mut cursor = String::new();
     let mut counted = None;
