@@ -160,6 +160,26 @@ async fn window_edge<R: SqlRead + OrderSql>(
         .map(Option::flatten)
 }
 
+/// A statement over the orders `query` finds that are older than a
+/// window's `edge` (what is left for the index): the arguments bound so
+/// far, and its `FROM … WHERE …` with the key it is walked by.
+fn older_than<R: OrderSql>(
+    r: &R,
+    query: &OrderQuery,
+    page: bool,
+    edge: i64,
+) -> (Sql, String, &'static str) {
+    let mut sql = Sql::default();
+    let f = found(r, &mut sql, query, page, page);
+    let e = sql.bind(edge);
+    let key = f.source.key;
+    let clause = format!(
+        "FROM {} WHERE {}{} AND {key} < {e}",
+        f.source.from, f.source.condition, f.filters
+    );
+    (sql, clause, key)
+}
+
 async fn orders<R: SqlRead>(r: &R, sql: Sql) -> StoreResult<Vec<orderdesk_domain::Order>> {
     let rows = r.read(&sql.text, sql.args).await?;
     rows.iter().map(|row| rows::order(row)).collect()
@@ -199,18 +219,12 @@ pub async fn list<R: SqlRead + OrderSql>(r: &R, query: &OrderQuery) -> StoreResu
             let short = wanted - page.len() as i64;
             if short > 0 {
                 if let Some(edge) = window_edge(r, query, true, window).await? {
-                    let mut sql = Sql::default();
-                    let f = found(r, &mut sql, query, true, true);
-                    let e = sql.bind(edge);
+                    let (mut sql, older, key) = older_than(r, query, true, edge);
                     let p = sql.bind(short);
                     // `+ 0` keeps the planner off the walk by number: what
                     // is left is rare, and its index finds it at once.
                     sql.push(&format!(
-                        "SELECT {cols} FROM {from} WHERE {cond}{filters} AND {key} < {e} \
-                         ORDER BY {key} + 0 DESC LIMIT {p}",
-                        from = f.source.from,
-                        cond = f.source.condition,
-                        filters = f.filters
+                        "SELECT {cols} {older} ORDER BY {key} + 0 DESC LIMIT {p}"
                     ));
                     page.extend(orders(r, sql).await?);
                 }
@@ -286,17 +300,12 @@ pub async fn counts<R: SqlRead + OrderSql>(r: &R, query: &OrderQuery) -> StoreRe
             exact: false,
         });
     }
-    let mut sql = Sql::default();
-    let f = found(r, &mut sql, query, false, false);
-    let e = sql.bind(edge);
+    let (mut sql, older, _) = older_than(r, query, false, edge);
     let left = cap - seen;
     let p = sql.bind(left);
     sql.push(&format!(
-        "SELECT status, COUNT(*) AS n FROM (SELECT status FROM {from} \
-         WHERE {cond}{filters} AND {key} < {e} LIMIT {p}) AS found GROUP BY status",
-        from = f.source.from,
-        cond = f.source.condition,
-        filters = f.filters
+        "SELECT status, COUNT(*) AS n FROM (SELECT status {older} LIMIT {p}) AS found \
+         GROUP BY status"
     ));
     let older = per_stage(r, sql).await?;
     let exact = total(&older) < left;
