@@ -431,6 +431,7 @@ fn seed_sql(n: u64) -> String {
     format!(
         "SET maintenance_work_mem = '1GB';
          DROP INDEX orders_search_trgm;
+         DROP INDEX orders_search_digits;
          INSERT INTO orders (number, status, payment_status, checkout_step, customer_wa_id,
            customer_user_id, customer_name, items, currency, total_minor, created_at,
            updated_at, version, customer_key)
@@ -455,6 +456,7 @@ fn seed_sql(n: u64) -> String {
          FROM generate_series(1, {n}) AS g;
          UPDATE orders SET {searched} WHERE number % 10 = 0;
          CREATE INDEX orders_search_trgm ON orders USING gin (search_text gin_trgm_ops);
+         CREATE INDEX orders_search_digits ON orders USING gin (orderdesk_digit_grams(search_text));
          UPDATE counters SET value = 1001 + {n} WHERE name = 'order_number';
          UPDATE status_counts s SET count = c.n
            FROM (SELECT status, count(*) AS n FROM orders GROUP BY status) c

@@ -48,6 +48,11 @@ mod small_search_window {
     }
 
     #[tokio::test]
+    async fn search_finds_digits_only_in_a_row() {
+        suite::case_digits_match_only_in_a_row(&fresh().await).await;
+    }
+
+    #[tokio::test]
     async fn counts_follow_the_search() {
         suite::case_counts_follow_the_search(&fresh().await).await;
     }

@@ -234,6 +234,7 @@ macro_rules! conformance_suite {
             a_staff_order_is_created_with_its_work_and_no_window => case_staff_order_created,
             search_finds_every_phone_spelling_accents_items_and_address => case_search_finds_every_spelling,
             search_follows_edits_at_once => case_search_follows_edits,
+            search_finds_digits_only_in_a_row => case_digits_match_only_in_a_row,
             customers_sum_their_orders => case_customers_sum_their_orders,
             customers_found_by_name_or_any_phone_spelling => case_customers_found_by_name_or_any_phone_spelling,
             customers_blocked_and_unblocked => case_customers_blocked_and_unblocked,

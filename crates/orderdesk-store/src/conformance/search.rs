@@ -125,6 +125,50 @@ pub async fn case_search_follows_edits(store: &dyn Store) {
     assert_eq!(found(store, "kolkata").await, [placed.number.get()]);
 }
 
+/// A run of digits is found as a substring, wherever it stands (the last
+/// digits of a phone, the middle of a tracking number), and only where its
+/// digits stand in a row: every five-digit piece of `1234567` is in the
+/// decoy's note, yet `1234567` is not.
+pub async fn case_digits_match_only_in_a_row(store: &dyn Store) {
+    let placed = create_orders(
+        store,
+        vec![
+            cart("Asha", "919812345678", at(0)),
+            cart("Decoy", "14155550123", at(1)),
+        ],
+    )
+    .await;
+    let (asha, decoy) = (placed[0].clone(), placed[1].clone());
+    store
+        .update_order(
+            decoy.number,
+            decoy.version,
+            &OrderUpdate {
+                note: Some("12345x 823456 934567".to_owned()),
+                ..OrderUpdate::default()
+            },
+            at(2),
+        )
+        .await
+        .unwrap();
+    for text in [
+        "1234567",
+        "9812345678",
+        "45678",
+        "12345678",
+        "+91 98123 45678",
+    ] {
+        assert_eq!(
+            found(store, text).await,
+            [asha.number.get()],
+            "searching {text:?}"
+        );
+    }
+    assert_eq!(found(store, "12345").await.len(), 2, "both hold 12345");
+    assert_eq!(found(store, "934567").await, [decoy.number.get()]);
+    assert!(found(store, "98123456789").await.is_empty());
+}
+
 /// The per-stage counts of a search count only what it finds.
 pub async fn case_counts_follow_the_search(store: &dyn Store) {
     let (zoe, _) = searchable(store).await;
