@@ -12,13 +12,25 @@
 -- (under 1 ms). A word with five or more digits in a row is looked up
 -- here; `LIKE` then keeps only the orders holding the digits contiguously.
 
--- Every five-character substring of every run of five or more ASCII digits.
-CREATE FUNCTION orderdesk_digit_grams(text) RETURNS text[]
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+-- Every five-character substring of every run of five or more ASCII
+-- digits (repeats included: GIN keeps each key once). PL/pgSQL rather than
+-- SQL: an SQL function with a FROM clause is not inlined, and running it
+-- as a query per row cost 550 µs an order (this loop: about 50 µs, paid
+-- when an order's searchable text is written).
+CREATE FUNCTION orderdesk_digit_grams(t text) RETURNS text[]
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT
     AS $$
-        SELECT coalesce(array_agg(DISTINCT substr(m[1], i, 5)), '{}')
-        FROM regexp_matches($1, '[0-9]{5,}', 'g') AS m,
-             generate_series(1, length(m[1]) - 4) AS i
-    $$;
+DECLARE
+    grams text[] := '{}';
+    run text;
+BEGIN
+    FOREACH run IN ARRAY regexp_split_to_array(t, '[^0-9]+') LOOP
+        FOR i IN 1 .. length(run) - 4 LOOP
+            grams := grams || substr(run, i, 5);
+        END LOOP;
+    END LOOP;
+    RETURN grams;
+END
+$$;
 
 CREATE INDEX orders_search_digits ON orders USING gin (orderdesk_digit_grams(search_text));
