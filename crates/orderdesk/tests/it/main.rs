@@ -30,6 +30,7 @@ mod followups_browser;
 mod handover;
 mod helpers;
 mod inbox;
+mod inbox_board_browser;
 mod inbox_browser;
 mod insights;
 mod insights_browser;
