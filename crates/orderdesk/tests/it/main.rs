@@ -12,6 +12,7 @@ mod backup;
 mod browser;
 mod cli;
 mod contract;
+mod conversation_desk;
 mod conversation_events;
 mod conversations;
 mod customers;
