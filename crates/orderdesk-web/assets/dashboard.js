@@ -845,6 +845,12 @@
         refreshOrder();
         if (kind === 'message.received') { beep(); }
       }
+      // The open conversation's ticks (sent, delivered, read) follow live;
+      // a new message comes with its conversation.updated.
+      if (inbox && kind !== 'message.received' && data.message &&
+          inbox.getAttribute('data-open') === data.message.customer_key) {
+        refreshLive('inbox-live');
+      }
       // Elsewhere the conversation.updated event of the same message toasts.
       return;
     }

@@ -3,15 +3,16 @@
 //! asks for the form again, yet their card is marked "Unread" live, on the
 //! desktop and at 412 px. The marker opens the conversation in the inbox,
 //! with a "Create order" link beside the customer's orders, and a reply
-//! there clears the marker live. Screenshots go to
+//! there clears the marker live; its ticks turn blue in the inbox as the
+//! customer reads it, without a reload. Screenshots go to
 //! `target/screenshots/inbox_board/`.
 
 use orderdesk_store::Role;
 use orderdesk_testkit::browser::Browser;
 
-use crate::browser::{browser, click, js, log_in, shot, wait_js};
+use crate::browser::{assert_not_reloaded, browser, click, js, log_in, mark, shot, wait_js};
 use crate::dashboard::add_user;
-use crate::helpers::simulator::{add_customer, send_first_cart};
+use crate::helpers::simulator::{add_customer, open_phone, phone_shows, send_first_cart};
 use crate::helpers::{Backend, TestApp};
 
 const TYPED: &str = "My address is 12 MG Road, Bengaluru 560001";
@@ -91,7 +92,9 @@ async fn a_text_the_bot_could_not_use_marks_the_card_live_until_staff_answer() {
     );
     shot(&desk, "inbox_board/03-inbox-create-order-desktop").await;
 
-    // Staff answer: the marker goes from the other board, live.
+    // Staff answer: the marker goes from the other board, live, and the
+    // reply's ticks follow the customer's phone without a reload.
+    let phone = open_phone(&app, &wa).await;
     js(
         &desk,
         &format!("(document.getElementById('reply-text').value = {ANSWER:?}, true)"),
@@ -99,6 +102,15 @@ async fn a_text_the_bot_could_not_use_marks_the_card_live_until_staff_answer() {
     .await;
     click(&desk, "#reply-form button[type=submit]").await;
     wait_js(&small, &format!("!{badge}")).await;
+    let reply = format!(
+        "Array.from(document.querySelectorAll('.thread .msg-out')).find(m => m.textContent.includes({ANSWER:?}))"
+    );
+    wait_js(&desk, &reply).await;
+    mark(&desk).await;
+    phone_shows(&phone, ANSWER).await;
+    wait_js(&desk, &format!("{reply}.querySelector('.tick-read')")).await;
+    assert_not_reloaded(&desk).await;
+    shot(&desk, "inbox_board/04-reply-read-desktop").await;
     shot(&small, "inbox_board/04-answered-board-412").await;
     small
         .client
