@@ -104,9 +104,11 @@ pub(crate) struct Owed {
     /// Customers whose newest open order may have changed (an order
     /// created, closed or reopened): their `order_number` is announced.
     pub orders: BTreeSet<String>,
-    /// Customers a staff reply answered: everything they wrote before it
-    /// counts as answered, in the reply's own transaction.
-    pub answered: BTreeSet<String>,
+    /// Customers a staff reply answered, with the reply's message id:
+    /// everything they wrote before it (by id) counts as answered, in the
+    /// reply's own transaction. A message committed meanwhile with a later
+    /// id still needs a reply.
+    pub answered: BTreeMap<String, i64>,
     /// The highest inbound message id per customer that the bot could not
     /// use (its answer to it is no answer).
     pub missed: BTreeMap<String, i64>,
@@ -118,7 +120,7 @@ impl Owed {
         self.wrote
             .iter()
             .chain(&self.orders)
-            .chain(&self.answered)
+            .chain(self.answered.keys())
             .chain(self.missed.keys())
     }
 }
@@ -182,12 +184,12 @@ struct State {
 impl State {
     /// The row's `answered_through`, `bot_missed_through` and
     /// `needs_reply` after what this transaction owes.
-    fn marks_after(&self, owed: &Owed) -> (i64, i64, bool) {
-        let answered = if owed.answered.contains(&self.key) {
-            self.marks.answered_through.max(self.last_in)
-        } else {
-            self.marks.answered_through
-        };
+    fn marks_after(&self, owed: &Owed, replied: &BTreeMap<String, i64>) -> (i64, i64, bool) {
+        let answered = replied
+            .get(&self.key)
+            .map_or(self.marks.answered_through, |&upto| {
+                self.marks.answered_through.max(upto)
+            });
         let missed = owed
             .missed
             .get(&self.key)
@@ -256,6 +258,8 @@ pub(crate) async fn refresh_many<T: SqlTx>(
     owed: &Owed,
 ) -> StoreResult<Vec<NewEvent>> {
     let mut states = Vec::with_capacity(keys.len());
+    // What each reply answered: the customer's messages before it.
+    let mut replied = BTreeMap::new();
     for chunk in keys.chunks(KEYS_PER_STATEMENT) {
         let list = batch::placeholders(1, chunk.len());
         let args: Vec<Arg> = chunk.iter().map(|k| Arg::from(k.as_str())).collect();
@@ -268,6 +272,13 @@ pub(crate) async fn refresh_many<T: SqlTx>(
                 T::LOCK_ROW
             );
             tx.fetch(&sql, args.clone()).await?;
+        }
+        for key in chunk {
+            if let Some(&reply) = owed.answered.get(key) {
+                let sql = "SELECT MAX(id) AS n FROM messages WHERE customer_key = $1 \
+                           AND direction = 'in' AND id < $2";
+                replied.insert(key.clone(), scalar(tx, sql, key, reply).await?);
+            }
         }
         let values: Vec<String> = (1..=chunk.len()).map(|n| format!("(${n})")).collect();
         let sql = format!(
@@ -292,7 +303,7 @@ pub(crate) async fn refresh_many<T: SqlTx>(
     let rows: Vec<Vec<Arg>> = states
         .iter()
         .map(|s| {
-            let (answered, missed, needs) = s.marks_after(owed);
+            let (answered, missed, needs) = s.marks_after(owed, &replied);
             let mut row = args![
                 s.key.as_str(),
                 s.last_id,
@@ -331,7 +342,7 @@ pub(crate) async fn refresh_many<T: SqlTx>(
     let announced: Vec<&State> = states
         .iter()
         .filter(|s| {
-            let (_, _, needs) = s.marks_after(owed);
+            let (_, _, needs) = s.marks_after(owed, &replied);
             owed.wrote.contains(&s.key)
                 || owed.orders.contains(&s.key)
                 || s.before != Some((s.last_id, s.unread, needs))

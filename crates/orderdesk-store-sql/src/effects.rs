@@ -125,9 +125,10 @@ impl Effects {
         self.outbound.push((message.clone(), order_number, at));
     }
 
-    /// A staff reply to customer `key`: what they wrote so far is answered.
+    /// The messages queued to customer `key` are a staff reply: what they
+    /// wrote before it is answered (bounded by its id once it is inserted).
     pub(crate) fn answered(&mut self, key: &str) {
-        self.conversations.answered.insert(key.to_owned());
+        self.conversations.answered.insert(key.to_owned(), i64::MAX);
     }
 
     /// The bot could not use the customer's stored message `id`: it needs a
@@ -170,6 +171,11 @@ impl Effects {
             keys.dedup();
             tx.lock_outbox(&keys).await?;
             queued = insert_outbound(tx, &self.outbound).await?;
+            for message in &queued {
+                if let Some(reply) = self.conversations.answered.get_mut(&message.customer_key) {
+                    *reply = (*reply).min(message.id);
+                }
+            }
         }
         // Every customer who got or sent a message: their conversation,
         // after the customer rows it shows.

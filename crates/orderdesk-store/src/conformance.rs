@@ -127,6 +127,7 @@ macro_rules! conformance_suite {
             a_conversation_names_the_customers_open_order => case_conversation_names_the_open_order,
             one_batch_refreshes_each_conversation_and_announces_who_wrote => case_conversations_of_one_batch,
             a_reply_answers_what_came_before_it => case_a_reply_answers_what_came_before_it,
+            a_reply_racing_a_customer_message_answers_only_what_came_before => case_a_reply_racing_a_customer_message,
             a_message_the_bot_could_not_use_needs_a_person => case_a_message_the_bot_could_not_use_needs_a_person,
             an_open_order_moving_on_is_announced => case_an_open_order_moving_on_is_announced,
             record_inbound_deduplicates_within_one_batch => case_inbound_dedupe_within_batch,

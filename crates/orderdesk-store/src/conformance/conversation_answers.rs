@@ -46,6 +46,29 @@ pub async fn case_a_reply_answers_what_came_before_it(store: &dyn Store) {
     assert!(!c.needs_reply);
 }
 
+/// A staff reply and a customer message at the same moment, many times
+/// over: whichever commits first, the message needs a reply exactly when it
+/// comes after the reply in the thread (it is never counted as answered
+/// unseen).
+pub async fn case_a_reply_racing_a_customer_message(store: &dyn Store) {
+    for i in 0..24 {
+        let key = format!("9198000004{i:02}");
+        writes(store, &key, &format!("wamid.race{i}a"), "first", at(10)).await;
+        let (answer, wamid) = (
+            outbound(&key, None, "answer", at(11)),
+            format!("wamid.race{i}b"),
+        );
+        let reply = store.queue_reply(&answer, at(11));
+        let message = writes(store, &key, &wamid, "second", at(11));
+        let (reply, ()) = tokio::join!(reply, message);
+        let reply = reply.unwrap();
+        let thread = store.messages_for_customer(&key, 10).await.unwrap();
+        let second = thread.iter().find(|m| m.text == "second").unwrap();
+        let c = store.conversation(&key).await.unwrap().unwrap();
+        assert_eq!(c.needs_reply, second.id > reply.id, "{thread:?}");
+    }
+}
+
 /// The customer's message joins `order`'s chat, and the bot answers it
 /// (`off_script` set when it could not use the message).
 async fn bot_answers(store: &dyn Store, key: &str, wamid: &str, off_script: Option<u32>, s: i64) {
