@@ -1,7 +1,7 @@
 //! The board's unread marker in real headless Chromium (#14): a customer
 //! mid-checkout types their address into the chat; the bot keeps it and
 //! asks for the form again, yet their card is marked "Unread" live, on the
-//! desktop and at 412 px. The marker opens the conversation in the inbox,
+//! desktop and at 412 px, with a toast. The marker opens the conversation in the inbox,
 //! with a "Create order" link beside the customer's orders, and a reply
 //! there clears the marker live; its ticks turn blue in the inbox as the
 //! customer reads it, without a reload. Screenshots go to
@@ -55,6 +55,11 @@ async fn a_text_the_bot_could_not_use_marks_the_card_live_until_staff_answer() {
     assert!(status.is_success(), "{body}");
     wait_js(&desk, &badge).await;
     wait_js(&small, &badge).await;
+    wait_js(
+        &desk,
+        "Array.from(document.querySelectorAll('.toast')).some(t => t.textContent.includes('New message from Kavya Rao: the bot could not answer them'))",
+    )
+    .await;
     // The customer's key (their WhatsApp user id) names the conversation.
     let (_, list) = app.get("/api/v1/conversations").await;
     let key = list["conversations"][0]["key"].as_str().unwrap().to_owned();
