@@ -11,16 +11,22 @@ pub struct ReplyState {
     pub last_is_inbound: bool,
     /// The id of the customer's latest message (0 when they never wrote).
     pub last_inbound_id: i64,
-    /// The highest inbound message id staff marked done.
+    /// The highest inbound message id staff answered or marked done.
     pub answered_through: i64,
+    /// The highest inbound message id the bot could not use (free text off
+    /// its script; 0 when none). Its answer to it (the step's question
+    /// again, the "Talk to a person" offer) is no answer.
+    pub bot_missed: i64,
 }
 
 /// A conversation needs a reply when the customer wrote since staff last
 /// answered or marked it done, and either their message got no answer at
-/// all (from staff or the bot) or it is handed over to a person (the bot's
-/// "someone will answer" is no answer).
+/// all (from staff or the bot), or the bot could not use one of those
+/// messages, or it is handed over to a person (the bot's "someone will
+/// answer" is no answer).
 pub fn needs_reply(s: ReplyState) -> bool {
-    s.last_inbound_id > s.answered_through && (s.handover || s.last_is_inbound)
+    s.last_inbound_id > s.answered_through
+        && (s.handover || s.last_is_inbound || s.bot_missed > s.answered_through)
 }
 
 #[cfg(test)]
@@ -33,6 +39,7 @@ mod tests {
             last_is_inbound,
             last_inbound_id: last_in,
             answered_through: done,
+            bot_missed: 0,
         }
     }
 
@@ -54,6 +61,22 @@ mod tests {
         assert!(!needs_reply(state(true, false, 5, 5)));
         // Still handed over, and the customer wrote again.
         assert!(needs_reply(state(true, false, 6, 5)));
+    }
+
+    #[test]
+    fn a_message_the_bot_could_not_use_needs_a_reply_despite_its_answer() {
+        let missed = |last_in, done, missed| ReplyState {
+            bot_missed: missed,
+            ..state(false, false, last_in, done)
+        };
+        // The bot re-asked its question after message 5: not an answer.
+        assert!(needs_reply(missed(5, 0, 5)));
+        // The customer then tapped a button the bot handled: still waiting.
+        assert!(needs_reply(missed(6, 0, 5)));
+        // Staff answered through message 6.
+        assert!(!needs_reply(missed(6, 6, 5)));
+        // A later message the bot handled needs nobody.
+        assert!(!needs_reply(missed(7, 6, 5)));
     }
 
     #[test]

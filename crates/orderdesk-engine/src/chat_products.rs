@@ -5,7 +5,7 @@
 
 use chrono::Utc;
 use orderdesk_domain::service_window_open;
-use orderdesk_store::{ChatMessage, ConversationChange, NewOutbound, StoreError};
+use orderdesk_store::{ChatMessage, NewOutbound, StoreError};
 use orderdesk_whatsapp::{Interactive, OutboundMessage, ProductSection, Recipient};
 use tracing::instrument;
 
@@ -120,8 +120,8 @@ impl Engine {
             .collect();
         let queued = self
             .store
-            .queue_outbound(
-                &[NewOutbound {
+            .queue_reply(
+                &NewOutbound {
                     order_number: c.order_number,
                     customer_key: c.key.clone(),
                     to_wa_id: c.customer.wa_id.clone(),
@@ -129,18 +129,11 @@ impl Engine {
                     body,
                     preview: format!("[products] {}", titles.join(", ")),
                     not_before: now,
-                }],
+                },
                 now,
             )
             .await?;
-        let done = ConversationChange {
-            done: true,
-            ..ConversationChange::default()
-        };
-        self.store.update_conversation(&c.key, &done, now).await?;
         self.bus.poke();
-        queued.into_iter().next().ok_or_else(|| {
-            StoreError::Other(anyhow::anyhow!("the outbox queued no message")).into()
-        })
+        Ok(queued)
     }
 }

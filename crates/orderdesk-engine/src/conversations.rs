@@ -80,7 +80,8 @@ impl Engine {
     }
 
     /// Queues a staff reply to the conversation's customer, under their
-    /// open order if they have one, and counts what they wrote as answered.
+    /// open order if they have one, and counts what they wrote before it as
+    /// answered (one transaction, announced as `conversation.updated`).
     ///
     /// # Errors
     /// `Reply(OutsideWindow)` 24 hours after they last wrote,
@@ -104,17 +105,8 @@ impl Engine {
                 text,
             )
             .await?;
-        let done = ConversationChange {
-            done: true,
-            ..ConversationChange::default()
-        };
-        self.store
-            .update_conversation(&c.key, &done, Utc::now())
-            .await?;
         self.bus.poke();
-        queued.into_iter().next().ok_or_else(|| {
-            StoreError::Other(anyhow::anyhow!("the outbox queued no message")).into()
-        })
+        Ok(queued)
     }
 
     /// Marks the conversation read and tells WhatsApp, so the customer's

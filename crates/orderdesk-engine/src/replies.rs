@@ -63,15 +63,13 @@ impl Engine {
             )
             .await?;
         self.bus.poke();
-        queued.into_iter().next().ok_or_else(|| {
-            orderdesk_store::StoreError::Other(anyhow::anyhow!("the outbox queued no message"))
-                .into()
-        })
+        Ok(queued)
     }
 
     /// Queues `text` to the customer keyed `key` (under order `number`, if
     /// any), within the 24-hour customer-service window: the one rule for
-    /// replies from the order window and from the inbox.
+    /// replies from the order window and from the inbox. What the customer
+    /// wrote before it counts as answered, in the same transaction.
     ///
     /// # Errors
     /// [`EngineError::Reply`] outside the window or for text WhatsApp would
@@ -83,7 +81,7 @@ impl Engine {
         user_id: Option<&str>,
         number: Option<OrderNumber>,
         text: String,
-    ) -> Result<Vec<ChatMessage>, EngineError> {
+    ) -> Result<ChatMessage, EngineError> {
         let now = Utc::now();
         let last_inbound = self
             .store
@@ -101,8 +99,8 @@ impl Engine {
             .map_err(|e| orderdesk_store::StoreError::Other(e.into()))?;
         Ok(self
             .store
-            .queue_outbound(
-                &[NewOutbound {
+            .queue_reply(
+                &NewOutbound {
                     order_number: number,
                     customer_key: key.to_owned(),
                     to_wa_id: wa_id.map(str::to_owned),
@@ -110,7 +108,7 @@ impl Engine {
                     body,
                     preview: text,
                     not_before: now,
-                }],
+                },
                 now,
             )
             .await?)

@@ -236,17 +236,14 @@ impl Engine {
         key.clone_into(&mut fresh.customer_key);
         // Kept before the offer is queued: a tap never comes before its draft.
         self.store.save_typed_draft(&fresh).await?;
-        let queued = self.store.queue_outbound(&[out], now).await?;
+        // A staff message: it answers what the customer wrote before it.
+        let message = self.store.queue_reply(&out, now).await?;
         let back = ConversationChange {
-            done: true,
             handover: Some(false),
             ..ConversationChange::default()
         };
         self.store.update_conversation(&key, &back, now).await?;
         self.bus.poke();
-        let message = queued.into_iter().next().ok_or_else(|| {
-            orderdesk_store::StoreError::Other(anyhow::anyhow!("the outbox queued no message"))
-        })?;
         let view = self.desk_view(key, &fresh, DeskState::Open).await?;
         Ok((view, message))
     }

@@ -94,6 +94,43 @@ struct Marks {
     handover: bool,
 }
 
+/// What a write transaction owes conversations besides refreshing those of
+/// the customers it wrote to or stored a message of (collected by
+/// `Effects`, written by [`refresh_many`]).
+#[derive(Debug, Default)]
+pub(crate) struct Owed {
+    /// Customers whose chat message this transaction stored.
+    pub wrote: BTreeSet<String>,
+    /// Customers whose newest open order may have changed (an order
+    /// created, closed or reopened): their `order_number` is announced.
+    pub orders: BTreeSet<String>,
+    /// Customers a staff reply answered, with the reply's message id:
+    /// everything they wrote before it (by id) counts as answered, in the
+    /// reply's own transaction. A message committed meanwhile with a later
+    /// id still needs a reply.
+    pub answered: BTreeMap<String, i64>,
+    /// The highest inbound message id per customer that the bot could not
+    /// use (its answer to it is no answer).
+    pub missed: BTreeMap<String, i64>,
+}
+
+impl Owed {
+    /// Every customer whose conversation must be recomputed for this.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &String> {
+        self.wrote
+            .iter()
+            .chain(&self.orders)
+            .chain(self.answered.keys())
+            .chain(self.missed.keys())
+    }
+}
+
+/// Whether an order in this stage is no longer the one a conversation is
+/// about (its `order_number` moves on when an order enters or leaves one).
+pub(crate) fn closed(status: OrderStatus) -> bool {
+    CLOSED.contains(&status)
+}
+
 async fn marks<T: SqlTx>(tx: &mut T, key: &str) -> StoreResult<Option<Marks>> {
     let sql = format!(
         "SELECT read_through, answered_through, handover FROM conversations \
@@ -120,7 +157,7 @@ async fn scalar<T: SqlTx>(tx: &mut T, sql: &str, key: &str, after: i64) -> Store
 /// Recomputes the customer's conversation from their messages and the
 /// staff's marks and writes it (see [`refresh_many`]).
 async fn refresh<T: SqlTx>(tx: &mut T, key: &str) -> StoreResult<()> {
-    refresh_many(tx, &[key.to_owned()], &BTreeSet::new()).await?;
+    refresh_many(tx, &[key.to_owned()], &Owed::default()).await?;
     Ok(())
 }
 
@@ -136,25 +173,66 @@ struct State {
     direction: String,
     at: Timestamp,
     marks: Marks,
+    bot_missed: i64,
     last_in: i64,
     unread: i64,
+    /// The row as stored before (last message id, unread, needs reply);
+    /// `None` when the conversation is new.
+    before: Option<(i64, i64, bool)>,
+}
+
+impl State {
+    /// The row's `answered_through`, `bot_missed_through` and
+    /// `needs_reply` after what this transaction owes.
+    fn marks_after(&self, owed: &Owed, replied: &BTreeMap<String, i64>) -> (i64, i64, bool) {
+        let answered = replied
+            .get(&self.key)
+            .map_or(self.marks.answered_through, |&upto| {
+                self.marks.answered_through.max(upto)
+            });
+        let missed = owed
+            .missed
+            .get(&self.key)
+            .map_or(self.bot_missed, |&id| self.bot_missed.max(id));
+        let needs = needs_reply(ReplyState {
+            handover: self.marks.handover,
+            last_is_inbound: self.direction == Direction::In.as_str(),
+            last_inbound_id: self.last_in,
+            answered_through: answered,
+            bot_missed: missed,
+        });
+        (answered, missed, needs)
+    }
 }
 
 fn state(row: &dyn Cols) -> StoreResult<State> {
     // No conversation row yet: no marks.
-    let marks = match row.text("known")? {
-        Some(_) => Marks {
+    let known = row.text("known")?.is_some();
+    let marks = if known {
+        Marks {
             read_through: row.int("read_through")?.unwrap_or(0),
             answered_through: row.int("answered_through")?.unwrap_or(0),
             handover: row.boolean("handover")?,
-        },
-        None => Marks {
+        }
+    } else {
+        Marks {
             read_through: 0,
             answered_through: 0,
             handover: false,
-        },
+        }
+    };
+    let before = if known {
+        Some((
+            row.int("last_message_id")?.unwrap_or(0),
+            row.int("prev_unread")?.unwrap_or(0),
+            row.boolean("needs_reply")?,
+        ))
+    } else {
+        None
     };
     Ok(State {
+        bot_missed: row.int("bot_missed_through")?.unwrap_or(0),
+        before,
         key: required(row.text("customer_key")?, "customer_key")?,
         last_id: required(row.int("id")?, "id")?,
         text: required(row.text("text")?, "text")?,
@@ -167,17 +245,21 @@ fn state(row: &dyn Cols) -> StoreResult<State> {
 }
 
 /// Recomputes the conversations of these customers (sorted, distinct) from
-/// their messages and the staff's marks and writes them, a few statements
-/// for the lot rather than a handful per customer: a batch of carts queues
-/// a message to every one of its customers. Returns the
-/// `conversation.updated` events of the customers in `announce`, in key
-/// order (customers with no message at all have no conversation).
+/// their messages, the staff's marks and what the transaction `owed` them,
+/// and writes them, a few statements for the lot rather than a handful per
+/// customer: a batch of carts queues a message to every one of its
+/// customers. Returns the `conversation.updated` events of the customers
+/// who wrote, whose open order may have moved on, or whose stored row this
+/// changed, in key order (customers with no message at all have no
+/// conversation).
 pub(crate) async fn refresh_many<T: SqlTx>(
     tx: &mut T,
     keys: &[String],
-    announce: &BTreeSet<String>,
+    owed: &Owed,
 ) -> StoreResult<Vec<NewEvent>> {
     let mut states = Vec::with_capacity(keys.len());
+    // What each reply answered: the customer's messages before it.
+    let mut replied = BTreeMap::new();
     for chunk in keys.chunks(KEYS_PER_STATEMENT) {
         let list = batch::placeholders(1, chunk.len());
         let args: Vec<Arg> = chunk.iter().map(|k| Arg::from(k.as_str())).collect();
@@ -191,11 +273,19 @@ pub(crate) async fn refresh_many<T: SqlTx>(
             );
             tx.fetch(&sql, args.clone()).await?;
         }
+        for key in chunk {
+            if let Some(&reply) = owed.answered.get(key) {
+                let sql = "SELECT MAX(id) AS n FROM messages WHERE customer_key = $1 \
+                           AND direction = 'in' AND id < $2";
+                replied.insert(key.clone(), scalar(tx, sql, key, reply).await?);
+            }
+        }
         let values: Vec<String> = (1..=chunk.len()).map(|n| format!("(${n})")).collect();
         let sql = format!(
             "WITH k (key) AS (VALUES {}) \
              SELECT k.key AS customer_key, m.id, m.text, m.direction, m.created_at, \
              c.customer_key AS known, c.read_through, c.answered_through, c.handover, \
+             c.bot_missed_through, c.last_message_id, c.unread AS prev_unread, c.needs_reply, \
              (SELECT MAX(i.id) FROM messages i WHERE i.customer_key = k.key \
                AND i.direction = 'in') AS last_in, \
              (SELECT COUNT(*) FROM messages i WHERE i.customer_key = k.key \
@@ -213,12 +303,7 @@ pub(crate) async fn refresh_many<T: SqlTx>(
     let rows: Vec<Vec<Arg>> = states
         .iter()
         .map(|s| {
-            let needs = needs_reply(ReplyState {
-                handover: s.marks.handover,
-                last_is_inbound: s.direction == Direction::In.as_str(),
-                last_inbound_id: s.last_in,
-                answered_through: s.marks.answered_through,
-            });
+            let (answered, missed, needs) = s.marks_after(owed, &replied);
             let mut row = args![
                 s.key.as_str(),
                 s.last_id,
@@ -228,23 +313,40 @@ pub(crate) async fn refresh_many<T: SqlTx>(
                 s.unread
             ];
             row.push(Arg::Bool(needs));
+            row.extend(args![answered, missed]);
             row
         })
         .collect();
+    // The marks only ever grow (a concurrent first message of a new
+    // customer may have written the row since it was read).
     Rows {
         head: "INSERT INTO conversations (customer_key, last_message_id, last_text, \
-               last_direction, last_at, unread, needs_reply)",
-        casts: &["", "", "", "", "", "", ""],
+               last_direction, last_at, unread, needs_reply, answered_through, \
+               bot_missed_through)",
+        casts: &["", "", "", "", "", "", "", "", ""],
         tail: "ON CONFLICT (customer_key) DO UPDATE SET \
                last_message_id = excluded.last_message_id, last_text = excluded.last_text, \
                last_direction = excluded.last_direction, last_at = excluded.last_at, \
-               unread = excluded.unread, needs_reply = excluded.needs_reply",
+               unread = excluded.unread, needs_reply = excluded.needs_reply, \
+               answered_through = CASE WHEN excluded.answered_through > \
+                 conversations.answered_through THEN excluded.answered_through \
+                 ELSE conversations.answered_through END, \
+               bot_missed_through = CASE WHEN excluded.bot_missed_through > \
+                 conversations.bot_missed_through THEN excluded.bot_missed_through \
+                 ELSE conversations.bot_missed_through END",
     }
     .execute(tx, rows)
     .await?;
+    // Announced: whoever wrote or may have a new open order, and any row
+    // this changed (a reply from anywhere, the bot's answer on its own).
     let announced: Vec<&State> = states
         .iter()
-        .filter(|s| announce.contains(&s.key))
+        .filter(|s| {
+            let (_, _, needs) = s.marks_after(owed, &replied);
+            owed.wrote.contains(&s.key)
+                || owed.orders.contains(&s.key)
+                || s.before != Some((s.last_id, s.unread, needs))
+        })
         .collect();
     let mut events = Vec::with_capacity(announced.len());
     for chunk in announced.chunks(KEYS_PER_STATEMENT) {

@@ -48,9 +48,8 @@ pub(crate) struct Effects {
     events: Vec<NewEvent>,
     counts: BTreeMap<&'static str, i64>,
     customers: BTreeMap<String, CustomerPatch>,
-    /// Customers whose chat message this transaction stored: their
-    /// conversation is announced (`conversation.updated`).
-    wrote: std::collections::BTreeSet<String>,
+    /// What the customers' conversations owe besides a refresh.
+    conversations: crate::conversations::Owed,
     /// What the insights' daily rollups owe (see `rollups`).
     pub(crate) stats: crate::rollups::Pending,
 }
@@ -103,7 +102,9 @@ impl Effects {
         at: Timestamp,
     ) -> StoreResult<()> {
         if kind == EventKind::MessageReceived {
-            self.wrote.insert(message.customer_key.clone());
+            self.conversations
+                .wrote
+                .insert(message.customer_key.clone());
         }
         self.events.push(NewEvent {
             kind,
@@ -122,6 +123,24 @@ impl Effects {
         at: Timestamp,
     ) {
         self.outbound.push((message.clone(), order_number, at));
+    }
+
+    /// The messages queued to customer `key` are a staff reply: what they
+    /// wrote before it is answered (bounded by its id once it is inserted).
+    pub(crate) fn answered(&mut self, key: &str) {
+        self.conversations.answered.insert(key.to_owned(), i64::MAX);
+    }
+
+    /// The bot could not use the customer's stored message `id`: it needs a
+    /// person despite the bot's answer.
+    pub(crate) fn bot_missed(&mut self, key: &str, id: i64) {
+        let missed = self.conversations.missed.entry(key.to_owned()).or_default();
+        *missed = (*missed).max(id);
+    }
+
+    /// Customer `key`'s newest open order may have changed.
+    pub(crate) fn open_orders_changed(&mut self, key: &str) {
+        self.conversations.orders.insert(key.to_owned());
     }
 
     pub(crate) fn count(&mut self, status: OrderStatus, delta: i64) {
@@ -152,20 +171,26 @@ impl Effects {
             keys.dedup();
             tx.lock_outbox(&keys).await?;
             queued = insert_outbound(tx, &self.outbound).await?;
+            for message in &queued {
+                if let Some(reply) = self.conversations.answered.get_mut(&message.customer_key) {
+                    *reply = (*reply).min(message.id);
+                }
+            }
         }
         // Every customer who got or sent a message: their conversation,
         // after the customer rows it shows.
         let mut talked: Vec<String> = self.customers.keys().cloned().collect();
         talked.extend(self.outbound.iter().map(|(m, _, _)| m.customer_key.clone()));
+        talked.extend(self.conversations.keys().cloned());
         talked.sort_unstable();
         talked.dedup();
         upsert_customers(tx, std::mem::take(&mut self.customers)).await?;
-        // Announced when the customer wrote a chat message; a message only
-        // queued to them is announced by whoever queued it (a staff reply)
-        // or rides with the customer's message that caused it (the bot), so
-        // an update of only messages, or a cart, leaves the event log as it
-        // was.
-        let announced = crate::conversations::refresh_many(tx, &talked, &self.wrote).await?;
+        // Announced whenever the conversation's JSON may have changed: the
+        // customer wrote, was written to (staff or bot), or their open
+        // order moved on; an update of only message states leaves the
+        // event log as it was.
+        let announced =
+            crate::conversations::refresh_many(tx, &talked, &self.conversations).await?;
         self.events.extend(announced);
         for (status, delta) in self.counts {
             if delta != 0 {

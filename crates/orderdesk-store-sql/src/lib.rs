@@ -52,7 +52,7 @@ pub use backend::{Durability, SqlBackend};
 pub use customers::customer_by_wa_id;
 pub use ops::{
     complete_inbound, message_status, outbound_text, outbox_failed, outbox_retry, outbox_sent,
-    queue_outbound, update_order,
+    queue_outbound, queue_reply, update_order,
 };
 pub use order_edit::edit_order;
 pub use order_list::{OrderSql, SearchSource, Sql};

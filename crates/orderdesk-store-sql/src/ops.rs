@@ -59,6 +59,11 @@ async fn apply_outcome<T: SqlTx>(
             }
             let belongs_to = message.order_number.or(Some(*number));
             let stored = writes::insert_inbound_message(tx, message, belongs_to, effects).await?;
+            // Off the bot's script (its count went up): the bot's answer is
+            // no answer, the message waits for a person.
+            if let (Some(stored), Some(1..)) = (&stored, update.off_script) {
+                effects.bot_missed(&stored.customer_key, stored.id);
+            }
             let order = writes::write_update(tx, locked, update, message.at, effects).await?;
             (done(Some(order), stored), "updated", None)
         }
@@ -344,6 +349,22 @@ pub async fn queue_outbound<T: SqlTx>(
         effects.outbound(message, message.order_number, at);
     }
     effects.apply(tx).await
+}
+
+/// `Store::queue_reply`.
+pub async fn queue_reply<T: SqlTx>(
+    tx: &mut T,
+    message: &NewOutbound,
+    at: Timestamp,
+) -> StoreResult<ChatMessage> {
+    let mut effects = Effects::default();
+    effects.outbound(message, message.order_number, at);
+    effects.answered(&message.customer_key);
+    effects
+        .apply(tx)
+        .await?
+        .pop()
+        .ok_or_else(|| StoreError::Other(anyhow::anyhow!("the outbox queued no message")))
 }
 
 /// `Store::outbox_sent`.

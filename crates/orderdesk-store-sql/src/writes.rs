@@ -115,6 +115,7 @@ async fn create_orders_by<T: SqlTx>(
                     last_address: None,
                 },
             );
+            effects.open_orders_changed(key);
         }
         effects.count(order.status, 1);
         effects.stats.created(&order, customer_key);
@@ -336,6 +337,11 @@ pub(crate) async fn write_update<T: SqlTx>(
         insert_timeline(tx, order.number, &entry).await?;
         effects.count(change.from, -1);
         effects.count(change.to, 1);
+        let closes =
+            crate::conversations::closed(change.from) != crate::conversations::closed(change.to);
+        if let (true, Some(key)) = (closes, locked.customer_key.as_deref()) {
+            effects.open_orders_changed(key);
+        }
     }
     crate::rollups::updated(tx, &order, update, at, &mut effects.stats).await?;
     if let (Some(address), Some(key)) = (&update.address, locked.customer_key.as_deref()) {

@@ -98,6 +98,8 @@ mod invoices;
 pub use invoices::*;
 mod off_script;
 pub use off_script::*;
+mod conversation_answers;
+pub use conversation_answers::*;
 mod followups;
 pub use followups::*;
 mod stats;
@@ -124,6 +126,10 @@ macro_rules! conformance_suite {
             done_and_handover_decide_needs_reply => case_conversation_done_and_handover,
             a_conversation_names_the_customers_open_order => case_conversation_names_the_open_order,
             one_batch_refreshes_each_conversation_and_announces_who_wrote => case_conversations_of_one_batch,
+            a_reply_answers_what_came_before_it => case_a_reply_answers_what_came_before_it,
+            a_reply_racing_a_customer_message_answers_only_what_came_before => case_a_reply_racing_a_customer_message,
+            a_message_the_bot_could_not_use_needs_a_person => case_a_message_the_bot_could_not_use_needs_a_person,
+            an_open_order_moving_on_is_announced => case_an_open_order_moving_on_is_announced,
             record_inbound_deduplicates_within_one_batch => case_inbound_dedupe_within_batch,
             record_inbound_deduplicates_across_batches => case_inbound_dedupe_across_batches,
             record_inbound_answers_in_input_order => case_inbound_results_in_input_order,
@@ -328,6 +334,7 @@ mod tests {
         include_str!("conformance/settings.rs"),
         include_str!("conformance/languages.rs"),
         include_str!("conformance/off_script.rs"),
+        include_str!("conformance/conversation_answers.rs"),
         include_str!("conformance/followups.rs"),
         include_str!("conformance/invoice_details.rs"),
     ];

@@ -535,8 +535,11 @@
   function onConversation(c) {
     var name = (c.customer && c.customer.name) || (c.customer && c.customer.wa_id ? '+' + c.customer.wa_id : c.key);
     var href = '/inbox?c=' + encodeURIComponent(c.key);
-    var fresh = c.last_message && c.last_message.direction === 'in' && c.needs_reply &&
-      c.unread > (seenUnread[c.key] || 0);
+    // The customer wrote and waits for a person: their message came last,
+    // or the bot answered one it could not use (its answer is no answer).
+    var fresh = c.last_message && c.needs_reply && c.unread > (seenUnread[c.key] || 0);
+    var said = c.last_message && c.last_message.direction === 'in' ? c.last_message.text
+      : 'the bot could not answer them';
     var open = inbox && inbox.getAttribute('data-open') === c.key;
     // Asking for a person is news even when the bot's answer came last.
     var handedOver = c.handover && !seenHandover[c.key];
@@ -546,8 +549,8 @@
       toast(name + ' wants to talk to a person', href);
       notify(name + ' wants to talk to a person', c.last_message.text, href);
     } else if (fresh && !open) {
-      toast('New message from ' + name + ': ' + c.last_message.text, href);
-      notify('New message from ' + name, c.last_message.text, href);
+      toast('New message from ' + name + ': ' + said, href);
+      notify('New message from ' + name, said, href);
     }
     if ((fresh || handedOver) && !(orderMain && c.order_number === orderNumber)) { beep(); }
     if (c.order_number) {
@@ -844,6 +847,12 @@
       if (orderMain && data.number === orderNumber) {
         refreshOrder();
         if (kind === 'message.received') { beep(); }
+      }
+      // The open conversation's ticks (sent, delivered, read) follow live;
+      // a new message comes with its conversation.updated.
+      if (inbox && kind !== 'message.received' && data.message &&
+          inbox.getAttribute('data-open') === data.message.customer_key) {
+        refreshLive('inbox-live');
       }
       // Elsewhere the conversation.updated event of the same message toasts.
       return;

@@ -27,6 +27,13 @@ impl<B: SqlBackend> OutboxStore for SqlStore<B> {
         Ok(queued)
     }
 
+    async fn queue_reply(&self, message: &NewOutbound, at: Timestamp) -> StoreResult<ChatMessage> {
+        let mut tx = self.0.write(Durability::Full).await?;
+        let queued = crate::queue_reply(&mut tx, message, at).await?;
+        tx.commit().await?;
+        Ok(queued)
+    }
+
     async fn claim_outbox(
         &self,
         now: Timestamp,

@@ -6,7 +6,7 @@ use crate::{AssigneeFilter, ConversationChange, ConversationCursor, Conversation
 
 /// The customer writes `text` (stored through an inbox item, as the
 /// processor does).
-async fn writes(store: &dyn Store, key: &str, wamid: &str, text: &str, when: Timestamp) {
+pub(super) async fn writes(store: &dyn Store, key: &str, wamid: &str, text: &str, when: Timestamp) {
     let message = InboundOutcome::Message(inbound_message(key, wamid, text, when));
     complete_items(store, vec![(key, message)]).await;
 }
@@ -269,9 +269,9 @@ pub async fn case_conversation_names_the_open_order(store: &dyn Store) {
 }
 
 /// One batch with several customers' items refreshes every conversation it
-/// touched from that customer's own messages and marks, and announces only
-/// those of customers who wrote, in key order: a customer who only got the
-/// bot's message with their cart is not announced.
+/// touched from that customer's own messages and marks, and announces each
+/// once, in key order: a customer who only got the bot's message with
+/// their cart too (their conversation appeared, naming the new order).
 pub async fn case_conversations_of_one_batch(store: &dyn Store) {
     let (read, new, cart_only) = ("919800000341", "919800000342", "919800000343");
     writes(store, read, "wamid.b1", "earlier", at(10)).await;
@@ -326,7 +326,11 @@ pub async fn case_conversations_of_one_batch(store: &dyn Store) {
         .collect();
     assert_eq!(
         announced,
-        vec![(read.to_owned(), 1), (new.to_owned(), 2)],
-        "the customers who wrote, in key order"
+        vec![
+            (read.to_owned(), 1),
+            (new.to_owned(), 2),
+            (cart_only.to_owned(), 0)
+        ],
+        "every conversation the batch changed, in key order"
     );
 }

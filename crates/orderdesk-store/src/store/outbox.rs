@@ -22,6 +22,15 @@ pub trait OutboxStore: Send + Sync {
         at: Timestamp,
     ) -> StoreResult<Vec<ChatMessage>>;
 
+    /// Queues a staff reply (from the inbox or an order's chat) and counts
+    /// everything the customer wrote before it as answered, in one
+    /// transaction: a message arriving meanwhile is after the reply, so it
+    /// still needs one. Announces the conversation when that changes it.
+    ///
+    /// # Errors
+    /// `Other` when the message names an unknown order; nothing is queued.
+    async fn queue_reply(&self, message: &NewOutbound, at: Timestamp) -> StoreResult<ChatMessage>;
+
     /// Claims up to `limit` outbound messages due for sending, oldest first:
     /// `queued` ones whose `not_before` has come, and `sending` ones whose
     /// lease ran out (the sender died between claiming and recording). Only

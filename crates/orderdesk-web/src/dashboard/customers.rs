@@ -196,11 +196,7 @@ fn page(view: &CustomerView, staff: &Staff, error: Option<&str>, local: &Local) 
         .messages
         .first()
         .map_or(c.wa_id.as_str(), |m| m.customer_key.as_str());
-    let new_order = serde_urlencoded::to_string([
-        ("wa_id", c.wa_id.as_str()),
-        ("name", c.name.as_deref().unwrap_or("")),
-    ])
-    .unwrap_or_default();
+    let new_order = super::order_new::prefilled_href(&c.wa_id, c.name.as_deref());
     let body = html! {
         main.customer data-wa-id=(c.wa_id) {
             p { a href="/customers" { "← Customers" } }
@@ -231,7 +227,7 @@ fn page(view: &CustomerView, staff: &Staff, error: Option<&str>, local: &Local) 
                 }
             }
             div.thread-actions {
-                a.button href={"/orders/new?" (new_order)} { "Create order" }
+                a.button href=(new_order) { "Create order" }
                 a.button href={"/inbox?" (serde_urlencoded::to_string([("c", key)]).unwrap_or_default())} { "Open in inbox" }
                 form.inline #block-form method="post" action={(href(&c.wa_id)) "/block"}
                     data-confirm=(if blocked { "Unblock this customer? The bot answers them again." } else { "Block this customer? The bot will ignore their carts and messages." }) {

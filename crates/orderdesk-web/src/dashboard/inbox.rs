@@ -299,6 +299,9 @@ fn thread(
         }
         aside.panel.cust-orders aria-labelledby="orders-title" {
             h2 #orders-title { "Orders" }
+            @if let Some(wa_id) = &c.customer.wa_id {
+                p { a.button #create-order href=(super::order_new::prefilled_href(wa_id, c.customer.name.as_deref())) { "Create order" } }
+            }
             @if orders.is_empty() { p.muted { "No orders yet." } }
             ul {
                 @for o in orders {

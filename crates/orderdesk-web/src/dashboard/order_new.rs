@@ -37,6 +37,14 @@ struct Draft {
     note: String,
 }
 
+/// The link to this page with the customer filled in: the "Create order"
+/// of a customer page and of an inbox conversation.
+pub(crate) fn prefilled_href(wa_id: &str, name: Option<&str>) -> String {
+    let query = serde_urlencoded::to_string([("wa_id", wa_id), ("name", name.unwrap_or(""))])
+        .unwrap_or_default();
+    format!("/orders/new?{query}")
+}
+
 pub async fn show(
     State(state): State<AppState>,
     staff: Staff,

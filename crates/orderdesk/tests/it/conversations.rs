@@ -27,7 +27,7 @@ async fn conversations_until(
     panic!("the conversations never matched: {query}");
 }
 
-async fn writes(app: &TestApp, wamid: &str, wa_id: &str, text: &str) {
+pub(crate) async fn writes(app: &TestApp, wamid: &str, wa_id: &str, text: &str) {
     let body = customer_message(wamid, wa_id, Some(text), None);
     assert_eq!(app.post_webhook(body.as_bytes()).await.status(), 200);
 }

@@ -174,6 +174,13 @@ async fn the_bot_takes_the_customer_back_when_the_order_moves_on(backend: Backen
     assert_eq!(s, 200, "{body}");
     let c = conversation_once_written(&app, "human please").await;
     assert_eq!(c["handover"], false);
+    // The stage update still reached the handed-over customer.
+    let sent = graph.wait_for(3, Duration::from_secs(5)).await;
+    assert_eq!(sent[2].2["to"], WA);
+    assert_eq!(
+        sent[2].2["text"]["body"], "Your order #1001 is confirmed. We will keep you posted.",
+        "{sent:?}"
+    );
     app.stop().await;
 }
 

@@ -15,7 +15,7 @@ pub(crate) mod simulator;
 mod sse;
 
 pub use graph_fake::GraphFake;
-pub use sse::SseReader;
+pub use sse::{SseEvent, SseReader};
 
 pub const APP_SECRET: &str = "test-app-secret";
 pub const VERIFY_TOKEN: &str = "test-verify-token";

@@ -79,6 +79,13 @@ async fn a_customer_message_marks_the_card_until_staff_answer_from_the_inbox(bac
         "{page}"
     );
     assert!(page.contains("href=\"/orders/1001\""), "{page}");
+    // Or start another one for them, the customer filled in.
+    assert!(
+        page.contains(&format!(
+            "id=\"create-order\" href=\"/orders/new?wa_id={WA}&amp;name="
+        )),
+        "{page}"
+    );
     assert_eq!(conversation(&app).await["unread"], 0);
 
     let r = staff
