@@ -89,6 +89,17 @@ impl SqlRead for PgDb {
             .map_err(db_err)?;
         Ok(rows.into_iter().map(Row).collect())
     }
+
+    /// An unnamed statement, which PostgreSQL plans at each run with the
+    /// arguments given.
+    async fn read_planned(&self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Self::Row>> {
+        let rows = bind(sql, args)
+            .persistent(false)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(Row).collect())
+    }
 }
 
 #[async_trait]

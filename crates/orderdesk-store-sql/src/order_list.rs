@@ -181,7 +181,7 @@ fn older_than<R: OrderSql>(
 }
 
 async fn orders<R: SqlRead>(r: &R, sql: Sql) -> StoreResult<Vec<orderdesk_domain::Order>> {
-    let rows = r.read(&sql.text, sql.args).await?;
+    let rows = r.read_planned(&sql.text, sql.args).await?;
     rows.iter().map(|row| rows::order(row)).collect()
 }
 
@@ -245,7 +245,7 @@ pub async fn list<R: SqlRead + OrderSql>(r: &R, query: &OrderQuery) -> StoreResu
 }
 
 async fn per_stage<R: SqlRead>(r: &R, sql: Sql) -> StoreResult<Vec<(OrderStatus, i64)>> {
-    let rows = r.read(&sql.text, sql.args).await?;
+    let rows = r.read_planned(&sql.text, sql.args).await?;
     let mut counted = Vec::with_capacity(rows.len());
     for row in &rows {
         let status = rows::status(&row.text("status")?.unwrap_or_default())?;
