@@ -59,6 +59,7 @@ mod reconciliation;
 mod recovery;
 mod refunds;
 mod refunds_browser;
+mod refunds_settle;
 mod resources;
 mod search;
 mod search_browser;
