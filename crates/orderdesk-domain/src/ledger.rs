@@ -72,6 +72,20 @@ pub struct DaySummary {
     pub net_minor: i64,
 }
 
+/// The setting: how many days after delivery cash on delivery not yet
+/// recorded as received stands at the top of the payments page.
+pub const COD_OVERDUE_DAYS: &str = "ORDERDESK_COD_OVERDUE_DAYS";
+/// [`COD_OVERDUE_DAYS`] when unset.
+pub const COD_OVERDUE_DAYS_DEFAULT: i64 = 7;
+
+/// A [`COD_OVERDUE_DAYS`] value: a whole number of days from 1 to 365.
+pub fn parse_overdue_days(raw: &str) -> Option<i64> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|d| (1..=365).contains(d))
+}
+
 /// Whether `order` is cash on delivery still to collect: COD, not paid,
 /// and not ended without a delivery.
 pub fn cod_to_collect(order: &Order) -> bool {
@@ -168,6 +182,16 @@ mod tests {
         o.payment_method = Some(PaymentMethod::Cod);
         o.status = status;
         o
+    }
+
+    #[test]
+    fn overdue_days_are_a_whole_number_from_1_to_365() {
+        assert_eq!(parse_overdue_days("7"), Some(7));
+        assert_eq!(parse_overdue_days(" 1 "), Some(1));
+        assert_eq!(parse_overdue_days("365"), Some(365));
+        for bad in ["0", "-3", "366", "7d", "1.5", "", "week"] {
+            assert_eq!(parse_overdue_days(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! and the orders whose money needs a person, first.
 
 use chrono::Duration;
+use orderdesk_domain::ledger::{parse_overdue_days, COD_OVERDUE_DAYS, COD_OVERDUE_DAYS_DEFAULT};
 use orderdesk_domain::{
     cod_to_collect, daily_summary, DaySummary, LedgerEntry, Order, OrderStatus, Timestamp,
 };
@@ -29,22 +30,37 @@ pub struct PaymentsReport {
 
 /// Why `order` needs a person now, if it does: its payment is flagged for
 /// review, or its cash was not recorded `cod_overdue` after delivery.
+/// Delivery is when the order moved to Delivered (`delivered_at`); an order
+/// delivered by an instance older than that column falls back to its last
+/// change.
 pub fn attention(order: &Order, now: Timestamp, cod_overdue: Duration) -> Option<String> {
     if let Some(review) = &order.payment_review {
         return Some(format!("payment needs review: {review}"));
     }
-    let overdue = order.status == OrderStatus::Delivered
-        && cod_to_collect(order)
-        && now - order.updated_at >= cod_overdue;
+    let since = now - order.delivered_at.unwrap_or(order.updated_at);
+    let overdue =
+        order.status == OrderStatus::Delivered && cod_to_collect(order) && since >= cod_overdue;
     overdue.then(|| {
         format!(
             "cash on delivery not recorded {} days after delivery",
-            (now - order.updated_at).num_days()
+            since.num_days()
         )
     })
 }
 
 impl Engine {
+    /// How long after delivery unrecorded cash on delivery needs a person
+    /// (`ORDERDESK_COD_OVERDUE_DAYS`, read live; a malformed stored value,
+    /// refused on save anyway, counts as the default).
+    pub fn cod_overdue(&self) -> Duration {
+        let days = self
+            .settings
+            .value(COD_OVERDUE_DAYS)
+            .and_then(|v| parse_overdue_days(&v))
+            .unwrap_or(COD_OVERDUE_DAYS_DEFAULT);
+        Duration::days(days)
+    }
+
     /// The payments report for `[from, to)`.
     ///
     /// # Errors
@@ -53,9 +69,9 @@ impl Engine {
         &self,
         from: Timestamp,
         to: Timestamp,
-        cod_overdue: Duration,
         now: Timestamp,
     ) -> Result<PaymentsReport, EngineError> {
+        let cod_overdue = self.cod_overdue();
         let events = self.store.payment_events(from, to).await?;
         let open = self.store.payment_attention().await?;
         let in_period: Vec<Order> = open

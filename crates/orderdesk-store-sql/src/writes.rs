@@ -2,7 +2,8 @@
 //! what must come last in a transaction is collected in [`Effects`].
 
 use orderdesk_domain::{
-    Actor, EventKind, NewOrder, Order, OrderNumber, TimelineEntry, TimelineKind, Timestamp,
+    Actor, EventKind, NewOrder, Order, OrderNumber, OrderStatus, TimelineEntry, TimelineKind,
+    Timestamp,
 };
 use orderdesk_store::{
     ChatMessage, MessageState, NewInboundMessage, OrderUpdate, StoreError, StoreResult, TimerKind,
@@ -282,6 +283,13 @@ pub(crate) async fn write_update<T: SqlTx>(
     let at = micros(at);
     let payment_before = (locked.order.payment_status, locked.order.payment_method);
     let mut order = updated(locked.order, update);
+    if update
+        .status_change
+        .as_ref()
+        .is_some_and(|c| c.to == OrderStatus::Delivered && c.from != OrderStatus::Delivered)
+    {
+        order.delivered_at = Some(at);
+    }
     crate::refunds::apply(&mut order, update)?;
     if update.touches_order() {
         crate::invoices::issue(tx, &mut order, at).await?;
@@ -292,7 +300,7 @@ pub(crate) async fn write_update<T: SqlTx>(
              payment_method = $4, checkout_step = $5, address = $6{}, note = $7, tracking = $8, \
              payment_reference = $9, payment_review = $10, updated_at = $11, version = $12, \
              off_script = $13, address_as_typed = $14, cod_confirmation = $15, \
-             feedback = $16{}, reminded_at = $17 WHERE number = $18",
+             feedback = $16{}, reminded_at = $17, delivered_at = $18 WHERE number = $19",
             T::JSON,
             T::JSON
         );
@@ -316,7 +324,7 @@ pub(crate) async fn write_update<T: SqlTx>(
             order.cod_confirmation.map(|c| c.as_str())
         ]);
         args.push(Arg::Json(order.feedback.as_ref().map(to_json).transpose()?));
-        args.extend(args![order.reminded_at, order.number]);
+        args.extend(args![order.reminded_at, order.delivered_at, order.number]);
         tx.execute(&sql, args).await?;
         if crate::refunds::touches(update) {
             crate::refunds::write(tx, &order).await?;

@@ -97,3 +97,49 @@ pub async fn case_payment_attention_lists_flagged_and_uncollected_cash(store: &d
         .collect();
     assert_eq!(numbers, vec![flagged.number, cod.number]);
 }
+
+/// The move to Delivered stamps `delivered_at`; later changes (a note, a
+/// return) keep it, so "days since delivery" does not restart.
+pub async fn case_delivered_at_is_kept_from_the_move_to_delivered(store: &dyn Store) {
+    let mut o = create_order(store, cart("Asha", "919800000097", at(0))).await;
+    assert_eq!(o.delivered_at, None);
+    let path = [
+        (OrderStatus::Confirmed, Actor::Bot),
+        (OrderStatus::Approved, staff()),
+        (OrderStatus::Processed, staff()),
+        (OrderStatus::Shipped, staff()),
+    ];
+    for (i, (to, actor)) in path.into_iter().enumerate() {
+        o = move_order(store, &o, plan(&o, to, actor, None), at(10 + i as i64)).await;
+    }
+    assert_eq!(o.delivered_at, None, "not before delivery");
+    o = move_order(
+        store,
+        &o,
+        plan(&o, OrderStatus::Delivered, staff(), None),
+        at(100),
+    )
+    .await;
+    assert_eq!(o.delivered_at, Some(micros(at(100))));
+    let note = OrderUpdate {
+        note: Some("left with the neighbour".to_owned()),
+        ..OrderUpdate::default()
+    };
+    o = store
+        .update_order(o.number, o.version, &note, at(5_000))
+        .await
+        .unwrap();
+    assert_eq!(o.updated_at, micros(at(5_000)));
+    assert_eq!(o.delivered_at, Some(micros(at(100))));
+    o = move_order(
+        store,
+        &o,
+        plan(&o, OrderStatus::Returned, staff(), None),
+        at(6_000),
+    )
+    .await;
+    assert_eq!(
+        store.order(o.number).await.unwrap().delivered_at,
+        Some(micros(at(100)))
+    );
+}

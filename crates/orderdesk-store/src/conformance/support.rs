@@ -104,6 +104,7 @@ pub fn expected_order(number: OrderNumber, new: &NewOrder) -> Order {
         cod_confirmation: None,
         feedback: None,
         reminded_at: None,
+        delivered_at: None,
     }
 }
 

@@ -51,6 +51,7 @@ mod order_window;
 mod orders_browser;
 mod payment_links;
 mod payments;
+mod payments_browser;
 mod phone;
 mod phone_dashboard;
 mod ratings;

@@ -1,10 +1,15 @@
 //! Reconciliation (issue #15 item 4): `GET /api/v1/payments`, the
 //! `/payments` page and its CSV, over real payment events on both backends.
 
+use chrono::{Duration, Utc};
+use orderdesk_domain::{
+    plan_transition, Actor, OrderNumber, OrderStatus, PaymentMethod, TransitionRequest,
+};
+use orderdesk_store::{OrderUpdate, StoreError};
 use serde_json::{json, Value};
 
 use crate::both_backends;
-use crate::helpers::{Backend, GraphFake};
+use crate::helpers::{Backend, GraphFake, TestApp};
 use crate::journey::{order_when, payment_link_paid, RZP_WEBHOOK_SECRET};
 use crate::payments::{act, cart_to_payment_link};
 use crate::refunds::{paid_through_razorpay, razorpay_app, razorpay_fake};
@@ -101,4 +106,139 @@ async fn payments_show_every_event_the_day_s_totals_and_flagged_orders_first(bac
     app.stop().await;
 }
 
-both_backends!(payments_show_every_event_the_day_s_totals_and_flagged_orders_first);
+/// A cash-on-delivery order, placed, taken to Shipped through the API and
+/// delivered `days` ago (written straight to the store: a test cannot wait
+/// days), its cash not recorded.
+pub(crate) async fn cod_delivered_days_ago(app: &TestApp, wamid: &str, wa: &str, days: i64) -> i64 {
+    let n = app.place_order(wamid, wa, "Cash Buyer").await["number"]
+        .as_i64()
+        .unwrap();
+    let number = OrderNumber::new(n).unwrap();
+    let cash = OrderUpdate {
+        payment_method: Some(PaymentMethod::Cod),
+        ..OrderUpdate::default()
+    };
+    // The checkout may be writing the new order too: plan again on conflict.
+    loop {
+        let o = app.store.order(number).await.unwrap();
+        match app
+            .store
+            .update_order(number, o.version, &cash, Utc::now())
+            .await
+        {
+            Err(StoreError::Conflict { .. }) => continue,
+            done => {
+                done.unwrap();
+                break;
+            }
+        }
+    }
+    let (s, body) = app
+        .move_order(
+            n,
+            json!({"status": "confirmed", "reason": "cash on delivery, by phone"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    for step in ["approved", "processed", "shipped"] {
+        let (s, body) = app.move_order(n, json!({ "status": step })).await;
+        assert_eq!(s, 200, "{body}");
+    }
+    let o = app.store.order(number).await.unwrap();
+    let delivered = plan_transition(
+        o.status,
+        o.held_from,
+        TransitionRequest {
+            to: OrderStatus::Delivered,
+            actor: Actor::staff("owner@shop.test"),
+            reason: None,
+            tracking: None,
+        },
+    )
+    .unwrap();
+    let at = Utc::now() - Duration::days(days);
+    app.store
+        .change_status(number, o.version, &delivered, at)
+        .await
+        .unwrap();
+    n
+}
+
+fn attention_numbers(report: &Value) -> Vec<i64> {
+    report["attention"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["number"].as_i64().unwrap())
+        .collect()
+}
+
+async fn cod_not_collected_days_after_delivery_stands_first_whatever_changed_since(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let late = cod_delivered_days_ago(&app, "wamid.cod-late", "15550004441", 9).await;
+    let recent = cod_delivered_days_ago(&app, "wamid.cod-recent", "15550004442", 2).await;
+    crate::dashboard::add_user(&app, "owner@shop.test", orderdesk_store::Role::Owner).await;
+    let staff = crate::dashboard::login(&app, "owner@shop.test").await;
+    // A note today does not restart the days since delivery.
+    let noted = staff
+        .post(
+            &app,
+            &format!("/orders/{late}/notes"),
+            &[("text", "will pay on Monday"), ("csrf", &staff.csrf)],
+        )
+        .await;
+    assert!(
+        noted.status().is_success() || noted.status().is_redirection(),
+        "{}",
+        noted.status()
+    );
+    let (_, o) = app.get(&format!("/api/v1/orders/{late}")).await;
+    let today = Utc::now().date_naive().to_string();
+    assert!(o["updated_at"].as_str().unwrap().starts_with(&today), "{o}");
+    let nine_days_ago = (Utc::now() - Duration::days(9)).date_naive().to_string();
+    assert!(
+        o["delivered_at"]
+            .as_str()
+            .unwrap()
+            .starts_with(&nine_days_ago),
+        "{o}"
+    );
+
+    // The default, 7 days: only the late one, saying how late.
+    let (status, report) = app.get("/api/v1/payments").await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(attention_numbers(&report), vec![late], "{report}");
+    let why = report["attention"][0]["why"].as_str().unwrap();
+    assert!(why.contains("not recorded 9 days after delivery"), "{why}");
+    let html = staff.get(&app, "/payments").await.text().await.unwrap();
+    let top = &html[html.find("Needs a look").expect("the attention list")
+        ..html.find("Per day").expect("the summary")];
+    assert!(top.contains(&format!("/orders/{late}")), "{top}");
+    assert!(top.contains("9 days after delivery"), "{top}");
+    assert!(!top.contains(&format!("/orders/{recent}")), "{top}");
+
+    // One day, set live: both. A bad value is refused and changes nothing.
+    let (s, bad) = crate::settings::put(&app, json!({"ORDERDESK_COD_OVERDUE_DAYS": "0"})).await;
+    assert_eq!(s, 422, "{bad}");
+    assert!(bad["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("ORDERDESK_COD_OVERDUE_DAYS"));
+    assert_eq!(
+        attention_numbers(&app.get("/api/v1/payments").await.1),
+        vec![late]
+    );
+    let (s, body) = crate::settings::put(&app, json!({"ORDERDESK_COD_OVERDUE_DAYS": "1"})).await;
+    assert_eq!(s, 200, "{body}");
+    let mut both = attention_numbers(&app.get("/api/v1/payments").await.1);
+    both.sort_unstable();
+    assert_eq!(both, vec![late, recent]);
+    app.stop().await;
+}
+
+both_backends!(
+    payments_show_every_event_the_day_s_totals_and_flagged_orders_first,
+    cod_not_collected_days_after_delivery_stands_first_whatever_changed_since,
+);
