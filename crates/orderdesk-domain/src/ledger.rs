@@ -86,6 +86,24 @@ pub fn parse_overdue_days(raw: &str) -> Option<i64> {
         .filter(|d| (1..=365).contains(d))
 }
 
+/// The status of a `paid` event whose money arrived but was not believed
+/// (an amount other than the order's, or a second payment of a paid
+/// order): it counts as collected, and the order is flagged for review.
+pub const REVIEW: &str = "review";
+
+/// What staff marking an order of `total_minor` paid add to the money
+/// received: the total less what already arrived for it and was flagged
+/// ([`REVIEW`]) in the same currency, never below zero, so the money is
+/// not counted twice.
+pub fn left_to_receive(total_minor: i64, currency: Currency, entries: &[LedgerEntry]) -> i64 {
+    let flagged: i64 = entries
+        .iter()
+        .filter(|e| e.kind == LedgerKind::Paid && e.status == REVIEW && e.currency == currency)
+        .map(|e| e.amount_minor)
+        .sum();
+    (total_minor - flagged).max(0)
+}
+
 /// Whether `order` is cash on delivery still to collect: COD, not paid,
 /// and not ended without a delivery.
 pub fn cod_to_collect(order: &Order) -> bool {
@@ -182,6 +200,25 @@ mod tests {
         o.payment_method = Some(PaymentMethod::Cod);
         o.status = status;
         o
+    }
+
+    #[test]
+    fn marking_paid_adds_only_what_did_not_arrive_flagged() {
+        let inr = Currency::parse("INR").unwrap();
+        let short = entry(LedgerKind::Paid, REVIEW, 100, at(6, 9));
+        let failed = entry(LedgerKind::Failed, "failed", 49_900, at(6, 8));
+        let believed = entry(LedgerKind::Paid, "paid", 700, at(6, 7));
+        assert_eq!(left_to_receive(49_900, inr, &[]), 49_900);
+        assert_eq!(
+            left_to_receive(49_900, inr, &[short.clone(), failed, believed]),
+            49_800
+        );
+        let mut over = short.clone();
+        over.amount_minor = 60_000;
+        assert_eq!(left_to_receive(49_900, inr, &[over]), 0);
+        let mut dollars = short;
+        dollars.currency = Currency::parse("USD").unwrap();
+        assert_eq!(left_to_receive(49_900, inr, &[dollars]), 49_900);
     }
 
     #[test]

@@ -229,6 +229,7 @@ macro_rules! conformance_suite {
             payment_events_are_read_back_by_period => case_payment_events_are_read_back_by_period,
             payment_attention_lists_flagged_and_uncollected_cash => case_payment_attention_lists_flagged_and_uncollected_cash,
             delivered_at_is_kept_from_the_move_to_delivered => case_delivered_at_is_kept_from_the_move_to_delivered,
+            flagged_money_is_revenue_and_the_order_is_paid_once => case_flagged_money_is_revenue_and_the_order_is_paid_once,
             edit_order_writes_lines_money_tags_and_assignee => case_edit_order_fields,
             a_stale_edit_loses_and_writes_nothing => case_edit_order_stale,
             an_edit_without_its_timeline_entry_is_refused => case_edit_order_needs_its_entry,

@@ -3,11 +3,11 @@
 
 use orderdesk_domain::Actor;
 use orderdesk_domain::{
-    advance, CheckoutInput, CheckoutState, Money, OrderNumber, TimelineEntry, TimelineKind,
-    Timestamp,
+    advance, CheckoutInput, CheckoutState, Money, Order, OrderNumber, PaymentStatus, TimelineEntry,
+    TimelineKind, Timestamp,
 };
 use orderdesk_domain::{LedgerEntry, LedgerKind};
-use orderdesk_store::{OrderUpdate, StoreError};
+use orderdesk_store::StoreError;
 
 use crate::links::issue_link;
 use crate::texts::Texts;
@@ -136,26 +136,8 @@ pub(crate) async fn apply_stored(
         Err(e) => return Err(e.into()),
     };
     if p.kind == "paid" {
-        let matches = p.amount_minor == Some(order.total_minor)
-            && p.currency.as_deref() == Some(order.currency.as_str());
-        if !matches {
-            let why = format!(
-                "{} reported {} {} but the order total is {}; not marked paid",
-                p.raw_kind,
-                p.amount_minor.map_or("?".to_owned(), |a| a.to_string()),
-                p.currency.as_deref().unwrap_or("?"),
-                Money::from_minor(order.total_minor, order.currency)
-            );
-            let mut entry = TimelineEntry::new(now, TimelineKind::Notice, &Actor::Provider);
-            entry.detail = Some(format!("payment needs review: {why}"));
-            let update = OrderUpdate {
-                payment_review: Some(Some(why)),
-                timeline: vec![entry],
-                ..OrderUpdate::default()
-            };
-            store
-                .update_order(number, order.version, &update, now)
-                .await?;
+        if let Some(why) = not_believed(&order, &p) {
+            super::unbelieved::record(store, config, &order, &p, why, now).await?;
             return Ok(InboundOutcome::Ignored);
         }
     }
@@ -202,6 +184,42 @@ pub(crate) async fn apply_stored(
     crate::invoices::attach(store, config, &texts, &order, &mut update, now).await?;
     apply_update(store, &order, &update, further, now).await?;
     Ok(InboundOutcome::Ignored)
+}
+
+/// Why a `paid` event is not believed, if it is not: money arrived, but
+/// another payment already paid the order (a different payment id than the
+/// one that did; the same id is a redelivery), or the amount or currency
+/// differs from the order total.
+fn not_believed(order: &Order, p: &StoredPayment) -> Option<String> {
+    let reported = format!(
+        "{} {}",
+        p.amount_minor.map_or("?".to_owned(), |a| a.to_string()),
+        p.currency.as_deref().unwrap_or("?")
+    );
+    let already_paid = matches!(
+        order.payment_status,
+        PaymentStatus::Paid | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
+    );
+    if already_paid && p.payment_id.is_some() && p.payment_id != order.provider_payment_id {
+        return Some(format!(
+            "{} reported a second payment {} of {reported} on an order already paid{}",
+            p.raw_kind,
+            p.payment_id.as_deref().unwrap_or_default(),
+            order
+                .provider_payment_id
+                .as_deref()
+                .map_or_else(String::new, |first| format!(" ({first})"))
+        ));
+    }
+    let matches = p.amount_minor == Some(order.total_minor)
+        && p.currency.as_deref() == Some(order.currency.as_str());
+    (!matches && !already_paid).then(|| {
+        format!(
+            "{} reported {reported} but the order total is {}; not marked paid",
+            p.raw_kind,
+            Money::from_minor(order.total_minor, order.currency)
+        )
+    })
 }
 
 /// Settles the refunds a provider's refund event reports, each on its

@@ -143,3 +143,54 @@ pub async fn case_delivered_at_is_kept_from_the_move_to_delivered(store: &dyn St
         Some(micros(at(100)))
     );
 }
+
+/// Money that arrived flagged for review (`status` `review`) is revenue
+/// but does not pay the order: the order counts as paid once, when staff
+/// settle it, live exactly as a rebuild from the ledger counts it.
+pub async fn case_flagged_money_is_revenue_and_the_order_is_paid_once(store: &dyn Store) {
+    store.rebuild_stats("UTC").await.unwrap();
+    let day = at(0).date_naive();
+    let totals = || async {
+        let mut t: Vec<(String, i64)> = store
+            .stat_totals(day, day)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|(m, n)| {
+                *n != 0 && ["revenue_minor", "paid_orders", "funnel_paid"].contains(&m.as_str())
+            })
+            .collect();
+        t.sort();
+        t
+    };
+    let mut o = create_order(store, cart("Asha", "919800000098", at(0))).await;
+    let mut flagged = paid_entry(o.number, 100, at(10));
+    flagged.status = orderdesk_domain::ledger::REVIEW.to_owned();
+    let mut settled = paid_entry(o.number, o.total_minor - 100, at(20));
+    settled.provider_ref = Some("UPI ref 4312".to_owned());
+    let after_flagged = vec![("revenue_minor".to_owned(), 100)];
+    let after_settled = vec![
+        ("funnel_paid".to_owned(), 1),
+        ("paid_orders".to_owned(), 1),
+        ("revenue_minor".to_owned(), o.total_minor),
+    ];
+    for (entry, paid, expected) in [
+        (flagged, None, after_flagged),
+        (settled, Some(PaymentStatus::Paid), after_settled),
+    ] {
+        let update = OrderUpdate {
+            payment_status: paid,
+            note: Some("x".to_owned()),
+            ledger: vec![entry],
+            ..OrderUpdate::default()
+        };
+        o = store
+            .update_order(o.number, o.version, &update, at(30))
+            .await
+            .unwrap();
+        let live = totals().await;
+        assert_eq!(live, expected);
+        store.rebuild_stats("UTC").await.unwrap();
+        assert_eq!(totals().await, live, "rebuilt == live");
+    }
+}

@@ -27,39 +27,36 @@ async fn payments_show_every_event_the_day_s_totals_and_flagged_orders_first(bac
     .await;
     assert_eq!(status, 200);
 
-    // A payment of the wrong amount: flagged, not paid.
+    // A payment of the wrong amount: flagged, not paid, but the money is
+    // in the ledger.
     let (short, _) = cart_to_payment_link(&app, &graph, "919822200052").await;
     let body = payment_link_paid(&format!("plink_{short}x1"), &format!("{short}-1"), 100);
-    let signature = orderdesk_payments::razorpay::sign_webhook(RZP_WEBHOOK_SECRET, body.as_bytes());
-    let answer = app
-        .client
-        .post(app.url("/webhooks/razorpay"))
-        .header("x-razorpay-signature", signature)
-        .header("x-razorpay-event-id", "evt_short")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 200);
-    order_when(&app, short, |o| !o["payment_review"].is_null()).await;
+    assert_eq!(post_razorpay(&app, body, "evt_short").await, 200);
+    let o = order_when(&app, short, |o| !o["payment_review"].is_null()).await;
+    assert_eq!(o["payment_status"], "pending");
 
     let (status, report) = app.get("/api/v1/payments").await;
     assert_eq!(status, 200, "{report}");
     let events = report["events"].as_array().unwrap();
     let of = |kind: &str| -> Vec<&Value> { events.iter().filter(|e| e["kind"] == kind).collect() };
-    assert_eq!(of("paid").len(), 1, "{report}");
+    assert_eq!(of("paid").len(), 2, "{report}");
     assert_eq!(of("paid")[0]["order_number"], paid);
+    assert_eq!(of("paid")[0]["status"], "paid");
     assert_eq!(of("paid")[0]["amount_minor"], 49_900);
     assert_eq!(of("paid")[0]["provider_ref"], "pay_TEST0000000001");
+    assert_eq!(of("paid")[1]["order_number"], short);
+    assert_eq!(of("paid")[1]["status"], "review");
+    assert_eq!(of("paid")[1]["amount_minor"], 100);
+    assert_eq!(of("paid")[1]["provider_ref"], "pay_TEST0000000001");
     assert_eq!(of("refund").len(), 1, "{report}");
     assert_eq!(of("refund")[0]["status"], "processed");
     assert_eq!(of("refund")[0]["amount_minor"], 20_000);
     assert_eq!(of("refund")[0]["provider_ref"], "rfnd_TEST0000000001");
     let today = &report["days"][0];
     assert_eq!(today["day"], chrono::Utc::now().date_naive().to_string());
-    assert_eq!(today["collected_minor"], 49_900);
+    assert_eq!(today["collected_minor"], 50_000);
     assert_eq!(today["refunded_minor"], 20_000);
-    assert_eq!(today["net_minor"], 29_900);
+    assert_eq!(today["net_minor"], 30_000);
     assert_eq!(report["attention"][0]["number"], short, "{report}");
     assert!(report["attention"][0]["why"]
         .as_str()
@@ -101,8 +98,115 @@ async fn payments_show_every_event_the_day_s_totals_and_flagged_orders_first(bac
     let today = chrono::Utc::now().date_naive();
     assert_eq!(
         lines.next(),
-        Some(format!("{today},INR,49900,20000,0,29900").as_str())
+        Some(format!("{today},INR,50000,20000,0,30000").as_str())
     );
+    app.stop().await;
+}
+
+/// Posts a Razorpay event signed with the test secret; its status.
+async fn post_razorpay(app: &TestApp, body: String, event_id: &str) -> u16 {
+    let signature = orderdesk_payments::razorpay::sign_webhook(RZP_WEBHOOK_SECRET, body.as_bytes());
+    app.client
+        .post(app.url("/webhooks/razorpay"))
+        .header("x-razorpay-signature", signature)
+        .header("x-razorpay-event-id", event_id)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn a_second_payment_of_a_paid_order_is_collected_and_flagged_once(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let (url, _asked) = razorpay_fake().await;
+    let app = razorpay_app(backend, &graph, &url).await;
+    let n = paid_through_razorpay(&app, &graph, "919822200053").await;
+    // The customer paid the same link's amount again, as another payment;
+    // delivered twice (two event ids), and once more the first payment.
+    let again = payment_link_paid(&format!("plink_{n}x1"), &format!("{n}-1"), 49_900)
+        .replace("pay_TEST0000000001", "pay_TEST0000000002");
+    for event in ["evt_again_1", "evt_again_2"] {
+        assert_eq!(post_razorpay(&app, again.clone(), event).await, 200);
+    }
+    let first = payment_link_paid(&format!("plink_{n}x1"), &format!("{n}-1"), 49_900);
+    assert_eq!(post_razorpay(&app, first, "evt_first_again").await, 200);
+    let o = order_when(&app, n, |o| !o["payment_review"].is_null()).await;
+    assert_eq!(o["payment_status"], "paid");
+    assert_eq!(o["provider_payment_id"], "pay_TEST0000000001");
+    let review = o["payment_review"].as_str().unwrap();
+    assert!(
+        review.contains("second payment pay_TEST0000000002"),
+        "{review}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let (_, report) = app.get("/api/v1/payments").await;
+    let paid: Vec<&Value> = report["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "paid")
+        .collect();
+    let seen: Vec<(&str, &str, i64)> = paid
+        .iter()
+        .map(|e| {
+            (
+                e["status"].as_str().unwrap(),
+                e["provider_ref"].as_str().unwrap(),
+                e["amount_minor"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("paid", "pay_TEST0000000001", 49_900),
+            ("review", "pay_TEST0000000002", 49_900)
+        ],
+        "{report}"
+    );
+    assert_eq!(report["days"][0]["collected_minor"], 99_800, "{report}");
+    assert_eq!(attention_numbers(&report), vec![n]);
+    app.stop().await;
+}
+
+async fn a_short_payment_then_marked_paid_counts_the_money_once(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let (url, _asked) = razorpay_fake().await;
+    let app = razorpay_app(backend, &graph, &url).await;
+    let (n, _) = cart_to_payment_link(&app, &graph, "919822200054").await;
+    let short = payment_link_paid(&format!("plink_{n}x1"), &format!("{n}-1"), 40_000);
+    assert_eq!(post_razorpay(&app, short, "evt_short_54").await, 200);
+    order_when(&app, n, |o| !o["payment_review"].is_null()).await;
+    // The customer sent the rest by UPI; staff mark the order paid.
+    let (status, o) = act(
+        &app,
+        n,
+        json!({"action": "mark_paid", "reason": "UPI 9900 ref 4312"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{o}");
+    assert_eq!(o["payment_status"], "paid");
+    let (_, report) = app.get("/api/v1/payments").await;
+    let amounts: Vec<(String, i64)> = report["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "paid")
+        .map(|e| {
+            (
+                e["status"].as_str().unwrap().to_owned(),
+                e["amount_minor"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        amounts,
+        [("review".to_owned(), 40_000), ("paid".to_owned(), 9_900)]
+    );
+    assert_eq!(report["days"][0]["collected_minor"], 49_900, "{report}");
     app.stop().await;
 }
 
@@ -241,4 +345,6 @@ async fn cod_not_collected_days_after_delivery_stands_first_whatever_changed_sin
 both_backends!(
     payments_show_every_event_the_day_s_totals_and_flagged_orders_first,
     cod_not_collected_days_after_delivery_stands_first_whatever_changed_since,
+    a_second_payment_of_a_paid_order_is_collected_and_flagged_once,
+    a_short_payment_then_marked_paid_counts_the_money_once,
 );
