@@ -119,25 +119,34 @@ pub fn cod_to_collect(order: &Order) -> bool {
         )
 }
 
-/// The per-day summary of `entries` and of the COD orders still to collect
-/// (`cod_open`, by the day each was placed), newest day first.
-pub fn daily_summary(entries: &[LedgerEntry], cod_open: &[Order]) -> Vec<DaySummary> {
+/// Cash on delivery still to collect of the orders placed on one UTC day,
+/// in one currency (the store sums every such order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodDay {
+    pub day: NaiveDate,
+    pub currency: Currency,
+    pub amount_minor: i64,
+}
+
+/// The per-day summary of `entries` and of the cash on delivery still to
+/// collect (`cod`, by the day the orders were placed), newest day first.
+pub fn daily_summary(entries: &[LedgerEntry], cod: &[CodDay]) -> Vec<DaySummary> {
     let mut days: BTreeMap<(NaiveDate, String), DaySummary> = BTreeMap::new();
     for e in entries {
         let d = days
             .entry((e.at.date_naive(), e.currency.as_str().to_owned()))
-            .or_insert_with(|| empty(e.at, e.currency));
+            .or_insert_with(|| empty(e.at.date_naive(), e.currency));
         match (e.kind, e.status.as_str()) {
             (LedgerKind::Paid, _) => d.collected_minor += e.amount_minor,
             (LedgerKind::Refund, "processed") => d.refunded_minor += e.amount_minor,
             _ => {}
         }
     }
-    for o in cod_open.iter().filter(|o| cod_to_collect(o)) {
+    for c in cod {
         let d = days
-            .entry((o.created_at.date_naive(), o.currency.as_str().to_owned()))
-            .or_insert_with(|| empty(o.created_at, o.currency));
-        d.cod_to_collect_minor += o.total_minor;
+            .entry((c.day, c.currency.as_str().to_owned()))
+            .or_insert_with(|| empty(c.day, c.currency));
+        d.cod_to_collect_minor += c.amount_minor;
     }
     let mut out: Vec<DaySummary> = days
         .into_values()
@@ -150,9 +159,9 @@ pub fn daily_summary(entries: &[LedgerEntry], cod_open: &[Order]) -> Vec<DaySumm
     out
 }
 
-fn empty(at: Timestamp, currency: Currency) -> DaySummary {
+fn empty(day: NaiveDate, currency: Currency) -> DaySummary {
     DaySummary {
-        day: at.date_naive(),
+        day,
         currency,
         collected_minor: 0,
         refunded_minor: 0,
@@ -203,6 +212,28 @@ mod tests {
     }
 
     #[test]
+    fn cash_is_to_collect_until_recorded_unless_the_order_ended_undelivered() {
+        assert!(cod_to_collect(&cod(
+            30_000,
+            at(7, 10),
+            OrderStatus::Delivered
+        )));
+        assert!(cod_to_collect(&cod(
+            30_000,
+            at(7, 10),
+            OrderStatus::Shipped
+        )));
+        assert!(!cod_to_collect(&cod(
+            30_000,
+            at(7, 10),
+            OrderStatus::Cancelled
+        )));
+        let mut recorded = cod(30_000, at(7, 10), OrderStatus::Delivered);
+        recorded.payment_status = PaymentStatus::Paid;
+        assert!(!cod_to_collect(&recorded));
+    }
+
+    #[test]
     fn marking_paid_adds_only_what_did_not_arrive_flagged() {
         let inr = Currency::parse("INR").unwrap();
         let short = entry(LedgerKind::Paid, REVIEW, 100, at(6, 9));
@@ -240,10 +271,11 @@ mod tests {
             entry(LedgerKind::Refund, "processed", 20_000, at(7, 8)),
             entry(LedgerKind::Refund, "failed", 5_000, at(7, 9)),
         ];
-        let cod_open = [
-            cod(30_000, at(7, 10), OrderStatus::Delivered),
-            cod(99_999, at(7, 11), OrderStatus::Cancelled),
-        ];
+        let cod_open = [CodDay {
+            day: at(7, 10).date_naive(),
+            currency: Currency::parse("INR").unwrap(),
+            amount_minor: 30_000,
+        }];
         let days = daily_summary(&entries, &cod_open);
         assert_eq!(days.len(), 2);
         assert_eq!(days[0].day.to_string(), "2026-12-07");

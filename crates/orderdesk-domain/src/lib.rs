@@ -45,7 +45,7 @@ pub use conversation::{needs_reply, ReplyState};
 pub use event::EventKind;
 pub use inbox_kind::InboxKind;
 pub use label::{check_label, label_limit, LabelError, LabelLimit};
-pub use ledger::{cod_to_collect, daily_summary, DaySummary, LedgerEntry, LedgerKind};
+pub use ledger::{cod_to_collect, daily_summary, CodDay, DaySummary, LedgerEntry, LedgerKind};
 pub use local::{Local, LocalError};
 pub use message_state::MessageState;
 pub use money::{Currency, Money, MoneyError};

@@ -25,8 +25,14 @@ pub struct PaymentsReport {
     pub events: Vec<LedgerEntry>,
     /// Newest day first.
     pub days: Vec<DaySummary>,
+    /// At most [`ATTENTION_LISTED`], oldest first.
     pub attention: Vec<Attention>,
+    /// How many orders need a person in all, listed or not.
+    pub attention_total: i64,
 }
+
+/// How many of the orders that need a person the report lists.
+pub const ATTENTION_LISTED: u32 = 200;
 
 /// Why `order` needs a person now, if it does: its payment is flagged for
 /// review, or its cash was not recorded `cod_overdue` after delivery.
@@ -73,14 +79,15 @@ impl Engine {
     ) -> Result<PaymentsReport, EngineError> {
         let cod_overdue = self.cod_overdue();
         let events = self.store.payment_events(from, to).await?;
-        let open = self.store.payment_attention().await?;
-        let in_period: Vec<Order> = open
-            .iter()
-            .filter(|o| o.created_at >= from && o.created_at < to)
-            .cloned()
-            .collect();
-        let days = daily_summary(&events, &in_period);
-        let attention = open
+        let cod = self.store.cod_to_collect(from, to).await?;
+        let days = daily_summary(&events, &cod);
+        let page = self
+            .store
+            .payment_attention(now - cod_overdue, ATTENTION_LISTED)
+            .await?;
+        // The store picked them by the same rule; this says why.
+        let attention = page
+            .orders
             .into_iter()
             .filter_map(|order| {
                 attention(&order, now, cod_overdue).map(|why| Attention { order, why })
@@ -92,6 +99,7 @@ impl Engine {
             events,
             days,
             attention,
+            attention_total: page.total,
         })
     }
 }

@@ -228,6 +228,8 @@ macro_rules! conformance_suite {
             new_invoice_prefixes_apply_to_later_numbers => case_new_prefixes_apply_to_later_numbers,
             payment_events_are_read_back_by_period => case_payment_events_are_read_back_by_period,
             payment_attention_lists_flagged_and_uncollected_cash => case_payment_attention_lists_flagged_and_uncollected_cash,
+            payment_attention_is_bounded_and_counts_them_all => case_payment_attention_is_bounded_and_counts_them_all,
+            cod_to_collect_sums_every_open_cash_order_per_day => case_cod_to_collect_sums_every_open_cash_order_per_day,
             delivered_at_is_kept_from_the_move_to_delivered => case_delivered_at_is_kept_from_the_move_to_delivered,
             flagged_money_is_revenue_and_the_order_is_paid_once => case_flagged_money_is_revenue_and_the_order_is_paid_once,
             edit_order_writes_lines_money_tags_and_assignee => case_edit_order_fields,

@@ -103,7 +103,10 @@ pub struct PaymentsBody {
     /// End of the period (exclusive).
     #[schema(value_type = String, format = DateTime)]
     to: Timestamp,
+    /// Oldest first, at most 200 (see `attention_total`).
     attention: Vec<AttentionItem>,
+    /// How many orders need a person in all, listed or not.
+    attention_total: i64,
     /// Newest day first.
     days: Vec<DaySummary>,
     /// Oldest first.
@@ -128,6 +131,7 @@ impl From<PaymentsReport> for PaymentsBody {
                     why: a.why,
                 })
                 .collect(),
+            attention_total: r.attention_total,
             days: r.days,
             events: r.events,
         }

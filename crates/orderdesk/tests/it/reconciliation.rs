@@ -314,6 +314,13 @@ async fn cod_not_collected_days_after_delivery_stands_first_whatever_changed_sin
     let (status, report) = app.get("/api/v1/payments").await;
     assert_eq!(status, 200, "{report}");
     assert_eq!(attention_numbers(&report), vec![late], "{report}");
+    assert_eq!(report["attention_total"], 1);
+    // Both orders' cash is still to collect, whether overdue or not.
+    assert_eq!(
+        report["days"][0]["cod_to_collect_minor"],
+        2 * 1598,
+        "{report}"
+    );
     let why = report["attention"][0]["why"].as_str().unwrap();
     assert!(why.contains("not recorded 9 days after delivery"), "{why}");
     let html = staff.get(&app, "/payments").await.text().await.unwrap();
