@@ -59,8 +59,8 @@ pub use payment_action::{
 };
 pub use payment_indicator::PaymentIndicator;
 pub use refund::{
-    next_refund_id, plan_refund, refundable_minor, refunded_minor, status_after_refunds, was_paid,
-    Refund, RefundStatus,
+    next_refund_id, plan_refund, received_minor, refundable_minor, refunded_minor,
+    status_after_refunds, was_paid, Refund, RefundStatus,
 };
 pub use starting_address::starting_address;
 pub use timeline::{Actor, TimelineEntry, TimelineKind};

@@ -181,6 +181,11 @@ pub struct Order {
     #[serde(default)]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub delivered_at: Option<Timestamp>,
+    /// The money that arrived for the order: every `paid` payment event in
+    /// its currency, also those flagged for review; 0 for an order paid
+    /// before payments were counted (see [`crate::received_minor`]).
+    #[serde(default)]
+    pub received_minor: i64,
 }
 
 /// What an order still lacks for the checkout to confirm it by itself.
@@ -324,6 +329,7 @@ impl NewOrder {
             feedback: None,
             reminded_at: None,
             delivered_at: None,
+            received_minor: 0,
         }
     }
 }

@@ -217,6 +217,7 @@ macro_rules! conformance_suite {
             ops_status_reads_the_schema_and_the_last_webhook_and_send => case_ops_status,
             ops_status_reads_the_status_panels => case_ops_status_panels,
             refunds_move_the_payment_status_as_they_settle => case_refunds_move_the_payment_status,
+            refunds_are_bounded_by_the_money_received => case_refunds_are_bounded_by_the_money_received,
             a_refund_above_what_is_left_changes_nothing => case_a_refund_above_what_is_left_changes_nothing,
             concurrent_refunds_refund_once => case_concurrent_refunds_refund_once,
             a_settled_refund_stays_settled => case_a_settled_refund_stays_settled,

@@ -105,6 +105,7 @@ pub fn expected_order(number: OrderNumber, new: &NewOrder) -> Order {
         feedback: None,
         reminded_at: None,
         delivered_at: None,
+        received_minor: 0,
     }
 }
 

@@ -60,6 +60,7 @@ mod reconciliation;
 mod recovery;
 mod refunds;
 mod refunds_browser;
+mod refunds_received;
 mod refunds_settle;
 mod resources;
 mod search;
