@@ -3,8 +3,8 @@
 
 use orderdesk_domain::Actor;
 use orderdesk_domain::{
-    advance, CheckoutInput, CheckoutState, Money, Order, OrderNumber, PaymentStatus, TimelineEntry,
-    TimelineKind, Timestamp,
+    advance, received_minor, CheckoutInput, CheckoutState, Money, Order, OrderNumber,
+    PaymentStatus, TimelineEntry, TimelineKind, Timestamp,
 };
 use orderdesk_domain::{LedgerEntry, LedgerKind};
 use orderdesk_store::StoreError;
@@ -13,6 +13,7 @@ use crate::links::issue_link;
 use crate::texts::Texts;
 use crate::EngineError;
 
+use super::unbelieved::Extra;
 use super::{apply_update, update_from, CheckoutConfig};
 
 /// A provider's payment event as the inbox stores it (written by the web
@@ -136,8 +137,8 @@ pub(crate) async fn apply_stored(
         Err(e) => return Err(e.into()),
     };
     if p.kind == "paid" {
-        if let Some(why) = not_believed(&order, &p) {
-            super::unbelieved::record(store, config, &order, &p, why, now).await?;
+        if let Some(extra) = extra_payment(&order, &p) {
+            super::unbelieved::record(store, config, &order, &p, extra, now).await?;
             return Ok(InboundOutcome::Ignored);
         }
     }
@@ -186,11 +187,13 @@ pub(crate) async fn apply_stored(
     Ok(InboundOutcome::Ignored)
 }
 
-/// Why a `paid` event is not believed, if it is not: money arrived, but
-/// another payment already paid the order (a different payment id than the
-/// one that did; the same id is a redelivery), or the amount or currency
-/// differs from the order total.
-fn not_believed(order: &Order, p: &StoredPayment) -> Option<String> {
+/// What a `paid` event is when it is not the payment that pays the order:
+/// on an order already paid, another payment (a different payment id than
+/// the one that paid it; the same id is a redelivery) is the difference of
+/// a raised total when it is exactly what is still owed, else a second
+/// payment, not believed; on an unpaid order, an amount or currency other
+/// than the total is not believed.
+fn extra_payment(order: &Order, p: &StoredPayment) -> Option<Extra> {
     let reported = format!(
         "{} {}",
         p.amount_minor.map_or("?".to_owned(), |a| a.to_string()),
@@ -201,7 +204,14 @@ fn not_believed(order: &Order, p: &StoredPayment) -> Option<String> {
         PaymentStatus::Paid | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
     );
     if already_paid && p.payment_id.is_some() && p.payment_id != order.provider_payment_id {
-        return Some(format!(
+        let owed = order.total_minor - received_minor(order);
+        if owed > 0
+            && p.amount_minor == Some(owed)
+            && p.currency.as_deref() == Some(order.currency.as_str())
+        {
+            return Some(Extra::Difference);
+        }
+        return Some(Extra::Review(format!(
             "{} reported a second payment {} of {reported} on an order already paid{}",
             p.raw_kind,
             p.payment_id.as_deref().unwrap_or_default(),
@@ -209,16 +219,16 @@ fn not_believed(order: &Order, p: &StoredPayment) -> Option<String> {
                 .provider_payment_id
                 .as_deref()
                 .map_or_else(String::new, |first| format!(" ({first})"))
-        ));
+        )));
     }
     let matches = p.amount_minor == Some(order.total_minor)
         && p.currency.as_deref() == Some(order.currency.as_str());
     (!matches && !already_paid).then(|| {
-        format!(
+        Extra::Review(format!(
             "{} reported {reported} but the order total is {}; not marked paid",
             p.raw_kind,
             Money::from_minor(order.total_minor, order.currency)
-        )
+        ))
     })
 }
 

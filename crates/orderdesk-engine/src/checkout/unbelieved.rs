@@ -1,9 +1,11 @@
-//! A provider's `paid` event that is not believed (a different amount or
-//! currency than the order's, or a second payment on an order already
-//! paid): the order is not marked paid again, but the money did arrive,
-//! so it goes into the ledger as a `paid` event with status `review`
-//! (counted in the day's collected money) and the order is flagged for a
-//! person.
+//! A provider's `paid` event that is not the payment that pays its order.
+//! Not believed (a different amount or currency than the order's, or a
+//! second payment on an order already paid): the order is not marked paid
+//! again, but the money did arrive, so it goes into the ledger as a `paid`
+//! event with status `review` (counted in the day's collected money) and
+//! the order is flagged for a person. The difference of a paid order whose
+//! total staff raised (exactly what is still owed) is believed: a `paid`
+//! event, no flag.
 
 use orderdesk_domain::ledger::REVIEW;
 use orderdesk_domain::{
@@ -18,15 +20,24 @@ use crate::EngineError;
 /// How often the flag is planned again after another write got in first.
 const ATTEMPTS: usize = 4;
 
-/// Flags `order` with `why` and records the money `p` reports, once: an
-/// event whose payment is already in the order's ledger (the same event
-/// applied again after a crash) only flags.
+/// What a `paid` event is besides the payment that pays the order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Extra {
+    /// Not believed, and why: flagged, the money recorded as `review`.
+    Review(String),
+    /// The difference still owed after staff raised a paid order's total.
+    Difference,
+}
+
+/// Records the money `p` reports on `order` once (an event whose payment
+/// is already in the order's ledger, applied again after a crash, adds
+/// none), flagging the order when it is not believed.
 pub(crate) async fn record(
     store: &dyn Store,
     config: &CheckoutConfig,
     order: &Order,
     p: &StoredPayment,
-    why: String,
+    extra: Extra,
     now: Timestamp,
 ) -> Result<(), EngineError> {
     let provider_ref = p.payment_id.clone().or_else(|| p.reference.clone());
@@ -41,19 +52,38 @@ pub(crate) async fn record(
                     && provider_ref.is_some()
                     && e.provider_ref == provider_ref
             });
-        let mut entry = TimelineEntry::new(now, TimelineKind::Notice, &Actor::Provider);
-        entry.detail = Some(format!("payment needs review: {why}"));
-        let mut update = OrderUpdate {
-            payment_review: Some(Some(why.clone())),
-            timeline: vec![entry],
-            ..OrderUpdate::default()
+        let reference = provider_ref.as_deref().unwrap_or("no reference");
+        let (status, detail, mut update) = match &extra {
+            Extra::Review(why) => {
+                let mut entry = TimelineEntry::new(now, TimelineKind::Notice, &Actor::Provider);
+                entry.detail = Some(format!("payment needs review: {why}"));
+                let update = OrderUpdate {
+                    payment_review: Some(Some(why.clone())),
+                    timeline: vec![entry],
+                    ..OrderUpdate::default()
+                };
+                (REVIEW, format!("{}: {why}", p.raw_kind), update)
+            }
+            Extra::Difference => {
+                let mut entry =
+                    TimelineEntry::new(now, TimelineKind::PaymentChanged, &Actor::Provider);
+                entry.detail = Some(format!(
+                    "{} ({reference}): the difference of the edited total",
+                    p.raw_kind
+                ));
+                let update = OrderUpdate {
+                    timeline: vec![entry],
+                    ..OrderUpdate::default()
+                };
+                ("paid", format!("{}: difference", p.raw_kind), update)
+            }
         };
         // The provider did not say how much: nothing to add up.
         if let (Some(amount_minor), false) = (p.amount_minor, known) {
             update.ledger.push(LedgerEntry {
                 order_number: order.number,
                 kind: LedgerKind::Paid,
-                status: REVIEW.to_owned(),
+                status: status.to_owned(),
                 amount_minor,
                 currency: p
                     .currency
@@ -64,7 +94,7 @@ pub(crate) async fn record(
                     .payment_method
                     .or_else(|| config.payments.as_ref().map(|provider| provider.method())),
                 provider_ref: provider_ref.clone(),
-                detail: Some(format!("{}: {why}", p.raw_kind)),
+                detail: Some(detail),
                 at: now,
             });
         }

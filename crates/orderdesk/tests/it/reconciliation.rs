@@ -104,7 +104,7 @@ async fn payments_show_every_event_the_day_s_totals_and_flagged_orders_first(bac
 }
 
 /// Posts a Razorpay event signed with the test secret; its status.
-async fn post_razorpay(app: &TestApp, body: String, event_id: &str) -> u16 {
+pub(crate) async fn post_razorpay(app: &TestApp, body: String, event_id: &str) -> u16 {
     let signature = orderdesk_payments::razorpay::sign_webhook(RZP_WEBHOOK_SECRET, body.as_bytes());
     app.client
         .post(app.url("/webhooks/razorpay"))

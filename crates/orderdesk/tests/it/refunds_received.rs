@@ -6,8 +6,10 @@ use serde_json::json;
 
 use crate::both_backends;
 use crate::helpers::{Backend, GraphFake};
+use crate::journey::{order_when, payment_link_paid};
 use crate::order_edit::patch;
 use crate::payments::{act, refused_naming};
+use crate::reconciliation::post_razorpay;
 use crate::refunds::{paid_through_razorpay, razorpay_app, razorpay_fake};
 
 async fn after_an_edit_lowers_the_total_all_the_money_received_can_go_back(backend: Backend) {
@@ -56,4 +58,55 @@ async fn after_an_edit_lowers_the_total_all_the_money_received_can_go_back(backe
     app.stop().await;
 }
 
-both_backends!(after_an_edit_lowers_the_total_all_the_money_received_can_go_back);
+async fn the_difference_of_a_raised_total_is_believed_and_refundable(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let (url, _asked) = razorpay_fake().await;
+    let app = razorpay_app(backend, &graph, &url).await;
+    let n = paid_through_razorpay(&app, &graph, "919822200062").await;
+    let (_, order) = app.get(&format!("/api/v1/orders/{n}")).await;
+    // Up from two teas to three: a link for the 249.50 difference.
+    let (status, up) = patch(
+        &app,
+        &format!("/api/v1/orders/{n}"),
+        &json!({"version": order["version"], "items": [{"retailer_id": "tea", "quantity": 3}]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{up}");
+    assert!(up["difference_link"].is_string(), "{up}");
+    let paid = payment_link_paid(&format!("plink_{n}x2"), &format!("{n}-2"), 24_950)
+        .replace("pay_TEST0000000001", "pay_TEST0000000002");
+    assert_eq!(
+        post_razorpay(&app, paid, &format!("evt_difference_{n}")).await,
+        200
+    );
+    let o = order_when(&app, n, |o| o["received_minor"] == 74_850).await;
+    assert!(o["payment_review"].is_null(), "believed: {o}");
+    assert_eq!(o["payment_status"], "paid");
+    let (_, report) = app.get("/api/v1/payments").await;
+    let paid: Vec<_> = report["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "paid")
+        .map(|e| (e["status"].clone(), e["amount_minor"].clone()))
+        .collect();
+    assert_eq!(
+        paid,
+        [
+            (json!("paid"), json!(49_900)),
+            (json!("paid"), json!(24_950))
+        ]
+    );
+    assert_eq!(report["attention_total"], 0, "{report}");
+    // All of it may go back.
+    let (status, o) = act(&app, n, json!({"action": "refund", "reason": "cancelled"})).await;
+    assert_eq!(status, 200, "{o}");
+    assert_eq!(o["refunded_minor"], 74_850);
+    assert_eq!(o["payment_status"], "refunded");
+    app.stop().await;
+}
+
+both_backends!(
+    after_an_edit_lowers_the_total_all_the_money_received_can_go_back,
+    the_difference_of_a_raised_total_is_believed_and_refundable,
+);
