@@ -72,6 +72,38 @@ pub struct DaySummary {
     pub net_minor: i64,
 }
 
+/// The setting: how many days after delivery cash on delivery not yet
+/// recorded as received stands at the top of the payments page.
+pub const COD_OVERDUE_DAYS: &str = "ORDERDESK_COD_OVERDUE_DAYS";
+/// [`COD_OVERDUE_DAYS`] when unset.
+pub const COD_OVERDUE_DAYS_DEFAULT: i64 = 7;
+
+/// A [`COD_OVERDUE_DAYS`] value: a whole number of days from 1 to 365.
+pub fn parse_overdue_days(raw: &str) -> Option<i64> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|d| (1..=365).contains(d))
+}
+
+/// The status of a `paid` event whose money arrived but was not believed
+/// (an amount other than the order's, or a second payment of a paid
+/// order): it counts as collected, and the order is flagged for review.
+pub const REVIEW: &str = "review";
+
+/// What staff marking an order of `total_minor` paid add to the money
+/// received: the total less what already arrived for it and was flagged
+/// ([`REVIEW`]) in the same currency, never below zero, so the money is
+/// not counted twice.
+pub fn left_to_receive(total_minor: i64, currency: Currency, entries: &[LedgerEntry]) -> i64 {
+    let flagged: i64 = entries
+        .iter()
+        .filter(|e| e.kind == LedgerKind::Paid && e.status == REVIEW && e.currency == currency)
+        .map(|e| e.amount_minor)
+        .sum();
+    (total_minor - flagged).max(0)
+}
+
 /// Whether `order` is cash on delivery still to collect: COD, not paid,
 /// and not ended without a delivery.
 pub fn cod_to_collect(order: &Order) -> bool {
@@ -87,25 +119,34 @@ pub fn cod_to_collect(order: &Order) -> bool {
         )
 }
 
-/// The per-day summary of `entries` and of the COD orders still to collect
-/// (`cod_open`, by the day each was placed), newest day first.
-pub fn daily_summary(entries: &[LedgerEntry], cod_open: &[Order]) -> Vec<DaySummary> {
+/// Cash on delivery still to collect of the orders placed on one UTC day,
+/// in one currency (the store sums every such order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodDay {
+    pub day: NaiveDate,
+    pub currency: Currency,
+    pub amount_minor: i64,
+}
+
+/// The per-day summary of `entries` and of the cash on delivery still to
+/// collect (`cod`, by the day the orders were placed), newest day first.
+pub fn daily_summary(entries: &[LedgerEntry], cod: &[CodDay]) -> Vec<DaySummary> {
     let mut days: BTreeMap<(NaiveDate, String), DaySummary> = BTreeMap::new();
     for e in entries {
         let d = days
             .entry((e.at.date_naive(), e.currency.as_str().to_owned()))
-            .or_insert_with(|| empty(e.at, e.currency));
+            .or_insert_with(|| empty(e.at.date_naive(), e.currency));
         match (e.kind, e.status.as_str()) {
             (LedgerKind::Paid, _) => d.collected_minor += e.amount_minor,
             (LedgerKind::Refund, "processed") => d.refunded_minor += e.amount_minor,
             _ => {}
         }
     }
-    for o in cod_open.iter().filter(|o| cod_to_collect(o)) {
+    for c in cod {
         let d = days
-            .entry((o.created_at.date_naive(), o.currency.as_str().to_owned()))
-            .or_insert_with(|| empty(o.created_at, o.currency));
-        d.cod_to_collect_minor += o.total_minor;
+            .entry((c.day, c.currency.as_str().to_owned()))
+            .or_insert_with(|| empty(c.day, c.currency));
+        d.cod_to_collect_minor += c.amount_minor;
     }
     let mut out: Vec<DaySummary> = days
         .into_values()
@@ -118,9 +159,9 @@ pub fn daily_summary(entries: &[LedgerEntry], cod_open: &[Order]) -> Vec<DaySumm
     out
 }
 
-fn empty(at: Timestamp, currency: Currency) -> DaySummary {
+fn empty(day: NaiveDate, currency: Currency) -> DaySummary {
     DaySummary {
-        day: at.date_naive(),
+        day,
         currency,
         collected_minor: 0,
         refunded_minor: 0,
@@ -171,6 +212,57 @@ mod tests {
     }
 
     #[test]
+    fn cash_is_to_collect_until_recorded_unless_the_order_ended_undelivered() {
+        assert!(cod_to_collect(&cod(
+            30_000,
+            at(7, 10),
+            OrderStatus::Delivered
+        )));
+        assert!(cod_to_collect(&cod(
+            30_000,
+            at(7, 10),
+            OrderStatus::Shipped
+        )));
+        assert!(!cod_to_collect(&cod(
+            30_000,
+            at(7, 10),
+            OrderStatus::Cancelled
+        )));
+        let mut recorded = cod(30_000, at(7, 10), OrderStatus::Delivered);
+        recorded.payment_status = PaymentStatus::Paid;
+        assert!(!cod_to_collect(&recorded));
+    }
+
+    #[test]
+    fn marking_paid_adds_only_what_did_not_arrive_flagged() {
+        let inr = Currency::parse("INR").unwrap();
+        let short = entry(LedgerKind::Paid, REVIEW, 100, at(6, 9));
+        let failed = entry(LedgerKind::Failed, "failed", 49_900, at(6, 8));
+        let believed = entry(LedgerKind::Paid, "paid", 700, at(6, 7));
+        assert_eq!(left_to_receive(49_900, inr, &[]), 49_900);
+        assert_eq!(
+            left_to_receive(49_900, inr, &[short.clone(), failed, believed]),
+            49_800
+        );
+        let mut over = short.clone();
+        over.amount_minor = 60_000;
+        assert_eq!(left_to_receive(49_900, inr, &[over]), 0);
+        let mut dollars = short;
+        dollars.currency = Currency::parse("USD").unwrap();
+        assert_eq!(left_to_receive(49_900, inr, &[dollars]), 49_900);
+    }
+
+    #[test]
+    fn overdue_days_are_a_whole_number_from_1_to_365() {
+        assert_eq!(parse_overdue_days("7"), Some(7));
+        assert_eq!(parse_overdue_days(" 1 "), Some(1));
+        assert_eq!(parse_overdue_days("365"), Some(365));
+        for bad in ["0", "-3", "366", "7d", "1.5", "", "week"] {
+            assert_eq!(parse_overdue_days(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn each_day_sums_collected_refunded_cod_and_net_newest_first() {
         let entries = [
             entry(LedgerKind::Paid, "paid", 49_900, at(6, 9)),
@@ -179,10 +271,11 @@ mod tests {
             entry(LedgerKind::Refund, "processed", 20_000, at(7, 8)),
             entry(LedgerKind::Refund, "failed", 5_000, at(7, 9)),
         ];
-        let cod_open = [
-            cod(30_000, at(7, 10), OrderStatus::Delivered),
-            cod(99_999, at(7, 11), OrderStatus::Cancelled),
-        ];
+        let cod_open = [CodDay {
+            day: at(7, 10).date_naive(),
+            currency: Currency::parse("INR").unwrap(),
+            amount_minor: 30_000,
+        }];
         let days = daily_summary(&entries, &cod_open);
         assert_eq!(days.len(), 2);
         assert_eq!(days[0].day.to_string(), "2026-12-07");

@@ -45,7 +45,7 @@ pub use conversation::{needs_reply, ReplyState};
 pub use event::EventKind;
 pub use inbox_kind::InboxKind;
 pub use label::{check_label, label_limit, LabelError, LabelLimit};
-pub use ledger::{cod_to_collect, daily_summary, DaySummary, LedgerEntry, LedgerKind};
+pub use ledger::{cod_to_collect, daily_summary, CodDay, DaySummary, LedgerEntry, LedgerKind};
 pub use local::{Local, LocalError};
 pub use message_state::MessageState;
 pub use money::{Currency, Money, MoneyError};
@@ -59,8 +59,8 @@ pub use payment_action::{
 };
 pub use payment_indicator::PaymentIndicator;
 pub use refund::{
-    next_refund_id, plan_refund, refundable_minor, refunded_minor, status_after_refunds, was_paid,
-    Refund, RefundStatus,
+    next_refund_id, plan_refund, received_minor, refundable_minor, refunded_minor,
+    status_after_refunds, was_paid, Refund, RefundStatus,
 };
 pub use starting_address::starting_address;
 pub use timeline::{Actor, TimelineEntry, TimelineKind};

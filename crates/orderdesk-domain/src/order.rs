@@ -176,6 +176,16 @@ pub struct Order {
     /// went out: a checkout completed after it counts as recovered.
     #[serde(skip)]
     pub reminded_at: Option<Timestamp>,
+    /// When the order last moved to Delivered; null until it did. Cash on
+    /// delivery still unrecorded some days after this needs a person.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub delivered_at: Option<Timestamp>,
+    /// The money that arrived for the order: every `paid` payment event in
+    /// its currency, also those flagged for review; 0 for an order paid
+    /// before payments were counted (see [`crate::received_minor`]).
+    #[serde(default)]
+    pub received_minor: i64,
 }
 
 /// What an order still lacks for the checkout to confirm it by itself.
@@ -318,6 +328,8 @@ impl NewOrder {
             cod_confirmation: None,
             feedback: None,
             reminded_at: None,
+            delivered_at: None,
+            received_minor: 0,
         }
     }
 }

@@ -77,9 +77,22 @@ pub fn was_paid(order: &Order) -> bool {
     )
 }
 
-/// What may still be refunded: the total less every refund not `failed`;
-/// nothing once the payment is `refunded` (also for orders refunded before
-/// refunds were itemised, which list none).
+/// The money refunds may return in all: what arrived for the order
+/// (`received_minor`, which a staff edit of the total does not change),
+/// or, for a paid order from before payments were counted, its total.
+pub fn received_minor(order: &Order) -> i64 {
+    if order.received_minor > 0 {
+        order.received_minor
+    } else if was_paid(order) {
+        order.total_minor
+    } else {
+        0
+    }
+}
+
+/// What may still be refunded: the money received less every refund not
+/// `failed`; nothing once the payment is `refunded` (also for orders
+/// refunded before refunds were itemised, which list none).
 pub fn refundable_minor(order: &Order) -> i64 {
     if !was_paid(order) || order.payment_status == PaymentStatus::Refunded {
         return 0;
@@ -90,7 +103,7 @@ pub fn refundable_minor(order: &Order) -> i64 {
         .filter(|r| r.status != RefundStatus::Failed)
         .map(|r| r.amount_minor)
         .sum();
-    (order.total_minor - asked).max(0)
+    (received_minor(order) - asked).max(0)
 }
 
 /// The money returned so far: the `processed` refunds.
@@ -102,11 +115,12 @@ pub fn refunded_minor(refunds: &[Refund]) -> i64 {
         .sum()
 }
 
-/// The payment status of a paid order of `total_minor` with these refunds.
-pub fn status_after_refunds(total_minor: i64, refunds: &[Refund]) -> PaymentStatus {
+/// The payment status of a paid order that received `received_minor`
+/// (see [`received_minor`]) with these refunds.
+pub fn status_after_refunds(received_minor: i64, refunds: &[Refund]) -> PaymentStatus {
     match refunded_minor(refunds) {
         0 => PaymentStatus::Paid,
-        r if r >= total_minor => PaymentStatus::Refunded,
+        r if r >= received_minor => PaymentStatus::Refunded,
         _ => PaymentStatus::PartiallyRefunded,
     }
 }

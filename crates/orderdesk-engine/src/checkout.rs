@@ -96,6 +96,7 @@ mod payment_webhooks;
 mod render;
 mod timers;
 mod typed_orders;
+mod unbelieved;
 
 pub use address::{AddressForm, AddressLock};
 pub(crate) use apply_outcome::{apply_update, supersede_older_all, update_from};

@@ -6,6 +6,7 @@
 //! other change.
 
 use chrono::Utc;
+use orderdesk_domain::ledger::left_to_receive;
 use orderdesk_domain::{
     advance, check_payment_action, Actor, CheckoutInput, CheckoutState, CheckoutStep, LedgerEntry,
     LedgerKind, Order, OrderNumber, PaymentActionKind, PaymentMethod, PaymentRefusal,
@@ -140,11 +141,13 @@ impl Engine {
         let mut entry = TimelineEntry::new(now, TimelineKind::PaymentChanged, &actor);
         entry.detail = Some(format!("marked paid: {reason}"));
         entry.reason = Some(reason.clone());
+        // Money that arrived flagged (a short payment) is counted already.
+        let received = self.store.order_payment_events(order.number).await?;
         let ledger = LedgerEntry {
             order_number: order.number,
             kind: LedgerKind::Paid,
             status: "paid".to_owned(),
-            amount_minor: order.total_minor,
+            amount_minor: left_to_receive(order.total_minor, order.currency, &received),
             currency: order.currency,
             method: Some(order.payment_method.unwrap_or(PaymentMethod::Manual)),
             provider_ref: Some(reason),

@@ -82,6 +82,10 @@ impl SqlRead for PgDb {
     type Row = Row<PgRow>;
     const BYTE_ORDER: &'static str = " COLLATE \"C\"";
 
+    fn utc_day(column: &str) -> String {
+        format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
+    }
+
     async fn read(&self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Self::Row>> {
         let rows = bind(sql, args)
             .fetch_all(&self.pool)

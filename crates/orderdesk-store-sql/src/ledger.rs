@@ -2,9 +2,9 @@
 //! order change they record) and its reads for reconciliation.
 
 use orderdesk_domain::{
-    Currency, LedgerEntry, LedgerKind, Order, OrderNumber, PaymentMethod, Timestamp,
+    CodDay, Currency, LedgerEntry, LedgerKind, Order, OrderNumber, PaymentMethod, Timestamp,
 };
-use orderdesk_store::{StoreError, StoreResult};
+use orderdesk_store::{AttentionPage, StoreError, StoreResult};
 
 use crate::reads::SqlRead;
 use crate::rows::{self, corrupt, micros, Cols};
@@ -92,16 +92,71 @@ pub async fn order_payment_events<R: SqlRead>(
     rows.iter().map(|row| entry(row)).collect()
 }
 
-/// Orders whose payment needs a person: flagged for review, or cash on
-/// delivery not yet recorded as received (open or delivered), oldest first.
-pub async fn payment_attention<R: SqlRead>(r: &R) -> StoreResult<Vec<Order>> {
+/// Cash on delivery not yet recorded as received, of an order not ended
+/// without a delivery (`orderdesk_domain::cod_to_collect`).
+const COD_OPEN: &str = "payment_method = 'cod' AND payment_status = 'pending' \
+     AND status NOT IN ('cancelled', 'rejected', 'abandoned', 'archived', 'returned')";
+
+/// See `PaymentStore::payment_attention`: the list and its count read the
+/// same condition, so the count is every order the list would hold.
+pub async fn payment_attention<R: SqlRead>(
+    r: &R,
+    overdue_before: Timestamp,
+    limit: u32,
+) -> StoreResult<AttentionPage> {
+    let needs = format!(
+        "payment_review IS NOT NULL OR ({COD_OPEN} AND status = 'delivered' \
+         AND COALESCE(delivered_at, updated_at) <= $1)"
+    );
     let sql = format!(
-        "SELECT {} FROM orders WHERE payment_review IS NOT NULL \
-         OR (payment_method = 'cod' AND payment_status = 'pending' \
-         AND status NOT IN ('cancelled', 'rejected', 'abandoned', 'archived', 'returned')) \
-         ORDER BY number LIMIT 500",
+        "SELECT {} FROM orders WHERE {needs} ORDER BY number LIMIT $2",
         rows::ORDER_COLUMNS
     );
-    let rows = r.read(&sql, Vec::new()).await?;
-    rows.iter().map(|row| rows::order(row)).collect()
+    let rows = r
+        .read(&sql, args![micros(overdue_before), i64::from(limit)])
+        .await?;
+    let orders = rows
+        .iter()
+        .map(|row| rows::order(row))
+        .collect::<StoreResult<Vec<Order>>>()?;
+    let total = if orders.len() < limit as usize {
+        i64::try_from(orders.len()).unwrap_or(i64::MAX)
+    } else {
+        let sql = format!("SELECT COUNT(*) AS n FROM orders WHERE {needs}");
+        let rows = r.read(&sql, args![micros(overdue_before)]).await?;
+        rows.first()
+            .map(|row| row.int("n"))
+            .transpose()?
+            .flatten()
+            .unwrap_or_default()
+    };
+    Ok(AttentionPage { orders, total })
+}
+
+/// See `PaymentStore::cod_to_collect`: summed in SQL over every such order.
+pub async fn cod_to_collect<R: SqlRead>(
+    r: &R,
+    from: Timestamp,
+    to: Timestamp,
+) -> StoreResult<Vec<CodDay>> {
+    let day = R::utc_day("created_at");
+    let sql = format!(
+        "SELECT {day} AS day, currency, CAST(SUM(total_minor) AS BIGINT) AS amount \
+         FROM orders \
+         WHERE {COD_OPEN} AND created_at >= $1 AND created_at < $2 \
+         GROUP BY {day}, currency ORDER BY day, currency"
+    );
+    let rows = r.read(&sql, args![micros(from), micros(to)]).await?;
+    rows.iter()
+        .map(|row| {
+            let day = row.text("day")?.unwrap_or_default();
+            let currency = row.text("currency")?.unwrap_or_default();
+            Ok(CodDay {
+                day: chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                    .map_err(|_| corrupt("order day", &day))?,
+                currency: Currency::parse(&currency).map_err(|_| corrupt("currency", &currency))?,
+                amount_minor: row.int("amount")?.unwrap_or_default(),
+            })
+        })
+        .collect()
 }

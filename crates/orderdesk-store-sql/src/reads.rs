@@ -19,6 +19,10 @@ pub trait SqlRead: Sync {
     /// default collation does (PostgreSQL's depends on the database locale).
     const BYTE_ORDER: &'static str;
 
+    /// An SQL expression of the UTC day (`YYYY-MM-DD` text) of the
+    /// timestamp column `column`.
+    fn utc_day(column: &str) -> String;
+
     /// Runs a query; returns its rows.
     async fn read(&self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Self::Row>>;
 

@@ -3,7 +3,8 @@
 //! the write) and writing the refund columns.
 
 use orderdesk_domain::{
-    refundable_minor, refunded_minor, status_after_refunds, was_paid, Order, RefundStatus,
+    received_minor, refundable_minor, refunded_minor, status_after_refunds, was_paid, Order,
+    RefundStatus,
 };
 use orderdesk_store::{OrderUpdate, RefundChange, StoreError, StoreResult};
 
@@ -63,7 +64,7 @@ pub(crate) fn apply(order: &mut Order, update: &OrderUpdate) -> StoreResult<()> 
     }
     order.refunded_minor = refunded_minor(&order.refunds);
     if was_paid(order) {
-        order.payment_status = status_after_refunds(order.total_minor, &order.refunds);
+        order.payment_status = status_after_refunds(received_minor(order), &order.refunds);
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, NaiveDate};
 use orderdesk_domain::followup::{Feedback, FeedbackState};
+use orderdesk_domain::ledger::REVIEW;
 use orderdesk_domain::stats::facts::{self, names, Move, EVER};
 use orderdesk_domain::stats::{local_day, Fact};
 use orderdesk_domain::{
@@ -115,7 +116,11 @@ pub(crate) async fn updated<T: SqlTx>(
     }
     if !update.ledger.is_empty() {
         let here = |kind: LedgerKind| {
-            let n = update.ledger.iter().filter(|e| e.kind == kind).count();
+            let n = update
+                .ledger
+                .iter()
+                .filter(|e| e.kind == kind && e.status != REVIEW)
+                .count();
             i64::try_from(n).unwrap_or(i64::MAX)
         };
         let mut before = [0; 2];
@@ -125,7 +130,8 @@ pub(crate) async fn updated<T: SqlTx>(
         {
             let all = count(
                 tx,
-                "SELECT COUNT(*) AS n FROM payment_events WHERE order_number = $1 AND kind = $2",
+                "SELECT COUNT(*) AS n FROM payment_events \
+                 WHERE order_number = $1 AND kind = $2 AND status <> 'review'",
                 args![number, kind.as_str()],
             )
             .await?;
@@ -165,13 +171,14 @@ async fn latest_move<T: SqlTx>(
 }
 
 /// The facts of an order's payment events in ledger order, given how many
-/// paid and failed events it had before them.
+/// paid (not flagged for review) and failed events it had before them.
 fn ledger_run(entries: &[LedgerEntry], mut paid: i64, mut failed: i64) -> Vec<Fact> {
     let mut out = Vec::new();
     for e in entries {
         out.extend(facts::ledger(e, paid == 0, failed > 0));
         match e.kind {
-            LedgerKind::Paid => paid += 1,
+            LedgerKind::Paid if e.status != REVIEW => paid += 1,
+            LedgerKind::Paid => {}
             LedgerKind::Failed => failed += 1,
             LedgerKind::Refund => {}
         }

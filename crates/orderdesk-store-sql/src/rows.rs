@@ -108,7 +108,8 @@ pub const ORDER_COLUMNS: &str = "number, status, held_from, payment_status, \
      currency, total_minor, address, note, cart_text, tracking, payment_reference, \
      payment_review, created_at, updated_at, version, provider_payment_id, refunded_minor, \
      refunds, shipping_minor, discount_minor, tags, assignee, invoice_number, off_script, \
-     address_as_typed, cod_confirmation, feedback, reminded_at";
+     address_as_typed, cod_confirmation, feedback, reminded_at, delivered_at, \
+     received_minor";
 
 pub fn order(row: &dyn Cols) -> StoreResult<Order> {
     Ok(Order {
@@ -148,6 +149,8 @@ pub fn order(row: &dyn Cols) -> StoreResult<Order> {
         cod_confirmation: opt_named(row, "cod_confirmation", CodConfirmation::parse)?,
         feedback: json::<Feedback>(row, "feedback")?,
         reminded_at: row.time("reminded_at")?,
+        delivered_at: row.time("delivered_at")?,
+        received_minor: row.int("received_minor")?.unwrap_or_default(),
     })
 }
 

@@ -2,7 +2,8 @@
 //! what must come last in a transaction is collected in [`Effects`].
 
 use orderdesk_domain::{
-    Actor, EventKind, NewOrder, Order, OrderNumber, TimelineEntry, TimelineKind, Timestamp,
+    Actor, EventKind, LedgerKind, NewOrder, Order, OrderNumber, OrderStatus, TimelineEntry,
+    TimelineKind, Timestamp,
 };
 use orderdesk_store::{
     ChatMessage, MessageState, NewInboundMessage, OrderUpdate, StoreError, StoreResult, TimerKind,
@@ -283,6 +284,21 @@ pub(crate) async fn write_update<T: SqlTx>(
     let at = micros(at);
     let payment_before = (locked.order.payment_status, locked.order.payment_method);
     let mut order = updated(locked.order, update);
+    if update
+        .status_change
+        .as_ref()
+        .is_some_and(|c| c.to == OrderStatus::Delivered && c.from != OrderStatus::Delivered)
+    {
+        order.delivered_at = Some(at);
+    }
+    // Money that arrived counts before a refund in the same update is
+    // bounded by it.
+    order.received_minor += update
+        .ledger
+        .iter()
+        .filter(|e| e.kind == LedgerKind::Paid && e.currency == order.currency)
+        .map(|e| e.amount_minor)
+        .sum::<i64>();
     crate::refunds::apply(&mut order, update)?;
     if update.touches_order() {
         crate::invoices::issue(tx, &mut order, at).await?;
@@ -293,7 +309,8 @@ pub(crate) async fn write_update<T: SqlTx>(
              payment_method = $4, checkout_step = $5, address = $6{}, note = $7, tracking = $8, \
              payment_reference = $9, payment_review = $10, updated_at = $11, version = $12, \
              off_script = $13, address_as_typed = $14, cod_confirmation = $15, \
-             feedback = $16{}, reminded_at = $17 WHERE number = $18",
+             feedback = $16{}, reminded_at = $17, delivered_at = $18, received_minor = $19 \
+             WHERE number = $20",
             T::JSON,
             T::JSON
         );
@@ -317,7 +334,12 @@ pub(crate) async fn write_update<T: SqlTx>(
             order.cod_confirmation.map(|c| c.as_str())
         ]);
         args.push(Arg::Json(order.feedback.as_ref().map(to_json).transpose()?));
-        args.extend(args![order.reminded_at, order.number]);
+        args.extend(args![
+            order.reminded_at,
+            order.delivered_at,
+            order.received_minor,
+            order.number
+        ]);
         tx.execute(&sql, args).await?;
         if crate::refunds::touches(update) {
             crate::refunds::write(tx, &order).await?;

@@ -89,6 +89,11 @@ impl SqlRead for SqliteDb {
     type Row = Row<SqliteRow>;
     const BYTE_ORDER: &'static str = "";
 
+    /// Times are stored as `2026-12-07T14:35:21.000000Z` text, in UTC.
+    fn utc_day(column: &str) -> String {
+        format!("substr({column}, 1, 10)")
+    }
+
     async fn read(&self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Self::Row>> {
         let rows = bind(sql, args)
             .fetch_all(&self.reader)

@@ -34,8 +34,9 @@ pub use records::*;
 pub use refunds::RefundChange;
 pub use settings::{CustomerLanguage, LanguageSource, SettingChange, StoredSetting};
 pub use store::{
-    CatalogStore, ChatStore, CustomerStore, EventLogStore, InboxStore, OpsStore, OrderStore,
-    OutboxStore, PaymentStore, SettingsStore, StaffStore, StatsStore, Store, TimerStore,
+    AttentionPage, CatalogStore, ChatStore, CustomerStore, EventLogStore, InboxStore, OpsStore,
+    OrderStore, OutboxStore, PaymentStore, SettingsStore, StaffStore, StatsStore, Store,
+    TimerStore,
 };
 pub use timers::*;
 

@@ -259,6 +259,7 @@ impl OrderUpdate {
             || self.cod_confirmation.is_some()
             || self.feedback.is_some()
             || self.reminded_at.is_some()
+            || !self.ledger.is_empty()
     }
 }
 

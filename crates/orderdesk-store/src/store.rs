@@ -29,7 +29,7 @@ pub use inbox::InboxStore;
 pub use ops::OpsStore;
 pub use orders::OrderStore;
 pub use outbox::OutboxStore;
-pub use payments::PaymentStore;
+pub use payments::{AttentionPage, PaymentStore};
 pub use settings::SettingsStore;
 pub use staff::StaffStore;
 pub use stats::StatsStore;

@@ -177,6 +177,9 @@ pub struct Config {
     pub invoicing: Invoicing,
     /// Native WhatsApp order messages (`ORDERDESK_NATIVE_MESSAGES=on`).
     pub native_messages: bool,
+    /// Days after delivery unrecorded cash on delivery needs a person
+    /// (`ORDERDESK_COD_OVERDUE_DAYS`, read live by the engine).
+    pub cod_overdue_days: i64,
     /// The values the environment and the file gave: they win over stored
     /// settings, which [`Config::with_stored`] layers under them.
     fixed: std::sync::Arc<layered::Fixed>,
@@ -491,6 +494,10 @@ impl Config {
                         .ok_or_else(|| anyhow!("'{raw}' is not on_paid, on_confirmed or off"))
                 })?,
             },
+            cod_overdue_days: s.parsed("ORDERDESK_COD_OVERDUE_DAYS", |raw| {
+                orderdesk_domain::ledger::parse_overdue_days(raw)
+                    .ok_or_else(|| anyhow!("'{raw}' is not a whole number of days from 1 to 365"))
+            })?,
             native_messages: s.parsed("ORDERDESK_NATIVE_MESSAGES", |raw| match raw {
                 "on" => Ok(true),
                 "off" => Ok(false),

@@ -87,3 +87,56 @@ fn a_refund_outcome_is_final() {
         }
     }
 }
+
+#[test]
+fn refunds_are_bounded_by_the_money_received_not_the_edited_total() {
+    // Paid 500.00, then staff took an item off: the total is 400.00, but
+    // all 500.00 that arrived may go back.
+    let mut o = paid(40_000);
+    o.received_minor = 50_000;
+    assert_eq!(refundable_minor(&o), 50_000);
+    assert_eq!(plan_refund(&o, None), Ok(50_000));
+    o.refunds.push(refund(40_000, RefundStatus::Processed));
+    let status = status_after_refunds(received_minor(&o), &o.refunds);
+    assert_eq!(
+        status,
+        PaymentStatus::PartiallyRefunded,
+        "100.00 still kept"
+    );
+    assert_eq!(plan_refund(&o, None), Ok(10_000));
+
+    // Paid 500.00, then the total rose to 600.00 (the difference not paid
+    // yet): only the 500.00 that arrived may go back.
+    let mut o = paid(60_000);
+    o.received_minor = 50_000;
+    let refusal = plan_refund(&o, Some(50_001)).unwrap_err();
+    assert!(refusal.to_string().contains("500.00"), "{refusal}");
+    o.refunds.push(refund(50_000, RefundStatus::Processed));
+    let status = status_after_refunds(received_minor(&o), &o.refunds);
+    assert_eq!(status, PaymentStatus::Refunded);
+}
+
+#[test]
+fn a_second_payment_may_be_refunded_too() {
+    let mut o = paid(49_900);
+    o.received_minor = 99_800;
+    assert_eq!(plan_refund(&o, None), Ok(99_800));
+    o.refunds.push(refund(49_900, RefundStatus::Processed));
+    let status = status_after_refunds(received_minor(&o), &o.refunds);
+    assert_eq!(status, PaymentStatus::PartiallyRefunded);
+}
+
+#[test]
+fn an_order_paid_before_payments_were_counted_refunds_its_total() {
+    let o = paid(50_000);
+    assert_eq!(o.received_minor, 0);
+    assert_eq!(received_minor(&o), 50_000);
+    assert_eq!(plan_refund(&o, None), Ok(50_000));
+    let mut unpaid = paid(50_000);
+    unpaid.payment_status = PaymentStatus::Pending;
+    unpaid.received_minor = 100;
+    assert!(matches!(
+        plan_refund(&unpaid, None),
+        Err(PaymentRefusal::NotPaid { .. })
+    ));
+}

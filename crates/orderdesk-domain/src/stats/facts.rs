@@ -230,7 +230,9 @@ pub fn ledger(entry: &LedgerEntry, first_paid: bool, failed_before: bool) -> Vec
                 1,
             ));
             let method = entry.method.unwrap_or(PaymentMethod::Manual);
-            if first_paid {
+            // Money that arrived flagged is revenue, but it did not pay
+            // the order: the order counts when its payment is settled.
+            if first_paid && entry.status != crate::ledger::REVIEW {
                 facts.push(Fact::new(at, PAID_ORDERS, 1));
                 // Cash on delivery was counted as chosen when the order was
                 // confirmed; the cash arriving is not a second "payment".

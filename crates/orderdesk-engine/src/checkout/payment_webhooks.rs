@@ -3,16 +3,17 @@
 
 use orderdesk_domain::Actor;
 use orderdesk_domain::{
-    advance, CheckoutInput, CheckoutState, Money, OrderNumber, TimelineEntry, TimelineKind,
-    Timestamp,
+    advance, received_minor, CheckoutInput, CheckoutState, Money, Order, OrderNumber,
+    PaymentStatus, TimelineEntry, TimelineKind, Timestamp,
 };
 use orderdesk_domain::{LedgerEntry, LedgerKind};
-use orderdesk_store::{OrderUpdate, StoreError};
+use orderdesk_store::StoreError;
 
 use crate::links::issue_link;
 use crate::texts::Texts;
 use crate::EngineError;
 
+use super::unbelieved::Extra;
 use super::{apply_update, update_from, CheckoutConfig};
 
 /// A provider's payment event as the inbox stores it (written by the web
@@ -136,26 +137,8 @@ pub(crate) async fn apply_stored(
         Err(e) => return Err(e.into()),
     };
     if p.kind == "paid" {
-        let matches = p.amount_minor == Some(order.total_minor)
-            && p.currency.as_deref() == Some(order.currency.as_str());
-        if !matches {
-            let why = format!(
-                "{} reported {} {} but the order total is {}; not marked paid",
-                p.raw_kind,
-                p.amount_minor.map_or("?".to_owned(), |a| a.to_string()),
-                p.currency.as_deref().unwrap_or("?"),
-                Money::from_minor(order.total_minor, order.currency)
-            );
-            let mut entry = TimelineEntry::new(now, TimelineKind::Notice, &Actor::Provider);
-            entry.detail = Some(format!("payment needs review: {why}"));
-            let update = OrderUpdate {
-                payment_review: Some(Some(why)),
-                timeline: vec![entry],
-                ..OrderUpdate::default()
-            };
-            store
-                .update_order(number, order.version, &update, now)
-                .await?;
+        if let Some(extra) = extra_payment(&order, &p) {
+            super::unbelieved::record(store, config, &order, &p, extra, now).await?;
             return Ok(InboundOutcome::Ignored);
         }
     }
@@ -202,6 +185,51 @@ pub(crate) async fn apply_stored(
     crate::invoices::attach(store, config, &texts, &order, &mut update, now).await?;
     apply_update(store, &order, &update, further, now).await?;
     Ok(InboundOutcome::Ignored)
+}
+
+/// What a `paid` event is when it is not the payment that pays the order:
+/// on an order already paid, another payment (a different payment id than
+/// the one that paid it; the same id is a redelivery) is the difference of
+/// a raised total when it is exactly what is still owed, else a second
+/// payment, not believed; on an unpaid order, an amount or currency other
+/// than the total is not believed.
+fn extra_payment(order: &Order, p: &StoredPayment) -> Option<Extra> {
+    let reported = format!(
+        "{} {}",
+        p.amount_minor.map_or("?".to_owned(), |a| a.to_string()),
+        p.currency.as_deref().unwrap_or("?")
+    );
+    let already_paid = matches!(
+        order.payment_status,
+        PaymentStatus::Paid | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
+    );
+    if already_paid && p.payment_id.is_some() && p.payment_id != order.provider_payment_id {
+        let owed = order.total_minor - received_minor(order);
+        if owed > 0
+            && p.amount_minor == Some(owed)
+            && p.currency.as_deref() == Some(order.currency.as_str())
+        {
+            return Some(Extra::Difference);
+        }
+        return Some(Extra::Review(format!(
+            "{} reported a second payment {} of {reported} on an order already paid{}",
+            p.raw_kind,
+            p.payment_id.as_deref().unwrap_or_default(),
+            order
+                .provider_payment_id
+                .as_deref()
+                .map_or_else(String::new, |first| format!(" ({first})"))
+        )));
+    }
+    let matches = p.amount_minor == Some(order.total_minor)
+        && p.currency.as_deref() == Some(order.currency.as_str());
+    (!matches && !already_paid).then(|| {
+        Extra::Review(format!(
+            "{} reported {reported} but the order total is {}; not marked paid",
+            p.raw_kind,
+            Money::from_minor(order.total_minor, order.currency)
+        ))
+    })
 }
 
 /// Settles the refunds a provider's refund event reports, each on its

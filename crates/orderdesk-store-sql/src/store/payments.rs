@@ -1,8 +1,8 @@
 //! [`PaymentStore`] on [`SqlStore`].
 
 use async_trait::async_trait;
-use orderdesk_domain::{Order, OrderNumber, Timestamp};
-use orderdesk_store::{PaymentStore, StoreResult};
+use orderdesk_domain::{CodDay, OrderNumber, Timestamp};
+use orderdesk_store::{AttentionPage, PaymentStore, StoreResult};
 
 use super::SqlStore;
 use crate::{Durability, SqlBackend, SqlTx};
@@ -24,8 +24,16 @@ impl<B: SqlBackend> PaymentStore for SqlStore<B> {
         crate::ledger::order_payment_events(&self.0, number).await
     }
 
-    async fn payment_attention(&self) -> StoreResult<Vec<Order>> {
-        crate::ledger::payment_attention(&self.0).await
+    async fn payment_attention(
+        &self,
+        overdue_before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<AttentionPage> {
+        crate::ledger::payment_attention(&self.0, overdue_before, limit).await
+    }
+
+    async fn cod_to_collect(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<CodDay>> {
+        crate::ledger::cod_to_collect(&self.0, from, to).await
     }
 
     async fn set_document_prefixes(&self, invoice: &str, credit_note: &str) -> StoreResult<()> {

@@ -142,3 +142,55 @@ pub async fn case_a_settled_refund_stays_settled(store: &dyn Store) {
     assert_eq!(again.refunds[0].status, RefundStatus::Processed);
     assert_eq!(again.payment_status, PaymentStatus::Refunded);
 }
+
+/// The money received follows the order's `paid` payment events (also one
+/// flagged for review), and bounds its refunds, whatever its total now.
+pub async fn case_refunds_are_bounded_by_the_money_received(store: &dyn Store) {
+    let placed = create_order(store, cart("Asha", "919800000089", at(0))).await;
+    assert_eq!(placed.received_minor, 0);
+    let total = placed.total_minor;
+    let paid_event = |amount_minor: i64, status: &str| orderdesk_domain::LedgerEntry {
+        order_number: placed.number,
+        kind: orderdesk_domain::LedgerKind::Paid,
+        status: status.to_owned(),
+        amount_minor,
+        currency: placed.currency,
+        method: Some(PaymentMethod::Razorpay),
+        provider_ref: Some(format!("pay_{status}")),
+        detail: None,
+        at: at(1),
+    };
+    let pay = OrderUpdate {
+        payment_status: Some(PaymentStatus::Paid),
+        ledger: vec![paid_event(total, "paid")],
+        ..OrderUpdate::default()
+    };
+    let o = updated(store, &placed, &pay, 1).await;
+    assert_eq!(o.received_minor, total);
+    // A second payment arrived, flagged: it may go back too.
+    let again = OrderUpdate {
+        payment_review: Some(Some("a second payment".to_owned())),
+        ledger: vec![paid_event(100, orderdesk_domain::ledger::REVIEW)],
+        ..OrderUpdate::default()
+    };
+    let o = updated(store, &o, &again, 2).await;
+    assert_eq!(o.received_minor, total + 100);
+    assert_eq!(store.order(o.number).await.unwrap(), o, "read back exactly");
+    let too_much = add(refund(&format!("{}-r1", o.number), total + 101));
+    assert!(matches!(
+        store
+            .update_order(o.number, o.version, &too_much, at(3))
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let all = add(refund(&format!("{}-r1", o.number), total + 100));
+    let o = updated(store, &o, &all, 3).await;
+    let done = settle(
+        &format!("{}-r1", o.number),
+        RefundStatus::Processed,
+        Some("rfnd_1"),
+    );
+    let o = updated(store, &o, &done, 4).await;
+    assert_eq!(o.payment_status, PaymentStatus::Refunded);
+    assert_eq!(o.refunded_minor, total + 100);
+}

@@ -104,6 +104,8 @@ pub fn expected_order(number: OrderNumber, new: &NewOrder) -> Order {
         cod_confirmation: None,
         feedback: None,
         reminded_at: None,
+        delivered_at: None,
+        received_minor: 0,
     }
 }
 

@@ -20,8 +20,6 @@ pub(crate) fn routes() -> Routes<AppState> {
     Routes::new().get("/api/v1/payments", Auth::Token, report)
 }
 
-/// Cash on delivery not recorded this long after delivery stands at the top.
-pub(crate) const COD_OVERDUE_DAYS: i64 = 7;
 /// The period when none is given: the last week, today included.
 const DEFAULT_DAYS: i64 = 7;
 /// The longest period one request may ask for.
@@ -78,12 +76,7 @@ pub(crate) async fn load(state: &AppState, p: &PeriodParams) -> ApiResult<Paymen
     let end = to.succ_opt().unwrap_or(to);
     Ok(state
         .engine
-        .payments_report(
-            start(from),
-            start(end),
-            Duration::days(COD_OVERDUE_DAYS),
-            now,
-        )
+        .payments_report(start(from), start(end), now)
         .await?)
 }
 
@@ -110,7 +103,10 @@ pub struct PaymentsBody {
     /// End of the period (exclusive).
     #[schema(value_type = String, format = DateTime)]
     to: Timestamp,
+    /// Oldest first, at most 200 (see `attention_total`).
     attention: Vec<AttentionItem>,
+    /// How many orders need a person in all, listed or not.
+    attention_total: i64,
     /// Newest day first.
     days: Vec<DaySummary>,
     /// Oldest first.
@@ -135,6 +131,7 @@ impl From<PaymentsReport> for PaymentsBody {
                     why: a.why,
                 })
                 .collect(),
+            attention_total: r.attention_total,
             days: r.days,
             events: r.events,
         }

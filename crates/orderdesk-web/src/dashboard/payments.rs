@@ -46,6 +46,10 @@ fn page(r: &PaymentsReport, p: &PeriodParams, local: &Local) -> Markup {
                             }
                         }
                     }
+                    @let more = r.attention_total - r.attention.len() as i64;
+                    @if more > 0 {
+                        p #attention-more.muted { "… and " (more) " more, oldest first above." }
+                    }
                 }
             }
             section #payments-days.panel aria-labelledby="days-title" {

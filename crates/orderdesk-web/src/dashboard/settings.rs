@@ -64,6 +64,14 @@ const GROUPS: &[Group] = &[
             ("ORDERDESK_ON_NEWER_CART", "A newer cart does to the older order (keep or abandon)"),
         ],
     ),
+    (
+        "Payments",
+        "What stands at the top of the payments page for a person to look at.",
+        &[(
+            "ORDERDESK_COD_OVERDUE_DAYS",
+            "Cash on delivery not recorded this many days after delivery (1 to 365)",
+        )],
+    ),
 ];
 
 pub async fn show(State(state): State<AppState>, Manager(staff): Manager) -> Response {

@@ -123,6 +123,9 @@ pub const SETTINGS: &[Setting] = &[
     setting("ORDERDESK_TAX_RATE", Some("0")),
     setting("ORDERDESK_TAX_MODE", Some("inclusive")),
     setting("ORDERDESK_INVOICE_SEND", Some("on_paid")),
+    // Issue #15: reconciliation (read live by the engine; parsed here so a
+    // bad value is refused).
+    setting("ORDERDESK_COD_OVERDUE_DAYS", Some("7")),
     // Issue #19: native WhatsApp order messages and products from the chat
     // (read live by the engine; parsed here so a bad value is refused).
     setting("ORDERDESK_NATIVE_MESSAGES", Some("off")),

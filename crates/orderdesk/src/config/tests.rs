@@ -225,6 +225,7 @@ fn scheduled_backups_are_off_until_asked_for_and_bad_values_name_the_key() {
     assert_eq!(c.backup_dir, None);
     assert_eq!(c.invoice_prefix, "INV-");
     assert_eq!(c.credit_note_prefix, "CN-");
+    assert_eq!(c.cod_overdue_days, 7);
     let c = Config::from_sources(
         None,
         env(&[
@@ -255,6 +256,8 @@ fn scheduled_backups_are_off_until_asked_for_and_bad_values_name_the_key() {
         ("ORDERDESK_TAX_MODE", "gross"),
         ("ORDERDESK_INVOICE_SEND", "always"),
         ("ORDERDESK_NATIVE_MESSAGES", "yes"),
+        ("ORDERDESK_COD_OVERDUE_DAYS", "0"),
+        ("ORDERDESK_COD_OVERDUE_DAYS", "a week"),
     ] {
         let err = Config::from_sources(None, env(&[(key, bad)]))
             .unwrap_err()

@@ -18,7 +18,8 @@ const SHOP: &[(&str, &str)] = &[
     ("PAYMENTS_PROVIDER", "simulator"),
 ];
 
-async fn fits(b: &Browser, page: &str) {
+/// Fails when `page` scrolls sideways (it does not fit the window).
+pub(crate) async fn fits(b: &Browser, page: &str) {
     let overflow = js(
         b,
         "document.documentElement.scrollWidth - window.innerWidth",

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::both_backends;
 use crate::helpers::{Backend, GraphFake, TestApp};
 use crate::journey::{order_when, payment_link_paid, WAIT};
-use crate::payments::{act, cart_to_payment_link, STRIPE_WEBHOOK_SECRET};
+use crate::payments::{act, cart_to_payment_link, refused_naming, STRIPE_WEBHOOK_SECRET};
 
 /// What a fake provider was asked: (path, idempotency key, body).
 pub(crate) type Asked = Arc<Mutex<Vec<(String, Option<String>, Value)>>>;
@@ -30,6 +30,12 @@ async fn serve(app: axum::Router) -> String {
 /// the refund entity as `processed`, except an amount of 1 paisa, which it
 /// refuses as Razorpay does a bad request.
 pub(crate) async fn razorpay_fake() -> (String, Asked) {
+    razorpay_fake_answering("processed").await
+}
+
+/// [`razorpay_fake`] whose refunds answer with `status` (`pending`: the
+/// outcome follows as a webhook).
+pub(crate) async fn razorpay_fake_answering(status: &'static str) -> (String, Asked) {
     async fn link(axum::Json(body): axum::Json<Value>) -> axum::Json<Value> {
         let reference = body["reference_id"].as_str().unwrap_or_default().to_owned();
         axum::Json(json!({
@@ -40,7 +46,7 @@ pub(crate) async fn razorpay_fake() -> (String, Asked) {
         }))
     }
     async fn refund(
-        State(asked): State<Asked>,
+        State((asked, status)): State<(Asked, &'static str)>,
         Path(payment): Path<String>,
         axum::Json(body): axum::Json<Value>,
     ) -> (StatusCode, axum::Json<Value>) {
@@ -61,7 +67,7 @@ pub(crate) async fn razorpay_fake() -> (String, Asked) {
             axum::Json(json!({
                 "id": format!("rfnd_TEST{n:010}"), "entity": "refund", "amount": body["amount"],
                 "currency": "INR", "payment_id": payment, "notes": body["notes"],
-                "receipt": body["receipt"], "status": "processed", "speed_requested": "normal",
+                "receipt": body["receipt"], "status": status, "speed_requested": "normal",
             })),
         )
     }
@@ -69,13 +75,13 @@ pub(crate) async fn razorpay_fake() -> (String, Asked) {
     let app = axum::Router::new()
         .route("/v1/payment_links", axum::routing::post(link))
         .route("/v1/payments/{payment}/refund", axum::routing::post(refund))
-        .with_state(asked.clone());
+        .with_state((asked.clone(), status));
     (serve(app).await, asked)
 }
 
 /// Stripe: Checkout Sessions, and `POST /v1/refunds` answering the refund
 /// object as `pending` (its outcome follows as a webhook).
-async fn stripe_fake() -> (String, Asked) {
+pub(crate) async fn stripe_fake() -> (String, Asked) {
     async fn session(axum::Form(form): axum::Form<Vec<(String, String)>>) -> axum::Json<Value> {
         let reference = form
             .iter()
@@ -160,7 +166,7 @@ pub(crate) async fn paid_through_razorpay(app: &TestApp, graph: &GraphFake, wa: 
 }
 
 /// The texts the customer got that mention a refund.
-async fn refund_texts(graph: &GraphFake, wa: &str, count: usize) -> Vec<String> {
+pub(crate) async fn refund_texts(graph: &GraphFake, wa: &str, count: usize) -> Vec<String> {
     for _ in 0..200 {
         let texts: Vec<String> = graph
             .requests()
@@ -187,20 +193,8 @@ async fn a_partial_then_final_razorpay_refund_reach_the_provider_and_end_refunde
     let n = paid_through_razorpay(&app, &graph, wa).await;
 
     // More than was paid: 409 naming what is left; nothing reaches Razorpay.
-    let (status, body) = act(
-        &app,
-        n,
-        json!({"action": "refund", "amount_minor": 50_000, "reason": "x"}),
-    )
-    .await;
-    assert_eq!(status, 409, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("499.00 INR"),
-        "{body}"
-    );
+    let too_much = json!({"action": "refund", "amount_minor": 50_000, "reason": "x"});
+    refused_naming(&app, n, too_much, "499.00 INR").await;
     assert!(asked.lock().unwrap().is_empty());
 
     let (status, o) = act(
@@ -310,40 +304,62 @@ async fn two_concurrent_refunds_refund_once(backend: Backend) {
     app.stop().await;
 }
 
-async fn a_stripe_refund_stays_pending_until_its_signed_webhook(backend: Backend) {
-    let graph = GraphFake::start().await;
-    let (url, asked) = stripe_fake().await;
-    let app = TestApp::spawn_configured(
+pub(crate) async fn stripe_app(backend: Backend, graph: &GraphFake, url: &str) -> TestApp {
+    TestApp::spawn_configured(
         backend,
         Some(&graph.url),
         &[
             ("PAYMENTS_PROVIDER", "stripe"),
             ("STRIPE_SECRET_KEY", "sk_test_orderdesk"),
             ("STRIPE_WEBHOOK_SECRET", STRIPE_WEBHOOK_SECRET),
-            ("STRIPE_API_URL", &url),
+            ("STRIPE_API_URL", url),
         ],
     )
-    .await;
-    let wa = "919822200034";
-    let (n, _) = cart_to_payment_link(&app, &graph, wa).await;
+    .await
+}
+
+/// Posts a Stripe event signed with the test secret.
+pub(crate) async fn post_stripe(app: &TestApp, body: String) -> reqwest::Response {
     let now = chrono::Utc::now().timestamp();
-    let post = |body: String| {
-        let signature =
-            orderdesk_payments::stripe::sign_webhook(STRIPE_WEBHOOK_SECRET, now, body.as_bytes());
-        app.client
-            .post(app.url("/webhooks/stripe"))
-            .header("stripe-signature", signature)
-            .body(body)
-            .send()
-    };
+    let signature =
+        orderdesk_payments::stripe::sign_webhook(STRIPE_WEBHOOK_SECRET, now, body.as_bytes());
+    app.client
+        .post(app.url("/webhooks/stripe"))
+        .header("stripe-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// An order of 499.00 INR paid through Stripe (payment intent `intent`).
+pub(crate) async fn paid_through_stripe(
+    app: &TestApp,
+    graph: &GraphFake,
+    wa: &str,
+    intent: &str,
+) -> i64 {
+    let (n, _) = cart_to_payment_link(app, graph, wa).await;
     let reference = format!("{n}-1");
-    let paid = json!({"id": "evt_paid", "object": "event", "type": "checkout.session.completed", "created": now,
+    let paid = json!({"id": format!("evt_paid_{n}"), "object": "event",
+        "type": "checkout.session.completed", "created": chrono::Utc::now().timestamp(),
         "data": {"object": {"id": format!("cs_test_{reference}"), "object": "checkout.session",
             "client_reference_id": reference, "amount_total": 49900, "currency": "inr",
-            "payment_status": "paid", "payment_intent": "pi_test_34"}}})
+            "payment_status": "paid", "payment_intent": intent}}})
     .to_string();
-    assert_eq!(post(paid).await.unwrap().status(), 200);
-    order_when(&app, n, |o| o["payment_status"] == "paid").await;
+    assert_eq!(post_stripe(app, paid).await.status(), 200);
+    order_when(app, n, |o| o["payment_status"] == "paid").await;
+    n
+}
+
+async fn a_stripe_refund_stays_pending_until_its_signed_webhook(backend: Backend) {
+    let graph = GraphFake::start().await;
+    let (url, asked) = stripe_fake().await;
+    let app = stripe_app(backend, &graph, &url).await;
+    let wa = "919822200034";
+    let n = paid_through_stripe(&app, &graph, wa, "pi_test_34").await;
+    let now = chrono::Utc::now().timestamp();
+    let post = |body: String| post_stripe(&app, body);
 
     let (status, o) = act(
         &app,
@@ -384,10 +400,7 @@ async fn a_stripe_refund_stays_pending_until_its_signed_webhook(backend: Backend
     // The genuine one, twice: processed once, the customer told once.
     for _ in 0..2 {
         assert_eq!(
-            post(updated("evt_refund_1", "succeeded"))
-                .await
-                .unwrap()
-                .status(),
+            post(updated("evt_refund_1", "succeeded")).await.status(),
             200
         );
     }
@@ -396,13 +409,7 @@ async fn a_stripe_refund_stays_pending_until_its_signed_webhook(backend: Backend
     assert_eq!(o["refunds"][0]["status"], "processed");
     assert_eq!(o["refunds"][0]["provider_ref"], "re_test_1");
     // A late failure does not undo it.
-    assert_eq!(
-        post(updated("evt_refund_2", "failed"))
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(post(updated("evt_refund_2", "failed")).await.status(), 200);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let o = app.get(&format!("/api/v1/orders/{n}")).await.1;
     assert_eq!(o["refunds"][0]["status"], "processed");

@@ -124,6 +124,8 @@ fn the_checkout_view_of_an_order_matches_its_columns() {
         cod_confirmation: None,
         feedback: None,
         reminded_at: None,
+        delivered_at: None,
+        received_minor: 0,
         tracking: None,
         payment_reference: None,
         payment_review: None,
