@@ -300,10 +300,16 @@ pub(crate) async fn refresh_many<T: SqlTx>(
         }
     }
     states.sort_by(|a, b| a.key.cmp(&b.key));
+    // Each row's marks after this transaction, for its write and for
+    // whether it changed.
+    let after: Vec<(i64, i64, bool)> = states
+        .iter()
+        .map(|s| s.marks_after(owed, &replied))
+        .collect();
     let rows: Vec<Vec<Arg>> = states
         .iter()
-        .map(|s| {
-            let (answered, missed, needs) = s.marks_after(owed, &replied);
+        .zip(&after)
+        .map(|(s, &(answered, missed, needs))| {
             let mut row = args![
                 s.key.as_str(),
                 s.last_id,
@@ -341,12 +347,13 @@ pub(crate) async fn refresh_many<T: SqlTx>(
     // this changed (a reply from anywhere, the bot's answer on its own).
     let announced: Vec<&State> = states
         .iter()
-        .filter(|s| {
-            let (_, _, needs) = s.marks_after(owed, &replied);
+        .zip(&after)
+        .filter(|(s, &(_, _, needs))| {
             owed.wrote.contains(&s.key)
                 || owed.orders.contains(&s.key)
                 || s.before != Some((s.last_id, s.unread, needs))
         })
+        .map(|(s, _)| s)
         .collect();
     let mut events = Vec::with_capacity(announced.len());
     for chunk in announced.chunks(KEYS_PER_STATEMENT) {

@@ -3,8 +3,8 @@
 
 use orderdesk_domain::Actor;
 use orderdesk_domain::{
-    advance, received_minor, CheckoutInput, CheckoutState, Money, Order, OrderNumber,
-    PaymentStatus, TimelineEntry, TimelineKind, Timestamp,
+    advance, received_minor, was_paid, CheckoutInput, CheckoutState, Money, Order, OrderNumber,
+    TimelineEntry, TimelineKind, Timestamp,
 };
 use orderdesk_domain::{LedgerEntry, LedgerKind};
 use orderdesk_store::StoreError;
@@ -199,10 +199,7 @@ fn extra_payment(order: &Order, p: &StoredPayment) -> Option<Extra> {
         p.amount_minor.map_or("?".to_owned(), |a| a.to_string()),
         p.currency.as_deref().unwrap_or("?")
     );
-    let already_paid = matches!(
-        order.payment_status,
-        PaymentStatus::Paid | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
-    );
+    let already_paid = was_paid(order);
     if already_paid && p.payment_id.is_some() && p.payment_id != order.provider_payment_id {
         let owed = order.total_minor - received_minor(order);
         if owed > 0
