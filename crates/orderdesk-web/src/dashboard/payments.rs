@@ -27,10 +27,8 @@ fn page(r: &PaymentsReport, p: &PeriodParams, local: &Local) -> Markup {
         main #main.payments {
             h1 { "Payments" }
             form.filters method="get" action="/payments" {
-                label for="pay-from" { "From" }
-                input #pay-from type="date" name="from" value=(p.from.clone().unwrap_or(from.clone()));
-                label for="pay-to" { "To" }
-                input #pay-to type="date" name="to" value=(p.to.clone().unwrap_or(to.clone()));
+                label { span { "From" } input #pay-from type="date" name="from" value=(p.from.clone().unwrap_or(from.clone())); }
+                label { span { "To" } input #pay-to type="date" name="to" value=(p.to.clone().unwrap_or(to.clone())); }
                 button type="submit" { "Show" }
                 a.button href=(csv) { "Export CSV" }
             }
