@@ -14,6 +14,7 @@
 //! commit order, as event sequence numbers are.
 
 use std::borrow::Borrow;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use orderdesk_domain::Timestamp;
@@ -103,6 +104,33 @@ impl SqlRead for PgDb {
             .await
             .map_err(db_err)?;
         Ok(rows.into_iter().map(Row).collect())
+    }
+
+    /// The statement under a `statement_timeout` of `budget`, set for its
+    /// own transaction only.
+    async fn read_within(
+        &self,
+        sql: &str,
+        args: Vec<Arg>,
+        budget: Duration,
+    ) -> StoreResult<Option<Vec<Self::Row>>> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        // `SET` takes no parameters; the budget is ours, not a request's.
+        let ms = budget.as_millis().clamp(1, i32::MAX as u128);
+        sqlx::query(&format!("SET LOCAL statement_timeout = {ms}"))
+            .persistent(false)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        match bind(sql, args).persistent(false).fetch_all(&mut *tx).await {
+            Ok(rows) => {
+                tx.commit().await.map_err(db_err)?;
+                Ok(Some(rows.into_iter().map(Row).collect()))
+            }
+            // query_canceled: the timeout. Dropping `tx` rolls it back.
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("57014") => Ok(None),
+            Err(e) => Err(db_err(e)),
+        }
     }
 }
 

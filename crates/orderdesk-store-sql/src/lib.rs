@@ -55,7 +55,7 @@ pub use ops::{
     queue_outbound, queue_reply, update_order,
 };
 pub use order_edit::edit_order;
-pub use order_list::{OrderSql, SearchSource, Sql};
+pub use order_list::{OrderSql, SearchSource, Sql, Window};
 pub use reads::SqlRead;
 pub use rows::Cols;
 pub use settings::{customer_language, put_settings, set_customer_language, stored_settings};

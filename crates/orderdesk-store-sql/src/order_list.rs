@@ -10,7 +10,9 @@
 //! in every other order answers as fast as a rare one. An index that cannot
 //! hand matches over newest first (PostgreSQL's trigrams) gets a window
 //! ([`SearchSource::window`]): the newest orders are looked through first,
-//! and the index is asked only for what is too rare to be found there.
+//! and the index is asked only for what is too rare to be found there, one
+//! range of order numbers at a time, newest first, so that a word in
+//! thousands of older orders fetches a page of them rather than all.
 
 use orderdesk_domain::OrderStatus;
 use orderdesk_store::search::{every_stage, SearchTerms, COUNT_CAP};
@@ -18,6 +20,8 @@ use orderdesk_store::{OrderCounts, OrderPage, OrderQuery, StoreResult};
 
 use crate::rows::{self, Cols};
 use crate::{Arg, SqlRead};
+
+mod older;
 
 /// Largest page of orders.
 const MAX_PAGE: u32 = 200;
@@ -54,11 +58,32 @@ pub struct SearchSource {
     /// column equal to it that lets the index hand matches over in order.
     pub key: &'static str,
     /// For an index that cannot hand matches over newest first (and a
-    /// source of `orders` walked by `number`): how many of the newest
-    /// orders to look through before asking it. A word in
-    /// many orders fills a page from them at once; a rare one is left to
-    /// the index, which is quick when matches are few.
-    pub window: Option<u32>,
+    /// source of `orders` walked by `number`): how to reach the newest
+    /// matches without collecting every one.
+    pub window: Option<Window>,
+}
+
+/// How a search whose index cannot hand matches over newest first is
+/// walked: the newest `rows` orders one by one, then the index one range
+/// of `range` order numbers at a time, newest range first.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    /// How many of the newest orders to look through before asking the
+    /// index. A word in many orders fills a page from them at once; a rarer
+    /// one is left to the index.
+    pub rows: u32,
+    /// How many order numbers one range holds: the index's leading column
+    /// is `number / range`, so that it finds the matches of one range
+    /// without visiting the others'. A word in thousands of older orders
+    /// then costs the few ranges that fill a page (at 10,000,000 orders,
+    /// fetching every match to sort them took 40-80 ms); a word in none
+    /// costs one quick look per range.
+    pub range: i64,
+    /// How long counting the matches past the window may take; past it
+    /// the counts are those of the window, as lower bounds. Exact counts
+    /// of a word whose trigrams are in most orders mean visiting every
+    /// one of them, however few the matches.
+    pub count_budget: std::time::Duration,
 }
 
 /// What a backend's dialect supplies to the order list.
@@ -80,6 +105,20 @@ struct Found {
     /// ` AND …` for every filter but the search (the cursor and the stage
     /// only when asked).
     filters: String,
+}
+
+impl Found {
+    /// What statements over these orders are written with: the key they
+    /// are walked by, what follows `FROM`, the search's condition and the
+    /// other filters.
+    fn parts(&self) -> (&'static str, &str, &str, &str) {
+        (
+            self.source.key,
+            &self.source.from,
+            &self.source.condition,
+            &self.filters,
+        )
+    }
 }
 
 fn found<R: OrderSql>(
@@ -160,26 +199,6 @@ async fn window_edge<R: SqlRead + OrderSql>(
         .map(Option::flatten)
 }
 
-/// A statement over the orders `query` finds that are older than a
-/// window's `edge` (what is left for the index): the arguments bound so
-/// far, and its `FROM … WHERE …` with the key it is walked by.
-fn older_than<R: OrderSql>(
-    r: &R,
-    query: &OrderQuery,
-    page: bool,
-    edge: i64,
-) -> (Sql, String, &'static str) {
-    let mut sql = Sql::default();
-    let f = found(r, &mut sql, query, page, page);
-    let e = sql.bind(edge);
-    let key = f.source.key;
-    let clause = format!(
-        "FROM {} WHERE {}{} AND {key} < {e}",
-        f.source.from, f.source.condition, f.filters
-    );
-    (sql, clause, key)
-}
-
 async fn orders<R: SqlRead>(r: &R, sql: Sql) -> StoreResult<Vec<orderdesk_domain::Order>> {
     let rows = r.read_planned(&sql.text, sql.args).await?;
     rows.iter().map(|row| rows::order(row)).collect()
@@ -193,12 +212,7 @@ pub async fn list<R: SqlRead + OrderSql>(r: &R, query: &OrderQuery) -> StoreResu
     let mut sql = Sql::default();
     let f = found(r, &mut sql, query, true, true);
     let cols = rows::ORDER_COLUMNS;
-    let (key, from, cond, filters) = (
-        f.source.key,
-        &f.source.from,
-        &f.source.condition,
-        &f.filters,
-    );
+    let (key, from, cond, filters) = f.parts();
     let mut orders = match f.source.window {
         None => {
             let p = sql.bind(wanted);
@@ -208,7 +222,7 @@ pub async fn list<R: SqlRead + OrderSql>(r: &R, query: &OrderQuery) -> StoreResu
             orders(r, sql).await?
         }
         Some(window) => {
-            let w = sql.bind(i64::from(window));
+            let w = sql.bind(i64::from(window.rows));
             let p = sql.bind(wanted);
             sql.push(&format!(
                 "SELECT {cols} FROM (SELECT * FROM {from} WHERE TRUE{filters} \
@@ -218,15 +232,8 @@ pub async fn list<R: SqlRead + OrderSql>(r: &R, query: &OrderQuery) -> StoreResu
             let mut page = orders(r, sql).await?;
             let short = wanted - page.len() as i64;
             if short > 0 {
-                if let Some(edge) = window_edge(r, query, true, window).await? {
-                    let (mut sql, older, key) = older_than(r, query, true, edge);
-                    let p = sql.bind(short);
-                    // `+ 0` keeps the planner off the walk by number: what
-                    // is left is rare, and its index finds it at once.
-                    sql.push(&format!(
-                        "SELECT {cols} {older} ORDER BY {key} + 0 DESC LIMIT {p}"
-                    ));
-                    page.extend(orders(r, sql).await?);
+                if let Some(edge) = window_edge(r, query, true, window.rows).await? {
+                    page.extend(older::page(r, query, (edge, window), short).await?);
                 }
             }
             page
@@ -245,9 +252,12 @@ pub async fn list<R: SqlRead + OrderSql>(r: &R, query: &OrderQuery) -> StoreResu
 }
 
 async fn per_stage<R: SqlRead>(r: &R, sql: Sql) -> StoreResult<Vec<(OrderStatus, i64)>> {
-    let rows = r.read_planned(&sql.text, sql.args).await?;
+    stage_counts(&r.read_planned(&sql.text, sql.args).await?)
+}
+
+fn stage_counts(rows: &[impl Cols]) -> StoreResult<Vec<(OrderStatus, i64)>> {
     let mut counted = Vec::with_capacity(rows.len());
-    for row in &rows {
+    for row in rows {
         let status = rows::status(&row.text("status")?.unwrap_or_default())?;
         counted.push((status, row.int("n")?.unwrap_or(0)));
     }
@@ -265,12 +275,7 @@ pub async fn counts<R: SqlRead + OrderSql>(r: &R, query: &OrderQuery) -> StoreRe
     let cap = i64::from(COUNT_CAP);
     let mut sql = Sql::default();
     let f = found(r, &mut sql, query, false, false);
-    let (key, from, cond, filters) = (
-        f.source.key,
-        &f.source.from,
-        &f.source.condition,
-        &f.filters,
-    );
+    let (key, from, cond, filters) = f.parts();
     let Some(window) = f.source.window else {
         let p = sql.bind(cap);
         sql.push(&format!(
@@ -284,13 +289,13 @@ pub async fn counts<R: SqlRead + OrderSql>(r: &R, query: &OrderQuery) -> StoreRe
             exact,
         });
     };
-    let w = sql.bind(i64::from(window));
+    let w = sql.bind(i64::from(window.rows));
     sql.push(&format!(
         "SELECT status, COUNT(*) AS n FROM (SELECT * FROM {from} WHERE TRUE{filters} \
          ORDER BY {key} DESC LIMIT {w}) AS orders WHERE {cond} GROUP BY status"
     ));
     let mut stages = per_stage(r, sql).await?;
-    let Some(edge) = window_edge(r, query, false, window).await? else {
+    let Some(edge) = window_edge(r, query, false, window.rows).await? else {
         return Ok(OrderCounts::exact(every_stage(&stages)));
     };
     let seen = total(&stages);
@@ -300,15 +305,10 @@ pub async fn counts<R: SqlRead + OrderSql>(r: &R, query: &OrderQuery) -> StoreRe
             exact: false,
         });
     }
-    let (mut sql, older, _) = older_than(r, query, false, edge);
     let left = cap - seen;
-    let p = sql.bind(left);
-    sql.push(&format!(
-        "SELECT status, COUNT(*) AS n FROM (SELECT status {older} LIMIT {p}) AS found \
-         GROUP BY status"
-    ));
-    let older = per_stage(r, sql).await?;
-    let exact = total(&older) < left;
+    // Cut short by its time budget, a count is a lower bound.
+    let (older, finished) = older::counts(r, query, (edge, window), left).await?;
+    let exact = finished && total(&older) < left;
     for (status, n) in older {
         match stages.iter_mut().find(|(s, _)| *s == status) {
             Some((_, m)) => *m += n,

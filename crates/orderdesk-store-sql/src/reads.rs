@@ -35,6 +35,20 @@ pub trait SqlRead: Sync {
     async fn read_planned(&self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Self::Row>> {
         self.read(sql, args).await
     }
+
+    /// [`SqlRead::read_planned`], given up after `budget`: `None` when the
+    /// database stopped it then. For a count that may be exact when cheap
+    /// and a lower bound otherwise; a backend that cannot stop a statement
+    /// runs it to the end.
+    async fn read_within(
+        &self,
+        sql: &str,
+        args: Vec<Arg>,
+        budget: std::time::Duration,
+    ) -> StoreResult<Option<Vec<Self::Row>>> {
+        let _ = budget;
+        self.read_planned(sql, args).await.map(Some)
+    }
 }
 
 async fn all<R: SqlRead, T>(

@@ -250,6 +250,7 @@ macro_rules! conformance_suite {
             customers_found_by_name_or_any_phone_spelling => case_customers_found_by_name_or_any_phone_spelling,
             customers_blocked_and_unblocked => case_customers_blocked_and_unblocked,
             per_stage_counts_follow_the_search => case_counts_follow_the_search,
+            sparse_matches_page_newest_first_and_count_exactly => case_sparse_matches_page_newest_first,
             counts_of_a_common_word_are_capped_and_paging_finds_every_match => case_counts_of_a_common_word_are_capped,
             list_orders_filters_by_tag_and_assignee => case_tag_and_assignee_filters,
             a_batch_applies_good_items_around_a_bad_one_and_skips_a_repeat => case_batch_with_a_bad_item_and_a_repeat,
