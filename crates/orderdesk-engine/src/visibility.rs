@@ -31,24 +31,56 @@ impl Engine {
         query
     }
 
-    /// A page of the orders `viewer` may see.
+    /// A page of the orders `query` finds and their count per stage, for
+    /// an API token (which sees every order); `narrowed`: the query
+    /// filters, else the kept totals are read, no scan.
     ///
     /// # Errors
     /// A store failure.
-    pub async fn orders_for(
+    pub async fn orders_with_counts(
+        &self,
+        query: &OrderQuery,
+        narrowed: bool,
+    ) -> Result<(OrderPage, OrderCounts), EngineError> {
+        if !narrowed {
+            let (page, kept) =
+                tokio::try_join!(self.store.list_orders(query), self.store.status_counts())?;
+            return Ok((page, OrderCounts::exact(kept)));
+        }
+        // A search's page and its counts each look through the newest
+        // orders and then an index. Read side by side, the answer waits
+        // for the slower of the two rather than for both: at 10,000,000
+        // orders on PostgreSQL, `Sharma 4242` took 61 ms (p50) one after
+        // the other and 34 ms side by side. A rare word (a phone number)
+        // pays for it, 3 ms more: its page holds every match, which one
+        // after the other needed no count.
+        let (page, counts) = tokio::try_join!(
+            self.store.list_orders(query),
+            self.store.count_orders(query)
+        )?;
+        // A page holding every match counts exactly, however the count went.
+        let counts = OrderCounts::of_whole_page(query, &page).unwrap_or(counts);
+        Ok((page, counts))
+    }
+
+    /// [`Engine::orders_with_counts`] over the orders `viewer` may see.
+    ///
+    /// # Errors
+    /// A store failure.
+    pub async fn orders_with_counts_for(
         &self,
         viewer: &Viewer,
         query: &OrderQuery,
-    ) -> Result<OrderPage, EngineError> {
-        Ok(self
-            .store
-            .list_orders(&self.visible_query(viewer, query))
-            .await?)
+        narrowed: bool,
+    ) -> Result<(OrderPage, OrderCounts), EngineError> {
+        let visible = self.visible_query(viewer, query);
+        // The kept totals count everyone's orders: a limited agent's are counted.
+        let narrowed = narrowed || visible.assignee != query.assignee;
+        self.orders_with_counts(&visible, narrowed).await
     }
 
     /// Orders per stage among those `viewer` may see; `narrowed`: the
-    /// query filters (else the kept totals are read, no scan); `page`: the
-    /// page already read for it, counted when it holds every match.
+    /// query filters (else the kept totals are read, no scan).
     ///
     /// # Errors
     /// A store failure.
@@ -57,15 +89,11 @@ impl Engine {
         viewer: &Viewer,
         query: &OrderQuery,
         narrowed: bool,
-        page: Option<&OrderPage>,
     ) -> Result<OrderCounts, EngineError> {
         let visible = self.visible_query(viewer, query);
         // The kept totals count everyone's orders: a limited agent's are counted.
         if !narrowed && visible.assignee == query.assignee {
             return Ok(OrderCounts::exact(self.store.status_counts().await?));
-        }
-        if let Some(counts) = page.and_then(|p| OrderCounts::of_whole_page(&visible, p)) {
-            return Ok(counts);
         }
         Ok(self.store.count_orders(&visible).await?)
     }

@@ -7,7 +7,7 @@ use axum::Json;
 use orderdesk_domain::{
     Order, OrderNumber, OrderStatus, PaymentStatus, TimelineEntry, TransitionRequest,
 };
-use orderdesk_store::{OrderCounts, OrderQuery};
+use orderdesk_store::OrderQuery;
 use serde::{Deserialize, Serialize};
 
 use super::paging::{page_cursor, page_limit, search_term};
@@ -181,8 +181,6 @@ pub async fn list(
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<OrderList>> {
     let query = query_from(params)?;
-    let store = state.engine.store();
-    let page = store.list_orders(&query).await?;
     // A search or filter counts what it finds; the bare list reads the
     // kept totals, with no scan.
     let filtered = OrderQuery {
@@ -195,13 +193,7 @@ pub async fn list(
         before: None,
         ..query.clone()
     };
-    let counts = if let Some(counts) = OrderCounts::of_whole_page(&query, &page) {
-        counts
-    } else if filtered {
-        store.count_orders(&query).await?
-    } else {
-        OrderCounts::exact(store.status_counts().await?)
-    };
+    let (page, counts) = state.engine.orders_with_counts(&query, filtered).await?;
     let counts_exact = counts.exact;
     let counts = counts
         .stages

@@ -139,11 +139,10 @@ pub async fn show(
     let last_event_id = store.last_event_seq().await?;
     let query = params.query(PAGE_SIZE, &staff.user.email);
     let viewer = staff.viewer();
-    let page = state.engine.orders_for(&viewer, &query).await?;
     let filtered = BoardParams::narrowed(&query);
-    let counts = state
+    let (page, counts) = state
         .engine
-        .order_counts_for(&viewer, &query, filtered, Some(&page))
+        .orders_with_counts_for(&viewer, &query, filtered)
         .await?;
     // A limited agent's board takes only their own orders live.
     let own_only = state.engine.visible_query(&viewer, &query).assignee != query.assignee;
@@ -305,7 +304,7 @@ pub async fn counts(
         .query(1, &staff.user.email);
     let counts = state
         .engine
-        .order_counts_for(&staff.viewer(), &query, BoardParams::narrowed(&query), None)
+        .order_counts_for(&staff.viewer(), &query, BoardParams::narrowed(&query))
         .await?;
     let mut map = serde_json::Map::new();
     map.insert("all".to_owned(), counts.total().into());
