@@ -5,10 +5,13 @@
 //! payment and note buttons, and sometimes wanders off half-way, so the
 //! board shows orders at every step. Now and then one types the address
 //! into the chat instead, twice, and taps "Talk to a person" when the bot
-//! offers it, so the inbox has someone waiting.
+//! offers it, so the inbox has someone waiting. Offered cash on delivery,
+//! some take it, and most of those answer the confirmation question
+//! (Confirm, now and then Cancel, a few never), so staff can approve them.
 
 use std::time::Duration;
 
+use orderdesk_domain::followup::{CodAnswer, FollowupTap};
 use orderdesk_domain::{ButtonAction, ButtonId, HANDOVER_BUTTON_ID};
 use rand::seq::SliceRandom;
 use rand::Rng;
@@ -105,7 +108,7 @@ pub async fn run_traffic(sim: Simulator, traffic: Traffic) {
 /// One simulated customer, from cart to confirmation (or not).
 async fn journey(sim: &Simulator, http: &reqwest::Client, pace: u32) -> Result<(), String> {
     let pause = |min_ms: u64, max_ms: u64| pause_paced(min_ms, max_ms, pace);
-    let (name, phone, lines, cart_text, city, quits_at) = {
+    let (name, phone, lines, cart_text, city, quits_at, cod) = {
         let mut rng = rand::thread_rng();
         let name = format!(
             "{} {}",
@@ -132,7 +135,14 @@ async fn journey(sim: &Simulator, http: &reqwest::Client, pace: u32) -> Result<(
             2 => Step::Person,
             _ => Step::Never,
         };
-        (name, phone, lines, cart_text, city, quits_at)
+        // Offered both, two in five take cash on delivery; asked to confirm
+        // it, most do, one in ten cancels and one in ten never answers.
+        let cod = rng.gen_bool(0.4).then(|| match rng.gen_range(0..10) {
+            0 => Some(CodAnswer::Cancel),
+            1 => None,
+            _ => Some(CodAnswer::Confirm),
+        });
+        (name, phone, lines, cart_text, city, quits_at, cod)
     };
     let customer = sim.add_customer(&name, &phone).map_err(|e| e.to_string())?;
     let wa = customer.wa_id.clone();
@@ -197,11 +207,35 @@ async fn journey(sim: &Simulator, http: &reqwest::Client, pace: u32) -> Result<(
                 .map_err(|e| e.to_string())?;
             return Ok(());
         }
-        if let Some(cod) = pick(ButtonAction::PayCod) {
+        let cod_question =
+            message
+                .buttons
+                .iter()
+                .find_map(|b| match (FollowupTap::parse(&b.id), cod.flatten()) {
+                    (Some(FollowupTap::Cod { answer, .. }), Some(wanted)) if answer == wanted => {
+                        Some(b.id.clone())
+                    }
+                    _ => None,
+                });
+        let pays = match (pick(ButtonAction::PayOnline), pick(ButtonAction::PayCod)) {
+            (Some(online), Some(by_cod)) => Some(if cod.is_some() { by_cod } else { online }),
+            (online, by_cod) => online.or(by_cod),
+        };
+        if let Some(answer) = cod_question {
+            sim.tap(&wa, &message.wamid, &answer)
+                .map_err(|e| e.to_string())?;
+        } else if message
+            .buttons
+            .iter()
+            .any(|b| FollowupTap::parse(&b.id).is_some())
+        {
+            // A question this customer leaves unanswered.
+            return Ok(());
+        } else if let Some(pays) = pays {
             if quits_at == Step::Payment {
                 return Ok(());
             }
-            sim.tap(&wa, &message.wamid, &cod)
+            sim.tap(&wa, &message.wamid, &pays)
                 .map_err(|e| e.to_string())?;
         } else if let Some(skip) = pick(ButtonAction::SkipNote) {
             let add = pick(ButtonAction::AddNote).filter(|_| rand::thread_rng().gen_bool(0.3));

@@ -526,3 +526,48 @@ async fn simulated_traffic_orders_fills_in_addresses_and_pays() {
     );
     app.stop().await;
 }
+
+/// With cash on delivery offered and confirmed by the customer (as in the
+/// demo), simulated customers take either way to pay, and those on cash
+/// answer the confirmation question, so staff have orders they may
+/// approve (before, every one took cash and none answered: the demo's
+/// table refused to approve any of them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulated_traffic_pays_both_ways_and_confirms_cash_on_delivery() {
+    let (app, sim) = TestApp::spawn_with_phone(
+        Backend::Sqlite,
+        &[
+            ("PAYMENTS_PROVIDER", "simulator"),
+            ("COD_ENABLED", "true"),
+            ("ORDERDESK_COD_CONFIRM", "on"),
+        ],
+    )
+    .await;
+    let traffic = tokio::spawn(orderdesk_phone::run_traffic(
+        sim,
+        orderdesk_phone::Traffic::per_minute(600).without_pauses(),
+    ));
+    let (mut online, mut cod_confirmed) = (0, 0);
+    for _ in 0..600 {
+        let (_, body) = app.get("/api/v1/orders?limit=200").await;
+        let orders = body["orders"].as_array().unwrap();
+        online = orders
+            .iter()
+            .filter(|o| o["payment_status"] == "paid" && o["payment_method"] != "cod")
+            .count();
+        cod_confirmed = orders
+            .iter()
+            .filter(|o| o["payment_method"] == "cod" && o["cod_confirmation"] == "confirmed")
+            .count();
+        if online >= 2 && cod_confirmed >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    traffic.abort();
+    assert!(
+        online >= 2 && cod_confirmed >= 2,
+        "{online} paid online, {cod_confirmed} confirmed cash on delivery"
+    );
+    app.stop().await;
+}
