@@ -217,8 +217,22 @@ async fn the_table_moves_three_orders_at_once_and_holds_new_ones_in_a_bar() {
             "Array.from(document.querySelectorAll('#rows tr')).map(r => r.id)",
         )
         .await;
+        let where_now = format!(
+            "[document.getElementById('bulk-apply').getBoundingClientRect().top, \
+              document.querySelector('#row-{a}').getBoundingClientRect().top]"
+        );
+        let top_before = js(&b, &where_now).await;
         let late = api_order(&app, &format!("9198555{round}0099")).await;
         wait_js(&b, "!document.getElementById('new-orders').hidden").await;
+        // Nor does anything move: not the rows, not the button about to be
+        // pressed (the alert shown where notifications are not allowed
+        // used to push the page down).
+        wait_js(&b, "!!document.getElementById('alert-banner')").await;
+        assert_eq!(
+            js(&b, &where_now).await,
+            top_before,
+            "moved under the pointer"
+        );
         assert_eq!(
             js(&b, "document.getElementById('new-orders').textContent").await,
             "1 new order — show"
