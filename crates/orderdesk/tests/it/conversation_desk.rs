@@ -56,13 +56,7 @@ async fn marking_done_over_http_clears_needs_reply(backend: Backend) {
     writes(&app, "wamid.d2", wa, "Oh, one more thing").await;
     let c = conversation_when(&app, wa, |c| c["needs_reply"] == true).await;
     let key = c["key"].as_str().unwrap();
-    let r = staff
-        .post(
-            &app,
-            &format!("/inbox/{key}"),
-            &[("csrf", &staff.csrf), ("action", "done")],
-        )
-        .await;
+    let r = staff.inbox_action(&app, key, "done").await;
     assert_eq!(r.status(), 303);
     let (_, c) = app.get("/api/v1/conversations").await;
     assert_eq!(c["conversations"][0]["needs_reply"], false, "{c}");

@@ -65,6 +65,17 @@ impl Staff {
             .await
             .unwrap()
     }
+
+    /// The inbox form's `action` (`done`, `assign_me`, …) on the
+    /// conversation `key`, as its buttons post it.
+    pub async fn inbox_action(&self, app: &TestApp, key: &str, action: &str) -> reqwest::Response {
+        self.post(
+            app,
+            &format!("/inbox/{key}"),
+            &[("csrf", &self.csrf), ("action", action)],
+        )
+        .await
+    }
 }
 
 pub async fn try_login(app: &TestApp, email: &str, password: &str) -> reqwest::Response {

@@ -55,13 +55,7 @@ async fn a_customer_message_marks_the_card_until_staff_answer_from_the_inbox(bac
     let key = marked[0]["key"].as_str().unwrap().to_owned();
 
     // A form naming no action is refused and changes nothing.
-    let r = staff
-        .post(
-            &app,
-            &format!("/inbox/{key}"),
-            &[("csrf", &staff.csrf), ("action", "explode")],
-        )
-        .await;
+    let r = staff.inbox_action(&app, &key, "explode").await;
     assert_eq!(r.status(), 422);
     assert_eq!(conversation(&app).await["assignee"], Value::Null);
 
@@ -88,13 +82,7 @@ async fn a_customer_message_marks_the_card_until_staff_answer_from_the_inbox(bac
     );
     assert_eq!(conversation(&app).await["unread"], 0);
 
-    let r = staff
-        .post(
-            &app,
-            &format!("/inbox/{key}"),
-            &[("csrf", &staff.csrf), ("action", "assign_me")],
-        )
-        .await;
+    let r = staff.inbox_action(&app, &key, "assign_me").await;
     assert_eq!(r.status(), 303);
     assert_eq!(conversation(&app).await["assignee"], "owner@shop.test");
     let r = staff
