@@ -87,7 +87,9 @@ fn event(conversation: &Conversation, at: Timestamp) -> StoreResult<NewEvent> {
     })
 }
 
-/// What the rule and the marks need of a stored conversation.
+/// What the rule and the marks need of a stored conversation (none yet:
+/// all zero).
+#[derive(Default)]
 struct Marks {
     read_through: i64,
     answered_through: i64,
@@ -206,29 +208,21 @@ impl State {
 }
 
 fn state(row: &dyn Cols) -> StoreResult<State> {
-    // No conversation row yet: no marks.
-    let known = row.text("known")?.is_some();
-    let marks = if known {
-        Marks {
+    // No conversation row yet: no marks, nothing stored before.
+    let (marks, before) = if row.text("known")?.is_some() {
+        let marks = Marks {
             read_through: row.int("read_through")?.unwrap_or(0),
             answered_through: row.int("answered_through")?.unwrap_or(0),
             handover: row.boolean("handover")?,
-        }
-    } else {
-        Marks {
-            read_through: 0,
-            answered_through: 0,
-            handover: false,
-        }
-    };
-    let before = if known {
-        Some((
+        };
+        let before = (
             row.int("last_message_id")?.unwrap_or(0),
             row.int("prev_unread")?.unwrap_or(0),
             row.boolean("needs_reply")?,
-        ))
+        );
+        (marks, Some(before))
     } else {
-        None
+        (Marks::default(), None)
     };
     Ok(State {
         bot_missed: row.int("bot_missed_through")?.unwrap_or(0),
